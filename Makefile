@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test bench lint format install clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Maker Lab needs Python 3.11 or newer (set PYTHON=...).")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Start the site with demo data, a Celery worker and beat (embedded PostgreSQL when DATABASE_URL is unset).
+run: install
+	$(PY) scripts/devenv.py run
+
+## Run the whole test suite (embedded PostgreSQL when DATABASE_URL is unset).
+test: install
+	$(PY) scripts/devenv.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## Measure queries, latency and throughput of each registered page against a baseline view.
+bench: install
+	$(PY) scripts/devenv.py exec -- $(PY) bench/run.py $(BENCH_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	-$(PY) scripts/devenv.py stop-postgres
+	rm -rf var

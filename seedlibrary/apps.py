@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SeedlibraryConfig(AppConfig):
+    name = "seedlibrary"
+    verbose_name = "Seed library"

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+
+from makerlab.forms import AdminLoginForm
 
 
 class MakerLabAdminSite(admin.AdminSite):
     """The Django admin, branded with the library's name."""
+
+    index_title = "Run the Maker Lab"
+    login_form = AdminLoginForm
 
     @property
     def site_header(self) -> str:
@@ -13,9 +17,3 @@ class MakerLabAdminSite(admin.AdminSite):
     @property
     def site_title(self) -> str:
         return f"{settings.LIBRARY_NAME} Maker Lab admin"
-
-    index_title = "Run the Maker Lab"
-
-
-class MakerLabAdminConfig(AdminConfig):
-    default_site = "makerlab.admin_site.MakerLabAdminSite"

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class MakerlabConfig(AppConfig):
@@ -8,9 +10,25 @@ class MakerlabConfig(AppConfig):
     def ready(self) -> None:
         from makerlab import retention
 
+        post_migrate.connect(_sync_roles, dispatch_uid="makerlab_sync_roles")
+
         retention.register_personal_fields(
             "makerlab.Patron",
             patron_path="",
             blank_fields=("first_name", "last_name", "email", "phone"),
             null_fields=("card_number",),
         )
+
+
+class MakerLabAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "makerlab.admin_site.MakerLabAdminSite"
+
+
+def _sync_roles(sender, **kwargs) -> None:
+    """Keep roles complete after every migrate, and after a test flush empties the tables."""
+    from django.contrib.auth.models import Group, Permission
+
+    from makerlab.roles import roles_sync
+
+    roles_sync(group_model=Group, permission_model=Permission)

@@ -59,7 +59,7 @@ def _hand_to_worker(notification_id: int) -> None:
     from makerlab.tasks import notification_deliver
 
     try:
-        notification_deliver.delay(notification_id)
+        notification_deliver.apply_async((notification_id,), retry=False)
     except Exception:
         # The broker is down: the row stays pending and the periodic sweep sends it.
         logger.warning("Broker unavailable; notification %s left for the sweep.", notification_id, exc_info=True)

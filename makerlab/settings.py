@@ -31,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LIBRARY_NAME = env.str("LIBRARY_NAME", default="Elgin Valley Public Library")
 
 INSTALLED_APPS = [
-    "makerlab.admin_site.MakerLabAdminConfig",
+    "makerlab.apps.MakerLabAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -181,7 +181,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Publishing gives up quickly when Redis is down, so a booking never waits on it:
+    # the outbox row stays pending and the periodic sweep sends it when Redis is back.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for _folder in ("queue", "control"):

@@ -152,13 +152,10 @@ def _with_database(env: dict[str, str]) -> bool:
 
 
 def exec_command(command: list[str]) -> int:
+    """Run ``command`` against the database; the embedded server is left running for the next command."""
     env = dict(os.environ)
-    started = _with_database(env)
-    try:
-        return subprocess.call(command, env=env, cwd=ROOT)
-    finally:
-        if started:
-            postgres_stop()
+    _with_database(env)
+    return subprocess.call(command, env=env, cwd=ROOT)
 
 
 def run_site() -> int:

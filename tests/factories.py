@@ -11,6 +11,7 @@ class BranchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Branch
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Branch {n}")
     slug = factory.Sequence(lambda n: f"branch-{n}")

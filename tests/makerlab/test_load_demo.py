@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from makerlab.cards import validate_card_number
+from makerlab.models import Branch, Closure, OpeningHours, Patron
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (Branch, OpeningHours, Closure, Patron, User)}
+
+
+def test_demo_data_loads_once_however_often_it_runs(db, debug):
+    call_command("load_demo")
+    first = counts()
+    call_command("load_demo")
+    assert counts() == first
+    assert first["Branch"] == 1
+    assert first["Patron"] == 40
+    assert first["OpeningHours"] == 7
+
+
+def test_demo_logins_have_their_roles(db, debug):
+    call_command("load_demo")
+    coordinator = User.objects.get(username="coordinator")
+    assert coordinator.is_staff
+    assert coordinator.check_password("makerlab-demo")
+    assert coordinator.groups.filter(name="Coordinator").exists()
+    assert User.objects.get(username="assistant").groups.filter(name="Library assistant").exists()
+    assert User.objects.get(username="volunteer").groups.filter(name="Volunteer").exists()
+
+
+def test_demo_patrons_have_valid_card_numbers(db, debug):
+    call_command("load_demo")
+    for number in Patron.objects.values_list("card_number", flat=True):
+        validate_card_number(number)
+
+
+def test_scale_multiplies_the_data(db, debug):
+    call_command("load_demo", scale=3)
+    assert Patron.objects.count() == 120
+
+
+def test_scale_out_of_range_is_refused(db, debug):
+    with pytest.raises(CommandError, match="between 1 and 1000"):
+        call_command("load_demo", scale=0)
+
+
+def test_demo_data_is_refused_in_production_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="known password"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+    call_command("load_demo", force=True)
+    assert User.objects.filter(username="coordinator").exists()

@@ -1,0 +1,426 @@
+"""Measure each registered page against a baseline view, served by gunicorn on the loopback interface.
+
+    python bench/run.py [--scale N] [--requests N] [--concurrency N] [--port P]
+
+Needs DATABASE_URL (``make bench`` sets it). The benchmark uses its own database, ``makerlab_bench`` on
+the same server, dropped and rebuilt with ``load_demo --scale`` on every run so figures are comparable;
+the developer's database is never touched. For every page it prints one JSON object per line, then a
+table, and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+VAR_DIR = ROOT / "var" / "bench"
+RESULTS_FILE = BENCH_DIR / "results.json"
+BENCH_DATABASE = "makerlab_bench"
+BASELINE = "baseline"
+BASELINE_PATH = "/bench/baseline/"
+HOST = "127.0.0.1"
+WARMUP_SECONDS = 30.0
+
+# Run as a script, Python puts bench/ first on the path; the project root is what imports need.
+if sys.path and Path(sys.path[0]).resolve() == BENCH_DIR:
+    sys.path[0] = str(ROOT)
+
+
+class BenchError(Exception):
+    """Something made the figures meaningless: a failed setup step, a non-200 answer, a dead server."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Result:
+    page: str
+    queries: int
+    p50_ms: float
+    p95_ms: float
+    rps: float
+    rps_vs_baseline: float
+
+
+@dataclass(frozen=True)
+class Load:
+    """Latencies of one page under load, and how long the measured requests took in all."""
+
+    latencies: list[float]
+    elapsed: float
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def plus(self, other: Load) -> Load:
+        return Load(latencies=self.latencies + other.latencies, elapsed=self.elapsed + other.elapsed)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=10, help="load_demo --scale for the dataset (default 10)")
+    parser.add_argument("--requests", type=int, default=400, help="measured requests per page (default 400)")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per page first (default 30)")
+    parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    parser.add_argument("--rounds", type=int, default=4, help="alternate between the pages this many times (default 4)")
+    parser.add_argument("--max-seconds", type=float, default=30.0, help="measuring time allowed per page (default 30)")
+    args = parser.parse_args(argv)
+    if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmup < 0:
+        parser.error("--requests, --concurrency, --workers and --rounds must be positive, --warmup not negative")
+    if args.rounds > args.requests:
+        parser.error("--rounds cannot exceed --requests")
+    return args
+
+
+def bench_database_url(database_url: str) -> str:
+    """The developer's DATABASE_URL with the database name swapped for the benchmark's own."""
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def bench_environment(database_url: str) -> dict[str, str]:
+    """Production-like settings (DEBUG off, manifest static files) made to work over plain HTTP on loopback."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=f"{HOST},localhost",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        SECURE_HSTS_SECONDS="0",
+        BENCH_STATIC_ROOT=str(VAR_DIR / "static"),
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def recreate_database(database_url: str) -> None:
+    """Drop and create the benchmark database, connecting to the server's ``postgres`` database to do it."""
+    import psycopg2
+    from psycopg2 import sql
+
+    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            name = sql.Identifier(BENCH_DATABASE)
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    finally:
+        connection.close()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    command = [sys.executable, str(ROOT / "manage.py"), *args]
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BenchError(f"`manage.py {' '.join(args)}` failed:\n{result.stdout}\n{result.stderr}")
+
+
+def prepare(env: dict[str, str], *, scale: int) -> None:
+    step("Building the benchmark database (migrate, load_demo --scale %d)", scale)
+    recreate_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_demo", "--scale", str(scale), "--force")
+    step("Collecting static files into %s", env["BENCH_STATIC_ROOT"])
+    manage(env, "collectstatic", "--no-input", "--clear")
+
+
+def step(message: str, *args: object) -> None:
+    print(f"bench: {message % args}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, port: int, workers: int) -> Iterator[None]:
+    """Serve the site for the duration of the block; the server is stopped however the block ends."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = VAR_DIR / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "makerlab.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--backlog",
+        "256",
+    ]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_serving(process, port=port, log_path=log_path)
+            yield
+        except BenchError as error:
+            log.flush()
+            raise BenchError(f"{error}\n--- end of {log_path.relative_to(ROOT)} ---\n{log_tail(log_path)}") from error
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def log_tail(path: Path, size: int = 4000) -> str:
+    return path.read_text(errors="replace")[-size:]
+
+
+def wait_until_serving(process: subprocess.Popen, *, port: int, log_path: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_tail(log_path)}")
+        connection = http.client.HTTPConnection(HOST, port, timeout=5)
+        try:
+            connection.request("GET", BASELINE_PATH)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            connection.close()
+    raise BenchError(f"gunicorn did not answer within {timeout:.0f}s:\n{log_tail(log_path)}")
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Configure Django in this process, against the benchmark database, to count queries and resolve paths."""
+    os.environ.update({key: value for key, value in env.items() if key != "PYTHONPATH"})
+    import django
+
+    django.setup()
+
+
+def count_queries(path: str) -> int:
+    """Queries for one request to ``path``, after a first request has warmed any per-process caches."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    response = client.get(path)
+    check_status(path, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    check_status(path, response.status_code)
+    return len(captured.captured_queries)
+
+
+def check_status(path: str, status: int) -> None:
+    if status != 200:
+        raise BenchError(f"GET {path} answered {status}, expected 200")
+
+
+def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float) -> Load:
+    """Send ``count`` GETs from ``concurrency`` threads, each reusing its connection while the server allows.
+
+    Stops early at ``deadline`` (a time.monotonic() value) so a slow page cannot make the run unbounded.
+    """
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    remaining = [count]
+
+    def take() -> bool:
+        with lock:
+            if remaining[0] <= 0 or errors or time.monotonic() > deadline:
+                return False
+            remaining[0] -= 1
+            return True
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        try:
+            while take():
+                started = time.perf_counter()
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if response.status != 200:
+                        errors.append(f"GET {path} answered {response.status}, expected 200")
+                    latencies.append(elapsed)
+        except (OSError, http.client.HTTPException) as error:
+            with lock:
+                errors.append(f"GET {path} failed: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise BenchError(errors[0])
+    if not latencies:
+        raise BenchError(f"GET {path}: no request finished before the time limit")
+    return Load(latencies=latencies, elapsed=elapsed)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile: a latency some request really had."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> list[Load]:
+    """Load every target in turn, round after round, so a slowdown of the machine hits them all alike.
+
+    The first target is the baseline; ``rps_vs_baseline`` stays meaningful on a busy machine because the
+    baseline and each page share every round's conditions.
+    """
+    if args.warmup:
+        for target in targets:
+            deadline = time.monotonic() + WARMUP_SECONDS
+            fire(target.path, port=port, count=args.warmup, concurrency=args.concurrency, deadline=deadline)
+    loads = [Load(latencies=[], elapsed=0.0) for _ in targets]
+    budget = args.max_seconds / args.rounds
+    for round_number in range(args.rounds):
+        count = args.requests // args.rounds + (1 if round_number < args.requests % args.rounds else 0)
+        for index, target in enumerate(targets):
+            load = fire(
+                target.path,
+                port=port,
+                count=count,
+                concurrency=args.concurrency,
+                deadline=time.monotonic() + budget,
+            )
+            loads[index] = loads[index].plus(load)
+    return loads
+
+
+def summarise(target: Target, *, queries: int, load: Load, baseline: Load) -> Result:
+    return Result(
+        page=target.name,
+        queries=queries,
+        p50_ms=round(statistics.median(load.latencies) * 1000, 2),
+        p95_ms=round(percentile(load.latencies, 0.95) * 1000, 2),
+        rps=round(load.rps, 1),
+        rps_vs_baseline=round(load.rps / baseline.rps, 3),
+    )
+
+
+def registered_targets() -> list[Target]:
+    from bench.pages import PAGES
+
+    return [Target(BASELINE, BASELINE_PATH), *(Target(page.name, page.resolve_path()) for page in PAGES)]
+
+
+def table(results: list[Result]) -> str:
+    headers = ["page", "queries", "p50 ms", "p95 ms", "req/s", "vs baseline"]
+    rows = [
+        [r.page, str(r.queries), f"{r.p50_ms:.2f}", f"{r.p95_ms:.2f}", f"{r.rps:.1f}", f"{r.rps_vs_baseline:.3f}"]
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))])
+
+    return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in rows)])
+
+
+def write_results(results: list[Result], loads: list[Load], args: argparse.Namespace) -> None:
+    run = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "concurrency": args.concurrency,
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "rounds": args.rounds,
+        "gunicorn_workers": args.workers,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "requests_done": {result.page: len(load.latencies) for result, load in zip(results, loads, strict=True)},
+    }
+    payload = {"run": run, "pages": [asdict(result) for result in results]}
+    RESULTS_FILE.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def run(args: argparse.Namespace) -> None:
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        raise BenchError("DATABASE_URL is not set: run `make bench`, which provides one.")
+    env = bench_environment(bench_database_url(database_url))
+    prepare(env, scale=args.scale)
+    setup_django(env)
+    port = args.port or free_port()
+    measured = registered_targets()
+    queries = [count_queries(target.path) for target in measured]
+    if queries[0] != 1:
+        raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
+    step("Serving with gunicorn (%d workers) on %s:%d", args.workers, HOST, port)
+    with gunicorn(env, port=port, workers=args.workers):
+        step("Measuring %s in %d rounds", ", ".join(target.name for target in measured), args.rounds)
+        loads = measure(measured, args=args, port=port)
+    results = [
+        summarise(target, queries=count, load=load, baseline=loads[0])
+        for target, count, load in zip(measured, queries, loads, strict=True)
+    ]
+    for result in results:
+        print(json.dumps(asdict(result)), flush=True)
+    print()
+    print(table(results))
+    write_results(results, loads, args)
+    step("Wrote %s", RESULTS_FILE.relative_to(ROOT))
+    short = [result.page for result, load in zip(results, loads, strict=True) if len(load.latencies) < args.requests]
+    if short:
+        step("Time limit reached before %d requests for: %s", args.requests, ", ".join(short))
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    try:
+        run(args)
+    except BenchError as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

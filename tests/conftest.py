@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.factories import BranchFactory, PatronFactory, UserFactory
 
@@ -49,5 +50,62 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium driven by Playwright; never a downloaded browser."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium).")
+    # Playwright's sync API runs an event loop in this thread; the test database is still used synchronously.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", timezone_id="America/Toronto")
+    page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda message: _record_csp_violation(page, message))
+    yield page
+    context.close()
+
+
+def _record_csp_violation(page, message) -> None:
+    if "Content Security Policy" in message.text:
+        page.csp_violations.append(message.text)
+
+
+@pytest.fixture
+def assert_accessible():
+    """Run axe-core on the page and fail with each WCAG 2.1 A/AA violation spelled out."""
+    axe = Axe()
+
+    def check(page) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        violations = results.response["violations"]
+        details = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in violations
+        )
+        assert not violations, f"{page.url} has accessibility violations:\n{details}"
+        assert not page.csp_violations, page.csp_violations
+
+    return check

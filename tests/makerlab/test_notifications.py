@@ -3,7 +3,7 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from makerlab.celery import app as celery_app
@@ -159,8 +159,13 @@ def test_queueing_succeeds_when_the_broker_is_down_and_the_sweep_sends_later(
 def test_a_real_worker_delivers_through_the_broker(settings):
     """The path production takes: commit, publish to the broker, a Celery worker consumes and sends."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    def close_worker_connection(**kwargs) -> None:
+        connection.close()  # the worker thread's own connection, so the test database can be dropped
 
     celery_app.conf.task_always_eager = False
+    task_postrun.connect(close_worker_connection, weak=False)
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             notification, _ = queue(key="worker:1")
@@ -171,6 +176,7 @@ def test_a_real_worker_delivers_through_the_broker(settings):
                     break
                 time.sleep(0.2)
     finally:
+        task_postrun.disconnect(close_worker_connection)
         celery_app.conf.task_always_eager = True
     assert notification.status == Notification.Status.SENT
     assert [m.subject for m in mail.outbox] == ["Your test message, Doris"]

@@ -113,7 +113,7 @@ def postgres_start() -> bool:
                 "-l",
                 str(PGDATA / "server.log"),
                 "-o",
-                f"-h 127.0.0.1 -p {PG_PORT} -k '' -c fsync=off -c max_connections=200",
+                f"-h 127.0.0.1 -p {PG_PORT} -k '' -c max_connections=200",
                 "start",
             ],
             user=user,
@@ -171,12 +171,14 @@ def run_site() -> int:
     env.setdefault("SITE_URL", f"http://127.0.0.1:{WEB_PORT}")
     started = _with_database(env)
     (VAR / "mail").mkdir(parents=True, exist_ok=True)
-    for folder in ("broker/queue", "broker/control"):
-        (VAR / folder).mkdir(parents=True, exist_ok=True)
     manage = [PYTHON, str(ROOT / "manage.py")]
     processes: list[subprocess.Popen] = []
 
-    def stop(*_args) -> None:
+    def start(command: list[str]) -> None:
+        # A session of its own: Ctrl-C reaches only this script, which then stops each process in order.
+        processes.append(subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True))
+
+    def stop() -> None:
         for process in processes:
             if process.poll() is None:
                 process.terminate()
@@ -193,21 +195,9 @@ def run_site() -> int:
         subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True)
         subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True)
         celery = [PYTHON, "-m", "celery", "-A", "makerlab"]
-        processes.append(
-            subprocess.Popen(
-                [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-mingle", "--without-gossip"],
-                env=env,
-                cwd=ROOT,
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [*celery, "beat", "--loglevel=INFO", "--pidfile", str(VAR / "celerybeat.pid")],
-                env=env,
-                cwd=ROOT,
-            )
-        )
-        processes.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{WEB_PORT}"], env=env, cwd=ROOT))
+        start([*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-mingle", "--without-gossip"])
+        start([*celery, "beat", "--loglevel=INFO", "--pidfile", str(VAR / "celerybeat.pid")])
+        start([*manage, "runserver", f"127.0.0.1:{WEB_PORT}"])
         time.sleep(3)
         url = f"http://127.0.0.1:{WEB_PORT}/"
         print("\n" + "=" * 64)

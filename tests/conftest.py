@@ -109,3 +109,4 @@ def assert_accessible():
         assert not page.csp_violations, page.csp_violations
 
     return check
+

@@ -114,25 +114,20 @@ def test_a_message_gives_up_after_the_maximum_attempts(db, settings, django_capt
     assert notifications_deliver_pending() == 0
 
 
-def test_a_message_claimed_by_a_worker_that_died_is_taken_over(db, django_capture_on_commit_callbacks):
-    notification = Notification.objects.create(
-        kind="test_message",
-        recipient="doris@example.net",
-        template="test_message",
-        context={"first_name": "Doris"},
-        idempotency_key="stale",
-        status=Notification.Status.SENDING,
-        claimed_at=timezone.now() - dt.timedelta(minutes=30),
-    )
-    fresh = Notification.objects.create(
-        kind="test_message",
-        recipient="doris@example.net",
-        template="test_message",
-        context={"first_name": "Doris"},
-        idempotency_key="fresh",
-        status=Notification.Status.SENDING,
-        claimed_at=timezone.now(),
-    )
+def test_a_message_claimed_by_a_worker_that_died_is_taken_over(db):
+    def claimed(key: str, *, minutes_ago: int) -> Notification:
+        return Notification.objects.create(
+            kind="test_message",
+            recipient="doris@example.net",
+            template="test_message",
+            context={"first_name": "Doris"},
+            idempotency_key=key,
+            status=Notification.Status.SENDING,
+            claimed_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+        )
+
+    notification = claimed("stale", minutes_ago=30)
+    fresh = claimed("fresh", minutes_ago=0)
     assert notifications_deliver_pending() == 1
     notification.refresh_from_db()
     fresh.refresh_from_db()

@@ -37,10 +37,13 @@ def test_volunteer_and_board_see_no_patron_data(volunteer, board_member):
         ("assistant", "/admin/makerlab/notification/", 403),
     ],
 )
-def test_admin_pages_follow_the_roles(client, request, persona, url, status):
+def test_admin_pages_follow_the_roles(db, client, request, persona, url, status):
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    assert client.get(url).status_code == status
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 403:
+        assert "You do not have access to this page" in response.content.decode()
 
 
 def test_volunteers_cannot_enter_the_admin(client, volunteer):

@@ -40,7 +40,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "kind", "recipient", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
-    list_select_related = ["content_type"]
     search_fields = ["recipient", "idempotency_key"]
     date_hierarchy = "created_at"
     fields = [

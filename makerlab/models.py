@@ -69,7 +69,11 @@ class OpeningHours(models.Model):
         ordering = ["branch", "weekday", "opens"]
         verbose_name_plural = "opening hours"
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_hours_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")),
+                name="opening_hours_closes_after_opens",
+                violation_error_message="The closing time must be after the opening time.",
+            ),
             models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday_range"),
             models.UniqueConstraint(fields=["branch", "weekday", "opens"], name="opening_hours_unique_start"),
         ]
@@ -96,7 +100,11 @@ class Closure(models.Model):
     class Meta:
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_end_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="closure_end_not_before_start",
+                violation_error_message="The last day of a closure cannot be before its first day.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +133,10 @@ class Patron(models.Model):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["card_number"], condition=Q(card_number__isnull=False), name="patron_unique_card_number"
+                fields=["card_number"],
+                condition=Q(card_number__isnull=False),
+                name="patron_unique_card_number",
+                violation_error_message="This library card number already belongs to a patron.",
             ),
             models.CheckConstraint(
                 condition=Q(anonymised_at__isnull=True) | Q(card_number__isnull=True),

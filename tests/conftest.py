@@ -109,4 +109,3 @@ def assert_accessible():
         assert not page.csp_violations, page.csp_violations
 
     return check
-

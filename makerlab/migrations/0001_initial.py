@@ -85,6 +85,7 @@ class Migration(migrations.Migration):
                         condition=models.Q(("card_number__isnull", False)),
                         fields=("card_number",),
                         name="patron_unique_card_number",
+                        violation_error_message="This library card number already belongs to a patron.",
                     ),
                     models.CheckConstraint(
                         condition=models.Q(
@@ -120,6 +121,7 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(("end_date__gte", models.F("start_date"))),
                         name="closure_end_not_before_start",
+                        violation_error_message="The last day of a closure cannot be before its first day.",
                     )
                 ],
             },
@@ -210,7 +212,9 @@ class Migration(migrations.Migration):
                 "ordering": ["branch", "weekday", "opens"],
                 "constraints": [
                     models.CheckConstraint(
-                        condition=models.Q(("closes__gt", models.F("opens"))), name="opening_hours_closes_after_opens"
+                        condition=models.Q(("closes__gt", models.F("opens"))),
+                        name="opening_hours_closes_after_opens",
+                        violation_error_message="The closing time must be after the opening time.",
                     ),
                     models.CheckConstraint(
                         condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)), name="opening_hours_weekday_range"

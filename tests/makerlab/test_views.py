@@ -43,16 +43,23 @@ def test_home_with_no_branch_yet_says_so(client, db):
     assert "Opening hours will be posted soon" in client.get("/").content.decode()
 
 
-def test_home_query_count_does_not_grow_with_branches_and_closures(client, db):
+def test_home_query_count_does_not_grow_with_branches_and_closures(client, db, django_assert_max_num_queries):
     BranchFactory()
-    with CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(3), CaptureQueriesContext(connection) as small:
         assert client.get("/").status_code == 200
     today = timezone.localdate()
     for offset in range(8):
         ClosureFactory(branch=BranchFactory(), start_date=today + dt.timedelta(days=offset % 7))
-    with CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(3), CaptureQueriesContext(connection) as large:
         assert client.get("/").status_code == 200
-    assert len(small) == len(large) <= 3
+    assert len(small) == len(large)
+
+
+def test_login_and_healthz_query_counts_are_fixed(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        assert client.get("/accounts/login/").status_code == 200
+    with django_assert_max_num_queries(2):
+        client.get("/healthz")
 
 
 def test_home_refuses_writes(client, db):

@@ -1,0 +1,165 @@
+"""The coordinator's admin pages: bad input is refused on the form, and lists cost the same at any size."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from makerlab.cards import card_number_make
+from makerlab.models import Branch, Closure, Notification, OpeningHours, Patron
+from tests.factories import BranchFactory, ClosureFactory, PatronFactory
+
+
+@pytest.fixture
+def admin_client_as_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def branch_form(**overrides) -> dict[str, str]:
+    data = {
+        "name": "Southside Branch",
+        "slug": "southside",
+        "street_address": "10 Elm Street",
+        "city": "St. Thomas",
+        "province": "ON",
+        "postal_code": "N5R 1A1",
+        "phone": "",
+        "email": "",
+        "time_zone": "America/Toronto",
+        "observes_statutory_holidays": "on",
+        "display_order": "1",
+        "is_active": "on",
+        "opening_hours-TOTAL_FORMS": "1",
+        "opening_hours-INITIAL_FORMS": "0",
+        "opening_hours-MIN_NUM_FORMS": "0",
+        "opening_hours-MAX_NUM_FORMS": "1000",
+        "opening_hours-0-weekday": "0",
+        "opening_hours-0-opens": "09:30",
+        "opening_hours-0-closes": "17:00",
+    }
+    return {**data, **overrides}
+
+
+def test_coordinator_adds_a_branch_with_its_hours(admin_client_as_coordinator):
+    response = admin_client_as_coordinator.post("/admin/makerlab/branch/add/", branch_form())
+    assert response.status_code == 302
+    branch = Branch.objects.get(slug="southside")
+    assert list(branch.opening_hours.values_list("weekday", "opens", "closes")) == [(0, dt.time(9, 30), dt.time(17, 0))]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"time_zone": "Mars/Olympus_Mons"}, "Enter a time zone such as America/Toronto."),
+        ({"opening_hours-0-closes": "08:00"}, "The closing time must be after the opening time."),
+        ({"opening_hours-0-opens": "25:99"}, "Enter a valid time."),
+        ({"opening_hours-0-weekday": "9"}, "Select a valid choice."),
+        ({"name": "<script>alert(1)</script>" * 20}, "Ensure this value has at most 120 characters"),
+        ({"display_order": "-4"}, "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_bad_branch_input_is_refused_on_the_form(admin_client_as_coordinator, overrides, message):
+    response = admin_client_as_coordinator.post("/admin/makerlab/branch/add/", branch_form(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Branch.objects.exists()
+    assert not OpeningHours.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2026-12-24", "2026-12-23", "The last day of a closure cannot be before its first day."),
+        ("2026-02-30", "2026-03-01", "Enter a valid date."),
+        ("yesterday", "2026-03-01", "Enter a valid date."),
+    ],
+)
+def test_bad_closure_dates_are_refused_on_the_form(admin_client_as_coordinator, start, end, message):
+    response = admin_client_as_coordinator.post(
+        "/admin/makerlab/closure/add/", {"reason": "Flood", "start_date": start, "end_date": end, "branch": ""}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Closure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("card_number", "message"),
+    [
+        ("2000 0000 0001", "digits only"),
+        ("1 OR 1=1; --", "digits only"),
+        ("'; DROP TABLE makerlab_patron; --", "at most 32 characters"),
+        ("21234", "has 14 digits"),
+        ("20000000012345", "not valid"),
+    ],
+)
+def test_bad_card_numbers_are_refused_in_the_admin(admin_client_as_coordinator, card_number, message):
+    response = admin_client_as_coordinator.post(
+        "/admin/makerlab/patron/add/",
+        {
+            "card_number": card_number,
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "email": "ada@example.net",
+            "last_activity_at_0": "2026-11-01",
+            "last_activity_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Patron.objects.exists()
+
+
+def test_a_card_number_belongs_to_one_patron(admin_client_as_coordinator):
+    existing = PatronFactory()
+    response = admin_client_as_coordinator.post(
+        "/admin/makerlab/patron/add/",
+        {
+            "card_number": existing.card_number,
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "email": "ada@example.net",
+            "last_activity_at_0": "2026-11-01",
+            "last_activity_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "This library card number already belongs to a patron." in response.content.decode()
+    assert Patron.objects.count() == 1
+
+
+def _grow(model: str, count: int) -> None:
+    if model == "branch":
+        for _ in range(count):
+            BranchFactory()
+    elif model == "closure":
+        ClosureFactory.create_batch(count, branch=None)
+    elif model == "patron":
+        PatronFactory.create_batch(count)
+    elif model == "notification":
+        Notification.objects.bulk_create(
+            Notification(kind="k", recipient=f"p{i}@example.net", template="t", idempotency_key=f"grow:{i}:{count}")
+            for i in range(count)
+        )
+
+
+@pytest.mark.parametrize("model", ["branch", "closure", "patron", "notification"])
+def test_admin_lists_cost_the_same_queries_at_any_size(admin_client_as_coordinator, model):
+    url = f"/admin/makerlab/{model}/"
+    _grow(model, 2)
+    with CaptureQueriesContext(connection) as small:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    _grow(model, 30)
+    with CaptureQueriesContext(connection) as large:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    assert len(small) == len(large)
+
+
+def test_patron_search_by_card_number(admin_client_as_coordinator):
+    wanted = PatronFactory(card_number=card_number_make(123), last_name="Okafor")
+    PatronFactory(last_name="Smith")
+    html = admin_client_as_coordinator.get("/admin/makerlab/patron/", {"q": wanted.card_number}).content.decode()
+    assert "Okafor" in html
+    assert "Smith" not in html

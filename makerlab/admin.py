@@ -30,7 +30,7 @@ class PatronAdmin(admin.ModelAdmin):
     list_display = ["card_number", "first_name", "last_name", "email", "last_activity_at", "anonymised_at"]
     list_filter = [("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["=card_number", "last_name", "email"]
-    readonly_fields = ["created_at", "anonymised_at"]
+    readonly_fields = ["created_at", "last_activity_at", "anonymised_at"]
     show_full_result_count = False
 
 

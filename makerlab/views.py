@@ -1,7 +1,8 @@
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -28,6 +29,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "beat_last_run": report.beat_last_run.isoformat() if report.beat_last_run else None,
     }
     return JsonResponse(body, status=200 if report.healthy else 503)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon, such as the admin's."""
+    return redirect(static("favicon.svg"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

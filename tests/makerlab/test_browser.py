@@ -84,3 +84,39 @@ def test_the_policy_blocks_inline_scripts_and_the_check_notices(page, central):
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.injected") is None
     assert page.csp_violations, "an inline script must be refused and reported"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/makerlab/branch/",
+        "/admin/makerlab/branch/add/",
+        "/admin/makerlab/closure/add/",
+        "/admin/makerlab/patron/",
+        "/admin/makerlab/patron/add/",
+        "/admin/makerlab/notification/",
+        "/admin/django_celery_beat/periodictask/",
+    ],
+)
+def test_the_coordinators_admin_pages_are_accessible(page, coordinator, central, assert_accessible, path):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    response = page.goto(path)
+    assert response.status == 200
+    assert_accessible(page)
+
+
+def test_the_admin_date_picker_works_under_the_content_security_policy(page, coordinator, central):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/makerlab/closure/add/")
+    page.get_by_label("Reason").fill("Snow day")
+    page.locator(".field-start_date").get_by_role("link", name="Today").click()
+    page.locator(".field-end_date").get_by_role("link", name="Today").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert not page.csp_violations

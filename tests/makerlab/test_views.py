@@ -147,3 +147,9 @@ def test_healthz_reports_the_broker_down_without_crashing(client, db, settings, 
     assert body["broker"] == "down"
     assert body["database"] == "ok"
     assert body["status"] == "unhealthy"
+
+
+def test_favicon_ico_points_at_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"

@@ -12,6 +12,7 @@ its data lives under var/postgres and it listens on 127.0.0.1 only.
 import importlib.util
 import os
 import pwd
+import runpy
 import signal
 import stat
 import subprocess
@@ -28,12 +29,9 @@ SYSTEM_USER = "embedded_postgres"
 PYTHON = sys.executable
 WEB_PORT = int(os.environ.get("PORT", "8000"))
 
-DEMO_LOGINS = [
-    ("Coordinator", "coordinator", "makerlab-demo"),
-    ("Library assistant", "assistant", "makerlab-demo"),
-    ("Volunteer", "volunteer", "makerlab-demo"),
-    ("Board member", "board", "makerlab-demo"),
-]
+# Read as a plain file: importing the makerlab package would configure Django in this process.
+_demo = runpy.run_path(str(ROOT / "makerlab" / "demo_logins.py"))
+DEMO_LOGINS, DEMO_PASSWORD = _demo["DEMO_LOGINS"], _demo["DEMO_PASSWORD"]
 
 
 def _pg_install() -> Path:
@@ -205,8 +203,8 @@ def run_site() -> int:
         print(f"  Admin: {url}admin/    Health: {url}healthz")
         print(f"  Emails are written to {VAR / 'mail'}")
         print("  Demo logins (username / password):")
-        for role, username, password in DEMO_LOGINS:
-            print(f"    {role:<18} {username} / {password}")
+        for login in DEMO_LOGINS:
+            print(f"    {login.role:<18} {login.username} / {DEMO_PASSWORD}")
         print("  Press Ctrl-C to stop.")
         print("=" * 64 + "\n", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

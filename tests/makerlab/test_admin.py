@@ -85,6 +85,10 @@ def test_bad_closure_dates_are_refused_on_the_form(admin_client_as_coordinator, 
     assert not Closure.objects.exists()
 
 
+def patron_form(card_number: str) -> dict[str, str]:
+    return {"card_number": card_number, "first_name": "Ada", "last_name": "Byron", "email": "ada@example.net"}
+
+
 @pytest.mark.parametrize(
     ("card_number", "message"),
     [
@@ -96,17 +100,7 @@ def test_bad_closure_dates_are_refused_on_the_form(admin_client_as_coordinator, 
     ],
 )
 def test_bad_card_numbers_are_refused_in_the_admin(admin_client_as_coordinator, card_number, message):
-    response = admin_client_as_coordinator.post(
-        "/admin/makerlab/patron/add/",
-        {
-            "card_number": card_number,
-            "first_name": "Ada",
-            "last_name": "Byron",
-            "email": "ada@example.net",
-            "last_activity_at_0": "2026-11-01",
-            "last_activity_at_1": "10:00:00",
-        },
-    )
+    response = admin_client_as_coordinator.post("/admin/makerlab/patron/add/", patron_form(card_number))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Patron.objects.exists()
@@ -114,17 +108,7 @@ def test_bad_card_numbers_are_refused_in_the_admin(admin_client_as_coordinator, 
 
 def test_a_card_number_belongs_to_one_patron(admin_client_as_coordinator):
     existing = PatronFactory()
-    response = admin_client_as_coordinator.post(
-        "/admin/makerlab/patron/add/",
-        {
-            "card_number": existing.card_number,
-            "first_name": "Ada",
-            "last_name": "Byron",
-            "email": "ada@example.net",
-            "last_activity_at_0": "2026-11-01",
-            "last_activity_at_1": "10:00:00",
-        },
-    )
+    response = admin_client_as_coordinator.post("/admin/makerlab/patron/add/", patron_form(existing.card_number))
     assert response.status_code == 200
     assert "This library card number already belongs to a patron." in response.content.decode()
     assert Patron.objects.count() == 1

@@ -10,16 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
+from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from makerlab.models import Branch, Closure, OpeningHours, Patron
-
-DEMO_PASSWORD = "makerlab-demo"
-
-STAFF = [
-    ("coordinator", "Priya", "Raman", "Coordinator", True),
-    ("assistant", "Daniel", "Okafor", "Library assistant", True),
-    ("volunteer", "Emma", "Tremblay", "Volunteer", False),
-    ("board", "Margaret", "Whitfield", "Board", False),
-]
 
 MAIN_HOURS = {
     0: [(dt.time(9, 30), dt.time(20, 30))],
@@ -121,7 +113,7 @@ class Command(BaseCommand):
             self._patrons(rng, count=40 * scale)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: 1 branch, {len(STAFF)} staff logins, {Patron.objects.count()} patrons."
+                f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons."
             )
         )
 
@@ -164,7 +156,7 @@ class Command(BaseCommand):
         )
 
     def _staff(self) -> None:
-        for username, first, last, role, is_staff in STAFF:
+        for username, first, last, role, is_staff in DEMO_LOGINS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={

@@ -1,0 +1,387 @@
+"""Reads about who works when: the source of truth for availability that bookings and programs ask."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DurationField, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
+
+from makerlab.models import Branch
+from staffing.models import (
+    EMPLOYEE_KINDS,
+    Assignment,
+    Availability,
+    DecisionStatus,
+    HoursEntry,
+    Qualification,
+    Shift,
+    ShiftChange,
+    StaffMember,
+    TimeOff,
+)
+
+COMMUNITY_HOURS_REQUIRED = Decimal(40)
+
+
+def _valid_on(day: dt.date) -> Q:
+    """Qualifications in force on ``day``: granted by then and not yet expired."""
+    return Q(qualifications__granted_on__lte=day) & (
+        Q(qualifications__expires_on__isnull=True) | Q(qualifications__expires_on__gt=day)
+    )
+
+
+def staff_on_duty(
+    *,
+    branch: Branch,
+    role: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    skill_id: int | None = None,
+) -> QuerySet[StaffMember]:
+    """Active people on a published ``role`` shift at ``branch`` covering all of [start, end).
+
+    With ``skill_id``, only those holding that skill, in force on the day.
+    """
+    people = StaffMember.objects.filter(
+        is_active=True,
+        assignments__shift__branch=branch,
+        assignments__shift__role=role,
+        assignments__shift__is_published=True,
+        assignments__period__contains=DateTimeTZRange(start, end, "[)"),
+    )
+    if skill_id is not None:
+        day = start.astimezone(branch.zone).date()
+        people = people.filter(_valid_on(day), qualifications__skill_id=skill_id)
+    return people.distinct()
+
+
+def staff_member_is_free(*, staff_member: StaffMember, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether the person has no shift overlapping [start, end) and no approved time off on those days."""
+    if Assignment.objects.filter(staff_member=staff_member, period__overlap=DateTimeTZRange(start, end, "[)")).exists():
+        return False
+    first_day = timezone.localtime(start).date()
+    last_day = timezone.localtime(end).date()
+    return not TimeOff.objects.filter(
+        staff_member=staff_member,
+        status=DecisionStatus.APPROVED,
+        first_day__lte=last_day,
+        last_day__gte=first_day,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A soft rule broken by an assignment: shown, and allowed only when the coordinator overrides it."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class _PersonFacts:
+    staff_member: StaffMember
+    skills: dict[int, list[Qualification]] = field(default_factory=dict)
+    windows: dict[int, list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
+    time_off: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    assignments: list[tuple[int, dt.datetime, dt.datetime]] = field(default_factory=list)
+    total_hours: Decimal = Decimal(0)
+
+
+class WarningChecker:
+    """Warnings for assignments of a set of people around a set of shifts, from a fixed number of queries.
+
+    Loads the people's skills, availability, approved time off, their assignments in the weeks
+    concerned, and for co-op students their total hours; then answers for any (shift, person)
+    pair without touching the database.
+    """
+
+    def __init__(self, *, people: Iterable[StaffMember], shifts: Iterable[Shift]) -> None:
+        shifts = list(shifts)
+        people = {person.pk: person for person in people}
+        self._facts = {pk: _PersonFacts(person) for pk, person in people.items()}
+        if not shifts or not people:
+            self._window = None
+            self._employees_on = {}
+            return
+        first = min(s.starts_at for s in shifts)
+        last = max(s.ends_at for s in shifts)
+        # Whole weeks around the shifts, for the weekly hour limit (weeks start on Monday, local time).
+        first_day = first.astimezone(shifts[0].branch.zone).date()
+        week_start = first_day - dt.timedelta(days=first_day.weekday())
+        last_day = last.astimezone(shifts[0].branch.zone).date()
+        week_end = last_day + dt.timedelta(days=7 - last_day.weekday())
+        zone = shifts[0].branch.zone
+        self._window = (
+            dt.datetime.combine(week_start, dt.time(), tzinfo=zone),
+            dt.datetime.combine(week_end, dt.time(), tzinfo=zone),
+        )
+        ids = list(people)
+        for qualification in Qualification.objects.filter(staff_member_id__in=ids):
+            self._facts[qualification.staff_member_id].skills.setdefault(qualification.skill_id, []).append(
+                qualification
+            )
+        for window in Availability.objects.filter(staff_member_id__in=ids):
+            self._facts[window.staff_member_id].windows.setdefault(window.weekday, []).append(
+                (window.starts, window.ends)
+            )
+        for off in TimeOff.objects.filter(
+            staff_member_id__in=ids,
+            status=DecisionStatus.APPROVED,
+            first_day__lte=week_end,
+            last_day__gte=week_start,
+        ):
+            self._facts[off.staff_member_id].time_off.append((off.first_day, off.last_day))
+        window_range = DateTimeTZRange(*self._window, "[)")
+        for staff_member_id, shift_id, period in Assignment.objects.filter(
+            staff_member_id__in=ids, period__overlap=window_range
+        ).values_list("staff_member_id", "shift_id", "period"):
+            self._facts[staff_member_id].assignments.append((shift_id, period.lower, period.upper))
+        coop_ids = [pk for pk, person in people.items() if person.coop_agreement_hours]
+        if coop_ids:
+            for row in (
+                Assignment.objects.filter(staff_member_id__in=coop_ids)
+                .values("staff_member_id")
+                .annotate(total=Sum(F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()))
+            ):
+                self._facts[row["staff_member_id"]].total_hours = Decimal(row["total"].total_seconds()) / 3600
+        # Which paid staff are on shift when, at each branch: a minor needs one there for the whole shift.
+        self._employees_on: dict[int, list[tuple[int, dt.datetime, dt.datetime]]] = defaultdict(list)
+        for branch_id, staff_member_id, period in Assignment.objects.filter(
+            shift__branch_id__in={s.branch_id for s in shifts},
+            staff_member__kind__in=EMPLOYEE_KINDS,
+            period__overlap=DateTimeTZRange(first, last, "[)"),
+        ).values_list("shift__branch_id", "staff_member_id", "period"):
+            self._employees_on[branch_id].append((staff_member_id, period.lower, period.upper))
+
+    def warnings(self, *, shift: Shift, staff_member: StaffMember, required_skills: Iterable) -> list[Warning]:
+        facts = self._facts[staff_member.pk]
+        person = facts.staff_member
+        zone = shift.branch.zone
+        local_start = shift.starts_at.astimezone(zone)
+        local_end = shift.ends_at.astimezone(zone)
+        day = local_start.date()
+        found = []
+
+        windows = facts.windows.get(day.weekday(), [])
+        inside = any(
+            starts <= local_start.time() and (local_end.date() == day and local_end.time() <= ends)
+            for starts, ends in windows
+        )
+        if not inside:
+            found.append(Warning("availability", f"{person} is not usually available at this time."))
+        if any(first <= day <= last for first, last in facts.time_off):
+            found.append(Warning("time_off", f"{person} has approved time off that day."))
+
+        missing = [
+            skill.name
+            for skill in required_skills
+            if not any(q.is_valid_on(day) for q in facts.skills.get(skill.pk, []))
+        ]
+        if missing:
+            found.append(Warning("skill", f"{person} does not hold: {', '.join(sorted(missing))}."))
+
+        if person.weekly_hour_limit:
+            week_start = day - dt.timedelta(days=day.weekday())
+            hours = self._hours_in_week(facts, week_start, zone, exclude_shift_id=shift.pk) + shift.hours
+            if hours > person.weekly_hour_limit:
+                found.append(
+                    Warning(
+                        "weekly_hours",
+                        f"{person} would work {hours:.1f} hours that week; the limit is {person.weekly_hour_limit}.",
+                    )
+                )
+
+        if person.coop_agreement_hours:
+            already_on = any(shift_id == shift.pk for shift_id, _, _ in facts.assignments)
+            total = facts.total_hours + (0 if already_on else shift.hours)
+            if total > person.coop_agreement_hours:
+                found.append(
+                    Warning(
+                        "coop_cap",
+                        f"{person} would reach {total:.1f} scheduled hours; "
+                        f"the co-op agreement allows {person.coop_agreement_hours}.",
+                    )
+                )
+
+        if person.is_minor_on(day) and not any(
+            other != person.pk and start <= shift.starts_at and shift.ends_at <= end
+            for other, start, end in self._employees_on.get(shift.branch_id, [])
+        ):
+            found.append(
+                Warning("unsupervised_minor", f"{person} is under 18 and no staff member is on shift at the same time.")
+            )
+        return found
+
+    @staticmethod
+    def _hours_in_week(facts: _PersonFacts, week_start: dt.date, zone, *, exclude_shift_id: int | None) -> Decimal:
+        start = dt.datetime.combine(week_start, dt.time(), tzinfo=zone)
+        end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(), tzinfo=zone)
+        seconds = sum(
+            (min(upper, end) - max(lower, start)).total_seconds()
+            for shift_id, lower, upper in facts.assignments
+            if shift_id != exclude_shift_id and lower < end and start < upper
+        )
+        return Decimal(int(seconds // 60)) / 60
+
+
+def assignment_warnings(*, shift: Shift, staff_member: StaffMember) -> list[Warning]:
+    """The warnings that assigning ``staff_member`` to ``shift`` would raise."""
+    checker = WarningChecker(people=[staff_member], shifts=[shift])
+    return checker.warnings(shift=shift, staff_member=staff_member, required_skills=list(shift.required_skills.all()))
+
+
+@dataclass
+class ScheduledShift:
+    shift: Shift
+    assignments: list[Assignment]
+    warnings: dict[int, list[Warning]]
+
+    @property
+    def gap(self) -> int:
+        """How many more people the shift needs to reach its minimum headcount."""
+        return max(0, self.shift.min_headcount - len(self.assignments))
+
+
+@dataclass
+class WeekSchedule:
+    branch: Branch
+    week_start: dt.date
+    days: list[tuple[dt.date, list[ScheduledShift]]]
+
+    @property
+    def gaps(self) -> int:
+        return sum(scheduled.gap for _, shifts in self.days for scheduled in shifts)
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_schedule(*, branch: Branch, week_start: dt.date) -> WeekSchedule:
+    """Every shift of the week at ``branch`` with its people, gaps and warnings, in a fixed number of queries."""
+    zone = branch.zone
+    start = dt.datetime.combine(week_start, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(), tzinfo=zone)
+    shifts = list(
+        Shift.objects.filter(branch=branch, starts_at__gte=start, starts_at__lt=end)
+        .select_related("branch")
+        .prefetch_related(
+            "required_skills",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("staff_member__user").order_by(
+                    "staff_member__user__last_name"
+                ),
+            ),
+        )
+        .order_by("starts_at", "role")
+    )
+    people = {a.staff_member.pk: a.staff_member for s in shifts for a in s.assignments.all()}
+    checker = WarningChecker(people=people.values(), shifts=shifts)
+    by_day: dict[dt.date, list[ScheduledShift]] = {week_start + dt.timedelta(days=i): [] for i in range(7)}
+    for shift in shifts:
+        skills = list(shift.required_skills.all())
+        assignments = list(shift.assignments.all())
+        warnings = {
+            a.pk: [
+                w
+                for w in checker.warnings(shift=shift, staff_member=a.staff_member, required_skills=skills)
+                if w.code not in a.overridden_warnings
+            ]
+            for a in assignments
+        }
+        by_day[shift.starts_at.astimezone(zone).date()].append(ScheduledShift(shift, assignments, warnings))
+    return WeekSchedule(branch=branch, week_start=week_start, days=list(by_day.items()))
+
+
+def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[Assignment]:
+    """The person's published shifts that have not ended, soonest first, with any open change."""
+    return list(
+        Assignment.objects.filter(staff_member=staff_member, shift__is_published=True, shift__ends_at__gt=now)
+        .select_related("shift__branch")
+        .prefetch_related(
+            Prefetch(
+                "changes",
+                queryset=ShiftChange.objects.filter(status__in=ShiftChange.OPEN_STATUSES).select_related(
+                    "claimed_by__user"
+                ),
+                to_attr="open_changes",
+            )
+        )
+        .order_by("shift__starts_at")[:limit]
+    )
+
+
+def shifts_offered_to(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftChange]:
+    """Shifts others have given up that this person could claim."""
+    return list(
+        ShiftChange.objects.filter(status=ShiftChange.Status.OFFERED, assignment__shift__starts_at__gt=now)
+        .exclude(offered_by=staff_member)
+        .select_related("assignment__shift__branch", "offered_by__user")
+        .order_by("assignment__shift__starts_at")[:limit]
+    )
+
+
+def shift_changes_awaiting_approval(*, limit: int = 100) -> list[ShiftChange]:
+    return list(
+        ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED)
+        .select_related("assignment__shift__branch", "offered_by__user", "claimed_by__user")
+        .order_by("assignment__shift__starts_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class HoursSummary:
+    approved: Decimal
+    pending: Decimal
+    community_hours: Decimal
+    community_hours_required: Decimal
+
+    @property
+    def community_hours_remaining(self) -> Decimal:
+        return max(Decimal(0), self.community_hours_required - self.community_hours)
+
+
+def hours_summary(*, staff_member: StaffMember) -> HoursSummary:
+    """Approved and pending hours, and community involvement hours counted toward the 40 required."""
+    totals = HoursEntry.objects.filter(staff_member=staff_member).aggregate(
+        approved=Sum("hours", filter=Q(status=DecisionStatus.APPROVED)),
+        pending=Sum("hours", filter=Q(status=DecisionStatus.PENDING)),
+        community=Sum("hours", filter=Q(status=DecisionStatus.APPROVED, counts_for_community_hours=True)),
+    )
+    return HoursSummary(
+        approved=totals["approved"] or Decimal(0),
+        pending=totals["pending"] or Decimal(0),
+        community_hours=totals["community"] or Decimal(0),
+        community_hours_required=COMMUNITY_HOURS_REQUIRED,
+    )
+
+
+def hours_entries(*, staff_member: StaffMember, limit: int = 100) -> list[HoursEntry]:
+    return list(HoursEntry.objects.filter(staff_member=staff_member).order_by("-day", "-created_at")[:limit])
+
+
+def community_hours_record(*, staff_member: StaffMember) -> list[HoursEntry]:
+    """Approved hours that count toward the Ontario community involvement requirement, oldest first."""
+    return list(
+        HoursEntry.objects.filter(
+            staff_member=staff_member, status=DecisionStatus.APPROVED, counts_for_community_hours=True
+        ).order_by("day", "created_at")
+    )
+
+
+def staff_member_for_calendar(*, token: str) -> StaffMember | None:
+    return StaffMember.objects.filter(calendar_token=token, is_active=True).select_related("user").first()
+
+
+def calendar_shifts(*, staff_member: StaffMember, since: dt.datetime) -> list[Assignment]:
+    """Published shifts for the person's calendar feed: from ``since`` onward."""
+    return list(
+        Assignment.objects.filter(staff_member=staff_member, shift__is_published=True, shift__ends_at__gte=since)
+        .select_related("shift__branch")
+        .order_by("shift__starts_at")[:500]
+    )

@@ -1,0 +1,499 @@
+"""Writes about who works when. Each function is one transaction and refuses bad input with a ValidationError."""
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
+
+from makerlab.models import Branch
+from makerlab.selectors import branch_calendar
+from staffing.models import (
+    Assignment,
+    Availability,
+    DecisionStatus,
+    HoursEntry,
+    Shift,
+    ShiftChange,
+    ShiftPattern,
+    ShiftRole,
+    Skill,
+    StaffKind,
+    StaffMember,
+    TimeOff,
+    new_calendar_token,
+)
+from staffing.selectors import Warning, WarningChecker
+
+# How far from today a shift, time off or hours entry may be dated: beyond is a typing mistake.
+PLANNING_HORIZON = dt.timedelta(days=400)
+LONGEST_SHIFT = dt.timedelta(hours=14)
+MINIMUM_VOLUNTEER_AGE = 14
+
+
+class AssignmentWarnings(ValidationError):
+    """The assignment breaks soft rules; it is saved only when the coordinator overrides them with a reason."""
+
+    def __init__(self, warnings: list[Warning]) -> None:
+        self.warnings = warnings
+        super().__init__([w.message for w in warnings], code="warnings")
+
+
+def _period(shift: Shift) -> DateTimeTZRange:
+    return DateTimeTZRange(shift.starts_at, shift.ends_at, "[)")
+
+
+def _check_date_in_horizon(day: dt.date, *, today: dt.date, what: str) -> None:
+    if abs(day - today) > PLANNING_HORIZON:
+        raise ValidationError(f"{what} must be within {PLANNING_HORIZON.days} days of today.", code="horizon")
+
+
+def staff_member_check_age(*, kind: str, date_of_birth: dt.date | None, today: dt.date) -> None:
+    """Volunteers and students give a date of birth; volunteers are at least 14."""
+    if date_of_birth is None:
+        if kind in (StaffKind.VOLUNTEER, StaffKind.COMMUNITY_SERVICE_STUDENT, StaffKind.COOP_STUDENT):
+            raise ValidationError({"date_of_birth": "Volunteers and students need a date of birth."})
+        return
+    if date_of_birth >= today:
+        raise ValidationError({"date_of_birth": "The date of birth must be in the past."})
+    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    if age > 120:
+        raise ValidationError({"date_of_birth": "Check the date of birth: that is more than 120 years ago."})
+    if kind == StaffKind.VOLUNTEER and age < MINIMUM_VOLUNTEER_AGE:
+        raise ValidationError({"date_of_birth": f"Volunteers must be at least {MINIMUM_VOLUNTEER_AGE} years old."})
+
+
+def shift_check(
+    *, branch: Branch, role: str, starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime | None = None
+) -> None:
+    """Refuse a shift that ends before it starts, is implausibly long or far off, or falls on a closed day."""
+    now = now or timezone.now()
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "A shift must end after it starts."})
+    if ends_at - starts_at > LONGEST_SHIFT:
+        raise ValidationError({"ends_at": f"A shift can be at most {LONGEST_SHIFT.seconds // 3600} hours long."})
+    _check_date_in_horizon(starts_at.date(), today=now.date(), what="A shift")
+    if role == ShiftRole.OUTREACH:
+        return  # outreach happens at partners' sites, also on days the branch is closed
+    local_day = starts_at.astimezone(branch.zone).date()
+    day = branch_calendar(branch=branch, first_day=local_day, last_day=local_day).day(local_day)
+    if not day.is_open:
+        reason = f" ({day.closed_reason})" if day.closed_reason else ""
+        raise ValidationError({"starts_at": f"{branch} is closed on {local_day:%A %d %B %Y}{reason}."})
+
+
+@transaction.atomic
+def shift_create(
+    *,
+    branch: Branch,
+    role: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    min_headcount: int = 1,
+    max_headcount: int = 1,
+    required_skills: Iterable[Skill] = (),
+    notes: str = "",
+    is_published: bool = False,
+) -> Shift:
+    shift_check(branch=branch, role=role, starts_at=starts_at, ends_at=ends_at)
+    shift = Shift(
+        branch=branch,
+        role=role,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_headcount=min_headcount,
+        max_headcount=max_headcount,
+        notes=notes,
+        is_published=is_published,
+    )
+    shift.full_clean()
+    shift.save()
+    shift.required_skills.set(required_skills)
+    return shift
+
+
+@transaction.atomic
+def shift_move(*, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime) -> Shift:
+    """Change a shift's times, and its assignments' with it; refused if that double-books someone."""
+    shift_check(branch=shift.branch, role=shift.role, starts_at=starts_at, ends_at=ends_at)
+    shift.starts_at, shift.ends_at = starts_at, ends_at
+    shift.save(update_fields=["starts_at", "ends_at"])
+    try:
+        with transaction.atomic():
+            Assignment.objects.filter(shift=shift).update(period=_period(shift))
+    except IntegrityError as error:
+        raise ValidationError("Someone on this shift is already on another shift at the new time.") from error
+    return shift
+
+
+def shifts_generate(*, branch: Branch, first_day: dt.date, last_day: dt.date, publish: bool = False) -> int:
+    """Create the shifts of the branch's weekly patterns for each open day in the range; returns how many.
+
+    Times are local to the branch, so a 10:00 shift stays at 10:00 across daylight-saving changes.
+    Running it again for the same range creates nothing new.
+    """
+    if last_day < first_day:
+        raise ValidationError("The last day must not be before the first.")
+    if (last_day - first_day).days > 370:
+        raise ValidationError("Generate at most a year of shifts at a time.")
+    patterns = list(ShiftPattern.objects.filter(branch=branch, is_active=True).prefetch_related("required_skills"))
+    calendar = branch_calendar(branch=branch, first_day=first_day, last_day=last_day)
+    zone = branch.zone
+    created = 0
+    with transaction.atomic():
+        for day in calendar.days():
+            for pattern in patterns:
+                if pattern.weekday != day.date.weekday():
+                    continue
+                if not day.is_open and pattern.role != ShiftRole.OUTREACH:
+                    continue
+                shift, was_created = Shift.objects.get_or_create(
+                    pattern=pattern,
+                    starts_at=dt.datetime.combine(day.date, pattern.starts, tzinfo=zone),
+                    defaults={
+                        "branch": branch,
+                        "role": pattern.role,
+                        "ends_at": dt.datetime.combine(day.date, pattern.ends, tzinfo=zone),
+                        "min_headcount": pattern.min_headcount,
+                        "max_headcount": pattern.max_headcount,
+                        "is_published": publish,
+                    },
+                )
+                if was_created:
+                    shift.required_skills.set(pattern.required_skills.all())
+                    created += 1
+    return created
+
+
+@transaction.atomic
+def shifts_publish(*, shift_ids: Iterable[int]) -> int:
+    return Shift.objects.filter(pk__in=list(shift_ids), is_published=False).update(is_published=True)
+
+
+def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, with_people: bool = True) -> int:
+    """Copy a week's shifts (and, where no rule is broken, their people) to another week; returns shifts copied.
+
+    Days closed in the target week are skipped; shifts already there at the same time and role are kept.
+    """
+    if from_week.weekday() != 0 or to_week.weekday() != 0:
+        raise ValidationError("Weeks start on a Monday.")
+    if from_week == to_week:
+        raise ValidationError("Choose a different week to copy to.")
+    zone = branch.zone
+    offset_days = (to_week - from_week).days
+    source = (
+        Shift.objects.filter(
+            branch=branch,
+            starts_at__gte=dt.datetime.combine(from_week, dt.time(), tzinfo=zone),
+            starts_at__lt=dt.datetime.combine(from_week + dt.timedelta(days=7), dt.time(), tzinfo=zone),
+        )
+        .prefetch_related("required_skills", "assignments__staff_member")
+        .order_by("starts_at")
+    )
+    copied = 0
+    for shift in source:
+        local_start = shift.starts_at.astimezone(zone)
+        local_end = shift.ends_at.astimezone(zone)
+        # Shift the local wall-clock time, not the UTC instant, so copies keep their hours across DST.
+        starts_at = dt.datetime.combine(local_start.date() + dt.timedelta(days=offset_days), local_start.time(), zone)
+        ends_at = dt.datetime.combine(local_end.date() + dt.timedelta(days=offset_days), local_end.time(), zone)
+        if Shift.objects.filter(branch=branch, role=shift.role, starts_at=starts_at).exists():
+            continue
+        try:
+            copy = shift_create(
+                branch=branch,
+                role=shift.role,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                min_headcount=shift.min_headcount,
+                max_headcount=shift.max_headcount,
+                required_skills=shift.required_skills.all(),
+                notes=shift.notes,
+            )
+        except ValidationError:
+            continue
+        copied += 1
+        if with_people:
+            for assignment in shift.assignments.all():
+                try:
+                    assignment_create(shift=copy, staff_member=assignment.staff_member)
+                except ValidationError:
+                    continue
+    return copied
+
+
+def assignment_create(
+    *,
+    shift: Shift,
+    staff_member: StaffMember,
+    by_user: AbstractBaseUser | None = None,
+    override_reason: str = "",
+) -> Assignment:
+    """Put a person on a shift.
+
+    Refused outright when the shift is full, the person is inactive or already on a shift at that
+    time (the database's exclusion constraint decides, also between concurrent requests). Soft rules
+    raise AssignmentWarnings unless ``override_reason`` is given, which is recorded with ``by_user``.
+    """
+    if not staff_member.is_active:
+        raise ValidationError(f"{staff_member} is not active.")
+    try:
+        with transaction.atomic():
+            # Lock the shift: concurrent assignments to it queue here, so the headcount check holds.
+            locked = Shift.objects.select_for_update().select_related("branch").get(pk=shift.pk)
+            if locked.assignments.count() >= locked.max_headcount:
+                raise ValidationError(f"This shift already has its {locked.max_headcount} people.")
+            checker = WarningChecker(people=[staff_member], shifts=[locked])
+            warnings = checker.warnings(
+                shift=locked, staff_member=staff_member, required_skills=list(locked.required_skills.all())
+            )
+            override_reason = override_reason.strip()
+            if warnings and not override_reason:
+                raise AssignmentWarnings(warnings)
+            return Assignment.objects.create(
+                shift=locked,
+                staff_member=staff_member,
+                period=_period(locked),
+                overridden_warnings=[w.code for w in warnings],
+                override_reason=override_reason if warnings else "",
+                overridden_by=by_user if warnings else None,
+            )
+    except IntegrityError as error:
+        if "assignment_once_per_shift" in str(error):
+            raise ValidationError(f"{staff_member} is already on this shift.") from error
+        raise ValidationError(f"{staff_member} is already on a shift at that time.") from error
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment) -> None:
+    if assignment.checked_in_at is not None:
+        raise ValidationError("This person has checked in to the shift; it can no longer be removed.")
+    assignment.delete()
+
+
+def shift_give_up(*, assignment: Assignment, staff_member: StaffMember, note: str = "", now=None) -> ShiftChange:
+    """Offer one's own shift to others; the person stays responsible until a claim is approved."""
+    now = now or timezone.now()
+    if assignment.staff_member_id != staff_member.pk:
+        raise ValidationError("You can only give up your own shifts.")
+    if assignment.shift.starts_at <= now:
+        raise ValidationError("This shift has already started.")
+    try:
+        with transaction.atomic():
+            return ShiftChange.objects.create(assignment=assignment, offered_by=staff_member, note=note.strip())
+    except IntegrityError as error:
+        raise ValidationError("You have already offered this shift.") from error
+
+
+def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> ShiftChange:
+    """Ask to take a shift someone gave up; the coordinator approves."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        change = ShiftChange.objects.select_for_update().select_related("assignment__shift").get(pk=change.pk)
+        if change.status != ShiftChange.Status.OFFERED:
+            raise ValidationError("Someone has already claimed this shift, or it is no longer offered.")
+        if change.offered_by_id == staff_member.pk:
+            raise ValidationError("You cannot claim a shift you gave up; withdraw the offer instead.")
+        shift = change.assignment.shift
+        if shift.starts_at <= now:
+            raise ValidationError("This shift has already started.")
+        if Assignment.objects.filter(staff_member=staff_member, period__overlap=_period(shift)).exists():
+            raise ValidationError("You are already on a shift at that time.")
+        change.claimed_by = staff_member
+        change.claimed_at = now
+        change.status = ShiftChange.Status.CLAIMED
+        change.save(update_fields=["claimed_by", "claimed_at", "status"])
+        return change
+
+
+def shift_change_withdraw(*, change: ShiftChange, staff_member: StaffMember) -> ShiftChange:
+    with transaction.atomic():
+        change = ShiftChange.objects.select_for_update().get(pk=change.pk)
+        if change.offered_by_id != staff_member.pk:
+            raise ValidationError("Only the person who offered the shift can withdraw the offer.")
+        if change.status not in ShiftChange.OPEN_STATUSES:
+            raise ValidationError("This offer is already closed.")
+        change.status = ShiftChange.Status.WITHDRAWN
+        change.save(update_fields=["status"])
+        return change
+
+
+def shift_change_decide(
+    *, change: ShiftChange, approve: bool, by_user: AbstractBaseUser, override_reason: str = "", now=None
+) -> ShiftChange:
+    """The coordinator approves a claim (the claimant takes the shift) or declines it (the shift is offered again)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            change = (
+                ShiftChange.objects.select_for_update()
+                .select_related("assignment__shift__branch", "claimed_by")
+                .get(pk=change.pk)
+            )
+            if change.status != ShiftChange.Status.CLAIMED:
+                raise ValidationError("Only a claimed shift can be approved or declined.")
+            if not approve:
+                change.status = ShiftChange.Status.OFFERED
+                change.claimed_by = None
+                change.claimed_at = None
+                change.decided_by, change.decided_at = by_user, now
+                change.save(update_fields=["status", "claimed_by", "claimed_at", "decided_by", "decided_at"])
+                return change
+            assignment = Assignment.objects.select_for_update().get(pk=change.assignment_id)
+            shift = change.assignment.shift
+            claimant = change.claimed_by
+            warnings = WarningChecker(people=[claimant], shifts=[shift]).warnings(
+                shift=shift, staff_member=claimant, required_skills=list(shift.required_skills.all())
+            )
+            override_reason = override_reason.strip()
+            if warnings and not override_reason:
+                raise AssignmentWarnings(warnings)
+            assignment.staff_member = claimant
+            assignment.overridden_warnings = [w.code for w in warnings]
+            assignment.override_reason = override_reason if warnings else ""
+            assignment.overridden_by = by_user if warnings else None
+            assignment.save(update_fields=["staff_member", "overridden_warnings", "override_reason", "overridden_by"])
+            change.status = ShiftChange.Status.APPROVED
+            change.decided_by, change.decided_at = by_user, now
+            change.save(update_fields=["status", "decided_by", "decided_at"])
+            return change
+    except IntegrityError as error:
+        raise ValidationError(f"{change.claimed_by} is now on another shift at that time.") from error
+
+
+def _quarter_hours(duration: dt.timedelta) -> Decimal:
+    hours = Decimal(duration.total_seconds()) / 3600
+    return (hours * 4).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 4
+
+
+def assignment_check_in(*, assignment: Assignment, now: dt.datetime | None = None) -> Assignment:
+    now = now or timezone.now()
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("shift").get(pk=assignment.pk)
+        if assignment.checked_in_at is not None:
+            raise ValidationError("You have already checked in.")
+        if not assignment.shift.starts_at - dt.timedelta(hours=1) <= now <= assignment.shift.ends_at:
+            raise ValidationError("You can check in from an hour before the shift until it ends.")
+        assignment.checked_in_at = now
+        assignment.save(update_fields=["checked_in_at"])
+        return assignment
+
+
+def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = None) -> HoursEntry:
+    """Close the shift and log its hours (in quarter hours) for the coordinator to approve."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("shift__branch")
+            .prefetch_related("shift__required_skills")
+            .get(pk=assignment.pk)
+        )
+        if assignment.checked_in_at is None:
+            raise ValidationError("Check in first.")
+        if assignment.checked_out_at is not None:
+            raise ValidationError("You have already checked out.")
+        assignment.checked_out_at = now
+        assignment.save(update_fields=["checked_out_at"])
+        shift = assignment.shift
+        hours = max(Decimal("0.25"), min(Decimal(24), _quarter_hours(now - assignment.checked_in_at)))
+        return HoursEntry.objects.create(
+            staff_member_id=assignment.staff_member_id,
+            day=assignment.checked_in_at.astimezone(shift.branch.zone).date(),
+            hours=hours,
+            activity=f"{shift.get_role_display()} at {shift.branch}",
+            counts_for_community_hours=all(s.counts_for_community_hours for s in shift.required_skills.all()),
+            source=HoursEntry.Source.SHIFT,
+            assignment=assignment,
+        )
+
+
+def hours_log(
+    *,
+    staff_member: StaffMember,
+    day: dt.date,
+    hours: Decimal,
+    activity: str,
+    counts_for_community_hours: bool = True,
+    today: dt.date | None = None,
+) -> HoursEntry:
+    """Hours entered by hand, waiting for the coordinator's approval."""
+    today = today or timezone.localdate()
+    if day > today:
+        raise ValidationError({"day": "Hours can only be logged for today or earlier."})
+    _check_date_in_horizon(day, today=today, what="The day")
+    if not Decimal(0) < hours <= Decimal(24):
+        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
+    activity = activity.strip()
+    if not activity:
+        raise ValidationError({"activity": "Say what you did."})
+    entry = HoursEntry(
+        staff_member=staff_member,
+        day=day,
+        hours=hours,
+        activity=activity,
+        counts_for_community_hours=counts_for_community_hours,
+        source=HoursEntry.Source.MANUAL,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def hours_decide(*, entry_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
+    """Approve or decline pending hours; returns how many were decided."""
+    return HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING).update(
+        status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
+        decided_by=by_user,
+        decided_at=timezone.now(),
+    )
+
+
+def time_off_request(
+    *, staff_member: StaffMember, first_day: dt.date, last_day: dt.date, reason: str = "", today=None
+) -> TimeOff:
+    today = today or timezone.localdate()
+    if last_day < first_day:
+        raise ValidationError({"last_day": "The last day off cannot be before the first."})
+    _check_date_in_horizon(first_day, today=today, what="Time off")
+    _check_date_in_horizon(last_day, today=today, what="Time off")
+    return TimeOff.objects.create(staff_member=staff_member, first_day=first_day, last_day=last_day, reason=reason)
+
+
+@transaction.atomic
+def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
+    return TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING).update(
+        status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
+        decided_by=by_user,
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def availability_set(*, staff_member: StaffMember, windows: Iterable[tuple[int, dt.time, dt.time]]) -> None:
+    """Replace the person's weekly availability; refuses windows that end before they start or overlap."""
+    windows = sorted(windows)
+    for _weekday, starts, ends in windows:
+        if ends <= starts:
+            raise ValidationError("The end of an availability window must be after its start.")
+    for (day_a, _, ends_a), (day_b, starts_b, _) in itertools.pairwise(windows):
+        if day_a == day_b and starts_b < ends_a:
+            raise ValidationError("Availability windows on the same day must not overlap.")
+    Availability.objects.filter(staff_member=staff_member).delete()
+    Availability.objects.bulk_create(
+        Availability(staff_member=staff_member, weekday=weekday, starts=starts, ends=ends)
+        for weekday, starts, ends in windows
+    )
+
+
+def calendar_token_reset(*, staff_member: StaffMember) -> str:
+    """Give the person a new calendar feed address; the old one stops working."""
+    staff_member.calendar_token = new_calendar_token()
+    staff_member.save(update_fields=["calendar_token"])
+    return staff_member.calendar_token

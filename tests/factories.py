@@ -1,10 +1,25 @@
 import datetime as dt
+import zoneinfo
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
 
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
+from staffing.models import (
+    DATE_OF_BIRTH_KINDS,
+    Assignment,
+    Qualification,
+    Shift,
+    ShiftRole,
+    Skill,
+    StaffKind,
+    StaffMember,
+)
+
+TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -71,3 +86,67 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create: bool, extracted: str | None, **kwargs) -> None:
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    """A library assistant unless ``kind`` says otherwise; volunteers and students get an adult birth date."""
+
+    class Meta:
+        model = StaffMember
+
+    user = factory.SubFactory(UserFactory, is_staff=False)
+    kind = StaffKind.LIBRARY_ASSISTANT
+    date_of_birth = factory.LazyAttribute(lambda s: dt.date(2000, 5, 17) if s.kind in DATE_OF_BIRTH_KINDS else None)
+    emergency_contact_name = "Pat Doe"
+    emergency_contact_phone = "519-555-0199"
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    staff_member = factory.SubFactory(StaffMemberFactory)
+    skill = factory.SubFactory(SkillFactory)
+    granted_on = dt.date(2024, 1, 1)
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    """A published two-hour 1-on-1 help desk shift; give ``starts_at`` as an aware datetime."""
+
+    class Meta:
+        model = Shift
+        skip_postgeneration_save = True
+
+    branch = factory.SubFactory(BranchFactory)
+    role = ShiftRole.HELP_DESK
+    starts_at = factory.LazyFunction(
+        lambda: dt.datetime.combine(timezone.localdate() + dt.timedelta(days=7), dt.time(10), tzinfo=TORONTO)
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + dt.timedelta(hours=2))
+    min_headcount = 1
+    max_headcount = 2
+    is_published = True
+
+    @factory.post_generation
+    def required_skills(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.required_skills.set(extracted)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """Created directly, skipping the warning checks; tests of the rules call the services."""
+
+    class Meta:
+        model = Assignment
+
+    shift = factory.SubFactory(ShiftFactory)
+    staff_member = factory.SubFactory(StaffMemberFactory)
+    period = factory.LazyAttribute(lambda a: DateTimeTZRange(a.shift.starts_at, a.shift.ends_at, "[)"))

@@ -171,7 +171,8 @@ class WarningChecker:
             starts <= local_start.time() and (local_end.date() == day and local_end.time() <= ends)
             for starts, ends in windows
         )
-        if not inside:
+        # No windows recorded means availability is not known, which is not a conflict.
+        if facts.windows and not inside:
             found.append(Warning("availability", f"{person} is not usually available at this time."))
         if any(first <= day <= last for first, last in facts.time_off):
             found.append(Warning("time_off", f"{person} has approved time off that day."))

@@ -27,6 +27,12 @@ DATE_OF_BIRTH_KINDS = (StaffKind.VOLUNTEER, StaffKind.COMMUNITY_SERVICE_STUDENT,
 STUDENT_KINDS = (StaffKind.COMMUNITY_SERVICE_STUDENT, StaffKind.COOP_STUDENT)
 
 
+def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Elapsed hours, to the minute. In UTC: Python subtracts two times of one zone by the wall clock."""
+    seconds = (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds()
+    return Decimal(int(seconds // 60)) / 60
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -286,7 +292,7 @@ class Shift(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(int((self.ends_at - self.starts_at).total_seconds() // 60)) / 60
+        return hours_between(self.starts_at, self.ends_at)
 
 
 class Assignment(models.Model):

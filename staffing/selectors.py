@@ -22,6 +22,7 @@ from staffing.models import (
     ShiftChange,
     StaffMember,
     TimeOff,
+    hours_between,
 )
 
 COMMUNITY_HOURS_REQUIRED = Decimal(40)
@@ -221,12 +222,14 @@ class WarningChecker:
     def _hours_in_week(facts: _PersonFacts, week_start: dt.date, zone, *, exclude_shift_id: int | None) -> Decimal:
         start = dt.datetime.combine(week_start, dt.time(), tzinfo=zone)
         end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(), tzinfo=zone)
-        seconds = sum(
-            (min(upper, end) - max(lower, start)).total_seconds()
-            for shift_id, lower, upper in facts.assignments
-            if shift_id != exclude_shift_id and lower < end and start < upper
+        return sum(
+            (
+                hours_between(max(lower, start), min(upper, end))
+                for shift_id, lower, upper in facts.assignments
+                if shift_id != exclude_shift_id and lower < end and start < upper
+            ),
+            Decimal(0),
         )
-        return Decimal(int(seconds // 60)) / 60
 
 
 def assignment_warnings(*, shift: Shift, staff_member: StaffMember) -> list[Warning]:

@@ -26,6 +26,7 @@ from staffing.models import (
     StaffKind,
     StaffMember,
     TimeOff,
+    hours_between,
     new_calendar_token,
 )
 from staffing.selectors import Warning, WarningChecker
@@ -75,7 +76,7 @@ def shift_check(
     now = now or timezone.now()
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": "A shift must end after it starts."})
-    if ends_at - starts_at > LONGEST_SHIFT:
+    if hours_between(starts_at, ends_at) > Decimal(LONGEST_SHIFT.total_seconds()) / 3600:
         raise ValidationError({"ends_at": f"A shift can be at most {LONGEST_SHIFT.seconds // 3600} hours long."})
     _check_date_in_horizon(starts_at.date(), today=now.date(), what="A shift")
     if role == ShiftRole.OUTREACH:
@@ -246,6 +247,8 @@ def assignment_create(
         with transaction.atomic():
             # Lock the shift: concurrent assignments to it queue here, so the headcount check holds.
             locked = Shift.objects.select_for_update().select_related("branch").get(pk=shift.pk)
+            if locked.assignments.filter(staff_member=staff_member).exists():
+                raise ValidationError(f"{staff_member} is already on this shift.")
             if locked.assignments.count() >= locked.max_headcount:
                 raise ValidationError(f"This shift already has its {locked.max_headcount} people.")
             checker = WarningChecker(people=[staff_member], shifts=[locked])
@@ -264,13 +267,12 @@ def assignment_create(
                 overridden_by=by_user if warnings else None,
             )
     except IntegrityError as error:
-        if "assignment_once_per_shift" in str(error):
-            raise ValidationError(f"{staff_member} is already on this shift.") from error
         raise ValidationError(f"{staff_member} is already on a shift at that time.") from error
 
 
 @transaction.atomic
 def assignment_remove(*, assignment: Assignment) -> None:
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.checked_in_at is not None:
         raise ValidationError("This person has checked in to the shift; it can no longer be removed.")
     assignment.delete()
@@ -294,7 +296,9 @@ def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> 
     """Ask to take a shift someone gave up; the coordinator approves."""
     now = now or timezone.now()
     with transaction.atomic():
-        change = ShiftChange.objects.select_for_update().select_related("assignment__shift").get(pk=change.pk)
+        change = (
+            ShiftChange.objects.select_for_update(of=("self",)).select_related("assignment__shift").get(pk=change.pk)
+        )
         if change.status != ShiftChange.Status.OFFERED:
             raise ValidationError("Someone has already claimed this shift, or it is no longer offered.")
         if change.offered_by_id == staff_member.pk:
@@ -331,7 +335,7 @@ def shift_change_decide(
     try:
         with transaction.atomic():
             change = (
-                ShiftChange.objects.select_for_update()
+                ShiftChange.objects.select_for_update(of=("self",))
                 .select_related("assignment__shift__branch", "claimed_by")
                 .get(pk=change.pk)
             )
@@ -366,15 +370,14 @@ def shift_change_decide(
         raise ValidationError(f"{change.claimed_by} is now on another shift at that time.") from error
 
 
-def _quarter_hours(duration: dt.timedelta) -> Decimal:
-    hours = Decimal(duration.total_seconds()) / 3600
-    return (hours * 4).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 4
+def _quarter_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
+    return (hours_between(start, end) * 4).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 4
 
 
 def assignment_check_in(*, assignment: Assignment, now: dt.datetime | None = None) -> Assignment:
     now = now or timezone.now()
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("shift").get(pk=assignment.pk)
+        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("shift").get(pk=assignment.pk)
         if assignment.checked_in_at is not None:
             raise ValidationError("You have already checked in.")
         if not assignment.shift.starts_at - dt.timedelta(hours=1) <= now <= assignment.shift.ends_at:
@@ -389,7 +392,7 @@ def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("shift__branch")
             .prefetch_related("shift__required_skills")
             .get(pk=assignment.pk)
@@ -401,7 +404,7 @@ def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = No
         assignment.checked_out_at = now
         assignment.save(update_fields=["checked_out_at"])
         shift = assignment.shift
-        hours = max(Decimal("0.25"), min(Decimal(24), _quarter_hours(now - assignment.checked_in_at)))
+        hours = max(Decimal("0.25"), min(Decimal(24), _quarter_hours(assignment.checked_in_at, now)))
         return HoursEntry.objects.create(
             staff_member_id=assignment.staff_member_id,
             day=assignment.checked_in_at.astimezone(shift.branch.zone).date(),

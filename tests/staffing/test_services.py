@@ -101,7 +101,7 @@ class TestShiftInput:
         canada_day = dt.date(timezone.localdate().year + 1, 7, 1)
         if (canada_day - timezone.localdate()).days > 400:
             canada_day = dt.date(timezone.localdate().year, 7, 1)
-        with pytest.raises(ValidationError, match="is closed on .* \\(Canada Day\\)"):
+        with pytest.raises(ValidationError, match=r"is closed on .* \(Canada Day\)"):
             services.shift_create(
                 branch=branch, role=ShiftRole.HELP_DESK, starts_at=at(canada_day, 10), ends_at=at(canada_day, 12)
             )
@@ -266,7 +266,7 @@ class TestAssignmentRules:
         tuesday = next_monday + dt.timedelta(days=1)
         services.assignment_create(shift=monday, staff_member=person)
         second = ShiftFactory(branch=branch, starts_at=at(tuesday, 9), ends_at=at(tuesday, 11))
-        with pytest.raises(AssignmentWarnings, match="would work 6.0 hours that week; the limit is 5"):
+        with pytest.raises(AssignmentWarnings, match=r"would work 6\.0 hours that week; the limit is 5"):
             services.assignment_create(shift=second, staff_member=person)
         next_week = next_monday + dt.timedelta(days=7)
         services.assignment_create(

@@ -1,0 +1,172 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from staffing.models import DecisionStatus, HoursEntry, ShiftRole, StaffKind, TimeOff
+from staffing.selectors import (
+    hours_summary,
+    staff_member_is_free,
+    staff_on_duty,
+    upcoming_shifts,
+    week_schedule,
+    week_start_of,
+)
+from tests.factories import (
+    TORONTO,
+    AssignmentFactory,
+    BranchFactory,
+    QualificationFactory,
+    ShiftFactory,
+    SkillFactory,
+    StaffMemberFactory,
+)
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory(observes_statutory_holidays=False)
+
+
+@pytest.fixture
+def monday() -> dt.date:
+    return week_start_of(timezone.localdate()) + dt.timedelta(days=7)
+
+
+def at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=TORONTO)
+
+
+def test_staff_on_duty_finds_who_covers_the_whole_time_with_the_skill(branch, monday):
+    laser = SkillFactory(name="Laser cutter")
+    trained, untrained, expired = StaffMemberFactory(), StaffMemberFactory(), StaffMemberFactory()
+    QualificationFactory(staff_member=trained, skill=laser)
+    QualificationFactory(staff_member=expired, skill=laser, granted_on=dt.date(2020, 1, 1), expires_on=monday)
+    shift = ShiftFactory(branch=branch, starts_at=at(monday, 13), ends_at=at(monday, 17), max_headcount=3)
+    for person in (trained, untrained, expired):
+        AssignmentFactory(shift=shift, staff_member=person)
+
+    on_duty = staff_on_duty(branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 14), end=at(monday, 15))
+    assert set(on_duty) == {trained, untrained, expired}
+    with_skill = staff_on_duty(
+        branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 14), end=at(monday, 15), skill_id=laser.pk
+    )
+    assert list(with_skill) == [trained]
+    # Past the end of the shift, or another role: nobody.
+    assert not staff_on_duty(branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 16), end=at(monday, 18))
+    assert not staff_on_duty(branch=branch, role=ShiftRole.OPEN_LAB, start=at(monday, 14), end=at(monday, 15))
+
+
+def test_unpublished_shifts_and_inactive_people_are_not_on_duty(branch, monday):
+    draft = ShiftFactory(branch=branch, starts_at=at(monday, 13), ends_at=at(monday, 17), is_published=False)
+    AssignmentFactory(shift=draft)
+    published = ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=at(monday, 13), ends_at=at(monday, 17))
+    AssignmentFactory(shift=published, staff_member=StaffMemberFactory(is_active=False))
+    for role in (ShiftRole.HELP_DESK, ShiftRole.OPEN_LAB):
+        assert not staff_on_duty(branch=branch, role=role, start=at(monday, 14), end=at(monday, 15))
+
+
+def test_a_person_is_free_unless_on_shift_or_on_approved_time_off(branch, monday):
+    person = StaffMemberFactory()
+    AssignmentFactory(
+        shift=ShiftFactory(branch=branch, starts_at=at(monday, 10), ends_at=at(monday, 12)), staff_member=person
+    )
+    assert not staff_member_is_free(staff_member=person, start=at(monday, 11), end=at(monday, 13))
+    assert staff_member_is_free(staff_member=person, start=at(monday, 12), end=at(monday, 13))
+    tuesday = monday + dt.timedelta(days=1)
+    TimeOff.objects.create(staff_member=person, first_day=tuesday, last_day=tuesday)
+    assert staff_member_is_free(staff_member=person, start=at(tuesday, 10), end=at(tuesday, 11))
+    TimeOff.objects.filter(staff_member=person).update(status=DecisionStatus.APPROVED)
+    assert not staff_member_is_free(staff_member=person, start=at(tuesday, 10), end=at(tuesday, 11))
+
+
+def test_the_week_shows_gaps_and_warnings(branch, monday):
+    laser = SkillFactory(name="Laser cutter")
+    short = ShiftFactory(branch=branch, starts_at=at(monday, 10), ends_at=at(monday, 12), min_headcount=2)
+    short.required_skills.set([laser])
+    person = StaffMemberFactory()
+    assignment = AssignmentFactory(shift=short, staff_member=person)
+    schedule = week_schedule(branch=branch, week_start=monday)
+    day, shifts = schedule.days[0]
+    assert day == monday
+    (scheduled,) = shifts
+    assert scheduled.gap == 1
+    assert schedule.gaps == 1
+    assert [w.code for w in scheduled.warnings[assignment.pk]] == ["skill"]
+    # An overridden warning is no longer shown.
+    assignment.overridden_warnings = ["skill"]
+    assignment.save()
+    assert week_schedule(branch=branch, week_start=monday).days[0][1][0].warnings[assignment.pk] == []
+
+
+def _fill_week(branch, monday, *, shifts_per_day: int) -> None:
+    skill = SkillFactory(name="Tech help")
+    minor = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate().replace(year=2011))
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        for index in range(shifts_per_day):
+            shift = ShiftFactory(
+                branch=branch,
+                role=list(ShiftRole)[index % len(ShiftRole)],
+                starts_at=at(day, 9 + index),
+                ends_at=at(day, 10 + index),
+                max_headcount=3,
+            )
+            shift.required_skills.set([skill])
+            AssignmentFactory(shift=shift, staff_member=StaffMemberFactory(weekly_hour_limit=Decimal(10)))
+            if index == 0:
+                AssignmentFactory(shift=shift, staff_member=minor)
+
+
+def test_the_week_takes_the_same_queries_for_few_or_many_shifts(branch, monday, django_assert_max_num_queries):
+    _fill_week(branch, monday, shifts_per_day=1)
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as small:
+        week_schedule(branch=branch, week_start=monday)
+    _fill_week(branch, monday, shifts_per_day=4)
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as large:
+        schedule = week_schedule(branch=branch, week_start=monday)
+    assert len(small) == len(large)
+    assert sum(len(shifts) for _, shifts in schedule.days) == 35
+
+
+def test_my_upcoming_shifts_take_the_same_queries_for_few_or_many(branch, monday, django_assert_max_num_queries):
+    person = StaffMemberFactory()
+    now = timezone.now()
+    AssignmentFactory(shift=ShiftFactory(branch=branch, starts_at=at(monday, 10)), staff_member=person)
+    with CaptureQueriesContext(connection) as small:
+        [a.open_changes for a in upcoming_shifts(staff_member=person, now=now)]
+    for offset in range(1, 12):
+        day = monday + dt.timedelta(days=offset)
+        AssignmentFactory(shift=ShiftFactory(branch=branch, starts_at=at(day, 10)), staff_member=person)
+    with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as large:
+        shifts = upcoming_shifts(staff_member=person, now=now)
+        [(a.open_changes, a.shift.branch.name) for a in shifts]
+    assert len(small) == len(large)
+    assert len(shifts) == 12
+
+
+def test_hours_summary_counts_only_approved_community_hours(db):
+    student = StaffMemberFactory(kind=StaffKind.COMMUNITY_SERVICE_STUDENT)
+    today = timezone.localdate()
+    for hours, status, counts in [
+        ("10", DecisionStatus.APPROVED, True),
+        ("4", DecisionStatus.APPROVED, False),
+        ("3", DecisionStatus.PENDING, True),
+        ("2", DecisionStatus.DECLINED, True),
+    ]:
+        HoursEntry.objects.create(
+            staff_member=student,
+            day=today,
+            hours=Decimal(hours),
+            activity="Seed packing",
+            status=status,
+            counts_for_community_hours=counts,
+        )
+    summary = hours_summary(staff_member=student)
+    assert summary.approved == 14
+    assert summary.pending == 3
+    assert summary.community_hours == 10
+    assert summary.community_hours_remaining == 30

@@ -1,0 +1,142 @@
+"""Documents the staff area hands out: the printable record of community involvement hours (PDF) and the
+personal calendar feed (iCal). They are built from what the selectors return; nothing here writes."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from makerlab.models import Branch
+from staffing import selectors
+from staffing.models import Assignment, HoursEntry, StaffMember
+
+CALENDAR_PAST = dt.timedelta(days=30)
+COORDINATOR_ROLE = "Coordinator"
+
+
+def long_date(day: dt.date) -> str:
+    return date_format(day, "l j F Y")
+
+
+@dataclass(frozen=True)
+class CommunityHoursRecord:
+    """What the printed record shows, gathered once so the HTML (and its tests) and the PDF agree."""
+
+    student: StaffMember
+    entries: list[HoursEntry]
+    organisation: str
+    branch: Branch | None
+    supervisor_name: str
+    today: dt.date
+    needs_parent_signature: bool
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((entry.hours for entry in self.entries), Decimal(0))
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return self.entries[0].day if self.entries else None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return self.entries[-1].day if self.entries else None
+
+
+def _supervisor_name(supervisor: AbstractBaseUser | None) -> str:
+    """The person who signs as supervisor: the coordinator printing the record, else the lab's coordinator.
+
+    With no coordinator on file the line stays blank, to be filled in by hand.
+    """
+    if supervisor is None or not supervisor.has_perm("staffing.view_hoursentry"):
+        supervisor = (
+            User.objects.filter(groups__name=COORDINATOR_ROLE, is_active=True)
+            .order_by("last_name", "first_name", "pk")
+            .first()
+        )
+    if supervisor is None:
+        return ""
+    return supervisor.get_full_name() or supervisor.get_username()
+
+
+def community_hours_record(
+    *, staff_member: StaffMember, supervisor: AbstractBaseUser | None = None, today: dt.date | None = None
+) -> CommunityHoursRecord:
+    today = today or timezone.localdate()
+    # The lab's home branch stands for the organisation: the first active branch, as on the public home page.
+    branch = Branch.objects.filter(is_active=True).order_by("display_order", "name").first()
+    return CommunityHoursRecord(
+        student=staff_member,
+        entries=selectors.community_hours_record(staff_member=staff_member),
+        organisation=f"{settings.LIBRARY_NAME}, Maker Lab",
+        branch=branch,
+        supervisor_name=_supervisor_name(supervisor),
+        today=today,
+        needs_parent_signature=staff_member.is_minor_on(today),
+    )
+
+
+def community_hours_html(record: CommunityHoursRecord) -> str:
+    return render_to_string("staffing/community_hours_record.html", {"record": record})
+
+
+class _NoFetching:
+    """WeasyPrint may load nothing from outside: the template carries its own styles and uses system fonts."""
+
+    def __call__(self, url: str, *args, **kwargs):
+        raise ValueError(f"Refused to fetch {url!r} while printing a record.")
+
+    fetch = __call__
+
+
+def community_hours_pdf(record: CommunityHoursRecord) -> bytes:
+    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
+
+    html = weasyprint.HTML(
+        string=community_hours_html(record), base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()
+    )
+    return html.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _uid_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "makerlab.invalid"
+
+
+def shifts_calendar(*, staff_member: StaffMember, assignments: list[Assignment], now: dt.datetime) -> bytes:
+    """An iCalendar feed of the person's shifts; each event keeps its UID as long as the assignment exists."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.LIBRARY_NAME}//Maker Lab staff shifts//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"Maker Lab shifts: {staff_member}")
+    # Calendar apps that honour these check for changes every hour.
+    calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", dt.timedelta(hours=1))
+    domain = _uid_domain()
+    stamp = now.astimezone(dt.UTC)
+    for assignment in assignments:
+        shift = assignment.shift
+        branch = shift.branch
+        zone = branch.zone
+        event = icalendar.Event()
+        event.add("uid", f"staffing-assignment-{assignment.pk}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", shift.starts_at.astimezone(zone))
+        event.add("dtend", shift.ends_at.astimezone(zone))
+        event.add("summary", f"{shift.get_role_display()} at {branch.name}")
+        event.add("location", f"{branch.name}, {branch.address_line}")
+        if shift.notes:
+            event.add("description", shift.notes)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,119 @@
+"""Forms of the staff area: they parse and check the shape of input; the services decide what is allowed."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+# Text that looks like markup (a tag, a comment, a processing instruction) is refused rather than stored:
+# it is never what a person means by "what I did", and it must not reach a PDF or a calendar app.
+MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+# Control characters other than tab and newline: pasted from elsewhere, they break PDFs and iCal lines.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def validate_plain_text(value: str) -> None:
+    if MARKUP.search(value):
+        raise ValidationError("Write plain text, without < and > tags.", code="markup")
+    if CONTROL.search(value):
+        raise ValidationError("Remove the invisible control characters from this text.", code="control")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class HoursLogForm(forms.Form):
+    day = forms.DateField(label="Day", widget=DateInput())
+    hours = forms.DecimalField(
+        label="Hours",
+        max_digits=4,
+        decimal_places=2,
+        help_text="For example 2.5 for two and a half hours.",
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+    activity = forms.CharField(
+        label="What you did",
+        max_length=200,
+        validators=[validate_plain_text],
+        help_text="For example: helped at the seed library table at the farmers' market.",
+    )
+    counts_for_community_hours = forms.BooleanField(
+        label="Count these hours toward my community involvement hours",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, show_community_hours: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_community_hours:
+            del self.fields["counts_for_community_hours"]
+
+    @property
+    def counts_toward_community_hours(self) -> bool:
+        # People who are not students have no community involvement requirement; the model's default stands.
+        return self.cleaned_data.get("counts_for_community_hours", True)
+
+
+class ShiftChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    override_reason = forms.CharField(
+        label="Reason to approve anyway",
+        max_length=250,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="Needed only when the coordinator approves despite the warnings; kept with the shift.",
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class EntryIdsField(forms.Field):
+    """A list of primary keys from checkboxes with the same name."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "required": "Choose at least one entry of hours.",
+        "invalid": "Choose hours from the list.",
+    }
+    MAX_ENTRIES = 500
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if len(value) > self.MAX_ENTRIES:
+            raise ValidationError(f"Choose at most {self.MAX_ENTRIES} entries at a time.", code="too_many")
+        try:
+            ids = sorted({int(item) for item in value})
+        except (TypeError, ValueError) as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+        if any(pk <= 0 or pk > 2**63 - 1 for pk in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class HoursDecisionForm(forms.Form):
+    entries = EntryIdsField(label="Hours to decide")
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class ScheduleFilterForm(forms.Form):
+    """Which branch and week the schedule shows; bad values fall back to the defaults."""
+
+    branch = forms.ChoiceField(label="Branch", widget=forms.Select(attrs={"class": "form-select"}))
+    week = forms.DateField(label="Week of", required=False, widget=DateInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, branches, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = [(branch.slug, branch.name) for branch in branches]

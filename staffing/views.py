@@ -1,0 +1,562 @@
+"""The staff area: my shifts and hours, the week's schedule, and the coordinator's approvals.
+
+Each view parses its input, calls the staffing services or selectors, and renders. A refusal from a
+service (a ValidationError) is shown on the page with status 200 and nothing saved.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from makerlab.models import Branch
+from staffing import documents, selectors, services
+from staffing.forms import HoursDecisionForm, HoursLogForm, ScheduleFilterForm, ShiftChangeDecisionForm
+from staffing.models import (
+    DATE_OF_BIRTH_KINDS,
+    Assignment,
+    DecisionStatus,
+    HoursEntry,
+    Shift,
+    ShiftChange,
+    StaffKind,
+    StaffMember,
+)
+
+# A shift that ended within this time still shows under "My shifts" while its person has not checked out.
+CHECK_OUT_GRACE = dt.timedelta(hours=12)
+PENDING_HOURS_SHOWN = 200
+
+
+# --- Plain-language dates and times ("Tuesday 12 January, 2:00 to 4:00 p.m.") ---------------------------
+
+
+def _clock(moment: dt.time) -> tuple[str, str]:
+    if moment == dt.time(12):
+        return "noon", ""
+    if moment == dt.time(0):
+        return "midnight", ""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}", "a.m." if moment.hour < 12 else "p.m."
+
+
+def _clock_text(moment: dt.time) -> str:
+    return " ".join(part for part in _clock(moment) if part)
+
+
+def time_span(start: dt.datetime, end: dt.datetime) -> str:
+    """ "2:00 to 4:00 p.m.", "11:00 a.m. to 1:00 p.m.", "10:00 a.m. to noon"."""
+    (start_text, start_half), (end_text, end_half) = _clock(start.time()), _clock(end.time())
+    if start_half and start_half == end_half:
+        return f"{start_text} to {end_text} {end_half}"
+    return f"{_clock_text(start.time())} to {_clock_text(end.time())}"
+
+
+def day_text(day: dt.date, *, today: dt.date) -> str:
+    """ "Tuesday 12 January", with the year when it is not this year."""
+    text = date_format(day, "l j F")
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def shift_when(shift: Shift, *, today: dt.date) -> str:
+    """When a shift happens, in its branch's time zone."""
+    zone = shift.branch.zone
+    start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
+    first = day_text(start.date(), today=today)
+    if end.date() == start.date() or (end.time() == dt.time(0) and end.date() == start.date() + dt.timedelta(days=1)):
+        return f"{first}, {time_span(start, end)}"
+    return f"{first}, {_clock_text(start.time())} to {day_text(end.date(), today=today)}, {_clock_text(end.time())}"
+
+
+def shift_day(shift: Shift, *, today: dt.date) -> str:
+    return day_text(shift.starts_at.astimezone(shift.branch.zone).date(), today=today)
+
+
+# --- Access ------------------------------------------------------------------------------------------------
+
+
+def staff_member_required(view: Callable) -> Callable:
+    """Logged in, and an active person of the lab; the view receives the StaffMember after the request."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        staff_member = getattr(request.user, "staff_member", None)
+        if staff_member is None or not staff_member.is_active:
+            raise PermissionDenied("The staff area is for people who work in the Maker Lab.")
+        return view(request, staff_member, *args, **kwargs)
+
+    return wrapper
+
+
+def coordinator_permission(permission: str) -> Callable:
+    """Logged in (else the login page) with ``permission`` (else the friendly 403 page)."""
+
+    def decorator(view: Callable) -> Callable:
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorator
+
+
+def _add_service_error(form: Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: on the field it names when the form has it, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- My shifts ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyShift:
+    assignment: Assignment
+    when: str
+    day: str
+    open_change: ShiftChange | None
+    can_give_up: bool
+    can_check_in: bool
+    can_check_out: bool
+
+
+@dataclass(frozen=True)
+class Offer:
+    change: ShiftChange
+    when: str
+    day: str
+
+
+def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> MyShift:
+    shift = assignment.shift
+    open_change = assignment.open_changes[0] if assignment.open_changes else None
+    local_today = now.astimezone(shift.branch.zone).date()
+    checked_in = assignment.checked_in_at is not None
+    return MyShift(
+        assignment=assignment,
+        when=shift_when(shift, today=today),
+        day=shift_day(shift, today=today),
+        open_change=open_change,
+        can_give_up=open_change is None and not checked_in and shift.starts_at > now,
+        # Offered on the shift's day; the service says when it is too early.
+        can_check_in=not checked_in
+        and shift.ends_at > now
+        and shift.starts_at.astimezone(shift.branch.zone).date() == local_today,
+        can_check_out=checked_in and assignment.checked_out_at is None,
+    )
+
+
+def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationError | None = None) -> HttpResponse:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    # Asked from a little in the past so a shift that just ended stays until its person checks out.
+    assignments = selectors.upcoming_shifts(staff_member=me, now=now - CHECK_OUT_GRACE)
+    shifts = [
+        _my_shift(a, now=now, today=today)
+        for a in assignments
+        if a.shift.ends_at > now or (a.checked_in_at is not None and a.checked_out_at is None)
+    ]
+    offers = [
+        Offer(
+            change=change,
+            when=shift_when(change.assignment.shift, today=today),
+            day=shift_day(change.assignment.shift, today=today),
+        )
+        for change in selectors.shifts_offered_to(staff_member=me, now=now)
+    ]
+    feed_url = request.build_absolute_uri(reverse("staffing:calendar_feed", args=[me.calendar_token]))
+    context = {
+        "me": me,
+        "shifts": shifts,
+        "offers": offers,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        "errors": error.messages if error else [],
+    }
+    return render(request, "staffing/my_shifts.html", context)
+
+
+@require_safe
+@staff_member_required
+def my_shifts(request: HttpRequest, me: StaffMember) -> HttpResponse:
+    return _my_shifts_page(request, me)
+
+
+def _my_assignment(me: StaffMember, pk: int) -> Assignment:
+    return get_object_or_404(Assignment.objects.select_related("shift__branch"), pk=pk, staff_member=me)
+
+
+def _when(shift: Shift) -> str:
+    return shift_when(shift, today=timezone.localdate())
+
+
+@require_POST
+@staff_member_required
+def shift_give_up(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    assignment = _my_assignment(me, pk)
+    try:
+        services.shift_give_up(assignment=assignment, staff_member=me)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(
+        request,
+        f"You offered your shift on {_when(assignment.shift)} to others. "
+        "It stays yours until someone takes it and the coordinator approves.",
+    )
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def shift_change_withdraw(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk, offered_by=me)
+    try:
+        services.shift_change_withdraw(change=change, staff_member=me)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(request, f"You withdrew your offer. The shift on {_when(change.assignment.shift)} is yours.")
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def shift_claim(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk)
+    try:
+        services.shift_claim(change=change, staff_member=me)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(
+        request,
+        f"You asked to take the shift on {_when(change.assignment.shift)}. "
+        "It shows under your shifts once the coordinator approves.",
+    )
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def assignment_check_in(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    assignment = _my_assignment(me, pk)
+    try:
+        services.assignment_check_in(assignment=assignment)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(request, f"You checked in to your shift on {_when(assignment.shift)}.")
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def assignment_check_out(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    assignment = _my_assignment(me, pk)
+    try:
+        entry = services.assignment_check_out(assignment=assignment)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(
+        request, f"You checked out. {entry.hours:.2f} hours went to the coordinator for approval. Thank you!"
+    )
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def calendar_token_reset(request: HttpRequest, me: StaffMember) -> HttpResponse:
+    services.calendar_token_reset(staff_member=me)
+    messages.success(
+        request,
+        "Your calendar has a new address. The old address no longer works: "
+        "subscribe to the new one in your calendar app.",
+    )
+    return redirect("staffing:my_shifts")
+
+
+@require_safe
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's shifts for calendar apps: no login, the secret address is the key."""
+    staff_member = selectors.staff_member_for_calendar(token=token)
+    if staff_member is None:
+        raise Http404("No calendar at this address.")
+    now = timezone.now()
+    assignments = selectors.calendar_shifts(staff_member=staff_member, since=now - documents.CALENDAR_PAST)
+    body = documents.shifts_calendar(staff_member=staff_member, assignments=assignments, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(False, "maker-lab-shifts.ics")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- My hours ----------------------------------------------------------------------------------------------
+
+
+def _keeps_community_hours(me: StaffMember) -> bool:
+    """Volunteers and students may need their hours for a school's community involvement requirement."""
+    return me.kind in DATE_OF_BIRTH_KINDS
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
+    form = HoursLogForm(request.POST or None, show_community_hours=_keeps_community_hours(me))
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.hours_log(
+                staff_member=me,
+                day=form.cleaned_data["day"],
+                hours=form.cleaned_data["hours"],
+                activity=form.cleaned_data["activity"],
+                counts_for_community_hours=form.counts_toward_community_hours,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"You logged {entry.hours:.2f} hours on {day_text(entry.day, today=timezone.localdate())}. "
+                "They count once the coordinator approves them.",
+            )
+            return redirect("staffing:hours")
+    summary = selectors.hours_summary(staff_member=me)
+    context = {
+        "me": me,
+        "form": form,
+        "summary": summary,
+        "entries": selectors.hours_entries(staff_member=me),
+        "keeps_community_hours": _keeps_community_hours(me),
+        "shows_progress": me.kind == StaffKind.COMMUNITY_SERVICE_STUDENT,
+    }
+    return render(request, "staffing/hours.html", context, status=200)
+
+
+def _pdf_response(record: documents.CommunityHoursRecord) -> HttpResponse:
+    response = HttpResponse(documents.community_hours_pdf(record), content_type="application/pdf")
+    name = slugify(str(record.student)) or "student"
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"community-involvement-hours-{name}-{record.today:%Y-%m-%d}.pdf"
+    )
+    return response
+
+
+@require_safe
+@never_cache
+@staff_member_required
+def my_community_hours_pdf(request: HttpRequest, me: StaffMember) -> HttpResponse:
+    return _pdf_response(documents.community_hours_record(staff_member=me))
+
+
+@require_safe
+@never_cache
+@coordinator_permission("staffing.view_hoursentry")
+def community_hours_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    staff_member = get_object_or_404(StaffMember.objects.select_related("user"), pk=pk)
+    return _pdf_response(documents.community_hours_record(staff_member=staff_member, supervisor=request.user))
+
+
+# --- The coordinator's approvals -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    change: ShiftChange
+    when: str
+    day: str
+
+
+def _changes_page(
+    request: HttpRequest,
+    *,
+    failed: ShiftChange | None = None,
+    form: ShiftChangeDecisionForm | None = None,
+    warnings: list | None = None,
+) -> HttpResponse:
+    today = timezone.localdate()
+    claims = [
+        Claim(
+            change=change,
+            when=shift_when(change.assignment.shift, today=today),
+            day=shift_day(change.assignment.shift, today=today),
+        )
+        for change in selectors.shift_changes_awaiting_approval()
+    ]
+    context = {
+        "claims": claims,
+        "failed_id": failed.pk if failed else None,
+        "form": form,
+        "warnings": warnings or [],
+        "errors": [error for errors in form.errors.values() for error in errors] if form is not None else [],
+    }
+    return render(request, "staffing/changes.html", context)
+
+
+@require_safe
+@coordinator_permission("staffing.change_shiftchange")
+def shift_changes(request: HttpRequest) -> HttpResponse:
+    return _changes_page(request)
+
+
+@require_POST
+@coordinator_permission("staffing.change_shiftchange")
+def shift_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(
+        ShiftChange.objects.select_related("assignment__shift__branch", "claimed_by__user"), pk=pk
+    )
+    form = ShiftChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        return _changes_page(request, failed=change, form=form)
+    claimant = change.claimed_by
+    try:
+        services.shift_change_decide(
+            change=change,
+            approve=form.approve,
+            by_user=request.user,
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except services.AssignmentWarnings as error:
+        form.add_error(None, "Check the warnings below. To approve anyway, give a reason; or decline the claim.")
+        return _changes_page(request, failed=change, form=form, warnings=error.warnings)
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return _changes_page(request, failed=change, form=form)
+    when = _when(change.assignment.shift)
+    if form.approve:
+        messages.success(request, f"Approved: {claimant} takes the shift on {when}.")
+    else:
+        messages.success(request, f"Declined: the shift on {when} is offered to others again.")
+    return redirect("staffing:shift_changes")
+
+
+def _pending_hours() -> QuerySet[HoursEntry]:
+    # Every person's pending hours in one query; staffing.selectors has no such list yet.
+    return (
+        HoursEntry.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("staff_member__user")
+        .order_by("day", "staff_member__user__last_name", "staff_member__user__first_name", "pk")
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@coordinator_permission("staffing.change_hoursentry")
+def hours_approve(request: HttpRequest) -> HttpResponse:
+    form = HoursDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wanted = form.cleaned_data["entries"]
+        decided = services.hours_decide(entry_ids=wanted, approve=form.approve, by_user=request.user)
+        if decided:
+            verb = "Approved" if form.approve else "Declined"
+            text = f"{verb} {decided} {'entry' if decided == 1 else 'entries'} of hours."
+            if decided < len(wanted):
+                text += f" {len(wanted) - decided} had already been decided."
+            messages.success(request, text)
+            return redirect("staffing:hours_approve")
+        form.add_error("entries", "These hours were already approved or declined.")
+    today = timezone.localdate()
+    entries = [(entry, day_text(entry.day, today=today)) for entry in _pending_hours()[: PENDING_HOURS_SHOWN + 1]]
+    context = {
+        "form": form,
+        "entries": entries[:PENDING_HOURS_SHOWN],
+        "more": len(entries) > PENDING_HOURS_SHOWN,
+        "shown": PENDING_HOURS_SHOWN,
+    }
+    return render(request, "staffing/hours_approve.html", context)
+
+
+# --- The week's schedule -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduledPerson:
+    assignment: Assignment
+    warnings: list
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    scheduled: selectors.ScheduledShift
+    times: str
+    people: list[ScheduledPerson]
+
+
+# Weeks further than this from today hold no shifts (the services refuse them): asking for one is a typo.
+SCHEDULE_REACH = services.PLANNING_HORIZON + dt.timedelta(days=7)
+
+
+def _schedule_week(form: ScheduleFilterForm, *, today: dt.date) -> tuple[dt.date, bool]:
+    """The Monday of the week asked for, or of this week when none or a bad one was asked for."""
+    week = form.cleaned_data.get("week") if form.is_bound else None
+    understood = not (form.is_bound and "week" in form.errors)
+    if week is not None and abs(week - today) > SCHEDULE_REACH:
+        week, understood = None, False
+    return selectors.week_start_of(week or today), understood
+
+
+@require_safe
+@coordinator_permission("staffing.view_shift")
+def schedule(request: HttpRequest) -> HttpResponse:
+    # Active branches in one query; staffing.selectors has no list of them and the picker needs them all.
+    branches = list(Branch.objects.filter(is_active=True).order_by("display_order", "name"))
+    today = timezone.localdate()
+    form = ScheduleFilterForm(request.GET or None, branches=branches)
+    if form.is_bound:
+        form.is_valid()
+    slug = request.GET.get("branch")
+    if slug and (not form.is_bound or "branch" in form.errors):
+        raise Http404("No such branch.")
+    if not branches:
+        return render(request, "staffing/schedule.html", {"branch": None, "week_start": selectors.week_start_of(today)})
+    branch = next((b for b in branches if b.slug == slug), branches[0])
+    week_start, understood = _schedule_week(form, today=today)
+    week = selectors.week_schedule(branch=branch, week_start=week_start)
+    sees_drafts = request.user.has_perm("staffing.change_shift")
+    sees_warnings = request.user.has_perm("staffing.change_assignment")
+    zone = branch.zone
+    days = []
+    for day, scheduled_shifts in week.days:
+        rows = [
+            ScheduleRow(
+                scheduled=scheduled,
+                times=time_span(scheduled.shift.starts_at.astimezone(zone), scheduled.shift.ends_at.astimezone(zone)),
+                people=[
+                    ScheduledPerson(a, scheduled.warnings.get(a.pk, []) if sees_warnings else [])
+                    for a in scheduled.assignments
+                ],
+            )
+            for scheduled in scheduled_shifts
+            if sees_drafts or scheduled.shift.is_published
+        ]
+        days.append((day, day_text(day, today=today), rows))
+    shown = [row.scheduled for _, _, rows in days for row in rows]
+    context = {
+        "branch": branch,
+        "branches": branches,
+        "week_start": week_start,
+        "week_end": week_start + dt.timedelta(days=6),
+        "days": days,
+        "gaps": sum(s.gap for s in shown),
+        "short_shifts": sum(1 for s in shown if s.gap),
+        "warnings": sum(len(p.warnings) for _, _, rows in days for row in rows for p in row.people),
+        "sees_drafts": sees_drafts,
+        "sees_warnings": sees_warnings,
+        "understood": understood,
+        "filter_form": ScheduleFilterForm(initial={"branch": branch.slug, "week": week_start}, branches=branches),
+        "previous_week": week_start - dt.timedelta(days=7),
+        "next_week": week_start + dt.timedelta(days=7),
+        "this_week": selectors.week_start_of(today),
+    }
+    return render(request, "staffing/schedule.html", context)

@@ -1,0 +1,830 @@
+"""The coordinator's staffing admin: the real admin forms, their rules, their actions, and lists that cost the same."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from makerlab.selectors import statutory_holiday
+from staffing.models import (
+    Assignment,
+    Availability,
+    DecisionStatus,
+    HoursEntry,
+    Qualification,
+    Shift,
+    ShiftChange,
+    ShiftPattern,
+    ShiftRole,
+    StaffKind,
+    StaffMember,
+    TimeOff,
+)
+from tests.factories import (
+    TORONTO,
+    AssignmentFactory,
+    ClosureFactory,
+    QualificationFactory,
+    ShiftFactory,
+    SkillFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def admin_client_as_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def open_day(days_ahead: int = 10) -> dt.date:
+    """A day at least ``days_ahead`` from today that is no statutory holiday (the test branch opens every day)."""
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    while statutory_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
+
+
+def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+# People
+
+
+def staff_member_form(user, **overrides) -> dict[str, str]:
+    data = {
+        "user": str(user.pk),
+        "kind": StaffKind.VOLUNTEER,
+        "date_of_birth": "2008-03-14",
+        "school": "Central Elgin Collegiate Institute",
+        "emergency_contact_name": "Sam Lavoie",
+        "emergency_contact_phone": "519-555-0133",
+        "weekly_hour_limit": "6",
+        "coop_agreement_hours": "",
+        "is_active": "on",
+        **management("qualifications", 0),
+        **management("availability", 1),
+        "availability-0-weekday": "1",
+        "availability-0-starts": "15:30",
+        "availability-0-ends": "19:00",
+    }
+    return {**data, **overrides}
+
+
+def test_coordinator_adds_a_volunteer_with_skills_and_availability(admin_client_as_coordinator):
+    user = UserFactory(first_name="Wei", last_name="Chen")
+    skill = SkillFactory(name="3D printer")
+    data = staff_member_form(
+        user,
+        **management("qualifications", 1),
+        **{"qualifications-0-skill": str(skill.pk), "qualifications-0-granted_on": "2026-09-12"},
+    )
+    response = admin_client_as_coordinator.post("/admin/staffing/staffmember/add/", data)
+    assert response.status_code == 302, response.content.decode()
+    person = StaffMember.objects.get(user=user)
+    assert person.kind == StaffKind.VOLUNTEER
+    assert list(person.availability.values_list("weekday", "starts", "ends")) == [(1, dt.time(15, 30), dt.time(19))]
+    assert list(person.qualifications.values_list("skill__name", flat=True)) == ["3D printer"]
+
+
+def test_the_login_list_offers_only_logins_without_a_person(admin_client_as_coordinator):
+    taken = StaffMemberFactory(user__username="taken-login")
+    free = UserFactory(username="free-login")
+    html = admin_client_as_coordinator.get("/admin/staffing/staffmember/add/").content.decode()
+    assert free.username in html
+    assert taken.user.username not in html
+
+
+def _years_ago(years: int, days: int = 0) -> str:
+    today = timezone.localdate()
+    return (today.replace(year=today.year - years) - dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"date_of_birth": _years_ago(13, days=-1)}, "Volunteers must be at least 14 years old."),
+        ({"date_of_birth": (timezone.localdate() + dt.timedelta(days=3)).isoformat()}, "must be in the past"),
+        ({"date_of_birth": ""}, "Volunteers and students need a date of birth."),
+        ({"date_of_birth": "1890-01-01"}, "more than 120 years ago"),
+        ({"date_of_birth": "2008-02-30"}, "Enter a valid date."),
+        ({"kind": "astronaut"}, "Select a valid choice."),
+        ({"school": "<script>alert(1)</script>" * 10}, "Ensure this value has at most 120 characters"),
+        ({"emergency_contact_name": "Robert'); DROP TABLE staffing_staffmember;--" * 4}, "at most 120 characters"),
+        ({"emergency_contact_phone": "<img src=x onerror=alert(1)>"}, "Enter a phone number such as 519-555-0142"),
+        ({"school": "Central\x00Elgin"}, "Null characters are not allowed."),
+        ({"weekly_hour_limit": "-5"}, "The weekly hour limit must be more than zero."),
+        ({"weekly_hour_limit": "1e9"}, "Ensure that there are no more than 4 digits in total."),
+        ({"coop_agreement_hours": "120"}, "Only co-op students have agreement hours."),
+        ({"availability-0-ends": "15:00"}, "The end of an availability window must be after its start."),
+        ({"availability-0-starts": "25:61"}, "Enter a valid time."),
+        (
+            {
+                **management("availability", 2),
+                "availability-1-weekday": "1",
+                "availability-1-starts": "18:00",
+                "availability-1-ends": "20:00",
+            },
+            "Availability windows on the same day must not overlap: Tuesday 15:30 to 19:00 and 18:00 to 20:00.",
+        ),
+    ],
+)
+def test_bad_staff_member_input_is_refused_on_the_form(admin_client_as_coordinator, overrides, message):
+    user = UserFactory()
+    data = staff_member_form(user, **overrides)
+    response = admin_client_as_coordinator.post("/admin/staffing/staffmember/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not StaffMember.objects.exists()
+    assert not Availability.objects.exists()
+
+
+def test_a_fourteen_year_old_volunteer_is_welcome(admin_client_as_coordinator):
+    user = UserFactory()
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/staffmember/add/", staff_member_form(user, date_of_birth=_years_ago(14))
+    )
+    assert response.status_code == 302
+    assert StaffMember.objects.get(user=user).is_minor_on(timezone.localdate())
+
+
+def test_a_qualification_cannot_expire_before_it_is_granted(admin_client_as_coordinator):
+    person = StaffMemberFactory()
+    skill = SkillFactory(name="WHMIS")
+    data = staff_member_form(
+        person.user,
+        kind=StaffKind.LIBRARY_ASSISTANT,
+        date_of_birth="",
+        **management("qualifications", 1),
+        **management("availability", 0),
+        **{
+            "qualifications-0-skill": str(skill.pk),
+            "qualifications-0-granted_on": "2026-01-10",
+            "qualifications-0-expires_on": "2025-01-10",
+        },
+    )
+    response = admin_client_as_coordinator.post(f"/admin/staffing/staffmember/{person.pk}/change/", data)
+    assert response.status_code == 200
+    assert "The expiry date must be after the date it was granted." in response.content.decode()
+    assert not Qualification.objects.exists()
+
+
+def test_editing_availability_replaces_the_windows(admin_client_as_coordinator):
+    person = StaffMemberFactory()
+    window = Availability.objects.create(staff_member=person, weekday=0, starts=dt.time(9), ends=dt.time(12))
+    data = staff_member_form(
+        person.user,
+        kind=StaffKind.LIBRARY_ASSISTANT,
+        date_of_birth="",
+        **management("availability", 2, initial=1),
+        **{
+            "availability-0-id": str(window.pk),
+            "availability-0-staff_member": str(person.pk),
+            "availability-0-weekday": "0",
+            "availability-0-starts": "09:00",
+            "availability-0-ends": "12:00",
+            "availability-0-DELETE": "on",
+            "availability-1-weekday": "2",
+            "availability-1-starts": "13:00",
+            "availability-1-ends": "17:00",
+        },
+    )
+    response = admin_client_as_coordinator.post(f"/admin/staffing/staffmember/{person.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()
+    assert list(person.availability.values_list("weekday", "starts", "ends")) == [(2, dt.time(13), dt.time(17))]
+
+
+def test_people_are_found_by_name_and_filtered_by_kind(admin_client_as_coordinator):
+    StaffMemberFactory(user__first_name="Harold", user__last_name="MacDonald", kind=StaffKind.VOLUNTEER)
+    StaffMemberFactory(user__first_name="Karen", user__last_name="Van Dyk")
+    html = admin_client_as_coordinator.get("/admin/staffing/staffmember/", {"q": "macdonald"}).content.decode()
+    assert "Harold MacDonald" in html
+    assert "Karen Van Dyk" not in html
+    response = admin_client_as_coordinator.get("/admin/staffing/staffmember/", {"kind__exact": "assistant"})
+    html = response.content.decode()
+    assert "Karen Van Dyk" in html
+    assert "Harold MacDonald" not in html
+
+
+# Shifts
+
+
+def shift_form(branch, day: dt.date, *, start: str = "10:00", end: str = "12:00", **overrides) -> dict:
+    data = {
+        "branch": str(branch.pk),
+        "role": ShiftRole.HELP_DESK,
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": start,
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": end,
+        "min_headcount": "1",
+        "max_headcount": "2",
+        "notes": "",
+        "is_published": "on",
+        **management("assignments", 0),
+    }
+    return {**data, **overrides}
+
+
+def with_people(*people, reasons: dict | None = None) -> dict[str, str]:
+    data = management("assignments", len(people))
+    for index, person in enumerate(people):
+        data[f"assignments-{index}-staff_member"] = str(person.pk)
+        data[f"assignments-{index}-override_reason"] = (reasons or {}).get(person, "")
+    return data
+
+
+def existing_shift_form(shift, *, people=(), **overrides) -> dict:
+    """The change form of ``shift`` as the browser posts it, its current people listed, ``people`` added."""
+    local_start = shift.starts_at.astimezone(TORONTO)
+    local_end = shift.ends_at.astimezone(TORONTO)
+    current = list(shift.assignments.order_by("pk"))
+    data = {
+        "branch": str(shift.branch_id),
+        "role": shift.role,
+        "starts_at_0": local_start.date().isoformat(),
+        "starts_at_1": f"{local_start:%H:%M}",
+        "ends_at_0": local_end.date().isoformat(),
+        "ends_at_1": f"{local_end:%H:%M}",
+        "min_headcount": str(shift.min_headcount),
+        "max_headcount": str(shift.max_headcount),
+        "required_skills": [str(s.pk) for s in shift.required_skills.all()],
+        "notes": shift.notes,
+        "is_published": "on" if shift.is_published else "",
+        **management("assignments", len(current) + len(people), initial=len(current)),
+    }
+    for index, assignment in enumerate(current):
+        data[f"assignments-{index}-id"] = str(assignment.pk)
+        data[f"assignments-{index}-shift"] = str(shift.pk)
+        data[f"assignments-{index}-staff_member"] = str(assignment.staff_member_id)
+    for index, person in enumerate(people, start=len(current)):
+        data[f"assignments-{index}-shift"] = str(shift.pk)
+        data[f"assignments-{index}-staff_member"] = str(person.pk)
+    return {**data, **overrides}
+
+
+def test_coordinator_adds_a_shift_with_a_person(admin_client_as_coordinator, branch):
+    person = StaffMemberFactory(user__first_name="Daniel", user__last_name="Okafor")
+    skill = SkillFactory(name="Tech help")
+    QualificationFactory(staff_member=person, skill=skill)
+    day = open_day()
+    data = shift_form(branch, day, required_skills=[str(skill.pk)], **with_people(person))
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", data)
+    assert response.status_code == 302, response.content.decode()
+    shift = Shift.objects.get()
+    assert shift.starts_at == at(day, 10)
+    assert list(shift.required_skills.all()) == [skill]
+    assignment = shift.assignments.get()
+    assert assignment.staff_member == person
+    assert (assignment.period.lower, assignment.period.upper) == (at(day, 10), at(day, 12))
+    assert assignment.overridden_warnings == []
+
+
+def _next_canada_day() -> dt.date:
+    today = timezone.localdate()
+    canada_day = dt.date(today.year, 7, 1)
+    return canada_day if canada_day > today else canada_day.replace(year=today.year + 1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_at_1": "09:00"}, "A shift must end after it starts."),
+        ({"ends_at_1": "10:00"}, "A shift must end after it starts."),
+        ({"starts_at_1": "00:30", "ends_at_1": "23:30"}, "A shift can be at most 14 hours long."),
+        ({"starts_at_0": "2027-02-30"}, "Enter a valid date."),
+        ({"starts_at_1": "noon"}, "Enter a valid time."),
+        ({"role": "karaoke"}, "Select a valid choice."),
+        ({"min_headcount": "3", "max_headcount": "2"}, "at least the fewest people"),
+        ({"min_headcount": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"notes": "<script>alert('x')</script>" * 20}, "Ensure this value has at most 250 characters"),
+    ],
+)
+def test_bad_shift_input_is_refused_on_the_form(admin_client_as_coordinator, branch, overrides, message):
+    data = shift_form(branch, open_day(), **overrides)
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_a_shift_years_away_is_refused(admin_client_as_coordinator, branch):
+    day = open_day(365 * 5)
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", shift_form(branch, day))
+    assert response.status_code == 200
+    assert "A shift must be within 400 days of today." in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_a_shift_on_a_statutory_holiday_is_refused_with_the_reason(admin_client_as_coordinator, branch):
+    day = _next_canada_day()
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", shift_form(branch, day))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Central Library is closed on {day:%A %d %B %Y} (Canada Day)." in html
+    assert not Shift.objects.exists()
+
+
+def test_a_shift_on_a_closure_is_refused_with_the_reason(admin_client_as_coordinator, branch):
+    day = open_day(20)
+    ClosureFactory(branch=branch, start_date=day, reason="Flooded basement")
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", shift_form(branch, day))
+    assert response.status_code == 200
+    assert "(Flooded basement)" in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_outreach_may_happen_on_a_closed_day(admin_client_as_coordinator, branch):
+    day = _next_canada_day()
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/shift/add/", shift_form(branch, day, role=ShiftRole.OUTREACH)
+    )
+    assert response.status_code == 302
+
+
+def test_a_person_already_on_a_shift_at_that_time_is_refused(admin_client_as_coordinator, branch):
+    day = open_day()
+    person = StaffMemberFactory(user__first_name="Jamal", user__last_name="Haddad")
+    AssignmentFactory(staff_member=person, shift=ShiftFactory(branch=branch, starts_at=at(day, 11)))
+    data = shift_form(branch, day, role=ShiftRole.OPEN_LAB, **with_people(person))
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", data)
+    assert response.status_code == 200
+    assert "Jamal Haddad is already on a shift at that time." in response.content.decode()
+    assert Shift.objects.count() == 1
+    assert Assignment.objects.count() == 1
+
+
+def test_a_warning_needs_an_override_reason_which_is_recorded(admin_client_as_coordinator, coordinator, branch):
+    printer = SkillFactory(name="3D printer")
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 14), required_skills=[printer])
+    person = StaffMemberFactory(user__first_name="Harold", user__last_name="MacDonald")
+    url = f"/admin/staffing/shift/{shift.pk}/change/"
+
+    response = admin_client_as_coordinator.post(url, existing_shift_form(shift, people=[person]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Harold MacDonald does not hold: 3D printer." in html
+    assert "give a reason to override" in html
+    assert not Assignment.objects.exists()
+
+    data = existing_shift_form(shift, people=[person])
+    data["assignments-0-override_reason"] = "Trained on the printer last week; certificate on its way."
+    response = admin_client_as_coordinator.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    assignment = Assignment.objects.get()
+    assert assignment.staff_member == person
+    assert assignment.overridden_warnings == ["skill"]
+    assert assignment.overridden_by == coordinator
+    assert assignment.override_reason == "Trained on the printer last week; certificate on its way."
+
+    html = admin_client_as_coordinator.get(url).content.decode()
+    assert "Overridden by" in html
+    assert "Trained on the printer last week" in html
+
+
+def test_a_minor_added_with_a_staff_member_needs_no_override(admin_client_as_coordinator, branch):
+    teen = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate().replace(year=2010))
+    assistant = StaffMemberFactory()
+    data = shift_form(branch, open_day(), **with_people(teen, assistant))
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/add/", data)
+    assert response.status_code == 302, response.content.decode()
+    assert Assignment.objects.count() == 2
+    assert Assignment.objects.get(staff_member=teen).overridden_warnings == []
+
+
+def test_a_minor_alone_is_refused_until_overridden(admin_client_as_coordinator, branch):
+    teen = StaffMemberFactory(
+        kind=StaffKind.VOLUNTEER,
+        date_of_birth=timezone.localdate().replace(year=2010),
+        user__first_name="Lucas",
+        user__last_name="Martin",
+    )
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/shift/add/", shift_form(branch, open_day(), **with_people(teen))
+    )
+    assert response.status_code == 200
+    assert "Lucas Martin is under 18 and no staff member is on shift at the same time." in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_a_full_shift_takes_no_one_else(admin_client_as_coordinator, branch):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), max_headcount=1)
+    AssignmentFactory(shift=shift)
+    response = admin_client_as_coordinator.post(
+        f"/admin/staffing/shift/{shift.pk}/change/", existing_shift_form(shift, people=[StaffMemberFactory()])
+    )
+    assert response.status_code == 200
+    assert "This shift takes at most 1 people; 2 are listed." in response.content.decode()
+    assert Assignment.objects.count() == 1
+
+
+def test_lowering_the_headcount_below_the_people_on_it_is_refused(admin_client_as_coordinator, branch):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), max_headcount=2)
+    AssignmentFactory.create_batch(2, shift=shift)
+    response = admin_client_as_coordinator.post(
+        f"/admin/staffing/shift/{shift.pk}/change/", existing_shift_form(shift, max_headcount="1")
+    )
+    assert response.status_code == 200
+    assert "2 people are on this shift" in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.max_headcount == 2
+
+
+def test_moving_a_shift_moves_its_people(admin_client_as_coordinator, branch):
+    day = open_day()
+    shift = ShiftFactory(branch=branch, starts_at=at(day, 10))
+    assignment = AssignmentFactory(shift=shift)
+    data = existing_shift_form(shift, starts_at_1="13:00", ends_at_1="15:30", notes="Moved after the program")
+    response = admin_client_as_coordinator.post(f"/admin/staffing/shift/{shift.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()
+    shift.refresh_from_db()
+    assignment.refresh_from_db()
+    assert (shift.starts_at, shift.ends_at, shift.notes) == (at(day, 13), at(day, 15, 30), "Moved after the program")
+    assert (assignment.period.lower, assignment.period.upper) == (at(day, 13), at(day, 15, 30))
+
+
+def test_moving_a_shift_onto_another_shift_of_its_person_is_refused(admin_client_as_coordinator, branch):
+    day = open_day()
+    person = StaffMemberFactory(user__first_name="Karen", user__last_name="Van Dyk")
+    shift = ShiftFactory(branch=branch, starts_at=at(day, 10))
+    AssignmentFactory(shift=shift, staff_member=person)
+    AssignmentFactory(shift=ShiftFactory(branch=branch, starts_at=at(day, 14)), staff_member=person)
+    data = existing_shift_form(shift, starts_at_1="13:00", ends_at_1="15:00")
+    response = admin_client_as_coordinator.post(f"/admin/staffing/shift/{shift.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Karen Van Dyk is already on a shift at that time" in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.starts_at == at(day, 10)
+
+
+def test_taking_a_person_off_a_shift(admin_client_as_coordinator, branch):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10))
+    AssignmentFactory(shift=shift)
+    data = existing_shift_form(shift, **{"assignments-0-DELETE": "on"})
+    response = admin_client_as_coordinator.post(f"/admin/staffing/shift/{shift.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_a_person_who_checked_in_stays_on_the_shift(admin_client_as_coordinator, branch):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10))
+    AssignmentFactory(shift=shift, checked_in_at=shift.starts_at, staff_member__user__first_name="Ethan")
+    data = existing_shift_form(shift, **{"assignments-0-DELETE": "on"})
+    response = admin_client_as_coordinator.post(f"/admin/staffing/shift/{shift.pk}/change/", data)
+    assert response.status_code == 200
+    assert "has checked in to this shift and can no longer be taken off it" in response.content.decode()
+    assert Assignment.objects.count() == 1
+
+
+def test_the_shift_page_shows_conflicts_and_gaps(admin_client_as_coordinator, branch):
+    printer = SkillFactory(name="3D printer")
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), min_headcount=2, required_skills=[printer])
+    AssignmentFactory(shift=shift, staff_member__user__first_name="Aisha", staff_member__user__last_name="Mohamud")
+    html = admin_client_as_coordinator.get(f"/admin/staffing/shift/{shift.pk}/change/").content.decode()
+    assert "Aisha Mohamud does not hold: 3D printer." in html
+    assert "Needs 1 more people to reach its fewest." in html
+
+
+def test_the_shift_list_counts_open_warnings_but_not_overridden_ones(admin_client_as_coordinator, branch):
+    printer = SkillFactory(name="3D printer")
+    day = open_day()
+    warned = ShiftFactory(branch=branch, starts_at=at(day, 10), required_skills=[printer])
+    AssignmentFactory(shift=warned)
+    overridden = ShiftFactory(branch=branch, starts_at=at(day, 14), required_skills=[printer])
+    AssignmentFactory(shift=overridden, overridden_warnings=["skill"], override_reason="Supervised")
+    response = admin_client_as_coordinator.get("/admin/staffing/shift/")
+    shifts = {shift.pk: shift for shift in response.context["cl"].result_list}
+    assert shifts[warned.pk].open_warnings == 1
+    assert shifts[overridden.pk].open_warnings == 0
+
+
+def test_an_assistant_sees_shifts_but_cannot_change_them(client, assistant, branch):
+    shift = ShiftFactory(branch=branch)
+    client.force_login(assistant)
+    assert client.get("/admin/staffing/shift/").status_code == 200
+    assert client.get(f"/admin/staffing/shift/{shift.pk}/change/").status_code == 200
+    response = client.post(f"/admin/staffing/shift/{shift.pk}/change/", existing_shift_form(shift, notes="x"))
+    assert response.status_code == 403
+    assert client.get("/admin/staffing/staffmember/").status_code == 403
+
+
+# Actions
+
+
+def action(name: str, objects, **data) -> dict:
+    return {"action": name, "_selected_action": [str(obj.pk) for obj in objects], **data}
+
+
+def test_publish_action(admin_client_as_coordinator, branch):
+    shifts = ShiftFactory.create_batch(2, branch=branch, is_published=False, starts_at=at(open_day(), 10))
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/", action("publish", shifts, index="0"))
+    assert response.status_code == 302
+    assert Shift.objects.filter(is_published=True).count() == 2
+
+
+def test_copy_week_action_asks_for_the_weeks_then_copies_with_people(admin_client_as_coordinator, branch):
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=14 - today.weekday())
+    shift = ShiftFactory(branch=branch, starts_at=at(monday + dt.timedelta(days=2), 10))
+    person = StaffMemberFactory()
+    AssignmentFactory(shift=shift, staff_member=person)
+
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/", action("copy_week", [shift], index="0"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Copy a week of shifts" in html
+    assert f'value="{monday.isoformat()}"' in html
+
+    target = monday + dt.timedelta(days=7)
+    data = action("copy_week", [shift], apply="1", from_week=monday.isoformat(), to_week=target.isoformat())
+    data["with_people"] = "on"
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/", data)
+    assert response.status_code == 302
+    copy = Shift.objects.exclude(pk=shift.pk).get()
+    assert copy.starts_at == at(target + dt.timedelta(days=2), 10)
+    assert not copy.is_published
+    assert list(copy.assignments.values_list("staff_member", flat=True)) == [person.pk]
+
+
+@pytest.mark.parametrize(
+    ("from_offset", "to_offset", "message"),
+    [
+        (1, 8, "is not a Monday"),
+        (0, 0, "Choose a different week to copy to."),
+        (0, 7 * 60, "The week must be within 400 days of today."),
+    ],
+)
+def test_copy_week_refuses_bad_weeks_on_the_form(admin_client_as_coordinator, branch, from_offset, to_offset, message):
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    shift = ShiftFactory(branch=branch, starts_at=at(monday, 10))
+    data = action(
+        "copy_week",
+        [shift],
+        apply="1",
+        from_week=(monday + dt.timedelta(days=from_offset)).isoformat(),
+        to_week=(monday + dt.timedelta(days=to_offset)).isoformat(),
+    )
+    response = admin_client_as_coordinator.post("/admin/staffing/shift/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Shift.objects.count() == 1
+
+
+def test_generate_action_makes_shifts_from_the_patterns(admin_client_as_coordinator, branch):
+    skill = SkillFactory(name="Tech help")
+    pattern = ShiftPattern.objects.create(
+        branch=branch, role=ShiftRole.HELP_DESK, weekday=2, starts=dt.time(14), ends=dt.time(17)
+    )
+    pattern.required_skills.set([skill])
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    data = action(
+        "generate_shifts",
+        [pattern],
+        apply="1",
+        first_day=monday.isoformat(),
+        last_day=(monday + dt.timedelta(days=20)).isoformat(),
+        publish="on",
+    )
+    response = admin_client_as_coordinator.post("/admin/staffing/shiftpattern/", data)
+    assert response.status_code == 302
+    shifts = list(Shift.objects.order_by("starts_at"))
+    expected = [
+        monday + dt.timedelta(days=2 + 7 * week)
+        for week in range(3)
+        if not statutory_holiday(monday + dt.timedelta(days=2 + 7 * week))
+    ]
+    assert [s.starts_at for s in shifts] == [at(day, 14) for day in expected]
+    assert all(s.is_published and list(s.required_skills.all()) == [skill] for s in shifts)
+
+
+def test_generate_action_refuses_a_backwards_range(admin_client_as_coordinator, branch):
+    pattern = ShiftPattern.objects.create(
+        branch=branch, role=ShiftRole.HELP_DESK, weekday=2, starts=dt.time(14), ends=dt.time(17)
+    )
+    today = timezone.localdate()
+    data = action(
+        "generate_shifts",
+        [pattern],
+        apply="1",
+        first_day=(today + dt.timedelta(days=20)).isoformat(),
+        last_day=today.isoformat(),
+    )
+    response = admin_client_as_coordinator.post("/admin/staffing/shiftpattern/", data)
+    assert response.status_code == 200
+    assert "The last day must not be before the first." in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_approve_and_decline_hours(admin_client_as_coordinator, coordinator):
+    person = StaffMemberFactory(kind=StaffKind.COMMUNITY_SERVICE_STUDENT)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    first, second = (
+        HoursEntry.objects.create(staff_member=person, day=yesterday, hours=Decimal(3), activity="Seed desk")
+        for _ in range(2)
+    )
+    response = admin_client_as_coordinator.post("/admin/staffing/hoursentry/", action("approve", [first], index="0"))
+    assert response.status_code == 302
+    response = admin_client_as_coordinator.post("/admin/staffing/hoursentry/", action("decline", [second], index="0"))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.decided_by) == (DecisionStatus.APPROVED, coordinator)
+    assert second.status == DecisionStatus.DECLINED
+    html = admin_client_as_coordinator.get(f"/admin/staffing/hoursentry/{first.pk}/change/").content.decode()
+    assert 'name="hours"' not in html  # decided entries are read-only
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"hours": "-3"}, "Hours must be more than 0 and at most 24."),
+        ({"hours": "25"}, "Hours must be more than 0 and at most 24."),
+        ({"day": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "today or earlier"),
+        ({"day": "2019-01-01"}, "The day must be within 400 days of today."),
+        ({"activity": "   "}, "This field is required."),
+    ],
+)
+def test_bad_hours_are_refused_on_the_form(admin_client_as_coordinator, overrides, message):
+    person = StaffMemberFactory(kind=StaffKind.VOLUNTEER)
+    data = {
+        "staff_member": str(person.pk),
+        "day": timezone.localdate().isoformat(),
+        "hours": "2.5",
+        "activity": "Helped at the 1-on-1 desk",
+        "counts_for_community_hours": "on",
+        **overrides,
+    }
+    response = admin_client_as_coordinator.post("/admin/staffing/hoursentry/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not HoursEntry.objects.exists()
+
+
+def test_coordinator_logs_hours_for_someone(admin_client_as_coordinator):
+    person = StaffMemberFactory(kind=StaffKind.VOLUNTEER)
+    data = {
+        "staff_member": str(person.pk),
+        "day": timezone.localdate().isoformat(),
+        "hours": "2.5",
+        "activity": "  Seed swap  ",
+        "counts_for_community_hours": "on",
+    }
+    response = admin_client_as_coordinator.post("/admin/staffing/hoursentry/add/", data)
+    assert response.status_code == 302
+    entry = HoursEntry.objects.get()
+    assert (entry.hours, entry.activity, entry.status) == (Decimal("2.5"), "Seed swap", DecisionStatus.PENDING)
+
+
+def test_approve_time_off(admin_client_as_coordinator, coordinator):
+    day = timezone.localdate() + dt.timedelta(days=30)
+    requested = TimeOff.objects.create(staff_member=StaffMemberFactory(), first_day=day, last_day=day)
+    response = admin_client_as_coordinator.post("/admin/staffing/timeoff/", action("approve", [requested], index="0"))
+    assert response.status_code == 302
+    requested.refresh_from_db()
+    assert (requested.status, requested.decided_by) == (DecisionStatus.APPROVED, coordinator)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        (10, 5, "The last day off cannot be before the first."),
+        (10, 3000, "Time off must be within 400 days of today."),
+    ],
+)
+def test_bad_time_off_is_refused_on_the_form(admin_client_as_coordinator, first, last, message):
+    today = timezone.localdate()
+    data = {
+        "staff_member": str(StaffMemberFactory().pk),
+        "first_day": (today + dt.timedelta(days=first)).isoformat(),
+        "last_day": (today + dt.timedelta(days=last)).isoformat(),
+        "reason": "Family wedding",
+    }
+    response = admin_client_as_coordinator.post("/admin/staffing/timeoff/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+def test_coordinator_records_time_off_for_someone(admin_client_as_coordinator):
+    today = timezone.localdate()
+    data = {
+        "staff_member": str(StaffMemberFactory().pk),
+        "first_day": (today + dt.timedelta(days=10)).isoformat(),
+        "last_day": (today + dt.timedelta(days=12)).isoformat(),
+        "reason": "Family wedding",
+    }
+    response = admin_client_as_coordinator.post("/admin/staffing/timeoff/add/", data)
+    assert response.status_code == 302
+    assert TimeOff.objects.get().status == DecisionStatus.PENDING
+
+
+def _claimed_change(branch, *, claimant_skills=()):
+    printer = SkillFactory(name="3D printer")
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), required_skills=[printer])
+    assignment = AssignmentFactory(shift=shift)
+    claimant = StaffMemberFactory(user__first_name="Gurpreet", user__last_name="Sandhu")
+    for skill in claimant_skills or [printer]:
+        QualificationFactory(staff_member=claimant, skill=skill)
+    return ShiftChange.objects.create(
+        assignment=assignment,
+        offered_by=assignment.staff_member,
+        claimed_by=claimant,
+        claimed_at=timezone.now(),
+        status=ShiftChange.Status.CLAIMED,
+    )
+
+
+def test_approve_a_claimed_shift(admin_client_as_coordinator, branch):
+    change = _claimed_change(branch)
+    response = admin_client_as_coordinator.post("/admin/staffing/shiftchange/", action("approve", [change], index="0"))
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ShiftChange.Status.APPROVED
+    assert change.assignment.staff_member == change.claimed_by
+
+
+def test_a_claim_with_warnings_is_approved_only_with_an_override(admin_client_as_coordinator, coordinator, branch):
+    change = _claimed_change(branch, claimant_skills=[SkillFactory(name="Sewing machine")])
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/shiftchange/", action("approve", [change], index="0"), follow=True
+    )
+    assert "Gurpreet Sandhu does not hold: 3D printer." in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == ShiftChange.Status.CLAIMED
+
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/shiftchange/", action("approve_with_override", [change], apply="1", override_reason="  ")
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+
+    data = action("approve_with_override", [change], apply="1", override_reason="Printer jobs paused that day")
+    response = admin_client_as_coordinator.post("/admin/staffing/shiftchange/", data)
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ShiftChange.Status.APPROVED
+    assignment = Assignment.objects.get()
+    assert (assignment.overridden_warnings, assignment.overridden_by) == (["skill"], coordinator)
+
+
+# Lists cost the same at any size
+
+
+def _grow(model: str, count: int, branch) -> None:
+    day = open_day()
+    for index in range(count):
+        person = StaffMemberFactory(kind=StaffKind.VOLUNTEER if index % 2 else StaffKind.LIBRARY_ASSISTANT)
+        skill = SkillFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        Availability.objects.create(staff_member=person, weekday=index % 7, starts=dt.time(9), ends=dt.time(12))
+        if model in ("shift", "shiftchange"):
+            shift = ShiftFactory(
+                branch=branch, starts_at=at(day + dt.timedelta(days=index), 10), required_skills=[skill]
+            )
+            assignment = AssignmentFactory(shift=shift, staff_member=person)
+            AssignmentFactory(shift=shift)
+            ShiftChange.objects.create(assignment=assignment, offered_by=person)
+        elif model == "shiftpattern":
+            pattern = ShiftPattern.objects.create(
+                branch=branch, role=ShiftRole.OPEN_LAB, weekday=index % 7, starts=dt.time(10), ends=dt.time(12)
+            )
+            pattern.required_skills.set([skill])
+        elif model == "timeoff":
+            TimeOff.objects.create(staff_member=person, first_day=day, last_day=day, reason="Away")
+        elif model == "hoursentry":
+            HoursEntry.objects.create(staff_member=person, day=timezone.localdate(), hours=2, activity="Desk")
+
+
+@pytest.mark.parametrize(
+    "model", ["staffmember", "skill", "shiftpattern", "shift", "timeoff", "hoursentry", "shiftchange"]
+)
+def test_staffing_admin_lists_cost_the_same_queries_at_any_size(admin_client_as_coordinator, branch, model):
+    url = f"/admin/staffing/{model}/"
+    _grow(model, 2, branch)
+    with CaptureQueriesContext(connection) as small:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    _grow(model, 25, branch)
+    with CaptureQueriesContext(connection) as large:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    assert len(small) == len(large), [q["sql"] for q in large.captured_queries]
+
+
+@pytest.mark.parametrize("path", ["staffmember", "skill", "shiftpattern", "shift", "timeoff", "hoursentry"])
+def test_staffing_add_pages_open(admin_client_as_coordinator, branch, path):
+    assert admin_client_as_coordinator.get(f"/admin/staffing/{path}/add/").status_code == 200

@@ -4,8 +4,13 @@ Each later issue that adds a page appends it to ``PAGES``. A page's ``path`` is 
 or a function taking no arguments that returns one; the function runs after Django is set up against
 the benchmark database (filled by ``load_demo --scale``), so it may look up objects or ``reverse()``
 a URL that needs a slug or primary key.
+
+A page behind the login names the user to measure it as in ``login``: a username, or a function
+returning one (run like ``path``). The runner logs that user in once and sends the session cookie with
+every request, both when counting queries and under load.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,11 +19,59 @@ from dataclasses import dataclass
 class Page:
     name: str
     path: str | Callable[[], str]
+    login: str | Callable[[], str] | None = None
 
     def resolve_path(self) -> str:
         return self.path() if callable(self.path) else self.path
 
+    def resolve_login(self) -> str | None:
+        return self.login() if callable(self.login) else self.login
+
+
+def busiest_staff_member() -> str:
+    """The username of the person with the most shifts coming up, whose "my shifts" is the longest.
+
+    Until load_demo creates staff, the demo assistant gets a staff record so the page is still measured.
+    """
+    from django.contrib.auth.models import User
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from staffing.models import StaffKind, StaffMember
+
+    upcoming = Q(assignments__shift__ends_at__gt=timezone.now(), assignments__shift__is_published=True)
+    busiest = (
+        StaffMember.objects.filter(is_active=True)
+        .annotate(upcoming=Count("assignments", filter=upcoming))
+        .order_by("-upcoming", "pk")
+        .select_related("user")
+        .first()
+    )
+    if busiest is None:
+        user = User.objects.get(username="assistant")
+        busiest, _ = StaffMember.objects.get_or_create(user=user, defaults={"kind": StaffKind.LIBRARY_ASSISTANT})
+    return busiest.user.get_username()
+
+
+def busiest_schedule() -> str:
+    """Next week's schedule (a full week of shifts) at the branch with the most shifts that week."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from makerlab.models import Branch
+
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    start = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
+    week = Q(shifts__starts_at__gte=start, shifts__starts_at__lt=start + dt.timedelta(days=7))
+    branch = Branch.objects.filter(is_active=True).annotate(shifts_that_week=Count("shifts", filter=week))
+    branch = branch.order_by("-shifts_that_week", "display_order", "name").first()
+    slug = branch.slug if branch else ""
+    return f"/staff/schedule/?branch={slug}&week={monday.isoformat()}"
+
 
 PAGES: list[Page] = [
     Page(name="home", path="/"),
+    Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
+    Page(name="staff_schedule", path=busiest_schedule, login="coordinator"),
 ]

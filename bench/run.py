@@ -53,6 +53,7 @@ class BenchError(Exception):
 class Target:
     name: str
     path: str
+    cookie: str = ""  # "sessionid=..." for a page behind the login
 
 
 @dataclass(frozen=True)
@@ -229,13 +230,28 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def count_queries(path: str) -> int:
+def login_cookie(username: str) -> str:
+    """A session for ``username`` in the benchmark database, as the Cookie header that carries it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    try:
+        user = get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist as error:
+        raise BenchError(f"No user {username!r} to log in as: does load_demo create it?") from error
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def count_queries(path: str, cookie: str = "") -> int:
     """Queries for one request to ``path``, after a first request has warmed any per-process caches."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST=HOST)
+    client = Client(HTTP_HOST=HOST, **({"HTTP_COOKIE": cookie} if cookie else {}))
     response = client.get(path)
     check_status(path, response.status_code)
     with CaptureQueriesContext(connection) as captured:
@@ -249,7 +265,7 @@ def check_status(path: str, status: int) -> None:
         raise BenchError(f"GET {path} answered {status}, expected 200")
 
 
-def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float) -> Load:
+def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float, cookie: str = "") -> Load:
     """Send ``count`` GETs from ``concurrency`` threads, each reusing its connection while the server allows.
 
     Stops early at ``deadline`` (a time.monotonic() value) so a slow page cannot make the run unbounded.
@@ -258,6 +274,7 @@ def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float)
     errors: list[str] = []
     lock = threading.Lock()
     remaining = [count]
+    headers = {"Cookie": cookie} if cookie else {}
 
     def take() -> bool:
         with lock:
@@ -271,7 +288,7 @@ def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float)
         try:
             while take():
                 started = time.perf_counter()
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - started
@@ -315,7 +332,14 @@ def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> li
     if args.warmup:
         for target in targets:
             deadline = time.monotonic() + WARMUP_SECONDS
-            fire(target.path, port=port, count=args.warmup, concurrency=args.concurrency, deadline=deadline)
+            fire(
+                target.path,
+                port=port,
+                count=args.warmup,
+                concurrency=args.concurrency,
+                deadline=deadline,
+                cookie=target.cookie,
+            )
     loads = [Load(latencies=[], elapsed=0.0) for _ in targets]
     budget = args.max_seconds / args.rounds
     for round_number in range(args.rounds):
@@ -327,6 +351,7 @@ def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> li
                 count=count,
                 concurrency=args.concurrency,
                 deadline=time.monotonic() + budget,
+                cookie=target.cookie,
             )
             loads[index] = loads[index].plus(load)
     return loads
@@ -346,7 +371,11 @@ def summarise(target: Target, *, queries: int, load: Load, baseline: Load) -> Re
 def registered_targets() -> list[Target]:
     from bench.pages import PAGES
 
-    return [Target(BASELINE, BASELINE_PATH), *(Target(page.name, page.resolve_path()) for page in PAGES)]
+    targets = [Target(BASELINE, BASELINE_PATH)]
+    for page in PAGES:
+        username = page.resolve_login()
+        targets.append(Target(page.name, page.resolve_path(), login_cookie(username) if username else ""))
+    return targets
 
 
 def table(results: list[Result]) -> str:
@@ -390,7 +419,7 @@ def run(args: argparse.Namespace) -> None:
     setup_django(env)
     port = args.port or free_port()
     measured = registered_targets()
-    queries = [count_queries(target.path) for target in measured]
+    queries = [count_queries(target.path, target.cookie) for target in measured]
     if queries[0] != 1:
         raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
     step("Serving with gunicorn (%d workers) on %s:%d", args.workers, HOST, port)

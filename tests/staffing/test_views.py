@@ -543,7 +543,7 @@ def test_the_coordinator_approves_a_claim(coordinator_client, coordinator, claim
     html = page_text(coordinator_client.get("/staff/changes/"))
     assert "Given up by <strong>Daniel Okafor</strong>" in html
     assert "<strong>Emma Tremblay</strong> asked to take it" in html
-    assert f'Approve<span class="visually-hidden">: Emma Tremblay takes the shift on {day_words(next_week)}' in html
+    assert f'Approve<span class="visually-hidden"> Emma Tremblay taking the shift on {day_words(next_week)}' in html
     response = coordinator_client.post(f"/staff/changes/{claimed.pk}/decide/", {"decision": "approve"}, follow=True)
     assert "Approved: Emma Tremblay takes the shift" in page_text(response)
     claimed.refresh_from_db()

@@ -1,0 +1,192 @@
+"""The staff area in a real browser: a shift changes hands from one person to another, and axe-core's
+WCAG 2.1 AA rules hold on every staff page along the way."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from staffing.models import Assignment, HoursEntry, ShiftChange, StaffKind
+from tests.conftest import PASSWORD
+from tests.factories import AssignmentFactory, BranchFactory, ShiftFactory, StaffMemberFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+TORONTO = zoneinfo.ZoneInfo("America/Toronto")
+
+
+def day_words(day: dt.date) -> str:
+    text = f"{day:%A} {day.day} {day:%B}"
+    return text if day.year == timezone.localdate().year else f"{text} {day.year}"
+
+
+@pytest.fixture
+def lab(transactional_db):
+    """A branch open every day, three people of the lab, and a shift the week after next."""
+    central = BranchFactory(name="Central Library", slug="central", observes_statutory_holidays=False)
+    people = {
+        "assistant": StaffMemberFactory(
+            user=UserFactory(username="assistant", first_name="Daniel", last_name="Okafor", role="Library assistant"),
+            kind=StaffKind.LIBRARY_ASSISTANT,
+        ),
+        "volunteer": StaffMemberFactory(
+            user=UserFactory(username="volunteer", first_name="Emma", last_name="Tremblay", role="Volunteer"),
+            kind=StaffKind.VOLUNTEER,
+        ),
+        "coordinator": StaffMemberFactory(
+            user=UserFactory(
+                username="coordinator", first_name="Priya", last_name="Raman", role="Coordinator", is_staff=True
+            ),
+            kind=StaffKind.COORDINATOR,
+        ),
+    }
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=14 - today.weekday())
+    day = monday + dt.timedelta(days=1)
+    shift = ShiftFactory(
+        branch=central,
+        starts_at=dt.datetime.combine(day, dt.time(14), tzinfo=TORONTO),
+        ends_at=dt.datetime.combine(day, dt.time(16), tzinfo=TORONTO),
+        min_headcount=2,
+        max_headcount=2,
+    )
+    assignment = AssignmentFactory(shift=shift, staff_member=people["assistant"])
+    return {"people": people, "monday": monday, "day": day, "assignment": assignment}
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Staff login")).to_be_visible()
+
+
+def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, assert_accessible):
+    day = day_words(lab["day"])
+    monday = lab["monday"]
+
+    # The assistant sees the week, then gives up the shift.
+    log_in(page, "assistant")
+    page.get_by_role("link", name="Staff area").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My shifts")
+    expect(page.get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="Week schedule").click()
+    page.get_by_label("Week of").fill(monday.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"week of {monday:%A} {monday.day} {monday:%B %Y}")
+    shift_row = page.get_by_role("row", name="2:00 to 4:00 p.m.")
+    expect(shift_row).to_contain_text("Daniel Okafor")
+    expect(shift_row).to_contain_text("Needs 1 more person")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="My shifts").click()
+    page.get_by_role("button", name=f"Give up my shift on {day}").click()
+    expect(page.locator("#messages")).to_contain_text("It stays yours until someone takes it")
+    expect(page.get_by_text("no one has taken it yet")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="My hours").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My hours")
+    page.get_by_label("Day").fill((timezone.localdate() - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("spinbutton", name="Hours").fill("2")
+    page.get_by_label("What you did").fill("Outreach table at the farmers' market")
+    page.get_by_role("button", name="Log these hours").click()
+    expect(page.locator("#messages")).to_contain_text("You logged 2.00 hours")
+    assert_accessible(page)
+    log_out(page)
+
+    # A volunteer takes it.
+    log_in(page, "volunteer")
+    page.goto("/staff/")
+    offers = page.get_by_role("region", name="Shifts you can take")
+    expect(offers).to_contain_text("Given up by Daniel Okafor")
+    offers.get_by_role("button", name=f"Take the shift on {day}").click()
+    expect(page.locator("#messages")).to_contain_text("once the coordinator approves")
+    assert_accessible(page)
+    log_out(page)
+
+    # The coordinator approves the change and the hours.
+    log_in(page, "coordinator")
+    page.goto("/staff/")
+    page.get_by_role("link", name="Shift changes to approve").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shift changes to approve")
+    expect(page.get_by_text("Emma Tremblay asked to take it")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Approve Emma Tremblay taking the shift on {day}").click()
+    expect(page.locator("#messages")).to_contain_text("Approved: Emma Tremblay takes the shift")
+    expect(page.get_by_text("No shift changes are waiting for you.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Hours to approve").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hours to approve")
+    assert_accessible(page)
+    page.get_by_label("2.00 hours by Daniel Okafor").check()
+    page.get_by_role("button", name="Approve the chosen hours").click()
+    expect(page.locator("#messages")).to_contain_text("Approved 1 entry of hours.")
+    assert_accessible(page)
+
+    page.goto(f"/staff/schedule/?branch=central&week={monday.isoformat()}")
+    expect(page.get_by_role("row", name="2:00 to 4:00 p.m.")).to_contain_text("Emma Tremblay")
+    assert_accessible(page)
+    log_out(page)
+
+    # The shift is now the volunteer's.
+    log_in(page, "volunteer")
+    page.goto("/staff/")
+    expect(
+        page.get_by_role("region", name="Coming up").get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")
+    ).to_be_visible()
+    expect(page.get_by_text("No shifts are on offer right now.")).to_be_visible()
+    assert_accessible(page)
+
+    assignment = Assignment.objects.get(pk=lab["assignment"].pk)
+    assert assignment.staff_member == lab["people"]["volunteer"]
+    assert ShiftChange.objects.get().status == ShiftChange.Status.APPROVED
+    assert HoursEntry.objects.get().status == "approved"
+
+
+def test_errors_are_shown_on_the_form_and_stay_accessible(page, lab, assert_accessible):
+    log_in(page, "assistant")
+    page.goto("/staff/hours/")
+    page.get_by_label("Day").fill("1900-01-01")
+    page.get_by_role("spinbutton", name="Hours").fill("25")
+    page.get_by_label("What you did").fill("<script>alert(1)</script>")
+    page.get_by_role("button", name="Log these hours").click()
+    expect(page.get_by_label("What you did")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Write plain text, without < and > tags.")).to_be_visible()
+    assert_accessible(page)
+    assert not HoursEntry.objects.exists()
+
+
+def test_the_coordinator_approves_despite_warnings_with_a_reason(page, lab, assert_accessible):
+    assistant, volunteer = lab["people"]["assistant"], lab["people"]["volunteer"]
+    volunteer.weekly_hour_limit = 1
+    volunteer.save()
+    change = ShiftChange.objects.create(
+        assignment=lab["assignment"],
+        offered_by=assistant,
+        claimed_by=volunteer,
+        status=ShiftChange.Status.CLAIMED,
+        claimed_at=timezone.now(),
+    )
+    log_in(page, "coordinator")
+    page.goto("/staff/changes/")
+    page.get_by_role("button", name="Approve Emma Tremblay taking the shift").click()
+    expect(page.get_by_text("Emma Tremblay would work 2.0 hours that week; the limit is 1.0.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Reason to approve anyway").fill("Emma asked for extra hours this week")
+    page.get_by_role("button", name="Approve anyway").click()
+    expect(page.locator("#messages")).to_contain_text("Approved: Emma Tremblay takes the shift")
+    change.refresh_from_db()
+    assert change.status == ShiftChange.Status.APPROVED
+    assert Assignment.objects.get().override_reason == "Emma asked for extra hours this week"

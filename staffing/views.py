@@ -314,7 +314,8 @@ def _keeps_community_hours(me: StaffMember) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
 def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
-    form = HoursLogForm(request.POST or None, show_community_hours=_keeps_community_hours(me))
+    data = request.POST if request.method == "POST" else None
+    form = HoursLogForm(data, show_community_hours=_keeps_community_hours(me))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.hours_log(
@@ -454,7 +455,7 @@ def _pending_hours() -> QuerySet[HoursEntry]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @coordinator_permission("staffing.change_hoursentry")
 def hours_approve(request: HttpRequest) -> HttpResponse:
-    form = HoursDecisionForm(request.POST or None)
+    form = HoursDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         wanted = form.cleaned_data["entries"]
         decided = services.hours_decide(entry_ids=wanted, approve=form.approve, by_user=request.user)
@@ -470,6 +471,7 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
     entries = [(entry, day_text(entry.day, today=today)) for entry in _pending_hours()[: PENDING_HOURS_SHOWN + 1]]
     context = {
         "form": form,
+        "chosen": set(form.cleaned_data.get("entries", [])) if form.is_bound else set(),
         "entries": entries[:PENDING_HOURS_SHOWN],
         "more": len(entries) > PENDING_HOURS_SHOWN,
         "shown": PENDING_HOURS_SHOWN,

@@ -480,6 +480,13 @@ def test_bad_hours_are_refused_on_the_form(me_client, overrides, message):
     assert not HoursEntry.objects.exists()
 
 
+def test_an_empty_hours_form_is_refused_on_the_form(me_client):
+    response = me_client.post("/staff/hours/", {})
+    assert response.status_code == 200
+    assert page_text(response).count("This field is required.") == 3
+    assert not HoursEntry.objects.exists()
+
+
 def test_hours_for_a_day_next_year_are_refused(me_client):
     next_year = timezone.localdate().replace(month=1, day=1) + dt.timedelta(days=366)
     response = me_client.post("/staff/hours/", hours_form(day=next_year.isoformat()))
@@ -630,6 +637,14 @@ def test_the_coordinator_approves_hours(coordinator_client, coordinator, pending
     assert "These hours were already approved or declined." in page_text(again)
     first.refresh_from_db()
     assert first.status == DecisionStatus.APPROVED
+
+
+def test_chosen_hours_stay_chosen_after_a_refusal(coordinator_client, pending_hours):
+    first, second = pending_hours
+    response = coordinator_client.post("/staff/hours/approve/", {"entries": [first.pk], "decision": "sure"})
+    html = page_text(response)
+    assert f'value="{first.pk}" id="entry-{first.pk}" checked>' in html
+    assert f'value="{second.pk}" id="entry-{second.pk}">' in html
 
 
 def test_the_coordinator_declines_hours(coordinator_client, pending_hours):

@@ -119,7 +119,7 @@ def shifts_calendar(*, staff_member: StaffMember, assignments: list[Assignment],
     calendar.add("x-wr-calname", f"Maker Lab shifts: {staff_member}")
     # Calendar apps that honour these check for changes every hour.
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", dt.timedelta(hours=1))
+    calendar.add("x-published-ttl", icalendar.vDuration(dt.timedelta(hours=1)))
     domain = _uid_domain()
     stamp = now.astimezone(dt.UTC)
     for assignment in assignments:
@@ -138,5 +138,9 @@ def shifts_calendar(*, staff_member: StaffMember, assignments: list[Assignment],
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if assignments:
+        # Time zone rules for a year either side of the shifts: enough for any calendar app, and short.
+        first = min(a.shift.starts_at for a in assignments).date() - dt.timedelta(days=366)
+        last = max(a.shift.ends_at for a in assignments).date() + dt.timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()

@@ -91,6 +91,7 @@ def test_the_feed_lists_my_published_shifts_in_the_branchs_time(client, central,
     assert str(first["DESCRIPTION"]) == "Bring the seed catalogue"
     assert str(first["UID"]) == f"staffing-assignment-{summer.pk}@testserver"
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["America/Toronto"]
+    assert str(calendar["X-PUBLISHED-TTL"].to_ical().decode()) == "PT1H"
 
 
 def test_an_event_keeps_its_uid_from_one_fetch_to_the_next(client, central, emma):

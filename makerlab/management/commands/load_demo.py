@@ -12,6 +12,7 @@ from django.utils import timezone
 from makerlab.cards import card_number_make
 from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from makerlab.models import Branch, Closure, OpeningHours, Patron
+from staffing.demo import staffing_demo_load
 
 MAIN_HOURS = {
     0: [(dt.time(9, 30), dt.time(20, 30))],
@@ -90,7 +91,7 @@ LAST_NAMES = [
 
 
 class Command(BaseCommand):
-    help = "Load realistic demo data (a branch with its hours, staff logins, patrons). Idempotent."
+    help = "Load realistic demo data (a branch with its hours, staff logins, patrons, staff and shifts). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -111,9 +112,12 @@ class Command(BaseCommand):
             self._closures(branch)
             self._staff()
             self._patrons(rng, count=40 * scale)
+            staffing = staffing_demo_load(branch=branch, today=timezone.localdate(), now=timezone.now(), scale=scale)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons."
+                f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "
+                f"{staffing.people} staff, volunteers and students, {staffing.shifts} shifts over {staffing.weeks} "
+                f"weeks with {staffing.assignments} people on them."
             )
         )
 

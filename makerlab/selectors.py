@@ -125,6 +125,11 @@ def branch_is_open(*, branch: Branch, start: dt.datetime, end: dt.datetime) -> b
     return any(opens <= start and end <= closes for opens, closes in calendar.open_intervals())
 
 
+def branches_active() -> list[Branch]:
+    """Active branches in display order; the first is the library's main branch."""
+    return list(Branch.objects.filter(is_active=True).order_by("display_order", "name"))
+
+
 def branch_calendars(*, first_day: dt.date, last_day: dt.date) -> list[BranchCalendar]:
     """Calendars of every active branch over the range, in three queries whatever the number of branches."""
     branches = list(Branch.objects.filter(is_active=True).prefetch_related("opening_hours"))

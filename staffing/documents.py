@@ -8,17 +8,17 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import AbstractBaseUser
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from makerlab.models import Branch
+from makerlab.selectors import branches_active
 from staffing import selectors
 from staffing.models import Assignment, HoursEntry, StaffMember
 
 CALENDAR_PAST = dt.timedelta(days=30)
-COORDINATOR_ROLE = "Coordinator"
 
 
 def long_date(day: dt.date) -> str:
@@ -56,11 +56,7 @@ def _supervisor_name(supervisor: AbstractBaseUser | None) -> str:
     With no coordinator on file the line stays blank, to be filled in by hand.
     """
     if supervisor is None or not supervisor.has_perm("staffing.view_hoursentry"):
-        supervisor = (
-            User.objects.filter(groups__name=COORDINATOR_ROLE, is_active=True)
-            .order_by("last_name", "first_name", "pk")
-            .first()
-        )
+        supervisor = selectors.record_supervisor()
     if supervisor is None:
         return ""
     return supervisor.get_full_name() or supervisor.get_username()
@@ -71,7 +67,7 @@ def community_hours_record(
 ) -> CommunityHoursRecord:
     today = today or timezone.localdate()
     # The lab's home branch stands for the organisation: the first active branch, as on the public home page.
-    branch = Branch.objects.filter(is_active=True).order_by("display_order", "name").first()
+    branch = next(iter(branches_active()), None)
     return CommunityHoursRecord(
         student=staff_member,
         entries=selectors.community_hours_record(staff_member=staff_member),

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DurationField, F, Prefetch, Q, QuerySet, Sum
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.db.models import DurationField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
@@ -265,14 +267,16 @@ def week_start_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def week_schedule(*, branch: Branch, week_start: dt.date) -> WeekSchedule:
-    """Every shift of the week at ``branch`` with its people, gaps and warnings, in a fixed number of queries."""
+def week_schedule(*, branch: Branch, week_start: dt.date, published_only: bool = False) -> WeekSchedule:
+    """The week's shifts at ``branch`` with their people, gaps and warnings, in a fixed number of queries."""
     zone = branch.zone
     start = dt.datetime.combine(week_start, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(), tzinfo=zone)
+    shifts = Shift.objects.filter(branch=branch, starts_at__gte=start, starts_at__lt=end)
+    if published_only:
+        shifts = shifts.filter(is_published=True)
     shifts = list(
-        Shift.objects.filter(branch=branch, starts_at__gte=start, starts_at__lt=end)
-        .select_related("branch")
+        shifts.select_related("branch")
         .prefetch_related(
             "required_skills",
             Prefetch(
@@ -303,9 +307,11 @@ def week_schedule(*, branch: Branch, week_start: dt.date) -> WeekSchedule:
 
 
 def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[Assignment]:
-    """The person's published shifts that have not ended, soonest first, with any open change."""
+    """The person's published shifts that have not ended, or that they have not checked out of yet,
+    soonest first, with any open change."""
     return list(
-        Assignment.objects.filter(staff_member=staff_member, shift__is_published=True, shift__ends_at__gt=now)
+        Assignment.objects.filter(staff_member=staff_member, shift__is_published=True)
+        .filter(Q(shift__ends_at__gt=now) | Q(checked_in_at__isnull=False, checked_out_at__isnull=True))
         .select_related("shift__branch")
         .prefetch_related(
             Prefetch(
@@ -321,10 +327,27 @@ def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int =
 
 
 def shifts_offered_to(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftChange]:
-    """Shifts others have given up that this person could claim."""
+    """Published shifts others have given up that this person could claim: none that clash with their own."""
+    own_clash = Assignment.objects.filter(staff_member=staff_member, period__overlap=OuterRef("assignment__period"))
     return list(
-        ShiftChange.objects.filter(status=ShiftChange.Status.OFFERED, assignment__shift__starts_at__gt=now)
+        ShiftChange.objects.filter(
+            status=ShiftChange.Status.OFFERED,
+            assignment__shift__starts_at__gt=now,
+            assignment__shift__is_published=True,
+        )
         .exclude(offered_by=staff_member)
+        .exclude(Exists(own_clash))
+        .select_related("assignment__shift__branch", "offered_by__user")
+        .order_by("assignment__shift__starts_at")[:limit]
+    )
+
+
+def shift_claims_by(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftChange]:
+    """Shifts this person claimed that wait for the coordinator's approval."""
+    return list(
+        ShiftChange.objects.filter(
+            claimed_by=staff_member, status=ShiftChange.Status.CLAIMED, assignment__shift__ends_at__gt=now
+        )
         .select_related("assignment__shift__branch", "offered_by__user")
         .order_by("assignment__shift__starts_at")[:limit]
     )
@@ -362,6 +385,24 @@ def hours_summary(*, staff_member: StaffMember) -> HoursSummary:
         pending=totals["pending"] or Decimal(0),
         community_hours=totals["community"] or Decimal(0),
         community_hours_required=COMMUNITY_HOURS_REQUIRED,
+    )
+
+
+def hours_awaiting_approval(*, limit: int = 200) -> list[HoursEntry]:
+    """Everyone's pending hours, oldest day first."""
+    return list(
+        HoursEntry.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("staff_member__user")
+        .order_by("day", "staff_member__user__last_name", "staff_member__user__first_name", "pk")[:limit]
+    )
+
+
+def record_supervisor() -> AbstractBaseUser | None:
+    """Who signs records of hours by default: the first active member of the Coordinator group."""
+    return (
+        User.objects.filter(groups__name="Coordinator", is_active=True)
+        .order_by("last_name", "first_name", "pk")
+        .first()
     )
 
 

@@ -13,6 +13,7 @@ from psycopg2.extras import DateTimeTZRange
 
 from makerlab.models import Branch
 from makerlab.selectors import branch_calendar
+from makerlab.validators import validate_plain_text
 from staffing.models import (
     Assignment,
     Availability,
@@ -51,7 +52,9 @@ def _period(shift: Shift) -> DateTimeTZRange:
 
 def _check_date_in_horizon(day: dt.date, *, today: dt.date, what: str) -> None:
     if abs(day - today) > PLANNING_HORIZON:
-        raise ValidationError(f"{what} must be within {PLANNING_HORIZON.days} days of today.", code="horizon")
+        raise ValidationError(
+            f"Check the date: {what.lower()} must be within {PLANNING_HORIZON.days} days of today.", code="horizon"
+        )
 
 
 def staff_member_check_age(*, kind: str, date_of_birth: dt.date | None, today: dt.date) -> None:
@@ -283,6 +286,9 @@ def shift_give_up(*, assignment: Assignment, staff_member: StaffMember, note: st
     now = now or timezone.now()
     if assignment.staff_member_id != staff_member.pk:
         raise ValidationError("You can only give up your own shifts.")
+    if not assignment.shift.is_published:
+        raise ValidationError("This shift is not published yet; ask the coordinator to change it.")
+    validate_plain_text(note)
     if assignment.shift.starts_at <= now:
         raise ValidationError("This shift has already started.")
     try:
@@ -435,6 +441,10 @@ def hours_log(
     activity = activity.strip()
     if not activity:
         raise ValidationError({"activity": "Say what you did."})
+    try:
+        validate_plain_text(activity)
+    except ValidationError as error:
+        raise ValidationError({"activity": error.messages}) from error
     entry = HoursEntry(
         staff_member=staff_member,
         day=day,
@@ -450,8 +460,9 @@ def hours_log(
 
 @transaction.atomic
 def hours_decide(*, entry_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
-    """Approve or decline pending hours; returns how many were decided."""
-    return HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING).update(
+    """Approve or decline pending hours, never one's own; returns how many were decided."""
+    pending = HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING)
+    return pending.exclude(staff_member__user=by_user).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by_user,
         decided_at=timezone.now(),

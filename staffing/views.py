@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,22 +23,18 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from makerlab.models import Branch
+from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
 from staffing.forms import HoursDecisionForm, HoursLogForm, ScheduleFilterForm, ShiftChangeDecisionForm
 from staffing.models import (
     DATE_OF_BIRTH_KINDS,
     Assignment,
-    DecisionStatus,
-    HoursEntry,
     Shift,
     ShiftChange,
     StaffKind,
     StaffMember,
 )
 
-# A shift that ended within this time still shows under "My shifts" while its person has not checked out.
-CHECK_OUT_GRACE = dt.timedelta(hours=12)
 PENDING_HOURS_SHOWN = 200
 
 
@@ -164,13 +159,7 @@ def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> My
 def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationError | None = None) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
-    # Asked from a little in the past so a shift that just ended stays until its person checks out.
-    assignments = selectors.upcoming_shifts(staff_member=me, now=now - CHECK_OUT_GRACE)
-    shifts = [
-        _my_shift(a, now=now, today=today)
-        for a in assignments
-        if a.shift.ends_at > now or (a.checked_in_at is not None and a.checked_out_at is None)
-    ]
+    shifts = [_my_shift(a, now=now, today=today) for a in selectors.upcoming_shifts(staff_member=me, now=now)]
     offers = [
         Offer(
             change=change,
@@ -179,11 +168,20 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
         )
         for change in selectors.shifts_offered_to(staff_member=me, now=now)
     ]
+    claims = [
+        Offer(
+            change=change,
+            when=shift_when(change.assignment.shift, today=today),
+            day=shift_day(change.assignment.shift, today=today),
+        )
+        for change in selectors.shift_claims_by(staff_member=me, now=now)
+    ]
     feed_url = request.build_absolute_uri(reverse("staffing:calendar_feed", args=[me.calendar_token]))
     context = {
         "me": me,
         "shifts": shifts,
         "offers": offers,
+        "claims": claims,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
         "errors": error.messages if error else [],
@@ -443,15 +441,6 @@ def shift_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staffing:shift_changes")
 
 
-def _pending_hours() -> QuerySet[HoursEntry]:
-    # Every person's pending hours in one query; staffing.selectors has no such list yet.
-    return (
-        HoursEntry.objects.filter(status=DecisionStatus.PENDING)
-        .select_related("staff_member__user")
-        .order_by("day", "staff_member__user__last_name", "staff_member__user__first_name", "pk")
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @coordinator_permission("staffing.change_hoursentry")
 def hours_approve(request: HttpRequest) -> HttpResponse:
@@ -466,9 +455,12 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
                 text += f" {len(wanted) - decided} had already been decided."
             messages.success(request, text)
             return redirect("staffing:hours_approve")
-        form.add_error("entries", "These hours were already approved or declined.")
+        form.add_error("entries", "These hours were already approved or declined, or they are your own.")
     today = timezone.localdate()
-    entries = [(entry, day_text(entry.day, today=today)) for entry in _pending_hours()[: PENDING_HOURS_SHOWN + 1]]
+    entries = [
+        (entry, day_text(entry.day, today=today))
+        for entry in selectors.hours_awaiting_approval(limit=PENDING_HOURS_SHOWN + 1)
+    ]
     context = {
         "form": form,
         "chosen": set(form.cleaned_data.get("entries", [])) if form.is_bound else set(),
@@ -511,8 +503,7 @@ def _schedule_week(form: ScheduleFilterForm, *, today: dt.date) -> tuple[dt.date
 @require_safe
 @coordinator_permission("staffing.view_shift")
 def schedule(request: HttpRequest) -> HttpResponse:
-    # Active branches in one query; staffing.selectors has no list of them and the picker needs them all.
-    branches = list(Branch.objects.filter(is_active=True).order_by("display_order", "name"))
+    branches = branches_active()
     today = timezone.localdate()
     form = ScheduleFilterForm(request.GET or None, branches=branches)
     if form.is_bound:
@@ -524,8 +515,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
         return render(request, "staffing/schedule.html", {"branch": None, "week_start": selectors.week_start_of(today)})
     branch = next((b for b in branches if b.slug == slug), branches[0])
     week_start, understood = _schedule_week(form, today=today)
-    week = selectors.week_schedule(branch=branch, week_start=week_start)
     sees_drafts = request.user.has_perm("staffing.change_shift")
+    week = selectors.week_schedule(branch=branch, week_start=week_start, published_only=not sees_drafts)
     sees_warnings = request.user.has_perm("staffing.change_assignment")
     zone = branch.zone
     days = []
@@ -540,7 +531,6 @@ def schedule(request: HttpRequest) -> HttpResponse:
                 ],
             )
             for scheduled in scheduled_shifts
-            if sees_drafts or scheduled.shift.is_published
         ]
         days.append((day, day_text(day, today=today), rows))
     shown = [row.scheduled for _, _, rows in days for row in rows]

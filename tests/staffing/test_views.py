@@ -461,7 +461,7 @@ def test_log_hours_by_hand(me_client, me):
         ({"hours": ""}, "This field is required."),
         ({"day": "next-year"}, "Enter a valid date."),
         ({"day": "2026-02-30"}, "Enter a valid date."),
-        ({"day": "1900-01-01"}, "The day must be within 400 days of today."),
+        ({"day": "1900-01-01"}, "Check the date: the day must be within 400 days of today."),
         ({"activity": "   "}, "This field is required."),
         ({"activity": "<script>alert(1)</script>"}, "Write plain text, without &lt; and &gt; tags."),
         ({"activity": "Helped <img src=x onerror=alert(1)>"}, "Write plain text, without &lt; and &gt; tags."),
@@ -634,7 +634,7 @@ def test_the_coordinator_approves_hours(coordinator_client, coordinator, pending
     assert set(HoursEntry.objects.values_list("status", "decided_by")) == {(DecisionStatus.APPROVED, coordinator.pk)}
     again = coordinator_client.post("/staff/hours/approve/", {"entries": [first.pk], "decision": "decline"})
     assert again.status_code == 200
-    assert "These hours were already approved or declined." in page_text(again)
+    assert "These hours were already approved or declined, or they are your own." in page_text(again)
     first.refresh_from_db()
     assert first.status == DecisionStatus.APPROVED
 
@@ -662,7 +662,10 @@ def test_the_coordinator_declines_hours(coordinator_client, pending_hours):
         ({"entries": ["abc"], "decision": "approve"}, "Choose hours from the list."),
         ({"entries": ["-1"], "decision": "approve"}, "Choose hours from the list."),
         ({"entries": ["99999999999999999999999"], "decision": "approve"}, "Choose hours from the list."),
-        ({"entries": ["424242"], "decision": "approve"}, "These hours were already approved or declined."),
+        (
+            {"entries": ["424242"], "decision": "approve"},
+            "These hours were already approved or declined, or they are your own.",
+        ),
         ({"entries": ["1"], "decision": "sure"}, "Select a valid choice."),
         ({"entries": [str(n) for n in range(1, 600)], "decision": "approve"}, "Choose at most 500 entries"),
     ],
@@ -787,10 +790,10 @@ def test_my_shifts_costs_the_same_queries_for_2_or_20_shifts(me_client, me, cent
     # Session, user, staff member, shifts, their open changes, offers, and the menu's two permission lookups.
     start = timezone.localdate() + dt.timedelta(days=3)
     _fill_my_shifts(me, central, start, 2)
-    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as small:
         assert me_client.get("/staff/").status_code == 200
     _fill_my_shifts(me, central, start + dt.timedelta(days=10), 18)
-    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as large:
         response = me_client.get("/staff/")
     assert response.status_code == 200
     assert page_text(response).count("Take<span") == 20
@@ -836,3 +839,16 @@ def test_the_schedule_costs_the_same_queries_for_2_or_20_shifts(
     assert response.status_code == 200
     assert page_text(response).count('<th scope="row">') == 20
     assert len(small) == len(large)
+
+
+def test_a_coordinator_cannot_approve_their_own_hours(coordinator_client, coordinator):
+    own = HoursEntry.objects.create(
+        staff_member=StaffMemberFactory(user=coordinator, kind=StaffKind.COORDINATOR),
+        day=timezone.localdate(),
+        hours=Decimal("2"),
+        activity="Planning the spring programs",
+    )
+    response = coordinator_client.post("/staff/hours/approve/", {"entries": [own.pk], "decision": "approve"})
+    assert "or they are your own" in page_text(response)
+    own.refresh_from_db()
+    assert own.status == DecisionStatus.PENDING

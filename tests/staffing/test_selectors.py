@@ -170,3 +170,37 @@ def test_hours_summary_counts_only_approved_community_hours(db):
     assert summary.pending == 3
     assert summary.community_hours == 10
     assert summary.community_hours_remaining == 30
+
+
+def test_offers_exclude_drafts_and_shifts_that_clash_with_ones_own(branch, monday):
+    from staffing.selectors import shifts_offered_to
+    from staffing.services import shift_give_up
+
+    giver, me = StaffMemberFactory(), StaffMemberFactory()
+    free = AssignmentFactory(shift=ShiftFactory(branch=branch, starts_at=at(monday, 10)), staff_member=giver)
+    clashing = AssignmentFactory(
+        shift=ShiftFactory(branch=branch, starts_at=at(monday + dt.timedelta(days=1), 10)), staff_member=giver
+    )
+    AssignmentFactory(
+        shift=ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=at(monday + dt.timedelta(days=1), 11)),
+        staff_member=me,
+    )
+    offered_free = shift_give_up(assignment=free, staff_member=giver)
+    shift_give_up(assignment=clashing, staff_member=giver)
+    assert shifts_offered_to(staff_member=me, now=timezone.now()) == [offered_free]
+    assert shifts_offered_to(staff_member=giver, now=timezone.now()) == []
+
+
+def test_a_shift_not_yet_checked_out_of_stays_in_my_shifts(branch):
+    person = StaffMemberFactory()
+    now = timezone.now()
+    ended = ShiftFactory(branch=branch, starts_at=now - dt.timedelta(hours=3), ends_at=now - dt.timedelta(hours=1))
+    done = ShiftFactory(branch=branch, starts_at=now - dt.timedelta(hours=6), ends_at=now - dt.timedelta(hours=4))
+    open_one = AssignmentFactory(shift=ended, staff_member=person, checked_in_at=now - dt.timedelta(hours=3))
+    AssignmentFactory(
+        shift=done,
+        staff_member=person,
+        checked_in_at=now - dt.timedelta(hours=6),
+        checked_out_at=now - dt.timedelta(hours=4),
+    )
+    assert upcoming_shifts(staff_member=person, now=now) == [open_one]

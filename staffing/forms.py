@@ -45,6 +45,18 @@ class HoursLogForm(forms.Form):
         return self.cleaned_data.get("counts_for_community_hours", True)
 
 
+class TimeOffRequestForm(forms.Form):
+    first_day = forms.DateField(label="First day off", widget=DateInput())
+    last_day = forms.DateField(label="Last day off", widget=DateInput(), help_text="The same day for a single day.")
+    reason = forms.CharField(
+        label="Reason (optional)",
+        max_length=200,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="Only the coordinator sees it.",
+    )
+
+
 class ShiftChangeDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
     override_reason = forms.CharField(

@@ -406,6 +406,11 @@ def record_supervisor() -> AbstractBaseUser | None:
     )
 
 
+def time_off_requests(*, staff_member: StaffMember, limit: int = 50) -> list[TimeOff]:
+    """The person's time off, latest first."""
+    return list(TimeOff.objects.filter(staff_member=staff_member).order_by("-first_day", "-pk")[:limit])
+
+
 def hours_entries(*, staff_member: StaffMember, limit: int = 100) -> list[HoursEntry]:
     return list(HoursEntry.objects.filter(staff_member=staff_member).order_by("-day", "-created_at")[:limit])
 

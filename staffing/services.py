@@ -475,9 +475,14 @@ def time_off_request(
     today = today or timezone.localdate()
     if last_day < first_day:
         raise ValidationError({"last_day": "The last day off cannot be before the first."})
+    if last_day < today:
+        raise ValidationError({"last_day": "Time off must be today or later."})
+    validate_plain_text(reason)
     _check_date_in_horizon(first_day, today=today, what="Time off")
     _check_date_in_horizon(last_day, today=today, what="Time off")
-    return TimeOff.objects.create(staff_member=staff_member, first_day=first_day, last_day=last_day, reason=reason)
+    return TimeOff.objects.create(
+        staff_member=staff_member, first_day=first_day, last_day=last_day, reason=reason.strip()
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("calendar/new-address/", views.calendar_token_reset, name="calendar_token_reset"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{16,64})\.ics$", views.calendar_feed, name="calendar_feed"),
     path("hours/", views.hours, name="hours"),
+    path("time-off/", views.time_off, name="time_off"),
     path("hours/community-involvement.pdf", views.my_community_hours_pdf, name="my_community_hours_pdf"),
     path("hours/approve/", views.hours_approve, name="hours_approve"),
     path("people/<int:pk>/community-involvement.pdf", views.community_hours_pdf, name="community_hours_pdf"),

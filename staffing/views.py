@@ -25,7 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
-from staffing.forms import HoursDecisionForm, HoursLogForm, ScheduleFilterForm, ShiftChangeDecisionForm
+from staffing.forms import (
+    HoursDecisionForm,
+    HoursLogForm,
+    ScheduleFilterForm,
+    ShiftChangeDecisionForm,
+    TimeOffRequestForm,
+)
 from staffing.models import (
     DATE_OF_BIRTH_KINDS,
     Assignment,
@@ -342,6 +348,32 @@ def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
         "shows_progress": me.kind == StaffKind.COMMUNITY_SERVICE_STUDENT,
     }
     return render(request, "staffing/hours.html", context, status=200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_member_required
+def time_off(request: HttpRequest, me: StaffMember) -> HttpResponse:
+    form = TimeOffRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            asked = services.time_off_request(
+                staff_member=me,
+                first_day=form.cleaned_data["first_day"],
+                last_day=form.cleaned_data["last_day"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            today = timezone.localdate()
+            messages.success(
+                request,
+                f"You asked for time off from {day_text(asked.first_day, today=today)} "
+                f"to {day_text(asked.last_day, today=today)}. The coordinator will approve it.",
+            )
+            return redirect("staffing:time_off")
+    context = {"me": me, "form": form, "requests": selectors.time_off_requests(staff_member=me)}
+    return render(request, "staffing/time_off.html", context)
 
 
 def _pdf_response(record: documents.CommunityHoursRecord) -> HttpResponse:

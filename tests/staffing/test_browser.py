@@ -190,3 +190,22 @@ def test_the_coordinator_approves_despite_warnings_with_a_reason(page, lab, asse
     change.refresh_from_db()
     assert change.status == ShiftChange.Status.APPROVED
     assert Assignment.objects.get().override_reason == "Emma asked for extra hours this week"
+
+
+def test_a_volunteer_asks_for_time_off(page, lab, assert_accessible):
+    log_in(page, "volunteer")
+    page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("link", name="Time off").click()
+    assert_accessible(page)
+    first = lab["monday"] + dt.timedelta(days=3)
+    page.get_by_label("First day off").fill(first.isoformat())
+    page.get_by_label("Last day off").fill((first - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Ask for this time off").click()
+    expect(page.get_by_text("The last day off cannot be before the first.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Last day off").fill(first.isoformat())
+    page.get_by_label("Reason (optional)").fill("Family visit")
+    page.get_by_role("button", name="Ask for this time off").click()
+    expect(page.get_by_role("status")).to_contain_text("You asked for time off")
+    expect(page.get_by_role("cell", name="Waiting for approval")).to_be_visible()
+    assert_accessible(page)

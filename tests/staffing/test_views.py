@@ -852,3 +852,56 @@ def test_a_coordinator_cannot_approve_their_own_hours(coordinator_client, coordi
     assert "or they are your own" in page_text(response)
     own.refresh_from_db()
     assert own.status == DecisionStatus.PENDING
+
+
+def test_asking_for_time_off(me_client, me):
+    first = timezone.localdate() + dt.timedelta(days=10)
+    response = me_client.post(
+        "/staff/time-off/",
+        {"first_day": first.isoformat(), "last_day": (first + dt.timedelta(days=2)).isoformat(), "reason": "Exams"},
+        follow=True,
+    )
+    assert "You asked for time off from" in page_text(response)
+    time_off = me.time_off.get()
+    assert (time_off.status, time_off.reason) == (DecisionStatus.PENDING, "Exams")
+    assert "Waiting for approval" in page_text(me_client.get("/staff/time-off/"))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "reason", "message"),
+    [
+        (10, 8, "", "The last day off cannot be before the first."),
+        (-5, -3, "", "Time off must be today or later."),
+        (900, 901, "", "within 400 days of today"),
+        (10, 11, "<script>alert(1)</script>", "Write plain text"),
+        (10, 11, "x" * 300, "at most 200 characters"),
+        ("soon", 11, "", "Enter a valid date."),
+        ("2026-02-30", 11, "", "Enter a valid date."),
+    ],
+)
+def test_bad_time_off_requests_are_refused_on_the_form(me_client, me, first, last, reason, message):
+    today = timezone.localdate()
+
+    def day(value):
+        return (today + dt.timedelta(days=value)).isoformat() if isinstance(value, int) else value
+
+    response = me_client.post("/staff/time-off/", {"first_day": day(first), "last_day": day(last), "reason": reason})
+    assert response.status_code == 200
+    assert message in page_text(response)
+    assert not me.time_off.exists()
+
+
+def test_time_off_page_costs_the_same_queries_for_few_or_many_requests(me_client, me, django_assert_max_num_queries):
+    from staffing.models import TimeOff
+
+    today = timezone.localdate()
+    TimeOff.objects.create(staff_member=me, first_day=today, last_day=today)
+    with CaptureQueriesContext(connection) as small:
+        me_client.get("/staff/time-off/")
+    TimeOff.objects.bulk_create(
+        TimeOff(staff_member=me, first_day=today + dt.timedelta(days=i), last_day=today + dt.timedelta(days=i))
+        for i in range(1, 20)
+    )
+    with django_assert_max_num_queries(len(small)), CaptureQueriesContext(connection) as large:
+        me_client.get("/staff/time-off/")
+    assert len(small) == len(large)

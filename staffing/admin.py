@@ -24,7 +24,9 @@ from staffing.admin_forms import (
     HoursEntryAdminForm,
     OverrideReasonForm,
     QualificationInlineForm,
+    QualificationInlineFormSet,
     ShiftAdminForm,
+    SkillAdminForm,
     StaffMemberAdminForm,
     TimeOffAdminForm,
 )
@@ -74,7 +76,7 @@ def _action_page(
             "selected": queryset,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": opts,
-            "media": modeladmin.media + form.media,
+            "media": form.media,
         },
     )
 
@@ -116,6 +118,7 @@ class SkillFilter(admin.SimpleListFilter):
 class QualificationInline(admin.TabularInline):
     model = Qualification
     form = QualificationInlineForm
+    formset = QualificationInlineFormSet
     extra = 0
 
 
@@ -185,6 +188,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
+    form = SkillAdminForm
     list_display = ["name", "description", "counts_for_community_hours", "holders"]
     list_filter = ["counts_for_community_hours"]
     search_fields = ["name", "description"]
@@ -587,14 +591,18 @@ class HoursEntryAdmin(DecisionAdmin):
         count = services.hours_decide(
             entry_ids=queryset.values_list("pk", flat=True), approve=True, by_user=request.user
         )
-        self.message_user(request, f"{count} hours entries approved (entries already decided were left alone).")
+        self.message_user(
+            request, f"{count} hours entries approved (entries already decided, and your own, were left alone)."
+        )
 
     @admin.action(description="Decline the selected hours", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.hours_decide(
             entry_ids=queryset.values_list("pk", flat=True), approve=False, by_user=request.user
         )
-        self.message_user(request, f"{count} hours entries declined (entries already decided were left alone).")
+        self.message_user(
+            request, f"{count} hours entries declined (entries already decided, and your own, were left alone)."
+        )
 
 
 @admin.register(ShiftChange)

@@ -12,12 +12,14 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from makerlab.validators import validate_plain_text
 from staffing import services
 from staffing.models import (
     Assignment,
     HoursEntry,
     Qualification,
     Shift,
+    Skill,
     StaffKind,
     StaffMember,
     TimeOff,
@@ -39,9 +41,48 @@ def _date_input() -> forms.DateInput:
 
 
 def check_in_horizon(day: dt.date, *, what: str, today: dt.date | None = None) -> None:
+    """The services' planning horizon, checked on the form so that the service's refusal never comes too late."""
     today = today or timezone.localdate()
     if abs(day - today) > services.PLANNING_HORIZON:
-        raise ValidationError(f"{what} must be within {services.PLANNING_HORIZON.days} days of today.")
+        raise ValidationError(
+            f"Check the date: {what.lower()} must be within {services.PLANNING_HORIZON.days} days of today."
+        )
+
+
+class PlainTextForm(forms.BaseForm):
+    """Free text is plain text: markup and control characters are refused, as the services refuse them.
+
+    What is typed here reaches PDFs, calendar feeds and emails.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.CharField:
+                field.validators.append(validate_plain_text)
+
+
+def label_split_date_time(field: forms.Field) -> None:
+    """Name the date and the time box of an admin date-time field: Django labels neither of them."""
+    widgets = getattr(field.widget, "widgets", None)
+    if widgets and len(widgets) == 2:
+        widgets[0].attrs["aria-label"] = f"{field.label}: date"
+        widgets[1].attrs["aria-label"] = f"{field.label}: time"
+
+
+class TabularInlineFormSet(BaseInlineFormSet):
+    """Rows of a tabular inline whose boxes have names: Django shows column headings but labels no box."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        row = f" ({self.model._meta.verbose_name} {index + 1})" if index is not None else ""
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                label = "Delete" if name == "DELETE" else field.label or name
+                field.widget.attrs["aria-label"] = f"{label}{row}"
+                inner = getattr(field.widget, "widget", None)  # the admin wraps a select with its add links
+                if inner is not None:
+                    inner.attrs["aria-label"] = f"{label}{row}"
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -50,7 +91,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{name} ({obj.get_username()})" if name else obj.get_username()
 
 
-class StaffMemberAdminForm(forms.ModelForm):
+class StaffMemberAdminForm(PlainTextForm, forms.ModelForm):
     user = UserChoiceField(
         queryset=get_user_model().objects.none(),
         label="Login",
@@ -117,7 +158,11 @@ class QualificationInlineForm(forms.ModelForm):
         return expires_on
 
 
-class AvailabilityInlineFormSet(BaseInlineFormSet):
+class QualificationInlineFormSet(TabularInlineFormSet):
+    pass
+
+
+class AvailabilityInlineFormSet(TabularInlineFormSet):
     """The person's weekly windows, refused when two overlap on a day (as services.availability_set refuses)."""
 
     def windows(self) -> list[tuple[int, dt.time, dt.time]]:
@@ -142,7 +187,13 @@ class AvailabilityInlineFormSet(BaseInlineFormSet):
                 )
 
 
-class ShiftAdminForm(forms.ModelForm):
+class SkillAdminForm(PlainTextForm, forms.ModelForm):
+    class Meta:
+        model = Skill
+        fields = ["name", "description", "counts_for_community_hours"]
+
+
+class ShiftAdminForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = Shift
         fields = [
@@ -157,6 +208,12 @@ class ShiftAdminForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {"required_skills": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            if name in self.fields:  # a person who may only view the shift gets no fields
+                label_split_date_time(self.fields[name])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -204,7 +261,7 @@ class ShiftAdminForm(forms.ModelForm):
             )
 
 
-class AssignmentInlineForm(forms.ModelForm):
+class AssignmentInlineForm(PlainTextForm, forms.ModelForm):
     override_reason = forms.CharField(
         max_length=250,
         required=False,
@@ -226,7 +283,7 @@ class AssignmentInlineForm(forms.ModelForm):
             self.fields["override_reason"].help_text = ""
 
 
-class AssignmentInlineFormSet(BaseInlineFormSet):
+class AssignmentInlineFormSet(TabularInlineFormSet):
     """People on a shift: each new one checked as services.assignment_create checks, warnings needing a reason."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -306,7 +363,7 @@ class AssignmentInlineFormSet(BaseInlineFormSet):
                 )
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlainTextForm, forms.Form):
     """Base of the forms shown on an admin action's intermediate page."""
 
     title = ""
@@ -388,7 +445,7 @@ class OverrideReasonForm(ActionForm):
         return reason
 
 
-class TimeOffAdminForm(forms.ModelForm):
+class TimeOffAdminForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = TimeOff
         fields = ["staff_member", "first_day", "last_day", "reason"]
@@ -407,10 +464,13 @@ class TimeOffAdminForm(forms.ModelForm):
                     check_in_horizon(cleaned[name], what="Time off")
                 except ValidationError as error:
                     self.add_error(name, error)
+        last_day = cleaned.get("last_day")
+        if last_day and last_day < timezone.localdate() and "last_day" not in self.errors:
+            self.add_error("last_day", "Time off must be today or later.")
         return cleaned
 
 
-class HoursEntryAdminForm(forms.ModelForm):
+class HoursEntryAdminForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = HoursEntry
         fields = ["staff_member", "day", "hours", "activity", "counts_for_community_hours"]

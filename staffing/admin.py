@@ -121,6 +121,9 @@ class QualificationInline(admin.TabularInline):
     formset = QualificationInlineFormSet
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("staff_member__user", "skill")
+
 
 class AvailabilityInline(admin.TabularInline):
     model = Availability
@@ -277,6 +280,9 @@ class AssignmentInline(admin.TabularInline):
     readonly_fields = ["overridden", "checked_in_at", "checked_out_at"]
     verbose_name = "person on this shift"
     verbose_name_plural = "people on this shift"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("staff_member__user", "shift__branch", "overridden_by")
 
     @admin.display(description="overridden warnings")
     def overridden(self, obj: Assignment) -> str:

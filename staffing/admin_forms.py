@@ -159,7 +159,12 @@ class QualificationInlineForm(forms.ModelForm):
 
 
 class QualificationInlineFormSet(TabularInlineFormSet):
-    pass
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # The skills listed once for the whole formset, not one query per row.
+        if not hasattr(self, "_skill_choices"):
+            self._skill_choices = list(form.fields["skill"].choices)
+        form.fields["skill"].choices = self._skill_choices
 
 
 class AvailabilityInlineFormSet(TabularInlineFormSet):
@@ -292,9 +297,6 @@ class AssignmentInlineFormSet(TabularInlineFormSet):
         self._labels = {person.pk: str(person) for person in people}
         active = sorted(((p.pk, str(p)) for p in people if p.is_active), key=lambda choice: choice[1])
         self._choices = [("", "---------"), *active]
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("staff_member__user", "overridden_by")
 
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)

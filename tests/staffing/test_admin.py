@@ -830,6 +830,25 @@ def test_staffing_admin_lists_cost_the_same_queries_at_any_size(admin_client_as_
     assert len(small) == len(large), [q["sql"] for q in large.captured_queries]
 
 
+def test_change_pages_cost_the_same_whoever_is_on_them(admin_client_as_coordinator, branch):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), max_headcount=4)
+    person = StaffMemberFactory()
+    AssignmentFactory(shift=shift, staff_member=person)
+    QualificationFactory(staff_member=person)
+    urls = [f"/admin/staffing/shift/{shift.pk}/change/", f"/admin/staffing/staffmember/{person.pk}/change/"]
+    for url in urls:  # the first visit fills Django's caches (content types)
+        admin_client_as_coordinator.get(url)
+    with CaptureQueriesContext(connection) as small:
+        for url in urls:
+            assert admin_client_as_coordinator.get(url).status_code == 200
+    AssignmentFactory.create_batch(3, shift=shift)
+    QualificationFactory.create_batch(3, staff_member=person)
+    with CaptureQueriesContext(connection) as large:
+        for url in urls:
+            assert admin_client_as_coordinator.get(url).status_code == 200
+    assert len(small) == len(large)
+
+
 @pytest.mark.parametrize("path", ["staffmember", "skill", "shiftpattern", "shift", "timeoff", "hoursentry"])
 def test_staffing_add_pages_open(admin_client_as_coordinator, branch, path):
     assert admin_client_as_coordinator.get(f"/admin/staffing/{path}/add/").status_code == 200

@@ -116,8 +116,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "
-                f"{staffing.people} staff, volunteers and students, {staffing.shifts} shifts over {staffing.weeks} "
-                f"weeks with {staffing.assignments} people on them."
+                f"{staffing.people} staff, volunteers and students, {staffing.shifts} shifts with "
+                f"{staffing.assignments} people on them."
             )
         )
 

@@ -887,32 +887,6 @@ def some_staffing(transactional_db):
     return shift
 
 
-@pytest.fixture
-def assert_staffing_accessible(assert_accessible):
-    """The shared axe check, less one finding that is the admin's stylesheet, not these pages.
-
-    Django's admin colours breadcrumb links without underlining them; axe flags that as soon as the
-    last crumb is a few words long (a person's name, "Shift patterns"). It needs one rule in the
-    project's admin stylesheet (div.breadcrumbs a { text-decoration: underline }), outside this app.
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    from tests.conftest import WCAG_AA
-
-    def check(page) -> None:
-        assert not page.csp_violations, page.csp_violations
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-        violations = [
-            (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]])
-            for v in results.response["violations"]
-            if not (v["id"] == "link-in-text-block" and all(".breadcrumbs" in n["target"][0] for n in v["nodes"]))
-        ]
-        assert not violations, f"{page.url} has accessibility violations: {violations}"
-        page.csp_violations.clear()  # axe's own probes add styles the policy refuses
-
-    return check
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "path",
@@ -933,19 +907,17 @@ def assert_staffing_accessible(assert_accessible):
         "/admin/staffing/skill/",
     ],
 )
-def test_the_staffing_admin_pages_are_accessible(
-    logged_in_coordinator, some_staffing, assert_staffing_accessible, path
-):
+def test_the_staffing_admin_pages_are_accessible(logged_in_coordinator, some_staffing, assert_accessible, path):
     page = logged_in_coordinator
     person = some_staffing.assignments.get().staff_member_id
     response = page.goto(path.format(shift=some_staffing.pk, person=person))
     assert response.status == 200
-    assert_staffing_accessible(page)
+    assert_accessible(page)
 
 
 @pytest.mark.browser
 def test_the_copy_week_page_is_accessible_and_shows_errors_by_the_field(
-    logged_in_coordinator, some_staffing, assert_staffing_accessible
+    logged_in_coordinator, some_staffing, assert_accessible
 ):
     from playwright.sync_api import expect
 
@@ -955,11 +927,11 @@ def test_the_copy_week_page_is_accessible_and_shows_errors_by_the_field(
     page.get_by_label("Action:").select_option("copy_week")
     page.get_by_role("button", name="Go").click()
     expect(page.get_by_role("heading", name="Copy a week of shifts")).to_be_visible()
-    assert_staffing_accessible(page)
+    assert_accessible(page)
     tuesday = timezone.localdate() + dt.timedelta(days=8 - timezone.localdate().weekday())
     page.get_by_label("To the week starting").fill(tuesday.isoformat())
     page.get_by_role("button", name="Copy the week").click()
     expect(page.get_by_text("is not a Monday; weeks start on a Monday.")).to_be_visible()
     expect(page.get_by_label("To the week starting")).to_have_attribute("aria-invalid", "true")
-    assert_staffing_accessible(page)
+    assert_accessible(page)
     assert Shift.objects.count() == 1

@@ -1,7 +1,6 @@
 """Forms of the coordinator's staffing admin: they parse input and ask the services' checks, and save nothing."""
 
 import datetime as dt
-import itertools
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -38,15 +37,6 @@ phone_validator = RegexValidator(
 def _date_input() -> forms.DateInput:
     # The browser's own date picker: accessible, and nothing to load under the content security policy.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def check_in_horizon(day: dt.date, *, what: str, today: dt.date | None = None) -> None:
-    """The services' planning horizon, checked on the form so that the service's refusal never comes too late."""
-    today = today or timezone.localdate()
-    if abs(day - today) > services.PLANNING_HORIZON:
-        raise ValidationError(
-            f"Check the date: {what.lower()} must be within {services.PLANNING_HORIZON.days} days of today."
-        )
 
 
 class PlainTextForm(forms.BaseForm):
@@ -183,13 +173,7 @@ class AvailabilityInlineFormSet(TabularInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        for (day_a, starts_a, ends_a), (day_b, starts_b, ends_b) in itertools.pairwise(self.windows()):
-            if day_a == day_b and starts_b < ends_a:
-                day = self.model._meta.get_field("weekday").choices[day_a][1]
-                raise ValidationError(
-                    f"Availability windows on the same day must not overlap: {day} "
-                    f"{starts_a:%H:%M} to {ends_a:%H:%M} and {starts_b:%H:%M} to {ends_b:%H:%M}."
-                )
+        services.availability_check(windows=self.windows())
 
 
 class SkillAdminForm(PlainTextForm, forms.ModelForm):
@@ -389,14 +373,14 @@ class CopyWeekForm(ActionForm):
         day = self.cleaned_data["from_week"]
         if day.weekday() != 0:
             raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.")
-        check_in_horizon(day, what="The week")
+        services.check_in_horizon(day, what="The week")
         return day
 
     def clean_to_week(self) -> dt.date:
         day = self.cleaned_data["to_week"]
         if day.weekday() != 0:
             raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.")
-        check_in_horizon(day, what="The week")
+        services.check_in_horizon(day, what="The week")
         return day
 
     def clean(self) -> dict:
@@ -422,7 +406,7 @@ class GenerateShiftsForm(ActionForm):
         for name in ("first_day", "last_day"):
             if cleaned.get(name):
                 try:
-                    check_in_horizon(cleaned[name], what="The day")
+                    services.check_in_horizon(cleaned[name], what="The day")
                 except ValidationError as error:
                     self.add_error(name, error)
         if first_day and last_day and last_day < first_day:
@@ -460,15 +444,13 @@ class TimeOffAdminForm(PlainTextForm, forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        for name in ("first_day", "last_day"):
-            if cleaned.get(name):
-                try:
-                    check_in_horizon(cleaned[name], what="Time off")
-                except ValidationError as error:
-                    self.add_error(name, error)
-        last_day = cleaned.get("last_day")
-        if last_day and last_day < timezone.localdate() and "last_day" not in self.errors:
-            self.add_error("last_day", "Time off must be today or later.")
+        if cleaned.get("first_day") and cleaned.get("last_day"):
+            try:
+                services.time_off_check(
+                    first_day=cleaned["first_day"], last_day=cleaned["last_day"], reason=cleaned.get("reason", "")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -483,15 +465,13 @@ class HoursEntryAdminForm(PlainTextForm, forms.ModelForm):
         if "staff_member" in self.fields:
             self.fields["staff_member"].queryset = StaffMember.objects.select_related("user")
 
-    def clean_day(self) -> dt.date:
-        day = self.cleaned_data["day"]
-        if day > timezone.localdate():
-            raise ValidationError("Hours can only be logged for today or earlier.")
-        check_in_horizon(day, what="The day")
-        return day
-
-    def clean_activity(self) -> str:
-        activity = self.cleaned_data["activity"].strip()
-        if not activity:
-            raise ValidationError("Say what the person did.")
-        return activity
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("hours") is not None and "activity" in cleaned:
+            try:
+                cleaned["activity"] = services.hours_check(
+                    day=cleaned["day"], hours=cleaned["hours"], activity=cleaned["activity"]
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from makerlab.models import Branch
+from makerlab.models import Branch, Weekday
 from makerlab.selectors import branch_calendar
 from makerlab.validators import validate_plain_text
 from staffing.models import (
@@ -50,7 +50,9 @@ def _period(shift: Shift) -> DateTimeTZRange:
     return DateTimeTZRange(shift.starts_at, shift.ends_at, "[)")
 
 
-def _check_date_in_horizon(day: dt.date, *, today: dt.date, what: str) -> None:
+def check_in_horizon(day: dt.date, *, what: str, today: dt.date | None = None) -> None:
+    """Refuse a date further from today than the planning horizon: beyond is a typing mistake."""
+    today = today or timezone.localdate()
     if abs(day - today) > PLANNING_HORIZON:
         raise ValidationError(
             f"Check the date: {what.lower()} must be within {PLANNING_HORIZON.days} days of today.", code="horizon"
@@ -81,7 +83,7 @@ def shift_check(
         raise ValidationError({"ends_at": "A shift must end after it starts."})
     if hours_between(starts_at, ends_at) > Decimal(LONGEST_SHIFT.total_seconds()) / 3600:
         raise ValidationError({"ends_at": f"A shift can be at most {LONGEST_SHIFT.seconds // 3600} hours long."})
-    _check_date_in_horizon(starts_at.date(), today=now.date(), what="A shift")
+    check_in_horizon(starts_at.astimezone(branch.zone).date(), today=timezone.localdate(now), what="A shift")
     if role == ShiftRole.OUTREACH:
         return  # outreach happens at partners' sites, also on days the branch is closed
     local_day = starts_at.astimezone(branch.zone).date()
@@ -422,6 +424,30 @@ def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = No
         )
 
 
+def hours_check(*, day: dt.date, hours: Decimal, activity: str, today: dt.date | None = None) -> str:
+    """Refuse hours for a future or implausible day, outside (0, 24], or without a plain-text activity.
+
+    Returns the activity as it is stored.
+    """
+    today = today or timezone.localdate()
+    if day > today:
+        raise ValidationError({"day": "Hours can only be logged for today or earlier."})
+    try:
+        check_in_horizon(day, today=today, what="The day")
+    except ValidationError as error:
+        raise ValidationError({"day": error.messages}) from error
+    if not Decimal(0) < hours <= Decimal(24):
+        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
+    activity = activity.strip()
+    if not activity:
+        raise ValidationError({"activity": "Say what was done."})
+    try:
+        validate_plain_text(activity)
+    except ValidationError as error:
+        raise ValidationError({"activity": error.messages}) from error
+    return activity
+
+
 def hours_log(
     *,
     staff_member: StaffMember,
@@ -432,19 +458,7 @@ def hours_log(
     today: dt.date | None = None,
 ) -> HoursEntry:
     """Hours entered by hand, waiting for the coordinator's approval."""
-    today = today or timezone.localdate()
-    if day > today:
-        raise ValidationError({"day": "Hours can only be logged for today or earlier."})
-    _check_date_in_horizon(day, today=today, what="The day")
-    if not Decimal(0) < hours <= Decimal(24):
-        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
-    activity = activity.strip()
-    if not activity:
-        raise ValidationError({"activity": "Say what you did."})
-    try:
-        validate_plain_text(activity)
-    except ValidationError as error:
-        raise ValidationError({"activity": error.messages}) from error
+    activity = hours_check(day=day, hours=hours, activity=activity, today=today)
     entry = HoursEntry(
         staff_member=staff_member,
         day=day,
@@ -469,17 +483,31 @@ def hours_decide(*, entry_ids: Iterable[int], approve: bool, by_user: AbstractBa
     )
 
 
+def time_off_check(*, first_day: dt.date, last_day: dt.date, reason: str = "", today: dt.date | None = None) -> None:
+    """Refuse time off that runs backwards, is already over, is far off, or has a reason with markup."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    for name, day in (("first_day", first_day), ("last_day", last_day)):
+        try:
+            check_in_horizon(day, today=today, what="Time off")
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
+    if last_day < first_day:
+        errors.setdefault("last_day", []).append("The last day off cannot be before the first.")
+    elif last_day < today:
+        errors.setdefault("last_day", []).append("Time off must be today or later.")
+    try:
+        validate_plain_text(reason)
+    except ValidationError as error:
+        errors["reason"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def time_off_request(
     *, staff_member: StaffMember, first_day: dt.date, last_day: dt.date, reason: str = "", today=None
 ) -> TimeOff:
-    today = today or timezone.localdate()
-    if last_day < first_day:
-        raise ValidationError({"last_day": "The last day off cannot be before the first."})
-    if last_day < today:
-        raise ValidationError({"last_day": "Time off must be today or later."})
-    validate_plain_text(reason)
-    _check_date_in_horizon(first_day, today=today, what="Time off")
-    _check_date_in_horizon(last_day, today=today, what="Time off")
+    time_off_check(first_day=first_day, last_day=last_day, reason=reason, today=today)
     return TimeOff.objects.create(
         staff_member=staff_member, first_day=first_day, last_day=last_day, reason=reason.strip()
     )
@@ -494,16 +522,26 @@ def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by_user: Abst
     )
 
 
-@transaction.atomic
-def availability_set(*, staff_member: StaffMember, windows: Iterable[tuple[int, dt.time, dt.time]]) -> None:
-    """Replace the person's weekly availability; refuses windows that end before they start or overlap."""
+def availability_check(*, windows: Iterable[tuple[int, dt.time, dt.time]]) -> None:
+    """Refuse weekly windows that end before they start, or that overlap on the same day."""
     windows = sorted(windows)
     for _weekday, starts, ends in windows:
         if ends <= starts:
             raise ValidationError("The end of an availability window must be after its start.")
-    for (day_a, _, ends_a), (day_b, starts_b, _) in itertools.pairwise(windows):
+    for (day_a, starts_a, ends_a), (day_b, starts_b, ends_b) in itertools.pairwise(windows):
         if day_a == day_b and starts_b < ends_a:
-            raise ValidationError("Availability windows on the same day must not overlap.")
+            name = Weekday(day_a).label
+            raise ValidationError(
+                f"Availability windows on the same day must not overlap: {name} "
+                f"{starts_a:%H:%M} to {ends_a:%H:%M} and {starts_b:%H:%M} to {ends_b:%H:%M}."
+            )
+
+
+@transaction.atomic
+def availability_set(*, staff_member: StaffMember, windows: Iterable[tuple[int, dt.time, dt.time]]) -> None:
+    """Replace the person's weekly availability; refuses windows that end before they start or overlap."""
+    windows = sorted(windows)
+    availability_check(windows=windows)
     Availability.objects.filter(staff_member=staff_member).delete()
     Availability.objects.bulk_create(
         Availability(staff_member=staff_member, weekday=weekday, starts=starts, ends=ends)

@@ -472,7 +472,7 @@ class TestHours:
             (1, "0", "Helped", "more than 0 and at most 24"),
             (1, "-3", "Helped", "more than 0 and at most 24"),
             (1, "24.5", "Helped", "more than 0 and at most 24"),
-            (1, "2", "   ", "Say what you did"),
+            (1, "2", "   ", "Say what was done"),
             (1, "2", "x" * 500, "at most 200 characters"),
         ],
     )

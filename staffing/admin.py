@@ -357,6 +357,12 @@ class ShiftAdmin(admin.ModelAdmin):
     ]
     actions = ["publish", "copy_week"]
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A shift someone checked in to is a record of their hours: it stays.
+        if obj is not None and obj.assignments.filter(checked_in_at__isnull=False).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(filled=Count("assignments"))
 

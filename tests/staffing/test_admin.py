@@ -26,6 +26,7 @@ from staffing.models import (
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
+    BranchFactory,
     ClosureFactory,
     QualificationFactory,
     ShiftFactory,
@@ -935,3 +936,21 @@ def test_the_copy_week_page_is_accessible_and_shows_errors_by_the_field(
     expect(page.get_by_label("To the week starting")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
     assert Shift.objects.count() == 1
+
+
+def test_a_shift_someone_checked_in_to_cannot_be_deleted(admin_client_as_coordinator):
+    branch = BranchFactory(observes_statutory_holidays=False)
+    worked = ShiftFactory(branch=branch)
+    AssignmentFactory(shift=worked, checked_in_at=timezone.now())
+    spare = ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB)
+    assert admin_client_as_coordinator.get(f"/admin/staffing/shift/{worked.pk}/delete/").status_code == 403
+    response = admin_client_as_coordinator.post(
+        "/admin/staffing/shift/",
+        {"action": "delete_selected", "_selected_action": [worked.pk, spare.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Shift.objects.count() == 2
+    admin_client_as_coordinator.post(
+        "/admin/staffing/shift/", {"action": "delete_selected", "_selected_action": [spare.pk], "post": "yes"}
+    )
+    assert list(Shift.objects.values_list("pk", flat=True)) == [worked.pk]

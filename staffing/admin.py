@@ -478,7 +478,7 @@ class ShiftAdmin(admin.ModelAdmin):
                 data = form.cleaned_data
                 for branch in branches:
                     try:
-                        copied = services.shifts_copy_week(
+                        result = services.shifts_copy_week(
                             branch=branch,
                             from_week=data["from_week"],
                             to_week=data["to_week"],
@@ -489,10 +489,18 @@ class ShiftAdmin(admin.ModelAdmin):
                         break
                     self.message_user(
                         request,
-                        f"{copied} shifts copied at {branch} from the week of {data['from_week']:%d %B %Y} to the week "
-                        f"of {data['to_week']:%d %B %Y}. The copies are not published yet; days the branch is closed "
-                        "and shifts already there were skipped.",
+                        f"{result.shifts} shifts copied at {branch} from the week of {data['from_week']:%d %B %Y} to "
+                        f"the week of {data['to_week']:%d %B %Y}. The copies are not published yet; days the branch "
+                        "is closed and shifts already there were skipped.",
                     )
+                    if result.people_left_out:
+                        self.message_user(
+                            request,
+                            "Not copied, because a scheduling rule would be broken in the new week: "
+                            + "; ".join(result.people_left_out)
+                            + ". Add them on the shift with an override reason if they should stay.",
+                            messages.WARNING,
+                        )
                 else:
                     return None
         else:

@@ -3,6 +3,7 @@
 import datetime as dt
 import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -181,10 +182,18 @@ def shifts_publish(*, shift_ids: Iterable[int]) -> int:
     return Shift.objects.filter(pk__in=list(shift_ids), is_published=False).update(is_published=True)
 
 
-def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, with_people: bool = True) -> int:
-    """Copy a week's shifts (and, where no rule is broken, their people) to another week; returns shifts copied.
+@dataclass(frozen=True)
+class WeekCopy:
+    shifts: int
+    people_left_out: list[str]
 
-    Days closed in the target week are skipped; shifts already there at the same time and role are kept.
+
+@transaction.atomic
+def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, with_people: bool = True) -> WeekCopy:
+    """Copy a week's shifts, and their people where no rule is broken, to another week, all or nothing.
+
+    Days closed in the target week are skipped, and so are shifts already there at the same time and
+    role. People who would break a rule in the new week are left out and named in the result.
     """
     if from_week.weekday() != 0 or to_week.weekday() != 0:
         raise ValidationError("Weeks start on a Monday.")
@@ -198,10 +207,11 @@ def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, wi
             starts_at__gte=dt.datetime.combine(from_week, dt.time(), tzinfo=zone),
             starts_at__lt=dt.datetime.combine(from_week + dt.timedelta(days=7), dt.time(), tzinfo=zone),
         )
-        .prefetch_related("required_skills", "assignments__staff_member")
+        .prefetch_related("required_skills", "assignments__staff_member__user")
         .order_by("starts_at")
     )
     copied = 0
+    left_out: list[str] = []
     for shift in source:
         local_start = shift.starts_at.astimezone(zone)
         local_end = shift.ends_at.astimezone(zone)
@@ -229,8 +239,8 @@ def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, wi
                 try:
                     assignment_create(shift=copy, staff_member=assignment.staff_member)
                 except ValidationError:
-                    continue
-    return copied
+                    left_out.append(f"{assignment.staff_member} ({copy})")
+    return WeekCopy(shifts=copied, people_left_out=left_out)
 
 
 def assignment_create(

@@ -349,11 +349,21 @@ class TestPatternsAndWeeks:
         shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 10), ends_at=at(next_monday, 12))
         services.assignment_create(shift=shift, staff_member=person)
         target = next_monday + dt.timedelta(days=7)
-        assert services.shifts_copy_week(branch=branch, from_week=next_monday, to_week=target) == 1
+        assert services.shifts_copy_week(branch=branch, from_week=next_monday, to_week=target).shifts == 1
         copy = Shift.objects.get(starts_at=at(target, 10))
         assert not copy.is_published
         assert list(copy.assignments.values_list("staff_member", flat=True)) == [person.pk]
-        assert services.shifts_copy_week(branch=branch, from_week=next_monday, to_week=target) == 0
+        assert services.shifts_copy_week(branch=branch, from_week=next_monday, to_week=target).shifts == 0
+
+    def test_people_who_would_break_a_rule_in_the_new_week_are_named_not_copied(self, branch, next_monday):
+        person = StaffMemberFactory()
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 10), ends_at=at(next_monday, 12))
+        services.assignment_create(shift=shift, staff_member=person)
+        target = next_monday + dt.timedelta(days=7)
+        TimeOff.objects.create(staff_member=person, first_day=target, last_day=target, status=DecisionStatus.APPROVED)
+        result = services.shifts_copy_week(branch=branch, from_week=next_monday, to_week=target)
+        assert result.shifts == 1
+        assert result.people_left_out == [f"{person} ({Shift.objects.get(starts_at=at(target, 10))})"]
 
     def test_copying_needs_mondays_and_two_different_weeks(self, branch, next_monday):
         with pytest.raises(ValidationError, match="Monday"):

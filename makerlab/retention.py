@@ -14,13 +14,18 @@ class PersonalFields:
     patron_path: str
     blank_fields: tuple[str, ...]
     null_fields: tuple[str, ...]
+    json_fields: tuple[str, ...] = ()
 
     def patron_lookup(self) -> str:
         """The filter that selects this model's rows belonging to a set of patron ids."""
         return f"{self.patron_path}__in" if self.patron_path else "pk__in"
 
     def cleared_values(self) -> dict[str, object]:
-        return {**{name: "" for name in self.blank_fields}, **{name: None for name in self.null_fields}}
+        return {
+            **{name: "" for name in self.blank_fields},
+            **{name: None for name in self.null_fields},
+            **{name: {} for name in self.json_fields},
+        }
 
 
 _registry: dict[str, PersonalFields] = {}
@@ -32,13 +37,16 @@ def register_personal_fields(
     patron_path: str,
     blank_fields: tuple[str, ...] = (),
     null_fields: tuple[str, ...] = (),
+    json_fields: tuple[str, ...] = (),
 ) -> None:
     """Register fields of ``model_label`` ("app.Model") holding personal data about the patron at ``patron_path``.
 
     ``patron_path`` is the lookup from the model to Patron ("patron", "booking__patron"),
     or "" for the Patron model itself. Registering the same model again replaces the entry.
     """
-    _registry[model_label] = PersonalFields(model_label, patron_path, tuple(blank_fields), tuple(null_fields))
+    _registry[model_label] = PersonalFields(
+        model_label, patron_path, tuple(blank_fields), tuple(null_fields), tuple(json_fields)
+    )
 
 
 def registered_personal_fields() -> list[PersonalFields]:

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from bookings.models import Equipment, EquipmentKind, ServiceType
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 from staffing.models import (
@@ -150,3 +151,27 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     shift = factory.SubFactory(ShiftFactory)
     staff_member = factory.SubFactory(StaffMemberFactory)
     period = factory.LazyAttribute(lambda a: DateTimeTZRange(a.shift.starts_at, a.shift.ends_at, "[)"))
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Equipment
+
+    name = factory.Sequence(lambda n: f"Laser cutter {n}")
+    kind = EquipmentKind.LASER_CUTTER
+    branch = factory.SubFactory(BranchFactory)
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    """45-minute tech help with a 15-minute buffer, bookable from 2 hours to 28 days ahead."""
+
+    class Meta:
+        model = ServiceType
+
+    name = factory.Sequence(lambda n: f"Tech help {n}")
+    slug = factory.Sequence(lambda n: f"tech-help-{n}")
+    description = "Help with your phone, tablet or laptop."
+    branch = factory.SubFactory(BranchFactory)
+    duration_minutes = 45
+    buffer_minutes = 15
+    required_skill = factory.SubFactory(SkillFactory, name="Tech help")

@@ -1,0 +1,144 @@
+"""Reads for bookings: which times a service can be booked at, derived, never stored."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from psycopg2.extras import DateTimeTZRange
+
+from bookings.models import Booking, MaintenanceWindow, ServiceType
+from makerlab.selectors import branch_calendar
+from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, TimeOff
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A time a patron can book, and who could take it (most free first)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    staff_member_ids: tuple[int, ...]
+
+
+def _overlaps(start: dt.datetime, end: dt.datetime, intervals: list[Interval]) -> bool:
+    return any(lower < end and start < upper for lower, upper in intervals)
+
+
+def _inside(start: dt.datetime, end: dt.datetime, intervals: list[Interval]) -> bool:
+    return any(lower <= start and end <= upper for lower, upper in intervals)
+
+
+def open_slots(
+    *,
+    service_type: ServiceType,
+    now: dt.datetime,
+    first: dt.datetime | None = None,
+    last: dt.datetime | None = None,
+) -> list[Slot]:
+    """Every bookable time of ``service_type`` from ``first`` to ``last`` (default: its whole horizon).
+
+    A time is open when the branch is open for the session, a staff member with the skill (in force
+    that day) is on a published 1-on-1 help shift for the session and its buffer, is not on approved
+    time off and not busy with another booking, and the equipment (if any) is in service, not under
+    maintenance and free. At most seven queries, whatever the history size.
+    """
+    branch = service_type.branch
+    zone = branch.zone
+    duration = dt.timedelta(minutes=service_type.duration_minutes)
+    busy_for = duration + dt.timedelta(minutes=service_type.buffer_minutes)
+    earliest = now + dt.timedelta(hours=service_type.minimum_notice_hours)
+    latest = now + dt.timedelta(days=service_type.horizon_days)
+    first = max(first or earliest, earliest)
+    last = min(last or latest, latest)
+    equipment = service_type.equipment
+    if first > last or (equipment is not None and not equipment.in_service):
+        return []
+    window = DateTimeTZRange(first, last + busy_for, "[)")
+
+    calendar = branch_calendar(
+        branch=branch, first_day=first.astimezone(zone).date(), last_day=(last + busy_for).astimezone(zone).date()
+    )
+    open_intervals = calendar.open_intervals()
+
+    shifts: dict[int, list[Interval]] = defaultdict(list)
+    for staff_member_id, period in Assignment.objects.filter(
+        shift__branch=branch,
+        shift__role=ShiftRole.HELP_DESK,
+        shift__is_published=True,
+        staff_member__is_active=True,
+        period__overlap=window,
+    ).values_list("staff_member_id", "period"):
+        shifts[staff_member_id].append((period.lower, period.upper))
+    if not shifts:
+        return []
+    people = list(shifts)
+
+    qualified: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for staff_member_id, granted_on, expires_on in Qualification.objects.filter(
+        staff_member_id__in=people, skill_id=service_type.required_skill_id
+    ).values_list("staff_member_id", "granted_on", "expires_on"):
+        qualified[staff_member_id].append((granted_on, expires_on))
+
+    days_off: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for staff_member_id, first_day, last_day in TimeOff.objects.filter(
+        staff_member_id__in=people,
+        status=DecisionStatus.APPROVED,
+        first_day__lte=(last + busy_for).astimezone(zone).date(),
+        last_day__gte=first.astimezone(zone).date(),
+    ).values_list("staff_member_id", "first_day", "last_day"):
+        days_off[staff_member_id].append((first_day, last_day))
+
+    staff_busy: dict[int, list[Interval]] = defaultdict(list)
+    equipment_busy: list[Interval] = []
+    active = Booking.objects.filter(status__in=Booking.ACTIVE, busy__overlap=window)
+    wanted = Q(staff_member_id__in=people)
+    if equipment is not None:
+        wanted |= Q(equipment=equipment)
+    for staff_member_id, equipment_id, busy in active.filter(wanted).values_list(
+        "staff_member_id", "equipment_id", "busy"
+    ):
+        staff_busy[staff_member_id].append((busy.lower, busy.upper))
+        if equipment is not None and equipment_id == equipment.pk:
+            equipment_busy.append((busy.lower, busy.upper))
+    if equipment is not None:
+        equipment_busy += [
+            (start, end)
+            for start, end in MaintenanceWindow.objects.filter(
+                equipment=equipment, starts_at__lt=window.upper, ends_at__gt=window.lower
+            ).values_list("starts_at", "ends_at")
+        ]
+
+    def can_take(staff_member_id: int, start: dt.datetime) -> bool:
+        day = start.astimezone(zone).date()
+        return (
+            _inside(start, start + busy_for, shifts[staff_member_id])
+            and any(
+                granted <= day and (expires is None or day < expires) for granted, expires in qualified[staff_member_id]
+            )
+            and not any(off_first <= day <= off_last for off_first, off_last in days_off[staff_member_id])
+            and not _overlaps(start, start + busy_for, staff_busy[staff_member_id])
+        )
+
+    # Candidate times start at each shift's start and follow each other session by session.
+    starts: set[dt.datetime] = set()
+    for intervals in shifts.values():
+        for lower, upper in intervals:
+            start = lower
+            while start + busy_for <= upper:
+                starts.add(start)
+                start += busy_for
+    slots = []
+    for start in sorted(starts):
+        end = start + duration
+        if not first <= start <= last or not _inside(start, end, open_intervals):
+            continue
+        if _overlaps(start, start + busy_for, equipment_busy):
+            continue
+        takers = [pk for pk in people if can_take(pk, start)]
+        if takers:
+            takers.sort(key=lambda pk: (len(staff_busy[pk]), pk))
+            slots.append(Slot(start.astimezone(zone), end.astimezone(zone), tuple(takers)))
+    return slots

@@ -1,0 +1,181 @@
+"""Writes for bookings. Each function is one transaction and refuses what was not offered with a clear reason."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
+
+from bookings.models import Booking, ServiceType, Training
+from bookings.selectors import Slot, open_slots
+from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.models import Patron
+from makerlab.validators import validate_plain_text
+
+NEAREST_ALTERNATIVES = 3
+
+
+class SlotTaken(ValidationError):
+    """The time is no longer free; ``alternatives`` are the nearest times that are."""
+
+    def __init__(self, message: str, alternatives: list[Slot]) -> None:
+        self.alternatives = alternatives
+        super().__init__(message, code="taken")
+
+
+@dataclass(frozen=True)
+class PatronDetails:
+    card_number: str
+    name: str
+    email: str
+    phone: str = ""
+    reminder_consent: bool = False
+    intake_answers: dict[str, str] = field(default_factory=dict)
+    accessibility_needs: str = ""
+
+
+def _nearest(service_type: ServiceType, start: dt.datetime, now: dt.datetime) -> list[Slot]:
+    slots = open_slots(service_type=service_type, now=now)
+    return sorted(slots, key=lambda slot: abs(slot.starts_at - start))[:NEAREST_ALTERNATIVES]
+
+
+def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
+    """The patron with this card, created with these details if new.
+
+    An existing patron's stored details are never changed here: whoever types a card number must not
+    be able to rewrite someone else's contact details (the booking keeps the details given with it).
+    """
+    card = card_number_normalise(details.card_number)
+    validate_card_number(card)
+    patron, created = Patron.objects.get_or_create(
+        card_number=card,
+        defaults={
+            "first_name": details.name.split(" ", 1)[0][:80],
+            "last_name": details.name.split(" ", 1)[1][:80] if " " in details.name else "",
+            "email": details.email,
+            "phone": details.phone,
+            "reminder_consent": details.reminder_consent,
+        },
+    )
+    if not created:
+        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+    return patron
+
+
+def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
+    for text in (details.name, details.accessibility_needs, *details.intake_answers.values()):
+        validate_plain_text(text)
+    if not details.name.strip():
+        raise ValidationError({"name": "Enter your name."})
+    for question in service_type.questions.all():
+        if question.required and not details.intake_answers.get(str(question.pk), "").strip():
+            raise ValidationError(f"Answer: {question.text}")
+
+
+def _check_training(service_type: ServiceType, patron: Patron, day: dt.date) -> None:
+    if not service_type.requires_training:
+        return
+    if not Training.objects.filter(patron=patron, equipment=service_type.equipment_id, expires_on__gt=day).exists():
+        raise ValidationError(
+            f"Book an orientation on the {service_type.equipment} first: time on it is for patrons trained to use it."
+        )
+
+
+def _check_limits(service_type: ServiceType, patron: Patron, start: dt.datetime, now: dt.datetime) -> None:
+    active = Booking.objects.filter(patron=patron, service_type=service_type, status=Booking.Status.BOOKED)
+    if active.filter(starts_at__gt=now).count() >= service_type.max_future_bookings:
+        raise ValidationError(
+            f"You already have {service_type.max_future_bookings} upcoming bookings for {service_type}. "
+            "Cancel one or wait until after it to book another."
+        )
+    week_start = start - dt.timedelta(days=start.astimezone(service_type.branch.zone).weekday())
+    week_start = week_start.astimezone(service_type.branch.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    in_week = active.filter(starts_at__gte=week_start, starts_at__lt=week_start + dt.timedelta(days=7)).count()
+    if in_week >= service_type.max_per_week:
+        raise ValidationError(f"You can book {service_type} at most {service_type.max_per_week} times a week.")
+
+
+def booking_create(
+    *,
+    service_type: ServiceType,
+    starts_at: dt.datetime,
+    details: PatronDetails,
+    now: dt.datetime | None = None,
+    booked_by: AbstractBaseUser | None = None,
+    override_limits: str = "",
+) -> Booking:
+    """Book ``starts_at`` for a patron, if it is one of the times offered.
+
+    The time is checked against the derived open slots; the exclusion constraints settle a race
+    between two requests for the last free staff member. A lost race raises SlotTaken with the
+    nearest other times.
+    """
+    now = now or timezone.now()
+    if not service_type.is_active:
+        raise ValidationError("This service cannot be booked at the moment.")
+    _check_details(service_type, details)
+    offered = open_slots(service_type=service_type, now=now, first=starts_at, last=starts_at)
+    offered = [slot for slot in offered if slot.starts_at == starts_at]
+    if not offered:
+        raise SlotTaken(
+            "That time is not available. Here are the nearest other times.", _nearest(service_type, starts_at, now)
+        )
+    slot = offered[0]
+    busy_until = slot.ends_at + dt.timedelta(minutes=service_type.buffer_minutes)
+    try:
+        with transaction.atomic():
+            patron = _patron_for(details, now=now)
+            _check_training(service_type, patron, starts_at.astimezone(service_type.branch.zone).date())
+            if override_limits.strip():
+                validate_plain_text(override_limits)
+            else:
+                _check_limits(service_type, patron, starts_at, now)
+            for staff_member_id in slot.staff_member_ids:
+                try:
+                    with transaction.atomic():
+                        return Booking.objects.create(
+                            service_type=service_type,
+                            branch=service_type.branch,
+                            patron=patron,
+                            staff_member_id=staff_member_id,
+                            equipment=service_type.equipment,
+                            starts_at=slot.starts_at,
+                            ends_at=slot.ends_at,
+                            busy=DateTimeTZRange(slot.starts_at, busy_until, "[)"),
+                            contact_name=details.name.strip(),
+                            contact_email=details.email,
+                            contact_phone=details.phone,
+                            reminder_consent=details.reminder_consent,
+                            intake_answers=details.intake_answers,
+                            accessibility_needs=details.accessibility_needs.strip(),
+                            booked_by=booked_by,
+                            limits_overridden=override_limits.strip(),
+                        )
+                except IntegrityError as error:
+                    if "booking_no_double_booked_equipment" in str(error):
+                        raise
+                    continue  # that staff member was just taken: try the next one
+            raise IntegrityError("every staff member for this time was just booked")
+    except IntegrityError as error:
+        raise SlotTaken(
+            "That time was just booked. Here are the nearest other times.", _nearest(service_type, starts_at, now)
+        ) from error
+
+
+def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff: bool = False) -> Booking:
+    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time before it starts."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=booking.pk)
+        if booking.status != Booking.Status.BOOKED:
+            raise ValidationError("This booking is already cancelled or over.")
+        cutoff = booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours)
+        if not by_staff and now > cutoff:
+            raise ValidationError("It is too close to the time to cancel online. Please call the library.")
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at"])
+        return booking

@@ -1,0 +1,196 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from bookings.models import Booking, Training
+from bookings.selectors import open_slots
+from bookings.services import PatronDetails, SlotTaken, booking_cancel, booking_create
+from makerlab.cards import card_number_make
+from makerlab.models import Patron
+from makerlab.services import patrons_anonymise_stale
+from tests.factories import (
+    TORONTO,
+    AssignmentFactory,
+    BranchFactory,
+    EquipmentFactory,
+    PatronFactory,
+    QualificationFactory,
+    ServiceTypeFactory,
+    ShiftFactory,
+    SkillFactory,
+    StaffMemberFactory,
+)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
+
+
+def details(sequence: int = 1, **overrides) -> PatronDetails:
+    values = {
+        "card_number": card_number_make(sequence),
+        "name": "Doris Campbell",
+        "email": "doris@example.net",
+        "reminder_consent": True,
+    }
+    return PatronDetails(**{**values, **overrides})
+
+
+def build_desk(day: dt.date, *, people: int = 1):
+    branch = BranchFactory(observes_statutory_holidays=False)
+    skill = SkillFactory(name="Tech help")
+    service = ServiceTypeFactory(branch=branch, required_skill=skill)
+    shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16), max_headcount=people)
+    for _ in range(people):
+        person = StaffMemberFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        AssignmentFactory(shift=shift, staff_member=person)
+    return service
+
+
+@pytest.fixture
+def day() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=3)
+
+
+@pytest.fixture
+def service(db, day):
+    return build_desk(day)
+
+
+def test_a_patron_books_an_offered_time(service, day):
+    booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    assert booking.status == Booking.Status.BOOKED
+    assert booking.ends_at == at(day, 14, 45)
+    assert booking.busy.upper == at(day, 15)
+    assert len(booking.manage_token) >= 40
+    assert booking.patron.card_number == card_number_make(1)
+    assert at(day, 14) not in [slot.starts_at for slot in open_slots(service_type=service, now=timezone.now())]
+
+
+def test_a_time_not_offered_is_refused_with_the_nearest_other_times(service, day):
+    with pytest.raises(SlotTaken) as caught:
+        booking_create(service_type=service, starts_at=at(day, 14, 30), details=details())
+    assert [slot.starts_at.time() for slot in caught.value.alternatives] == [dt.time(14), dt.time(15), dt.time(13)]
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"card_number": "12345"}, "has 14 digits"),
+        ({"card_number": "2'; DROP TABLE x"}, "digits only"),
+        ({"name": "   "}, "Enter your name"),
+        ({"name": "<script>alert(1)</script>"}, "plain text"),
+        ({"accessibility_needs": "\x00"}, "control characters"),
+    ],
+)
+def test_bad_details_are_refused_and_save_nothing(service, day, overrides, message):
+    with pytest.raises(ValidationError, match=message):
+        booking_create(service_type=service, starts_at=at(day, 14), details=details(**overrides))
+    assert not Booking.objects.exists()
+    assert not Patron.objects.exists()
+
+
+def test_an_existing_patrons_stored_details_are_never_changed(service, day):
+    patron = PatronFactory(card_number=card_number_make(1), first_name="Doris", email="doris@example.net")
+    booking = booking_create(
+        service_type=service, starts_at=at(day, 14), details=details(name="Someone Else", email="evil@example.net")
+    )
+    patron.refresh_from_db()
+    assert (patron.first_name, patron.email) == ("Doris", "doris@example.net")
+    assert booking.patron == patron
+    assert booking.contact_email == "evil@example.net"
+
+
+def test_per_patron_limits(service, day):
+    service.max_future_bookings = 1
+    service.save()
+    booking_create(service_type=service, starts_at=at(day, 13), details=details())
+    with pytest.raises(ValidationError, match="already have 1 upcoming bookings"):
+        booking_create(service_type=service, starts_at=at(day, 15), details=details())
+    booking_create(service_type=service, starts_at=at(day, 15), details=details(), override_limits="Phoned in, regular")
+
+
+def test_equipment_time_needs_a_valid_training(db, day):
+    service = build_desk(day)
+    laser = EquipmentFactory(branch=service.branch)
+    service.equipment, service.requires_training = laser, True
+    service.save()
+    with pytest.raises(ValidationError, match="Book an orientation on the"):
+        booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    patron = PatronFactory(card_number=card_number_make(1))
+    Training.objects.create(patron=patron, equipment=laser, trained_on=day - dt.timedelta(days=10), expires_on=day)
+    with pytest.raises(ValidationError, match="Book an orientation"):
+        booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    Training.objects.filter(patron=patron).update(expires_on=day + dt.timedelta(days=300))
+    assert booking_create(service_type=service, starts_at=at(day, 14), details=details()).equipment == laser
+
+
+def test_cancelling_frees_the_time_until_the_cut_off(service, day):
+    booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    with pytest.raises(ValidationError, match="too close to the time"):
+        booking_cancel(booking=booking, now=at(day, 13))
+    booking_cancel(booking=booking, now=at(day, 11))
+    with pytest.raises(ValidationError, match="already cancelled"):
+        booking_cancel(booking=booking, now=at(day, 11))
+    booking_create(service_type=service, starts_at=at(day, 14), details=details(2))
+
+
+def test_a_booking_on_the_day_the_clocks_change(db):
+    # Sunday 1 November 2026, clocks fall back at 2 a.m.: a 13:00 booking is 13:00 EST, 18:00 UTC.
+    sunday = dt.date(2026, 11, 1)
+    service = build_desk(sunday)
+    booking = booking_create(service_type=service, starts_at=at(sunday, 13), details=details(), now=at(sunday, 0, 30))
+    assert booking.starts_at.astimezone(dt.UTC) == dt.datetime(2026, 11, 1, 18, tzinfo=dt.UTC)
+    assert booking.ends_at - booking.starts_at == dt.timedelta(minutes=45)
+
+
+def test_the_retention_task_blanks_what_a_patron_wrote_with_a_booking(service, day, settings):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=details(accessibility_needs="I use a wheelchair", intake_answers={"1": "iPhone 12"}),
+    )
+    Patron.objects.filter(pk=booking.patron_id).update(last_activity_at=timezone.now() - dt.timedelta(days=999))
+    assert patrons_anonymise_stale() == 1
+    booking.refresh_from_db()
+    assert (booking.contact_name, booking.contact_email, booking.accessibility_needs) == ("", "", "")
+    assert booking.intake_answers == {}
+    assert booking.status == Booking.Status.BOOKED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_patrons_racing_for_one_time_give_exactly_one_booking(day):
+    service = build_desk(day)
+    start = at(day, 14)
+    barrier = threading.Barrier(20)
+    outcomes: list[object] = []
+    lock = threading.Lock()
+
+    def book(sequence: int) -> None:
+        try:
+            barrier.wait()
+            result = booking_create(service_type=service, starts_at=start, details=details(sequence))
+        except Exception as error:
+            result = error
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=book, args=(n,)) for n in range(1, 21)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    bookings = [o for o in outcomes if isinstance(o, Booking)]
+    refusals = [o for o in outcomes if isinstance(o, SlotTaken)]
+    assert len(bookings) == 1
+    assert len(refusals) == 19, [o for o in outcomes if not isinstance(o, Booking | SlotTaken)]
+    assert all(refusal.alternatives for refusal in refusals)
+    assert Booking.objects.filter(starts_at=start).count() == 1

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from makerlab.models import Branch, Patron
 from staffing.models import Skill, StaffMember
@@ -190,6 +191,10 @@ class Booking(models.Model):
     outcome_notes = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Every change (reschedule, cancel, attendance, outcome), who made it and when.
+    history = HistoricalRecords(
+        excluded_fields=["contact_name", "contact_email", "contact_phone", "intake_answers", "accessibility_needs"]
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -239,3 +244,44 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patron} trained on {self.equipment}"
+
+
+class NotifyRequest(models.Model):
+    """A patron who found no free time and asked to be told when one opens."""
+
+    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="notify_requests")
+    name = models.CharField(max_length=160)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "email"],
+                condition=Q(notified_at__isnull=True),
+                name="notify_request_once_while_waiting",
+                violation_error_message="You are already on the list for this service.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} waiting for {self.service_type}"
+
+
+class BookingPause(models.Model):
+    """Online booking paused for a patron after repeated no-shows; staff can lift it."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="booking_pauses")
+    paused_until = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.patron}: paused until {self.paused_until:%Y-%m-%d}"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
+    "simple_history",
     "makerlab",
     "staffing",
     "bookings",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "makerlab.urls"
@@ -170,6 +172,12 @@ PATRON_CARD_LENGTH = env.int("PATRON_CARD_LENGTH", default=14)
 PATRON_CARD_PREFIX = env.str("PATRON_CARD_PREFIX", default="2")
 PATRON_CARD_CHECK_DIGIT = env.bool("PATRON_CARD_CHECK_DIGIT", default=True)
 PATRON_RETENTION_DAYS = env.int("PATRON_RETENTION_DAYS", default=400)
+
+# Bookings: reminders before a session, and the no-show policy.
+BOOKING_REMINDER_HOURS = env.list("BOOKING_REMINDER_HOURS", cast=int, default=[24, 2])
+NO_SHOW_LIMIT = env.int("NO_SHOW_LIMIT", default=3)
+NO_SHOW_WINDOW_DAYS = env.int("NO_SHOW_WINDOW_DAYS", default=90)
+NO_SHOW_PAUSE_DAYS = env.int("NO_SHOW_PAUSE_DAYS", default=30)
 
 # Celery: Redis when REDIS_URL is given, else the filesystem broker under var/broker.
 CELERY_TIMEZONE = TIME_ZONE

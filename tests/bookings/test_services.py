@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Training
 from bookings.selectors import open_slots
-from bookings.services import PatronDetails, SlotTaken, booking_cancel, booking_create
+from bookings.services.booking import PatronDetails, SlotTaken, booking_cancel, booking_create
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from makerlab.services import patrons_anonymise_stale

@@ -4,12 +4,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Booking, MaintenanceWindow, ServiceType
+from bookings.models import Booking, BookingPause, MaintenanceWindow, ServiceType
+from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar
-from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, TimeOff
+from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -142,3 +145,63 @@ def open_slots(
             takers.sort(key=lambda pk: (len(staff_busy[pk]), pk))
             slots.append(Slot(start.astimezone(zone), end.astimezone(zone), tuple(takers)))
     return slots
+
+
+# --- The desk: agendas and no-show pauses -------------------------------------------------------------------
+
+
+def _day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight in ``zone``: 23 or 25 hours on the days the clocks change."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start, end
+
+
+def _agenda(bookings, *, include_cancelled: bool):
+    if not include_cancelled:
+        bookings = bookings.exclude(status=Booking.Status.CANCELLED)
+    return list(
+        bookings.select_related(
+            "service_type", "equipment", "patron", "staff_member__user", "branch", "booked_by"
+        ).order_by("starts_at", "staff_member_id")
+    )
+
+
+def agenda_for_staff_member(
+    *, staff_member: StaffMember, day: dt.date, zone: dt.tzinfo | None = None, include_cancelled: bool = False
+) -> list[Booking]:
+    """The staff member's sessions on ``day`` (in ``zone``, default the site's), in one query."""
+    start, end = _day_bounds(day, zone or timezone.get_default_timezone())
+    bookings = Booking.objects.filter(staff_member=staff_member, starts_at__gte=start, starts_at__lt=end)
+    return _agenda(bookings, include_cancelled=include_cancelled)
+
+
+def agenda_for_branch(*, branch: Branch, day: dt.date, include_cancelled: bool = False) -> list[Booking]:
+    """Every session at the branch's desk on ``day`` (in the branch's time zone), in one query."""
+    start, end = _day_bounds(day, branch.zone)
+    bookings = Booking.objects.filter(branch=branch, starts_at__gte=start, starts_at__lt=end)
+    return _agenda(bookings, include_cancelled=include_cancelled)
+
+
+def _pauses_in_force(now: dt.datetime):
+    return BookingPause.objects.filter(lifted_at__isnull=True, paused_until__gt=now)
+
+
+def patron_paused_until(*, patron: Patron, now: dt.datetime) -> dt.datetime | None:
+    """When the patron's online booking pause ends, or None when they may book online."""
+    return _pauses_in_force(now).filter(patron=patron).aggregate(until=Max("paused_until"))["until"]
+
+
+def pause_message(paused_until: dt.datetime, *, zone: dt.tzinfo) -> str:
+    """What a paused patron reads when booking online: why, until when, and what to do instead."""
+    day = paused_until.astimezone(zone).date()
+    return (
+        "Online booking is paused for your library card after several missed sessions. "
+        f"You can book online again from {date_format(day, 'l j F Y')}. "
+        "To book sooner, call or visit the library and staff will help you."
+    )
+
+
+def pauses_active(*, now: dt.datetime) -> list[BookingPause]:
+    """Pauses in force now, the ones ending soonest first, in one query."""
+    return list(_pauses_in_force(now).select_related("patron").order_by("paused_until", "pk"))

@@ -1,0 +1,149 @@
+"""Reminders before a session, sent by a periodic sweep rather than by tasks scheduled at booking time.
+
+A sweep every few minutes finds what is due, so a reminder is still sent when Redis or the worker
+was down when the patron booked, and a cancelled booking is simply no longer found. The outbox's
+idempotency key (one per booking and offset) makes each reminder go out at most once, however
+often and however concurrently the sweep runs.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from bookings.models import Booking
+from makerlab.models import Notification
+from makerlab.services import notification_queue
+
+KIND = "booking_reminder"
+TEMPLATE = "booking_reminder"
+
+
+def reminder_key(booking_id: int, hours: int) -> str:
+    return f"booking:{booking_id}:reminder:{hours}h"
+
+
+def _offsets() -> list[int]:
+    return sorted({int(hours) for hours in settings.BOOKING_REMINDER_HOURS if int(hours) > 0})
+
+
+def when_text(moment: dt.datetime, *, zone: dt.tzinfo) -> str:
+    """ "Sunday 1 November 2026 at 10:00 a.m.", in the branch's local time."""
+    local = moment.astimezone(zone)
+    if local.time() == dt.time(12):
+        clock = "noon"
+    else:
+        clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    return f"{date_format(local.date(), 'l j F Y')} at {clock}"
+
+
+def _due_offset(booking: Booking, offsets: list[int], now: dt.datetime) -> int | None:
+    """The one reminder due now: the nearest offset whose time has come.
+
+    An offset is skipped when the patron booked after its time (booking at 9 for 1 p.m. needs no
+    "tomorrow" reminder), and only the nearest is sent when several are due at once (after an
+    outage the patron gets one timely reminder, not two in a row).
+    """
+    due = [
+        hours
+        for hours in offsets
+        if booking.starts_at - dt.timedelta(hours=hours) <= now
+        and booking.created_at < booking.starts_at - dt.timedelta(hours=hours)
+    ]
+    return min(due) if due else None
+
+
+def reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Queue every reminder due now; returns how many were queued. Two queries to find them, whatever the size."""
+    # In UTC: arithmetic on a local aware datetime is wall-clock, an hour off across a clock change.
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    offsets = _offsets()
+    if not offsets:
+        return 0
+    candidates = list(
+        Booking.objects.filter(
+            status=Booking.Status.BOOKED,
+            reminder_consent=True,
+            starts_at__gt=now,
+            starts_at__lte=now + dt.timedelta(hours=max(offsets)),
+        ).select_related("service_type", "branch", "staff_member__user")
+    )
+    wanted = {}
+    for booking in candidates:
+        hours = _due_offset(booking, offsets, now)
+        if hours is not None:
+            wanted[reminder_key(booking.pk, hours)] = (booking, hours)
+    if not wanted:
+        return 0
+    already = set(
+        Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True)
+    )
+    queued = 0
+    for key, (booking, hours) in wanted.items():
+        if key in already:
+            continue
+        with transaction.atomic():
+            # Checked again under the row lock: a cancel that committed since the query wins.
+            if not Booking.objects.select_for_update().filter(pk=booking.pk, status=Booking.Status.BOOKED).exists():
+                continue
+            _, created = notification_queue(
+                kind=KIND,
+                recipient=booking.contact_email,
+                template=TEMPLATE,
+                context=_context(booking, hours),
+                idempotency_key=key,
+                related_object=booking,
+            )
+        queued += created
+    return queued
+
+
+def _context(booking: Booking, hours: int) -> dict[str, str | int]:
+    branch = booking.branch
+    zone = branch.zone
+    return {
+        "first_name": booking.contact_name.split(" ", 1)[0],
+        "service": booking.service_type.name,
+        "when": when_text(booking.starts_at, zone=zone),
+        "ends": when_text(booking.ends_at, zone=zone).split(" at ", 1)[1],
+        "hours": hours,
+        "staff_first_name": booking.staff_member.user.first_name,
+        "branch_name": branch.name,
+        "branch_address": f"{branch.street_address}, {branch.city}",
+        "branch_phone": branch.phone,
+    }
+
+
+def reminders_withdraw(*, booking: Booking) -> int:
+    """Stop the booking's reminders that are still waiting in the outbox (after a cancel); returns how many.
+
+    Only rows nobody has claimed are withdrawn (a conditional UPDATE), so a reminder is never both
+    sent and withdrawn. The outbox has no "withdrawn" state: the row is closed as failed, with why.
+    """
+    return Notification.objects.filter(
+        kind=KIND,
+        status=Notification.Status.PENDING,
+        idempotency_key__startswith=f"booking:{booking.pk}:reminder:",
+    ).update(status=Notification.Status.FAILED, last_error="Withdrawn: the booking was cancelled.")
+
+
+def reminders_withdraw_cancelled(*, now: dt.datetime | None = None) -> int:
+    """Withdraw waiting reminders of bookings that are no longer booked, as the sweep's safety net."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    waiting = Notification.objects.filter(kind=KIND, status=Notification.Status.PENDING)
+    keys = list(waiting.values_list("pk", "object_id"))
+    if not keys:
+        return 0
+    booked = set(
+        Booking.objects.filter(pk__in={int(object_id) for _, object_id in keys if object_id.isdigit()})
+        .filter(status=Booking.Status.BOOKED, starts_at__gt=now)
+        .values_list("pk", flat=True)
+    )
+    stale = [pk for pk, object_id in keys if not object_id.isdigit() or int(object_id) not in booked]
+    if not stale:
+        return 0
+    return waiting.filter(pk__in=stale).update(
+        status=Notification.Status.FAILED, last_error="Withdrawn: the booking was cancelled or is over."
+    )

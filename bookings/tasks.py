@@ -1,0 +1,11 @@
+"""Celery tasks for bookings: thin wrappers around the services, safe to run twice or at once."""
+
+from celery import shared_task
+
+from bookings.services import reminders
+
+
+@shared_task(ignore_result=True)
+def reminders_send_due() -> None:
+    reminders.reminders_withdraw_cancelled()
+    reminders.reminders_send_due()

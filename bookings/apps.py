@@ -6,7 +6,11 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
-        from makerlab import retention
+        from bookings.documents import booking_email_attachments
+        from makerlab import retention, services
+
+        for kind in ("booking_confirmation", "booking_rescheduled"):
+            services.notification_attachments_register(kind=kind, builder=booking_email_attachments)
 
         retention.register_personal_fields(
             "bookings.Booking",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -77,6 +78,17 @@ def _claim(notification_id: int, *, now: dt.datetime) -> bool:
     )
 
 
+# Attachments are built when the email is sent, from the notification's related object, so the outbox
+# keeps no body. Apps register a builder per kind in their AppConfig.ready().
+AttachmentBuilder = Callable[[models.Model | None], list[tuple[str, bytes, str]]]
+_attachment_builders: dict[str, AttachmentBuilder] = {}
+
+
+def notification_attachments_register(*, kind: str, builder: AttachmentBuilder) -> None:
+    """Attach what ``builder(related_object)`` returns (filename, content, MIME type) to every email of ``kind``."""
+    _attachment_builders[kind] = builder
+
+
 def notification_render(notification: Notification) -> EmailMultiAlternatives:
     context = {**notification.context, "library_name": settings.LIBRARY_NAME, "site_url": settings.SITE_URL}
     subject = render_to_string(f"emails/{notification.template}_subject.txt", context).strip()
@@ -89,6 +101,10 @@ def notification_render(notification: Notification) -> EmailMultiAlternatives:
         to=[notification.recipient],
     )
     message.attach_alternative(html, "text/html")
+    builder = _attachment_builders.get(notification.kind)
+    if builder is not None:
+        for filename, content, mimetype in builder(notification.related_object):
+            message.attach(filename, content, mimetype)
     return message
 
 

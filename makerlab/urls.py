@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("staff/", include("staffing.urls")),
+    path("book/", include("bookings.urls")),
 ]
 
 handler500 = "makerlab.views.server_error"

@@ -3,16 +3,21 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Booking, ServiceType, Training
+from bookings.documents import when_text
+from bookings.models import Booking, NotifyRequest, ServiceType, Training
 from bookings.selectors import Slot, open_slots
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
+from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
 
 NEAREST_ALTERNATIVES = 3
@@ -133,10 +138,11 @@ def booking_create(
                 validate_plain_text(override_limits)
             else:
                 _check_limits(service_type, patron, starts_at, now)
+            booking = None
             for staff_member_id in slot.staff_member_ids:
                 try:
                     with transaction.atomic():
-                        return Booking.objects.create(
+                        booking = Booking.objects.create(
                             service_type=service_type,
                             branch=service_type.branch,
                             patron=patron,
@@ -154,11 +160,16 @@ def booking_create(
                             booked_by=booked_by,
                             limits_overridden=override_limits.strip(),
                         )
+                    break
                 except IntegrityError as error:
                     if "booking_no_double_booked_equipment" in str(error):
                         raise
                     continue  # that staff member was just taken: try the next one
-            raise IntegrityError("every staff member for this time was just booked")
+            if booking is None:
+                raise IntegrityError("every staff member for this time was just booked")
+            # The confirmation always goes out: reminder consent is about reminders only.
+            _email_booking(booking, kind="booking_confirmation", key=f"booking:{booking.pk}:confirmation", now=now)
+            return booking
     except IntegrityError as error:
         raise SlotTaken(
             "That time was just booked. Here are the nearest other times.", _nearest(service_type, starts_at, now)
@@ -178,4 +189,144 @@ def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at"])
+        _email_booking(booking, kind="booking_cancelled", key=f"booking:{booking.pk}:cancelled", now=now)
+        if booking.starts_at > now:
+            _tell_first_waiting(booking.service_type, now=now)
         return booking
+
+
+def booking_manage_url(booking: Booking) -> str:
+    """The private address where the patron sees, cancels or moves the booking (absolute, for emails)."""
+    return settings.SITE_URL.rstrip("/") + reverse("bookings:manage", args=[booking.manage_token])
+
+
+def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -> None:
+    branch = booking.branch
+    context = {
+        "first_name": booking.contact_name.split(" ", 1)[0],
+        "service": booking.service_type.name,
+        "when": when_text(
+            booking.starts_at, booking.ends_at, zone=branch.zone, today=now.astimezone(branch.zone).date()
+        ),
+        "branch": branch.name,
+        "address": branch.address_line,
+        "phone": branch.phone,
+        "manage_url": booking_manage_url(booking),
+    }
+    notification_queue(
+        kind=kind,
+        recipient=booking.contact_email,
+        template=kind,
+        context=context,
+        idempotency_key=key,
+        related_object=booking,
+    )
+
+
+def _tell_first_waiting(service_type: ServiceType, *, now: dt.datetime) -> NotifyRequest | None:
+    """Email the first patron waiting for this service that a time opened; each request is told once."""
+    waiting = (
+        NotifyRequest.objects.select_for_update(skip_locked=True)
+        .filter(service_type=service_type, notified_at__isnull=True)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.notified_at = now
+    waiting.save(update_fields=["notified_at"])
+    notification_queue(
+        kind="time_opened",
+        recipient=waiting.email,
+        template="time_opened",
+        context={
+            "first_name": waiting.name.split(" ", 1)[0],
+            "service": service_type.name,
+            "book_url": settings.SITE_URL.rstrip("/") + reverse("bookings:service", args=[service_type.slug]),
+        },
+        idempotency_key=f"notify_request:{waiting.pk}:time_opened",
+        related_object=waiting,
+    )
+    return waiting
+
+
+def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.datetime | None = None) -> Booking:
+    """Move a patron's booking to another offered time, until the service's cut-off.
+
+    One transaction: the booking is locked, its old time set aside so it does not block the new one,
+    the new time checked against the open slots and given to the first free staff member; the
+    exclusion constraints settle a race, and a lost race keeps the old time and raises SlotTaken.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("service_type__branch", "service_type__equipment", "branch")
+                .get(pk=booking.pk)
+            )
+            service_type = booking.service_type
+            if booking.status != Booking.Status.BOOKED:
+                raise ValidationError("This booking is already cancelled or over.")
+            if now > booking.starts_at - dt.timedelta(hours=service_type.change_cutoff_hours):
+                raise ValidationError("It is too close to the time to change it online. Please call the library.")
+            if starts_at == booking.starts_at:
+                raise ValidationError("That is already the time of your booking. Choose another time.")
+            if not service_type.is_active:
+                raise ValidationError("This service cannot be booked at the moment.")
+            # Set the old time aside (no history row) so the checks below see it as free.
+            Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+            offered = open_slots(service_type=service_type, now=now, first=starts_at, last=starts_at)
+            offered = [slot for slot in offered if slot.starts_at == starts_at]
+            if not offered:
+                raise IntegrityError("the new time is not offered")
+            slot = offered[0]
+            _check_training(service_type, booking.patron, starts_at.astimezone(service_type.branch.zone).date())
+            if not booking.limits_overridden:
+                _check_limits(service_type, booking.patron, starts_at, now)
+            busy_until = slot.ends_at + dt.timedelta(minutes=service_type.buffer_minutes)
+            for staff_member_id in slot.staff_member_ids:
+                booking.staff_member_id = staff_member_id
+                booking.starts_at = slot.starts_at
+                booking.ends_at = slot.ends_at
+                booking.busy = DateTimeTZRange(slot.starts_at, busy_until, "[)")
+                booking.status = Booking.Status.BOOKED
+                try:
+                    with transaction.atomic():
+                        booking.save(update_fields=["staff_member", "starts_at", "ends_at", "busy", "status"])
+                    break
+                except IntegrityError as error:
+                    if "booking_no_double_booked_equipment" in str(error):
+                        raise
+                    continue
+            else:
+                raise IntegrityError("every staff member for this time was just booked")
+            _email_booking(
+                booking,
+                kind="booking_rescheduled",
+                key=f"booking:{booking.pk}:rescheduled:{slot.starts_at.isoformat()}:{now.isoformat()}",
+                now=now,
+            )
+            return booking
+    except IntegrityError as error:
+        raise SlotTaken(
+            "That time was just booked. Here are the nearest other times.",
+            _nearest(booking.service_type, starts_at, now),
+        ) from error
+
+
+def notify_request_create(*, service_type: ServiceType, name: str, email: str) -> NotifyRequest:
+    """Put a patron on the list to be told when a time opens; asking twice keeps one place in the list."""
+    name = name.strip()
+    email = email.strip()
+    validate_plain_text(name)
+    if not name:
+        raise ValidationError({"name": "Enter your name."})
+    validate_email(email)
+    if not service_type.is_active:
+        raise ValidationError("This service cannot be booked at the moment.")
+    try:
+        with transaction.atomic():
+            return NotifyRequest.objects.create(service_type=service_type, name=name[:160], email=email)
+    except IntegrityError:
+        return NotifyRequest.objects.get(service_type=service_type, email=email, notified_at__isnull=True)

@@ -1,0 +1,152 @@
+"""Forms of the patron's booking pages: they parse and check the shape of input; the services decide what is allowed."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from bookings.models import IntakeQuestion
+from bookings.services.booking import PatronDetails
+from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.validators import validate_plain_text
+
+FARTHEST = dt.timedelta(days=366)
+BAD_TIME = "Choose one of the times listed. That time could not be read; it may have been changed."
+
+
+class TimeChoiceForm(forms.Form):
+    """The chosen time, as an ISO datetime from the list of times; the service checks it was offered."""
+
+    starts_at = forms.CharField(max_length=40, error_messages={"required": "Choose a time."})
+
+    def clean_starts_at(self) -> dt.datetime:
+        value = self.cleaned_data["starts_at"].strip()
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(BAD_TIME) from None
+        if moment.tzinfo is None:
+            raise ValidationError(BAD_TIME)
+        # Nothing is bookable this far away; refusing here keeps date arithmetic away from the calendar's ends.
+        if abs(moment - timezone.now()) > FARTHEST:
+            raise ValidationError("That time is not available. Choose one of the times listed.")
+        return moment
+
+
+class WeekForm(forms.Form):
+    week = forms.IntegerField(min_value=0, max_value=26, required=False)
+
+
+class BookingForm(forms.Form):
+    card_number = forms.CharField(
+        label="Library card number",
+        max_length=40,
+        help_text="The number on the back of your card. Spaces and dashes are fine.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=160,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="We send the confirmation and your private link to change the booking here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone (optional)",
+        max_length=30,
+        required=False,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    accessibility_needs = forms.CharField(
+        label="Accessibility needs (optional)",
+        max_length=500,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="Anything that helps us make the session work for you, for example a quiet spot or large print.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reminder_consent = forms.BooleanField(
+        label="Email me a reminder before my booking",
+        required=False,
+    )
+    # A field people never see or fill in; software that fills in every field gives itself away.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, questions: list[IntakeQuestion], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[self.question_field(question)] = forms.CharField(
+                label=question.text if question.required else f"{question.text} (optional)",
+                max_length=1000,
+                required=question.required,
+                validators=[validate_plain_text],
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": f"Answer: {question.text}"},
+            )
+        # The questions come before the accessibility needs and reminder choice.
+        order = ["card_number", "name", "email", "phone", *(self.question_field(q) for q in questions)]
+        self.order_fields(order)
+
+    @staticmethod
+    def question_field(question: IntakeQuestion) -> str:
+        return f"question_{question.pk}"
+
+    def clean_card_number(self) -> str:
+        card = card_number_normalise(self.cleaned_data["card_number"])
+        # Only the number's shape is checked, the same way for every number: the form never says
+        # whether a card is known.
+        validate_card_number(card)
+        return card
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def details(self) -> PatronDetails:
+        data = self.cleaned_data
+        return PatronDetails(
+            card_number=data["card_number"],
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            reminder_consent=data["reminder_consent"],
+            intake_answers={
+                str(q.pk): data[self.question_field(q)].strip()
+                for q in self.questions
+                if data.get(self.question_field(q), "").strip()
+            },
+            accessibility_needs=data["accessibility_needs"],
+        )
+
+
+class NotifyRequestForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=160,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))

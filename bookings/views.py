@@ -1,0 +1,391 @@
+"""The patron's booking pages: choose a service, choose a time, give details, then manage the booking.
+
+Each view parses its input with a form, calls one service or selector and renders. A refusal from a
+service (a ValidationError) is shown on the form with status 200 and nothing saved. Nothing here needs
+a login: the private manage link is the key to a booking.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from bookings.documents import day_text, time_span, when_text
+from bookings.forms import BookingForm, NotifyRequestForm, TimeChoiceForm, WeekForm
+from bookings.models import Booking, ServiceType
+from bookings.selectors import Slot, open_slots
+from bookings.services.booking import (
+    SlotTaken,
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    notify_request_create,
+)
+
+# Each client address may send this many booking, notify-me and change posts per window.
+POSTS_PER_WINDOW = 10
+POST_WINDOW_SECONDS = 600
+# A manage link works until this long after the session, then answers 404 like an unknown one.
+MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
+WEEK = dt.timedelta(days=7)
+BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
+
+
+# --- Times in plain language, grouped by day ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeOption:
+    value: str
+    day: str
+    span: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.day}, {self.span}"
+
+
+@dataclass(frozen=True)
+class DayTimes:
+    day: str
+    key: str
+    times: list[TimeOption]
+
+
+def _days(slots: list[Slot], *, service_type: ServiceType, today: dt.date) -> list[DayTimes]:
+    zone = service_type.branch.zone
+    days = []
+    for date, group in groupby(slots, key=lambda slot: slot.starts_at.astimezone(zone).date()):
+        label = day_text(date, today=today)
+        options = [
+            TimeOption(
+                value=slot.starts_at.astimezone(zone).isoformat(),
+                day=label,
+                span=time_span(slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)),
+            )
+            for slot in group
+        ]
+        days.append(DayTimes(day=label, key=date.isoformat(), times=options))
+    return days
+
+
+def _when(booking: Booking, now: dt.datetime) -> str:
+    zone = booking.branch.zone
+    return when_text(booking.starts_at, booking.ends_at, zone=zone, today=now.astimezone(zone).date())
+
+
+def _week(request: HttpRequest, service_type: ServiceType) -> int:
+    form = WeekForm(request.GET)
+    week = (form.cleaned_data.get("week") or 0) if form.is_valid() else 0
+    return min(week, _last_week(service_type))
+
+
+def _last_week(service_type: ServiceType) -> int:
+    return max((service_type.horizon_days - 1) // 7, 0)
+
+
+def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> list[Slot]:
+    first = now + week * WEEK
+    return open_slots(service_type=service_type, now=now, first=first, last=first + WEEK)
+
+
+def _add_service_error(form: Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: on the field it names when the form has it, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Rate limit --------------------------------------------------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The visitor's address; behind PROXY_COUNT trusted proxies, the one they saw."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    key = f"bookings:posts:{_client_address(request)}"
+    cache.add(key, 0, POST_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, POST_WINDOW_SECONDS)
+        count = 1
+    return count > POSTS_PER_WINDOW
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "bookings/too_many.html", status=429)
+    response["Retry-After"] = str(POST_WINDOW_SECONDS)
+    return response
+
+
+# --- Choosing a service and a time -------------------------------------------------------------------------
+
+
+def _service_or_404(slug: str) -> ServiceType:
+    return get_object_or_404(
+        ServiceType.objects.select_related("branch", "equipment"), slug=slug, is_active=True, branch__is_active=True
+    )
+
+
+@require_safe
+def service_list(request: HttpRequest) -> HttpResponse:
+    services = ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch")
+    return render(request, "bookings/service_list.html", {"services": services})
+
+
+def _service_page(
+    request: HttpRequest,
+    service_type: ServiceType,
+    *,
+    error: str = "",
+    notify_form: NotifyRequestForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    today = now.astimezone(service_type.branch.zone).date()
+    week = _week(request, service_type)
+    slots = _week_slots(service_type, week=week, now=now)
+    # Only when this week is empty: is anything free at all? (a second, equally bounded look)
+    any_free = bool(slots) or bool(open_slots(service_type=service_type, now=now))
+    context = {
+        "service": service_type,
+        "days": _days(slots, service_type=service_type, today=today),
+        "week": week,
+        "previous_week": week - 1 if week > 0 else None,
+        "next_week": week + 1 if week < _last_week(service_type) else None,
+        "any_free": any_free,
+        "error": error,
+        "notify_form": notify_form or NotifyRequestForm(),
+    }
+    return render(request, "bookings/service.html", context, status=status)
+
+
+@require_safe
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _service_page(request, _service_or_404(slug))
+
+
+def _offered(service_type: ServiceType, starts_at: dt.datetime, now: dt.datetime) -> Slot | None:
+    slots = open_slots(service_type=service_type, now=now, first=starts_at, last=starts_at)
+    return next((slot for slot in slots if slot.starts_at == starts_at), None)
+
+
+def _book_page(
+    request: HttpRequest,
+    service_type: ServiceType,
+    *,
+    form: BookingForm,
+    starts_at: dt.datetime,
+    alternatives: list[Slot] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    zone = service_type.branch.zone
+    today = now.astimezone(zone).date()
+    context = {
+        "service": service_type,
+        "form": form,
+        "starts_at": starts_at.astimezone(zone).isoformat(),
+        "when": when_text(
+            starts_at, starts_at + dt.timedelta(minutes=service_type.duration_minutes), zone=zone, today=today
+        ),
+        "alternatives": _days(alternatives, service_type=service_type, today=today)
+        if alternatives is not None
+        else None,
+    }
+    return render(request, "bookings/book.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def book(request: HttpRequest, slug: str) -> HttpResponse:
+    service_type = _service_or_404(slug)
+    questions = list(service_type.questions.all())
+    if request.method == "POST" and _over_rate_limit(request):
+        return _too_many(request)
+    time_form = TimeChoiceForm(request.POST if request.method == "POST" else request.GET)
+    if not time_form.is_valid():
+        return _service_page(request, service_type, error=time_form.errors["starts_at"][0], status=400)
+    starts_at = time_form.cleaned_data["starts_at"]
+    now = timezone.now()
+    if request.method != "POST":
+        if _offered(service_type, starts_at, now) is None:
+            return _service_page(
+                request, service_type, error="That time is not available. Choose one of the times listed."
+            )
+        return _book_page(request, service_type, form=BookingForm(questions=questions), starts_at=starts_at)
+
+    form = BookingForm(request.POST, questions=questions)
+    if form.is_bot:
+        form.add_error(None, BOT_REFUSAL)
+        return _book_page(request, service_type, form=form, starts_at=starts_at, status=400)
+    if not form.is_valid():
+        return _book_page(request, service_type, form=form, starts_at=starts_at)
+    try:
+        booking = booking_create(service_type=service_type, starts_at=starts_at, details=form.details(), now=now)
+    except SlotTaken as taken:
+        form.add_error(None, taken)
+        return _book_page(request, service_type, form=form, starts_at=starts_at, alternatives=taken.alternatives)
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return _book_page(request, service_type, form=form, starts_at=starts_at)
+    return redirect("bookings:confirmed", token=booking.manage_token)
+
+
+@require_POST
+def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
+    service_type = _service_or_404(slug)
+    if _over_rate_limit(request):
+        return _too_many(request)
+    form = NotifyRequestForm(request.POST)
+    if form.is_bot:
+        form.add_error(None, BOT_REFUSAL)
+        return _service_page(request, service_type, notify_form=form, status=400)
+    if not form.is_valid():
+        return _service_page(request, service_type, notify_form=form)
+    try:
+        notify_request_create(
+            service_type=service_type, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+        )
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return _service_page(request, service_type, notify_form=form)
+    messages.success(
+        request,
+        f"Thank you. We will email {form.cleaned_data['email']} when a time opens for {service_type.name}.",
+    )
+    return redirect("bookings:service", slug=service_type.slug)
+
+
+# --- The patron's booking, from the private link -----------------------------------------------------------
+
+
+def _booking_or_404(token: str, now: dt.datetime) -> Booking:
+    booking = (
+        Booking.objects.select_related("service_type", "branch")
+        .filter(manage_token=token, ends_at__gte=now - MANAGE_LINK_LIFETIME)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No booking at this address.")
+    return booking
+
+
+def _can_change(booking: Booking, now: dt.datetime) -> bool:
+    cutoff = booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours)
+    return booking.status == Booking.Status.BOOKED and now <= cutoff
+
+
+def _manage_page(
+    request: HttpRequest, booking: Booking, *, template: str = "bookings/manage.html", errors=(), status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "booking": booking,
+        "when": _when(booking, now),
+        "can_change": _can_change(booking, now),
+        "upcoming": booking.status == Booking.Status.BOOKED and booking.starts_at > now,
+        "errors": list(errors),
+    }
+    response = render(request, template, context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+@never_cache
+def confirmed(request: HttpRequest, token: str) -> HttpResponse:
+    return _manage_page(request, _booking_or_404(token, timezone.now()), template="bookings/confirmed.html")
+
+
+@require_safe
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    return _manage_page(request, _booking_or_404(token, timezone.now()))
+
+
+@require_POST
+@never_cache
+def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token, timezone.now())
+    if _over_rate_limit(request):
+        return _too_many(request)
+    try:
+        booking = booking_cancel(booking=booking)
+    except ValidationError as error:
+        return _manage_page(request, booking, errors=error.messages)
+    messages.success(request, f"Your booking for {booking.service_type.name} is cancelled. We sent you an email.")
+    return redirect("bookings:manage", token=booking.manage_token)
+
+
+def _move_page(
+    request: HttpRequest,
+    booking: Booking,
+    *,
+    error: str = "",
+    alternatives: list[Slot] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    service_type = booking.service_type
+    today = now.astimezone(booking.branch.zone).date()
+    week = _week(request, service_type)
+    if alternatives is not None:
+        slots = alternatives
+    else:
+        slots = [slot for slot in _week_slots(service_type, week=week, now=now) if slot.starts_at != booking.starts_at]
+    context = {
+        "booking": booking,
+        "service": service_type,
+        "when": _when(booking, now),
+        "can_change": _can_change(booking, now),
+        "days": _days(slots, service_type=service_type, today=today),
+        "week": week,
+        "previous_week": week - 1 if week > 0 and alternatives is None else None,
+        "next_week": week + 1 if week < _last_week(service_type) and alternatives is None else None,
+        "alternatives": alternatives is not None,
+        "error": error,
+    }
+    response = render(request, "bookings/move.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def manage_move(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    booking = _booking_or_404(token, now)
+    if request.method != "POST":
+        return _move_page(request, booking)
+    if _over_rate_limit(request):
+        return _too_many(request)
+    time_form = TimeChoiceForm(request.POST)
+    if not time_form.is_valid():
+        return _move_page(request, booking, error=time_form.errors["starts_at"][0])
+    try:
+        booking = booking_reschedule(booking=booking, starts_at=time_form.cleaned_data["starts_at"], now=now)
+    except SlotTaken as taken:
+        return _move_page(request, booking, error=taken.messages[0], alternatives=taken.alternatives)
+    except ValidationError as error:
+        return _move_page(request, booking, error=" ".join(error.messages))
+    messages.success(request, f"Your booking is now on {_when(booking, now)}. We sent you an email with the new time.")
+    return redirect("bookings:manage", token=booking.manage_token)

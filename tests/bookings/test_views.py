@@ -1,0 +1,403 @@
+import datetime as dt
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Booking, IntakeQuestion, NotifyRequest
+from bookings.services.booking import PatronDetails, booking_create
+from bookings.views import POSTS_PER_WINDOW
+from makerlab.cards import card_number_make
+from makerlab.models import Patron
+from tests.factories import (
+    TORONTO,
+    AssignmentFactory,
+    BranchFactory,
+    PatronFactory,
+    QualificationFactory,
+    ServiceTypeFactory,
+    ShiftFactory,
+    SkillFactory,
+    StaffMemberFactory,
+)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
+
+
+def build_desk(days: list[dt.date], *, people: int = 1, branch=None, skill=None):
+    branch = branch or BranchFactory(observes_statutory_holidays=False, phone="519-555-0100")
+    skill = skill or SkillFactory(name="Tech help")
+    service = ServiceTypeFactory(branch=branch, required_skill=skill)
+    staff = []
+    for _ in range(people):
+        person = StaffMemberFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        staff.append(person)
+    for day in days:
+        shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16), max_headcount=people)
+        for person in staff:
+            AssignmentFactory(shift=shift, staff_member=person)
+    return service
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def day() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=3)
+
+
+@pytest.fixture
+def service(db, day):
+    return build_desk([day])
+
+
+def form_data(starts_at: dt.datetime, sequence: int = 1, **overrides) -> dict[str, str]:
+    data = {
+        "starts_at": starts_at.isoformat(),
+        "card_number": card_number_make(sequence),
+        "name": "Doris Campbell",
+        "email": "doris@example.net",
+        "phone": "",
+        "accessibility_needs": "",
+        "reminder_consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def post_booking(client, service, data):
+    return client.post(reverse("bookings:book", args=[service.slug]), data)
+
+
+def test_services_are_listed_in_plain_language(client, service):
+    response = client.get(reverse("bookings:services"))
+    assert response.status_code == 200
+    assert service.name in response.text
+    assert reverse("bookings:service", args=[service.slug]) in response.text
+
+
+def test_times_are_grouped_by_day_as_radio_inputs(client, service, day):
+    response = client.get(reverse("bookings:service", args=[service.slug]))
+    assert response.status_code == 200
+    text = response.text
+    assert text.count('type="radio"') == 3
+    assert f'<legend class="h5">{day:%A} {day.day} {day:%B}</legend>' in text
+    assert "2:00 to 2:45 p.m." in text
+    assert at(day, 14).isoformat() in text
+
+
+def test_a_patron_books_with_the_real_form_and_gets_a_confirmation(
+    client, service, day, django_capture_on_commit_callbacks
+):
+    page = client.get(reverse("bookings:book", args=[service.slug]), {"starts_at": at(day, 14).isoformat()})
+    assert page.status_code == 200
+    assert "2:00 to 2:45 p.m." in page.text
+    card = card_number_make(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_booking(
+            client, service, form_data(at(day, 14), card_number=f" {card[:4]} {card[4:9]}-{card[9:]} ")
+        )
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("bookings:confirmed", args=[booking.manage_token])
+    assert booking.reminder_consent
+    confirmed = client.get(response["Location"])
+    assert "You are booked" in confirmed.text
+    assert len(mail.outbox) == 1
+    assert booking.patron.card_number == card
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"card_number": ""}, "This field is required"),
+        ({"card_number": "12345"}, "has 14 digits"),
+        ({"card_number": "2'; DROP TABLE bookings_booking; --"}, "digits only"),
+        ({"card_number": "9" * 5000}, "at most 40"),
+        ({"name": ""}, "This field is required"),
+        ({"name": "<script>alert(1)</script>"}, "plain text"),
+        ({"name": "x" * 161}, "at most 160"),
+        ({"email": "not-an-email"}, "valid email"),
+        ({"phone": "\x00\x01"}, "control characters"),
+        ({"accessibility_needs": "<img src=x onerror=alert(1)>"}, "plain text"),
+        ({"accessibility_needs": "a" * 501}, "at most 500"),
+    ],
+)
+def test_bad_input_gets_a_message_on_the_form_and_saves_nothing(client, service, day, overrides, message):
+    response = post_booking(client, service, form_data(at(day, 14), **overrides))
+    assert response.status_code == 200
+    assert message in response.text
+    assert 'class="invalid-feedback"' in response.text or "alert-danger" in response.text
+    assert not Booking.objects.exists()
+    assert not Patron.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    ["", "tomorrow", "2025-13-45T99:99", "2030-01-01T14:00:00", "x" * 1000, "0001-01-01T00:00:00+00:00"],
+)
+def test_a_bad_or_tampered_time_gets_a_clear_message(client, service, day, starts_at):
+    response = post_booking(client, service, {**form_data(at(day, 14)), "starts_at": starts_at})
+    assert response.status_code in (200, 400)
+    assert "alert-danger" in response.text
+    assert not Booking.objects.exists()
+    page = client.get(reverse("bookings:book", args=[service.slug]), {"starts_at": starts_at})
+    assert page.status_code in (200, 400)
+    assert "alert-danger" in page.text
+
+
+@pytest.mark.parametrize(
+    ("moment", "why"),
+    [
+        (lambda day: at(day, 14, 30), "not on the list"),
+        (lambda day: timezone.now() - dt.timedelta(days=1), "past"),
+        (lambda day: timezone.now() + dt.timedelta(minutes=30), "minimum notice"),
+        (lambda day: at(day + dt.timedelta(days=60), 14), "beyond the horizon"),
+        (lambda day: at(day, 18), "staff off shift"),
+    ],
+)
+def test_a_time_that_was_not_offered_is_refused_with_a_reason(client, service, day, moment, why):
+    response = post_booking(client, service, form_data(moment(day)))
+    assert response.status_code == 200
+    assert "That time is not available" in response.text
+    assert not Booking.objects.exists()
+
+
+def test_equipment_out_of_service_refuses_the_time(client, db, day):
+    from tests.factories import EquipmentFactory
+
+    service = build_desk([day])
+    service.equipment = EquipmentFactory(branch=service.branch, in_service=False)
+    service.save()
+    response = post_booking(client, service, form_data(at(day, 14)))
+    assert "That time is not available" in response.text
+    assert not Booking.objects.exists()
+
+
+def test_a_patron_over_the_limit_is_told_why(client, service, day):
+    service.max_future_bookings = 1
+    service.save()
+    post_booking(client, service, form_data(at(day, 13)))
+    response = post_booking(client, service, form_data(at(day, 15)))
+    assert response.status_code == 200
+    assert "already have 1 upcoming bookings" in response.text
+    assert Booking.objects.count() == 1
+
+
+def test_required_intake_questions_are_asked_and_answered(client, service, day):
+    question = IntakeQuestion.objects.create(service_type=service, text="What device is it?", required=True)
+    optional = IntakeQuestion.objects.create(service_type=service, text="Anything else?", order=1)
+    page = client.get(reverse("bookings:book", args=[service.slug]), {"starts_at": at(day, 14).isoformat()})
+    assert "What device is it?" in page.text and "Anything else? (optional)" in page.text
+    response = post_booking(client, service, form_data(at(day, 14)))
+    assert "Answer: What device is it?" in response.text
+    assert not Booking.objects.exists()
+    post_booking(client, service, form_data(at(day, 14), **{f"question_{question.pk}": "An iPad"}))
+    assert Booking.objects.get().intake_answers == {str(question.pk): "An iPad"}
+    assert str(optional.pk) not in Booking.objects.get().intake_answers
+
+
+def test_the_form_never_reveals_whether_a_card_is_known(client, service, day):
+    PatronFactory(card_number=card_number_make(1), email="doris@example.net")
+    known = post_booking(client, service, form_data(at(day, 14), sequence=1, email="x"))
+    unknown = post_booking(client, service, form_data(at(day, 14), sequence=2, email="x"))
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|value="2[0-9]{13}"')
+    assert strip.sub("", known.text) == strip.sub("", unknown.text)
+
+
+def test_a_booking_never_changes_another_patrons_details(client, service, day):
+    patron = PatronFactory(card_number=card_number_make(1), first_name="Doris", email="doris@example.net")
+    post_booking(client, service, form_data(at(day, 14), name="Mallory Evil", email="mallory@example.net"))
+    patron.refresh_from_db()
+    assert (patron.first_name, patron.email) == ("Doris", "doris@example.net")
+    assert Booking.objects.get().contact_email == "mallory@example.net"
+
+
+def test_a_filled_honeypot_saves_nothing(client, service, day):
+    response = post_booking(client, service, form_data(at(day, 14), website="http://spam.example"))
+    assert response.status_code == 400
+    assert "We could not take this request" in response.text
+    assert not Booking.objects.exists()
+
+
+def test_booking_posts_are_rate_limited_per_client_address(client, service, day):
+    for _ in range(POSTS_PER_WINDOW):
+        assert post_booking(client, service, form_data(at(day, 14), name="")).status_code == 200
+    refused = post_booking(client, service, form_data(at(day, 14)))
+    assert refused.status_code == 429
+    assert "Please wait a few minutes" in refused.text
+    assert not Booking.objects.exists()
+    other = client.post(reverse("bookings:book", args=[service.slug]), form_data(at(day, 14)), REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_the_race_loser_gets_the_nearest_other_times(client, service, day):
+    booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(9), name="Quick Person", email="q@example.net"),
+    )
+    response = post_booking(client, service, form_data(at(day, 14)))
+    assert response.status_code == 200
+    assert "That time is not available. Here are the nearest other times." in response.text
+    assert "3:00 to 3:45 p.m." in response.text and "1:00 to 1:45 p.m." in response.text
+    assert 'type="radio"' in response.text
+    # The details stay filled in: choosing another time books it.
+    assert 'value="Doris Campbell"' in response.text
+    assert post_booking(client, service, form_data(at(day, 15))).status_code == 302
+
+
+def test_unknown_tampered_and_expired_manage_links_answer_404(client, service, day):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    assert client.get(reverse("bookings:manage", args=[booking.manage_token])).status_code == 200
+    tampered = booking.manage_token[:-1] + ("A" if booking.manage_token[-1] != "A" else "B")
+    assert client.get(reverse("bookings:manage", args=[tampered])).status_code == 404
+    assert client.get("/book/manage/short/").status_code == 404
+    assert client.get("/book/manage/" + "%3Cscript%3E" * 5 + "/").status_code == 404
+    assert client.post(reverse("bookings:cancel", args=[tampered])).status_code == 404
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=long_ago - dt.timedelta(hours=1), ends_at=long_ago, status=Booking.Status.ATTENDED
+    )
+    assert client.get(reverse("bookings:manage", args=[booking.manage_token])).status_code == 404
+
+
+def test_the_patron_cancels_until_the_cut_off(client, service, day):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    page = client.get(reverse("bookings:manage", args=[booking.manage_token]))
+    assert "Cancel this booking" in page.text and "Pick another time" in page.text
+    response = client.post(reverse("bookings:cancel", args=[booking.manage_token]), follow=True)
+    assert "is cancelled" in response.text
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    again = client.post(reverse("bookings:cancel", args=[booking.manage_token]))
+    assert again.status_code == 200
+    assert "already cancelled" in again.text
+
+
+def test_past_the_cut_off_the_manage_page_explains_and_gives_the_phone(client, service, day):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=timezone.now() + dt.timedelta(hours=1), ends_at=timezone.now() + dt.timedelta(hours=2)
+    )
+    page = client.get(reverse("bookings:manage", args=[booking.manage_token]))
+    assert "too close to the time" in page.text and "519-555-0100" in page.text
+    assert "Cancel this booking" not in page.text
+    refused = client.post(reverse("bookings:cancel", args=[booking.manage_token]))
+    assert "too close to the time" in refused.text
+
+
+def test_the_patron_moves_the_booking_to_another_time(client, service, day):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    url = reverse("bookings:move", args=[booking.manage_token])
+    page = client.get(url)
+    assert page.text.count('type="radio"') == 2  # the current time is not offered again
+    bad = client.post(url, {"starts_at": "nonsense"})
+    assert bad.status_code == 200 and "could not be read" in bad.text
+    response = client.post(url, {"starts_at": at(day, 15).isoformat()}, follow=True)
+    assert "3:00 to 3:45 p.m." in response.text
+    booking.refresh_from_db()
+    assert booking.starts_at == at(day, 15)
+    assert booking.status == Booking.Status.BOOKED
+
+
+def test_nothing_free_lets_the_patron_ask_to_be_told(client, db):
+    service = build_desk([])
+    page = client.get(reverse("bookings:service", args=[service.slug]))
+    assert "Email me when a time opens" in page.text
+    url = reverse("bookings:notify", args=[service.slug])
+    bad = client.post(url, {"name": "<b>x</b>", "email": "nope"})
+    assert bad.status_code == 200 and "plain text" in bad.text and "valid email" in bad.text
+    assert client.post(url, {"name": "Ann", "email": "ann@example.net", "website": "spam"}).status_code == 400
+    assert not NotifyRequest.objects.exists()
+    response = client.post(url, {"name": "Ann Lee", "email": "ann@example.net"}, follow=True)
+    assert "We will email ann@example.net" in response.text
+    client.post(url, {"name": "Ann Lee", "email": "ann@example.net"})
+    assert NotifyRequest.objects.count() == 1
+
+
+def test_unknown_service_answers_404_and_huge_week_numbers_are_harmless(client, service):
+    assert client.get("/book/no-such-service/").status_code == 404
+    url = reverse("bookings:service", args=[service.slug])
+    for week in ["9" * 100, "-1", "abc", "3"]:
+        assert client.get(url + "?" + urlencode({"week": week})).status_code == 200
+
+
+def _grow(day: dt.date, service) -> None:
+    """More days of shifts, staff and bookings for the same service: the page must not query more."""
+    extra_days = [day + dt.timedelta(days=n) for n in range(1, 6)]
+    skill = service.required_skill
+    for offset, extra in enumerate(extra_days):
+        person = StaffMemberFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        shift = ShiftFactory(branch=service.branch, starts_at=at(extra, 13), ends_at=at(extra, 16))
+        AssignmentFactory(shift=shift, staff_member=person)
+        booking_create(
+            service_type=service,
+            starts_at=at(extra, 13),
+            details=PatronDetails(card_number=card_number_make(100 + offset), name="P Q", email="p@example.net"),
+        )
+    ServiceTypeFactory.create_batch(5, branch=service.branch, required_skill=skill)
+
+
+def test_pages_render_in_a_constant_number_of_queries(client, service, day, django_assert_max_num_queries):
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    urls = [
+        reverse("bookings:services"),
+        reverse("bookings:service", args=[service.slug]),
+        reverse("bookings:manage", args=[booking.manage_token]),
+        reverse("bookings:move", args=[booking.manage_token]),
+    ]
+
+    def counts() -> list[int]:
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    small = counts()
+    _grow(day, service)
+    large = counts()
+    assert small == large
+    for url in urls:
+        with django_assert_max_num_queries(12):
+            client.get(url)
+    print("query counts", dict(zip(urls, large, strict=True)))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=StaffLoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("staff/desk/", include("bookings.staff_urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
 ]

@@ -1,0 +1,265 @@
+"""The staff desk: today's agenda (mine and the whole desk), check-in, no-shows, outcomes, booking for a
+phone or walk-in patron, and the patrons whose online booking is paused.
+
+Each view parses its input, calls one desk or booking service, and renders. A refusal from a service
+(a ValidationError) is shown on the page and nothing is saved.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from bookings import selectors
+from bookings.models import Booking, BookingPause, ServiceType
+from bookings.services import desk
+from bookings.services.booking import PatronDetails, booking_create
+from bookings.services.reminders import when_text
+from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
+from makerlab.models import Branch
+from makerlab.selectors import branches_active
+from staffing.views import time_span
+
+SLOTS_OFFERED = 60
+
+
+def desk_permission(permission: str = "bookings.change_booking"):
+    def decorator(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorator
+
+
+def _branch(request: HttpRequest) -> Branch:
+    branches = branches_active()
+    if not branches:
+        raise Http404("No branch is open.")
+    wanted = request.GET.get("branch", "")
+    return next((branch for branch in branches if branch.slug == wanted), branches[0])
+
+
+def _day(request: HttpRequest, zone: dt.tzinfo) -> tuple[dt.date, DayForm]:
+    form = DayForm(request.GET or None)
+    today = timezone.now().astimezone(zone).date()
+    if form.is_bound and form.is_valid() and form.cleaned_data["day"]:
+        return form.cleaned_data["day"], form
+    return today, form
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    booking: Booking
+    time: str
+    can_check_in: bool
+    can_mark_no_show: bool
+    can_record_outcome: bool
+
+
+def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
+    rows = []
+    for booking in bookings:
+        zone = booking.branch.zone
+        start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+        booked = booking.status == Booking.Status.BOOKED
+        rows.append(
+            AgendaRow(
+                booking=booking,
+                time=time_span(start, end),
+                can_check_in=booked and now.astimezone(zone).date() >= start.date(),
+                can_mark_no_show=booked and now >= booking.starts_at,
+                can_record_outcome=booking.status == Booking.Status.ATTENDED,
+            )
+        )
+    return rows
+
+
+def _agenda_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
+    branch = _branch(request)
+    day, form = _day(request, branch.zone)
+    me = getattr(request.user, "staff_member", None)
+    if mine and me is None:
+        bookings = []
+    elif mine:
+        bookings = selectors.agenda_for_staff_member(staff_member=me, day=day, zone=branch.zone)
+    else:
+        bookings = selectors.agenda_for_branch(branch=branch, day=day)
+    context = {
+        "branch": branch,
+        "day": day,
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+        "form": form,
+        "mine": mine,
+        "me": me,
+        "rows": _rows(bookings, now=timezone.now()),
+        "day_text": date_format(day, "l j F Y"),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "bookings/staff/agenda.html", context)
+
+
+@require_safe
+@desk_permission()
+def agenda_desk(request: HttpRequest) -> HttpResponse:
+    return _agenda_page(request, mine=False)
+
+
+@require_safe
+@desk_permission()
+def agenda_mine(request: HttpRequest) -> HttpResponse:
+    return _agenda_page(request, mine=True)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the agenda the staff member came from; only an address on this site."""
+    target = request.POST.get("next", "")
+    if not target.startswith("/staff/desk/") or "//" in target or "\\" in target:
+        target = reverse("bookings_staff:agenda")
+    return redirect(target)
+
+
+def _attendance(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    booking = get_object_or_404(Booking, pk=pk)
+    try:
+        result = action(booking=booking, by_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{booking.contact_name}: {done}.")
+        if isinstance(result, tuple) and result[1] is not None:
+            pause = result[1]
+            messages.warning(
+                request,
+                f"{booking.contact_name} has missed several sessions: online booking is paused. They can book "
+                f"online again from {date_format(pause.paused_until.astimezone(booking.branch.zone), 'l j F Y')}. "
+                "You can lift the pause on the Paused patrons page.",
+            )
+    return _back(request)
+
+
+@require_POST
+@desk_permission()
+def booking_attended(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attendance(request, pk, desk.booking_mark_attended, "checked in")
+
+
+@require_POST
+@desk_permission()
+def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attendance(request, pk, desk.booking_mark_no_show, "marked as did not come")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@desk_permission()
+def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.select_related("service_type", "branch", "staff_member__user"), pk=pk)
+    initial = {
+        "topic": booking.outcome_topic,
+        "resolved": {True: "yes", False: "no"}.get(booking.outcome_resolved),
+        "notes": booking.outcome_notes,
+    }
+    form = OutcomeForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.booking_record_outcome(
+                booking=booking,
+                topic=form.cleaned_data["topic"],
+                resolved=form.cleaned_data["resolved"],
+                notes=form.cleaned_data["notes"],
+                by_user=request.user,
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Outcome recorded for {booking.contact_name}.")
+            day = booking.starts_at.astimezone(booking.branch.zone).date()
+            return redirect(f"{reverse('bookings_staff:agenda')}?day={day:%Y-%m-%d}")
+    context = {
+        "booking": booking,
+        "form": form,
+        "when": when_text(booking.starts_at, zone=booking.branch.zone),
+    }
+    return render(request, "bookings/staff/outcome.html", context)
+
+
+def _add_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@desk_permission("bookings.add_booking")
+def book_on_behalf(request: HttpRequest) -> HttpResponse:
+    services = list(ServiceType.objects.filter(is_active=True).select_related("branch", "equipment"))
+    wanted = request.GET.get("service") or request.POST.get("service") or ""
+    service = next((s for s in services if str(s.pk) == wanted), None)
+    if service is None:
+        return render(request, "bookings/staff/book.html", {"services": services, "service": None})
+    now = timezone.now()
+    zone = service.branch.zone
+    slots = selectors.open_slots(service_type=service, now=now)[:SLOTS_OFFERED]
+    times = [(slot.starts_at.isoformat(), when_text(slot.starts_at, zone=zone)) for slot in slots]
+    form = BookOnBehalfForm(request.POST if request.method == "POST" else None, times=times)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking = booking_create(
+                service_type=service,
+                starts_at=data["starts_at"],
+                details=PatronDetails(
+                    card_number=data["card_number"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    reminder_consent=data["reminder_consent"],
+                    accessibility_needs=data["accessibility_needs"],
+                ),
+                now=now,
+                booked_by=request.user,
+                override_limits=data["override_limits"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Booked {service.name} for {booking.contact_name}, {when_text(booking.starts_at, zone=zone)}.",
+            )
+            return redirect(f"{reverse('bookings_staff:agenda')}?day={booking.starts_at.astimezone(zone):%Y-%m-%d}")
+    context = {"services": services, "service": service, "form": form, "has_times": bool(times)}
+    return render(request, "bookings/staff/book.html", context)
+
+
+@require_safe
+@desk_permission("bookings.change_bookingpause")
+def pauses(request: HttpRequest) -> HttpResponse:
+    zone = timezone.get_default_timezone()
+    rows = [
+        (pause, date_format(pause.paused_until.astimezone(zone), "l j F Y"))
+        for pause in selectors.pauses_active(now=timezone.now())
+    ]
+    return render(request, "bookings/staff/pauses.html", {"rows": rows})
+
+
+@require_POST
+@desk_permission("bookings.change_bookingpause")
+def pause_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    pause = get_object_or_404(BookingPause.objects.select_related("patron"), pk=pk)
+    try:
+        desk.booking_pause_lift(pause=pause, by_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{pause.patron} can book online again.")
+    return redirect("bookings_staff:pauses")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.demo import bookings_demo_load
 from makerlab.cards import card_number_make
 from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from makerlab.models import Branch, Closure, OpeningHours, Patron
@@ -113,11 +114,14 @@ class Command(BaseCommand):
             self._staff()
             self._patrons(rng, count=40 * scale)
             staffing = staffing_demo_load(branch=branch, today=timezone.localdate(), now=timezone.now(), scale=scale)
+            bookings = bookings_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "
                 f"{staffing.people} staff, volunteers and students, {staffing.shifts} shifts with "
-                f"{staffing.assignments} people on them."
+                f"{staffing.assignments} people on them; {bookings.services} services on "
+                f"{bookings.equipment} machines, {bookings.past} past and {bookings.upcoming} upcoming bookings, "
+                f"{bookings.trainings} trainings."
             )
         )
 

@@ -1,0 +1,67 @@
+"""The demo bookings: the lab's services and machines, a year of realistic history, upcoming bookings in shifts."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from bookings.models import Booking, Equipment, IntakeQuestion, ServiceType, Training
+from staffing.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+
+
+def test_demo_has_the_services_and_machines_a_maker_lab_offers(demo):
+    names = set(ServiceType.objects.values_list("name", flat=True))
+    assert {
+        "Tech help: phone, tablet, laptop",
+        "Email and online accounts",
+        "3D printing orientation",
+        "Laser cutter orientation",
+        "Cricut / vinyl cutter help",
+        "Sewing machine basics",
+        "Podcast studio orientation",
+    } <= names
+    assert Equipment.objects.count() == 5
+    assert IntakeQuestion.objects.exists()
+
+
+def test_a_year_of_past_bookings_with_a_realistic_mix(demo):
+    now = timezone.now()
+    past = Booking.objects.filter(starts_at__lt=now)
+    total = past.count()
+    assert total > 800
+    assert past.earliest("starts_at").starts_at < now - dt.timedelta(days=330)
+    mix = {row["status"]: row["n"] / total for row in past.values("status").annotate(n=Count("pk"))}
+    assert 0.70 < mix["attended"] < 0.80
+    assert 0.06 < mix["no_show"] < 0.14
+    assert 0.11 < mix["cancelled"] < 0.19
+    assert not past.filter(status="attended", outcome_topic="").exists()
+    assert Training.objects.exists()
+    assert not Training.objects.exclude(booking__service_type__trains_on_equipment=True).exists()
+
+
+def test_upcoming_bookings_sit_in_published_shifts(demo):
+    upcoming = Booking.objects.filter(starts_at__gte=timezone.now(), status="booked")
+    assert upcoming.count() > 10
+    for booking in upcoming.select_related("staff_member")[:30]:
+        assert Assignment.objects.filter(
+            staff_member=booking.staff_member, period__contains=booking.starts_at, shift__is_published=True
+        ).exists()
+
+
+def test_loading_again_changes_nothing(demo):
+    def counts() -> tuple[int, ...]:
+        return tuple(model.objects.count() for model in (Booking, Training, ServiceType, Equipment, IntakeQuestion))
+
+    before = counts()
+    call_command("load_demo")
+    assert counts() == before

@@ -70,8 +70,37 @@ def busiest_schedule() -> str:
     return f"/staff/schedule/?branch={slug}&week={monday.isoformat()}"
 
 
+def busiest_service() -> str:
+    """The choice of times of the active service with the most bookings (the fullest slot calculation)."""
+    from django.db.models import Count
+
+    from bookings.models import ServiceType
+
+    service = (
+        ServiceType.objects.filter(is_active=True, branch__is_active=True)
+        .annotate(booked=Count("bookings"))
+        .order_by("-booked", "display_order", "pk")
+        .first()
+    )
+    return f"/book/{service.slug}/" if service else "/book/"
+
+
+def booking_manage_page() -> str:
+    """A patron's manage page for an upcoming booking; the service list when load_demo made none."""
+    from django.utils import timezone
+
+    from bookings.models import Booking
+
+    booking = Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gt=timezone.now()).order_by("pk").first()
+    return f"/book/manage/{booking.manage_token}/" if booking else "/book/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
     Page(name="staff_schedule", path=busiest_schedule, login="coordinator"),
+    Page(name="staff_desk_agenda", path="/staff/desk/", login="assistant"),
+    Page(name="book_services", path="/book/"),
+    Page(name="book_times", path=busiest_service),
+    Page(name="book_manage", path=booking_manage_page),
 ]

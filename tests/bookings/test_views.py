@@ -401,3 +401,20 @@ def test_pages_render_in_a_constant_number_of_queries(client, service, day, djan
         with django_assert_max_num_queries(12):
             client.get(url)
     print("query counts", dict(zip(urls, large, strict=True)))
+
+
+def test_bench_pages_find_a_service_and_a_booking_or_fall_back(client, db, day):
+    from bench.pages import booking_manage_page, busiest_service
+
+    assert booking_manage_page() == "/book/"
+    assert busiest_service() == "/book/"
+    service = build_desk([day])
+    booking = booking_create(
+        service_type=service,
+        starts_at=at(day, 14),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+    assert busiest_service() == f"/book/{service.slug}/"
+    assert booking_manage_page() == f"/book/manage/{booking.manage_token}/"
+    for path in (busiest_service(), booking_manage_page()):
+        assert client.get(path).status_code == 200

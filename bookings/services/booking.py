@@ -14,7 +14,8 @@ from psycopg2.extras import DateTimeTZRange
 
 from bookings.documents import when_text
 from bookings.models import Booking, NotifyRequest, ServiceType, Training
-from bookings.selectors import Slot, open_slots
+from bookings.selectors import Slot, open_slots, patron_paused_until, pause_message
+from bookings.services.reminders import reminders_withdraw
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
 from makerlab.services import notification_queue
@@ -133,6 +134,8 @@ def booking_create(
     try:
         with transaction.atomic():
             patron = _patron_for(details, now=now)
+            if not override_limits.strip() and (paused_until := patron_paused_until(patron=patron, now=now)):
+                raise ValidationError(pause_message(paused_until, zone=service_type.branch.zone))
             _check_training(service_type, patron, starts_at.astimezone(service_type.branch.zone).date())
             if override_limits.strip():
                 validate_plain_text(override_limits)
@@ -189,6 +192,7 @@ def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at"])
+        reminders_withdraw(booking=booking)
         _email_booking(booking, kind="booking_cancelled", key=f"booking:{booking.pk}:cancelled", now=now)
         if booking.starts_at > now:
             _tell_first_waiting(booking.service_type, now=now)

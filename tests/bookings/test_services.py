@@ -194,3 +194,37 @@ def test_twenty_patrons_racing_for_one_time_give_exactly_one_booking(day):
     assert len(refusals) == 19, [o for o in outcomes if not isinstance(o, Booking | SlotTaken)]
     assert all(refusal.alternatives for refusal in refusals)
     assert Booking.objects.filter(starts_at=start).count() == 1
+
+
+def test_a_patron_paused_after_no_shows_cannot_book_online_but_staff_can_override(service, day):
+    from bookings.models import BookingPause
+
+    patron = PatronFactory(card_number=card_number_make(1))
+    BookingPause.objects.create(
+        patron=patron, paused_until=timezone.now() + dt.timedelta(days=20), reason="3 sessions missed"
+    )
+    with pytest.raises(ValidationError, match="book online again"):
+        booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    assert not Booking.objects.exists()
+    booking = booking_create(
+        service_type=service, starts_at=at(day, 14), details=details(), override_limits="Called; explained the policy"
+    )
+    assert booking.limits_overridden == "Called; explained the policy"
+
+
+def test_cancelling_withdraws_reminders_that_were_waiting(service, day):
+    from makerlab.models import Notification
+    from makerlab.services import notification_queue
+
+    booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    notification_queue(
+        kind="booking_reminder",
+        recipient=booking.contact_email,
+        template="booking_reminder",
+        context={},
+        idempotency_key=f"booking:{booking.pk}:reminder:24h",
+        related_object=booking,
+    )
+    Notification.objects.filter(kind="booking_reminder").update(status=Notification.Status.PENDING)
+    booking_cancel(booking=booking, now=at(day, 9))
+    assert not Notification.objects.filter(kind="booking_reminder", status=Notification.Status.PENDING).exists()

@@ -167,6 +167,7 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     kind = models.CharField(max_length=60)
     recipient = models.EmailField()

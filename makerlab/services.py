@@ -133,6 +133,16 @@ def notification_deliver(*, notification_id: int) -> bool:
     return True
 
 
+def notifications_withdraw(*, notification_ids: list[int], reason: str) -> int:
+    """Stop messages that are no longer true (a cancelled booking's reminder); returns how many.
+
+    Only messages still pending are withdrawn, with a conditional UPDATE, so none is both sent and withdrawn.
+    """
+    return Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.PENDING).update(
+        status=Notification.Status.WITHDRAWN, last_error=reason[:500]
+    )
+
+
 def notifications_deliver_pending(*, limit: int = 200) -> int:
     """Send what is waiting in the outbox (including messages whose worker died); returns how many were sent."""
     now = timezone.now()

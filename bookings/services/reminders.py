@@ -15,7 +15,7 @@ from django.utils.dateformat import format as date_format
 
 from bookings.models import Booking
 from makerlab.models import Notification
-from makerlab.services import notification_queue
+from makerlab.services import notification_queue, notifications_withdraw
 
 KIND = "booking_reminder"
 TEMPLATE = "booking_reminder"
@@ -117,16 +117,15 @@ def _context(booking: Booking, hours: int) -> dict[str, str | int]:
 
 
 def reminders_withdraw(*, booking: Booking) -> int:
-    """Stop the booking's reminders that are still waiting in the outbox (after a cancel); returns how many.
-
-    Only rows nobody has claimed are withdrawn (a conditional UPDATE), so a reminder is never both
-    sent and withdrawn. The outbox has no "withdrawn" state: the row is closed as failed, with why.
-    """
-    return Notification.objects.filter(
+    """Stop the booking's reminders that are still waiting in the outbox (after a cancel); returns how many."""
+    waiting = Notification.objects.filter(
         kind=KIND,
         status=Notification.Status.PENDING,
         idempotency_key__startswith=f"booking:{booking.pk}:reminder:",
-    ).update(status=Notification.Status.FAILED, last_error="Withdrawn: the booking was cancelled.")
+    )
+    return notifications_withdraw(
+        notification_ids=list(waiting.values_list("pk", flat=True)), reason="The booking was cancelled."
+    )
 
 
 def reminders_withdraw_cancelled(*, now: dt.datetime | None = None) -> int:
@@ -144,6 +143,4 @@ def reminders_withdraw_cancelled(*, now: dt.datetime | None = None) -> int:
     stale = [pk for pk, object_id in keys if not object_id.isdigit() or int(object_id) not in booked]
     if not stale:
         return 0
-    return waiting.filter(pk__in=stale).update(
-        status=Notification.Status.FAILED, last_error="Withdrawn: the booking was cancelled or is over."
-    )
+    return notifications_withdraw(notification_ids=stale, reason="The booking was cancelled or is over.")

@@ -91,7 +91,7 @@ def test_a_reminder_waiting_in_the_outbox_is_withdrawn_when_the_booking_is_cance
     notifications_deliver_pending()
     assert not [message for message in mail.outbox if message.subject.startswith("Reminder")]
     reminders = Notification.objects.filter(kind="booking_reminder")
-    assert set(reminders.values_list("status", flat=True)) == {Notification.Status.FAILED}
+    assert set(reminders.values_list("status", flat=True)) == {Notification.Status.WITHDRAWN}
 
 
 def test_booked_after_an_offset_only_the_later_reminders_are_sent(service, django_capture_on_commit_callbacks):

@@ -227,4 +227,4 @@ def test_cancelling_withdraws_reminders_that_were_waiting(service, day):
     )
     Notification.objects.filter(kind="booking_reminder").update(status=Notification.Status.PENDING)
     booking_cancel(booking=booking, now=at(day, 9))
-    assert not Notification.objects.filter(kind="booking_reminder", status=Notification.Status.PENDING).exists()
+    assert Notification.objects.get(kind="booking_reminder").status == Notification.Status.WITHDRAWN

@@ -1,50 +1,16 @@
-"""What bookings hand out besides pages: plain-language times and the calendar file (.ics) sent with a booking.
+"""What bookings hand out besides pages: the calendar file (.ics) sent with a booking.
 
 Nothing here writes.
 """
 
 import datetime as dt
-import zoneinfo
 from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from bookings.models import Booking
-
-
-def _clock(moment: dt.time) -> tuple[str, str]:
-    if moment == dt.time(12):
-        return "noon", ""
-    if moment == dt.time(0):
-        return "midnight", ""
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d}", "a.m." if moment.hour < 12 else "p.m."
-
-
-def clock_text(moment: dt.time) -> str:
-    return " ".join(part for part in _clock(moment) if part)
-
-
-def time_span(start: dt.datetime, end: dt.datetime) -> str:
-    """ "2:00 to 2:45 p.m.", "11:30 a.m. to 12:15 p.m.", "11:15 a.m. to noon"."""
-    (start_text, start_half), (end_text, end_half) = _clock(start.time()), _clock(end.time())
-    if start_half and start_half == end_half:
-        return f"{start_text} to {end_text} {end_half}"
-    return f"{clock_text(start.time())} to {clock_text(end.time())}"
-
-
-def day_text(day: dt.date, *, today: dt.date) -> str:
-    """ "Tuesday 12 January", with the year when it is not this year."""
-    text = date_format(day, "l j F")
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def when_text(start: dt.datetime, end: dt.datetime, *, zone: zoneinfo.ZoneInfo, today: dt.date) -> str:
-    """ "Tuesday 12 January, 2:00 to 2:45 p.m.", in the branch's time zone."""
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    return f"{day_text(start.date(), today=today)}, {time_span(start, end)}"
 
 
 def _uid_domain() -> str:

@@ -22,11 +22,10 @@ from bookings import selectors
 from bookings.models import Booking, BookingPause, ServiceType
 from bookings.services import desk
 from bookings.services.booking import PatronDetails, booking_create
-from bookings.services.reminders import when_text
 from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
+from makerlab.formatting import moment_text, time_span
 from makerlab.models import Branch
 from makerlab.selectors import branches_active
-from staffing.views import time_span
 
 SLOTS_OFFERED = 60
 
@@ -185,7 +184,7 @@ def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "booking": booking,
         "form": form,
-        "when": when_text(booking.starts_at, zone=booking.branch.zone),
+        "when": moment_text(booking.starts_at, zone=booking.branch.zone),
     }
     return render(request, "bookings/staff/outcome.html", context)
 
@@ -209,7 +208,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     zone = service.branch.zone
     slots = selectors.open_slots(service_type=service, now=now)[:SLOTS_OFFERED]
-    times = [(slot.starts_at.isoformat(), when_text(slot.starts_at, zone=zone)) for slot in slots]
+    times = [(slot.starts_at.isoformat(), moment_text(slot.starts_at, zone=zone)) for slot in slots]
     form = BookOnBehalfForm(request.POST if request.method == "POST" else None, times=times)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -234,7 +233,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Booked {service.name} for {booking.contact_name}, {when_text(booking.starts_at, zone=zone)}.",
+                f"Booked {service.name} for {booking.contact_name}, {moment_text(booking.starts_at, zone=zone)}.",
             )
             return redirect(f"{reverse('bookings_staff:agenda')}?day={booking.starts_at.astimezone(zone):%Y-%m-%d}")
     context = {"services": services, "service": service, "form": form, "has_times": bool(times)}

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bookings.documents import day_text, time_span, when_text
 from bookings.forms import BookingForm, NotifyRequestForm, TimeChoiceForm, WeekForm
 from bookings.models import Booking, ServiceType
 from bookings.selectors import Slot, open_slots
@@ -31,6 +30,7 @@ from bookings.services.booking import (
     booking_reschedule,
     notify_request_create,
 )
+from makerlab.formatting import day_text, time_span, when_text
 
 # Each client address may send this many booking, notify-me and change posts per window.
 POSTS_PER_WINDOW = 10

@@ -17,12 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from makerlab.formatting import clock_text, day_text, time_span
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
 from staffing.forms import (
@@ -47,32 +47,6 @@ PENDING_HOURS_SHOWN = 200
 # --- Plain-language dates and times ("Tuesday 12 January, 2:00 to 4:00 p.m.") ---------------------------
 
 
-def _clock(moment: dt.time) -> tuple[str, str]:
-    if moment == dt.time(12):
-        return "noon", ""
-    if moment == dt.time(0):
-        return "midnight", ""
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d}", "a.m." if moment.hour < 12 else "p.m."
-
-
-def _clock_text(moment: dt.time) -> str:
-    return " ".join(part for part in _clock(moment) if part)
-
-
-def time_span(start: dt.datetime, end: dt.datetime) -> str:
-    """ "2:00 to 4:00 p.m.", "11:00 a.m. to 1:00 p.m.", "10:00 a.m. to noon"."""
-    (start_text, start_half), (end_text, end_half) = _clock(start.time()), _clock(end.time())
-    if start_half and start_half == end_half:
-        return f"{start_text} to {end_text} {end_half}"
-    return f"{_clock_text(start.time())} to {_clock_text(end.time())}"
-
-
-def day_text(day: dt.date, *, today: dt.date) -> str:
-    """ "Tuesday 12 January", with the year when it is not this year."""
-    text = date_format(day, "l j F")
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
 def shift_when(shift: Shift, *, today: dt.date) -> str:
     """When a shift happens, in its branch's time zone."""
     zone = shift.branch.zone
@@ -80,7 +54,7 @@ def shift_when(shift: Shift, *, today: dt.date) -> str:
     first = day_text(start.date(), today=today)
     if end.date() == start.date() or (end.time() == dt.time(0) and end.date() == start.date() + dt.timedelta(days=1)):
         return f"{first}, {time_span(start, end)}"
-    return f"{first}, {_clock_text(start.time())} to {day_text(end.date(), today=today)}, {_clock_text(end.time())}"
+    return f"{first}, {clock_text(start.time())} to {day_text(end.date(), today=today)}, {clock_text(end.time())}"
 
 
 def shift_day(shift: Shift, *, today: dt.date) -> str:

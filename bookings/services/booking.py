@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.documents import when_text
 from bookings.models import Booking, NotifyRequest, ServiceType, Training
 from bookings.selectors import Slot, open_slots, patron_paused_until, pause_message
 from bookings.services.reminders import reminders_withdraw
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.formatting import when_text
 from makerlab.models import Patron
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text

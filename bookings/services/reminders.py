@@ -11,9 +11,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from bookings.models import Booking
+from makerlab.formatting import clock_text, moment_text
 from makerlab.models import Notification
 from makerlab.services import notification_queue, notifications_withdraw
 
@@ -27,16 +27,6 @@ def reminder_key(booking_id: int, hours: int) -> str:
 
 def _offsets() -> list[int]:
     return sorted({int(hours) for hours in settings.BOOKING_REMINDER_HOURS if int(hours) > 0})
-
-
-def when_text(moment: dt.datetime, *, zone: dt.tzinfo) -> str:
-    """ "Sunday 1 November 2026 at 10:00 a.m.", in the branch's local time."""
-    local = moment.astimezone(zone)
-    if local.time() == dt.time(12):
-        clock = "noon"
-    else:
-        clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
-    return f"{date_format(local.date(), 'l j F Y')} at {clock}"
 
 
 def _due_offset(booking: Booking, offsets: list[int], now: dt.datetime) -> int | None:
@@ -106,8 +96,8 @@ def _context(booking: Booking, hours: int) -> dict[str, str | int]:
     return {
         "first_name": booking.contact_name.split(" ", 1)[0],
         "service": booking.service_type.name,
-        "when": when_text(booking.starts_at, zone=zone),
-        "ends": when_text(booking.ends_at, zone=zone).split(" at ", 1)[1],
+        "when": moment_text(booking.starts_at, zone=zone),
+        "ends": clock_text(booking.ends_at.astimezone(zone).time()),
         "hours": hours,
         "staff_first_name": booking.staff_member.user.first_name,
         "branch_name": branch.name,

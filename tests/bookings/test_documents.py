@@ -3,9 +3,10 @@ import datetime as dt
 import icalendar
 import pytest
 
-from bookings.documents import booking_calendar, time_span, when_text
+from bookings.documents import booking_calendar
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
+from makerlab.formatting import time_span, when_text
 from tests.bookings.test_views import at, build_desk
 from tests.factories import TORONTO
 

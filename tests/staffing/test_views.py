@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from makerlab.formatting import time_span
 from staffing.models import (
     Assignment,
     Availability,
@@ -20,7 +21,7 @@ from staffing.models import (
     StaffKind,
     StaffMember,
 )
-from staffing.views import shift_when, time_span
+from staffing.views import shift_when
 from tests.factories import (
     AssignmentFactory,
     BranchFactory,

@@ -1,0 +1,44 @@
+"""Dates and times in plain language, as patrons and staff read them: "Tuesday 12 January, 2:00 to 2:45 p.m."."""
+
+import datetime as dt
+
+from django.utils.dateformat import format as date_format
+
+
+def _clock(moment: dt.time) -> tuple[str, str]:
+    if moment == dt.time(12):
+        return "noon", ""
+    if moment == dt.time(0):
+        return "midnight", ""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}", "a.m." if moment.hour < 12 else "p.m."
+
+
+def clock_text(moment: dt.time) -> str:
+    """ "2:00 p.m.", "noon", "midnight"."""
+    return " ".join(part for part in _clock(moment) if part)
+
+
+def time_span(start: dt.datetime, end: dt.datetime) -> str:
+    """ "2:00 to 2:45 p.m.", "11:30 a.m. to 12:15 p.m.", "11:15 a.m. to noon" (local times given)."""
+    (start_text, start_half), (end_text, end_half) = _clock(start.time()), _clock(end.time())
+    if start_half and start_half == end_half:
+        return f"{start_text} to {end_text} {end_half}"
+    return f"{clock_text(start.time())} to {clock_text(end.time())}"
+
+
+def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
+    """ "Tuesday 12 January", with the year when it is not this year (always, without ``today``)."""
+    text = date_format(day, "l j F")
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+def when_text(start: dt.datetime, end: dt.datetime, *, zone: dt.tzinfo, today: dt.date | None = None) -> str:
+    """ "Tuesday 12 January, 2:00 to 2:45 p.m.", in the branch's time zone."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    return f"{day_text(start.date(), today=today)}, {time_span(start, end)}"
+
+
+def moment_text(moment: dt.datetime, *, zone: dt.tzinfo, today: dt.date | None = None) -> str:
+    """ "Sunday 1 November 2026 at 10:00 a.m.", in the branch's time zone."""
+    local = moment.astimezone(zone)
+    return f"{day_text(local.date(), today=today)} at {clock_text(local.time())}"

@@ -9,6 +9,7 @@ from psycopg2.extras import DateTimeTZRange
 from bookings.models import Equipment, EquipmentKind, ServiceType
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
+from programs.models import Audience, Category, Program
 from staffing.models import (
     DATE_OF_BIRTH_KINDS,
     Assignment,
@@ -175,3 +176,22 @@ class ServiceTypeFactory(factory.django.DjangoModelFactory):
     duration_minutes = 45
     buffer_minutes = 15
     required_skill = factory.SubFactory(SkillFactory, name="Tech help")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A published teen program at a branch: 12 places, 10 on the waitlist, registration open."""
+
+    class Meta:
+        model = Program
+
+    title = factory.Sequence(lambda n: f"Teen coding club {n}")
+    slug = factory.Sequence(lambda n: f"teen-coding-club-{n}")
+    description = "Build games in Python over six weeks."
+    category = Category.CODING
+    audience = Audience.TEENS
+    min_age = 12
+    max_age = 17
+    branch = factory.SubFactory(BranchFactory)
+    capacity = 12
+    waitlist_capacity = 10
+    is_published = True

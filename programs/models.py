@@ -1,0 +1,225 @@
+import secrets
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from makerlab.models import Branch, Patron
+from staffing.models import StaffMember
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Category(models.TextChoices):
+    DESIGN = "design", "Design"
+    CODING = "coding", "Coding"
+    ELECTRONICS = "electronics", "Electronics"
+    TEXTILES = "textiles", "Textiles"
+    GARDENING = "gardening", "Gardening and seed saving"
+    DIGITAL_LITERACY = "digital_literacy", "Digital literacy"
+    CRAFTS = "crafts", "Crafts"
+
+
+class Audience(models.TextChoices):
+    CHILDREN = "children", "Children"
+    TEENS = "teens", "Teens"
+    ADULTS = "adults", "Adults"
+    FAMILIES = "families", "Families"
+    ALL_AGES = "all_ages", "All ages"
+
+
+class PartnerSite(models.Model):
+    """A community partner's place where the lab runs outreach programs."""
+
+    name = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=120)
+    street_address = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=7)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A maker program: one or more sessions, registered for as one unit, or drop-in."""
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="programs")
+    room = models.CharField(max_length=80, blank=True)
+    partner_site = models.ForeignKey(
+        PartnerSite, on_delete=models.PROTECT, null=True, blank=True, related_name="programs"
+    )
+    facilitators = models.ManyToManyField(StaffMember, blank=True, related_name="programs")
+    registration_required = models.BooleanField(default=True, help_text="Untick for a drop-in program.")
+    capacity = models.PositiveSmallIntegerField(default=12)
+    waitlist_capacity = models.PositiveSmallIntegerField(default=10)
+    places_per_registration = models.PositiveSmallIntegerField(
+        default=4, help_text="How many people one registration may sign up (a parent with children)."
+    )
+    registration_opens_at = models.DateTimeField(null=True, blank=True)
+    registration_closes_at = models.DateTimeField(null=True, blank=True)
+    automatic_enrolment = models.BooleanField(
+        default=False,
+        help_text="When a place frees, enrol the next person on the waitlist at once instead of offering it.",
+    )
+    offer_hours = models.PositiveSmallIntegerField(default=24, help_text="How long a waitlist offer stays open.")
+    materials = models.TextField(blank=True)
+    accessibility = models.TextField(blank=True, help_text="Step-free access, quiet space, seating, and so on.")
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(branch__isnull=False) & Q(partner_site__isnull=True))
+                | (Q(branch__isnull=True) & Q(partner_site__isnull=False)),
+                name="program_one_location",
+                violation_error_message="A program happens either at a branch or at a partner's site.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+                name="program_age_range",
+                violation_error_message="The oldest age must not be below the youngest.",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_required=False) | (Q(capacity__gte=1) & Q(places_per_registration__gte=1)),
+                name="program_capacity_when_registering",
+                violation_error_message="A program with registration needs at least one place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="program_registration_window",
+                violation_error_message="Registration must close after it opens.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="program_session_ends_after_starts",
+                violation_error_message="A session must end after it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Registration(models.Model):
+    """One sign-up for a program, for the registrant, their children, or both.
+
+    Confirmed and offered registrations hold their places; the program row is locked whenever
+    places are counted, so the program never holds more than its capacity.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Registered"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        OFFERED = "offered", "Offered a place"
+        CANCELLED = "cancelled", "Cancelled"
+        OFFER_EXPIRED = "offer_expired", "Offer expired"
+
+    HOLDING_PLACES = (Status.CONFIRMED, Status.OFFERED)
+    ACTIVE = (Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="registrations")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="program_registrations")
+    status = models.CharField(max_length=14, choices=Status.choices)
+    places = models.PositiveSmallIntegerField()
+    contact_name = models.CharField(max_length=160)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=30, blank=True)
+    accommodations = models.CharField(max_length=500, blank=True)
+    photo_consent = models.BooleanField(default=False)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    offer_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    over_capacity_reason = models.CharField(max_length=250, blank=True)
+    added_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "patron"],
+                condition=Q(status__in=["confirmed", "waitlisted", "offered"]),
+                name="registration_once_per_patron_and_program",
+                violation_error_message="This library card is already registered for this program.",
+            ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="registration_at_least_one_place"),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | (Q(offer_token__isnull=False) & Q(offer_expires_at__isnull=False)),
+                name="registration_offer_has_token_and_expiry",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status"], name="registration_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_name} for {self.program} ({self.get_status_display()})"
+
+
+class Participant(models.Model):
+    """A person a registration signs up: the registrant or a child."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="participants")
+    first_name = models.CharField(max_length=80)
+    age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For children: age on the first day.")
+    is_child = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.first_name
+
+
+class RegistrationEvent(models.Model):
+    """The record of every offer, claim, expiry and promotion on a waitlist."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITLISTED = "waitlisted", "Joined the waitlist"
+        OFFERED = "offered", "Offered a place"
+        CLAIMED = "claimed", "Claimed the offer"
+        EXPIRED = "expired", "Offer expired"
+        PROMOTED = "promoted", "Enrolled from the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+        OVERRIDE = "override", "Added over capacity"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.get_kind_display()}"

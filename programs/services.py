@@ -1,0 +1,254 @@
+"""Writes for programs: registration, waitlists and offers.
+
+Every function that counts places locks the program row first (SELECT ... FOR UPDATE), so
+concurrent registrations, cancellations and claims for one program queue up, and the program
+never holds more places than its capacity.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.models import Patron
+from makerlab.validators import validate_plain_text
+from programs.models import Participant, Program, Registration, RegistrationEvent, new_token
+
+
+@dataclass(frozen=True)
+class ParticipantDetails:
+    first_name: str
+    age: int | None = None
+    is_child: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrantDetails:
+    card_number: str
+    name: str
+    email: str
+    phone: str = ""
+    participants: list[ParticipantDetails] = field(default_factory=list)
+    accommodations: str = ""
+    photo_consent: bool = False
+
+
+def _locked(program: Program) -> Program:
+    """The program row, locked until the transaction ends; refuses to run outside one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Places are counted inside a transaction only.")
+    return Program.objects.select_for_update().get(pk=program.pk)
+
+
+def _places_held(program: Program) -> int:
+    held = Registration.objects.filter(program=program, status__in=Registration.HOLDING_PLACES)
+    return held.aggregate(total=Sum("places"))["total"] or 0
+
+
+def _places_waiting(program: Program) -> int:
+    waiting = Registration.objects.filter(program=program, status=Registration.Status.WAITLISTED)
+    return waiting.aggregate(total=Sum("places"))["total"] or 0
+
+
+def _check_registrant(program: Program, details: RegistrantDetails, now: dt.datetime) -> None:
+    if not program.is_published or not program.registration_required:
+        raise ValidationError("This program does not take registrations.")
+    if program.registration_opens_at and now < program.registration_opens_at:
+        raise ValidationError("Registration for this program has not opened yet.")
+    if program.registration_closes_at and now >= program.registration_closes_at:
+        raise ValidationError("Registration for this program has closed.")
+    if not details.name.strip():
+        raise ValidationError({"name": "Enter your name."})
+    for text in (details.name, details.accommodations, *(p.first_name for p in details.participants)):
+        validate_plain_text(text)
+    if not details.participants:
+        raise ValidationError("Say who is coming.")
+    if len(details.participants) > program.places_per_registration:
+        raise ValidationError(f"One registration can sign up at most {program.places_per_registration} people.")
+    names = [p.first_name.strip().casefold() for p in details.participants]
+    if any(not name for name in names):
+        raise ValidationError("Give the first name of everyone who is coming.")
+    if len(set(names)) != len(names):
+        raise ValidationError("The same person is listed twice.")
+    for person in details.participants:
+        if person.is_child and person.age is None:
+            raise ValidationError(f"Give {person.first_name}'s age.")
+        if person.age is None:
+            continue
+        if program.min_age is not None and person.age < program.min_age:
+            raise ValidationError(f"{person.first_name} is too young: this program is for ages {_ages(program)}.")
+        if program.max_age is not None and person.age > program.max_age:
+            raise ValidationError(f"{person.first_name} is too old: this program is for ages {_ages(program)}.")
+
+
+def _ages(program: Program) -> str:
+    if program.max_age is None:
+        return f"{program.min_age} and up"
+    if program.min_age is None:
+        return f"up to {program.max_age}"
+    return f"{program.min_age} to {program.max_age}"
+
+
+def _patron_for(details: RegistrantDetails, now: dt.datetime) -> Patron:
+    """The patron with this card, created if new; an existing patron's stored details are never changed."""
+    card = card_number_normalise(details.card_number)
+    validate_card_number(card)
+    first, _, last = details.name.strip().partition(" ")
+    patron, created = Patron.objects.get_or_create(
+        card_number=card,
+        defaults={"first_name": first[:80], "last_name": last[:80], "email": details.email, "phone": details.phone},
+    )
+    if not created:
+        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+    return patron
+
+
+def registration_create(
+    *,
+    program: Program,
+    details: RegistrantDetails,
+    now: dt.datetime | None = None,
+    added_by: AbstractBaseUser | None = None,
+    over_capacity_reason: str = "",
+) -> Registration:
+    """Register people for a program: confirmed while places last, then waitlisted, then refused.
+
+    Staff may add a registration over capacity with a recorded reason.
+    """
+    now = now or timezone.now()
+    _check_registrant(program, details, now)
+    over_capacity_reason = over_capacity_reason.strip()
+    validate_plain_text(over_capacity_reason)
+    with transaction.atomic():
+        program = _locked(program)
+        patron = _patron_for(details, now)
+        if Registration.objects.filter(program=program, patron=patron, status__in=Registration.ACTIVE).exists():
+            raise ValidationError("This library card is already registered for this program.")
+        places = len(details.participants)
+        free = program.capacity - _places_held(program)
+        waiting_room = program.waitlist_capacity - _places_waiting(program)
+        # Nobody jumps the queue: with people waiting, a newcomer waits too.
+        queue_empty = not Registration.objects.filter(
+            program=program, status__in=(Registration.Status.WAITLISTED, Registration.Status.OFFERED)
+        ).exists()
+        if over_capacity_reason and added_by is not None:
+            status, kind = Registration.Status.CONFIRMED, RegistrationEvent.Kind.OVERRIDE
+        elif places <= free and queue_empty:
+            status, kind = Registration.Status.CONFIRMED, RegistrationEvent.Kind.REGISTERED
+        elif places <= waiting_room:
+            status, kind = Registration.Status.WAITLISTED, RegistrationEvent.Kind.WAITLISTED
+        else:
+            raise ValidationError("This program and its waitlist are full.")
+        registration = Registration.objects.create(
+            program=program,
+            patron=patron,
+            status=status,
+            places=places,
+            contact_name=details.name.strip(),
+            contact_email=details.email,
+            contact_phone=details.phone,
+            accommodations=details.accommodations.strip(),
+            photo_consent=details.photo_consent,
+            over_capacity_reason=over_capacity_reason if kind == RegistrationEvent.Kind.OVERRIDE else "",
+            added_by=added_by,
+            created_at=now,
+        )
+        Participant.objects.bulk_create(
+            Participant(registration=registration, first_name=p.first_name.strip(), age=p.age, is_child=p.is_child)
+            for p in details.participants
+        )
+        RegistrationEvent.objects.create(registration=registration, kind=kind, at=now)
+        return registration
+
+
+def _release(program: Program, now: dt.datetime) -> list[Registration]:
+    """Hand freed places to the waitlist in order: offers, or enrolment when the program says so.
+
+    Called with the program locked. Returns the registrations that were offered or enrolled.
+    """
+    free = program.capacity - _places_held(program)
+    moved = []
+    # The queue is in the order registrations got the program's lock: their primary keys.
+    for waiting in Registration.objects.filter(program=program, status=Registration.Status.WAITLISTED).order_by("pk"):
+        if waiting.places > free:
+            break  # the next in line waits for enough places: nobody is skipped
+        if program.automatic_enrolment:
+            waiting.status = Registration.Status.CONFIRMED
+            kind = RegistrationEvent.Kind.PROMOTED
+        else:
+            waiting.status = Registration.Status.OFFERED
+            waiting.offer_token = new_token()
+            waiting.offer_expires_at = now + dt.timedelta(hours=program.offer_hours)
+            kind = RegistrationEvent.Kind.OFFERED
+        waiting.save(update_fields=["status", "offer_token", "offer_expires_at"])
+        RegistrationEvent.objects.create(registration=waiting, kind=kind, at=now)
+        free -= waiting.places
+        moved.append(waiting)
+    return moved
+
+
+def registration_cancel(*, registration: Registration, now: dt.datetime | None = None) -> list[Registration]:
+    """Cancel a registration and pass its places on; returns whom they went to."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        program = _locked(registration.program)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status not in Registration.ACTIVE:
+            raise ValidationError("This registration is already cancelled.")
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.offer_token = None
+        registration.save(update_fields=["status", "cancelled_at", "offer_token"])
+        RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CANCELLED, at=now)
+        return _release(program, now)
+
+
+def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registration:
+    """Take up a waitlist offer before it expires. Claiming twice, or late, is refused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        found = Registration.objects.filter(offer_token=offer_token).only("program_id").first()
+        if found is None:
+            raise Registration.DoesNotExist
+        _locked(found.program)
+        registration = Registration.objects.select_for_update().get(pk=found.pk)
+        if registration.status != Registration.Status.OFFERED:
+            raise ValidationError("This offer has already been taken up or has ended.")
+        if now >= registration.offer_expires_at:
+            raise ValidationError("This offer has expired and the place went to the next person waiting.")
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status"])
+        RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CLAIMED, at=now)
+        return registration
+
+
+def offers_expire(*, now: dt.datetime | None = None) -> int:
+    """End offers past their time and pass the places on; returns how many expired. Safe to run twice."""
+    now = now or timezone.now()
+    expired = 0
+    program_ids = set(
+        Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now).values_list(
+            "program_id", flat=True
+        )
+    )
+    for program_id in sorted(program_ids):
+        with transaction.atomic():
+            program = _locked(Program(pk=program_id))
+            lapsed = list(
+                Registration.objects.select_for_update().filter(
+                    program=program, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+                )
+            )
+            for registration in lapsed:
+                registration.status = Registration.Status.OFFER_EXPIRED
+                registration.offer_token = None
+                registration.save(update_fields=["status", "offer_token"])
+                RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.EXPIRED, at=now)
+            expired += len(lapsed)
+            _release(program, now)
+    return expired

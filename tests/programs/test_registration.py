@@ -1,0 +1,244 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from makerlab.cards import card_number_make
+from makerlab.models import Patron
+from makerlab.services import patrons_anonymise_stale
+from programs.models import Participant, Registration, RegistrationEvent
+from programs.services import (
+    ParticipantDetails,
+    RegistrantDetails,
+    offer_claim,
+    offers_expire,
+    registration_cancel,
+    registration_create,
+)
+from tests.factories import ProgramFactory
+
+Status = Registration.Status
+
+
+def registrant(sequence: int, *children: tuple[str, int], **overrides) -> RegistrantDetails:
+    participants = [ParticipantDetails(first_name=name, age=age, is_child=True) for name, age in children] or [
+        ParticipantDetails(first_name=f"Teen{sequence}", age=14)
+    ]
+    values = {
+        "card_number": card_number_make(sequence),
+        "name": f"Parent {sequence}",
+        "email": f"parent{sequence}@example.net",
+        "participants": participants,
+    }
+    return RegistrantDetails(**{**values, **overrides})
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(capacity=2, waitlist_capacity=2)
+
+
+def test_places_then_waitlist_then_full(program):
+    first = registration_create(program=program, details=registrant(1))
+    second = registration_create(program=program, details=registrant(2))
+    third = registration_create(program=program, details=registrant(3))
+    fourth = registration_create(program=program, details=registrant(4))
+    assert [r.status for r in (first, second, third, fourth)] == [Status.CONFIRMED] * 2 + [Status.WAITLISTED] * 2
+    with pytest.raises(ValidationError, match="program and its waitlist are full"):
+        registration_create(program=program, details=registrant(5))
+    assert Registration.objects.count() == 4
+
+
+def test_a_guardian_registers_two_children_who_take_two_places(program):
+    registration = registration_create(program=program, details=registrant(1, ("Maya", 13), ("Leo", 12)))
+    assert registration.places == 2
+    assert [p.first_name for p in registration.participants.all()] == ["Maya", "Leo"]
+    assert registration_create(program=program, details=registrant(2)).status == Status.WAITLISTED
+
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        (registrant(1, ("Maya", 9)), "Maya is too young: this program is for ages 12 to 17"),
+        (registrant(1, ("Maya", 19)), "too old"),
+        (registrant(1, ("Maya", 13), ("maya", 13)), "listed twice"),
+        (registrant(1, ("Maya", None)), "Give Maya's age"),
+        (registrant(1, *[(f"Kid{n}", 13) for n in range(5)]), "at most 4 people"),
+        (registrant(1, ("<b>Maya</b>", 13)), "plain text"),
+        (registrant(1, participants=[]), "Say who is coming"),
+        (registrant(1, card_number="123"), "has 14 digits"),
+        (registrant(1, name="  "), "Enter your name"),
+    ],
+)
+def test_bad_registrations_are_refused_and_save_nothing(program, details, message):
+    with pytest.raises(ValidationError, match=message):
+        registration_create(program=program, details=details)
+    assert not Registration.objects.exists()
+    assert not Participant.objects.exists()
+
+
+def test_outside_the_window_or_unpublished_is_refused(program):
+    now = timezone.now()
+    program.registration_opens_at = now + dt.timedelta(days=1)
+    program.save()
+    with pytest.raises(ValidationError, match="has not opened yet"):
+        registration_create(program=program, details=registrant(1), now=now)
+    program.registration_opens_at, program.registration_closes_at = None, now - dt.timedelta(hours=1)
+    program.save()
+    with pytest.raises(ValidationError, match="has closed"):
+        registration_create(program=program, details=registrant(1), now=now)
+    program.registration_closes_at, program.is_published = None, False
+    program.save()
+    with pytest.raises(ValidationError, match="does not take registrations"):
+        registration_create(program=program, details=registrant(1), now=now)
+
+
+def test_one_card_registers_once(program):
+    registration_create(program=program, details=registrant(1))
+    with pytest.raises(ValidationError, match="already registered"):
+        registration_create(program=program, details=registrant(1, ("Leo", 12)))
+
+
+def test_a_cancellation_offers_the_place_and_a_claim_enrols(program):
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    waiting = registration_create(program=program, details=registrant(3))
+    now = timezone.now()
+    (offered,) = registration_cancel(registration=first, now=now)
+    assert offered.pk == waiting.pk
+    assert offered.status == Status.OFFERED
+    assert offered.offer_expires_at == now + dt.timedelta(hours=24)
+    claimed = offer_claim(offer_token=offered.offer_token, now=now + dt.timedelta(hours=2))
+    assert claimed.status == Status.CONFIRMED
+    with pytest.raises(ValidationError, match="already been taken up"):
+        offer_claim(offer_token=offered.offer_token, now=now + dt.timedelta(hours=3))
+    kinds = list(RegistrationEvent.objects.filter(registration=waiting).values_list("kind", flat=True))
+    assert kinds == ["waitlisted", "offered", "claimed"]
+
+
+def test_an_unclaimed_offer_expires_and_passes_on(program):
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    second_in_line = registration_create(program=program, details=registrant(3))
+    third_in_line = registration_create(program=program, details=registrant(4))
+    now = timezone.now()
+    registration_cancel(registration=first, now=now)
+    token = Registration.objects.get(pk=second_in_line.pk).offer_token
+    later = now + dt.timedelta(hours=25)
+    with pytest.raises(ValidationError, match="expired"):
+        offer_claim(offer_token=token, now=later)
+    assert offers_expire(now=later) == 1
+    assert offers_expire(now=later) == 0
+    assert Registration.objects.get(pk=second_in_line.pk).status == Status.OFFER_EXPIRED
+    assert Registration.objects.get(pk=third_in_line.pk).status == Status.OFFERED
+    with pytest.raises(Registration.DoesNotExist):
+        offer_claim(offer_token=token, now=later)
+
+
+def test_automatic_enrolment_promotes_without_an_offer(program):
+    program.automatic_enrolment = True
+    program.save()
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    waiting = registration_create(program=program, details=registrant(3))
+    registration_cancel(registration=first)
+    assert Registration.objects.get(pk=waiting.pk).status == Status.CONFIRMED
+
+
+def test_newcomers_do_not_jump_the_waitlist(program):
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    registration_create(program=program, details=registrant(3))
+    registration_cancel(registration=first)  # the place is offered to #3
+    assert registration_create(program=program, details=registrant(5)).status == Status.WAITLISTED
+
+
+def test_staff_can_add_over_capacity_with_a_reason(program, coordinator):
+    for sequence in (1, 2):
+        registration_create(program=program, details=registrant(sequence))
+    extra = registration_create(
+        program=program, details=registrant(9), added_by=coordinator, over_capacity_reason="Sibling of a registrant"
+    )
+    assert extra.status == Status.CONFIRMED
+    assert extra.over_capacity_reason == "Sibling of a registrant"
+    assert extra.events.get().kind == RegistrationEvent.Kind.OVERRIDE
+
+
+def test_children_s_details_are_wiped_with_the_patron(program):
+    registration = registration_create(
+        program=program, details=registrant(1, ("Maya", 13), accommodations="Needs a quiet corner")
+    )
+    Patron.objects.update(last_activity_at=timezone.now() - dt.timedelta(days=999))
+    assert patrons_anonymise_stale() == 1
+    registration.refresh_from_db()
+    assert (registration.contact_name, registration.accommodations) == ("", "")
+    assert list(registration.participants.values_list("first_name", "age")) == [("", None)]
+    assert registration.places == 1
+
+
+def run_together(calls) -> list[object]:
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def run(call) -> None:
+        try:
+            barrier.wait()
+            result = call()
+        except Exception as error:
+            result = error
+        finally:
+            connection.close()
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_people_registering_at_once_never_overfill_the_program():
+    program = ProgramFactory(capacity=12, waitlist_capacity=10)
+    results = run_together(
+        [lambda n=n: registration_create(program=program, details=registrant(n)) for n in range(1, 51)]
+    )
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 28, [r for r in results if not isinstance(r, Registration | ValidationError)]
+    assert all("full" in str(r) for r in refused)
+    assert Registration.objects.filter(program=program, status=Status.CONFIRMED).count() == 12
+    confirmed = Registration.objects.filter(program=program, status=Status.CONFIRMED).values_list("pk", flat=True)
+    waitlisted = Registration.objects.filter(program=program, status=Status.WAITLISTED).values_list("pk", flat=True)
+    assert len(waitlisted) == 10
+    # First come, first served in the order the registrations got the program's lock.
+    assert max(confirmed) < min(waitlisted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_of_one_offer_never_both_succeed():
+    program = ProgramFactory(capacity=1, waitlist_capacity=1)
+    first = registration_create(program=program, details=registrant(1))
+    waiting = registration_create(program=program, details=registrant(2))
+    registration_cancel(registration=first)
+    token = Registration.objects.get(pk=waiting.pk).offer_token
+    results = run_together([lambda: offer_claim(offer_token=token)] * 2)
+    assert sum(isinstance(r, Registration) for r in results) == 1
+    assert sum(isinstance(r, ValidationError) for r in results) == 1
+    assert Registration.objects.filter(program=program, status=Status.CONFIRMED).count() == 1
+
+
+def test_the_expiry_task_runs_the_service(program):
+    from programs.tasks import offers_expire as offers_expire_task
+
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    waiting = registration_create(program=program, details=registrant(3))
+    registration_cancel(registration=first, now=timezone.now() - dt.timedelta(hours=30))
+    offers_expire_task.delay()
+    assert Registration.objects.get(pk=waiting.pk).status == Status.OFFER_EXPIRED

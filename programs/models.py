@@ -223,3 +223,46 @@ class RegistrationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.get_kind_display()}"
+
+
+class Attendance(models.Model):
+    """Whether a registered participant came to one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField()
+    marked_at = models.DateTimeField(default=timezone.now)
+    marked_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="attendance_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} at {self.session}: {'present' if self.present else 'absent'}"
+
+
+class AgeGroup(models.TextChoices):
+    CHILDREN = "0_12", "Children (0 to 12)"
+    TEENS = "13_17", "Teens (13 to 17)"
+    ADULTS = "18_64", "Adults (18 to 64)"
+    SENIORS = "65_plus", "Seniors (65 and over)"
+
+
+class Headcount(models.Model):
+    """People counted at a drop-in or outreach session, by age group; walk-ins at registered ones too."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="headcounts")
+    age_group = models.CharField(max_length=8, choices=AgeGroup.choices)
+    count = models.PositiveSmallIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "age_group"], name="headcount_once_per_age_group"),
+            models.CheckConstraint(condition=Q(count__lte=1000), name="headcount_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.count} {self.get_age_group_display()}"

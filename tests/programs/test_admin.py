@@ -1,0 +1,140 @@
+import datetime as dt
+
+import pytest
+from django.contrib.admin import helpers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from makerlab.cards import card_number_make
+from programs.models import AgeGroup, Attendance, Headcount, PartnerSite, Program, Registration, Session
+from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from tests.factories import ProgramFactory, StaffMemberFactory
+
+Status = Registration.Status
+_sequence = iter(range(10_000, 99_999))
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def _register(program: Program, **overrides) -> Registration:
+    n = next(_sequence)
+    values = {
+        "card_number": card_number_make(n),
+        "name": f"Parent {n}",
+        "email": f"parent{n}@example.net",
+        "phone": "519-555-0100",
+        "participants": [ParticipantDetails(first_name="Ana", age=13, is_child=True)],
+    }
+    return registration_create(program=program, details=RegistrantDetails(**{**values, **overrides}))
+
+
+def _grow(model: str, count: int) -> None:
+    for _ in range(count):
+        program = ProgramFactory()
+        program.facilitators.add(StaffMemberFactory())
+        start = timezone.now() + dt.timedelta(days=3)
+        session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        registration = _register(program)
+        Attendance.objects.create(session=session, participant=registration.participants.get(), present=True)
+        Headcount.objects.create(session=session, age_group=AgeGroup.TEENS, count=4)
+        PartnerSite.objects.create(
+            name="Seniors' centre",
+            organisation="City",
+            street_address="1 Main St",
+            city="Guelph",
+            postal_code="N1H 1A1",
+        )
+
+
+@pytest.mark.parametrize("model", ["program", "registration", "attendance", "headcount", "partnersite"])
+def test_changelists_cost_the_same_queries_at_any_size(coordinator_client, model):
+    url = f"/admin/programs/{model}/"
+    _grow(model, 2)
+    with CaptureQueriesContext(connection) as small:
+        assert coordinator_client.get(url).status_code == 200
+    _grow(model, 10)
+    with CaptureQueriesContext(connection) as large:
+        assert coordinator_client.get(url).status_code == 200
+    assert len(small) == len(large), f"{model}: {len(small)} then {len(large)}"
+
+
+def test_program_change_page_opens(coordinator_client):
+    program = ProgramFactory()
+    program.facilitators.add(StaffMemberFactory())
+    assert coordinator_client.get(f"/admin/programs/program/{program.pk}/change/").status_code == 200
+
+
+def test_registrations_are_not_added_or_deleted_in_the_admin(coordinator_client):
+    registration = _register(ProgramFactory())
+    assert coordinator_client.get("/admin/programs/registration/add/").status_code == 403
+    page = coordinator_client.get(f"/admin/programs/registration/{registration.pk}/change/")
+    assert page.status_code == 200
+    assert "Ana" in page.content.decode()
+    assert coordinator_client.get(f"/admin/programs/registration/{registration.pk}/delete/").status_code == 403
+
+
+def test_roster_csv_has_contacts_children_and_consent(coordinator_client):
+    program = ProgramFactory(places_per_registration=4)
+    registration = _register(
+        program,
+        name="=Maria Lopez",
+        participants=[
+            ParticipantDetails(first_name="Ana", age=13, is_child=True),
+            ParticipantDetails(first_name="Luis", age=15, is_child=True),
+        ],
+        accommodations="Needs a quiet space",
+        photo_consent=True,
+    )
+    response = coordinator_client.post(
+        "/admin/programs/registration/",
+        {"action": "export_csv", helpers.ACTION_CHECKBOX_NAME: [registration.pk]},
+    )
+    body = b"".join(response.streaming_content).decode()
+    header, row = body.strip().splitlines()
+    assert header.startswith("program,registration,status,contact name,email,phone,places")
+    assert "'=Maria Lopez" in row  # never a spreadsheet formula
+    assert "Ana (13); Luis (15)" in row
+    assert "Needs a quiet space" in row
+    assert row.endswith(",yes")
+
+
+def test_cancel_action_gives_the_place_to_the_waitlist(coordinator_client):
+    program = ProgramFactory(capacity=1, automatic_enrolment=True)
+    first, waiting = _register(program), _register(program)
+    assert waiting.status == Status.WAITLISTED
+    coordinator_client.post(
+        "/admin/programs/registration/", {"action": "cancel", helpers.ACTION_CHECKBOX_NAME: [first.pk]}
+    )
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert first.status == Status.CANCELLED
+    assert waiting.status == Status.CONFIRMED
+
+
+def test_assistants_cannot_cancel_or_export_from_the_admin(client, assistant):
+    registration = _register(ProgramFactory())
+    client.force_login(assistant)
+    client.post("/admin/programs/registration/", {"action": "cancel", helpers.ACTION_CHECKBOX_NAME: [registration.pk]})
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+
+
+def test_duplicate_asks_for_weeks_then_copies(coordinator_client):
+    program = ProgramFactory(title="Sewing basics", slug="sewing-basics")
+    start = dt.datetime(2026, 3, 3, 18, 0, tzinfo=dt.UTC)
+    Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    selection = {"action": "duplicate", helpers.ACTION_CHECKBOX_NAME: [program.pk]}
+    page = coordinator_client.post("/admin/programs/program/", selection)
+    assert page.status_code == 200
+    assert "Move the sessions by this many weeks" in page.content.decode()
+    assert Program.objects.count() == 1
+    coordinator_client.post("/admin/programs/program/", {**selection, "apply": "1", "weeks": "10"})
+    copy = Program.objects.exclude(pk=program.pk).get()
+    assert not copy.is_published
+    # 1 p.m. in Toronto stays 1 p.m. after the clocks go forward
+    assert copy.sessions.get().starts_at == start + dt.timedelta(weeks=10, hours=-1)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("staff/desk/", include("bookings.staff_urls")),
+    path("staff/programs/", include("programs.staff_urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
 ]

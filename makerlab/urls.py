@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/programs/", include("programs.staff_urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
+    path("programs/", include("programs.urls")),
 ]
 
 handler500 = "makerlab.views.server_error"

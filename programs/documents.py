@@ -1,0 +1,37 @@
+"""What programs hand out besides pages: the calendar feed of published sessions (.ics). Nothing here writes."""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+
+from programs.models import Session
+from programs.notifications import program_place
+
+
+def programs_calendar(*, sessions: list[Session]) -> bytes:
+    """One event per session. The stamp is the program's creation, so the file is the same until data changes."""
+    domain = urlsplit(settings.SITE_URL).hostname or "makerlab.invalid"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.LIBRARY_NAME}//Maker Lab programs//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{settings.LIBRARY_NAME} Maker Lab programs")
+    for session in sessions:
+        program = session.program
+        url = settings.SITE_URL.rstrip("/") + reverse("programs:program", args=[program.slug])
+        event = icalendar.Event()
+        event.add("uid", f"programs-session-{session.pk}@{domain}")
+        event.add("dtstamp", program.created_at.astimezone(dt.UTC))
+        event.add("dtstart", session.starts_at.astimezone(dt.UTC))
+        event.add("dtend", session.ends_at.astimezone(dt.UTC))
+        event.add("summary", program.title)
+        event.add("location", program_place(program))
+        event.add("description", f"{program.description}\n\nDetails and registration: {url}")
+        event.add("url", url)
+        event.add("categories", [program.get_category_display()])
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,137 @@
+"""Forms of the public program pages: they parse and check the shape of input; the services decide what is allowed."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.validators import validate_plain_text
+from programs.models import Program
+from programs.services import ParticipantDetails, RegistrantDetails
+
+# A child row's age; the program's own range is checked by the service, with the child's name.
+CHILD_AGE_LIMIT = 17
+
+
+class RegistrationForm(forms.Form):
+    card_number = forms.CharField(
+        label="Library card number",
+        max_length=40,
+        help_text="The number on the back of your card. Spaces and dashes are fine.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=160,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="We send the confirmation and your private link to cancel here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone (optional)",
+        max_length=30,
+        required=False,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    coming = forms.BooleanField(label="I am coming too", required=False)
+    my_age = forms.IntegerField(
+        label="My age (optional for adults)",
+        min_value=0,
+        max_value=120,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    accommodations = forms.CharField(
+        label="Accessibility needs or accommodations (optional)",
+        max_length=500,
+        required=False,
+        validators=[validate_plain_text],
+        help_text="Anything that helps us make the program work for everyone coming.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo_consent = forms.BooleanField(
+        label="The library may take photos at the program that include the people I am registering",
+        required=False,
+    )
+    # A field people never see or fill in; software that fills in every field gives itself away.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, program: Program, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.child_rows = []
+        for number in range(1, program.places_per_registration + 1):
+            name_field, age_field = f"child_{number}_name", f"child_{number}_age"
+            self.fields[name_field] = forms.CharField(
+                label=f"Child {number}: first name",
+                max_length=80,
+                required=False,
+                validators=[validate_plain_text],
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+            self.fields[age_field] = forms.IntegerField(
+                label=f"Child {number}: age",
+                min_value=0,
+                max_value=CHILD_AGE_LIMIT,
+                required=False,
+                error_messages={
+                    "min_value": "Give an age from 0 to 17.",
+                    "max_value": "Give an age from 0 to 17; someone older registers as themselves.",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.child_rows.append((number, name_field, age_field))
+
+    def clean_card_number(self) -> str:
+        card = card_number_normalise(self.cleaned_data["card_number"])
+        validate_card_number(card)
+        return card
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for number, name_field, age_field in self.child_rows:
+            name, age = (data.get(name_field) or "").strip(), data.get(age_field)
+            if name and age is None and age_field not in self.errors:
+                self.add_error(age_field, f"Give child {number}'s age.")
+            if not name and age is not None:
+                self.add_error(name_field, f"Give child {number}'s first name.")
+        if not data.get("coming") and not self.participants_from(data):
+            raise ValidationError("Say who is coming: tick “I am coming too”, add a child, or both.")
+        return data
+
+    def participants_from(self, data: dict) -> list[ParticipantDetails]:
+        people = []
+        if data.get("coming"):
+            first = (data.get("name") or "").strip().split(" ")[0]
+            people.append(ParticipantDetails(first_name=first, age=data.get("my_age")))
+        for _, name_field, age_field in self.child_rows:
+            name = (data.get(name_field) or "").strip()
+            if name:
+                people.append(ParticipantDetails(first_name=name, age=data.get(age_field), is_child=True))
+        return people
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def details(self) -> RegistrantDetails:
+        data = self.cleaned_data
+        return RegistrantDetails(
+            card_number=data["card_number"],
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            participants=self.participants_from(data),
+            accommodations=data["accommodations"].strip(),
+            photo_consent=data["photo_consent"],
+        )

@@ -1,0 +1,90 @@
+"""Emails about program registrations, queued after a service has changed a registration.
+
+Each email is queued once per registration and kind (key ``registration:<pk>:<kind>``), so a retried
+request or a second call never sends it twice.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from makerlab.formatting import moment_text, when_text
+from makerlab.services import notification_queue
+from programs.models import Program, Registration
+from programs.selectors import registration_waitlist_position
+
+
+def program_zone(program: Program):
+    return program.branch.zone if program.branch_id else timezone.get_default_timezone()
+
+
+def program_place(program: Program) -> str:
+    if program.branch_id:
+        room = f", {program.room}" if program.room else ""
+        return f"{program.branch.name}{room}, {program.branch.address_line}"
+    site = program.partner_site
+    return f"{site.name} ({site.organisation}), {site.street_address}, {site.city} {site.postal_code}"
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _context(registration: Registration) -> dict:
+    program = registration.program
+    zone = program_zone(program)
+    first = program.sessions.order_by("starts_at").first()
+    return {
+        "first_name": registration.contact_name.split(" ", 1)[0],
+        "program": program.title,
+        "place": program_place(program),
+        "first_session": when_text(first.starts_at, first.ends_at, zone=zone) if first else "",
+        "people": ", ".join(p.first_name for p in registration.participants.all()),
+        "manage_url": _absolute(reverse("programs:manage", args=[registration.manage_token])),
+    }
+
+
+def _queue(registration: Registration, kind: str, **extra) -> None:
+    notification_queue(
+        kind=kind,
+        recipient=registration.contact_email,
+        template=kind,
+        context={**_context(registration), **extra},
+        idempotency_key=f"registration:{registration.pk}:{kind}",
+        related_object=registration,
+    )
+
+
+def registration_emails_after_create(registration: Registration) -> None:
+    if registration.status == Registration.Status.WAITLISTED:
+        _queue(registration, "program_waitlisted", position=registration_waitlist_position(registration=registration))
+    else:
+        _queue(registration, "program_registered")
+
+
+def _offer(registration: Registration) -> None:
+    zone = program_zone(registration.program)
+    _queue(
+        registration,
+        "program_offer",
+        claim_url=_absolute(reverse("programs:claim", args=[registration.offer_token])),
+        expires=moment_text(registration.offer_expires_at, zone=zone),
+    )
+
+
+def registration_emails_after_cancel(registration: Registration, moved: list[Registration]) -> None:
+    """The cancellation, then each place passed on: an offer to claim, or the news of enrolment."""
+    _queue(registration, "program_cancelled")
+    registration_emails_after_moving(moved)
+
+
+def registration_emails_after_moving(moved: list[Registration]) -> None:
+    for waiting in moved:
+        if waiting.status == Registration.Status.OFFERED:
+            _offer(waiting)
+        elif waiting.status == Registration.Status.CONFIRMED:
+            _queue(waiting, "program_registered")
+
+
+def registration_emails_after_claim(registration: Registration) -> None:
+    _queue(registration, "program_registered")

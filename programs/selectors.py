@@ -1,0 +1,120 @@
+"""Reads for programs: the public calendar, a program's page, places left and waitlist positions.
+
+Places are counted with subqueries on the program rows, so a page of programs costs the same
+number of queries however many programs or registrations there are.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from programs.models import Program, Registration, Session
+
+
+def _places_sum(*statuses: str) -> Coalesce:
+    total = (
+        Registration.objects.filter(program=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("program")
+        .annotate(total=Sum("places"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def _next_session(field: str, now: dt.datetime) -> Subquery:
+    upcoming = Session.objects.filter(program=OuterRef("pk"), ends_at__gt=now).order_by("starts_at")
+    return Subquery(upcoming.values(field)[:1])
+
+
+def _with_places(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    return queryset.annotate(
+        places_held=_places_sum(*Registration.HOLDING_PLACES),
+        places_waiting=_places_sum(Registration.Status.WAITLISTED),
+        queue_length=_places_sum(Registration.Status.WAITLISTED, Registration.Status.OFFERED),
+    )
+
+
+def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetime | None = None) -> QuerySet[Program]:
+    """Published programs with a session still to come, soonest first, with places held and waiting.
+
+    ``filters`` are the calendar's query parameters (see ``programs.filters.ProgramFilter``); invalid
+    values are ignored rather than refused.
+    """
+    from programs.filters import ProgramFilter
+
+    now = now or timezone.now()
+    queryset = _with_places(
+        Program.objects.filter(is_published=True)
+        .select_related("branch", "partner_site")
+        .annotate(next_starts_at=_next_session("starts_at", now), next_ends_at=_next_session("ends_at", now))
+        .filter(next_starts_at__isnull=False)
+    ).order_by("next_starts_at", "title")
+    if filters:
+        queryset = ProgramFilter(filters, queryset=queryset).qs
+    return queryset
+
+
+def program_detail(*, slug: str, now: dt.datetime | None = None) -> Program | None:
+    """A published program with its sessions (``program.sessions.all()``) and places counted."""
+    return (
+        _with_places(Program.objects.filter(is_published=True, slug=slug))
+        .select_related("branch", "partner_site")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")))
+        .first()
+    )
+
+
+def program_places_left(*, program: Program) -> int:
+    """Places not held by confirmed registrations or open offers (uses the annotation when present)."""
+    held = getattr(program, "places_held", None)
+    if held is None:
+        held = (
+            Registration.objects.filter(program=program, status__in=Registration.HOLDING_PLACES).aggregate(
+                total=Sum("places")
+            )["total"]
+            or 0
+        )
+    return max(program.capacity - held, 0)
+
+
+def registration_waitlist_position(*, registration: Registration) -> int | None:
+    """1 for the first registration waiting, and so on; None when it is not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return Registration.objects.filter(
+        program_id=registration.program_id, status=Registration.Status.WAITLISTED, pk__lte=registration.pk
+    ).count()
+
+
+def registration_by_token(*, token: str) -> Registration | None:
+    return (
+        Registration.objects.select_related("program__branch", "program__partner_site")
+        .prefetch_related("participants")
+        .filter(manage_token=token)
+        .first()
+    )
+
+
+def registration_by_offer_token(*, token: str) -> Registration | None:
+    return (
+        Registration.objects.select_related("program__branch", "program__partner_site")
+        .prefetch_related("participants")
+        .filter(offer_token=token)
+        .first()
+    )
+
+
+def feed_sessions(*, category: str = "", audience: str = "") -> list[Session]:
+    """Sessions of published programs, for the calendar feed; one query."""
+    sessions = Session.objects.filter(program__is_published=True).select_related(
+        "program__branch", "program__partner_site"
+    )
+    if category:
+        sessions = sessions.filter(program__category=category)
+    if audience:
+        sessions = sessions.filter(program__audience=audience)
+    return list(sessions.order_by("starts_at", "pk"))

@@ -1,0 +1,18 @@
+from django.urls import path, re_path
+
+from programs import views
+
+app_name = "programs"
+
+PRIVATE_PART = r"(?P<token>[A-Za-z0-9_-]{20,64})"
+
+urlpatterns = [
+    path("", views.program_list, name="list"),
+    path("feed.ics", views.feed, name="feed"),
+    re_path(rf"^manage/{PRIVATE_PART}/$", views.manage, name="manage"),
+    re_path(rf"^manage/{PRIVATE_PART}/registered/$", views.registered, name="registered"),
+    re_path(rf"^manage/{PRIVATE_PART}/cancel/$", views.manage_cancel, name="cancel"),
+    re_path(rf"^claim/{PRIVATE_PART}/$", views.claim, name="claim"),
+    path("<slug:slug>/", views.program_page, name="program"),
+    path("<slug:slug>/register/", views.register, name="register"),
+]

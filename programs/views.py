@@ -1,0 +1,336 @@
+"""The public program pages: the calendar, a program, registration, the private manage and claim links, the feed.
+
+Each view parses its input with a form, calls one service or selector and renders; emails are queued
+(programs.notifications) once the service has returned. A refusal from a service is shown on the form
+with status 200 and nothing saved. Nothing here needs a login: the private links are the keys.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
+
+from makerlab.formatting import moment_text, when_text
+from programs.documents import programs_calendar
+from programs.filters import ProgramFilter
+from programs.forms import RegistrationForm
+from programs.models import Audience, Category, Program, Registration
+from programs.notifications import (
+    program_place,
+    program_zone,
+    registration_emails_after_cancel,
+    registration_emails_after_claim,
+    registration_emails_after_create,
+)
+from programs.selectors import (
+    feed_sessions,
+    program_detail,
+    program_places_left,
+    programs_published,
+    registration_by_offer_token,
+    registration_by_token,
+    registration_waitlist_position,
+)
+from programs.services import offer_claim, registration_cancel, registration_create
+
+# Each client address may send this many registration, cancel and claim posts per window.
+POSTS_PER_WINDOW = 10
+POST_WINDOW_SECONDS = 600
+BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will register you."
+
+
+# --- Rate limit (the same approach as bookings.views, kept separate so each flow has its own budget) -------
+
+
+def _client_address(request: HttpRequest) -> str:
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    key = f"programs:posts:{_client_address(request)}"
+    cache.add(key, 0, POST_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, POST_WINDOW_SECONDS)
+        count = 1
+    return count > POSTS_PER_WINDOW
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "programs/too_many.html", status=429)
+    response["Retry-After"] = str(POST_WINDOW_SECONDS)
+    return response
+
+
+def _add_service_error(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- What a program offers, in plain language --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    text: str
+    can_register: bool
+
+
+def _availability(program: Program, now: dt.datetime) -> Availability:
+    if not program.registration_required:
+        return Availability("Drop in, no registration", False)
+    if program.registration_opens_at and now < program.registration_opens_at:
+        opens = moment_text(program.registration_opens_at, zone=program_zone(program))
+        return Availability(f"Registration opens {opens}", False)
+    if program.registration_closes_at and now >= program.registration_closes_at:
+        return Availability("Registration closed", False)
+    left = program_places_left(program=program)
+    if left > 0 and not program.queue_length:
+        return Availability(f"{left} place{'' if left == 1 else 's'} left", True)
+    if program.places_waiting < program.waitlist_capacity:
+        return Availability("Waitlist", True)
+    return Availability("Full", False)
+
+
+def _ages(program: Program) -> str:
+    if program.min_age is None and program.max_age is None:
+        return "All ages"
+    if program.max_age is None:
+        return f"Ages {program.min_age} and up"
+    if program.min_age is None:
+        return f"Ages up to {program.max_age}"
+    return f"Ages {program.min_age} to {program.max_age}"
+
+
+@dataclass(frozen=True)
+class ProgramRow:
+    program: Program
+    next_session: str
+    place: str
+    ages: str
+    availability: Availability
+
+
+def _program_page(request: HttpRequest, slug: str) -> Program:
+    program = program_detail(slug=slug)
+    if program is None:
+        raise Http404("No program at this address.")
+    return program
+
+
+@require_safe
+def program_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    filterset = ProgramFilter(request.GET or None, queryset=programs_published(now=now))
+    rows = []
+    for program in filterset.qs:
+        zone = program_zone(program)
+        rows.append(
+            ProgramRow(
+                program=program,
+                next_session=when_text(
+                    program.next_starts_at, program.next_ends_at, zone=zone, today=now.astimezone(zone).date()
+                ),
+                place=program.branch.name if program.branch_id else program.partner_site.name,
+                ages=_ages(program),
+                availability=_availability(program, now),
+            )
+        )
+    return render(request, "programs/list.html", {"filter": filterset, "rows": rows})
+
+
+def _detail_context(program: Program, now: dt.datetime) -> dict:
+    zone = program_zone(program)
+    today = now.astimezone(zone).date()
+    return {
+        "program": program,
+        "sessions": [when_text(s.starts_at, s.ends_at, zone=zone, today=today) for s in program.sessions.all()],
+        "place": program_place(program),
+        "ages": _ages(program),
+        "availability": _availability(program, now),
+    }
+
+
+@require_safe
+def program_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "programs/detail.html", _detail_context(_program_page(request, slug), timezone.now()))
+
+
+# --- Registering --------------------------------------------------------------------------------------------
+
+
+def _register_page(request: HttpRequest, program: Program, form: RegistrationForm, status: int = 200) -> HttpResponse:
+    context = {**_detail_context(program, timezone.now()), "form": form}
+    return render(request, "programs/register.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program_page(request, slug)
+    if not program.registration_required:
+        return redirect("programs:program", slug=program.slug)
+    if request.method != "POST":
+        return _register_page(request, program, RegistrationForm(program=program))
+    if _over_rate_limit(request):
+        return _too_many(request)
+    form = RegistrationForm(request.POST, program=program)
+    if form.is_bot:
+        form.add_error(None, BOT_REFUSAL)
+        return _register_page(request, program, form, status=400)
+    if not form.is_valid():
+        return _register_page(request, program, form)
+    try:
+        registration = registration_create(program=program, details=form.details())
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return _register_page(request, program, form)
+    registration_emails_after_create(registration)
+    return redirect("programs:registered", token=registration.manage_token)
+
+
+# --- The private links -------------------------------------------------------------------------------------
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = registration_by_token(token=token)
+    if registration is None:
+        raise Http404("No registration at this address.")
+    return registration
+
+
+def _manage_page(
+    request: HttpRequest, registration: Registration, *, template: str, errors=(), status: int = 200
+) -> HttpResponse:
+    program = registration.program
+    now = timezone.now()
+    context = {
+        **_detail_context(program_detail(slug=program.slug) or program, now),
+        "registration": registration,
+        "position": registration_waitlist_position(registration=registration),
+        "active": registration.status in Registration.ACTIVE,
+        "errors": list(errors),
+    }
+    response = render(request, template, context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+@never_cache
+def registered(request: HttpRequest, token: str) -> HttpResponse:
+    return _manage_page(request, _registration_or_404(token), template="programs/confirmed.html")
+
+
+@require_safe
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    return _manage_page(request, _registration_or_404(token), template="programs/manage.html")
+
+
+@require_POST
+@never_cache
+def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    if _over_rate_limit(request):
+        return _too_many(request)
+    try:
+        moved = registration_cancel(registration=registration)
+    except ValidationError as error:
+        return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
+    registration.refresh_from_db()
+    registration_emails_after_cancel(registration, moved)
+    messages.success(request, f"Your registration for {registration.program.title} is cancelled. We sent you an email.")
+    return redirect("programs:manage", token=registration.manage_token)
+
+
+def _claim_page(
+    request: HttpRequest, registration: Registration | None, *, errors=(), status: int = 200
+) -> HttpResponse:
+    context = {"registration": registration, "errors": list(errors)}
+    if registration is not None:
+        zone = program_zone(registration.program)
+        now = timezone.now()
+        context.update(
+            _detail_context(program_detail(slug=registration.program.slug) or registration.program, now),
+            expires=moment_text(registration.offer_expires_at, zone=zone, today=now.astimezone(zone).date()),
+            expired=now >= registration.offer_expires_at,
+        )
+    response = render(request, "programs/claim.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def claim(request: HttpRequest, token: str) -> HttpResponse:
+    registration = registration_by_offer_token(token=token)
+    if registration is None:
+        # Unknown, already claimed and swept offers look alike; the page says what may have happened.
+        return _claim_page(request, None, status=404)
+    if request.method != "POST":
+        return _claim_page(request, registration)
+    if _over_rate_limit(request):
+        return _too_many(request)
+    try:
+        registration = offer_claim(offer_token=token)
+    except Registration.DoesNotExist:
+        return _claim_page(request, None, status=404)
+    except ValidationError as error:
+        return _claim_page(request, registration, errors=error.messages)
+    registration_emails_after_claim(registration)
+    messages.success(request, f"The place is yours: you are registered for {registration.program.title}.")
+    return redirect("programs:manage", token=registration.manage_token)
+
+
+# --- The calendar feed -------------------------------------------------------------------------------------
+
+
+def _feed_filters(request: HttpRequest) -> tuple[str, str]:
+    category = request.GET.get("category", "")
+    audience = request.GET.get("audience", "")
+    return (
+        category if category in Category.values else "",
+        audience if audience in Audience.values else "",
+    )
+
+
+def _feed_body(request: HttpRequest) -> bytes:
+    if not hasattr(request, "_programs_feed"):
+        category, audience = _feed_filters(request)
+        request._programs_feed = programs_calendar(sessions=feed_sessions(category=category, audience=audience))
+    return request._programs_feed
+
+
+def _feed_etag(request: HttpRequest) -> str:
+    return hashlib.sha256(_feed_body(request)).hexdigest()[:32]
+
+
+def _feed_last_modified(request: HttpRequest) -> dt.datetime | None:
+    return Program.objects.filter(is_published=True).aggregate(latest=Max("created_at"))["latest"]
+
+
+@require_safe
+@condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
+def feed(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_feed_body(request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="maker-lab-programs.ics"'
+    return response

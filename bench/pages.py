@@ -95,6 +95,18 @@ def booking_manage_page() -> str:
     return f"/book/manage/{booking.manage_token}/" if booking else "/book/"
 
 
+def busiest_program() -> str:
+    """The page of the published program with the most sessions; the calendar when load_demo made none."""
+    from django.db.models import Count
+
+    from programs.models import Program
+
+    program = (
+        Program.objects.filter(is_published=True).annotate(count=Count("sessions")).order_by("-count", "pk").first()
+    )
+    return f"/programs/{program.slug}/" if program else "/programs/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
@@ -103,4 +115,7 @@ PAGES: list[Page] = [
     Page(name="book_services", path="/book/"),
     Page(name="book_times", path=busiest_service),
     Page(name="book_manage", path=booking_manage_page),
+    Page(name="programs_calendar", path="/programs/"),
+    Page(name="programs_program", path=busiest_program),
+    Page(name="programs_feed", path="/programs/feed.ics"),
 ]

@@ -108,9 +108,13 @@ def registration_by_offer_token(*, token: str) -> Registration | None:
     )
 
 
-def feed_sessions(*, category: str = "", audience: str = "") -> list[Session]:
-    """Sessions of published programs, for the calendar feed; one query."""
-    sessions = Session.objects.filter(program__is_published=True).select_related(
+FEED_PAST = dt.timedelta(days=30)
+
+
+def feed_sessions(*, category: str = "", audience: str = "", now: dt.datetime | None = None) -> list[Session]:
+    """Sessions of published programs from the last month on, for the calendar feed; one query."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(program__is_published=True, ends_at__gte=now - FEED_PAST).select_related(
         "program__branch", "program__partner_site"
     )
     if category:

@@ -18,6 +18,7 @@ from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
 from programs.models import Participant, Program, Registration, RegistrationEvent, new_token
+from programs.notifications import registration_emails_after_moving
 
 
 @dataclass(frozen=True)
@@ -250,5 +251,6 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
                 registration.save(update_fields=["status", "offer_token"])
                 RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.EXPIRED, at=now)
             expired += len(lapsed)
-            _release(program, now)
+            # Queued in the same transaction: the next person hears of their offer exactly when it exists.
+            registration_emails_after_moving(_release(program, now))
     return expired

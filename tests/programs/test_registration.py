@@ -242,3 +242,16 @@ def test_the_expiry_task_runs_the_service(program):
     registration_cancel(registration=first, now=timezone.now() - dt.timedelta(hours=30))
     offers_expire_task.delay()
     assert Registration.objects.get(pk=waiting.pk).status == Status.OFFER_EXPIRED
+
+
+def test_when_an_offer_lapses_the_next_person_is_emailed_their_offer(program, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    first = registration_create(program=program, details=registrant(1))
+    registration_create(program=program, details=registrant(2))
+    registration_create(program=program, details=registrant(3))
+    registration_create(program=program, details=registrant(4))
+    registration_cancel(registration=first, now=timezone.now() - dt.timedelta(hours=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offers_expire() == 1
+    assert [message.to for message in mail.outbox] == [["parent4@example.net"]]

@@ -18,7 +18,12 @@ from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
 from programs.models import Participant, Program, Registration, RegistrationEvent, new_token
-from programs.notifications import registration_emails_after_moving
+from programs.notifications import (
+    registration_emails_after_cancel,
+    registration_emails_after_claim,
+    registration_emails_after_create,
+    registration_emails_after_moving,
+)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,8 @@ def registration_create(
             for p in details.participants
         )
         RegistrationEvent.objects.create(registration=registration, kind=kind, at=now)
+        # Queued in the same transaction: the email exists exactly when the registration does.
+        registration_emails_after_create(registration)
         return registration
 
 
@@ -206,7 +213,9 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
         registration.offer_token = None
         registration.save(update_fields=["status", "cancelled_at", "offer_token"])
         RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CANCELLED, at=now)
-        return _release(program, now)
+        moved = _release(program, now)
+        registration_emails_after_cancel(registration, moved)
+        return moved
 
 
 def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registration:
@@ -225,6 +234,7 @@ def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registra
         registration.status = Registration.Status.CONFIRMED
         registration.save(update_fields=["status"])
         RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CLAIMED, at=now)
+        registration_emails_after_claim(registration)
         return registration
 
 

@@ -29,9 +29,6 @@ from programs.models import Audience, Category, Program, Registration
 from programs.notifications import (
     program_place,
     program_zone,
-    registration_emails_after_cancel,
-    registration_emails_after_claim,
-    registration_emails_after_create,
 )
 from programs.selectors import (
     feed_sessions,
@@ -203,7 +200,6 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         _add_service_error(form, error)
         return _register_page(request, program, form)
-    registration_emails_after_create(registration)
     return redirect("programs:registered", token=registration.manage_token)
 
 
@@ -253,11 +249,10 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     if _over_rate_limit(request):
         return _too_many(request)
     try:
-        moved = registration_cancel(registration=registration)
+        registration_cancel(registration=registration)
     except ValidationError as error:
         return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
     registration.refresh_from_db()
-    registration_emails_after_cancel(registration, moved)
     messages.success(request, f"Your registration for {registration.program.title} is cancelled. We sent you an email.")
     return redirect("programs:manage", token=registration.manage_token)
 
@@ -296,7 +291,6 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         return _claim_page(request, None, status=404)
     except ValidationError as error:
         return _claim_page(request, registration, errors=error.messages)
-    registration_emails_after_claim(registration)
     messages.success(request, f"The place is yours: you are registered for {registration.program.title}.")
     return redirect("programs:manage", token=registration.manage_token)
 

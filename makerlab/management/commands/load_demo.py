@@ -13,6 +13,7 @@ from bookings.demo import bookings_demo_load
 from makerlab.cards import card_number_make
 from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from makerlab.models import Branch, Closure, OpeningHours, Patron
+from programs.demo import programs_demo_load
 from staffing.demo import staffing_demo_load
 
 MAIN_HOURS = {
@@ -115,13 +116,15 @@ class Command(BaseCommand):
             self._patrons(rng, count=40 * scale)
             staffing = staffing_demo_load(branch=branch, today=timezone.localdate(), now=timezone.now(), scale=scale)
             bookings = bookings_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
+            programs = programs_demo_load(branch=branch, now=timezone.now(), scale=scale)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "
                 f"{staffing.people} staff, volunteers and students, {staffing.shifts} shifts with "
                 f"{staffing.assignments} people on them; {bookings.services} services on "
                 f"{bookings.equipment} machines, {bookings.past} past and {bookings.upcoming} upcoming bookings, "
-                f"{bookings.trainings} trainings."
+                f"{bookings.trainings} trainings; {programs.upcoming} upcoming and {programs.past} past programs "
+                f"with {programs.registrations} registrations and {programs.attendance} attendance marks."
             )
         )
 

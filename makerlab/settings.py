@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-pending": {"task": "makerlab.tasks.notifications_deliver_pending", "schedule": 60.0},
     "bookings-reminders-send-due": {"task": "bookings.tasks.reminders_send_due", "schedule": 300.0},
     "programs-offers-expire": {"task": "programs.tasks.offers_expire", "schedule": 300.0},
+    "programs-reminders-send-due": {"task": "programs.tasks.reminders_send_due", "schedule": 300.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),

@@ -260,7 +260,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(
         description="Export the selected registrations as a CSV roster (personal details: coordinator only)",
-        permissions=["view"],
+        permissions=["change"],
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         queryset = queryset.select_related("program").prefetch_related("participants").order_by("program", "pk")

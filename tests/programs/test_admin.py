@@ -122,6 +122,11 @@ def test_assistants_cannot_cancel_or_export_from_the_admin(client, assistant):
     client.post("/admin/programs/registration/", {"action": "cancel", helpers.ACTION_CHECKBOX_NAME: [registration.pk]})
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
+    export = client.post(
+        "/admin/programs/registration/", {"action": "export_csv", helpers.ACTION_CHECKBOX_NAME: [registration.pk]}
+    )
+    assert export.get("Content-Type", "").startswith("text/html")
+    assert registration.contact_email not in export.content.decode()
 
 
 def test_duplicate_asks_for_weeks_then_copies(coordinator_client):

@@ -9,9 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,10 +29,9 @@ from bookings.services.booking import (
     notify_request_create,
 )
 from makerlab.formatting import day_text, time_span, when_text
+from makerlab.ratelimit import POST_WINDOW_SECONDS, over_limit
 
 # Each client address may send this many booking, notify-me and change posts per window.
-POSTS_PER_WINDOW = 10
-POST_WINDOW_SECONDS = 600
 # A manage link works until this long after the session, then answers 404 like an unknown one.
 MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
 WEEK = dt.timedelta(days=7)
@@ -111,24 +108,8 @@ def _add_service_error(form: Form, error: ValidationError) -> None:
 # --- Rate limit --------------------------------------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    """The visitor's address; behind PROXY_COUNT trusted proxies, the one they saw."""
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
-
-
 def _over_rate_limit(request: HttpRequest) -> bool:
-    key = f"bookings:posts:{_client_address(request)}"
-    cache.add(key, 0, POST_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, POST_WINDOW_SECONDS)
-        count = 1
-    return count > POSTS_PER_WINDOW
+    return over_limit(request, scope="bookings")
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

@@ -9,9 +9,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.forms import Form
@@ -22,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
 from makerlab.formatting import moment_text, when_text
+from makerlab.ratelimit import POST_WINDOW_SECONDS, over_limit
 from programs.documents import programs_calendar
 from programs.filters import ProgramFilter
 from programs.forms import RegistrationForm
@@ -42,31 +41,14 @@ from programs.selectors import (
 from programs.services import offer_claim, registration_cancel, registration_create
 
 # Each client address may send this many registration, cancel and claim posts per window.
-POSTS_PER_WINDOW = 10
-POST_WINDOW_SECONDS = 600
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will register you."
 
 
 # --- Rate limit (the same approach as bookings.views, kept separate so each flow has its own budget) -------
 
 
-def _client_address(request: HttpRequest) -> str:
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
-
-
 def _over_rate_limit(request: HttpRequest) -> bool:
-    key = f"programs:posts:{_client_address(request)}"
-    cache.add(key, 0, POST_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, POST_WINDOW_SECONDS)
-        count = 1
-    return count > POSTS_PER_WINDOW
+    return over_limit(request, scope="programs")
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

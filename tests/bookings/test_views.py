@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from bookings.models import Booking, IntakeQuestion, NotifyRequest
 from bookings.services.booking import PatronDetails, booking_create
-from bookings.views import POSTS_PER_WINDOW
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
+from makerlab.ratelimit import POSTS_PER_WINDOW
 from tests.factories import (
     TORONTO,
     AssignmentFactory,

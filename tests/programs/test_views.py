@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
+from makerlab.ratelimit import POSTS_PER_WINDOW
 from programs.models import Audience, Category, Participant, PartnerSite, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
-from programs.views import POSTS_PER_WINDOW
 from tests.factories import BranchFactory, ProgramFactory
 
 Status = Registration.Status

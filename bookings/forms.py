@@ -9,6 +9,7 @@ from django.utils import timezone
 from bookings.models import IntakeQuestion
 from bookings.services.booking import PatronDetails
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.forms import PatronContactForm
 from makerlab.validators import validate_plain_text
 
 FARTHEST = dt.timedelta(days=366)
@@ -38,32 +39,9 @@ class WeekForm(forms.Form):
     week = forms.IntegerField(min_value=0, max_value=26, required=False)
 
 
-class BookingForm(forms.Form):
-    card_number = forms.CharField(
-        label="Library card number",
-        max_length=40,
-        help_text="The number on the back of your card. Spaces and dashes are fine.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-    name = forms.CharField(
-        label="Your name",
-        max_length=160,
-        validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        help_text="We send the confirmation and your private link to change the booking here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label="Phone (optional)",
-        max_length=30,
-        required=False,
-        validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class BookingForm(PatronContactForm):
+    email_help = "We send the confirmation and your private link to change the booking here."
+
     accessibility_needs = forms.CharField(
         label="Accessibility needs (optional)",
         max_length=500,

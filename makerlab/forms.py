@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+
+from makerlab.validators import validate_plain_text
 
 
 class _BoundedUsernameMixin:
@@ -22,3 +25,37 @@ class StaffLoginForm(_BoundedUsernameMixin, AuthenticationForm):
 
 class AdminLoginForm(_BoundedUsernameMixin, AdminAuthenticationForm):
     pass
+
+
+class PatronContactForm(forms.Form):
+    """The card number and contact details a patron gives on a public form (booking, registering).
+
+    Subclasses say in ``email_help`` what the address is used for.
+    """
+
+    email_help = ""
+
+    card_number = forms.CharField(
+        label="Library card number",
+        max_length=40,
+        help_text="The number on the back of your card. Spaces and dashes are fine.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=160,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label="Phone (optional)",
+        max_length=30,
+        required=False,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = self.email_help

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.forms import PatronContactForm
 from makerlab.validators import validate_plain_text
 from programs.models import Program
 from programs.services import ParticipantDetails, RegistrantDetails
@@ -12,32 +13,9 @@ from programs.services import ParticipantDetails, RegistrantDetails
 CHILD_AGE_LIMIT = 17
 
 
-class RegistrationForm(forms.Form):
-    card_number = forms.CharField(
-        label="Library card number",
-        max_length=40,
-        help_text="The number on the back of your card. Spaces and dashes are fine.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-    name = forms.CharField(
-        label="Your name",
-        max_length=160,
-        validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        help_text="We send the confirmation and your private link to cancel here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label="Phone (optional)",
-        max_length=30,
-        required=False,
-        validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class RegistrationForm(PatronContactForm):
+    email_help = "We send the confirmation and your private link to cancel here."
+
     coming = forms.BooleanField(label="I am coming too", required=False)
     my_age = forms.IntegerField(
         label="My age (optional for adults)",

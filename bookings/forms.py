@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings.models import IntakeQuestion
 from bookings.services.booking import PatronDetails
 from makerlab.cards import card_number_normalise, validate_card_number
-from makerlab.forms import PatronContactForm
+from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
 
 FARTHEST = dt.timedelta(days=366)
@@ -39,7 +39,7 @@ class WeekForm(forms.Form):
     week = forms.IntegerField(min_value=0, max_value=26, required=False)
 
 
-class BookingForm(PatronContactForm):
+class BookingForm(HoneypotMixin, PatronContactForm):
     email_help = "We send the confirmation and your private link to change the booking here."
 
     accessibility_needs = forms.CharField(
@@ -54,13 +54,7 @@ class BookingForm(PatronContactForm):
         label="Email me a reminder before my booking",
         required=False,
     )
-    # A field people never see or fill in; software that fills in every field gives itself away.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args, questions: list[IntakeQuestion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -89,10 +83,6 @@ class BookingForm(PatronContactForm):
         validate_card_number(card)
         return card
 
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website"))
-
     def details(self) -> PatronDetails:
         data = self.cleaned_data
         return PatronDetails(
@@ -110,7 +100,7 @@ class BookingForm(PatronContactForm):
         )
 
 
-class NotifyRequestForm(forms.Form):
+class NotifyRequestForm(HoneypotMixin, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=160,
@@ -118,13 +108,4 @@ class NotifyRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website"))
+    website = honeypot_field()

@@ -11,7 +11,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +28,8 @@ from bookings.services.booking import (
     notify_request_create,
 )
 from makerlab.formatting import day_text, time_span, when_text
-from makerlab.ratelimit import POST_WINDOW_SECONDS, over_limit
+from makerlab.forms import add_service_error
+from makerlab.ratelimit import over_limit, too_many_response
 
 # Each client address may send this many booking, notify-me and change posts per window.
 # A manage link works until this long after the session, then answers 404 like an unknown one.
@@ -96,15 +96,6 @@ def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> li
     return open_slots(service_type=service_type, now=now, first=first, last=first + WEEK)
 
 
-def _add_service_error(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on the field it names when the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- Rate limit --------------------------------------------------------------------------------------------
 
 
@@ -113,9 +104,7 @@ def _over_rate_limit(request: HttpRequest) -> bool:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "bookings/too_many.html", status=429)
-    response["Retry-After"] = str(POST_WINDOW_SECONDS)
-    return response
+    return too_many_response(request, template="bookings/too_many.html")
 
 
 # --- Choosing a service and a time -------------------------------------------------------------------------
@@ -226,7 +215,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, taken)
         return _book_page(request, service_type, form=form, starts_at=starts_at, alternatives=taken.alternatives)
     except ValidationError as error:
-        _add_service_error(form, error)
+        add_service_error(form, error)
         return _book_page(request, service_type, form=form, starts_at=starts_at)
     return redirect("bookings:confirmed", token=booking.manage_token)
 
@@ -247,7 +236,7 @@ def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
             service_type=service_type, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
         )
     except ValidationError as error:
-        _add_service_error(form, error)
+        add_service_error(form, error)
         return _service_page(request, service_type, notify_form=form)
     messages.success(
         request,

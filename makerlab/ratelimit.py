@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 POSTS_PER_WINDOW = 10
 POST_WINDOW_SECONDS = 600
@@ -27,3 +28,10 @@ def over_limit(request: HttpRequest, *, scope: str) -> bool:
         cache.set(key, 1, POST_WINDOW_SECONDS)
         count = 1
     return count > POSTS_PER_WINDOW
+
+
+def too_many_response(request: HttpRequest, *, template: str) -> HttpResponse:
+    """The 429 page, telling the visitor when to try again."""
+    response = render(request, template, status=429)
+    response["Retry-After"] = str(POST_WINDOW_SECONDS)
+    return response

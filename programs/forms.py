@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from makerlab.cards import card_number_normalise, validate_card_number
-from makerlab.forms import PatronContactForm
+from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
 from programs.models import Program
 from programs.services import ParticipantDetails, RegistrantDetails
@@ -13,7 +13,7 @@ from programs.services import ParticipantDetails, RegistrantDetails
 CHILD_AGE_LIMIT = 17
 
 
-class RegistrationForm(PatronContactForm):
+class RegistrationForm(HoneypotMixin, PatronContactForm):
     email_help = "We send the confirmation and your private link to cancel here."
 
     coming = forms.BooleanField(label="I am coming too", required=False)
@@ -36,13 +36,7 @@ class RegistrationForm(PatronContactForm):
         label="The library may take photos at the program that include the people I am registering",
         required=False,
     )
-    # A field people never see or fill in; software that fills in every field gives itself away.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args, program: Program, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,10 +91,6 @@ class RegistrationForm(PatronContactForm):
             if name:
                 people.append(ParticipantDetails(first_name=name, age=data.get(age_field), is_child=True))
         return people
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website"))
 
     def details(self) -> RegistrantDetails:
         data = self.cleaned_data

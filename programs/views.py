@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
 from makerlab.formatting import moment_text, when_text
-from makerlab.ratelimit import POST_WINDOW_SECONDS, over_limit
+from makerlab.forms import add_service_error
+from makerlab.ratelimit import over_limit, too_many_response
 from programs.documents import programs_calendar
 from programs.filters import ProgramFilter
 from programs.forms import RegistrationForm
@@ -52,17 +52,7 @@ def _over_rate_limit(request: HttpRequest) -> bool:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "programs/too_many.html", status=429)
-    response["Retry-After"] = str(POST_WINDOW_SECONDS)
-    return response
-
-
-def _add_service_error(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    return too_many_response(request, template="programs/too_many.html")
 
 
 # --- What a program offers, in plain language --------------------------------------------------------------
@@ -180,7 +170,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         registration = registration_create(program=program, details=form.details())
     except ValidationError as error:
-        _add_service_error(form, error)
+        add_service_error(form, error)
         return _register_page(request, program, form)
     return redirect("programs:registered", token=registration.manage_token)
 

@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.formatting import clock_text, day_text, time_span
+from makerlab.forms import add_service_error
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
 from staffing.forms import (
@@ -85,15 +85,6 @@ def coordinator_permission(permission: str) -> Callable:
         return login_required(permission_required(permission, raise_exception=True)(view))
 
     return decorator
-
-
-def _add_service_error(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on the field it names when the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- My shifts ---------------------------------------------------------------------------------------------
@@ -304,7 +295,7 @@ def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
                 counts_for_community_hours=form.counts_toward_community_hours,
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -337,7 +328,7 @@ def time_off(request: HttpRequest, me: StaffMember) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             today = timezone.localdate()
             messages.success(
@@ -437,7 +428,7 @@ def shift_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, "Check the warnings below. To approve anyway, give a reason; or decline the claim.")
         return _changes_page(request, failed=change, form=form, warnings=error.warnings)
     except ValidationError as error:
-        _add_service_error(form, error)
+        add_service_error(form, error)
         return _changes_page(request, failed=change, form=form)
     when = _when(change.assignment.shift)
     if form.approve:

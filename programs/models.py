@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bookings.models import Equipment
 from makerlab.models import Branch, Patron
 from staffing.models import StaffMember
 
@@ -61,7 +62,18 @@ class Program(models.Model):
     partner_site = models.ForeignKey(
         PartnerSite, on_delete=models.PROTECT, null=True, blank=True, related_name="programs"
     )
-    facilitators = models.ManyToManyField(StaffMember, blank=True, related_name="programs")
+    facilitators = models.ManyToManyField(
+        StaffMember,
+        blank=True,
+        related_name="programs",
+        help_text="Their session times block them for 1-on-1 bookings and show on their shifts page.",
+    )
+    equipment = models.ManyToManyField(
+        Equipment,
+        blank=True,
+        related_name="programs",
+        help_text="Machines the program uses: nobody can book them during its sessions.",
+    )
     registration_required = models.BooleanField(default=True, help_text="Untick for a drop-in program.")
     capacity = models.PositiveSmallIntegerField(default=12)
     waitlist_capacity = models.PositiveSmallIntegerField(default=10)
@@ -116,6 +128,8 @@ class Session(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=250, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
@@ -129,6 +143,10 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Registration(models.Model):
@@ -223,6 +241,32 @@ class RegistrationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.get_kind_display()}"
+
+
+class ProgramMessage(models.Model):
+    """A message the coordinator sent to everyone registered for a program or one of its sessions.
+
+    The outbox records who received it; the text is kept here so the record shows what was said.
+    """
+
+    class Audience(models.TextChoices):
+        REGISTERED = "registered", "Registered people"
+        REGISTERED_AND_WAITLIST = "with_waitlist", "Registered people and the waitlist"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="messages")
+    session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
+    audience = models.CharField(max_length=14, choices=Audience.choices, default=Audience.REGISTERED)
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    recipients = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 class Attendance(models.Model):

@@ -179,6 +179,16 @@ NO_SHOW_LIMIT = env.int("NO_SHOW_LIMIT", default=3)
 NO_SHOW_WINDOW_DAYS = env.int("NO_SHOW_WINDOW_DAYS", default=90)
 NO_SHOW_PAUSE_DAYS = env.int("NO_SHOW_PAUSE_DAYS", default=30)
 
+# Seed library: sowing windows, germination and viability, lending limits, online requests.
+SEED_LAST_FROST = env.str("SEED_LAST_FROST", default="05-15")  # month-day of the average last frost
+SEED_GERMINATION_THRESHOLD = env.int("SEED_GERMINATION_THRESHOLD", default=70)  # percent
+SEED_RETEST_MONTHS = env.int("SEED_RETEST_MONTHS", default=12)
+SEED_PACKETS_PER_SEASON = env.int("SEED_PACKETS_PER_SEASON", default=10)
+SEED_PACKETS_PER_VARIETY = env.int("SEED_PACKETS_PER_VARIETY", default=1)
+SEED_ORIENTATION_REQUIRED = env.bool("SEED_ORIENTATION_REQUIRED", default=True)
+SEED_ONLINE_REQUESTS = env.bool("SEED_ONLINE_REQUESTS", default=True)
+SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
+
 # Celery: Redis when REDIS_URL is given, else the filesystem broker under var/broker.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True

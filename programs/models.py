@@ -87,6 +87,10 @@ class Program(models.Model):
         help_text="When a place frees, enrol the next person on the waitlist at once instead of offering it.",
     )
     offer_hours = models.PositiveSmallIntegerField(default=24, help_text="How long a waitlist offer stays open.")
+    grants_seed_orientation = models.BooleanField(
+        default=False,
+        help_text="Attending a session counts as the seed library's seed-saving orientation.",
+    )
     materials = models.TextField(blank=True)
     accessibility = models.TextField(blank=True, help_text="Step-free access, quiet space, seating, and so on.")
     is_published = models.BooleanField(default=False)

@@ -10,6 +10,16 @@ from bookings.models import Equipment, EquipmentKind, ServiceType
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 from programs.models import Audience, Category, Program
+from seedlibrary.models import Category as SeedCategory
+from seedlibrary.models import (
+    Difficulty,
+    GerminationTest,
+    Lot,
+    Orientation,
+    PlantFamily,
+    Stock,
+    Variety,
+)
 from staffing.models import (
     DATE_OF_BIRTH_KINDS,
     Assignment,
@@ -195,3 +205,83 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     capacity = 12
     waitlist_capacity = 10
     is_published = True
+
+
+class PlantFamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlantFamily
+        django_get_or_create = ("name",)
+
+    name = "Solanaceae"
+    common_name = "Nightshade family"
+    viability_years = 4
+
+
+class VarietyFactory(factory.django.DjangoModelFactory):
+    """A published, easy-to-save tomato, started indoors 6 weeks before the last frost."""
+
+    class Meta:
+        model = Variety
+
+    common_name = "Tomato"
+    variety_name = factory.Sequence(lambda n: f"Heirloom {n}")
+    slug = factory.Sequence(lambda n: f"tomato-heirloom-{n}")
+    botanical_name = "Solanum lycopersicum"
+    family = factory.SubFactory(PlantFamilyFactory)
+    category = SeedCategory.VEGETABLE
+    difficulty = Difficulty.EASY
+    difficulty_reason = "Self-pollinating: seed comes true with little isolation."
+    heirloom = True
+    days_to_maturity = 80
+    sow_indoors_weeks_before_frost = 6
+    spacing_cm = 60
+    isolation_distance_m = 3
+    is_published = True
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    """A commercially donated lot of this year's harvest, in quarantine (see ``lendable_lot``)."""
+
+    class Meta:
+        model = Lot
+
+    variety = factory.SubFactory(VarietyFactory)
+    code = factory.Sequence(lambda n: f"LOT-{n:05d}")
+    source = Lot.Source.COMMERCIAL_DONATION
+    donor_name = "Ontario Seed Company"
+    harvest_year = factory.LazyFunction(lambda: timezone.localdate().year)
+
+
+class GerminationTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GerminationTest
+
+    lot = factory.SubFactory(LotFactory)
+    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    counted_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+    seeds_tested = 20
+    seeds_sprouted = 18
+
+
+class StockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stock
+
+    lot = factory.SubFactory(LotFactory)
+    branch = factory.SubFactory(BranchFactory)
+    packets = 10
+
+
+class OrientationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Orientation
+
+    patron = factory.SubFactory(PatronFactory)
+
+
+def lendable_lot(*, branch: Branch, packets: int = 10, variety: Variety | None = None, **lot_fields) -> Lot:
+    """An available lot with a passing germination test and ``packets`` on the shelf at ``branch``."""
+    lot = LotFactory(status=Lot.Status.AVAILABLE, **({"variety": variety} if variety else {}), **lot_fields)
+    GerminationTestFactory(lot=lot)
+    StockFactory(lot=lot, branch=branch, packets=packets)
+    return lot

@@ -10,6 +10,7 @@ from django.utils.dateformat import format as date_format
 from psycopg2.extras import DateTimeTZRange
 
 from bookings.models import Booking, BookingPause, MaintenanceWindow, ServiceType
+from makerlab.commitments import EQUIPMENT, STAFF, busy_time
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar
 from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
@@ -45,8 +46,10 @@ def open_slots(
 
     A time is open when the branch is open for the session, a staff member with the skill (in force
     that day) is on a published 1-on-1 help shift for the session and its buffer, is not on approved
-    time off and not busy with another booking, and the equipment (if any) is in service, not under
-    maintenance and free. At most seven queries, whatever the history size.
+    time off and not busy with another booking or a commitment another app registered (a program
+    session they facilitate), and the equipment (if any) is in service, not under maintenance, not
+    booked and not taken by such a commitment (a program using it). At most nine queries, whatever
+    the history size: the registered providers answer in one query per kind of resource.
     """
     branch = service_type.branch
     zone = branch.zone
@@ -113,6 +116,16 @@ def open_slots(
                 equipment=equipment, starts_at__lt=window.upper, ends_at__gt=window.lower
             ).values_list("starts_at", "ends_at")
         ]
+    for commitment in busy_time(
+        staff_member_ids=people,
+        equipment_ids=[equipment.pk] if equipment is not None else [],
+        starts=window.lower,
+        ends=window.upper,
+    ):
+        if commitment.kind == STAFF:
+            staff_busy[commitment.resource_id].append((commitment.starts_at, commitment.ends_at))
+        elif commitment.kind == EQUIPMENT:
+            equipment_busy.append((commitment.starts_at, commitment.ends_at))
 
     def can_take(staff_member_id: int, start: dt.datetime) -> bool:
         day = start.astimezone(zone).date()

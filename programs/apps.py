@@ -7,6 +7,8 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from makerlab import retention
+        from makerlab.commitments import register_commitment_provider
+        from programs.commitments import program_sessions_busy_time
 
         retention.register_personal_fields(
             "programs.Registration",
@@ -19,3 +21,10 @@ class ProgramsConfig(AppConfig):
             blank_fields=("first_name",),
             null_fields=("age",),
         )
+
+        register_commitment_provider("programs", program_sessions_busy_time)
+
+        from makerlab.services import notification_attachments_register
+        from programs.messaging import SESSION_MOVED, session_moved_attachments
+
+        notification_attachments_register(kind=SESSION_MOVED, builder=session_moved_attachments)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, MaintenanceWindow
 from bookings.selectors import open_slots
+from programs.models import Session
 from staffing.models import DecisionStatus, ShiftRole, TimeOff
 from tests.factories import (
     TORONTO,
@@ -13,6 +14,7 @@ from tests.factories import (
     ClosureFactory,
     EquipmentFactory,
     PatronFactory,
+    ProgramFactory,
     QualificationFactory,
     ServiceTypeFactory,
     ShiftFactory,
@@ -128,7 +130,8 @@ def test_two_people_on_shift_both_offer_each_time(desk, day):
 
 
 def test_slots_take_the_same_queries_whatever_the_history(desk, day, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    # Branch calendar (2), shifts, skills, time off, bookings, and the program sessions the staff facilitate.
+    with django_assert_num_queries(7):
         open_slots(service_type=desk["service"], now=timezone.now())
     for weeks_ago in range(1, 30):
         past = at(day - dt.timedelta(weeks=weeks_ago), 13)
@@ -144,7 +147,10 @@ def test_slots_take_the_same_queries_whatever_the_history(desk, day, django_asse
             contact_name="Past patron",
             contact_email="past@example.net",
         )
-    with django_assert_num_queries(6):
+        program = ProgramFactory(branch=desk["branch"])
+        program.facilitators.add(desk["person"])
+        Session.objects.create(program=program, starts_at=past, ends_at=past + dt.timedelta(hours=2))
+    with django_assert_num_queries(7):
         open_slots(service_type=desk["service"], now=timezone.now())
 
 

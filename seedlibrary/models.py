@@ -77,6 +77,10 @@ class Variety(models.Model):
         validators=[MinValueValidator(-12), MaxValueValidator(20)],
         help_text="Weeks after the last frost to sow outdoors (negative: before it); empty if never sown outdoors.",
     )
+    sow_in_fall = models.BooleanField(
+        default=False,
+        help_text="Also sown outdoors in the fall, to spend the winter in the ground (garlic, many native plants).",
+    )
     spacing_cm = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(500)])
     isolation_distance_m = models.PositiveSmallIntegerField(
         null=True,

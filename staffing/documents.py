@@ -2,6 +2,7 @@
 personal calendar feed (iCal). They are built from what the selectors return; nothing here writes."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -13,12 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from makerlab.commitments import Commitment
 from makerlab.models import Branch
 from makerlab.selectors import branches_active
 from staffing import selectors
 from staffing.models import Assignment, HoursEntry, StaffMember
 
 CALENDAR_PAST = dt.timedelta(days=30)
+# Program sessions have no end of series to stop at, so the feed looks a year ahead.
+CALENDAR_AHEAD = dt.timedelta(days=365)
 
 
 def long_date(day: dt.date) -> str:
@@ -105,8 +109,17 @@ def _uid_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "makerlab.invalid"
 
 
-def shifts_calendar(*, staff_member: StaffMember, assignments: list[Assignment], now: dt.datetime) -> bytes:
-    """An iCalendar feed of the person's shifts; each event keeps its UID as long as the assignment exists."""
+def shifts_calendar(
+    *,
+    staff_member: StaffMember,
+    assignments: list[Assignment],
+    now: dt.datetime,
+    commitments: Sequence[Commitment] = (),
+) -> bytes:
+    """An iCalendar feed of the person's shifts and the program sessions they facilitate (``commitments``).
+
+    Each event keeps its UID as long as the assignment or the session exists.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.LIBRARY_NAME}//Maker Lab staff shifts//EN")
     calendar.add("version", "2.0")
@@ -134,9 +147,27 @@ def shifts_calendar(*, staff_member: StaffMember, assignments: list[Assignment],
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    if assignments:
-        # Time zone rules for a year either side of the shifts: enough for any calendar app, and short.
-        first = min(a.shift.starts_at for a in assignments).date() - dt.timedelta(days=366)
-        last = max(a.shift.ends_at for a in assignments).date() + dt.timedelta(days=366)
+    zone = timezone.get_default_timezone()
+    for commitment in commitments:
+        event = icalendar.Event()
+        key = commitment.key or f"commitment-{commitment.starts_at:%Y%m%dT%H%M%S%z}"
+        event.add("uid", f"{key}-{commitment.kind}-{commitment.resource_id}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", commitment.starts_at.astimezone(zone))
+        event.add("dtend", commitment.ends_at.astimezone(zone))
+        event.add("summary", f"Program: {commitment.title}")
+        if commitment.place:
+            event.add("location", commitment.place)
+        if commitment.url and settings.SITE_URL:
+            event.add("url", settings.SITE_URL.rstrip("/") + commitment.url)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    moments = [a.shift.starts_at for a in assignments] + [c.starts_at for c in commitments]
+    if moments:
+        # Time zone rules for a year either side of the events: enough for any calendar app, and short.
+        ends = [a.shift.ends_at for a in assignments] + [c.ends_at for c in commitments]
+        first = min(moments).date() - dt.timedelta(days=366)
+        last = max(ends).date() + dt.timedelta(days=366)
         calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()

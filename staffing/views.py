@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from makerlab.formatting import clock_text, day_text, time_span
+from makerlab.commitments import STAFF, Commitment, busy_time
+from makerlab.formatting import clock_text, day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
@@ -42,6 +43,7 @@ from staffing.models import (
 )
 
 PENDING_HOURS_SHOWN = 200
+PROGRAMS_AHEAD = dt.timedelta(weeks=8)
 
 
 # --- Plain-language dates and times ("Tuesday 12 January, 2:00 to 4:00 p.m.") ---------------------------
@@ -127,10 +129,32 @@ def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> My
     )
 
 
+@dataclass(frozen=True)
+class MyProgramSession:
+    commitment: Commitment
+    when: str
+
+
+def program_sessions_of(me: StaffMember, *, now: dt.datetime, today: dt.date) -> list[MyProgramSession]:
+    """Program sessions the person facilitates in the eight weeks from ``now``, told in the site's time zone.
+
+    They come from whichever apps register commitments, so staffing need not import programs.
+    """
+    zone = timezone.get_default_timezone()
+    return [
+        MyProgramSession(
+            commitment=commitment, when=when_text(commitment.starts_at, commitment.ends_at, zone=zone, today=today)
+        )
+        for commitment in busy_time(staff_member_ids=[me.pk], starts=now, ends=now + PROGRAMS_AHEAD)
+        if commitment.kind == STAFF
+    ]
+
+
 def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationError | None = None) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     shifts = [_my_shift(a, now=now, today=today) for a in selectors.upcoming_shifts(staff_member=me, now=now)]
+    program_sessions = program_sessions_of(me, now=now, today=today)
     offers = [
         Offer(
             change=change,
@@ -151,6 +175,7 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
     context = {
         "me": me,
         "shifts": shifts,
+        "program_sessions": program_sessions,
         "offers": offers,
         "claims": claims,
         "feed_url": feed_url,
@@ -259,13 +284,21 @@ def calendar_token_reset(request: HttpRequest, me: StaffMember) -> HttpResponse:
 @require_safe
 @never_cache
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The person's shifts for calendar apps: no login, the secret address is the key."""
+    """The person's shifts and program sessions for calendar apps: no login, the secret address is the key."""
     staff_member = selectors.staff_member_for_calendar(token=token)
     if staff_member is None:
         raise Http404("No calendar at this address.")
     now = timezone.now()
     assignments = selectors.calendar_shifts(staff_member=staff_member, since=now - documents.CALENDAR_PAST)
-    body = documents.shifts_calendar(staff_member=staff_member, assignments=assignments, now=now)
+    commitments = busy_time(
+        staff_member_ids=[staff_member.pk], starts=now - documents.CALENDAR_PAST, ends=now + documents.CALENDAR_AHEAD
+    )
+    body = documents.shifts_calendar(
+        staff_member=staff_member,
+        assignments=assignments,
+        now=now,
+        commitments=[commitment for commitment in commitments if commitment.kind == STAFF],
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(False, "maker-lab-shifts.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -8,9 +8,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from programs.models import Session
 from staffing.models import Assignment, HoursEntry, ShiftChange, StaffKind
 from tests.conftest import PASSWORD
-from tests.factories import AssignmentFactory, BranchFactory, ShiftFactory, StaffMemberFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    BranchFactory,
+    ProgramFactory,
+    ShiftFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +75,26 @@ def log_in(page, username: str) -> None:
 def log_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Staff login")).to_be_visible()
+
+
+def test_a_facilitator_sees_the_programs_they_lead_and_follows_the_link(page, lab, assert_accessible):
+    program = ProgramFactory(
+        branch=lab["assignment"].shift.branch, title="Family 3D design", slug="family-3d-design", room="Maker Lab"
+    )
+    program.facilitators.add(lab["people"]["assistant"])
+    Session.objects.create(
+        program=program,
+        starts_at=dt.datetime.combine(lab["day"], dt.time(10), tzinfo=TORONTO),
+        ends_at=dt.datetime.combine(lab["day"], dt.time(11, 30), tzinfo=TORONTO),
+    )
+    log_in(page, "assistant")
+    page.get_by_role("link", name="Staff area").click()
+    section = page.get_by_role("region", name="Programs you facilitate")
+    expect(section).to_contain_text(f"{day_words(lab['day'])}, 10:00 to 11:30 a.m.:")
+    expect(section).to_contain_text("Central Library, Maker Lab")
+    assert_accessible(page)
+    section.get_by_role("link", name="Family 3D design").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Family 3D design")
 
 
 def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, assert_accessible):

@@ -9,9 +9,17 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from programs.models import Session
 from staffing import documents
 from staffing.models import DecisionStatus, HoursEntry, StaffKind
-from tests.factories import AssignmentFactory, BranchFactory, ShiftFactory, StaffMemberFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    BranchFactory,
+    ProgramFactory,
+    ShiftFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 
@@ -102,11 +110,54 @@ def test_an_event_keeps_its_uid_from_one_fetch_to_the_next(client, central, emma
     assert len(first) == 1
 
 
-def test_the_feed_needs_no_login_and_costs_two_queries(client, central, emma, django_assert_num_queries):
+def test_the_feed_lists_the_program_sessions_i_facilitate(client, central, emma):
+    # One session in summer time, one after the clocks go back: both at 2 p.m. in Toronto.
+    program = ProgramFactory(branch=central, title="Family 3D design", slug="family-3d-design", room="Maker Lab")
+    program.facilitators.add(emma)
+    summer_day = timezone.localdate() + dt.timedelta(days=10)
+    winter_day = summer_day + dt.timedelta(days=182)
+    sessions = [
+        Session.objects.create(
+            program=program,
+            starts_at=dt.datetime.combine(day, dt.time(14), tzinfo=TORONTO),
+            ends_at=dt.datetime.combine(day, dt.time(15, 30), tzinfo=TORONTO),
+        )
+        for day in (summer_day, winter_day)
+    ]
+    cancelled = Session.objects.create(
+        program=program,
+        starts_at=dt.datetime.combine(summer_day, dt.time(18), tzinfo=TORONTO),
+        ends_at=dt.datetime.combine(summer_day, dt.time(19), tzinfo=TORONTO),
+        cancelled_at=timezone.now(),
+    )
+    someone_elses = ProgramFactory(branch=central, title="Teen coding club")
+    someone_elses.facilitators.add(StaffMemberFactory())
+    Session.objects.create(
+        program=someone_elses, starts_at=cancelled.starts_at, ends_at=cancelled.ends_at + dt.timedelta(hours=1)
+    )
+
+    events = feed(client, emma).walk("VEVENT")
+    assert [str(event["SUMMARY"]) for event in events] == ["Program: Family 3D design"] * 2
+    for event, session in zip(events, sessions, strict=True):
+        start = event.decoded("DTSTART")
+        assert start == session.starts_at
+        assert start.astimezone(TORONTO).hour == 14
+        assert event["DTSTART"].params["TZID"] == "America/Toronto"
+        assert event.decoded("DTEND") - start == dt.timedelta(minutes=90)
+        assert str(event["LOCATION"]) == "Central Library, Maker Lab"
+        assert str(event["URL"]) == "http://testserver/programs/family-3d-design/"
+        assert str(event["UID"]) == f"programs-session-{session.pk}-staff-{emma.pk}@testserver"
+
+
+def test_the_feed_needs_no_login_and_costs_three_queries(client, central, emma, django_assert_num_queries):
     for day in range(5):
         start = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3 + day), dt.time(10), tzinfo=TORONTO)
         AssignmentFactory(staff_member=emma, shift=ShiftFactory(branch=central, starts_at=start))
-    with django_assert_num_queries(2):
+        program = ProgramFactory(branch=central)
+        program.facilitators.add(emma)
+        Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    # The person, their shifts, and the program sessions they facilitate.
+    with django_assert_num_queries(3):
         response = client.get(f"/staff/calendar/{emma.calendar_token}.ics")
     assert response.status_code == 200
     assert "no-cache" in response["Cache-Control"]

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from makerlab.formatting import time_span
+from programs.models import Session
 from staffing.models import (
     Assignment,
     Availability,
@@ -21,10 +22,12 @@ from staffing.models import (
     StaffKind,
     StaffMember,
 )
-from staffing.views import shift_when
+from staffing.views import program_sessions_of, shift_when
 from tests.factories import (
     AssignmentFactory,
     BranchFactory,
+    EquipmentFactory,
+    ProgramFactory,
     ShiftFactory,
     StaffMemberFactory,
     UserFactory,
@@ -240,6 +243,49 @@ def test_my_shifts_lists_my_published_shifts_in_plain_language(me_client, me, my
     assert f'Give up<span class="visually-hidden"> my shift on {day_words(next_week)}</span>' in html
     assert "10:00 a.m. to noon" not in html  # not published yet
     assert "5:00 to 7:00 p.m." not in html  # someone else's
+
+
+def facilitate(staff_member: StaffMember, branch, start: dt.datetime, *, title: str, minutes: int = 90, **fields):
+    program = ProgramFactory(branch=branch, title=title, room="Maker Lab", **fields)
+    program.facilitators.add(staff_member)
+    return Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(minutes=minutes))
+
+
+def test_my_shifts_lists_the_programs_i_facilitate_in_the_next_eight_weeks(me_client, me, central, next_week):
+    facilitate(me, central, at(next_week, 10), title="Family 3D design", slug="family-3d-design")
+    facilitate(me, central, at(next_week + dt.timedelta(days=1), 16), title="Intro to Arduino", is_published=False)
+    cancelled = facilitate(me, central, at(next_week, 18), title="Sewing basics")
+    Session.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    facilitate(me, central, at(timezone.localdate() + dt.timedelta(weeks=9), 10), title="Seed-starting workshop")
+    facilitate(me, central, at(timezone.localdate() - dt.timedelta(days=2), 10), title="Lino printing")
+    facilitate(StaffMemberFactory(), central, at(next_week, 13), title="Teen coding club")
+    html = page_text(me_client.get("/staff/"))
+    assert "Programs you facilitate" in html
+    assert (
+        f"<strong>{day_words(next_week)}, 10:00 to 11:30 a.m.:</strong> "
+        '<a href="/programs/family-3d-design/">Family 3D design</a>, Central Library, Maker Lab'
+    ) in html
+    next_day = day_words(next_week + dt.timedelta(days=1))
+    assert f"<strong>{next_day}, 4:00 to 5:30 p.m.:</strong> Intro to Arduino, Central Library" in html
+    for absent in ("Sewing basics", "Seed-starting workshop", "Lino printing", "Teen coding club"):
+        assert absent not in html
+    assert html.index("Family 3D design") < html.index("Intro to Arduino")
+
+
+def test_a_program_session_is_told_in_toronto_time_across_the_clock_change(me, central):
+    # Sunday 1 November 2026, the clocks go back at 2 a.m.: a 2 p.m. session is 19:00 UTC, in October 18:00.
+    facilitate(me, central, dt.datetime(2026, 11, 1, 19, tzinfo=dt.UTC), title="Family 3D design", minutes=60)
+    facilitate(me, central, dt.datetime(2026, 10, 25, 18, tzinfo=dt.UTC), title="Family 3D design", minutes=60)
+    now = dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC)
+    rows = program_sessions_of(me, now=now, today=dt.date(2026, 10, 20))
+    assert [row.when for row in rows] == [
+        "Sunday 25 October, 2:00 to 3:00 p.m.",
+        "Sunday 1 November, 2:00 to 3:00 p.m.",
+    ]
+
+
+def test_with_no_programs_the_section_is_left_out(me_client, me, my_shift):
+    assert "Programs you facilitate" not in page_text(me_client.get("/staff/"))
 
 
 def test_give_up_offers_the_shift_and_keeps_it_mine(me_client, me, my_shift):
@@ -787,17 +833,29 @@ def _fill_my_shifts(me: StaffMember, branch, first_day: dt.date, count: int) -> 
         ShiftChange.objects.create(assignment=theirs, offered_by=others[n % 2])
 
 
+def _fill_my_programs(me: StaffMember, branch, first_day: dt.date, count: int) -> None:
+    printer = EquipmentFactory(branch=branch)
+    for n in range(count):
+        session = facilitate(me, branch, at(first_day + dt.timedelta(days=n), 18), title=f"Program {n}")
+        session.program.equipment.add(printer)
+        session.program.facilitators.add(StaffMemberFactory())
+
+
 def test_my_shifts_costs_the_same_queries_for_2_or_20_shifts(me_client, me, central, django_assert_max_num_queries):
-    # Session, user, staff member, shifts, their open changes, offers, and the menu's two permission lookups.
+    # Session, user, staff member, shifts, their open changes, offers, claims, the programs I facilitate,
+    # and the menu's two permission lookups.
     start = timezone.localdate() + dt.timedelta(days=3)
     _fill_my_shifts(me, central, start, 2)
-    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as small:
+    _fill_my_programs(me, central, start, 2)
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as small:
         assert me_client.get("/staff/").status_code == 200
     _fill_my_shifts(me, central, start + dt.timedelta(days=10), 18)
-    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as large:
+    _fill_my_programs(me, central, start + dt.timedelta(days=10), 18)
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
         response = me_client.get("/staff/")
     assert response.status_code == 200
     assert page_text(response).count("Take<span") == 20
+    assert page_text(response).count("Program ") >= 20
     assert len(small) == len(large)
 
 

@@ -7,6 +7,10 @@ class SeedlibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from makerlab import retention
+        from makerlab.signals import seed_orientation_attended
+        from seedlibrary import receivers
+
+        seed_orientation_attended.connect(receivers.orientation_attended, dispatch_uid="seedlibrary-orientation")
 
         # A lot given or returned by a patron keeps its source ("Patron donation", "Patron return")
         # and lineage; the donor's name and their own notes are theirs.

@@ -12,7 +12,8 @@ from programs.notifications import program_place
 
 
 def programs_calendar(*, sessions: list[Session]) -> bytes:
-    """One event per session. The stamp is the program's creation, so the file is the same until data changes."""
+    """One event per session. The stamp is the program's creation (or the session's cancellation), so the file
+    is the same until data changes."""
     domain = urlsplit(settings.SITE_URL).hostname or "makerlab.invalid"
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.LIBRARY_NAME}//Maker Lab programs//EN")
@@ -25,7 +26,7 @@ def programs_calendar(*, sessions: list[Session]) -> bytes:
         url = settings.SITE_URL.rstrip("/") + reverse("programs:program", args=[program.slug])
         event = icalendar.Event()
         event.add("uid", f"programs-session-{session.pk}@{domain}")
-        event.add("dtstamp", program.created_at.astimezone(dt.UTC))
+        event.add("dtstamp", (session.cancelled_at or program.created_at).astimezone(dt.UTC))
         event.add("dtstart", session.starts_at.astimezone(dt.UTC))
         event.add("dtend", session.ends_at.astimezone(dt.UTC))
         event.add("summary", program.title)
@@ -33,5 +34,9 @@ def programs_calendar(*, sessions: list[Session]) -> bytes:
         event.add("description", f"{program.description}\n\nDetails and registration: {url}")
         event.add("url", url)
         event.add("categories", [program.get_category_display()])
+        if session.is_cancelled:
+            # Calendar apps remove a cancelled event only when it says so, with a newer sequence and stamp.
+            event.add("status", "CANCELLED")
+            event.add("sequence", 1)
         calendar.add_component(event)
     return calendar.to_ical()

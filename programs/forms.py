@@ -1,5 +1,8 @@
 """Forms of the public program pages: they parse and check the shape of input; the services decide what is allowed."""
 
+import datetime as dt
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -8,6 +11,64 @@ from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
 from programs.models import Program
 from programs.services import ParticipantDetails, RegistrantDetails
+
+# How far the month view reaches, in years either side of this year; further months fall back to this one.
+CALENDAR_YEARS_BACK = 10
+CALENDAR_YEARS_AHEAD = 5
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+class CalendarViewForm(forms.Form):
+    """The calendar's view (list or month grid) and month, read from the query string.
+
+    Anything unreadable never fails the page: an unknown view is the list, and an unreadable or
+    far-off month is this month, with ``month_problem`` saying so in plain words.
+    """
+
+    LIST, MONTH = "list", "month"
+
+    view = forms.ChoiceField(choices=[(LIST, "List"), (MONTH, "Month")], required=False)
+    month = forms.CharField(
+        required=False,
+        max_length=20,
+        error_messages={"max_length": "We could not read that month, so here is this month."},
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.is_valid()
+
+    def clean_month(self) -> dt.date | None:
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = MONTH_PATTERN.fullmatch(value)
+        if match is None:
+            raise ValidationError("We could not read that month, so here is this month.")
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise ValidationError("There is no such month, so here is this month.")
+        if not self.today.year - CALENDAR_YEARS_BACK <= year <= self.today.year + CALENDAR_YEARS_AHEAD:
+            raise ValidationError("The calendar does not reach that year, so here is this month.")
+        return dt.date(year, month, 1)
+
+    @property
+    def is_month_view(self) -> bool:
+        return self.cleaned_data.get("view") == self.MONTH
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of the month asked for, or of this month."""
+        return self.cleaned_data.get("month") or self.today.replace(day=1)
+
+    @property
+    def month_problem(self) -> str:
+        return " ".join(self.errors.get("month", []))
+
+    def in_reach(self, day: dt.date) -> bool:
+        return self.today.year - CALENDAR_YEARS_BACK <= day.year <= self.today.year + CALENDAR_YEARS_AHEAD
+
 
 # A child row's age; the program's own range is checked by the service, with the child's name.
 CHILD_AGE_LIMIT = 17

@@ -7,7 +7,7 @@ number of queries however many programs or registrations there are.
 import datetime as dt
 from typing import Any
 
-from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,7 +26,9 @@ def _places_sum(*statuses: str) -> Coalesce:
 
 
 def _next_session(field: str, now: dt.datetime) -> Subquery:
-    upcoming = Session.objects.filter(program=OuterRef("pk"), ends_at__gt=now).order_by("starts_at")
+    upcoming = Session.objects.filter(program=OuterRef("pk"), ends_at__gt=now, cancelled_at__isnull=True).order_by(
+        "starts_at"
+    )
     return Subquery(upcoming.values(field)[:1])
 
 
@@ -40,6 +42,8 @@ def _with_places(queryset: QuerySet[Program]) -> QuerySet[Program]:
 
 def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetime | None = None) -> QuerySet[Program]:
     """Published programs with a session still to come, soonest first, with places held and waiting.
+
+    Cancelled sessions are not counted: a program whose remaining sessions are all cancelled drops out.
 
     ``filters`` are the calendar's query parameters (see ``programs.filters.ProgramFilter``); invalid
     values are ignored rather than refused.
@@ -58,6 +62,40 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
     return queryset
 
 
+def programs_on_calendar() -> QuerySet[Program]:
+    """Published programs, past and future, with places held and waiting: what the month view filters."""
+    return _with_places(Program.objects.filter(is_published=True).select_related("branch", "partner_site"))
+
+
+def month_sessions(
+    *,
+    programs: QuerySet[Program],
+    starts: dt.datetime,
+    ends: dt.datetime,
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
+) -> list[Session]:
+    """Sessions starting in [starts, ends) of the given programs, cancelled ones included, soonest first.
+
+    Two queries whatever the month holds: the programs (with their annotations), then their sessions,
+    each session given its program so nothing more is fetched while rendering. ``first_day`` and
+    ``last_day`` narrow the sessions to the calendar's own date filters.
+    """
+    window = Q(starts_at__gte=starts, starts_at__lt=ends)
+    if first_day is not None:
+        window &= Q(starts_at__date__gte=first_day)
+    if last_day is not None:
+        window &= Q(starts_at__date__lte=last_day)
+    in_window = Session.objects.filter(window, program=OuterRef("pk"))
+    by_pk = {program.pk: program for program in programs.filter(Exists(in_window))}
+    if not by_pk:
+        return []
+    sessions = list(Session.objects.filter(window, program_id__in=by_pk).order_by("starts_at", "pk"))
+    for session in sessions:
+        session.program = by_pk[session.program_id]
+    return sessions
+
+
 def program_detail(*, slug: str, now: dt.datetime | None = None) -> Program | None:
     """A published program with its sessions (``program.sessions.all()``) and places counted."""
     return (
@@ -66,6 +104,12 @@ def program_detail(*, slug: str, now: dt.datetime | None = None) -> Program | No
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")))
         .first()
     )
+
+
+def program_is_cancelled(*, program: Program) -> bool:
+    """True when the program has sessions and every one is cancelled (uses the prefetched sessions)."""
+    sessions = program.sessions.all()
+    return bool(sessions) and all(session.is_cancelled for session in sessions)
 
 
 def program_places_left(*, program: Program) -> int:
@@ -122,3 +166,16 @@ def feed_sessions(*, category: str = "", audience: str = "", now: dt.datetime | 
     if audience:
         sessions = sessions.filter(program__audience=audience)
     return list(sessions.order_by("starts_at", "pk"))
+
+
+def feed_last_changed() -> dt.datetime | None:
+    """When the feed last changed as far as the data tells: a program published or a session cancelled.
+
+    One query. Cancelling a session sets ``cancelled_at``, so a calendar app asking "changed since?"
+    learns of the cancellation.
+    """
+    latest = Program.objects.filter(is_published=True).aggregate(
+        created=Max("created_at"), cancelled=Max("sessions__cancelled_at")
+    )
+    moments = [moment for moment in latest.values() if moment is not None]
+    return max(moments, default=None)

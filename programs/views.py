@@ -5,34 +5,40 @@ Each view parses its input with a form, calls one service or selector and render
 with status 200 and nothing saved. Nothing here needs a login: the private links are the keys.
 """
 
+import calendar
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
-from makerlab.formatting import moment_text, when_text
+from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.ratelimit import over_limit, too_many_response
 from programs.documents import programs_calendar
 from programs.filters import ProgramFilter
-from programs.forms import RegistrationForm
-from programs.models import Audience, Category, Program, Registration
+from programs.forms import CalendarViewForm, RegistrationForm
+from programs.models import Audience, Category, Program, Registration, Session
 from programs.notifications import (
     program_place,
     program_zone,
 )
 from programs.selectors import (
+    feed_last_changed,
     feed_sessions,
+    month_sessions,
     program_detail,
+    program_is_cancelled,
     program_places_left,
+    programs_on_calendar,
     programs_published,
     registration_by_offer_token,
     registration_by_token,
@@ -62,14 +68,26 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 class Availability:
     text: str
     can_register: bool
+    short: str = ""  # for a month grid's small cells; ``text`` when empty
+    cancelled: bool = False
+
+    @property
+    def short_text(self) -> str:
+        return self.short or self.text
+
+
+CANCELLED = Availability("Cancelled", False, cancelled=True)
 
 
 def _availability(program: Program, now: dt.datetime) -> Availability:
     if not program.registration_required:
-        return Availability("Drop in, no registration", False)
+        return Availability("Drop in, no registration", False, short="Drop in")
     if program.registration_opens_at and now < program.registration_opens_at:
-        opens = moment_text(program.registration_opens_at, zone=program_zone(program))
-        return Availability(f"Registration opens {opens}", False)
+        zone = program_zone(program)
+        opens = moment_text(program.registration_opens_at, zone=zone)
+        today = now.astimezone(zone).date()
+        opens_day = day_text(program.registration_opens_at.astimezone(zone).date(), today=today)
+        return Availability(f"Registration opens {opens}", False, short=f"Registration opens {opens_day}")
     if program.registration_closes_at and now >= program.registration_closes_at:
         return Availability("Registration closed", False)
     left = program_places_left(program=program)
@@ -106,9 +124,40 @@ def _program_page(request: HttpRequest, slug: str) -> Program:
     return program
 
 
+def _filter_params(request: HttpRequest) -> QueryDict:
+    """The calendar's filters from the query string (one value each), for links that keep them."""
+    params = QueryDict(mutable=True)
+    for name in ProgramFilter.base_filters:
+        value = request.GET.get(name, "")
+        if value:
+            params[name] = value
+    return params
+
+
+def _calendar_url(params: QueryDict, **extra: str) -> str:
+    query = params.copy()
+    for name, value in extra.items():
+        query[name] = value
+    encoded = query.urlencode()
+    return reverse("programs:list") + (f"?{encoded}" if encoded else "")
+
+
+def _month_param(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 @require_safe
 def program_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    today = timezone.localdate(now)
+    choice = CalendarViewForm(request.GET, today=today)
+    params = _filter_params(request)
+    views = {
+        "list_url": _calendar_url(params),
+        "month_url": _calendar_url(params, view=CalendarViewForm.MONTH, month=_month_param(choice.first_day)),
+    }
+    if choice.is_month_view:
+        return _month_page(request, choice, params, views, now)
     filterset = ProgramFilter(request.GET or None, queryset=programs_published(now=now))
     rows = []
     for program in filterset.qs:
@@ -124,7 +173,110 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 availability=_availability(program, now),
             )
         )
-    return render(request, "programs/list.html", {"filter": filterset, "rows": rows})
+    context = {"filter": filterset, "rows": rows, "view": "list", "clear_url": reverse("programs:list"), **views}
+    return render(request, "programs/list.html", context)
+
+
+# --- The month view ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    session: Session
+    time: str
+    # None once the session is over: a past session has no places to offer.
+    availability: Availability | None
+
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    in_month: bool
+    is_today: bool
+    entries: list[CalendarEntry] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return date_format(self.day, "l j F")
+
+
+def _month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime, dt.date]:
+    zone = timezone.get_default_timezone()
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    # Local midnights: the month has 23- or 25-hour days when the clocks change, and that is right.
+    return (
+        dt.datetime.combine(first, dt.time(), tzinfo=zone),
+        dt.datetime.combine(following, dt.time(), tzinfo=zone),
+        following,
+    )
+
+
+def _month_page(
+    request: HttpRequest, choice: CalendarViewForm, params: QueryDict, views: dict, now: dt.datetime
+) -> HttpResponse:
+    first = choice.first_day
+    starts, ends, following = _month_bounds(first)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    filterset = ProgramFilter(request.GET or None, queryset=programs_on_calendar())
+    programs = filterset.qs  # validates the filter form; unreadable values are shown and ignored
+    dates = getattr(filterset.form, "cleaned_data", {})
+    sessions = month_sessions(
+        programs=programs,
+        starts=starts,
+        ends=ends,
+        first_day=dates.get("starts_after"),
+        last_day=dates.get("starts_before"),
+    )
+    today = choice.today
+    weeks = [
+        [CalendarDay(day=day, in_month=day.month == first.month, is_today=day == today) for day in week]
+        for week in calendar.Calendar(firstweekday=calendar.SUNDAY).monthdatescalendar(first.year, first.month)
+    ]
+    days = {cell.day: cell for week in weeks for cell in week if cell.in_month}
+    availability: dict[int, Availability] = {}
+    for session in sessions:
+        program = session.program
+        zone = program_zone(program)
+        starts_at, ends_at = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        cell = days.get(starts_at.date())
+        if cell is None:
+            continue
+        if session.is_cancelled:
+            status = CANCELLED
+        elif session.ends_at <= now:
+            status = None
+        else:
+            status = availability.setdefault(program.pk, _availability(program, now))
+        cell.entries.append(CalendarEntry(session=session, time=time_span(starts_at, ends_at), availability=status))
+    context = {
+        "filter": filterset,
+        "view": "month",
+        "weeks": weeks,
+        "weekdays": [date_format(day.day, "l") for day in weeks[0]],
+        "month": first,
+        "month_param": _month_param(first),
+        "previous": previous,
+        "following": following,
+        "clear_url": _calendar_url(QueryDict(), view=CalendarViewForm.MONTH, month=_month_param(first)),
+        "month_problem": choice.month_problem,
+        "session_count": sum(1 for session in sessions if not session.is_cancelled),
+        "previous_url": _calendar_url(params, view=CalendarViewForm.MONTH, month=_month_param(previous))
+        if choice.in_reach(previous)
+        else "",
+        "next_url": _calendar_url(params, view=CalendarViewForm.MONTH, month=_month_param(following))
+        if choice.in_reach(following)
+        else "",
+        "this_month_url": _calendar_url(params, view=CalendarViewForm.MONTH) if first != today.replace(day=1) else "",
+        **views,
+    }
+    return render(request, "programs/month.html", context)
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    text: str
+    cancelled: bool
+    reason: str
 
 
 def _detail_context(program: Program, now: dt.datetime) -> dict:
@@ -132,10 +284,17 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
     today = now.astimezone(zone).date()
     return {
         "program": program,
-        "sessions": [when_text(s.starts_at, s.ends_at, zone=zone, today=today) for s in program.sessions.all()],
+        "sessions": [
+            SessionLine(
+                text=when_text(s.starts_at, s.ends_at, zone=zone, today=today),
+                cancelled=s.is_cancelled,
+                reason=s.cancellation_reason,
+            )
+            for s in program.sessions.all()
+        ],
         "place": program_place(program),
         "ages": _ages(program),
-        "availability": _availability(program, now),
+        "availability": CANCELLED if program_is_cancelled(program=program) else _availability(program, now),
     }
 
 
@@ -155,7 +314,7 @@ def _register_page(request: HttpRequest, program: Program, form: RegistrationFor
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_page(request, slug)
-    if not program.registration_required:
+    if not program.registration_required or program_is_cancelled(program=program):
         return redirect("programs:program", slug=program.slug)
     if request.method != "POST":
         return _register_page(request, program, RegistrationForm(program=program))
@@ -291,7 +450,7 @@ def _feed_etag(request: HttpRequest) -> str:
 
 
 def _feed_last_modified(request: HttpRequest) -> dt.datetime | None:
-    return Program.objects.filter(is_published=True).aggregate(latest=Max("created_at"))["latest"]
+    return feed_last_changed()
 
 
 @require_safe

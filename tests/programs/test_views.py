@@ -1,4 +1,6 @@
 import datetime as dt
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from makerlab.cards import card_number_make
 from makerlab.ratelimit import POSTS_PER_WINDOW
-from programs.models import Audience, Category, Participant, PartnerSite, Registration, Session
+from programs.models import Audience, Category, Participant, PartnerSite, Program, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
 from tests.factories import BranchFactory, ProgramFactory
 
@@ -360,3 +362,249 @@ def test_feed_lists_sessions_and_supports_conditional_requests(client, kids, tee
     assert {str(e["summary"]) for e in children} == {"Little makers"}
     crafts = icalendar.Calendar.from_ical(client.get(url, {"category": "coding"}).content).walk("VEVENT")
     assert {str(e["summary"]) for e in crafts} == {"Teen coding"}
+
+
+# --- Month view ----------------------------------------------------------------------------------------------
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def session_at(program, year, month, day, hour=15, minute=0, *, hours=1, **fields):
+    start = dt.datetime(year, month, day, hour, minute, tzinfo=TORONTO)
+    return Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=hours), **fields)
+
+
+def month_url(**params):
+    return reverse("programs:list") + "?" + urlencode({"view": "month", **params})
+
+
+def cells(response):
+    """{day number: [(time, title, status)]} for the days of the month shown."""
+    found = {}
+    for week in response.context["weeks"]:
+        for cell in week:
+            if cell.in_month:
+                found[cell.day.day] = [
+                    (
+                        entry.time,
+                        entry.session.program.title,
+                        entry.availability.short_text if entry.availability else None,
+                    )
+                    for entry in cell.entries
+                ]
+    return found
+
+
+def test_month_view_is_a_grid_of_days_with_sessions_and_their_status(client, db):
+    full = ProgramFactory(title="Robot club", capacity=1, waitlist_capacity=0, places_per_registration=1)
+    waitlist = ProgramFactory(title="Sewing circle", capacity=1, places_per_registration=1)
+    open_studio = ProgramFactory(title="Open studio", registration_required=False)
+    places = ProgramFactory(title="3D printing", capacity=5)
+    session_at(full, 2026, 12, 2, 10)
+    session_at(waitlist, 2026, 12, 2, 14, 30)
+    session_at(open_studio, 2026, 12, 15, 18)
+    session_at(places, 2026, 12, 31, 11)
+    session_at(places, 2027, 1, 1, 11)  # next month: not shown
+    for program in (full, waitlist):
+        registration_create(program=program, details=details(program.pk + 400, ParticipantDetails("Teo", 14)))
+    response = client.get(month_url(month="2026-12"))
+    assert response.status_code == 200
+    days = cells(response)
+    assert sorted(days) == list(range(1, 32))
+    assert days[2] == [
+        ("10:00 to 11:00 a.m.", "Robot club", "Full"),
+        ("2:30 to 3:30 p.m.", "Sewing circle", "Waitlist"),
+    ]
+    assert days[15] == [("6:00 to 7:00 p.m.", "Open studio", "Drop in")]
+    assert days[31] == [("11:00 a.m. to noon", "3D printing", "5 places left")]
+    assert not days[1]
+    text = response.content.decode()
+    assert '<th scope="col">Sunday</th>' in text and '<th scope="col">Saturday</th>' in text
+    assert text.index("Sunday") < text.index("Monday")
+    assert f'href="{reverse("programs:program", args=[full.slug])}"' in text
+    assert "4 sessions in December." in text and text.count("<h1") == 1
+    assert 'href="/programs/?view=month&amp;month=2026-11"' in text
+    assert 'href="/programs/?view=month&amp;month=2027-01"' in text
+
+
+def test_month_view_marks_today(client, db):
+    response = client.get(month_url())
+    today = timezone.localdate()
+    marked = [cell.day for week in response.context["weeks"] for cell in week if cell.is_today]
+    assert marked == [today]
+    assert response.content.decode().count('aria-current="date"') == 1
+    assert response.context["month"] == today.replace(day=1)
+
+
+def test_month_view_applies_the_filters_and_its_links_keep_them(client, kids, teens):
+    month = (timezone.localdate() + dt.timedelta(days=3)).replace(day=1)
+    response = client.get(month_url(audience="children", month=f"{month:%Y-%m}"))
+    titles = {title for entries in cells(response).values() for _, title, _ in entries}
+    assert titles == {"Little makers"}
+    text = response.content.decode()
+    # The list switch, the months either side and the filter form all keep the audience.
+    assert 'href="/programs/?audience=children"' in text
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    assert f'href="/programs/?audience=children&amp;view=month&amp;month={following:%Y-%m}"' in text
+    assert '<input type="hidden" name="view" value="month">' in text
+    listing = client.get(reverse("programs:list"), {"audience": "children"}).content.decode()
+    assert f'href="/programs/?audience=children&amp;view=month&amp;month={timezone.localdate():%Y-%m}"' in listing
+    # A date range narrows the sessions shown, not just the programs.
+    first_only = kids.sessions.order_by("starts_at").first().starts_at.astimezone(TORONTO).date()
+    narrowed = client.get(month_url(starts_before=first_only.isoformat(), month=f"{first_only:%Y-%m}"))
+    shown = [title for entries in cells(narrowed).values() for _, title, _ in entries]
+    assert shown.count("Little makers") == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "day"),
+    [
+        # The clocks fall back at 2 a.m. on Sunday 1 November 2026: a late session is still on the 1st.
+        (dt.datetime(2026, 11, 1, 23, 30, tzinfo=TORONTO), 1),
+        (dt.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=TORONTO), 1),
+        # They spring forward on Sunday 14 March 2027: 8 p.m. there is 00:00 UTC on the 15th.
+        (dt.datetime(2027, 3, 14, 20, 0, tzinfo=TORONTO), 14),
+        (dt.datetime(2027, 3, 14, 3, 0, tzinfo=TORONTO), 14),
+    ],
+)
+def test_month_view_puts_sessions_on_their_local_day_across_daylight_saving(client, db, when, day):
+    program = ProgramFactory(title="Night sky")
+    Session.objects.create(program=program, starts_at=when, ends_at=when + dt.timedelta(minutes=45))
+    days = cells(client.get(month_url(month=f"{when:%Y-%m}")))
+    assert [title for title in (e[1] for e in days[day])] == ["Night sky"]
+    assert sum(len(entries) for entries in days.values()) == 1
+    local = when.astimezone(TORONTO)
+    assert days[day][0][0].startswith(f"{local.hour % 12 or 12}:{local.minute:02d}")
+
+
+def test_month_view_ends_at_local_midnight(client, db):
+    program = ProgramFactory(title="Late show")
+    session_at(program, 2026, 11, 30, 23, 30, hours=1)  # 04:30 UTC on 1 December
+    assert cells(client.get(month_url(month="2026-11")))[30][0][1] == "Late show"
+    assert not any(cells(client.get(month_url(month="2026-12"))).values())
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("13", "We could not read that month"),
+        ("2026-13", "There is no such month"),
+        ("2026-00", "There is no such month"),
+        ("abc", "We could not read that month"),
+        ("99999-01", "We could not read that month"),
+        ("9999-01", "The calendar does not reach that year"),
+        ("0001-01", "The calendar does not reach that year"),
+        ("<script>alert(1)</script>", "We could not read that month"),
+        ("2026-12-01", "We could not read that month"),
+    ],
+)
+def test_unreadable_month_shows_this_month_and_says_so(client, db, month, message):
+    response = client.get(month_url(month=month))
+    assert response.status_code == 200
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+    text = response.content.decode()
+    assert message in text and "<script>alert" not in text
+
+
+def test_unknown_view_is_the_list(client, kids):
+    response = client.get(reverse("programs:list"), {"view": "year", "month": "nonsense"})
+    assert response.status_code == 200 and "rows" in response.context
+
+
+def test_month_view_has_no_next_link_beyond_its_reach(client, db):
+    last = dt.date(timezone.localdate().year + 5, 12, 1)
+    text = client.get(month_url(month=f"{last:%Y-%m}")).content.decode()
+    assert "Previous month" in text and "Next month" not in text
+
+
+def month_at_scale(count):
+    branch = BranchFactory()
+    for n in range(count):
+        program = ProgramFactory(branch=branch, capacity=5, registration_required=n % 3 != 0)
+        for day in (3, 10, 17):
+            session_at(program, 2026, 12, day + n % 4, 10 + n % 6)
+        if program.registration_required:
+            registration_create(program=program, details=details(2000 + n, ParticipantDetails("Teo", 14)))
+    cancelled = session_at(program, 2026, 12, 28, 10)
+    Session.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now(), cancellation_reason="Snow")
+
+
+def test_month_view_query_budget_does_not_grow(client, db, django_assert_num_queries):
+    url = month_url(month="2026-12", audience="teens")
+    month_at_scale(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    month_at_scale(20)
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+    assert sum(len(cell.entries) for week in response.context["weeks"] for cell in week) == 22 * 3 + 2
+    assert len(small) <= 4, [q["sql"] for q in small.captured_queries]
+
+
+# --- Cancelled sessions --------------------------------------------------------------------------------------
+
+
+def cancel_session(session, reason="The facilitator is ill"):
+    session.cancelled_at = timezone.now()
+    session.cancellation_reason = reason
+    session.save(update_fields=["cancelled_at", "cancellation_reason"])
+    return session
+
+
+def test_program_page_strikes_through_a_cancelled_session_with_its_reason(client, kids):
+    cancel_session(kids.sessions.order_by("starts_at").first(), "The room is flooded")
+    text = client.get(reverse("programs:program", args=[kids.slug])).content.decode()
+    assert "<s>" in text and "<strong>Cancelled</strong>: The room is flooded" in text
+    assert text.count("<s>") == 1
+    assert "3 places left" in text and reverse("programs:register", args=[kids.slug]) in text
+
+
+def test_calendar_list_skips_cancelled_sessions(client, kids):
+    first, second = kids.sessions.order_by("starts_at")
+    cancel_session(first)
+    response = client.get(reverse("programs:list"))
+    (row,) = response.context["rows"]
+    assert row.next_session.startswith(f"{second.starts_at.astimezone(TORONTO):%A}")
+    cancel_session(second)
+    assert client.get(reverse("programs:list")).context["rows"] == []
+
+
+def test_a_program_with_every_session_cancelled_offers_no_registration(client, kids):
+    for session in kids.sessions.all():
+        cancel_session(session, "Not enough registrations")
+    page = client.get(reverse("programs:program", args=[kids.slug])).content.decode()
+    assert "<strong>Cancelled</strong></p>" in page and "every session of this program is cancelled" in page
+    assert register_url(kids) not in page
+    assert client.get(register_url(kids)).status_code == 302
+    response = client.post(register_url(kids), form())
+    assert response.status_code == 302 and response["Location"] == reverse("programs:program", args=[kids.slug])
+    assert not Registration.objects.exists()
+
+
+def test_month_view_marks_cancelled_sessions_and_leaves_them_out_of_the_count(client, db):
+    program = ProgramFactory(title="Soldering basics")
+    session_at(program, 2026, 12, 8)
+    cancel_session(session_at(program, 2026, 12, 15), "Snow day")
+    response = client.get(month_url(month="2026-12"))
+    days = cells(response)
+    assert days[8][0][2] == "12 places left" and days[15][0][2] == "Cancelled"
+    text = response.content.decode()
+    assert "1 session in December." in text and "<s>3:00 to 4:00 p.m." in text
+
+
+def test_feed_marks_a_cancelled_session_and_its_etag_and_date_change(client, kids, teens):
+    url = reverse("programs:feed")
+    Program.objects.update(created_at=timezone.now() - dt.timedelta(hours=1))
+    before = client.get(url)
+    assert all("STATUS" not in e for e in icalendar.Calendar.from_ical(before.content).walk("VEVENT"))
+    session = cancel_session(kids.sessions.order_by("starts_at").first())
+    after = client.get(url)
+    assert after["ETag"] != before["ETag"] and after["Last-Modified"] != before["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]).status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+    events = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(after.content).walk("VEVENT")}
+    cancelled = events[f"programs-session-{session.pk}@testserver"]
+    assert str(cancelled["status"]) == "CANCELLED" and int(cancelled["sequence"]) == 1
+    assert cancelled.decoded("dtstamp") == session.cancelled_at.replace(microsecond=0)
+    assert sum("STATUS" in e for e in events.values()) == 1

@@ -1,7 +1,7 @@
 """Emails about online seed requests, queued inside the service's transaction.
 
 Each is queued once per request and kind (key ``seed_request:<pk>:<kind>``), so a retried request or
-a second sweep never sends it twice. The manage link is the public page ``seedlibrary:request_manage``.
+a second sweep never sends it twice. The manage link is the public page ``seeds:request_manage``.
 """
 
 from django.conf import settings
@@ -29,7 +29,7 @@ def _context(seed_request: SeedRequest, *, patron: Patron, loans: list[Loan]) ->
         "address": branch.address_line,
         "packets": _packet_lines(loans),
         "hold_until": moment_text(seed_request.expires_at, zone=branch.zone),
-        "manage_url": _absolute(reverse("seedlibrary:request_manage", args=[seed_request.manage_token])),
+        "manage_url": _absolute(reverse("seeds:request_manage", kwargs={"token": seed_request.manage_token})),
     }
 
 

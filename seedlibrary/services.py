@@ -86,6 +86,12 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
+def _hold_until(now: dt.datetime, branch: Branch) -> dt.datetime:
+    """SEED_REQUEST_HOLD_DAYS later by the branch's clock: the same time of day across a daylight-saving change."""
+    local = now.astimezone(branch.zone)
+    return (local + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)).astimezone(dt.UTC)
+
+
 # Orientation
 
 
@@ -317,7 +323,7 @@ def seed_request_create(
             branch=branch,
             contact_email=email,
             created_at=now,
-            expires_at=now + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS),
+            expires_at=_hold_until(now, branch),
         )
         loans = Loan.objects.bulk_create(
             Loan(
@@ -361,7 +367,7 @@ def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None
             raise ValidationError(_closed_message(seed_request))
         seed_request.status = SeedRequest.Status.READY
         seed_request.ready_at = now
-        seed_request.expires_at = now + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)
+        seed_request.expires_at = _hold_until(now, seed_request.branch)
         seed_request.handled_by = by
         seed_request.save(update_fields=["status", "ready_at", "expires_at", "handled_by"])
         notifications.seed_request_ready(seed_request)

@@ -1,0 +1,733 @@
+"""The seed library's rules, through its services: who may borrow what, when, and what happens to the packets."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from makerlab.models import Notification, Patron
+from makerlab.services import notifications_deliver_pending
+from makerlab.signals import seed_orientation_attended
+from seedlibrary import selectors, services
+from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest, Stock
+from tests.factories import (
+    TORONTO,
+    BranchFactory,
+    GerminationTestFactory,
+    LotFactory,
+    OrientationFactory,
+    PatronFactory,
+    PlantFamilyFactory,
+    VarietyFactory,
+    lendable_lot,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 4, 20, 15, 0, tzinfo=dt.UTC)
+TODAY = timezone.localdate(NOW)
+
+
+@pytest.fixture
+def borrower(db) -> Patron:
+    return OrientationFactory(patron=PatronFactory(first_name="Doris", email="doris@example.com")).patron
+
+
+def packets_at(lot: Lot, branch) -> int:
+    return Stock.objects.get(lot=lot, branch=branch).packets
+
+
+def error_text(error: pytest.ExceptionInfo) -> str:
+    return " ".join(error.value.messages)
+
+
+def lot_of_this_season(branch, packets=5, **fields) -> Lot:
+    fields.setdefault("harvest_year", 2025)
+    return lendable_lot(branch=branch, packets=packets, **fields)
+
+
+# Orientation
+
+
+def test_staff_record_an_orientation_for_a_new_card_once(assistant):
+    card = PatronFactory.build().card_number
+    first = services.orientation_record(
+        card_number=card, first_name="Amir", last_name="Haddad", email="amir@example.com", by=assistant, on=TODAY
+    )
+    again = services.orientation_record(card_number=card, first_name="", last_name="", by=assistant, on=TODAY)
+    assert again == first
+    assert first.patron.card_number == card
+    assert (first.patron.first_name, first.source, first.recorded_by) == ("Amir", Orientation.Source.STAFF, assistant)
+    assert Orientation.objects.count() == 1
+
+
+def test_an_orientation_keeps_a_known_patron_s_details(borrower, assistant):
+    other = PatronFactory(first_name="Lena", last_name="Okafor")
+    services.orientation_record(
+        card_number=other.card_number, first_name="Someone", last_name="Else", by=assistant, on=TODAY
+    )
+    other.refresh_from_db()
+    assert (other.first_name, other.last_name) == ("Lena", "Okafor")
+    assert selectors.patron_has_orientation(other)
+
+
+@pytest.mark.parametrize(
+    ("card", "first", "last", "email", "field"),
+    [
+        ("12AB", "Amir", "Haddad", "", "card_number"),
+        ("", "Amir", "Haddad", "", "card_number"),
+        (None, "<script>alert(1)</script>", "Haddad", "", "first_name"),
+        (None, "", "Haddad", "", "first_name"),
+        (None, "Amir", "Had\x00dad", "", "last_name"),
+        (None, "Amir", "Haddad", "not-an-email", "email"),
+    ],
+)
+def test_a_bad_orientation_is_refused_and_saves_nothing(assistant, card, first, last, email, field):
+    card = PatronFactory.build().card_number if card is None else card
+    with pytest.raises(ValidationError) as error:
+        services.orientation_record(
+            card_number=card, first_name=first, last_name=last, email=email, by=assistant, on=TODAY
+        )
+    assert field in error.value.message_dict
+    assert not Patron.objects.exists()
+    assert not Orientation.objects.exists()
+
+
+def test_attending_the_orientation_program_records_it_once(patron):
+    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, recorded_by=None)
+    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, recorded_by=None)
+    orientation = Orientation.objects.get()
+    assert (orientation.patron, orientation.source, orientation.completed_on) == (
+        patron,
+        Orientation.Source.PROGRAM,
+        TODAY,
+    )
+
+
+# Lending at the desk
+
+
+def test_the_desk_lends_one_packet_of_each_chosen_lot(borrower, branch, assistant):
+    tomato, bean = lot_of_this_season(branch), lot_of_this_season(branch)
+    loans = services.loan_create(patron=borrower, branch=branch, lots=[tomato, bean], by=assistant, now=NOW)
+    assert [(loan.status, loan.season, loan.lent_by) for loan in loans] == [(Loan.Status.LENT, 2026, assistant)] * 2
+    assert packets_at(tomato, branch) == packets_at(bean, branch) == 4
+    assert selectors.patron_season_usage(patron=borrower, season=2026) == (
+        2,
+        {tomato.variety_id: 1, bean.variety_id: 1},
+    )
+
+
+def test_the_season_is_the_year_in_toronto_not_in_utc(borrower, branch, assistant):
+    lot = lot_of_this_season(branch)
+    new_year_s_eve_evening = dt.datetime(2026, 12, 31, 20, 0, tzinfo=TORONTO)  # 01:00 UTC on 1 January 2027
+    [loan] = services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=new_year_s_eve_evening)
+    assert loan.season == 2026
+
+
+def test_no_orientation_no_seeds(patron, branch, assistant):
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=patron, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert "orientation" in error_text(error)
+    assert packets_at(lot, branch) == 5
+    assert not Loan.objects.exists()
+
+
+def test_without_the_orientation_rule_anyone_with_a_card_borrows(patron, branch, assistant, settings):
+    settings.SEED_ORIENTATION_REQUIRED = False
+    lot = lot_of_this_season(branch)
+    services.loan_create(patron=patron, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert Loan.objects.filter(patron=patron).count() == 1
+
+
+def _unlendable(branch, case: str) -> Lot:
+    if case == "quarantine":
+        lot = LotFactory(status=Lot.Status.QUARANTINE, harvest_year=2025)
+    elif case == "test pending":
+        lot = LotFactory(status=Lot.Status.TEST_PENDING, harvest_year=2025)
+    elif case == "retired":
+        lot = lot_of_this_season(branch)
+        Lot.objects.filter(pk=lot.pk).update(status=Lot.Status.RETIRED)
+    elif case == "below the threshold":
+        lot = LotFactory(status=Lot.Status.AVAILABLE, harvest_year=2025)
+        GerminationTestFactory(lot=lot, seeds_tested=20, seeds_sprouted=13)  # 65 %
+    elif case == "never tested":
+        lot = LotFactory(status=Lot.Status.AVAILABLE, harvest_year=2025)
+    elif case == "past viability":
+        # Tomatoes keep 4 years here: seed of 2021 is lent until the 2025 season, not in 2026.
+        lot = lot_of_this_season(branch, harvest_year=2021)
+    elif case == "past the variety's own viability":
+        onion = VarietyFactory(family=PlantFamilyFactory(name="Amaryllidaceae", viability_years=3), viability_years=1)
+        lot = lot_of_this_season(branch, harvest_year=2024, variety=onion)
+    Stock.objects.get_or_create(lot=lot, branch=branch, defaults={"packets": 5})
+    return lot
+
+
+UNLENDABLE = [
+    "quarantine",
+    "test pending",
+    "retired",
+    "below the threshold",
+    "never tested",
+    "past viability",
+    "past the variety's own viability",
+]
+
+
+@pytest.mark.parametrize("case", UNLENDABLE)
+def test_a_lot_that_is_not_ready_is_never_lent_at_the_desk(borrower, branch, assistant, case):
+    lot = _unlendable(branch, case)
+    assert not selectors.lot_is_lendable(lot, today=TODAY)
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert f"Lot {lot.code} cannot be lent" in error.value.message_dict["lots"][0]
+    assert packets_at(lot, branch) == 5
+    assert not Loan.objects.exists()
+
+
+@pytest.mark.parametrize("case", UNLENDABLE)
+def test_a_lot_that_is_not_ready_is_never_set_aside_online(borrower, branch, case):
+    lot = _unlendable(branch, case)
+    lot.variety.is_published = True
+    lot.variety.save()
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_create(
+            card_number=borrower.card_number, email=borrower.email, branch=branch, varieties=[lot.variety], now=NOW
+        )
+    assert "No packets of" in error.value.message_dict["varieties"][0]
+    assert packets_at(lot, branch) == 5
+    assert not SeedRequest.objects.exists()
+
+
+def test_seed_within_its_viability_is_lent_in_its_last_year(borrower, branch, assistant):
+    lot = lot_of_this_season(branch, harvest_year=2022)  # 2022 + 4 years = the 2026 season
+    services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert packets_at(lot, branch) == 4
+
+
+def test_the_last_packet_is_lent_and_then_none_is_left(borrower, branch, assistant):
+    lot = lot_of_this_season(branch, packets=1)
+    services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
+    other = OrientationFactory().patron
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=other, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert error.value.message_dict["lots"] == [f"No packets of {lot.variety} are left at {branch.name}."]
+    assert packets_at(lot, branch) == 0
+
+
+def test_a_lot_on_the_shelf_at_another_branch_is_not_lent_here(borrower, branch, assistant):
+    lot = lot_of_this_season(BranchFactory())
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert "No packets of" in error.value.message_dict["lots"][0]
+
+
+def test_one_packet_per_variety_per_season(borrower, branch, assistant):
+    first = lot_of_this_season(branch)
+    second_lot_same_variety = lot_of_this_season(branch, variety=first.variety)
+    services.loan_create(patron=borrower, branch=branch, lots=[first], by=assistant, now=NOW)
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[second_lot_same_variety], by=assistant, now=NOW)
+    assert "1 packet of each variety per season (already 1 this season)" in error.value.message_dict["lots"][0]
+    next_season = dt.datetime(2027, 3, 1, 15, 0, tzinfo=dt.UTC)
+    services.loan_create(patron=borrower, branch=branch, lots=[second_lot_same_variety], by=assistant, now=next_season)
+
+
+def test_two_lots_of_one_variety_at_once_pass_the_variety_limit(borrower, branch, assistant):
+    first = lot_of_this_season(branch)
+    second = lot_of_this_season(branch, variety=first.variety)
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[first, second], by=assistant, now=NOW)
+    assert "of each variety per season" in error.value.message_dict["lots"][0]
+    assert packets_at(first, branch) == packets_at(second, branch) == 5
+
+
+def test_the_same_lot_twice_is_refused(borrower, branch, assistant):
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[lot, lot], by=assistant, now=NOW)
+    assert "twice" in error.value.message_dict["lots"][0]
+
+
+def test_ten_packets_a_season_counting_held_and_lent_but_not_released(borrower, branch, assistant):
+    lots = [lot_of_this_season(branch) for _ in range(11)]
+    services.loan_create(patron=borrower, branch=branch, lots=lots[:6], by=assistant, now=NOW)
+    held = services.seed_request_create(
+        card_number=borrower.card_number,
+        email=borrower.email,
+        branch=branch,
+        varieties=[lot.variety for lot in lots[6:10]],
+        now=NOW,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[lots[10]], by=assistant, now=NOW)
+    assert error.value.message_dict["lots"] == [
+        "The limit is 10 packets per season. 0 more can be borrowed this season; this asks for 1."
+    ]
+    services.seed_request_cancel(seed_request=held, now=NOW)
+    services.loan_create(patron=borrower, branch=branch, lots=[lots[10]], by=assistant, now=NOW)
+    assert selectors.patron_season_usage(patron=borrower, season=2026)[0] == 7
+
+
+def test_an_all_or_nothing_loan_leaves_every_lot_untouched(borrower, branch, assistant):
+    good = lot_of_this_season(branch)
+    empty = lot_of_this_season(branch, packets=0)
+    with pytest.raises(ValidationError):
+        services.loan_create(patron=borrower, branch=branch, lots=[good, empty], by=assistant, now=NOW)
+    assert packets_at(good, branch) == 5
+    assert not Loan.objects.exists()
+
+
+def test_no_lots_chosen_is_refused(borrower, branch, assistant):
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[], by=assistant, now=NOW)
+    assert "lots" in error.value.message_dict
+
+
+def test_a_desk_loan_takes_the_same_queries_whatever_the_collection_and_history(
+    borrower, branch, assistant, django_assert_num_queries
+):
+    first_three = [lot_of_this_season(branch) for _ in range(3)]
+    with django_assert_num_queries(QUERIES_PER_DESK_LOAN):
+        services.loan_create(patron=borrower, branch=branch, lots=first_three, by=assistant, now=NOW)
+    for _ in range(20):
+        lot_of_this_season(branch)
+    services.loan_create(patron=borrower, branch=branch, lots=[lot_of_this_season(branch)], by=assistant, now=NOW)
+    next_three = [lot_of_this_season(branch) for _ in range(3)]
+    with django_assert_num_queries(QUERIES_PER_DESK_LOAN):
+        services.loan_create(patron=borrower, branch=branch, lots=next_three, by=assistant, now=NOW)
+
+
+QUERIES_PER_DESK_LOAN = 10
+
+
+# Online requests
+
+
+def request_online(patron, branch, varieties, *, now=NOW, email="doris@example.com") -> SeedRequest:
+    return services.seed_request_create(
+        card_number=patron.card_number, email=email, branch=branch, varieties=varieties, now=now
+    )
+
+
+def test_an_online_request_sets_aside_one_packet_of_each_variety_and_emails_the_link(borrower, branch):
+    tomato, bean = lot_of_this_season(branch), lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [tomato.variety, bean.variety])
+    assert seed_request.status == SeedRequest.Status.REQUESTED
+    assert seed_request.expires_at == NOW + dt.timedelta(days=7)
+    assert sorted(seed_request.loans.values_list("lot", "status")) == sorted(
+        [(tomato.pk, Loan.Status.HELD), (bean.pk, Loan.Status.HELD)]
+    )
+    assert packets_at(tomato, branch) == packets_at(bean, branch) == 4
+    notifications_deliver_pending()
+    [email] = mail.outbox
+    assert email.to == ["doris@example.com"]
+    assert email.subject == "Seeds set aside for you at Central Library"
+    assert f"- {tomato.variety} (lot {tomato.code})" in email.body
+    assert "'" in str(tomato.variety) and "&#x27;" not in email.body
+    assert "Monday 27 April 2026 at 11:00 a.m." in email.body
+    assert f"/{seed_request.manage_token}" in email.body
+
+
+def test_an_online_request_takes_the_oldest_lendable_harvest_first(borrower, branch):
+    newer = lot_of_this_season(branch, harvest_year=2025)
+    older = lot_of_this_season(branch, harvest_year=2023, variety=newer.variety)
+    lot_of_this_season(branch, harvest_year=2021, variety=newer.variety)  # past viability
+    LotFactory(variety=newer.variety, harvest_year=2020, status=Lot.Status.QUARANTINE)
+    seed_request = request_online(borrower, branch, [newer.variety])
+    assert seed_request.loans.get().lot == older
+
+
+def test_an_online_request_skips_a_lot_with_no_packets_left_here(borrower, branch):
+    empty = lot_of_this_season(branch, packets=0, harvest_year=2023)
+    elsewhere = lot_of_this_season(BranchFactory(), variety=empty.variety, harvest_year=2023)
+    on_the_shelf = lot_of_this_season(branch, variety=empty.variety, harvest_year=2025)
+    seed_request = request_online(borrower, branch, [empty.variety])
+    assert seed_request.loans.get().lot == on_the_shelf
+    assert packets_at(elsewhere, elsewhere.stock.get().branch) == 5
+
+
+def test_an_unknown_card_is_told_to_ask_at_the_library(branch):
+    lot = lot_of_this_season(branch)
+    stranger = PatronFactory.build()
+    with pytest.raises(ValidationError) as error:
+        request_online(stranger, branch, [lot.variety])
+    assert "ask at the library" in error.value.message_dict["card_number"][0]
+    assert packets_at(lot, branch) == 5
+    assert not SeedRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("card", "email", "field"),
+    [
+        ("not a card", "doris@example.com", "card_number"),
+        ("1234", "doris@example.com", "card_number"),
+        ("", "doris@example.com", "card_number"),
+        (None, "", "email"),
+        (None, "doris@", "email"),
+        (None, "<script>@example.com", "email"),
+    ],
+)
+def test_a_malformed_online_request_is_refused_and_saves_nothing(borrower, branch, card, email, field):
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_create(
+            card_number=borrower.card_number if card is None else card,
+            email=email,
+            branch=branch,
+            varieties=[lot.variety],
+            now=NOW,
+        )
+    assert field in error.value.message_dict
+    assert packets_at(lot, branch) == 5
+    assert not SeedRequest.objects.exists()
+
+
+def test_online_requests_need_the_orientation_too(patron, branch):
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        request_online(patron, branch, [lot.variety])
+    assert "orientation" in error_text(error)
+    assert not Loan.objects.exists()
+
+
+def test_no_online_requests_when_the_library_turns_them_off(borrower, branch, settings):
+    settings.SEED_ONLINE_REQUESTS = False
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        request_online(borrower, branch, [lot.variety])
+    assert "not taking online requests" in error_text(error)
+    assert packets_at(lot, branch) == 5
+
+
+def test_an_unpublished_variety_cannot_be_requested(borrower, branch):
+    lot = lot_of_this_season(branch, variety=VarietyFactory(is_published=False))
+    with pytest.raises(ValidationError) as error:
+        request_online(borrower, branch, [lot.variety])
+    assert "not in the catalogue" in error.value.message_dict["varieties"][0]
+
+
+def test_an_online_request_is_all_or_nothing(borrower, branch):
+    good = lot_of_this_season(branch)
+    gone = lot_of_this_season(branch, packets=0)
+    with pytest.raises(ValidationError) as error:
+        request_online(borrower, branch, [good.variety, gone.variety])
+    assert error.value.message_dict["varieties"] == [f"No packets of {gone.variety} are left at {branch.name}."]
+    assert packets_at(good, branch) == 5
+    assert not SeedRequest.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_an_online_request_takes_the_same_queries_whatever_the_collection_and_history(
+    borrower, branch, django_assert_num_queries
+):
+    first_three = [lot_of_this_season(branch).variety for _ in range(3)]
+    with django_assert_num_queries(QUERIES_PER_ONLINE_REQUEST):
+        request_online(borrower, branch, first_three)
+    for _ in range(20):
+        lot_of_this_season(branch)
+    extra = lot_of_this_season(branch)
+    lot_of_this_season(branch, variety=extra.variety, harvest_year=2024)
+    request_online(borrower, branch, [extra.variety])
+    next_three = [lot_of_this_season(branch).variety for _ in range(3)]
+    for variety in next_three:
+        lot_of_this_season(branch, variety=variety, harvest_year=2024)
+    with django_assert_num_queries(QUERIES_PER_ONLINE_REQUEST):
+        request_online(borrower, branch, next_three)
+
+
+QUERIES_PER_ONLINE_REQUEST = 14
+
+
+def test_staff_set_a_request_aside_and_the_patron_hears_when_and_where(borrower, branch, assistant):
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    # Ready on Thursday 5 March at 11:00 EST; held a week, to 11:00 EDT after the clocks go forward.
+    ready_at = dt.datetime(2026, 3, 5, 16, 0, tzinfo=dt.UTC)
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.READY
+    assert seed_request.expires_at == dt.datetime(2026, 3, 12, 11, 0, tzinfo=TORONTO)
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
+    notifications_deliver_pending()
+    ready_email = mail.outbox[-1]
+    assert len(mail.outbox) == 2
+    assert ready_email.subject == "Your seeds are ready to pick up at Central Library"
+    assert "until Thursday 12 March 2026 at 11:00 a.m." in ready_email.body
+    assert branch.address_line in ready_email.body
+
+
+def test_picking_up_lends_the_packets_set_aside(borrower, branch, assistant):
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=NOW)
+    later = NOW + dt.timedelta(days=2)
+    services.seed_request_pick_up(seed_request=seed_request, by=assistant, now=later)
+    seed_request.refresh_from_db()
+    assert (seed_request.status, seed_request.closed_at) == (SeedRequest.Status.PICKED_UP, later)
+    loan = seed_request.loans.get()
+    assert (loan.status, loan.lent_at, loan.lent_by) == (Loan.Status.LENT, later, assistant)
+    assert packets_at(lot, branch) == 4
+    with pytest.raises(ValidationError, match="already picked up"):
+        services.seed_request_cancel(seed_request=seed_request, now=later)
+    assert packets_at(lot, branch) == 4
+
+
+def test_cancelling_puts_the_packets_back_once(borrower, branch):
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    services.seed_request_cancel(seed_request=seed_request, now=NOW)
+    services.seed_request_cancel(seed_request=seed_request, now=NOW)
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.CANCELLED
+    assert seed_request.loans.get().status == Loan.Status.RELEASED
+    assert packets_at(lot, branch) == 5
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.seed_request_pick_up(seed_request=seed_request, by=None, now=NOW)
+
+
+def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, branch):
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    waiting = request_online(OrientationFactory().patron, branch, [lot.variety], now=NOW + dt.timedelta(days=3))
+    assert services.seed_requests_expire(now=NOW + dt.timedelta(days=6)) == 0
+    after = NOW + dt.timedelta(days=7)
+    assert services.seed_requests_expire(now=after) == 1
+    assert services.seed_requests_expire(now=after) == 0
+    seed_request.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seed_request.status, seed_request.closed_at) == (SeedRequest.Status.EXPIRED, after)
+    assert waiting.status == SeedRequest.Status.REQUESTED
+    assert packets_at(lot, branch) == 4
+    assert Notification.objects.filter(kind="seed_request_expired").count() == 1
+    with pytest.raises(ValidationError, match="expired"):
+        services.seed_request_pick_up(seed_request=seed_request, by=None, now=after)
+    services.seed_request_cancel(seed_request=seed_request, now=after)
+    assert packets_at(lot, branch) == 4
+    notifications_deliver_pending()
+    expired_email = next(email for email in mail.outbox if "ended" in email.subject)
+    assert "went back on the shelf" in expired_email.body
+
+
+def test_a_request_past_its_date_is_not_picked_up_before_the_sweep_runs(borrower, branch, assistant):
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    with pytest.raises(ValidationError, match="past its pickup date"):
+        services.seed_request_pick_up(seed_request=seed_request, by=assistant, now=NOW + dt.timedelta(days=7))
+    assert seed_request.loans.get().status == Loan.Status.HELD
+
+
+# Returns and donations
+
+
+def test_a_return_is_the_next_generation_of_the_lot_it_grew_from(borrower, branch, assistant):
+    variety = VarietyFactory(common_name="Tomato", variety_name="Brandywine")
+    parent = lot_of_this_season(branch, variety=variety)
+    lot = services.return_record(
+        card_number=borrower.card_number,
+        variety=variety,
+        parent_lot=parent,
+        harvest_year=2026,
+        by=assistant,
+        now=NOW,
+        amount="One envelope, about 150 seeds",
+        grower_notes="Grew well on the balcony.",
+        isolation_respected=True,
+    )
+    assert lot.code == "TOM-BRAN-2026-001"
+    assert (lot.source, lot.donor_patron, lot.parent_lot, lot.generation) == (
+        Lot.Source.PATRON_RETURN,
+        borrower,
+        parent,
+        2,
+    )
+    assert (lot.status, lot.received_on, lot.received_by) == (Lot.Status.QUARANTINE, TODAY, assistant)
+    grandchild = services.return_record(
+        card_number=borrower.card_number,
+        variety=variety,
+        parent_lot=lot,
+        harvest_year=2026,
+        by=assistant,
+        now=NOW,
+    )
+    assert (grandchild.code, grandchild.generation) == ("TOM-BRAN-2026-002", 3)
+
+
+def test_a_donation_from_an_organisation_starts_a_new_line(assistant):
+    variety = VarietyFactory(common_name="Common milkweed", variety_name="")
+    lot = services.lot_receive(
+        variety=variety,
+        source=Lot.Source.COMMERCIAL_DONATION,
+        harvest_year=2025,
+        by=assistant,
+        now=NOW,
+        donor_name="Ontario Seed Company",
+    )
+    assert (lot.code, lot.generation, lot.parent_lot, lot.status) == ("COM-2025-001", 1, None, Lot.Status.QUARANTINE)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"harvest_year": 2027}, "harvest_year", "cannot be in the future"),
+        ({"harvest_year": 1800}, "harvest_year", "from 1950 on"),
+        ({"harvest_year": "twenty"}, "harvest_year", "four digits"),
+        ({"grower_notes": "<img src=x onerror=alert(1)>"}, "grower_notes", "plain text"),
+        ({"amount": "a" * 81}, "amount", "80 characters"),
+        ({"card_number": "0000"}, "card_number", "digits"),
+        ({"card_number": "unknown"}, "card_number", "No patron has this library card"),
+        ({"parent_lot": "other variety"}, "parent_lot", "another variety"),
+    ],
+)
+def test_a_bad_return_is_refused_and_saves_nothing(borrower, branch, assistant, changes, field, message):
+    variety = VarietyFactory()
+    parent = lot_of_this_season(branch, variety=variety)
+    arguments = {
+        "card_number": borrower.card_number,
+        "variety": variety,
+        "parent_lot": parent,
+        "harvest_year": 2026,
+        "by": assistant,
+        "now": NOW,
+        **changes,
+    }
+    if changes.get("card_number") == "unknown":
+        arguments["card_number"] = PatronFactory.build().card_number
+    if changes.get("parent_lot") == "other variety":
+        arguments["parent_lot"] = lot_of_this_season(branch)
+    lots_before = Lot.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.return_record(**arguments)
+    assert message in error.value.message_dict[field][0]
+    assert Lot.objects.count() == lots_before
+
+
+# Quarantine, germination tests, packing
+
+
+def record_test(lot, sprouted, *, tested_seeds=20, counted_on=None, started_on=None):
+    counted_on = counted_on or timezone.localdate()
+    return services.germination_record(
+        lot=lot,
+        started_on=started_on or counted_on - dt.timedelta(days=7),
+        counted_on=counted_on,
+        seeds_tested=tested_seeds,
+        seeds_sprouted=sprouted,
+        by=None,
+    )
+
+
+def test_a_lot_goes_from_quarantine_to_a_test_to_the_shelf(branch, assistant, borrower):
+    lot = LotFactory(harvest_year=timezone.localdate().year - 1)
+    with pytest.raises(ValidationError, match="still in quarantine"):
+        record_test(lot, 18)
+    services.quarantine_end(lot=lot, by=assistant)
+    with pytest.raises(ValidationError, match="not in quarantine"):
+        services.quarantine_end(lot=lot, by=assistant)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+    with pytest.raises(ValidationError, match="not available"):
+        services.packets_add(lot=lot, branch=branch, packets=10, by=assistant)
+    record_test(lot, 14)  # exactly 70 %
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.AVAILABLE
+    stock = services.packets_add(lot=lot, branch=branch, packets=10, by=assistant)
+    assert services.packets_add(lot=lot, branch=branch, packets=5, by=assistant).pk == stock.pk
+    assert packets_at(lot, branch) == 15
+    assert selectors.lot_is_lendable(lot, today=timezone.localdate())
+
+
+def test_just_below_the_threshold_stays_off_the_shelf():
+    lot = LotFactory(status=Lot.Status.TEST_PENDING, harvest_year=timezone.localdate().year - 1)
+    record_test(lot, 69, tested_seeds=100)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+
+
+def test_a_later_failing_test_takes_the_lot_out_of_lending(branch, borrower, assistant):
+    lot = lendable_lot(branch=branch, harvest_year=timezone.localdate().year - 1)
+    record_test(lot, 10)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+    assert not selectors.lot_is_lendable(lot, today=timezone.localdate())
+    with pytest.raises(ValidationError):
+        services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=timezone.now())
+    # An older passing test recorded late does not outweigh the latest one.
+    record_test(lot, 20, counted_on=timezone.localdate() - dt.timedelta(days=60))
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+
+
+def test_a_passing_test_of_seed_past_its_viability_does_not_put_it_back():
+    lot = LotFactory(status=Lot.Status.TEST_PENDING, harvest_year=timezone.localdate().year - 5)
+    record_test(lot, 20)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field", "message"),
+    [
+        ({"seeds_tested": 10, "seeds_sprouted": 11}, "seeds_sprouted", "More seeds cannot sprout"),
+        ({"seeds_tested": 0, "seeds_sprouted": 0}, "seeds_tested", "between 1 and 1000"),
+        ({"seeds_tested": 5000, "seeds_sprouted": 1}, "seeds_tested", "between 1 and 1000"),
+        ({"seeds_tested": 10, "seeds_sprouted": -1}, "seeds_sprouted", "cannot be negative"),
+        ({"started_on": dt.date(2026, 3, 10), "counted_on": dt.date(2026, 3, 1)}, "counted_on", "on or after"),
+        ({"counted_on": dt.date(2099, 1, 1), "started_on": dt.date(2098, 12, 1)}, "counted_on", "future"),
+        ({"notes": "<b>bold</b>"}, "notes", "plain text"),
+    ],
+)
+def test_a_bad_germination_test_is_refused_and_saves_nothing(arguments, field, message):
+    lot = LotFactory(status=Lot.Status.TEST_PENDING)
+    values = {
+        "lot": lot,
+        "started_on": dt.date(2026, 3, 1),
+        "counted_on": dt.date(2026, 3, 8),
+        "seeds_tested": 20,
+        "seeds_sprouted": 18,
+        "by": None,
+        **arguments,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.germination_record(**values)
+    assert message in error.value.message_dict[field][0]
+    assert not GerminationTest.objects.exists()
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.TEST_PENDING
+
+
+@pytest.mark.parametrize(
+    ("packets", "message"), [(0, "at least one"), (-3, "at least one"), (501, "at most 500"), ("x", "whole number")]
+)
+def test_packing_a_bad_number_of_packets_is_refused(branch, packets, message):
+    lot = lendable_lot(branch=branch, packets=4)
+    with pytest.raises(ValidationError) as error:
+        services.packets_add(lot=lot, branch=branch, packets=packets, by=None)
+    assert message in error.value.message_dict["packets"][0]
+    assert packets_at(lot, branch) == 4
+
+
+def test_a_retired_lot_leaves_lending_and_retiring_again_is_harmless(branch):
+    lot = lendable_lot(branch=branch)
+    services.lot_retire(lot=lot, by=None)
+    services.lot_retire(lot=lot, by=None)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.RETIRED
+    assert not selectors.lot_is_lendable(lot, today=timezone.localdate())
+
+
+def test_the_yearly_audit_lists_lots_whose_last_test_is_a_year_old():
+    today = dt.date(2026, 11, 15)
+    stale = LotFactory(status=Lot.Status.AVAILABLE, code="STALE")
+    GerminationTestFactory(lot=stale, started_on=dt.date(2025, 11, 1), counted_on=dt.date(2025, 11, 8))
+    fresh = LotFactory(status=Lot.Status.AVAILABLE, code="FRESH")
+    GerminationTestFactory(lot=fresh, started_on=dt.date(2025, 11, 1), counted_on=dt.date(2025, 11, 8))
+    GerminationTestFactory(lot=fresh, started_on=dt.date(2026, 9, 1), counted_on=dt.date(2026, 9, 8))
+    untested = LotFactory(status=Lot.Status.AVAILABLE, code="UNTESTED")
+    LotFactory(status=Lot.Status.RETIRED, code="RETIRED")
+    due = list(selectors.retest_due(today=today))
+    assert due == [untested, stale]
+    assert due[1].latest_tested_on == dt.date(2025, 11, 8)

@@ -106,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "programs.change_participant",
         "programs.delete_participant",
         "programs.view_registrationevent",
+        "programs.view_programmessage",
+        "programs.add_programmessage",
         "bookings.view_equipment",
         "bookings.add_equipment",
         "bookings.change_equipment",

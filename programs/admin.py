@@ -2,35 +2,42 @@
 
 Registrations are made through the registration service (online, or by staff over capacity with a
 reason), never added here; cancelling is an action that calls ``registration_cancel``, so freed places
-go to the waitlist by the same rules wherever it happens.
+go to the waitlist by the same rules wherever it happens. Likewise a session is cancelled or moved, and
+registrants are emailed, only through ``programs.messaging``, so nobody registered is left uninformed.
 """
 
 import csv
+import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from programs import term
+from makerlab.formatting import moment_text, when_text
+from makerlab.forms import add_service_error
+from programs import messaging, term
 from programs.models import (
     Attendance,
     Headcount,
     Participant,
     PartnerSite,
     Program,
+    ProgramMessage,
     Registration,
     RegistrationEvent,
     Session,
 )
+from programs.notifications import program_zone
 from programs.services import registration_cancel
-from staffing.admin_forms import ActionForm
+from staffing.admin_forms import ActionForm, TabularInlineFormSet
 
 
 @admin.register(PartnerSite)
@@ -39,9 +46,86 @@ class PartnerSiteAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation", "city"]
 
 
+def _session_when(session: Session, program: Program) -> str:
+    return when_text(session.starts_at, session.ends_at, zone=program_zone(program))
+
+
+def _may_change_programs(request: HttpRequest) -> bool:
+    return request.user.has_perm("programs.change_program")
+
+
+def _session_links(session: Session) -> str:
+    if session.is_cancelled:
+        return f"Cancelled: {session.cancellation_reason}"
+    return format_html(
+        '<a href="{}">Move</a> · <a href="{}">Cancel</a>',
+        reverse("admin:programs_session_move", args=[session.pk]),
+        reverse("admin:programs_session_cancel", args=[session.pk]),
+    )
+
+
+class SessionInlineFormSet(TabularInlineFormSet):
+    """A program's sessions: a new time for a session people registered for goes through ``session_move``.
+
+    The checks run here so a refused time shows on the row and nothing is saved; ``ProgramAdmin.save_formset``
+    then moves those sessions through the service, which emails the registrants.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.instance.pk:
+            return
+        existing = [form for form in self.forms if form.instance.pk]
+        originals = Session.objects.in_bulk([form.instance.pk for form in existing])
+        has_registrants = Registration.objects.filter(
+            program=self.instance, status__in=messaging.TOLD_OF_CHANGES
+        ).exists()
+        now = timezone.now()
+        for form in existing:
+            original = originals.get(form.instance.pk)
+            if original is None:
+                continue
+            if self._should_delete_form(form):
+                # The formset ignores the errors of a row marked for deletion, so this one is the formset's.
+                if has_registrants and not original.is_cancelled:
+                    raise ValidationError(
+                        f"People are registered for the session on {_session_when(original, self.instance)}: "
+                        "cancel it instead (use its Cancel link), so they are told why."
+                    )
+                continue
+            if not {"starts_at", "ends_at"} & set(form.changed_data):
+                continue
+            if original.is_cancelled:
+                form.add_error(None, "This session is cancelled, so its time cannot change.")
+            elif has_registrants:
+                original.program = self.instance
+                try:
+                    messaging.session_move_check(
+                        session=original,
+                        starts_at=form.cleaned_data["starts_at"],
+                        ends_at=form.cleaned_data["ends_at"],
+                        now=now,
+                    )
+                except ValidationError as error:
+                    add_service_error(form, error)
+                else:
+                    form.moves_through_service = True
+
+
 class SessionInline(admin.TabularInline):
     model = Session
+    formset = SessionInlineFormSet
     extra = 0
+    fields = ["starts_at", "ends_at", "changes"]
+    readonly_fields = ["changes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row's heading names the session with its program: fetched with it, not once per row.
+        return super().get_queryset(request).select_related("program")
+
+    @admin.display(description="Cancel or move (registrants are emailed)")
+    def changes(self, obj: Session) -> str:
+        return _session_links(obj) if obj.pk else ""
 
 
 class DuplicateForm(ActionForm):
@@ -66,7 +150,7 @@ class ProgramAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["facilitators"]
     inlines = [SessionInline]
-    actions = ["duplicate"]
+    actions = ["duplicate", "email_registrants"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "category", "audience", "is_published"]}),
         ("Who", {"fields": ["min_age", "max_age", "facilitators"]}),
@@ -115,6 +199,88 @@ class ProgramAdmin(admin.ModelAdmin):
     def registrants(self, obj: Program) -> str:
         url = reverse("admin:programs_registration_changelist") + f"?program__id__exact={obj.pk}"
         return format_html('<a href="{}">{} active</a>', url, obj.held)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/email/",
+                self.admin_site.admin_view(self.email_view),
+                name="programs_program_email",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not Session:
+            return super().save_formset(request, form, formset, change)
+        moving = [f for f in formset.forms if getattr(f, "moves_through_service", False)]
+        moving_ids = {f.instance.pk for f in moving}
+        for session in formset.save(commit=False):
+            if session.pk not in moving_ids:
+                session.save()
+        for session in formset.deleted_objects:
+            session.delete()
+        for session_form in moving:
+            session = session_form.instance
+            try:
+                sent = messaging.session_move(
+                    session=session,
+                    starts_at=session_form.cleaned_data["starts_at"],
+                    ends_at=session_form.cleaned_data["ends_at"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                self.message_user(request, f"The session was not moved: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                when = _session_when(Session.objects.get(pk=session.pk), form.instance)
+                self.message_user(request, f"Session moved to {when}; {sent} registrations were emailed.")
+        return None
+
+    @admin.action(description="Email the registrants of the selected program", permissions=["change"])
+    def email_registrants(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        programs = list(queryset.values_list("pk", flat=True)[:2])
+        if len(programs) != 1:
+            self.message_user(request, "Choose one program at a time to email its registrants.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:programs_program_email", args=[programs[0]]))
+
+    def email_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        program = get_object_or_404(Program.objects.select_related("branch", "partner_site"), pk=pk)
+        if not self.has_change_permission(request, program) or not request.user.has_perm("programs.add_programmessage"):
+            raise PermissionDenied
+        counts = Registration.objects.filter(program=program).aggregate(
+            holding=Count("pk", filter=Q(status__in=Registration.HOLDING_PLACES)),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        )
+        form = ProgramMessageForm(request.POST or None, program=program, counts=counts)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = messaging.program_message_send(
+                    program=program,
+                    session=form.cleaned_data["session"],
+                    audience=form.cleaned_data["audience"],
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                self.message_user(request, f"Sent to {message.recipients} registrations.")
+                return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
+        return _form_page(
+            request,
+            self,
+            form=form,
+            program=program,
+            title="Email registrants",
+            intro=[
+                f"{program.title}: {counts['holding']} registrations hold places or offers, "
+                f"{counts['waiting']} are on the waitlist.",
+                "Each registration gets one email, with its private link. Write in plain language.",
+            ],
+            submit_label="Send the email",
+        )
 
     @admin.action(description="Duplicate the selected programs for a new term", permissions=["add"])
     def duplicate(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -305,3 +471,254 @@ class HeadcountAdmin(admin.ModelAdmin):
     raw_id_fields = ["session"]
     readonly_fields = ["recorded_at"]
     show_full_result_count = False
+
+
+class ProgramMessageForm(ActionForm):
+    subject = forms.CharField(label="Subject", max_length=messaging.SUBJECT_MAX)
+    body = forms.CharField(
+        label="Message",
+        max_length=messaging.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Plain text. Line breaks are kept.",
+    )
+    session = forms.ModelChoiceField(
+        label="About one session",
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label="The whole program",
+        help_text="Everyone registered comes to every session, so the same people receive it; the session is named.",
+    )
+    audience = forms.ChoiceField(label="Send to", widget=forms.RadioSelect)
+
+    def __init__(self, *args, program: Program, counts: dict[str, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        field = self.fields["session"]
+        field.queryset = program.sessions.order_by("starts_at")
+        field.label_from_instance = lambda s: _session_when(s, program) + (" (cancelled)" if s.is_cancelled else "")
+        holding, waiting = counts["holding"], counts["waiting"]
+        self.fields["audience"].choices = [
+            (ProgramMessage.Audience.REGISTERED, f"Registered people and open offers: {holding} registrations"),
+            (
+                ProgramMessage.Audience.REGISTERED_AND_WAITLIST,
+                f"Registered people, open offers and the waitlist: {holding + waiting} registrations",
+            ),
+        ]
+        self.fields["audience"].initial = ProgramMessage.Audience.REGISTERED
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if {"subject", "body", "audience"} <= set(cleaned):
+            try:
+                messaging.program_message_check(
+                    program=self.program,
+                    session=cleaned.get("session"),
+                    audience=cleaned["audience"],
+                    subject=cleaned["subject"],
+                    body=cleaned["body"],
+                )
+            except ValidationError as error:
+                add_service_error(self, error)
+        return cleaned
+
+
+class SessionCancelForm(ActionForm):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        max_length=messaging.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Registrants read this in the email, for example: the instructor is ill.",
+    )
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SessionMoveForm(ActionForm):
+    day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_at = forms.TimeField(label="Starts at", widget=_time_input())
+    ends_at = forms.TimeField(label="Ends at", widget=_time_input())
+
+    def __init__(self, *args, zone: dt.tzinfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if {"day", "starts_at", "ends_at"} <= set(cleaned):
+            cleaned["starts_at"] = dt.datetime.combine(cleaned["day"], cleaned["starts_at"], tzinfo=self.zone)
+            cleaned["ends_at"] = dt.datetime.combine(cleaned["day"], cleaned["ends_at"], tzinfo=self.zone)
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("ends_at", "The session must end after it starts.")
+        return cleaned
+
+
+def _form_page(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    *,
+    form: forms.Form,
+    program: Program,
+    title: str,
+    intro: list[str],
+    submit_label: str,
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "admin/programs/form_page.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "subtitle": program.title,
+            "intro": intro,
+            "form": form,
+            "program": program,
+            "submit_label": submit_label,
+            "opts": Program._meta,
+            "media": form.media,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Sessions across programs; each is changed here only by cancelling or moving it, which emails registrants.
+
+    New sessions are added, and sessions nobody registered for are changed, in the program's own page.
+    """
+
+    list_display = ["program", "when", "cancelled_at", "changes"]
+    list_filter = [("starts_at", admin.DateFieldListFilter), ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["program__branch"]
+    search_fields = ["program__title"]
+    show_full_result_count = False
+    fields = ["program", "when", "cancelled_at", "cancellation_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/move/", self.admin_site.admin_view(self.move_view), name="programs_session_move"),
+            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="programs_session_cancel"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="when", ordering="starts_at")
+    def when(self, obj: Session) -> str:
+        return _session_when(obj, obj.program)
+
+    @admin.display(description="cancel or move")
+    def changes(self, obj: Session) -> str:
+        return _session_links(obj)
+
+    def _session(self, request: HttpRequest, pk: int) -> Session:
+        if not _may_change_programs(request):
+            raise PermissionDenied
+        return get_object_or_404(Session.objects.select_related("program__branch", "program__partner_site"), pk=pk)
+
+    def _intro(self, session: Session, action: str) -> list[str]:
+        program = session.program
+        told = messaging.registrants_count(program=program)
+        lines = [f"{program.title}: {_session_when(session, program)}."]
+        if session.is_cancelled:
+            zone = program_zone(program)
+            lines.append(f"Cancelled on {moment_text(session.cancelled_at, zone=zone)}: {session.cancellation_reason}")
+        lines.append(f"When you {action}, {told} registrations (registered, offered and waiting) are emailed.")
+        return lines
+
+    def _done(self, request: HttpRequest, session: Session, text: str) -> HttpResponseRedirect:
+        self.message_user(request, text)
+        return HttpResponseRedirect(reverse("admin:programs_program_change", args=[session.program_id]))
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        session = self._session(request, pk)
+        form = SessionCancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sent = messaging.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                return self._done(request, session, f"Session cancelled; {sent} registrations were emailed.")
+        return _form_page(
+            request,
+            self,
+            form=form,
+            program=session.program,
+            title="Cancel a session",
+            intro=self._intro(session, "cancel it"),
+            submit_label="Cancel the session and email registrants",
+        )
+
+    def move_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        session = self._session(request, pk)
+        zone = program_zone(session.program)
+        local_start, local_end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        form = SessionMoveForm(
+            request.POST or None,
+            zone=zone,
+            initial={"day": local_start.date(), "starts_at": local_start.time(), "ends_at": local_end.time()},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                sent = messaging.session_move(
+                    session=session,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                session.refresh_from_db(fields=["starts_at", "ends_at"])
+                when = _session_when(session, session.program)
+                return self._done(request, session, f"Session moved to {when}; {sent} registrations were emailed.")
+        return _form_page(
+            request,
+            self,
+            form=form,
+            program=session.program,
+            title="Move a session",
+            intro=[*self._intro(session, "move it"), f"Times are {zone} time."],
+            submit_label="Move the session and email registrants",
+        )
+
+
+@admin.register(ProgramMessage)
+class ProgramMessageAdmin(admin.ModelAdmin):
+    """What was emailed to a program's registrants: sent from the program's "Email registrants" page."""
+
+    list_display = ["subject", "program", "sent", "about", "audience", "recipients", "sent_by"]
+    list_filter = ["program"]
+    list_select_related = ["program__branch", "session", "sent_by"]
+    search_fields = ["subject", "program__title"]
+    show_full_result_count = False
+    fields = ["program", "about", "audience", "subject", "body", "recipients", "sent_by", "sent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ProgramMessage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProgramMessage | None = None) -> bool:
+        return False
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, obj: ProgramMessage) -> str:
+        return moment_text(obj.sent_at, zone=program_zone(obj.program))
+
+    @admin.display(description="about")
+    def about(self, obj: ProgramMessage) -> str:
+        return _session_when(obj.session, obj.program) if obj.session else "The whole program"

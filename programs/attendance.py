@@ -2,6 +2,7 @@
 
 One POST from the tablet saves the whole roster: every registered participant is marked present or
 absent (a later save corrects an earlier one), and the headcounts replace what was counted before.
+A cancelled session takes no attendance.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -42,6 +43,9 @@ def attendance_record(
         raise ValidationError("Each headcount must be between 0 and 1000.")
     now = timezone.now()
     with transaction.atomic():
+        # Locked: a cancel that commits first wins, and one that comes after waits for this save.
+        if Session.objects.select_for_update().get(pk=session.pk).is_cancelled:
+            raise ValidationError("This session was cancelled, so there is no attendance to record.")
         registered = {p.pk for p in roster_participants(session=session)}
         if present_ids - registered:
             raise ValidationError("Someone marked present is not registered for this program.")

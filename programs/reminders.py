@@ -30,7 +30,7 @@ def reminder_key(registration_id: int, session_id: int) -> str:
 def _next_sessions(now: dt.datetime) -> dict[int, Session]:
     """Each program's first session still to start, when it starts within the next 24 hours."""
     sessions = Session.objects.filter(
-        starts_at__gt=now, starts_at__lte=now + AHEAD, program__registration_required=True
+        starts_at__gt=now, starts_at__lte=now + AHEAD, program__registration_required=True, cancelled_at__isnull=True
     ).select_related("program__branch", "program__partner_site")
     found: dict[int, Session] = {}
     for session in sessions.order_by("starts_at", "pk"):
@@ -70,6 +70,9 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                 pk=registration.pk, status=Registration.Status.CONFIRMED
             )
             if not still.exists():
+                continue
+            # And the session: a cancel waits for this lock, then withdraws what was queued here.
+            if not Session.objects.select_for_update().filter(pk=session.pk, cancelled_at__isnull=True).exists():
                 continue
             _, created = notification_queue(
                 kind=KIND,

@@ -14,6 +14,7 @@ from makerlab.cards import card_number_make
 from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 from programs.demo import programs_demo_load
+from seedlibrary.demo import seedlibrary_demo_load
 from staffing.demo import staffing_demo_load
 
 MAIN_HOURS = {
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             staffing = staffing_demo_load(branch=branch, today=timezone.localdate(), now=timezone.now(), scale=scale)
             bookings = bookings_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
             programs = programs_demo_load(branch=branch, now=timezone.now(), scale=scale)
+            seeds = seedlibrary_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "
@@ -124,7 +126,9 @@ class Command(BaseCommand):
                 f"{staffing.assignments} people on them; {bookings.services} services on "
                 f"{bookings.equipment} machines, {bookings.past} past and {bookings.upcoming} upcoming bookings, "
                 f"{bookings.trainings} trainings; {programs.upcoming} upcoming and {programs.past} past programs "
-                f"with {programs.registrations} registrations and {programs.attendance} attendance marks."
+                f"with {programs.registrations} registrations and {programs.attendance} attendance marks; "
+                f"{seeds.varieties} seed varieties, {seeds.lots} lots, {seeds.orientations} seed orientations, "
+                f"{seeds.loans} packets lent, {seeds.returns} returns and {seeds.requests} online requests."
             )
         )
 

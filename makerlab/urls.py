@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from makerlab import views
 from makerlab.forms import StaffLoginForm
+from seedlibrary.urls import label_urlpatterns as seed_label_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
     path("programs/", include("programs.urls")),
+    path("staff/seeds/lots/", include((seed_label_urlpatterns, "seed_labels"))),
+    path("seeds/", include("seedlibrary.urls")),
 ]
 
 handler500 = "makerlab.views.server_error"

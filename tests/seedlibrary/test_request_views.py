@@ -1,0 +1,203 @@
+"""Asking for packets online from the catalogue: the form, the confirmation, the private page and cancelling."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.html import escape
+
+from makerlab.models import Notification
+from seedlibrary.models import Loan, SeedRequest, Stock
+from tests.factories import OrientationFactory, PatronFactory, VarietyFactory, lendable_lot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()
+
+
+@pytest.fixture
+def oriented(patron):
+    OrientationFactory(patron=patron)
+    return patron
+
+
+@pytest.fixture
+def shelf(branch):
+    """Three varieties with packets on the shelf at the branch."""
+    return [lendable_lot(branch=branch, packets=3, variety=VarietyFactory(common_name=f"Bean {n}")) for n in range(3)]
+
+
+def _post(client, *, varieties, card_number, branch, email="doris@example.net", **extra):
+    data = {
+        "varieties": [str(v) for v in varieties],
+        "card_number": card_number,
+        "email": email,
+        "branch": str(getattr(branch, "pk", branch)),
+        "website": "",
+        **extra,
+    }
+    return client.post(reverse("seeds:request"), data)
+
+
+def _nothing_saved(shelf) -> None:
+    assert not SeedRequest.objects.exists()
+    assert not Loan.objects.exists()
+    assert [Stock.objects.get(lot=lot).packets for lot in shelf] == [3, 3, 3]
+
+
+def test_the_form_offers_the_packets_chosen_on_the_catalogue(client, shelf):
+    ids = [lot.variety_id for lot in shelf[:2]]
+    response = client.get(reverse("seeds:request"), {"varieties": ids})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Bean 0" in page and "Bean 1" in page and "Bean 2" not in page
+    assert list(response.context["form"].initial["varieties"]) == ids
+
+
+def test_a_request_sets_packets_aside_and_shows_what_and_until_when(client, branch, oriented, shelf):
+    ids = [lot.variety_id for lot in shelf]
+    response = _post(client, varieties=ids, card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("seeds:request_sent", args=[seed_request.manage_token])
+    assert seed_request.patron == oriented and seed_request.branch == branch
+    assert [Stock.objects.get(lot=lot).packets for lot in shelf] == [2, 2, 2]
+    assert Loan.objects.filter(request=seed_request, status=Loan.Status.HELD).count() == 3
+    assert Notification.objects.filter(recipient="doris@example.net").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Your packets are set aside" in page
+    for lot in shelf:
+        assert lot.code in page and escape(str(lot.variety)) in page
+    assert " at " in page and str(seed_request.expires_at.astimezone(branch.zone).year) in page
+    assert reverse("seeds:request_manage", args=[seed_request.manage_token]) in page
+
+
+def test_the_manage_page_shows_the_status_and_cancelling_puts_packets_back(client, branch, oriented, shelf):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    manage = reverse("seeds:request_manage", args=[seed_request.manage_token])
+    page = client.get(manage).content.decode()
+    assert "Requested." in page and "Cancel my request" in page
+    response = client.post(reverse("seeds:request_cancel", args=[seed_request.manage_token]), follow=True)
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.CANCELLED
+    assert Stock.objects.get(lot=shelf[0]).packets == 3
+    assert "Your request is cancelled" in response.content.decode()
+    assert "Cancel my request" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["A" * 43, "not-a-real-token-but-long-enough", "x"],
+)
+def test_a_tampered_link_is_not_found(client, branch, oriented, shelf, token):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    assert client.get(f"/seeds/request/{token}/").status_code == 404
+    assert client.post(f"/seeds/request/{token}/cancel/").status_code == 404
+    assert SeedRequest.objects.get().status == SeedRequest.Status.REQUESTED
+
+
+def test_an_unknown_card_is_told_to_ask_at_the_library(client, branch, shelf):
+    stranger = PatronFactory.build()
+    response = _post(client, varieties=[shelf[0].variety_id], card_number=stranger.card_number, branch=branch)
+    assert response.status_code == 200
+    assert "Please ask at the library" in " ".join(response.context["form"].errors["card_number"])
+    _nothing_saved(shelf)
+
+
+def test_a_patron_without_the_orientation_is_told_about_it(client, branch, patron, shelf):
+    response = _post(client, varieties=[shelf[0].variety_id], card_number=patron.card_number, branch=branch)
+    assert "seed-saving orientation" in response.content.decode()
+    _nothing_saved(shelf)
+
+
+def test_over_the_season_limit_is_refused(client, branch, oriented, shelf, settings):
+    settings.SEED_PACKETS_PER_SEASON = 2
+    everything = [lot.variety_id for lot in shelf]
+    response = _post(client, varieties=everything, card_number=oriented.card_number, branch=branch)
+    assert "The limit is 2 packets per season" in " ".join(response.context["form"].errors["varieties"])
+    _nothing_saved(shelf)
+
+
+def test_the_same_variety_twice_in_a_season_is_refused(client, branch, oriented, shelf):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    response = _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    assert "of each variety per season" in response.content.decode()
+    assert SeedRequest.objects.count() == 1
+
+
+def test_no_variety_chosen(client, branch, oriented, shelf):
+    response = _post(client, varieties=[], card_number=oriented.card_number, branch=branch)
+    assert "Choose at least one packet" in response.content.decode()
+    _nothing_saved(shelf)
+
+
+@pytest.mark.parametrize("bad", ["unpublished", "unknown", "text", "huge"])
+def test_ids_of_unpublished_or_unknown_varieties_are_refused(client, branch, oriented, shelf, bad):
+    hidden = VarietyFactory(is_published=False)
+    lendable_lot(branch=branch, variety=hidden)
+    value = {"unpublished": hidden.pk, "unknown": 999999, "text": "1 OR 1=1", "huge": "9" * 30}[bad]
+    response = _post(client, varieties=[shelf[0].variety_id, value], card_number=oriented.card_number, branch=branch)
+    assert response.status_code == 200
+    assert "not in the catalogue now" in " ".join(response.context["form"].errors["varieties"])
+    _nothing_saved(shelf)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("card_number", "<script>alert(1)</script>", "digits only"),
+        ("card_number", "1" * 41, "at most 40"),
+        ("email", "doris@<b>example</b>", "valid email"),
+        ("branch", "999999", "Choose one of the branches"),
+        ("branch", "'; drop table makerlab_branch; --", "Choose one of the branches"),
+    ],
+)
+def test_hostile_or_malformed_details_are_explained_on_the_form(client, branch, oriented, shelf, field, value, message):
+    data = {"card_number": oriented.card_number, "email": "doris@example.net", "branch": branch, field: value}
+    response = _post(client, varieties=[shelf[0].variety_id], **data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert "<script>alert" not in response.content.decode()
+    _nothing_saved(shelf)
+
+
+def test_a_filled_honeypot_saves_nothing(client, branch, oriented, shelf):
+    response = _post(
+        client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch, website="spam"
+    )
+    assert response.status_code == 400
+    _nothing_saved(shelf)
+
+
+def test_too_many_posts_from_one_address_wait(client, branch, shelf):
+    for _ in range(10):
+        _post(client, varieties=[shelf[0].variety_id], card_number="1", branch=branch)
+    response = _post(client, varieties=[shelf[0].variety_id], card_number="1", branch=branch)
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.content.decode()
+
+
+def test_with_online_requests_off_the_catalogue_has_no_request_boxes(client, branch, oriented, shelf, settings):
+    settings.SEED_ONLINE_REQUESTS = False
+    assert 'name="varieties"' not in client.get(reverse("seeds:list")).content.decode()
+    response = _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    assert "cannot ask for seed packets online just now" in response.content.decode()
+    _nothing_saved(shelf)
+
+
+def test_the_request_pages_take_the_same_queries_at_two_sizes(client, branch, oriented, django_assert_num_queries):
+    def request_of(size: int) -> SeedRequest:
+        lots = [lendable_lot(branch=branch, variety=VarietyFactory()) for _ in range(size)]
+        _post(client, varieties=[lot.variety_id for lot in lots], card_number=oriented.card_number, branch=branch)
+        return SeedRequest.objects.latest("pk")
+
+    small = request_of(1)
+    with django_assert_num_queries(2):
+        client.get(reverse("seeds:request_manage", args=[small.manage_token]))
+    large = request_of(8)
+    with django_assert_num_queries(2):
+        response = client.get(reverse("seeds:request_manage", args=[large.manage_token]))
+    assert len(response.context["loans"]) == 8

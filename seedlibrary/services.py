@@ -295,6 +295,8 @@ def seed_request_create(
         validate_email(email)
     except ValidationError:
         raise _field_error("email", "Enter an email address like name@example.com.") from None
+    if not branch.is_active:
+        raise _field_error("branch", "Choose a branch where seeds can be picked up.")
     if not varieties:
         raise _field_error("varieties", "Choose at least one seed packet.")
     _unique(varieties, field="varieties", message="The same seed is chosen twice; choose each one once.")

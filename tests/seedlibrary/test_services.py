@@ -731,3 +731,12 @@ def test_the_yearly_audit_lists_lots_whose_last_test_is_a_year_old():
     due = list(selectors.retest_due(today=today))
     assert due == [untested, stale]
     assert due[1].latest_tested_on == dt.date(2025, 11, 8)
+
+
+def test_no_requests_for_pickup_at_a_branch_that_is_not_open(borrower):
+    closed = BranchFactory(is_active=False)
+    lot = lot_of_this_season(closed)
+    with pytest.raises(ValidationError) as error:
+        request_online(borrower, closed, [lot.variety])
+    assert "branch" in error.value.message_dict
+    assert packets_at(lot, closed) == 5

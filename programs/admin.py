@@ -37,7 +37,7 @@ from programs.models import (
 )
 from programs.notifications import program_zone
 from programs.services import registration_cancel
-from staffing.admin_forms import ActionForm, TabularInlineFormSet
+from staffing.admin_forms import ActionForm, TabularInlineFormSet, label_split_date_time
 
 
 @admin.register(PartnerSite)
@@ -148,7 +148,6 @@ class ProgramAdmin(admin.ModelAdmin):
     list_select_related = ["branch", "partner_site"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["facilitators"]
     inlines = [SessionInline]
     actions = ["duplicate", "email_registrants"]
     fieldsets = [
@@ -185,7 +184,15 @@ class ProgramAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "facilitators":
             kwargs["queryset"] = db_field.remote_field.model.objects.select_related("user")
+            # Tick boxes, not the two-list chooser: its search icons carry ARIA that screen readers reject.
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("registration_opens_at", "registration_closes_at") and field is not None:
+            label_split_date_time(field)
+        return field
 
     @admin.display(description="where")
     def place(self, obj: Program) -> str:

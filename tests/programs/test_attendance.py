@@ -125,3 +125,17 @@ def test_roster_costs_the_same_queries_for_few_or_many_participants(client, assi
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_a_cancelled_session_takes_no_attendance(client, session, assistant, coordinator):
+    from programs.messaging import session_cancel
+
+    _register(session.program, "Ana")
+    session_cancel(session=session, reason="The instructor is ill.", by=coordinator)
+    with pytest.raises(ValidationError, match="This session was cancelled"):
+        attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant, headcounts={AgeGroup.TEENS: 2})
+    client.force_login(assistant)
+    response = client.post(f"/staff/programs/sessions/{session.pk}/", {"present": _ids("Ana"), "count_13_17": "2"})
+    assert "This session was cancelled, so there is no attendance to record." in response.content.decode()
+    assert not Attendance.objects.exists()
+    assert not Headcount.objects.exists()

@@ -107,3 +107,16 @@ def test_the_beat_runs_the_sweep(settings):
         "schedule": 300.0,
     }
     assert tasks.reminders_send_due.name in celery_app.tasks
+
+
+def test_never_for_a_cancelled_session(program, coordinator, django_capture_on_commit_callbacks):
+    from programs.messaging import session_cancel
+
+    registration_create(program=program, details=registrant(1), now=REGISTERED)
+    first_session, second_session = program.sessions.order_by("starts_at")
+    session_cancel(session=first_session, reason="The lab is closed for repairs.", by=coordinator, now=REGISTERED)
+    assert sweep(START - dt.timedelta(hours=2), django_capture_on_commit_callbacks) == 0
+    assert not [m for m in mail.outbox if m.subject.startswith("Reminder")]
+    # The series goes on: the next week's session is reminded of as usual.
+    assert sweep(second_session.starts_at - dt.timedelta(hours=2), django_capture_on_commit_callbacks) == 1
+    assert [k.rsplit(":", 1)[1] for k in reminder_keys()] == [str(second_session.pk)]

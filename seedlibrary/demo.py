@@ -1003,7 +1003,7 @@ def _varieties(families: dict[str, PlantFamily]) -> list[Variety]:
 
 def _code_part(text: str, length: int) -> str:
     letters = "".join(char for char in slugify(text).upper() if char.isalnum())
-    return letters[:length] or "X"
+    return letters[:length]
 
 
 def _aware(day: dt.date, hour: int = 11) -> dt.datetime:
@@ -1043,8 +1043,8 @@ class _History:
         self._save(requests)
 
     def _lot(self, variety: Variety, *, year: int, received: dt.date, **fields) -> int:
-        prefix = f"{_code_part(variety.common_name, 3)}-{_code_part(variety.variety_name or variety.common_name, 4)}"
-        key = f"{prefix}-{year}"
+        parts = [_code_part(variety.common_name, 3), _code_part(variety.variety_name, 4), str(year)]
+        key = "-".join(part for part in parts if part)
         self.sequence[key] = self.sequence.get(key, 0) + 1
         lot = Lot(
             variety=variety,
@@ -1292,7 +1292,10 @@ class _History:
             lent = self.lent.get(index, 0)
             if lot.status != Lot.Status.AVAILABLE and not lent:
                 continue
-            left = self.rng.choice([0, 1, 2, 3, 5, 8, 12, 15, 20]) if lot.generation == 1 else self.rng.randint(2, 10)
+            if lot.generation == 1:
+                left = self.rng.choice([0, 3, 6, 8, 10, 12, 15, 18, 20, 25])
+            else:
+                left = self.rng.randint(2, 10)
             stock.append(Stock(lot=lot, branch=self.branch, packets=left))
         Stock.objects.bulk_create(stock)
         SeedRequest.objects.bulk_create([request for request, _ in requests])

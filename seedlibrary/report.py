@@ -1,0 +1,196 @@
+"""The seed library's season report: what was lent, what came back, what was given, and what is running low.
+
+Read by the seed desk's report page and by the stats app's monthly report. Every figure is
+aggregated in the database, in a fixed number of queries whatever the size of the collection.
+
+Definitions (a season is a calendar year in the library's time zone, as in ``selectors.season_of``):
+
+- **Packets lent**: packets of loans counted towards the season that were handed over (status lent);
+  packets still set aside for an online request are not lent yet, and released ones never were.
+- **Unique borrowers**: patrons with at least one packet lent in the season.
+- **Returns**: lots of seed patrons brought back (source "patron return") received during the season,
+  whatever year the seed was grown in. A return brought in January of the next year counts in that
+  next season's returns, and in this season's return rate below.
+- **Return rate of a variety**: of the patrons who borrowed the variety in the *previous* season (the
+  last complete growing season), the share who brought back seed of that variety harvested in that
+  season, whenever they brought it. Seed grown in a season often comes back the following winter or
+  spring, so the current season's own rate is not known until it is over.
+- **Donations**: lots received during the season from a seed company or given by a patron (sources
+  "commercial donation" and "patron donation"); the library's own harvest and returns are not donations.
+- **Stock on hand** (today, not at the end of the season): packets on the shelf of lots that may be
+  lent today (see ``selectors.lendable_lots``).
+- **Low stock**: published varieties whose lendable packets across all branches are at or below the
+  variety's own ``low_stock_threshold``, fewest first.
+
+With ``branch``, lending, borrowers, the return-rate cohort and stock on hand are that branch's;
+returns and donations are the whole library's (a lot belongs to no branch), and so is the low-stock
+list (a variety is low when the library as a whole is short of it).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from makerlab.models import Branch
+from seedlibrary.models import Loan, Lot, Stock, Variety
+from seedlibrary.selectors import lendable_lots
+
+
+@dataclass(frozen=True)
+class VarietyReturnRate:
+    variety_id: int
+    variety: str
+    borrowers: int
+    returned: int
+
+    @property
+    def rate_percent(self) -> int:
+        return round(100 * self.returned / self.borrowers) if self.borrowers else 0
+
+
+@dataclass(frozen=True)
+class LowStock:
+    variety_id: int
+    variety: str
+    packets: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class SeasonReport:
+    season: int
+    branch: Branch | None
+    packets_lent: int
+    unique_borrowers: int
+    returns: int
+    donations: int
+    commercial_donations: int
+    patron_donations: int
+    stock_on_hand: int
+    return_rates: list[VarietyReturnRate]
+    low_stock: list[LowStock]
+
+    @property
+    def return_season(self) -> int:
+        """The season whose borrowers the return rates are about."""
+        return self.season - 1
+
+    @property
+    def return_rate_percent(self) -> int:
+        """All varieties together: returners over borrowers, counting each patron once per variety."""
+        borrowers = sum(row.borrowers for row in self.return_rates)
+        returned = sum(row.returned for row in self.return_rates)
+        return round(100 * returned / borrowers) if borrowers else 0
+
+
+def _variety_name(common_name: str, variety_name: str) -> str:
+    return str(Variety(common_name=common_name, variety_name=variety_name))
+
+
+def _lending(*, season: int, branch: Branch | None) -> dict[str, int]:
+    loans = Loan.objects.filter(season=season, status=Loan.Status.LENT)
+    if branch is not None:
+        loans = loans.filter(branch=branch)
+    return loans.aggregate(packets=Coalesce(Sum("packets"), 0), borrowers=Count("patron", distinct=True))
+
+
+def _lots_received(*, season: int) -> dict[str, int]:
+    received = Q(received_on__year=season)
+    return Lot.objects.aggregate(
+        returns=Count("pk", filter=received & Q(source=Lot.Source.PATRON_RETURN)),
+        commercial=Count("pk", filter=received & Q(source=Lot.Source.COMMERCIAL_DONATION)),
+        patron=Count("pk", filter=received & Q(source=Lot.Source.PATRON_DONATION)),
+    )
+
+
+def _return_rates(*, season: int, branch: Branch | None) -> list[VarietyReturnRate]:
+    cohort = season - 1
+    brought_back = Lot.objects.filter(
+        source=Lot.Source.PATRON_RETURN,
+        donor_patron=OuterRef("patron"),
+        variety=OuterRef("variety"),
+        harvest_year=cohort,
+    )
+    loans = Loan.objects.filter(season=cohort, status=Loan.Status.LENT)
+    if branch is not None:
+        loans = loans.filter(branch=branch)
+    rows = (
+        loans.annotate(came_back=Exists(brought_back))
+        .values("variety_id", "variety__common_name", "variety__variety_name")
+        .annotate(
+            borrowers=Count("patron", distinct=True),
+            returned=Count("patron", distinct=True, filter=Q(came_back=True)),
+        )
+        .order_by("variety__common_name", "variety__variety_name")
+    )
+    return [
+        VarietyReturnRate(
+            variety_id=row["variety_id"],
+            variety=_variety_name(row["variety__common_name"], row["variety__variety_name"]),
+            borrowers=row["borrowers"],
+            returned=row["returned"],
+        )
+        for row in rows
+    ]
+
+
+def _lendable_stock(*, today: dt.date, branch: Branch | None = None):
+    stock = Stock.objects.filter(lot__in=lendable_lots(today=today).values("pk"))
+    return stock.filter(branch=branch) if branch is not None else stock
+
+
+def _stock_on_hand(*, today: dt.date, branch: Branch | None) -> int:
+    return _lendable_stock(today=today, branch=branch).aggregate(packets=Coalesce(Sum("packets"), 0))["packets"]
+
+
+def _low_stock(*, today: dt.date) -> list[LowStock]:
+    per_variety = (
+        _lendable_stock(today=today)
+        .filter(lot__variety=OuterRef("pk"))
+        .order_by()
+        .values("lot__variety")
+        .annotate(total=Sum("packets"))
+        .values("total")
+    )
+    varieties = (
+        Variety.objects.filter(is_published=True)
+        .annotate(packets=Coalesce(Subquery(per_variety, output_field=IntegerField()), 0))
+        .filter(packets__lte=F("low_stock_threshold"))
+        .order_by("packets", "common_name", "variety_name")
+        .values("pk", "common_name", "variety_name", "packets", "low_stock_threshold")
+    )
+    return [
+        LowStock(
+            variety_id=row["pk"],
+            variety=_variety_name(row["common_name"], row["variety_name"]),
+            packets=row["packets"],
+            threshold=row["low_stock_threshold"],
+        )
+        for row in varieties
+    ]
+
+
+def season_report(*, season: int, branch: Branch | None = None, today: dt.date | None = None) -> SeasonReport:
+    """The report for ``season`` (a year), for one branch or (``branch=None``) the whole library.
+
+    ``today`` is the day stock is counted on (default: today in the library's time zone).
+    """
+    today = today or timezone.localdate()
+    lending = _lending(season=season, branch=branch)
+    received = _lots_received(season=season)
+    return SeasonReport(
+        season=season,
+        branch=branch,
+        packets_lent=lending["packets"],
+        unique_borrowers=lending["borrowers"],
+        returns=received["returns"],
+        donations=received["commercial"] + received["patron"],
+        commercial_donations=received["commercial"],
+        patron_donations=received["patron"],
+        stock_on_hand=_stock_on_hand(today=today, branch=branch),
+        return_rates=_return_rates(season=season, branch=branch),
+        low_stock=_low_stock(today=today),
+    )

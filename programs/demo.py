@@ -3,7 +3,10 @@ registrations and a waitlist, and a year of past workshops and drop-ins with att
 
 Called by ``manage.py load_demo`` after the bookings demo (it needs the staff and the demo patrons).
 Safe to run again: programs are matched by slug, and a program's sessions and registrations are only
-made when the program itself is new.
+made when the program itself is new. The term's programs use the branch's machines (3D printers for the
+family design sessions, sewing machines for sewing basics), so those are not bookable while they run;
+Intro to Arduino runs into the Wednesday evening help desk shift of one of its facilitators, so the
+desk offers only the other person on that shift until the program ends.
 """
 
 import datetime as dt
@@ -14,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.utils import timezone
 
+from bookings.models import Equipment, EquipmentKind
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Notification, Patron
 from programs.models import (
@@ -79,6 +83,7 @@ class Term:
     registrations: int = 0  # how many sign up (more than the capacity fills the waitlist)
     at_partner: bool = False
     materials: str = ""
+    equipment: tuple[str, ...] = ()  # kinds of the branch's machines the sessions use
 
 
 TERM = [
@@ -92,7 +97,7 @@ TERM = [
         "family-3d-design", "Family 3D design",
         "Design a keychain or a toy together in Tinkercad, then watch it print on the lab's 3D printers.",
         Category.DESIGN, Audience.FAMILIES, None, None, 5, dt.time(10), 90, 2, 16, 4, "3D printer",
-        registrations=5,
+        registrations=5, equipment=(EquipmentKind.PRINTER_3D,),
     ),
     Term(
         "seed-starting-workshop", "Seed-starting workshop",
@@ -103,14 +108,14 @@ TERM = [
     Term(
         "intro-to-arduino", "Intro to Arduino",
         "Make lights blink and buzzers buzz: simple circuits and code with Arduino kits, over four weeks.",
-        Category.ELECTRONICS, Audience.CHILDREN, 10, 14, 3, dt.time(16), 90, 4, 10, 1, "Arduino",
+        Category.ELECTRONICS, Audience.CHILDREN, 10, 14, 2, dt.time(16), 90, 4, 10, 1, "Arduino",
         registrations=8,
     ),
     Term(
         "sewing-basics", "Sewing basics",
         "Threading, bobbins and straight seams, then a tote bag to take home. Fabric is provided.",
         Category.TEXTILES, Audience.ADULTS, 16, None, 0, dt.time(18), 120, 3, 8, 1, "Sewing machine",
-        registrations=7,
+        registrations=7, equipment=(EquipmentKind.SEWING_MACHINE,),
     ),
     Term(
         "tech-help-cafe", "Tech help café",
@@ -202,6 +207,9 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
             },
         )
         card += term.registrations
+        if term.equipment and not term.at_partner:
+            # Added on every run (adding twice changes nothing), so a demo loaded earlier gets them too.
+            program.equipment.add(*Equipment.objects.filter(branch=branch, kind__in=term.equipment))
         if not created:
             continue
         session_zone = zone if not term.at_partner else timezone.get_default_timezone()

@@ -4,15 +4,18 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import Booking, EquipmentKind, ServiceType
 from bookings.selectors import open_slots
 from makerlab.cards import card_number_make
-from programs.models import Session
+from makerlab.commitments import busy_time
+from programs.models import Program, Session
+from staffing.models import Assignment, ShiftRole
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
@@ -215,3 +218,46 @@ def test_slots_with_equipment_take_nine_queries_whatever_the_programs(desk, day,
     with django_assert_num_queries(9), CaptureQueriesContext(connection) as large:
         assert len(open_slots(service_type=service, now=timezone.now())) == 3
     assert len(small) == len(large)
+
+
+# --- The demo -------------------------------------------------------------------------------------------
+
+
+def test_the_demo_programs_take_machines_and_a_facilitator_off_the_desk(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    equipment = {
+        program.slug: sorted(program.equipment.values_list("kind", flat=True))
+        for program in Program.objects.filter(slug__in=["family-3d-design", "sewing-basics", "intro-to-arduino"])
+    }
+    assert equipment == {
+        "family-3d-design": [EquipmentKind.PRINTER_3D],
+        "sewing-basics": [EquipmentKind.SEWING_MACHINE],
+        "intro-to-arduino": [],
+    }
+    now = timezone.now()
+    tech_help = ServiceType.objects.get(name="Tech help: phone, tablet, laptop")
+    offered_to = {person for slot in open_slots(service_type=tech_help, now=now) for person in slot.staff_member_ids}
+    desk = Assignment.objects.filter(
+        shift__role=ShiftRole.HELP_DESK, shift__is_published=True, shift__starts_at__gt=now + dt.timedelta(hours=2)
+    ).select_related("shift")
+    blocked = [
+        (assignment, commitment)
+        for assignment in desk
+        for commitment in busy_time(
+            staff_member_ids=[assignment.staff_member_id],
+            starts=assignment.shift.starts_at,
+            ends=assignment.shift.ends_at,
+        )
+    ]
+    assert blocked, "no facilitator in the demo has a help desk shift during one of their programs"
+    for assignment, commitment in blocked:
+        assert commitment.title == "Intro to Arduino"
+        assert assignment.staff_member_id in offered_to  # offered at other times of the shift
+        slots = open_slots(
+            service_type=tech_help,
+            now=now,
+            first=commitment.starts_at,
+            last=commitment.ends_at - dt.timedelta(minutes=1),
+        )
+        assert all(assignment.staff_member_id not in slot.staff_member_ids for slot in slots)

@@ -107,6 +107,27 @@ def busiest_program() -> str:
     return f"/programs/{program.slug}/" if program else "/programs/"
 
 
+def busiest_program_month() -> str:
+    """The month view of the month with the most sessions of published programs; this month when there are none."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from programs.models import Session
+
+    busiest = (
+        Session.objects.filter(program__is_published=True)
+        .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_default_timezone()))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "-month")
+        .first()
+    )
+    if busiest is None:
+        return "/programs/?view=month"
+    return f"/programs/?view=month&month={busiest['month']:%Y-%m}"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
@@ -118,4 +139,5 @@ PAGES: list[Page] = [
     Page(name="programs_calendar", path="/programs/"),
     Page(name="programs_program", path=busiest_program),
     Page(name="programs_feed", path="/programs/feed.ics"),
+    Page(name="programs_month", path=busiest_program_month),
 ]

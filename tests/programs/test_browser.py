@@ -1,14 +1,21 @@
-"""A parent finds a children's program and registers two children with the keyboard only; axe-core on every page."""
+"""Programs in a real browser: a parent registers two children with the keyboard only; a full program's
+waitlist from registration to a claimed place, every link read from the emails; the month calendar on a
+desk and on a phone. axe-core on every page."""
+
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from makerlab.cards import card_number_make
 from programs.models import Audience, Category, Registration
 from tests.bookings.test_browser import tab_to, type_into
 from tests.factories import ProgramFactory
-from tests.programs.test_views import with_sessions
+from tests.programs.test_views import cancel_session, with_sessions
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +84,11 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     registration = Registration.objects.get()
     assert [p.first_name for p in registration.participants.all()] == ["Ada", "Grace"]
 
-    page.goto(f"/programs/manage/{registration.manage_token}/")
+    [email] = mail.outbox
+    assert email.to == ["doris@example.net"] and email.subject.startswith("Registered: Little makers")
+    assert "Ada, Grace" in email.body
+    page.goto(link_in(email, "manage"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Little makers")
     assert_accessible(page)
     tab_to(page, "Cancel my registration")
     page.keyboard.press("Enter")
@@ -85,3 +96,112 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     assert_accessible(page)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
+
+
+def link_in(email, kind: str) -> str:
+    """The path of the private ``manage`` or ``claim`` link in an email, to open on the test server."""
+    match = re.search(rf"https?://\S+/programs/{kind}/[A-Za-z0-9_-]+/", email.body)
+    assert match, email.body
+    return urlsplit(match[0]).path
+
+
+def email_to(address: str, subject_start: str):
+    found = [m for m in mail.outbox if m.to == [address] and m.subject.startswith(subject_start)]
+    assert len(found) == 1, [(m.to, m.subject) for m in mail.outbox]
+    return found[0]
+
+
+def register_myself(page, *, card: int, name: str, email: str) -> None:
+    page.goto("/programs/laser-cutting/register/")
+    page.get_by_label("Library card number").fill(card_number_make(card))
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("I am coming too").check()
+    page.get_by_role("button", name="Register").click()
+
+
+def test_a_full_program_offers_the_freed_place_to_the_waitlist(page, transactional_db, assert_accessible):
+    cache.clear()
+    program = with_sessions(
+        ProgramFactory(
+            title="Laser cutting",
+            slug="laser-cutting",
+            audience=Audience.ADULTS,
+            min_age=None,
+            max_age=None,
+            capacity=1,
+            places_per_registration=1,
+        ),
+        days=(4,),
+    )
+    register_myself(page, card=31, name="Amir Haddad", email="amir@example.net")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are registered for Laser cutting")
+
+    page.goto("/programs/laser-cutting/")
+    expect(page.get_by_text("Waitlist", exact=True)).to_be_visible()
+    register_myself(page, card=32, name="Beatrice Okafor", email="bea@example.net")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are on the waitlist for Laser cutting")
+    expect(page.get_by_text("On the waitlist, number 1.")).to_be_visible()
+    assert_accessible(page)
+    waiting = Registration.objects.get(contact_email="bea@example.net")
+    assert waiting.status == Registration.Status.WAITLISTED
+    assert "number 1" in email_to("bea@example.net", "On the waitlist").body
+
+    page.goto(link_in(email_to("amir@example.net", "Registered: Laser cutting"), "manage"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Laser cutting")
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel my registration").click()
+    expect(page.get_by_text("Your registration for Laser cutting is cancelled.")).to_be_visible()
+    assert_accessible(page)
+
+    offer = email_to("bea@example.net", "A place opened")
+    page.goto(link_in(offer, "claim"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("A place for you in Laser cutting")
+    expect(page.get_by_text("It is held for you until")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Claim the place").click()
+    expect(page.get_by_text("The place is yours: you are registered for Laser cutting.")).to_be_visible()
+    expect(page.get_by_text("Registered.", exact=True)).to_be_visible()
+    assert_accessible(page)
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+    assert program.registrations.get(contact_email="amir@example.net").status == Registration.Status.CANCELLED
+    assert email_to("bea@example.net", "Registered: Laser cutting")
+
+
+def test_the_month_calendar_on_a_desk_and_on_a_phone(page, programs, assert_accessible):
+    first, second = programs.sessions.order_by("starts_at")
+    cancel_session(second, "The room is being painted")
+    zone = timezone.get_default_timezone()
+    today, first_day = timezone.localdate(), first.starts_at.astimezone(zone).date()
+    page.goto("/programs/?audience=children")
+    page.get_by_role("link", name="Month calendar").click()
+    expect(page.get_by_role("heading", level=2, name=f"{today:%B %Y}")).to_be_visible()
+    expect(page.locator('td[aria-current="date"]')).to_contain_text(f"{today:%A} {today.day} {today:%B} Today")
+    assert_accessible(page)
+    if first_day.month != today.month:
+        page.get_by_role("link", name=re.compile("^Next month")).click()
+    expect(page.get_by_role("heading", level=2, name=f"{first_day:%B %Y}")).to_be_visible()
+    assert "audience=children" in page.url and "view=month" in page.url
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_count(7)
+    expect(table.get_by_role("columnheader").first).to_have_text("Sunday")
+    expect(table.get_by_role("link", name="Little makers").first).to_be_visible()
+    expect(table.get_by_role("link", name="Teen coding")).to_have_count(0)
+    assert_accessible(page)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    # The weekday headers stay for screen readers but take no room; each day says its own name.
+    assert table.locator("thead").bounding_box()["height"] <= 1
+    day = page.locator("td.calendar-day").filter(has=page.get_by_role("link", name="Little makers")).first
+    expect(day.get_by_text(f"{first_day:%A} {first_day.day} {first_day:%B}")).to_be_visible()
+    expect(page.locator("td.calendar-empty:not(.calendar-today)").first).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("link", name="List", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programs at the Maker Lab")
+    assert "audience=children" in page.url and "view=month" not in page.url
+    expect(page.get_by_role("link", name="Little makers")).to_be_visible()
+    expect(page.get_by_role("link", name="Teen coding")).to_have_count(0)

@@ -541,6 +541,24 @@ def test_month_view_query_budget_does_not_grow(client, db, django_assert_num_que
     assert len(small) <= 4, [q["sql"] for q in small.captured_queries]
 
 
+def test_bench_measures_the_busiest_month_at_a_steady_query_count(client, db, django_assert_num_queries):
+    from bench.pages import PAGES, busiest_program_month
+
+    assert "programs_month" in {page.name for page in PAGES}
+    assert busiest_program_month() == "/programs/?view=month"
+    session_at(ProgramFactory(), 2027, 1, 5)
+    session_at(ProgramFactory(), 2026, 12, 31, 23, 30)  # 1 January in UTC, December in Toronto
+    month_at_scale(1)
+    path = busiest_program_month()
+    assert path == "/programs/?view=month&month=2026-12"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(path).status_code == 200
+    month_at_scale(15)
+    assert busiest_program_month() == path
+    with django_assert_num_queries(len(small)):
+        assert client.get(path).status_code == 200
+
+
 # --- Cancelled sessions --------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/desk/", include("bookings.staff_urls")),
     path("staff/programs/", include("programs.staff_urls")),
+    path("staff/seeds/", include("seedlibrary.staff_urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
     path("programs/", include("programs.urls")),

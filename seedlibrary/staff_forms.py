@@ -1,0 +1,171 @@
+"""Forms of the seed desk: they check the shape of what staff type; the seed library's services decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.validators import validate_plain_text
+from seedlibrary.models import Lot, Variety
+from seedlibrary.services import EARLIEST_HARVEST_YEAR
+
+
+class CardField(forms.CharField):
+    """A library card number, spaces and dashes removed, checked like everywhere else in the library."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "Library card number")
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        card = card_number_normalise(super().clean(value))
+        if card:
+            validate_card_number(card)
+        return card
+
+
+class CardForm(forms.Form):
+    card_number = CardField(help_text="Scan or type the number on the back of the card.")
+
+
+class LendForm(forms.Form):
+    """The packets chosen from the lots on this branch's shelf, one packet of each."""
+
+    card_number = CardField(widget=forms.HiddenInput)
+    lots = forms.TypedMultipleChoiceField(
+        label="Packets to lend",
+        coerce=int,
+        error_messages={
+            "required": "Choose at least one packet to lend.",
+            "invalid_choice": "One of the chosen lots has no packets on the shelf at this branch. "
+            "Look at the list again and choose from it.",
+        },
+    )
+
+    def __init__(self, *args, lots: list[Lot], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lots_by_id = {lot.pk: lot for lot in lots}
+        self.fields["lots"].choices = [(lot.pk, lot.code) for lot in lots]
+
+    def chosen_lots(self) -> list[Lot]:
+        return [self.lots_by_id[pk] for pk in self.cleaned_data["lots"]]
+
+
+class OrientationForm(forms.Form):
+    card_number = CardField()
+    first_name = forms.CharField(label="First name", max_length=80, validators=[validate_plain_text])
+    last_name = forms.CharField(label="Last name", max_length=80, validators=[validate_plain_text])
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        help_text="Only needed for a patron the library has not seen before, to send pickup notices.",
+    )
+
+
+ISOLATION_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "They are not sure")]
+
+
+class ReturnForm(forms.Form):
+    """Seed a patron brings back, linked to the lot they borrowed when known."""
+
+    card_number = CardField(widget=forms.HiddenInput)
+    variety = forms.ModelChoiceField(
+        label="Variety",
+        queryset=Variety.objects.order_by("common_name", "variety_name"),
+        empty_label="Choose the variety",
+        error_messages={"invalid_choice": "Choose a variety from the list."},
+    )
+    parent_lot = forms.TypedChoiceField(
+        label="Grown from the lot they borrowed",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="The packet's lot code. Choose “Not known” when they are not sure.",
+        error_messages={"invalid_choice": "Choose one of the lots this patron borrowed, or “Not known”."},
+    )
+    harvest_year = forms.IntegerField(
+        label="Year the seed was harvested",
+        min_value=EARLIEST_HARVEST_YEAR,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    amount = forms.CharField(
+        label="Amount (optional)",
+        max_length=80,
+        required=False,
+        help_text="For example “2 envelopes, about 200 seeds”.",
+        validators=[validate_plain_text],
+    )
+    grower_notes = forms.CharField(
+        label="Grower's notes (optional)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How it grew, what they selected for, anything unusual.",
+        validators=[validate_plain_text],
+    )
+    isolation_respected = forms.TypedChoiceField(
+        label="Was it grown far enough from other varieties?",
+        choices=ISOLATION_CHOICES,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    may_have_crossed = forms.BooleanField(label="It may have crossed with another variety", required=False)
+
+    def __init__(self, *args, borrowed: list[Lot], this_year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.borrowed = {lot.pk: lot for lot in borrowed}
+        self.fields["parent_lot"].choices = [("", "Not known")] + [
+            (lot.pk, f"{lot.code}: {lot.variety}") for lot in borrowed
+        ]
+        self.fields["harvest_year"].widget.attrs["max"] = this_year
+        self.fields["harvest_year"].validators.append(_not_after(this_year))
+
+    def clean(self):
+        data = super().clean()
+        lot_id, variety = data.get("parent_lot"), data.get("variety")
+        if lot_id is not None and variety is not None and self.borrowed[lot_id].variety_id != variety.pk:
+            lot = self.borrowed[lot_id]
+            self.add_error(
+                "parent_lot", f"Lot {lot.code} is {lot.variety}, not {variety}. Choose its lot or “Not known”."
+            )
+        return data
+
+    def parent(self) -> Lot | None:
+        lot_id = self.cleaned_data["parent_lot"]
+        return self.borrowed[lot_id] if lot_id is not None else None
+
+
+def _not_after(year: int):
+    def check(value: int) -> None:
+        if value > year:
+            raise ValidationError("The harvest year cannot be in the future.", code="future")
+
+    return check
+
+
+class SeasonForm(forms.Form):
+    season = forms.IntegerField(
+        label="Season",
+        min_value=2000,
+        required=False,
+        error_messages={"invalid": "Enter a season as a year, like 2026."},
+    )
+    branch = forms.ChoiceField(label="Branch", required=False)
+
+    def __init__(self, *args, branches, this_year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["season"].validators.append(_season_not_after(this_year + 1))
+        self.fields["branch"].choices = [("", "All branches")] + [(branch.slug, branch.name) for branch in branches]
+        self.fields["branch"].error_messages["invalid_choice"] = "Choose a branch from the list."
+
+
+def _season_not_after(year: int):
+    def check(value: int) -> None:
+        if value is not None and value > year:
+            raise ValidationError(f"Choose a season up to {year}.", code="future")
+
+    return check

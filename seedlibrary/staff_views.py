@@ -1,0 +1,375 @@
+"""The seed desk in the staff area: lend packets by card number, record orientations and returns,
+fill online requests, and read the season report.
+
+Each view parses its input, calls one seed library service, and renders. A refusal from a service
+(a ValidationError) is shown on the form and nothing is saved.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from makerlab.formatting import day_text, moment_text
+from makerlab.forms import add_service_error
+from makerlab.models import Branch, Patron
+from makerlab.selectors import branches_active
+from seedlibrary import services
+from seedlibrary.models import Loan, Lot, Orientation, SeedRequest, Stock
+from seedlibrary.report import season_report
+from seedlibrary.selectors import lendable_lots, patron_season_usage, season_of
+from seedlibrary.staff_forms import CardForm, LendForm, OrientationForm, ReturnForm, SeasonForm
+
+REQUESTS_PER_PAGE = 25
+RETURN_SEASONS_BACK = 3  # a return is of seed borrowed in the last few seasons
+
+
+def seed_permission(permission: str):
+    def decorator(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorator
+
+
+def _branch(request: HttpRequest) -> tuple[Branch, list[Branch]]:
+    branches = branches_active()
+    if not branches:
+        raise Http404("No branch is open.")
+    wanted = request.POST.get("branch") or request.GET.get("branch", "")
+    return next((branch for branch in branches if branch.slug == wanted), branches[0]), branches
+
+
+def _patron(card: str) -> Patron | None:
+    return (
+        Patron.objects.filter(card_number=card, anonymised_at__isnull=True).select_related("seed_orientation").first()
+    )
+
+
+def _orientation(patron: Patron) -> Orientation | None:
+    try:
+        return patron.seed_orientation
+    except Orientation.DoesNotExist:
+        return None
+
+
+def _here(name: str, **query) -> str:
+    query = {key: value for key, value in query.items() if value}
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def _lookup(request: HttpRequest) -> tuple[CardForm, Patron | None]:
+    """The card typed in the lookup box (GET ?card_number=), and its patron when the library knows it."""
+    form = CardForm(request.GET if "card_number" in request.GET else None)
+    if not form.is_bound or not form.is_valid():
+        return form, None
+    patron = _patron(form.cleaned_data["card_number"])
+    if patron is None:
+        form.add_error(
+            "card_number",
+            "No patron has this library card. Check the number, or record their orientation to add them.",
+        )
+    return form, patron
+
+
+# Lending
+
+
+@dataclass(frozen=True)
+class ShelfRow:
+    lot: Lot
+    packets: int
+    rate: int
+    borrowed: bool
+
+
+def _shelf(*, branch: Branch, today, search: str) -> list[Stock]:
+    stock = (
+        Stock.objects.filter(branch=branch, packets__gte=1, lot__in=lendable_lots(today=today).values("pk"))
+        .select_related("lot__variety")
+        .order_by("lot__variety__common_name", "lot__variety__variety_name", "lot__harvest_year", "lot__code")
+    )
+    if search:
+        stock = stock.filter(
+            Q(lot__variety__common_name__icontains=search) | Q(lot__variety__variety_name__icontains=search)
+        )
+    return list(stock)
+
+
+def _rates(lot_ids: list[int], *, today) -> dict[int, float]:
+    return dict(lendable_lots(today=today).filter(pk__in=lot_ids).values_list("pk", "latest_rate"))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@seed_permission("seedlibrary.add_loan")
+def lend(request: HttpRequest) -> HttpResponse:
+    branch, branches = _branch(request)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    season = season_of(now)
+    search = (request.GET.get("q") or "").strip()[:80]
+    if request.method == "POST":
+        lookup = CardForm(request.POST)
+        patron = _patron(lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
+        if patron is None:
+            messages.error(request, "Look up the patron's card again before lending.")
+            return redirect(_here("seeds_staff:lend", branch=branch.slug))
+    else:
+        lookup, patron = _lookup(request)
+    context = {"branch": branch, "branches": branches, "lookup": lookup, "patron": patron, "search": search}
+    if patron is None:
+        return render(request, "seedlibrary/staff/lend.html", context)
+
+    stock = _shelf(branch=branch, today=today, search=search)
+    form = LendForm(request.POST or None, lots=[row.lot for row in stock], initial={"card_number": patron.card_number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            loans = services.loan_create(
+                patron=patron, branch=branch, lots=form.chosen_lots(), by=request.user, now=now
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            lent = ", ".join(f"{loan.variety} (lot {loan.lot.code})" for loan in loans)
+            plural = "packet" if len(loans) == 1 else "packets"
+            messages.success(request, f"Lent {len(loans)} {plural} to {patron}: {lent}.")
+            return redirect(_here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number))
+    total, per_variety = patron_season_usage(patron=patron, season=season)
+    rates = _rates([row.lot_id for row in stock], today=today)
+    borrowed = (
+        Loan.objects.filter(patron=patron, season=season, status__in=Loan.COUNTING)
+        .select_related("variety", "lot")
+        .order_by("variety__common_name", "variety__variety_name")
+    )
+    chosen = {str(value) for value in (form["lots"].value() or [])}
+    context |= {
+        "form": form,
+        "orientation": _orientation(patron),
+        "orientation_required": settings.SEED_ORIENTATION_REQUIRED,
+        "season": season,
+        "used": total,
+        "limit": settings.SEED_PACKETS_PER_SEASON,
+        "left": max(settings.SEED_PACKETS_PER_SEASON - total, 0),
+        "borrowed": list(borrowed),
+        "chosen": chosen,
+        "rows": [
+            ShelfRow(
+                lot=row.lot,
+                packets=row.packets,
+                rate=round(rates.get(row.lot_id) or 0),
+                borrowed=per_variety.get(row.lot.variety_id, 0) >= settings.SEED_PACKETS_PER_VARIETY,
+            )
+            for row in stock
+        ],
+    }
+    return render(request, "seedlibrary/staff/lend.html", context)
+
+
+# Orientation
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@seed_permission("seedlibrary.add_orientation")
+def orientation(request: HttpRequest) -> HttpResponse:
+    branch, _ = _branch(request)
+    form = OrientationForm(request.POST or None, initial={"card_number": request.GET.get("card_number", "")[:40]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = services.orientation_record(
+                card_number=data["card_number"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                by=request.user,
+                on=timezone.localdate(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            patron = recorded.patron
+            messages.success(
+                request,
+                f"{patron} has the seed-saving orientation (completed "
+                f"{day_text(recorded.completed_on)}) and can borrow seeds.",
+            )
+            return redirect(_here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number))
+    return render(request, "seedlibrary/staff/orientation.html", {"form": form, "branch": branch})
+
+
+# Online requests
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    seed_request: SeedRequest
+    asked: str
+    pickup_by: str
+    loans: list[Loan]
+
+
+@require_safe
+@seed_permission("seedlibrary.change_seedrequest")
+def requests_queue(request: HttpRequest) -> HttpResponse:
+    branch, branches = _branch(request)
+    held = (
+        Loan.objects.filter(status=Loan.Status.HELD).select_related("variety", "lot").order_by("variety__common_name")
+    )
+    queue = (
+        SeedRequest.objects.filter(branch=branch, status__in=SeedRequest.OPEN)
+        .select_related("patron")
+        .prefetch_related(Prefetch("loans", queryset=held, to_attr="held"))
+        .order_by("status", "created_at", "pk")
+    )
+    page = Paginator(queue, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    zone = branch.zone
+    today = timezone.localdate()
+    rows = [
+        RequestRow(
+            seed_request=seed_request,
+            asked=moment_text(seed_request.created_at, zone=zone, today=today),
+            pickup_by=moment_text(seed_request.expires_at, zone=zone, today=today),
+            loans=seed_request.held,
+        )
+        for seed_request in page.object_list
+    ]
+    context = {"branch": branch, "branches": branches, "page": page, "rows": rows}
+    return render(request, "seedlibrary/staff/requests.html", context)
+
+
+def _request_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    seed_request = get_object_or_404(SeedRequest.objects.select_related("patron", "branch"), pk=pk)
+    try:
+        action(seed_request=seed_request, by=request.user, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Request from {seed_request.patron}: {done}.")
+    return redirect(_here("seeds_staff:requests", branch=seed_request.branch.slug))
+
+
+@require_POST
+@seed_permission("seedlibrary.change_seedrequest")
+def request_ready(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_action(request, pk, services.seed_request_ready, "set aside, and the patron is told by email")
+
+
+@require_POST
+@seed_permission("seedlibrary.change_seedrequest")
+def request_picked_up(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_action(request, pk, services.seed_request_pick_up, "picked up; the packets are lent")
+
+
+@require_POST
+@seed_permission("seedlibrary.change_seedrequest")
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_action(request, pk, services.seed_request_cancel, "cancelled; put the packets back on the shelf")
+
+
+# Returns
+
+
+def _borrowed_lots(patron: Patron, *, season: int) -> list[Lot]:
+    """The lots the patron borrowed in the last few seasons, latest first, each once."""
+    loans = (
+        Loan.objects.filter(patron=patron, status=Loan.Status.LENT, season__gte=season - RETURN_SEASONS_BACK)
+        .select_related("lot__variety")
+        .order_by("-season", "-created_at", "-pk")
+    )
+    lots: dict[int, Lot] = {}
+    for loan in loans:
+        lots.setdefault(loan.lot_id, loan.lot)
+    return list(lots.values())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@seed_permission("seedlibrary.add_lot")
+def return_record(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    season = season_of(now)
+    if request.method == "POST":
+        lookup = CardForm(request.POST)
+        patron = _patron(lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
+        if patron is None:
+            messages.error(request, "Look up the patron's card again before recording the return.")
+            return redirect("seeds_staff:returns")
+    else:
+        lookup, patron = _lookup(request)
+    context = {"lookup": lookup, "patron": patron}
+    if patron is None:
+        return render(request, "seedlibrary/staff/returns.html", context)
+
+    borrowed = _borrowed_lots(patron, season=season)
+    initial = {"card_number": patron.card_number, "harvest_year": season}
+    wanted = request.GET.get("lot", "")
+    prefill = next((lot for lot in borrowed if str(lot.pk) == wanted), None)
+    if prefill is not None:
+        initial |= {"variety": prefill.variety_id, "parent_lot": prefill.pk}
+    form = ReturnForm(request.POST or None, borrowed=borrowed, this_year=season, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = services.return_record(
+                card_number=patron.card_number,
+                variety=data["variety"],
+                parent_lot=form.parent(),
+                harvest_year=data["harvest_year"],
+                by=request.user,
+                now=now,
+                amount=data["amount"],
+                grower_notes=data["grower_notes"],
+                isolation_respected=data["isolation_respected"],
+                may_have_crossed=data["may_have_crossed"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            lineage = (
+                f"generation {lot.generation} of lot {lot.parent_lot.code}"
+                if lot.parent_lot_id
+                else "first generation at the library (the lot it grew from is not known)"
+            )
+            messages.success(
+                request,
+                f"Recorded lot {lot.code}, {lot.variety}, from {patron}: {lineage}. "
+                "Label it with the lot code and put it in quarantine.",
+            )
+            return redirect(_here("seeds_staff:returns", card_number=patron.card_number))
+    context |= {"form": form, "borrowed": borrowed}
+    return render(request, "seedlibrary/staff/returns.html", context)
+
+
+# The season report
+
+
+@require_safe
+@seed_permission("seedlibrary.view_loan")
+def report(request: HttpRequest) -> HttpResponse:
+    branches = branches_active()
+    this_season = season_of(timezone.now())
+    form = SeasonForm(request.GET or None, branches=branches, this_year=this_season)
+    season, branch = this_season, None
+    if form.is_bound and form.is_valid():
+        season = form.cleaned_data["season"] or this_season
+        branch = next((b for b in branches if b.slug == form.cleaned_data["branch"]), None)
+    elif form.is_bound:
+        messages.error(request, f"Showing the {this_season} season for all branches: {_first_error(form)}")
+    context = {
+        "form": form,
+        "report": season_report(season=season, branch=branch),
+        "this_season": this_season,
+    }
+    return render(request, "seedlibrary/staff/report.html", context)
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]

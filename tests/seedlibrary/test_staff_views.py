@@ -1,0 +1,468 @@
+"""The seed desk: who may use it, lending by card, orientations, online requests, returns and the report.
+
+Every form gets bad input (unknown or invalid cards, no orientation, over a limit, a lot from another
+branch, negative or future numbers, hostile text): a message on the page, nothing saved, never a 500.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from makerlab.models import Notification, Patron
+from seedlibrary import services
+from seedlibrary.models import Loan, Lot, Orientation, SeedRequest, Stock
+from tests.factories import (
+    BranchFactory,
+    LotFactory,
+    OrientationFactory,
+    PatronFactory,
+    VarietyFactory,
+    lendable_lot,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = ["<script>alert(1)</script>", "x' OR 1=1 --", "\x00\x1b", "9" * 500, "\uff21\uff22\uff23", "-1"]
+
+
+@pytest.fixture
+def desk(client, assistant):
+    client.force_login(assistant)
+    return client
+
+
+@pytest.fixture
+def doris(db):
+    patron = PatronFactory(first_name="Doris", last_name="Campbell")
+    OrientationFactory(patron=patron)
+    return patron
+
+
+@pytest.fixture
+def tomatoes(branch):
+    return lendable_lot(
+        branch=branch, packets=4, variety=VarietyFactory(common_name="Tomato", variety_name="Brandywine")
+    )
+
+
+@pytest.fixture
+def beans(branch):
+    return lendable_lot(branch=branch, packets=4, variety=VarietyFactory(common_name="Bean", variety_name="Provider"))
+
+
+def packets(lot) -> int:
+    return Stock.objects.get(lot=lot).packets
+
+
+def page(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def nothing_lent(*lots) -> bool:
+    return not Loan.objects.exists() and all(packets(lot) == 4 for lot in lots)
+
+
+# Who may use it
+
+PAGES = ["/staff/seeds/", "/staff/seeds/orientation/", "/staff/seeds/requests/", "/staff/seeds/returns/"]
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/staff/seeds/report/"])
+def test_the_public_and_volunteers_cannot_use_the_seed_desk(client, volunteer, board_member, branch, url):
+    assert client.get(url).status_code == 302
+    client.force_login(volunteer)
+    assert client.get(url).status_code == 403
+    client.force_login(board_member)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/staff/seeds/report/"])
+def test_assistants_and_the_coordinator_use_every_desk_page(client, assistant, coordinator, branch, url):
+    for user in (assistant, coordinator):
+        client.force_login(user)
+        assert "Seed desk" in page(client.get(url))
+
+
+def test_the_staff_menu_links_to_the_seed_desk(desk, branch):
+    assert 'href="/staff/seeds/"' in page(desk.get("/staff/seeds/requests/"))
+
+
+# Lending
+
+
+def test_looking_up_a_card_shows_the_patron_their_season_and_the_shelf(desk, branch, doris, tomatoes, beans):
+    elsewhere = lendable_lot(branch=BranchFactory(name="Southwold", slug="southwold"))
+    quarantined = LotFactory(variety=tomatoes.variety)
+    Stock.objects.create(lot=quarantined, branch=branch, packets=9)
+    services.loan_create(patron=doris, branch=branch, lots=[beans], by=None, now=timezone.now())
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+    assert "Doris Campbell" in html
+    assert "Completed" in html
+    assert "1 of 10 used; 9 left" in html
+    assert tomatoes.code in html and beans.code in html
+    assert "Already borrowed this season" in html
+    assert quarantined.code not in html
+    assert elsewhere.code not in html
+
+
+def test_a_patron_without_orientation_is_shown_the_way_to_record_it(desk, branch, tomatoes):
+    patron = PatronFactory(first_name="Harold", last_name="Fraser")
+    html = page(desk.get("/staff/seeds/", {"card_number": patron.card_number}))
+    assert "Not yet." in html and f"/staff/seeds/orientation/?card_number={patron.card_number}" in html
+
+
+def test_lending_takes_one_packet_of_each_chosen_lot(desk, branch, doris, tomatoes, beans):
+    response = desk.post(
+        "/staff/seeds/", {"card_number": doris.card_number, "branch": branch.slug, "lots": [tomatoes.pk, beans.pk]}
+    )
+    assert response.status_code == 302
+    assert response.url == f"/staff/seeds/?branch={branch.slug}&card_number={doris.card_number}"
+    html = page(desk.get(response.url))
+    assert "Lent 2 packets to Doris Campbell" in html
+    assert (packets(tomatoes), packets(beans)) == (3, 3)
+    assert Loan.objects.filter(patron=doris, status=Loan.Status.LENT).count() == 2
+
+
+@pytest.mark.parametrize("card", ["", "12345", "abcd", *HOSTILE])
+def test_an_invalid_card_is_refused_on_the_lookup_form(desk, branch, card):
+    html = page(desk.get("/staff/seeds/", {"card_number": card}))
+    assert "is-invalid" in html or "This field is required" in html
+
+
+def test_an_unknown_card_says_so_and_offers_the_orientation(desk, branch):
+    unknown = PatronFactory.build().card_number
+    html = page(desk.get("/staff/seeds/", {"card_number": unknown}))
+    assert "No patron has this library card" in html
+
+
+def test_lending_without_an_orientation_is_refused_on_the_form(desk, branch, tomatoes):
+    patron = PatronFactory()
+    html = page(desk.post("/staff/seeds/", {"card_number": patron.card_number, "lots": [tomatoes.pk]}))
+    assert "seed-saving orientation" in html and "The packets were not lent" in html
+    assert nothing_lent(tomatoes)
+
+
+def test_lending_over_the_season_limit_is_refused(desk, branch, doris, tomatoes, beans, settings):
+    settings.SEED_PACKETS_PER_SEASON = 1
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk, beans.pk]}))
+    assert "The limit is 1 packets per season" in html
+    assert nothing_lent(tomatoes, beans)
+
+
+def test_a_second_packet_of_a_variety_is_refused(desk, branch, doris, tomatoes):
+    services.loan_create(patron=doris, branch=branch, lots=[tomatoes], by=None, now=timezone.now())
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk]}))
+    assert "the limit is 1 packet of each variety per season" in html
+    assert Loan.objects.count() == 1 and packets(tomatoes) == 3
+
+
+def test_a_lot_from_another_branch_is_refused(desk, branch, doris, tomatoes):
+    elsewhere = lendable_lot(branch=BranchFactory(name="Southwold", slug="southwold"), packets=4)
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [elsewhere.pk, tomatoes.pk]}))
+    assert "no packets on the shelf at this branch" in html
+    assert nothing_lent(elsewhere, tomatoes)
+
+
+@pytest.mark.parametrize("lots", [[], ["abc"], ["-1"], ["99999999"], ["1e9"], ["<b>"]])
+def test_bad_lot_choices_are_refused(desk, branch, doris, tomatoes, lots):
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": lots}))
+    assert "The packets were not lent" in html
+    assert nothing_lent(tomatoes)
+
+
+@pytest.mark.parametrize("card", ["", "abc", "<script>", "0", "unknown"])
+def test_lending_to_a_bad_or_unknown_card_goes_back_to_the_lookup(desk, branch, tomatoes, card):
+    if card == "unknown":
+        card = PatronFactory.build().card_number
+    response = desk.post("/staff/seeds/", {"card_number": card, "lots": [tomatoes.pk]})
+    assert response.status_code == 302
+    assert "Look up the patron" in page(desk.get(response.url))
+    assert nothing_lent(tomatoes)
+
+
+def test_the_shelf_can_be_narrowed_by_name(desk, branch, doris, tomatoes, beans):
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number, "q": "brandy"}))
+    assert tomatoes.code in html and beans.code not in html
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number, "q": "<script>" * 40}))
+    assert "No seeds on the shelf match" in html and "<script>" not in html.split("</nav>", 2)[-1]
+
+
+# Orientation
+
+
+def test_recording_an_orientation_adds_a_new_patron_and_opens_lending(desk, branch):
+    card = PatronFactory.build().card_number
+    response = desk.post(
+        "/staff/seeds/orientation/",
+        {"card_number": card, "first_name": "Mei", "last_name": "Chen", "email": "mei@example.net"},
+    )
+    assert response.status_code == 302
+    html = page(desk.get(response.url))
+    assert "Mei Chen has the seed-saving orientation" in html
+    patron = Patron.objects.get(card_number=card)
+    assert Orientation.objects.get(patron=patron).source == Orientation.Source.STAFF
+
+
+def test_recording_it_twice_keeps_the_first(desk, branch, doris):
+    first = doris.seed_orientation.completed_on
+    response = desk.post(
+        "/staff/seeds/orientation/",
+        {"card_number": doris.card_number, "first_name": "Doris", "last_name": "Campbell"},
+    )
+    assert response.status_code == 302
+    assert Orientation.objects.get(patron=doris).completed_on == first
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("card_number", "12", "A library card number has"),
+        ("card_number", "<script>", "digits only"),
+        ("first_name", "<b>Mei</b>", "plain text"),
+        ("last_name", "\x1b[31m", "control characters"),
+        ("email", "not-an-email", "valid email"),
+        ("first_name", "M" * 81, "at most 80 characters"),
+    ],
+)
+def test_bad_orientation_details_are_refused(desk, branch, field, value, message):
+    data = {"card_number": PatronFactory.build().card_number, "first_name": "Mei", "last_name": "Chen", "email": ""}
+    data[field] = value
+    html = page(desk.post("/staff/seeds/orientation/", data))
+    assert message in html
+    assert not Orientation.objects.exists() and not Patron.objects.exists()
+
+
+# Online requests
+
+
+@pytest.fixture
+def seed_request(branch, doris, tomatoes, beans):
+    return services.seed_request_create(
+        card_number=doris.card_number,
+        email="doris@example.net",
+        branch=branch,
+        varieties=[tomatoes.variety, beans.variety],
+        now=timezone.now(),
+    )
+
+
+def test_the_queue_shows_what_to_pull_from_which_lot(desk, seed_request, tomatoes, beans):
+    html = page(desk.get("/staff/seeds/requests/"))
+    assert "Doris Campbell" in html
+    assert f"Tomato &#x27;Brandywine&#x27;: lot <strong>{tomatoes.code}</strong>" in html
+    assert beans.code in html
+    assert f"/staff/seeds/requests/{seed_request.pk}/ready/" in html
+
+
+def test_set_aside_then_picked_up(desk, seed_request, tomatoes):
+    sent = Notification.objects.count()
+    response = desk.post(f"/staff/seeds/requests/{seed_request.pk}/ready/")
+    assert response.status_code == 302
+    assert "set aside" in page(desk.get(response.url))
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.READY
+    assert Notification.objects.count() == sent + 1
+    html = page(desk.get("/staff/seeds/requests/"))
+    assert f"/staff/seeds/requests/{seed_request.pk}/ready/" not in html
+    desk.post(f"/staff/seeds/requests/{seed_request.pk}/picked-up/")
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.PICKED_UP
+    assert set(seed_request.loans.values_list("status", flat=True)) == {Loan.Status.LENT}
+    assert "No online requests are waiting" in page(desk.get("/staff/seeds/requests/"))
+    assert packets(tomatoes) == 3
+
+
+def test_cancelling_puts_the_packets_back(desk, seed_request, tomatoes, beans):
+    desk.post(f"/staff/seeds/requests/{seed_request.pk}/cancel/")
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.CANCELLED
+    assert (packets(tomatoes), packets(beans)) == (4, 4)
+
+
+def test_acting_on_a_closed_request_says_why_and_changes_nothing(desk, seed_request):
+    desk.post(f"/staff/seeds/requests/{seed_request.pk}/cancel/")
+    response = desk.post(f"/staff/seeds/requests/{seed_request.pk}/picked-up/", follow=True)
+    assert "This request was cancelled" in page(response)
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.CANCELLED
+    assert not Loan.objects.filter(status=Loan.Status.LENT).exists()
+
+
+def test_request_actions_answer_missing_requests_and_gets_without_a_500(desk, seed_request):
+    assert desk.post("/staff/seeds/requests/999999/ready/").status_code == 404
+    assert desk.get(f"/staff/seeds/requests/{seed_request.pk}/ready/").status_code == 405
+    assert page(desk.get("/staff/seeds/requests/", {"page": "<script>", "branch": "x' OR 1=1"}))
+
+
+# Returns
+
+
+@pytest.fixture
+def borrowed(branch, doris, tomatoes):
+    services.loan_create(patron=doris, branch=branch, lots=[tomatoes], by=None, now=timezone.now())
+    return tomatoes
+
+
+def return_data(doris, lot, **changes):
+    data = {
+        "card_number": doris.card_number,
+        "variety": lot.variety_id,
+        "parent_lot": lot.pk,
+        "harvest_year": timezone.localdate().year,
+        "amount": "2 envelopes",
+        "grower_notes": "Saved from the three best plants.",
+        "isolation_respected": "yes",
+    }
+    return data | changes
+
+
+def test_the_return_form_lists_the_lots_they_borrowed_and_prefills_one(desk, doris, borrowed):
+    html = page(desk.get("/staff/seeds/returns/", {"card_number": doris.card_number}))
+    assert f"lot {borrowed.code}" in html
+    html = page(desk.get("/staff/seeds/returns/", {"card_number": doris.card_number, "lot": borrowed.pk}))
+    assert f'<option value="{borrowed.pk}" selected>' in html
+
+
+def test_a_return_becomes_the_next_generation_of_the_lot_they_borrowed(desk, doris, borrowed):
+    response = desk.post("/staff/seeds/returns/", return_data(doris, borrowed))
+    assert response.status_code == 302
+    lot = Lot.objects.get(source=Lot.Source.PATRON_RETURN)
+    assert (lot.parent_lot, lot.generation, lot.donor_patron, lot.status) == (borrowed, 2, doris, Lot.Status.QUARANTINE)
+    assert lot.isolation_respected is True and not lot.may_have_crossed
+    html = page(desk.get(response.url))
+    assert f"Recorded lot {lot.code}" in html and f"generation 2 of lot {borrowed.code}" in html
+
+
+def test_a_return_from_an_unknown_lot(desk, doris, borrowed):
+    data = return_data(doris, borrowed, parent_lot="", isolation_respected="", may_have_crossed="on")
+    response = desk.post("/staff/seeds/returns/", data)
+    assert response.status_code == 302
+    lot = Lot.objects.get(source=Lot.Source.PATRON_RETURN)
+    assert lot.parent_lot is None and lot.generation == 1 and lot.may_have_crossed
+    assert lot.isolation_respected is None
+    assert "the lot it grew from is not known" in page(desk.get(response.url))
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"harvest_year": timezone.localdate().year + 1}, "cannot be in the future"),
+        ({"harvest_year": -2025}, "greater than or equal to 1950"),
+        ({"harvest_year": "20x5"}, "Enter a whole number"),
+        ({"harvest_year": "9" * 40}, "cannot be in the future"),
+        ({"grower_notes": "<img src=x onerror=alert(1)>"}, "plain text"),
+        ({"amount": "\x00"}, "Null characters are not allowed"),
+        ({"amount": "a" * 81}, "at most 80 characters"),
+        ({"variety": "-1"}, "Choose a variety from the list"),
+        ({"variety": "<script>"}, "Choose a variety from the list"),
+        ({"parent_lot": "abc"}, "Choose one of the lots this patron borrowed"),
+        ({"isolation_respected": "maybe"}, "Select a valid choice"),
+    ],
+)
+def test_bad_return_details_are_refused(desk, doris, borrowed, changes, message):
+    html = page(desk.post("/staff/seeds/returns/", return_data(doris, borrowed, **changes)))
+    assert message in html
+    assert not Lot.objects.filter(source=Lot.Source.PATRON_RETURN).exists()
+
+
+def test_a_lot_they_did_not_borrow_or_of_another_variety_is_refused(desk, branch, doris, borrowed, beans):
+    html = page(desk.post("/staff/seeds/returns/", return_data(doris, borrowed, parent_lot=beans.pk)))
+    assert "Choose one of the lots this patron borrowed" in html
+    html = page(desk.post("/staff/seeds/returns/", return_data(doris, borrowed, variety=beans.variety_id)))
+    assert f"Lot {borrowed.code} is Tomato" in html
+    assert not Lot.objects.filter(source=Lot.Source.PATRON_RETURN).exists()
+
+
+@pytest.mark.parametrize("card", ["", "123", "<script>"])
+def test_a_return_for_a_bad_or_unknown_card_is_refused(desk, doris, borrowed, card):
+    card = card or PatronFactory.build().card_number
+    response = desk.post("/staff/seeds/returns/", return_data(doris, borrowed, card_number=card))
+    assert response.status_code == 302
+    assert "Look up the patron" in page(desk.get(response.url))
+    assert not Lot.objects.filter(source=Lot.Source.PATRON_RETURN).exists()
+
+
+# The report
+
+
+def test_the_report_shows_the_season(desk, branch, doris, borrowed):
+    html = page(desk.get("/staff/seeds/report/"))
+    year = timezone.localdate().year
+    assert f"Seed library report, {year} season" in html
+    assert 'Packets lent</dt><dd class="col-sm-6 col-lg-8">1<' in html
+    html = page(desk.get("/staff/seeds/report/", {"season": year - 1, "branch": branch.slug}))
+    assert f"{year - 1} season, Central Library" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"season": "abc"},
+        {"season": "-5"},
+        {"season": "99999"},
+        {"season": "2026.5"},
+        {"season": "<script>"},
+        {"branch": "nowhere"},
+        {"season": "9" * 400},
+    ],
+)
+def test_a_bad_season_or_branch_shows_this_season_with_a_message(desk, branch, query):
+    html = page(desk.get("/staff/seeds/report/", query))
+    assert f"Showing the {timezone.localdate().year} season for all branches" in html
+
+
+# Query budgets
+
+
+def _grow(branch, count: int) -> None:
+    """More lots on the shelf, borrowers, online requests and past loans."""
+    for _ in range(count):
+        lot = lendable_lot(branch=branch, packets=5)
+        patron = PatronFactory()
+        OrientationFactory(patron=patron)
+        services.loan_create(
+            patron=patron, branch=branch, lots=[lot], by=None, now=timezone.now() - dt.timedelta(days=400)
+        )
+        services.seed_request_create(
+            card_number=patron.card_number,
+            email="p@example.net",
+            branch=branch,
+            varieties=[lot.variety],
+            now=timezone.now(),
+        )
+
+
+def _queries(desk, django_assert_max_num_queries, url, params, budget):
+    with django_assert_max_num_queries(budget) as captured:
+        assert desk.get(url, params).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url, budget",
+    [
+        ("/staff/seeds/", 14),
+        ("/staff/seeds/requests/", 12),
+        ("/staff/seeds/returns/", 12),
+        ("/staff/seeds/report/", 12),
+        ("/staff/seeds/orientation/", 8),
+    ],
+)
+def test_desk_pages_take_the_same_queries_at_two_sizes(
+    desk, branch, doris, borrowed, django_assert_max_num_queries, url, budget
+):
+    params = {"card_number": doris.card_number} if url in ("/staff/seeds/", "/staff/seeds/returns/") else {}
+    _grow(branch, 2)
+    small = _queries(desk, django_assert_max_num_queries, url, params, budget)
+    _grow(branch, 8)
+    services.loan_create(
+        patron=doris,
+        branch=branch,
+        lots=list(Lot.objects.filter(stock__packets__gte=1)[:3]),
+        by=None,
+        now=timezone.now() - dt.timedelta(days=390),
+    )
+    large = _queries(desk, django_assert_max_num_queries, url, params, budget)
+    assert small == large

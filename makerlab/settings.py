@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "import_export",
     "django_celery_beat",
     "simple_history",
     "makerlab",

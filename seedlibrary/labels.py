@@ -46,7 +46,7 @@ def variety_public_url(lot: Lot) -> str:
 def qr_svg(url: str, *, title: str) -> SafeString:
     """An inline SVG QR code for ``url``; segno escapes the title, and the rest is drawn from the URL's bits."""
     code = segno.make(url, error="m")
-    return mark_safe(code.svg_inline(scale=1, border=2, omitsize=True, svgns=True, title=title, svgclass="qr"))  # noqa: S308
+    return mark_safe(code.svg_inline(scale=1, border=2, omitsize=True, title=title, svgclass="qr"))  # noqa: S308
 
 
 def label_sheet(*, lot: Lot, count: int, today: dt.date) -> LabelSheet:

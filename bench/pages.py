@@ -128,6 +128,17 @@ def busiest_program_month() -> str:
     return f"/programs/?view=month&month={busiest['month']:%Y-%m}"
 
 
+def best_stocked_variety() -> str:
+    """The page of the published variety with the most lots: the longest list of lots behind its counts."""
+    from django.db.models import Count
+
+    from seedlibrary.models import Variety
+
+    variety = Variety.objects.filter(is_published=True).annotate(lot_count=Count("lots")).order_by("-lot_count", "pk")
+    variety = variety.first()
+    return f"/seeds/{variety.slug}/" if variety else "/seeds/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
@@ -140,4 +151,7 @@ PAGES: list[Page] = [
     Page(name="programs_program", path=busiest_program),
     Page(name="programs_feed", path="/programs/feed.ics"),
     Page(name="programs_month", path=busiest_program_month),
+    Page(name="seeds_catalogue", path="/seeds/"),
+    Page(name="seeds_catalogue_filtered", path="/seeds/?difficulty=easy&sow_now=on&available=on"),
+    Page(name="seeds_variety", path=best_stocked_variety),
 ]

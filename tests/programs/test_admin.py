@@ -143,3 +143,29 @@ def test_duplicate_asks_for_weeks_then_copies(coordinator_client):
     assert not copy.is_published
     # 1 p.m. in Toronto stays 1 p.m. after the clocks go forward
     assert copy.sessions.get().starts_at == start + dt.timedelta(weeks=10, hours=-1)
+
+
+def test_messages_sent_are_a_read_only_record(coordinator_client, coordinator):
+    from programs.messaging import program_message_send
+
+    program = ProgramFactory()
+    _register(program)
+    message = program_message_send(
+        program=program, audience="registered", subject="Bring a laptop", body="Line one\nLine two", by=coordinator
+    )
+    assert coordinator_client.get("/admin/programs/programmessage/add/").status_code == 403
+    page = coordinator_client.get(f"/admin/programs/programmessage/{message.pk}/change/")
+    assert page.status_code == 200
+    assert "Line one" in page.content.decode() and 'name="subject"' not in page.content.decode()
+    assert coordinator_client.get(f"/admin/programs/programmessage/{message.pk}/delete/").status_code == 403
+    assert coordinator_client.post(f"/admin/programs/programmessage/{message.pk}/change/", {}).status_code == 403
+
+
+def test_sessions_are_not_edited_or_deleted_outside_their_program(coordinator_client):
+    program = ProgramFactory()
+    start = timezone.now() + dt.timedelta(days=2)
+    session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    page = coordinator_client.get(f"/admin/programs/session/{session.pk}/change/").content.decode()
+    assert f"/admin/programs/session/{session.pk}/move/" in page and 'name="starts_at"' not in page
+    assert coordinator_client.get(f"/admin/programs/session/{session.pk}/delete/").status_code == 403
+    assert coordinator_client.get("/admin/programs/session/add/").status_code == 403

@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from makerlab import views
 from makerlab.forms import StaffLoginForm
-from seedlibrary.urls import label_urlpatterns as seed_label_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +18,7 @@ urlpatterns = [
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
     path("programs/", include("programs.urls")),
-    path("staff/seeds/lots/", include((seed_label_urlpatterns, "seed_labels"))),
+    path("staff/seeds/lots/", include("seedlibrary.label_urls")),
     path("seeds/", include("seedlibrary.urls")),
 ]
 

@@ -14,8 +14,3 @@ urlpatterns = [
     re_path(rf"^request/{PRIVATE_PART}/cancel/$", views.request_cancel, name="request_cancel"),
     path("<slug:slug>/", views.variety_page, name="variety"),
 ]
-
-# Mounted under /staff/seeds/lots/ (makerlab/urls.py), beside the seed desk's own pages.
-label_urlpatterns = [
-    path("<int:pk>/labels.pdf", views.lot_labels, name="lot_labels"),
-]

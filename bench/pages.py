@@ -139,6 +139,20 @@ def best_stocked_variety() -> str:
     return f"/seeds/{variety.slug}/" if variety else "/seeds/"
 
 
+def busiest_seed_borrower(path: str) -> Callable[[], str]:
+    """A seed desk page looked up for the patron with the most seed loans (the longest lists)."""
+
+    def resolve() -> str:
+        from django.db.models import Count
+
+        from makerlab.models import Patron
+
+        patron = Patron.objects.annotate(loans=Count("seed_loans")).order_by("-loans", "pk").first()
+        return f"{path}?card_number={patron.card_number}" if patron else path
+
+    return resolve
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
@@ -154,4 +168,8 @@ PAGES: list[Page] = [
     Page(name="seeds_catalogue", path="/seeds/"),
     Page(name="seeds_catalogue_filtered", path="/seeds/?difficulty=easy&sow_now=on&available=on"),
     Page(name="seeds_variety", path=best_stocked_variety),
+    Page(name="seed_desk_lend", path=busiest_seed_borrower("/staff/seeds/"), login="assistant"),
+    Page(name="seed_desk_requests", path="/staff/seeds/requests/", login="assistant"),
+    Page(name="seed_desk_returns", path=busiest_seed_borrower("/staff/seeds/returns/"), login="assistant"),
+    Page(name="seed_report", path="/staff/seeds/report/", login="coordinator"),
 ]

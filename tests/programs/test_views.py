@@ -427,6 +427,27 @@ def test_month_view_is_a_grid_of_days_with_sessions_and_their_status(client, db)
     assert 'href="/programs/?view=month&amp;month=2027-01"' in text
 
 
+def test_month_view_shows_when_registration_opens_and_nothing_for_sessions_already_over(client, db):
+    now = timezone.now()
+    later = ProgramFactory(title="Bike repair", registration_opens_at=now + dt.timedelta(days=1))
+    over = ProgramFactory(title="Knitting")
+    later_session = Session.objects.create(
+        program=later, starts_at=now + dt.timedelta(days=2), ends_at=now + dt.timedelta(days=2, hours=1)
+    )
+    Session.objects.create(program=over, starts_at=now - dt.timedelta(hours=3), ends_at=now - dt.timedelta(hours=2))
+    Session.objects.create(program=over, starts_at=now + dt.timedelta(hours=3), ends_at=now + dt.timedelta(hours=4))
+    statuses = {}
+    moments = (now - dt.timedelta(hours=3), later_session.starts_at)
+    months = {f"{timezone.localtime(moment):%Y-%m}" for moment in moments}
+    for month in sorted(months):
+        for entries in cells(client.get(month_url(month=month))).values():
+            for _, title, status in entries:
+                statuses.setdefault(title, []).append(status)
+    opens = timezone.localtime(later.registration_opens_at)
+    assert statuses["Bike repair"] == [f"Registration opens {opens:%A} {opens.day} {opens:%B}"]
+    assert statuses["Knitting"] == [None, "12 places left"]
+
+
 def test_month_view_marks_today(client, db):
     response = client.get(month_url())
     today = timezone.localdate()

@@ -11,7 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from makerlab.models import Notification, Patron
@@ -89,10 +90,16 @@ def notification_attachments_register(*, kind: str, builder: AttachmentBuilder) 
     _attachment_builders[kind] = builder
 
 
+def _render_plain_text(template_name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: "Robots & rockets" stays as written."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def notification_render(notification: Notification) -> EmailMultiAlternatives:
     context = {**notification.context, "library_name": settings.LIBRARY_NAME, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"emails/{notification.template}_subject.txt", context).strip()
-    text = render_to_string(f"emails/{notification.template}.txt", context)
+    subject = _render_plain_text(f"emails/{notification.template}_subject.txt", context).strip()
+    text = _render_plain_text(f"emails/{notification.template}.txt", context)
     html = render_to_string(f"emails/{notification.template}.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),

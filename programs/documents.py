@@ -7,7 +7,7 @@ import icalendar
 from django.conf import settings
 from django.urls import reverse
 
-from programs.models import Session
+from programs.models import Registration, Session
 from programs.notifications import program_place
 
 
@@ -40,3 +40,20 @@ def programs_calendar(*, sessions: list[Session]) -> bytes:
             event.add("sequence", 1)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def registration_calendar_attachments(registration: Registration | None) -> list[tuple[str, bytes, str]]:
+    """The program's sessions still on, as a calendar file attached to a registration's emails.
+
+    The events carry the same ids as the feed's, so a calendar that already has them updates them.
+    """
+    if not isinstance(registration, Registration):
+        return []
+    sessions = list(
+        Session.objects.filter(program_id=registration.program_id, cancelled_at__isnull=True)
+        .select_related("program__branch", "program__partner_site")
+        .order_by("starts_at")
+    )
+    if not sessions:
+        return []
+    return [("maker-lab-program.ics", programs_calendar(sessions=sessions), "text/calendar; charset=utf-8")]

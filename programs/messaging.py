@@ -22,7 +22,6 @@ from makerlab.models import Notification
 from makerlab.selectors import branch_calendar, branch_is_open
 from makerlab.services import notification_queue, notifications_withdraw
 from makerlab.validators import validate_plain_text
-from programs.documents import programs_calendar
 from programs.models import Program, ProgramMessage, Registration, Session
 from programs.notifications import _absolute, program_place, program_zone
 from programs.reminders import reminder_key
@@ -91,7 +90,7 @@ def _queue_each(
 def _withdraw_pending_reminders(session: Session, reason: str) -> None:
     """A reminder queued but not yet sent would give the old time, or a session that is off: stop it."""
     keys = [
-        reminder_key(pk, session.pk)
+        reminder_key(pk, session.pk, session.starts_at)
         for pk in Registration.objects.filter(program_id=session.program_id).values_list("pk", flat=True)
     ]
     ids = list(Notification.objects.filter(idempotency_key__in=keys).values_list("pk", flat=True))
@@ -198,9 +197,9 @@ def session_move(
         session_move_check(session=session, starts_at=starts_at, ends_at=ends_at, now=now)
         zone = program_zone(program)
         old_when = when_text(session.starts_at, session.ends_at, zone=zone)
+        _withdraw_pending_reminders(session, "The session moved to a new time.")
         session.starts_at, session.ends_at = starts_at, ends_at
         session.save(update_fields=["starts_at", "ends_at"])
-        _withdraw_pending_reminders(session, "The session moved to a new time.")
         shared = {
             "program": program.title,
             "old_when": old_when,
@@ -216,20 +215,6 @@ def session_move(
         )
     logger.info("Session %s of program %s moved by %s; %s emailed.", session.pk, program.pk, by, sent)
     return sent
-
-
-def session_moved_attachments(registration: Registration | None) -> list[tuple[str, bytes, str]]:
-    """The program's sessions still on, as a calendar file: the same event ids as the feed, so calendars update."""
-    if not isinstance(registration, Registration):
-        return []
-    sessions = list(
-        Session.objects.filter(program_id=registration.program_id, cancelled_at__isnull=True)
-        .select_related("program__branch", "program__partner_site")
-        .order_by("starts_at")
-    )
-    if not sessions:
-        return []
-    return [("maker-lab-program.ics", programs_calendar(sessions=sessions), "text/calendar; charset=utf-8")]
 
 
 def message_statuses(audience: str) -> tuple[str, ...]:

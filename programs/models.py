@@ -146,7 +146,7 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.program}, {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_cancelled(self) -> bool:

@@ -3,7 +3,7 @@
 Every few minutes the sweep finds the sessions that start within the next 24 hours, takes for each
 program only its next session, and queues one reminder per confirmed registration. Waitlisted,
 offered and cancelled registrations are not found. The outbox's idempotency key (one per
-registration and session) makes each reminder go out at most once, however often the sweep runs.
+registration, session and session time) makes each reminder go out at most once, however often the sweep runs.
 """
 
 import datetime as dt
@@ -23,8 +23,9 @@ TEMPLATE = "program_reminder"
 AHEAD = dt.timedelta(hours=24)
 
 
-def reminder_key(registration_id: int, session_id: int) -> str:
-    return f"registration:{registration_id}:reminder:{session_id}"
+def reminder_key(registration_id: int, session_id: int, starts_at: dt.datetime) -> str:
+    """One reminder per registration and session time: a session moved to a new time is reminded of again."""
+    return f"registration:{registration_id}:reminder:{session_id}:{starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
 
 
 def _next_sessions(now: dt.datetime) -> dict[int, Session]:
@@ -54,7 +55,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
         # Registered within the last day: the confirmation has just said when; a reminder would repeat it.
         if registration.created_at >= session.starts_at - AHEAD:
             continue
-        wanted[reminder_key(registration.pk, session.pk)] = (registration, session)
+        wanted[reminder_key(registration.pk, session.pk, session.starts_at)] = (registration, session)
     if not wanted:
         return 0
     already = set(

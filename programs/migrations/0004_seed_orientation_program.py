@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0003_session_changes_messages_equipment'),
+        ("programs", "0003_session_changes_messages_equipment"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='grants_seed_orientation',
-            field=models.BooleanField(default=False, help_text="Attending a session counts as the seed library's seed-saving orientation."),
+            model_name="program",
+            name="grants_seed_orientation",
+            field=models.BooleanField(
+                default=False, help_text="Attending a session counts as the seed library's seed-saving orientation."
+            ),
         ),
     ]

@@ -34,6 +34,10 @@ def reminder_keys() -> list[str]:
     return sorted(Notification.objects.filter(kind="program_reminder").values_list("idempotency_key", flat=True))
 
 
+def key(registration, session) -> str:
+    return f"registration:{registration.pk}:reminder:{session.pk}:{session.starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+
+
 def sweep(now: dt.datetime, capture) -> int:
     with capture(execute=True):
         return reminders_send_due(now=now)
@@ -54,13 +58,14 @@ def test_sent_once_the_day_before_each_session_in_local_time(program, django_cap
     assert "When: Sunday 1 November 2026, 10:00 to 11:30 a.m." in message.body
     assert "Teen1" in message.body
     first_session, second_session = program.sessions.order_by("starts_at")
-    assert reminder_keys() == [f"registration:{registration.pk}:reminder:{first_session.pk}"]
+    assert reminder_keys() == [key(registration, first_session)]
+    assert reminder_keys() == [f"registration:{registration.pk}:reminder:{first_session.pk}:20261101T1500Z"]
     # The next week's session gets its own reminder, the day before it.
     assert sweep(dt.datetime(2026, 11, 7, 10, 30, tzinfo=TORONTO), django_capture_on_commit_callbacks) == 1
     assert reminder_keys() == sorted(
         [
-            f"registration:{registration.pk}:reminder:{first_session.pk}",
-            f"registration:{registration.pk}:reminder:{second_session.pk}",
+            key(registration, first_session),
+            key(registration, second_session),
         ]
     )
 
@@ -119,4 +124,28 @@ def test_never_for_a_cancelled_session(program, coordinator, django_capture_on_c
     assert not [m for m in mail.outbox if m.subject.startswith("Reminder")]
     # The series goes on: the next week's session is reminded of as usual.
     assert sweep(second_session.starts_at - dt.timedelta(hours=2), django_capture_on_commit_callbacks) == 1
-    assert [k.rsplit(":", 1)[1] for k in reminder_keys()] == [str(second_session.pk)]
+    assert [k.split(":")[3] for k in reminder_keys()] == [str(second_session.pk)]
+
+
+def test_a_moved_session_is_reminded_of_again_at_its_new_time(program, coordinator, django_capture_on_commit_callbacks):
+    from programs.messaging import session_move
+
+    registration_create(program=program, details=registrant(1), now=REGISTERED)
+    first_session = program.sessions.order_by("starts_at").first()
+    assert sweep(START - dt.timedelta(hours=2), django_capture_on_commit_callbacks) == 1
+    # Moved to the Tuesday after: the reminder already sent was for the old time, so a new one goes out.
+    new_start = START + dt.timedelta(days=2, hours=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        session_move(
+            session=first_session,
+            starts_at=new_start,
+            ends_at=new_start + dt.timedelta(minutes=90),
+            by=coordinator,
+            now=START - dt.timedelta(hours=1),
+        )
+    mail.outbox.clear()
+    assert sweep(new_start - dt.timedelta(hours=3), django_capture_on_commit_callbacks) == 1
+    assert sweep(new_start - dt.timedelta(hours=2), django_capture_on_commit_callbacks) == 0
+    assert [m.subject for m in mail.outbox] == [
+        "Reminder: Teen coding club, Tuesday 3 November 2026, 2:00 to 3:30 p.m."
+    ]

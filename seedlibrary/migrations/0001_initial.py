@@ -3,214 +3,546 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import seedlibrary.models
 from django.conf import settings
 from django.db import migrations, models
 
+import seedlibrary.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('makerlab', '0003_notification_withdrawn'),
+        ("makerlab", "0003_notification_withdrawn"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlantFamily',
+            name="PlantFamily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Botanical name, e.g. Solanaceae.', max_length=60, unique=True)),
-                ('common_name', models.CharField(help_text='e.g. Nightshade family.', max_length=60)),
-                ('viability_years', models.PositiveSmallIntegerField(help_text="How many years after harvest this family's seed is lent, unless a variety says otherwise.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)])),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="Botanical name, e.g. Solanaceae.", max_length=60, unique=True)),
+                ("common_name", models.CharField(help_text="e.g. Nightshade family.", max_length=60)),
+                (
+                    "viability_years",
+                    models.PositiveSmallIntegerField(
+                        help_text="How many years after harvest this family's seed is lent, unless a variety says otherwise.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'plant families',
-                'ordering': ['name'],
+                "verbose_name_plural": "plant families",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('source', models.CharField(choices=[('commercial', 'Commercial donation'), ('patron_donation', 'Patron donation'), ('patron_return', 'Patron return'), ('library_grown', 'Grown by the library')], max_length=16)),
-                ('donor_name', models.CharField(blank=True, help_text='The person or organisation who gave it.', max_length=160)),
-                ('generation', models.PositiveSmallIntegerField(default=1)),
-                ('harvest_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1950)])),
-                ('amount', models.CharField(blank=True, help_text="What came in, e.g. '2 envelopes, about 200 seeds'.", max_length=80)),
-                ('grower_notes', models.TextField(blank=True)),
-                ('isolation_respected', models.BooleanField(blank=True, null=True)),
-                ('may_have_crossed', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('quarantine', 'Quarantine'), ('test_pending', 'Germination test pending'), ('available', 'Available'), ('retired', 'Retired')], default='quarantine', max_length=14)),
-                ('received_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('donor_patron', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seed_lots_given', to='makerlab.patron')),
-                ('parent_lot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='offspring', to='seedlibrary.lot')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("commercial", "Commercial donation"),
+                            ("patron_donation", "Patron donation"),
+                            ("patron_return", "Patron return"),
+                            ("library_grown", "Grown by the library"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "donor_name",
+                    models.CharField(blank=True, help_text="The person or organisation who gave it.", max_length=160),
+                ),
+                ("generation", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "harvest_year",
+                    models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1950)]),
+                ),
+                (
+                    "amount",
+                    models.CharField(
+                        blank=True, help_text="What came in, e.g. '2 envelopes, about 200 seeds'.", max_length=80
+                    ),
+                ),
+                ("grower_notes", models.TextField(blank=True)),
+                ("isolation_respected", models.BooleanField(blank=True, null=True)),
+                ("may_have_crossed", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("quarantine", "Quarantine"),
+                            ("test_pending", "Germination test pending"),
+                            ("available", "Available"),
+                            ("retired", "Retired"),
+                        ],
+                        default="quarantine",
+                        max_length=14,
+                    ),
+                ),
+                ("received_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "donor_patron",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seed_lots_given",
+                        to="makerlab.patron",
+                    ),
+                ),
+                (
+                    "parent_lot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offspring",
+                        to="seedlibrary.lot",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['variety', '-harvest_year', 'code'],
+                "ordering": ["variety", "-harvest_year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Orientation',
+            name="Orientation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('source', models.CharField(choices=[('staff', 'Recorded by staff'), ('program', 'Attended the orientation program')], default='staff', max_length=8)),
-                ('patron', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='seed_orientation', to='makerlab.patron')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("completed_on", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("staff", "Recorded by staff"), ("program", "Attended the orientation program")],
+                        default="staff",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "patron",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seed_orientation",
+                        to="makerlab.patron",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SeedRequest',
+            name="SeedRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('ready', 'Ready for pickup'), ('picked_up', 'Picked up'), ('expired', 'Expired'), ('cancelled', 'Cancelled')], default='requested', max_length=10)),
-                ('manage_token', models.CharField(default=seedlibrary.models.new_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(help_text='When packets not picked up go back on the shelf.')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seed_requests', to='makerlab.branch')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seed_requests', to='makerlab.patron')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contact_email", models.EmailField(max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("ready", "Ready for pickup"),
+                            ("picked_up", "Picked up"),
+                            ("expired", "Expired"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "manage_token",
+                    models.CharField(default=seedlibrary.models.new_token, editable=False, max_length=64, unique=True),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(help_text="When packets not picked up go back on the shelf.")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seed_requests", to="makerlab.branch"
+                    ),
+                ),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seed_requests", to="makerlab.patron"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Stock',
+            name="Stock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('packets', models.PositiveIntegerField(default=0)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seed_stock', to='makerlab.branch')),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock', to='seedlibrary.lot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("packets", models.PositiveIntegerField(default=0)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seed_stock", to="makerlab.branch"
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stock", to="seedlibrary.lot"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stock',
-                'ordering': ['lot', 'branch'],
+                "verbose_name_plural": "stock",
+                "ordering": ["lot", "branch"],
             },
         ),
         migrations.CreateModel(
-            name='Variety',
+            name="Variety",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('common_name', models.CharField(help_text='e.g. Tomato.', max_length=80)),
-                ('variety_name', models.CharField(blank=True, help_text='e.g. Brandywine.', max_length=80)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('botanical_name', models.CharField(help_text='e.g. Solanum lycopersicum.', max_length=120)),
-                ('category', models.CharField(choices=[('vegetable', 'Vegetable'), ('herb', 'Herb'), ('flower', 'Flower'), ('native', 'Native plant')], max_length=12)),
-                ('difficulty', models.CharField(choices=[('easy', 'Easy'), ('intermediate', 'Intermediate'), ('advanced', 'Advanced')], max_length=12)),
-                ('difficulty_reason', models.CharField(blank=True, help_text='Why saving its seed is this hard, e.g. cross-pollinates, biennial.', max_length=200)),
-                ('open_pollinated', models.BooleanField(default=True)),
-                ('heirloom', models.BooleanField(default=False)),
-                ('days_to_maturity', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(730)])),
-                ('sow_indoors_weeks_before_frost', models.PositiveSmallIntegerField(blank=True, help_text='Start indoors this many weeks before the last frost; empty when not started indoors.', null=True, validators=[django.core.validators.MaxValueValidator(20)])),
-                ('direct_sow_weeks_after_frost', models.SmallIntegerField(blank=True, help_text='Weeks after the last frost to sow outdoors (negative: before it); empty if never sown outdoors.', null=True, validators=[django.core.validators.MinValueValidator(-12), django.core.validators.MaxValueValidator(20)])),
-                ('spacing_cm', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(500)])),
-                ('isolation_distance_m', models.PositiveSmallIntegerField(blank=True, help_text='How far from other varieties of the same species to grow it when saving seed.', null=True, validators=[django.core.validators.MaxValueValidator(5000)])),
-                ('growing_notes', models.TextField(blank=True)),
-                ('saving_notes', models.TextField(blank=True, help_text='How to save seed from it.')),
-                ('photo', models.ImageField(blank=True, upload_to='seeds/')),
-                ('photo_description', models.CharField(blank=True, help_text='Alternative text for the photo.', max_length=200)),
-                ('viability_years', models.PositiveSmallIntegerField(blank=True, help_text="Leave empty to use the plant family's default.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)])),
-                ('low_stock_threshold', models.PositiveSmallIntegerField(default=5, help_text='Packets left (all branches) at which the variety is listed as low on stock.')),
-                ('is_published', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('family', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='varieties', to='seedlibrary.plantfamily')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("common_name", models.CharField(help_text="e.g. Tomato.", max_length=80)),
+                ("variety_name", models.CharField(blank=True, help_text="e.g. Brandywine.", max_length=80)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("botanical_name", models.CharField(help_text="e.g. Solanum lycopersicum.", max_length=120)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("vegetable", "Vegetable"),
+                            ("herb", "Herb"),
+                            ("flower", "Flower"),
+                            ("native", "Native plant"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[("easy", "Easy"), ("intermediate", "Intermediate"), ("advanced", "Advanced")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "difficulty_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="Why saving its seed is this hard, e.g. cross-pollinates, biennial.",
+                        max_length=200,
+                    ),
+                ),
+                ("open_pollinated", models.BooleanField(default=True)),
+                ("heirloom", models.BooleanField(default=False)),
+                (
+                    "days_to_maturity",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(730),
+                        ],
+                    ),
+                ),
+                (
+                    "sow_indoors_weeks_before_frost",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Start indoors this many weeks before the last frost; empty when not started indoors.",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(20)],
+                    ),
+                ),
+                (
+                    "direct_sow_weeks_after_frost",
+                    models.SmallIntegerField(
+                        blank=True,
+                        help_text="Weeks after the last frost to sow outdoors (negative: before it); empty if never sown outdoors.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-12),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                    ),
+                ),
+                (
+                    "spacing_cm",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(500)]
+                    ),
+                ),
+                (
+                    "isolation_distance_m",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How far from other varieties of the same species to grow it when saving seed.",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(5000)],
+                    ),
+                ),
+                ("growing_notes", models.TextField(blank=True)),
+                ("saving_notes", models.TextField(blank=True, help_text="How to save seed from it.")),
+                ("photo", models.ImageField(blank=True, upload_to="seeds/")),
+                (
+                    "photo_description",
+                    models.CharField(blank=True, help_text="Alternative text for the photo.", max_length=200),
+                ),
+                (
+                    "viability_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty to use the plant family's default.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                    ),
+                ),
+                (
+                    "low_stock_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Packets left (all branches) at which the variety is listed as low on stock.",
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "family",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="varieties",
+                        to="seedlibrary.plantfamily",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'varieties',
-                'ordering': ['common_name', 'variety_name'],
+                "verbose_name_plural": "varieties",
+                "ordering": ["common_name", "variety_name"],
             },
         ),
         migrations.AddField(
-            model_name='lot',
-            name='variety',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='seedlibrary.variety'),
+            model_name="lot",
+            name="variety",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="lots", to="seedlibrary.variety"
+            ),
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('packets', models.PositiveSmallIntegerField(default=1)),
-                ('season', models.PositiveSmallIntegerField(help_text='The growing season (year) the packets count towards.')),
-                ('status', models.CharField(choices=[('held', 'Set aside'), ('lent', 'Lent'), ('released', 'Returned to the shelf')], max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lent_at', models.DateTimeField(blank=True, null=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seed_loans', to='makerlab.branch')),
-                ('lent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seed_loans', to='makerlab.patron')),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='seedlibrary.lot')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='seedlibrary.seedrequest')),
-                ('variety', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='seedlibrary.variety')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("packets", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "season",
+                    models.PositiveSmallIntegerField(help_text="The growing season (year) the packets count towards."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("held", "Set aside"), ("lent", "Lent"), ("released", "Returned to the shelf")],
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seed_loans", to="makerlab.branch"
+                    ),
+                ),
+                (
+                    "lent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seed_loans", to="makerlab.patron"
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="loans", to="seedlibrary.lot"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="seedlibrary.seedrequest",
+                    ),
+                ),
+                (
+                    "variety",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="loans", to="seedlibrary.variety"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GerminationTest',
+            name="GerminationTest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField()),
-                ('counted_on', models.DateField()),
-                ('seeds_tested', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)])),
-                ('seeds_sprouted', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(1000)])),
-                ('notes', models.CharField(blank=True, max_length=250)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='germination_tests', to='seedlibrary.lot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_on", models.DateField()),
+                ("counted_on", models.DateField()),
+                (
+                    "seeds_tested",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1000),
+                        ]
+                    ),
+                ),
+                (
+                    "seeds_sprouted",
+                    models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(1000)]),
+                ),
+                ("notes", models.CharField(blank=True, max_length=250)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="germination_tests",
+                        to="seedlibrary.lot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-counted_on', '-pk'],
-                'get_latest_by': ['counted_on', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('seeds_tested__gte', 1), ('seeds_sprouted__lte', models.F('seeds_tested'))), name='germination_sprouted_within_tested', violation_error_message='More seeds cannot sprout than were tested.'), models.CheckConstraint(condition=models.Q(('counted_on__gte', models.F('started_on'))), name='germination_counted_after_started', violation_error_message='The count must be on or after the day the test started.')],
+                "ordering": ["-counted_on", "-pk"],
+                "get_latest_by": ["counted_on", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("seeds_tested__gte", 1), ("seeds_sprouted__lte", models.F("seeds_tested"))),
+                        name="germination_sprouted_within_tested",
+                        violation_error_message="More seeds cannot sprout than were tested.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("counted_on__gte", models.F("started_on"))),
+                        name="germination_counted_after_started",
+                        violation_error_message="The count must be on or after the day the test started.",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='seedrequest',
-            index=models.Index(fields=['status', 'expires_at'], name='seed_request_open'),
+            model_name="seedrequest",
+            index=models.Index(fields=["status", "expires_at"], name="seed_request_open"),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.UniqueConstraint(fields=('lot', 'branch'), name='stock_once_per_lot_and_branch'),
+            model_name="stock",
+            constraint=models.UniqueConstraint(fields=("lot", "branch"), name="stock_once_per_lot_and_branch"),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.CheckConstraint(condition=models.Q(('packets__gte', 0)), name='stock_never_negative'),
+            model_name="stock",
+            constraint=models.CheckConstraint(condition=models.Q(("packets__gte", 0)), name="stock_never_negative"),
         ),
         migrations.AddConstraint(
-            model_name='variety',
-            constraint=models.UniqueConstraint(fields=('common_name', 'variety_name'), name='variety_unique_name', violation_error_message='The catalogue already has this variety.'),
+            model_name="variety",
+            constraint=models.UniqueConstraint(
+                fields=("common_name", "variety_name"),
+                name="variety_unique_name",
+                violation_error_message="The catalogue already has this variety.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lot',
-            index=models.Index(fields=['variety', 'status'], name='lot_variety_status'),
+            model_name="lot",
+            index=models.Index(fields=["variety", "status"], name="lot_variety_status"),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.CheckConstraint(condition=models.Q(('parent_lot__isnull', True), ('generation__gte', 2), _connector='OR'), name='lot_offspring_is_a_later_generation'),
+            model_name="lot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent_lot__isnull", True), ("generation__gte", 2), _connector="OR"),
+                name="lot_offspring_is_a_later_generation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.CheckConstraint(condition=models.Q(('generation__gte', 1)), name='lot_generation_positive'),
+            model_name="lot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("generation__gte", 1)), name="lot_generation_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['patron', 'season', 'status'], name='loan_patron_season'),
+            model_name="loan",
+            index=models.Index(fields=["patron", "season", "status"], name="loan_patron_season"),
         ),
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('packets__gte', 1)), name='loan_at_least_one_packet'),
+            model_name="loan",
+            constraint=models.CheckConstraint(condition=models.Q(("packets__gte", 1)), name="loan_at_least_one_packet"),
         ),
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'lent'), _negated=True), ('lent_at__isnull', False), _connector='OR'), name='loan_lent_has_a_date'),
+            model_name="loan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "lent"), _negated=True), ("lent_at__isnull", False), _connector="OR"
+                ),
+                name="loan_lent_has_a_date",
+            ),
         ),
     ]

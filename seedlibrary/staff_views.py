@@ -116,7 +116,7 @@ def lend(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     season = season_of(now)
-    search = (request.GET.get("q") or "").strip()[:80]
+    search = "".join(char for char in request.GET.get("q", "")[:80] if char.isprintable()).strip()
     if request.method == "POST":
         lookup = CardForm(request.POST)
         patron = _patron(lookup.cleaned_data["card_number"]) if lookup.is_valid() else None

@@ -189,6 +189,15 @@ def test_the_shelf_can_be_narrowed_by_name(desk, branch, doris, tomatoes, beans)
     assert "No seeds on the shelf match" in html and "<script>" not in html.split("</nav>", 2)[-1]
 
 
+@pytest.mark.parametrize("value", ["\x00", "%00", "x" * 5000, "'; DROP TABLE x; --", "99999999999999999999", "-1"])
+def test_hostile_query_strings_on_every_desk_page_never_answer_500(desk, branch, doris, borrowed, value):
+    for url in [*PAGES, "/staff/seeds/report/"]:
+        for name in ("card_number", "q", "branch", "season", "page", "lot"):
+            assert desk.get(url, {name: value}).status_code == 200, (url, name)
+        response = desk.get(url, {"card_number": doris.card_number, "q": value, "lot": value, "branch": value})
+        assert response.status_code == 200, url
+
+
 # Orientation
 
 

@@ -30,7 +30,7 @@ list (a variety is low when the library as a whole is short of it).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -137,40 +137,35 @@ def _return_rates(*, season: int, branch: Branch | None) -> list[VarietyReturnRa
     ]
 
 
-def _lendable_stock(*, today: dt.date, branch: Branch | None = None):
-    stock = Stock.objects.filter(lot__in=lendable_lots(today=today).values("pk"))
-    return stock.filter(branch=branch) if branch is not None else stock
-
-
-def _stock_on_hand(*, today: dt.date, branch: Branch | None) -> int:
-    return _lendable_stock(today=today, branch=branch).aggregate(packets=Coalesce(Sum("packets"), 0))["packets"]
-
-
-def _low_stock(*, today: dt.date) -> list[LowStock]:
-    per_variety = (
-        _lendable_stock(today=today)
-        .filter(lot__variety=OuterRef("pk"))
+def _lendable_packets(*, today: dt.date) -> dict[tuple[int, int], int]:
+    """Packets of lots that may be lent today, by (variety id, branch id): one grouped query."""
+    rows = (
+        Stock.objects.filter(lot__in=lendable_lots(today=today).values("pk"), packets__gt=0)
+        .values("lot__variety_id", "branch_id")
+        .annotate(packets=Sum("packets"))
         .order_by()
-        .values("lot__variety")
-        .annotate(total=Sum("packets"))
-        .values("total")
     )
-    varieties = (
-        Variety.objects.filter(is_published=True)
-        .annotate(packets=Coalesce(Subquery(per_variety, output_field=IntegerField()), 0))
-        .filter(packets__lte=F("low_stock_threshold"))
-        .order_by("packets", "common_name", "variety_name")
-        .values("pk", "common_name", "variety_name", "packets", "low_stock_threshold")
+    return {(row["lot__variety_id"], row["branch_id"]): row["packets"] for row in rows}
+
+
+def _low_stock(packets: dict[tuple[int, int], int]) -> list[LowStock]:
+    per_variety: dict[int, int] = {}
+    for (variety_id, _branch_id), count in packets.items():
+        per_variety[variety_id] = per_variety.get(variety_id, 0) + count
+    varieties = Variety.objects.filter(is_published=True).values(
+        "pk", "common_name", "variety_name", "low_stock_threshold"
     )
-    return [
+    low = [
         LowStock(
             variety_id=row["pk"],
             variety=_variety_name(row["common_name"], row["variety_name"]),
-            packets=row["packets"],
+            packets=per_variety.get(row["pk"], 0),
             threshold=row["low_stock_threshold"],
         )
         for row in varieties
+        if per_variety.get(row["pk"], 0) <= row["low_stock_threshold"]
     ]
+    return sorted(low, key=lambda row: (row.packets, row.variety))
 
 
 def season_report(*, season: int, branch: Branch | None = None, today: dt.date | None = None) -> SeasonReport:
@@ -181,6 +176,7 @@ def season_report(*, season: int, branch: Branch | None = None, today: dt.date |
     today = today or timezone.localdate()
     lending = _lending(season=season, branch=branch)
     received = _lots_received(season=season)
+    packets = _lendable_packets(today=today)
     return SeasonReport(
         season=season,
         branch=branch,
@@ -190,7 +186,9 @@ def season_report(*, season: int, branch: Branch | None = None, today: dt.date |
         donations=received["commercial"] + received["patron"],
         commercial_donations=received["commercial"],
         patron_donations=received["patron"],
-        stock_on_hand=_stock_on_hand(today=today, branch=branch),
+        stock_on_hand=sum(
+            count for (_variety_id, branch_id), count in packets.items() if branch is None or branch_id == branch.pk
+        ),
         return_rates=_return_rates(season=season, branch=branch),
-        low_stock=_low_stock(today=today),
+        low_stock=_low_stock(packets),
     )

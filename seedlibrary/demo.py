@@ -1039,6 +1039,8 @@ class _History:
         current_pool = {variety_id: lots + returns.get(variety_id, []) for variety_id, lots in current.items()}
         self._lend(oriented, current_pool, season=self.season, months=(2, 6), per_patron=(2, 8), share=0.85)
         self._this_falls_returns(current)
+        if not any(lot.status == Lot.Status.QUARANTINE for lot in self.lots):
+            self._fresh_donation()
         requests = self._requests(oriented, current_pool)
         self._save(requests)
 
@@ -1252,6 +1254,19 @@ class _History:
                 # Sprouted poorly: it waits for a second test before it is packed.
                 self._test(returned, counted=received + dt.timedelta(days=11), sprouted=8)
             self.summary.returns += 1
+
+    def _fresh_donation(self) -> None:
+        """Before this fall's returns come in, a seed swap's envelopes wait in quarantine."""
+        variety = self.by_name["Wild bergamot"]
+        self._lot(
+            variety,
+            year=self.today.year - 1,
+            received=self.today - dt.timedelta(days=3),
+            source=Lot.Source.PATRON_DONATION,
+            donor_name=SEED_SAVERS,
+            amount="Envelopes from the spring seed swap",
+            status=Lot.Status.QUARANTINE,
+        )
 
     def _requests(self, oriented, pool: dict[int, list[int]]) -> list[tuple[SeedRequest, list[int]]]:
         """Three online requests waiting for pickup; the last one is already set aside."""

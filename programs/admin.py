@@ -151,9 +151,22 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [SessionInline]
     actions = ["duplicate", "email_registrants"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "category", "audience", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "description",
+                    "category",
+                    "audience",
+                    "is_published",
+                    "grants_seed_orientation",
+                ]
+            },
+        ),
         ("Who", {"fields": ["min_age", "max_age", "facilitators"]}),
-        ("Where", {"fields": ["branch", "room", "partner_site", "accessibility", "materials"]}),
+        ("Where", {"fields": ["branch", "room", "partner_site", "equipment", "accessibility", "materials"]}),
         (
             "Registration",
             {
@@ -184,6 +197,7 @@ class ProgramAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "facilitators":
             kwargs["queryset"] = db_field.remote_field.model.objects.select_related("user")
+        if db_field.name in ("facilitators", "equipment"):
             # Tick boxes, not the two-list chooser: its search icons carry ARIA that screen readers reject.
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)

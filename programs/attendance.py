@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from makerlab.signals import seed_orientation_attended
 from programs.models import AgeGroup, Attendance, Headcount, Participant, Registration, Session
 
 
@@ -46,7 +47,8 @@ def attendance_record(
         # Locked: a cancel that commits first wins, and one that comes after waits for this save.
         if Session.objects.select_for_update().get(pk=session.pk).is_cancelled:
             raise ValidationError("This session was cancelled, so there is no attendance to record.")
-        registered = {p.pk for p in roster_participants(session=session)}
+        roster = roster_participants(session=session)
+        registered = {p.pk for p in roster}
         if present_ids - registered:
             raise ValidationError("Someone marked present is not registered for this program.")
         Attendance.objects.bulk_create(
@@ -68,4 +70,19 @@ def attendance_record(
             unique_fields=["session", "age_group"],
             update_fields=["count", "recorded_at"],
         )
+        if session.program.grants_seed_orientation:
+            _orientation_attended(session, roster, present_ids, by_user)
     return len(present_ids)
+
+
+def _orientation_attended(session: Session, roster: list[Participant], present_ids: set[int], by_user) -> None:
+    """Card holders who came in person to the seed-saving orientation may now borrow seed.
+
+    A child's attendance does not count for the guardian whose card registered them.
+    """
+    attended_on = timezone.localtime(session.starts_at).date()
+    patron_ids = {p.registration.patron_id for p in roster if p.pk in present_ids and not p.is_child}
+    for patron_id in sorted(patron_ids):
+        seed_orientation_attended.send(
+            sender=Session, patron_id=patron_id, attended_on=attended_on, recorded_by=by_user
+        )

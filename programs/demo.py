@@ -314,6 +314,7 @@ def _past(branch, site, facilitators, *, now: dt.datetime, scale: int, rng: rand
                 registration_opens_at=starts - dt.timedelta(days=21),
                 registration_closes_at=starts,
                 is_published=True,
+                grants_seed_orientation=title == "Seed saving 101",
                 created_at=starts - dt.timedelta(days=28),
             )
         programs.append((program, skill))

@@ -139,3 +139,61 @@ def test_a_cancelled_session_takes_no_attendance(client, session, assistant, coo
     assert "This session was cancelled, so there is no attendance to record." in response.content.decode()
     assert not Attendance.objects.exists()
     assert not Headcount.objects.exists()
+
+
+def test_coming_to_the_seed_saving_orientation_lets_the_card_holder_borrow_seed(db, assistant):
+    from seedlibrary.models import Orientation
+    from seedlibrary.selectors import patron_has_orientation
+
+    program = ProgramFactory(
+        title="Seed-saving orientation",
+        audience="adults",
+        min_age=None,
+        max_age=None,
+        grants_seed_orientation=True,
+        places_per_registration=2,
+    )
+    start = timezone.now() + dt.timedelta(hours=1)
+    session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    came, absent, only_child = (
+        registration_create(
+            program=program,
+            details=RegistrantDetails(
+                card_number=card_number_make(n),
+                name=f"Gardener {n}",
+                email=f"gardener{n}@example.net",
+                participants=[ParticipantDetails(first_name=first_name, age=age, is_child=is_child)],
+            ),
+        )
+        for n, first_name, age, is_child in (
+            (31_001, "Rosa", None, False),
+            (31_002, "Sam", None, False),
+            (31_003, "Kid", 9, True),
+        )
+    )
+    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by_user=assistant)
+    assert patron_has_orientation(came.patron)
+    assert not patron_has_orientation(absent.patron)
+    assert not patron_has_orientation(only_child.patron)
+    orientation = Orientation.objects.get()
+    assert (orientation.source, orientation.completed_on) == (Orientation.Source.PROGRAM, timezone.localdate(start))
+    # Saving the roster again records nothing twice.
+    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by_user=assistant)
+    assert Orientation.objects.count() == 1
+
+
+def test_other_programs_do_not_count_as_the_orientation(db, assistant):
+    from seedlibrary.models import Orientation
+
+    program = ProgramFactory(audience="adults", min_age=None, max_age=None)
+    start = timezone.now() + dt.timedelta(hours=1)
+    session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    details = RegistrantDetails(
+        card_number=card_number_make(31_010),
+        name="Rosa Gardener",
+        email="rosa@example.net",
+        participants=[ParticipantDetails(first_name="Rosa")],
+    )
+    registration_create(program=program, details=details)
+    assert attendance_record(session=session, present_ids=_ids("Rosa"), by_user=assistant) == 1
+    assert not Orientation.objects.exists()

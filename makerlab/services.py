@@ -177,7 +177,7 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
             return 0
         for entry in registered_personal_fields():
             model = apps.get_model(entry.model_label)
-            model.objects.filter(**{entry.patron_lookup(): ids}).update(**entry.cleared_values())
+            model._base_manager.filter(**{entry.patron_lookup(): ids}).update(**entry.cleared_values())
         Patron.objects.filter(pk__in=ids).update(anonymised_at=now)
     logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
     return len(ids)

@@ -128,7 +128,7 @@ def session_cancel(
             raise ValidationError("This session has already taken place, so it cannot be cancelled.")
         session.cancelled_at = now
         session.cancellation_reason = reason
-        session.save(update_fields=["cancelled_at", "cancellation_reason"])
+        session.save(update_fields=["cancelled_at", "cancellation_reason", "updated_at"])
         _withdraw_pending_reminders(session, "The session was cancelled.")
         remaining = [when_text(s.starts_at, s.ends_at, zone=zone) for s in _sessions_to_come(program, now)]
         shared = {
@@ -199,7 +199,7 @@ def session_move(
         old_when = when_text(session.starts_at, session.ends_at, zone=zone)
         _withdraw_pending_reminders(session, "The session moved to a new time.")
         session.starts_at, session.ends_at = starts_at, ends_at
-        session.save(update_fields=["starts_at", "ends_at"])
+        session.save(update_fields=["starts_at", "ends_at", "updated_at"])
         shared = {
             "program": program.title,
             "old_when": old_when,

@@ -95,6 +95,7 @@ class Program(models.Model):
     accessibility = models.TextField(blank=True, help_text="Step-free access, quiet space, seating, and so on.")
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
@@ -134,6 +135,8 @@ class Session(models.Model):
     ends_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=250, blank=True, editable=False)
+    # Moved or cancelled: the calendar feed's Last-Modified follows it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -208,16 +211,32 @@ class Registration(models.Model):
         return f"{self.contact_name} for {self.program} ({self.get_status_display()})"
 
 
+class StillComingManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
 class Participant(models.Model):
-    """A person a registration signs up: the registrant or a child."""
+    """A person a registration signs up: the registrant or a child.
+
+    One person's place can be cancelled while the others keep theirs: the row stays (with the
+    attendance already taken) but ``objects`` and ``registration.participants`` no longer show it.
+    ``everyone`` includes them.
+    """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="participants")
     first_name = models.CharField(max_length=80)
     age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For children: age on the first day.")
     is_child = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    everyone = models.Manager()
+    objects = StillComingManager()
 
     class Meta:
         ordering = ["pk"]
+        default_manager_name = "objects"
+        base_manager_name = "everyone"
 
     def __str__(self) -> str:
         return self.first_name
@@ -234,6 +253,7 @@ class RegistrationEvent(models.Model):
         EXPIRED = "expired", "Offer expired"
         PROMOTED = "promoted", "Enrolled from the waitlist"
         CANCELLED = "cancelled", "Cancelled"
+        PERSON_CANCELLED = "person_left", "One person's place cancelled"
         OVERRIDE = "override", "Added over capacity"
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")

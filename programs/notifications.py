@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from makerlab.formatting import moment_text, when_text
 from makerlab.services import notification_queue
-from programs.models import Program, Registration
+from programs.models import Participant, Program, Registration
 from programs.selectors import registration_waitlist_position
 
 
@@ -44,13 +44,13 @@ def _context(registration: Registration) -> dict:
     }
 
 
-def _queue(registration: Registration, kind: str, **extra) -> None:
+def _queue(registration: Registration, kind: str, *, key: str = "", **extra) -> None:
     notification_queue(
         kind=kind,
         recipient=registration.contact_email,
         template=kind,
         context={**_context(registration), **extra},
-        idempotency_key=f"registration:{registration.pk}:{kind}",
+        idempotency_key=f"registration:{registration.pk}:{key or kind}",
         related_object=registration,
     )
 
@@ -75,6 +75,19 @@ def _offer(registration: Registration) -> None:
 def registration_emails_after_cancel(registration: Registration, moved: list[Registration]) -> None:
     """The cancellation, then each place passed on: an offer to claim, or the news of enrolment."""
     _queue(registration, "program_cancelled")
+    registration_emails_after_moving(moved)
+
+
+def registration_emails_after_person_cancel(
+    registration: Registration, person: Participant, moved: list[Registration]
+) -> None:
+    """One person's place is cancelled (the others still come), then each place passed on."""
+    _queue(
+        registration,
+        "program_person_cancelled",
+        key=f"person:{person.pk}:cancelled",
+        cancelled_person=person.first_name,
+    )
     registration_emails_after_moving(moved)
 
 

@@ -23,6 +23,7 @@ from programs.notifications import (
     registration_emails_after_claim,
     registration_emails_after_create,
     registration_emails_after_moving,
+    registration_emails_after_person_cancel,
 )
 
 
@@ -215,6 +216,40 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
         RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CANCELLED, at=now)
         moved = _release(program, now)
         registration_emails_after_cancel(registration, moved)
+        return moved
+
+
+def participant_cancel(
+    *, registration: Registration, participant_id: int, now: dt.datetime | None = None
+) -> list[Registration]:
+    """Cancel one person's place (a child who cannot come) while the others keep theirs.
+
+    The freed place passes to the waitlist like any other. The last person's place is cancelled by
+    cancelling the registration. Returns whom places went to.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        program = _locked(registration.program)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status not in Registration.ACTIVE:
+            raise ValidationError("This registration is already cancelled.")
+        people = list(registration.participants.all())
+        person = next((p for p in people if p.pk == participant_id), None)
+        if person is None:
+            raise ValidationError("That person is not on this registration.")
+        if len(people) == 1:
+            raise ValidationError(
+                f"{person.first_name} is the only person on this registration: cancel the registration instead."
+            )
+        person.cancelled_at = now
+        person.save(update_fields=["cancelled_at"])
+        registration.places = len(people) - 1
+        registration.save(update_fields=["places"])
+        RegistrationEvent.objects.create(
+            registration=registration, kind=RegistrationEvent.Kind.PERSON_CANCELLED, at=now
+        )
+        moved = _release(program, now)
+        registration_emails_after_person_cancel(registration, person, moved)
         return moved
 
 

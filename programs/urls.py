@@ -12,6 +12,11 @@ urlpatterns = [
     re_path(rf"^manage/{PRIVATE_PART}/$", views.manage, name="manage"),
     re_path(rf"^manage/{PRIVATE_PART}/registered/$", views.registered, name="registered"),
     re_path(rf"^manage/{PRIVATE_PART}/cancel/$", views.manage_cancel, name="cancel"),
+    re_path(
+        rf"^manage/{PRIVATE_PART}/people/(?P<pk>[0-9]{{1,9}})/cancel/$",
+        views.manage_cancel_person,
+        name="cancel_person",
+    ),
     re_path(rf"^claim/{PRIVATE_PART}/$", views.claim, name="claim"),
     path("<slug:slug>/", views.program_page, name="program"),
     path("<slug:slug>/register/", views.register, name="register"),

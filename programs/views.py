@@ -44,7 +44,7 @@ from programs.selectors import (
     registration_by_token,
     registration_waitlist_position,
 )
-from programs.services import offer_claim, registration_cancel, registration_create
+from programs.services import offer_claim, participant_cancel, registration_cancel, registration_create
 
 # Each client address may send this many registration, cancel and claim posts per window.
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will register you."
@@ -385,6 +385,23 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
     registration.refresh_from_db()
     messages.success(request, f"Your registration for {registration.program.title} is cancelled. We sent you an email.")
+    return redirect("programs:manage", token=registration.manage_token)
+
+
+@require_POST
+@never_cache
+def manage_cancel_person(request: HttpRequest, token: str, pk: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    if _over_rate_limit(request):
+        return _too_many(request)
+    person = registration.participants.filter(pk=int(pk)).first()
+    if person is None:
+        raise Http404
+    try:
+        participant_cancel(registration=registration, participant_id=person.pk)
+    except ValidationError as error:
+        return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
+    messages.success(request, f"{person.first_name}'s place is cancelled. We sent you an email.")
     return redirect("programs:manage", token=registration.manage_token)
 
 

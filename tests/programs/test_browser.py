@@ -87,9 +87,21 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     [email] = mail.outbox
     assert email.to == ["doris@example.net"] and email.subject.startswith("Registered: Little makers")
     assert "Ada, Grace" in email.body
+    assert email.attachments[0][0] == "maker-lab-program.ics"
     page.goto(link_in(email, "manage"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Little makers")
     assert_accessible(page)
+    # Grace cannot come after all: her place is cancelled, Ada keeps hers.
+    tab_to(page, "Cancel Grace's place")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Grace's place is cancelled.")).to_be_visible()
+    assert_accessible(page)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED and registration.places == 1
+    assert [p.first_name for p in registration.participants.all()] == ["Ada"]
+    assert mail.outbox[-1].subject == "Grace's place cancelled: Little makers"
+    assert "Still coming: Ada" in mail.outbox[-1].body
+    expect(page.get_by_role("button", name="Cancel Ada's place")).to_have_count(0)
     tab_to(page, "Cancel my registration")
     page.keyboard.press("Enter")
     expect(page.get_by_text("is cancelled")).to_be_visible()

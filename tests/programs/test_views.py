@@ -325,6 +325,45 @@ def test_manage_page_cancels_and_offers_the_place_to_the_next_family(client, kid
     assert "already cancelled" in client.post(reverse("programs:cancel", args=[first.manage_token])).content.decode()
 
 
+def test_one_childs_place_is_cancelled_and_goes_to_the_next_family(client, kids, django_capture_on_commit_callbacks):
+    siblings = [ParticipantDetails("Ada", 7, True), ParticipantDetails("Grace", 9, True)]
+    first = registration_create(program=kids, details=details(90, *siblings))
+    assert registration_create(program=kids, details=details(91)).status == Status.CONFIRMED
+    waiting = registration_create(program=kids, details=details(92))
+    assert waiting.status == Status.WAITLISTED
+    grace = first.participants.get(first_name="Grace")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("programs:cancel_person", args=[first.manage_token, grace.pk]), follow=True)
+    assert "Grace&#x27;s place is cancelled" in response.content.decode()
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (first.status, first.places) == (Status.CONFIRMED, 1)
+    assert waiting.status == Status.OFFERED
+    assert [e.kind for e in first.events.all()] == ["registered", "person_left"]
+    assert mail.outbox[0].subject == f"Grace's place cancelled: {kids.title}"
+    assert mail.outbox[1].subject.startswith("A place opened")
+    # Ada is the only one left: her place goes with the whole registration, not alone.
+    ada = first.participants.get()
+    response = client.post(reverse("programs:cancel_person", args=[first.manage_token, ada.pk]))
+    assert "cancel the registration instead" in response.content.decode()
+    first.refresh_from_db()
+    assert first.places == 1 and first.participants.count() == 1
+
+
+def test_cancelling_a_place_refuses_tampered_and_foreign_people(client, kids):
+    first = registration_create(
+        program=kids, details=details(95, ParticipantDetails("Ada", 7, True), ParticipantDetails("Bo", 8, True))
+    )
+    other = registration_create(program=kids, details=details(96))
+    stranger = other.participants.get()
+    for token, pk in ((first.manage_token, stranger.pk), ("x" * 43, first.participants.first().pk)):
+        assert client.post(reverse("programs:cancel_person", args=[token, pk])).status_code == 404
+    assert client.get(reverse("programs:cancel_person", args=[first.manage_token, stranger.pk])).status_code == 405
+    assert client.post(f"/programs/manage/{first.manage_token}/people/99999999999/cancel/").status_code == 404
+    first.refresh_from_db()
+    assert first.places == 2 and first.participants.count() == 2
+
+
 def test_expired_offer_says_so(client, kids):
     for n in range(3):
         registration_create(program=kids, details=details(70 + n))

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from makerlab.models import Branch, Patron
+from makerlab.models import Branch, Patron, ServiceArea
 from staffing.models import Skill, StaffMember
 
 
@@ -76,6 +76,12 @@ class ServiceType(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(help_text="Plain language: what happens and what to bring.")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="service_types")
+    service_area = models.CharField(
+        max_length=24,
+        choices=ServiceArea.choices,
+        default=ServiceArea.DIGITAL_LEARNING,
+        help_text="How outcome surveys and reports group this service.",
+    )
     duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
     buffer_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MaxValueValidator(120)], help_text="Time kept free after each session."
@@ -174,6 +180,9 @@ class Booking(models.Model):
     contact_email = models.EmailField()
     contact_phone = models.CharField(max_length=30, blank=True)
     reminder_consent = models.BooleanField(default=False)
+    survey_consent = models.BooleanField(
+        default=False, help_text="The patron agreed to an anonymous two-minute survey by email afterwards."
+    )
     intake_answers = models.JSONField(default=dict, blank=True)
     accessibility_needs = models.CharField(max_length=500, blank=True)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token, editable=False)
@@ -268,6 +277,20 @@ class NotifyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} waiting for {self.service_type}"
+
+
+class UnmetDemand(models.Model):
+    """A patron looked for a time for a service and found none free: a signal of demand for reports."""
+
+    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="unmet_demand")
+    asked_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name_plural = "unmet demand"
+
+    def __str__(self) -> str:
+        return f"{self.service_type} at {self.asked_at:%Y-%m-%d %H:%M}"
 
 
 class BookingPause(models.Model):

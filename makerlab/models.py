@@ -47,6 +47,19 @@ class Branch(models.Model):
         return f"{self.street_address}, {self.city}, {self.province} {self.postal_code}"
 
 
+class ServiceArea(models.TextChoices):
+    """The library service area an activity belongs to, as outcome surveys and reports group them."""
+
+    DIGITAL_LEARNING = "digital_learning", "Digital learning"
+    EDUCATION = "education", "Education and lifelong learning"
+    JOB_SKILLS = "job_skills", "Job skills"
+    EARLY_LITERACY = "early_literacy", "Early literacy"
+    SUMMER_READING = "summer_reading", "Summer reading"
+    HEALTH = "health", "Health"
+    ECONOMIC_DEVELOPMENT = "economic_development", "Economic development"
+    CIVIC_ENGAGEMENT = "civic_engagement", "Civic and community engagement"
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
     TUESDAY = 1, "Tuesday"

@@ -190,6 +190,14 @@ SEED_ORIENTATION_REQUIRED = env.bool("SEED_ORIENTATION_REQUIRED", default=True)
 SEED_ONLINE_REQUESTS = env.bool("SEED_ONLINE_REQUESTS", default=True)
 SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
 
+# Stats: outcome surveys and the monthly board report.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+SURVEY_FOLLOW_UP = env.bool("SURVEY_FOLLOW_UP", default=True)
+SURVEY_FOLLOW_UP_WEEKS = env.int("SURVEY_FOLLOW_UP_WEEKS", default=6)  # between 4 and 8
+BOARD_REPORT_EMAILS = env.list("BOARD_REPORT_EMAILS", default=[])
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
+REPORT_CHANGE_FLAG_PERCENT = env.int("REPORT_CHANGE_FLAG_PERCENT", default=10)
+
 # Celery: Redis when REDIS_URL is given, else the filesystem broker under var/broker.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.models import Equipment
-from makerlab.models import Branch, Patron
+from makerlab.models import Branch, Patron, ServiceArea
 from staffing.models import StaffMember
 
 
@@ -55,6 +55,12 @@ class Program(models.Model):
     description = models.TextField()
     category = models.CharField(max_length=20, choices=Category.choices)
     audience = models.CharField(max_length=20, choices=Audience.choices)
+    service_area = models.CharField(
+        max_length=24,
+        choices=ServiceArea.choices,
+        default=ServiceArea.EDUCATION,
+        help_text="How outcome surveys and reports group this program.",
+    )
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="programs")
@@ -182,6 +188,9 @@ class Registration(models.Model):
     contact_phone = models.CharField(max_length=30, blank=True)
     accommodations = models.CharField(max_length=500, blank=True)
     photo_consent = models.BooleanField(default=False)
+    survey_consent = models.BooleanField(
+        default=False, help_text="The registrant agreed to an anonymous two-minute survey by email afterwards."
+    )
     manage_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     offer_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     offer_expires_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,176 @@
+"""Outcome surveys and the monthly report.
+
+Survey invitations and responses hold no link to a patron, a booking or a registration: only the
+service, the program, the branch and the month, so answers stay anonymous. A closed month keeps
+the figures computed when it was closed; later edits elsewhere never change them.
+"""
+
+import secrets
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import ServiceType
+from makerlab.models import Branch, ServiceArea
+from programs.models import Program
+
+
+def new_survey_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SurveyKind(models.TextChoices):
+    IMMEDIATE = "immediate", "Right after"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class SurveyInvitation(models.Model):
+    """A single-use link to one survey. Sent by email after a session, or made when a QR code is scanned."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        IN_ROOM = "in_room", "QR code in the room"
+
+    token = models.CharField(max_length=64, unique=True, default=new_survey_token, editable=False)
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices, default=SurveyKind.IMMEDIATE)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    service_area = models.CharField(max_length=24, choices=ServiceArea.choices)
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitations"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitations"
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    month = models.DateField(help_text="The first day of the month of the session the survey is about.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["month", "kind"], name="survey_invitation_month")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="survey_invitation_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} survey, {self.month:%B %Y}"
+
+
+class Agreement(models.IntegerChoices):
+    """The five-point agreement scale; "not applicable" is stored as 0 and left out of percentages."""
+
+    NOT_APPLICABLE = 0, "Not applicable"
+    STRONGLY_DISAGREE = 1, "Strongly disagree"
+    DISAGREE = 2, "Disagree"
+    NEUTRAL = 3, "Neither agree nor disagree"
+    AGREE = 4, "Agree"
+    STRONGLY_AGREE = 5, "Strongly agree"
+
+
+class FollowUpAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NOT_YET = "not_yet", "Not yet"
+    NO = "no", "No"
+
+
+class SurveyResponse(models.Model):
+    """One anonymous answer to one invitation. The invitation's details are copied, so reports read one table."""
+
+    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.PROTECT, related_name="response")
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    service_area = models.CharField(max_length=24, choices=ServiceArea.choices)
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_responses"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_responses"
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    month = models.DateField()
+    # The immediate survey: four outcome statements (null when skipped) and two open questions.
+    learned = models.PositiveSmallIntegerField(
+        choices=Agreement.choices, null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    confident = models.PositiveSmallIntegerField(
+        choices=Agreement.choices, null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    intend_to_apply = models.PositiveSmallIntegerField(
+        choices=Agreement.choices, null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    more_aware = models.PositiveSmallIntegerField(
+        choices=Agreement.choices, null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    liked_most = models.TextField(max_length=1000, blank=True)
+    could_do_better = models.TextField(max_length=1000, blank=True)
+    # The follow-up survey.
+    applied = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
+    changed_something = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
+    used_other_resources = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
+    submitted_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        indexes = [models.Index(fields=["month", "kind"], name="survey_response_month")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(learned__lte=5) & Q(confident__lte=5) & Q(intend_to_apply__lte=5) & Q(more_aware__lte=5),
+                name="survey_response_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} response, {self.month:%B %Y}"
+
+
+class MonthlyReport(models.Model):
+    """A closed month: its figures frozen when it was closed, and what the board was sent.
+
+    Re-closing (with a recorded reason) makes a new version; each closing is kept in ``closings``.
+    """
+
+    month = models.DateField(unique=True, help_text="The first day of the month.")
+    version = models.PositiveSmallIntegerField(default=1)
+    figures = models.JSONField(default=dict, help_text="The frozen figures: the month, the year to date, last year.")
+    quotes = models.JSONField(
+        default=list, blank=True, help_text="One to three answers from the open survey questions, chosen for the board."
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_report_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report for {self.month:%B %Y}"
+
+
+class ReportClosing(models.Model):
+    """One closing of a month: the first by the monthly job, later ones by the coordinator with a reason."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="closings")
+    version = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["report", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="report_closing_once_per_version"),
+            models.CheckConstraint(
+                condition=Q(version=1) | ~Q(reason=""),
+                name="report_reclosing_has_a_reason",
+                violation_error_message="Say why the month is closed again.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}, version {self.version}"

@@ -285,3 +285,33 @@ def lendable_lot(*, branch: Branch, packets: int = 10, variety: Variety | None =
     GerminationTestFactory(lot=lot)
     StockFactory(lot=lot, branch=branch, packets=packets)
     return lot
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    """An emailed invitation to the immediate survey about a digital-learning session in March 2026."""
+
+    class Meta:
+        model = "stats.SurveyInvitation"
+
+    service_area = "digital_learning"
+    month = dt.date(2026, 3, 1)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """An answer to an invitation (made for it unless given), with the invitation's details copied."""
+
+    class Meta:
+        model = "stats.SurveyResponse"
+
+    invitation = factory.SubFactory(SurveyInvitationFactory)
+    kind = factory.SelfAttribute("invitation.kind")
+    service_area = factory.SelfAttribute("invitation.service_area")
+    service_type = factory.SelfAttribute("invitation.service_type")
+    program = factory.SelfAttribute("invitation.program")
+    branch = factory.SelfAttribute("invitation.branch")
+    month = factory.SelfAttribute("invitation.month")
+    learned = 4
+    confident = 4
+    intend_to_apply = 5
+    more_aware = 3

@@ -157,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "seedlibrary.change_loan",
         "seedlibrary.delete_plantfamily",
         "seedlibrary.delete_variety",
+        "stats.view_monthlyreport",
     ],
     "Library assistant": [
         "makerlab.view_branch",
@@ -206,7 +207,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "makerlab.view_closure",
         "staffing.view_shift",
     ],
-    "Board": [],
+    "Board": ["stats.view_monthlyreport"],
 }
 
 

@@ -4,15 +4,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Booking, BookingPause, MaintenanceWindow, ServiceType
+from bookings.models import Booking, BookingPause, Equipment, MaintenanceWindow, NotifyRequest, ServiceType, UnmetDemand
 from makerlab.commitments import EQUIPMENT, STAFF, busy_time
 from makerlab.models import Branch, Patron
-from makerlab.selectors import branch_calendar
+from makerlab.selectors import branch_calendar, branch_calendars
 from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -218,3 +219,158 @@ def pause_message(paused_until: dt.datetime, *, zone: dt.tzinfo) -> str:
 def pauses_active(*, now: dt.datetime) -> list[BookingPause]:
     """Pauses in force now, the ones ending soonest first, in one query."""
     return list(_pauses_in_force(now).select_related("patron").order_by("paused_until", "pk"))
+
+
+# --- Figures for the monthly report: aggregates over a period, in a fixed number of queries ---------------------
+
+BOOKED_LENGTH = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+TOPICS_SHOWN = 10
+NO_TOPIC = "Not recorded"
+
+
+def _bookings_starting(start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None):
+    bookings = Booking.objects.filter(starts_at__gte=start_at, starts_at__lt=end_at)
+    return bookings if branch is None else bookings.filter(branch=branch)
+
+
+def _minutes(length: dt.timedelta | None) -> int:
+    return int(length.total_seconds() // 60) if length else 0
+
+
+def booking_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> dict[str, int]:
+    """Sessions due to start in [start_at, end_at), by what became of them, and minutes of help: one query."""
+    status = Booking.Status
+    totals = _bookings_starting(start_at, end_at, branch).aggregate(
+        booked=Count("pk"),
+        attended=Count("pk", filter=Q(status=status.ATTENDED)),
+        no_shows=Count("pk", filter=Q(status=status.NO_SHOW)),
+        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
+        help_length=Sum(BOOKED_LENGTH, filter=Q(status=status.ATTENDED)),
+    )
+    totals["help_minutes"] = _minutes(totals.pop("help_length"))
+    return totals
+
+
+def attended_by_service(
+    *, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None
+) -> list[tuple[str, int]]:
+    """Attended sessions per service name (services of one name at several branches together), most first."""
+    rows = (
+        _bookings_starting(start_at, end_at, branch)
+        .filter(status=Booking.Status.ATTENDED)
+        .values("service_type__name")
+        .annotate(sessions=Count("pk"))
+        .order_by("-sessions", "service_type__name")
+    )
+    return [(row["service_type__name"], row["sessions"]) for row in rows]
+
+
+def _topic_label(topic: str) -> str:
+    return topic[:1].upper() + topic[1:] if topic else NO_TOPIC
+
+
+def attended_by_topic(
+    *, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None
+) -> list[tuple[str, int]]:
+    """The most common topics staff recorded for attended sessions (whatever their capitals), most first."""
+    rows = (
+        _bookings_starting(start_at, end_at, branch)
+        .filter(status=Booking.Status.ATTENDED)
+        .annotate(topic=Lower(Trim("outcome_topic")))
+        .values("topic")
+        .annotate(sessions=Count("pk"))
+        .order_by("-sessions", "topic")[:TOPICS_SHOWN]
+    )
+    return [(_topic_label(row["topic"]), row["sessions"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class MachineUse:
+    """One machine in service over a period: hours booked on it and hours its branch was open."""
+
+    equipment_id: int
+    name: str
+    branch_name: str
+    booked: dt.timedelta
+    open: dt.timedelta
+
+    @property
+    def percent(self) -> float | None:
+        if not self.open:
+            return None
+        return round(100 * self.booked / self.open, 1)
+
+
+def equipment_hours_booked(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> float:
+    """Hours of attended or still-booked sessions starting in the period that occupy a machine: one query."""
+    length = (
+        _bookings_starting(start_at, end_at, branch)
+        .filter(status__in=Booking.ACTIVE, equipment__isnull=False)
+        .aggregate(length=Sum(BOOKED_LENGTH))["length"]
+    )
+    return round(length.total_seconds() / 3600, 2) if length else 0.0
+
+
+def _open_time(intervals: list[Interval], start_at: dt.datetime, end_at: dt.datetime) -> dt.timedelta:
+    clipped = (min(upper, end_at) - max(lower, start_at) for lower, upper in intervals)
+    return sum((length for length in clipped if length > dt.timedelta(0)), dt.timedelta(0))
+
+
+def equipment_use(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> list[MachineUse]:
+    """Every machine in service (at active branches) with its booked and open time in the period.
+
+    Open time comes from the branch calendar: opening hours, less closures and statutory holidays.
+    Booked time is the length of attended or still-booked sessions starting in the period. At most
+    five queries whatever the number of machines and bookings.
+    """
+    machines = Equipment.objects.filter(in_service=True, branch__is_active=True).select_related("branch")
+    if branch is not None:
+        machines = machines.filter(branch=branch)
+    machines = list(machines.order_by("branch__display_order", "branch__name", "name"))
+    if not machines:
+        return []
+    booked = dict(
+        _bookings_starting(start_at, end_at, branch)
+        .filter(status__in=Booking.ACTIVE, equipment__in=machines)
+        .values("equipment_id")
+        .annotate(length=Sum(BOOKED_LENGTH))
+        .order_by()
+        .values_list("equipment_id", "length")
+    )
+    zone = timezone.get_default_timezone()
+    first_day = start_at.astimezone(zone).date() - dt.timedelta(days=1)
+    last_day = end_at.astimezone(zone).date() + dt.timedelta(days=1)
+    if branch is not None:
+        calendars = [branch_calendar(branch=branch, first_day=first_day, last_day=last_day)]
+    else:
+        calendars = branch_calendars(first_day=first_day, last_day=last_day)
+    open_by_branch = {
+        calendar.branch.pk: _open_time(calendar.open_intervals(), start_at, end_at) for calendar in calendars
+    }
+    return [
+        MachineUse(
+            equipment_id=machine.pk,
+            name=machine.name,
+            branch_name=machine.branch.name,
+            booked=booked.get(machine.pk) or dt.timedelta(0),
+            open=open_by_branch.get(machine.branch_id, dt.timedelta(0)),
+        )
+        for machine in machines
+    ]
+
+
+def patron_visits():
+    """Attended sessions as patron activity: ``patron_ref``, ``at`` (start) and ``at_branch`` (for stats)."""
+    return Booking.objects.filter(status=Booking.Status.ATTENDED).annotate(
+        patron_ref=F("patron_id"), at=F("starts_at"), at_branch=F("branch_id")
+    )
+
+
+def demand_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> dict[str, int]:
+    """Times patrons found no free time, and notify-me requests made, in the period: two queries."""
+    unmet = UnmetDemand.objects.filter(asked_at__gte=start_at, asked_at__lt=end_at)
+    requests = NotifyRequest.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+    if branch is not None:
+        unmet = unmet.filter(service_type__branch=branch)
+        requests = requests.filter(service_type__branch=branch)
+    return {"no_free_time": unmet.count(), "notify_requests": requests.count()}

@@ -7,11 +7,27 @@ number of queries however many programs or registrations there are.
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from programs.models import Program, Registration, Session
+from makerlab.models import Branch
+from programs.models import Attendance, Headcount, Program, Registration, RegistrationEvent, Session
 
 
 def _places_sum(*statuses: str) -> Coalesce:
@@ -179,3 +195,103 @@ def feed_last_changed() -> dt.datetime | None:
     )
     moments = [moment for moment in latest.values() if moment is not None]
     return max(moments, default=None)
+
+
+# --- Figures for the monthly report: aggregates over a period, in a fixed number of queries ---------------------
+
+
+def _sessions_held(start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None) -> QuerySet[Session]:
+    sessions = Session.objects.filter(starts_at__gte=start_at, starts_at__lt=end_at, cancelled_at__isnull=True)
+    return sessions if branch is None else sessions.filter(program__branch=branch)
+
+
+def session_attendance(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> list[dict]:
+    """Sessions held (not cancelled) starting in the period and the people at them, in one query.
+
+    One row per (audience, category, outreach) with ``sessions`` and ``people``: participants marked
+    present (including any who later left the program) plus walk-ins and headcounts. A session at a
+    partner's site is outreach. With ``branch``, only programs at that branch (outreach has none).
+    """
+    present = (
+        Attendance.objects.filter(session=OuterRef("pk"), present=True)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counted = Headcount.objects.filter(session=OuterRef("pk")).order_by().values("session").annotate(n=Sum("count"))
+    rows = (
+        _sessions_held(start_at, end_at, branch)
+        .annotate(
+            attendees=Coalesce(Subquery(present, output_field=IntegerField()), Value(0))
+            + Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), Value(0)),
+            outreach=ExpressionWrapper(Q(program__partner_site__isnull=False), output_field=BooleanField()),
+        )
+        .values("program__audience", "program__category", "outreach")
+        .annotate(sessions=Count("pk"), people=Sum("attendees"))
+        .order_by()
+    )
+    return [
+        {
+            "audience": row["program__audience"],
+            "category": row["program__category"],
+            "outreach": row["outreach"],
+            "sessions": row["sessions"],
+            "people": row["people"] or 0,
+        }
+        for row in rows
+    ]
+
+
+def programs_delivered(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> int:
+    """Programs with at least one session held (not cancelled) starting in the period: one query."""
+    return _sessions_held(start_at, end_at, branch).aggregate(programs=Count("program", distinct=True))["programs"]
+
+
+def registration_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> dict[str, int]:
+    """Registrations made in the period, and waitlist joins, offers and claims: two queries.
+
+    An automatic enrolment from the waitlist is an offer taken up at once: it counts as both.
+    """
+    registrations = Registration.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+    events = RegistrationEvent.objects.filter(at__gte=start_at, at__lt=end_at)
+    if branch is not None:
+        registrations = registrations.filter(program__branch=branch)
+        events = events.filter(registration__program__branch=branch)
+    kind = RegistrationEvent.Kind
+    totals = events.aggregate(
+        waitlisted=Count("pk", filter=Q(kind=kind.WAITLISTED)),
+        offers=Count("pk", filter=Q(kind__in=(kind.OFFERED, kind.PROMOTED))),
+        offers_claimed=Count("pk", filter=Q(kind__in=(kind.CLAIMED, kind.PROMOTED))),
+    )
+    totals["registrations"] = registrations.count()
+    return totals
+
+
+def waitlisted_places_at(*, moment: dt.datetime, branch: Branch | None = None) -> int:
+    """Places on program waitlists at ``moment``, replayed from the registrations' events: one query.
+
+    A registration was waiting when its last event before ``moment`` (one person leaving aside) was
+    joining the waitlist. Its places are the places it holds now.
+    """
+    last_event = (
+        RegistrationEvent.objects.filter(registration=OuterRef("pk"), at__lt=moment)
+        .exclude(kind=RegistrationEvent.Kind.PERSON_CANCELLED)
+        .order_by("-at", "-pk")
+        .values("kind")[:1]
+    )
+    registrations = Registration.objects.annotate(last_kind=Subquery(last_event)).filter(
+        last_kind=RegistrationEvent.Kind.WAITLISTED
+    )
+    if branch is not None:
+        registrations = registrations.filter(program__branch=branch)
+    return registrations.aggregate(places=Coalesce(Sum("places"), 0))["places"]
+
+
+def patron_attendance():
+    """Sessions attended as patron activity: ``patron_ref`` (the registrant), ``at`` and ``at_branch`` (for stats)."""
+    return Attendance.objects.filter(present=True, session__cancelled_at__isnull=True).annotate(
+        patron_ref=F("participant__registration__patron_id"),
+        at=F("session__starts_at"),
+        at_branch=F("session__program__branch_id"),
+    )

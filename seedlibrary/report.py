@@ -30,7 +30,7 @@ list (a variety is low when the library as a whole is short of it).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -191,4 +191,105 @@ def season_report(*, season: int, branch: Branch | None = None, today: dt.date |
         ),
         return_rates=_return_rates(season=season, branch=branch),
         low_stock=_low_stock(packets),
+    )
+
+
+# --- Figures for the monthly report: a period rather than a season ----------------------------------------------
+
+VARIETIES_SHOWN = 10
+
+
+def _lent_between(start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None):
+    loans = Loan.objects.filter(status=Loan.Status.LENT, lent_at__gte=start_at, lent_at__lt=end_at)
+    return loans if branch is None else loans.filter(branch=branch)
+
+
+@dataclass(frozen=True)
+class SeedFigures:
+    packets_lent: int
+    borrowers: int
+    returns: int
+    donations: int
+    stock: int
+    return_season: int
+    return_borrowers: int
+    return_returned: int
+    lent_by_variety: list[tuple[str, int]]
+    seeds_out: list[tuple[str, int]]
+
+    @property
+    def return_rate(self) -> float | None:
+        if not self.return_borrowers:
+            return None
+        return round(100 * self.return_returned / self.return_borrowers, 1)
+
+
+def seed_figures(
+    *, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None, today: dt.date | None = None
+) -> SeedFigures:
+    """The seed library's figures for [start_at, end_at), with the season report's definitions: seven queries.
+
+    Packets are lent when handed over (``lent_at`` in the period). Returns and donations are lots
+    received on a local date in the period, for the whole library (a lot belongs to no branch). The
+    return rate is the season report's, for the season the period ends in: last season's borrowers
+    who brought back seed. Stock and the varieties out of stock are counted on ``today`` (default:
+    now), because the shelf's history is not kept; "out of stock" is at the branch when one is given.
+    """
+    today = today or timezone.localdate()
+    first_day = timezone.localtime(start_at).date()
+    end_day = timezone.localtime(end_at).date()
+    season = timezone.localtime(end_at - dt.timedelta(microseconds=1)).year
+    lent = _lent_between(start_at, end_at, branch)
+    lending = lent.aggregate(packets=Coalesce(Sum("packets"), 0), borrowers=Count("patron", distinct=True))
+    received = Q(received_on__gte=first_day, received_on__lt=end_day)
+    lots = Lot.objects.aggregate(
+        returns=Count("pk", filter=received & Q(source=Lot.Source.PATRON_RETURN)),
+        donations=Count(
+            "pk", filter=received & Q(source__in=(Lot.Source.COMMERCIAL_DONATION, Lot.Source.PATRON_DONATION))
+        ),
+    )
+    packets = _lendable_packets(today=today)
+    on_shelf: dict[int, int] = {}
+    for (variety_id, branch_id), count in packets.items():
+        if branch is None or branch_id == branch.pk:
+            on_shelf[variety_id] = on_shelf.get(variety_id, 0) + count
+    rates = _return_rates(season=season, branch=branch)
+    by_variety = (
+        lent.values("variety__common_name", "variety__variety_name")
+        .annotate(packets=Sum("packets"))
+        .order_by("-packets", "variety__common_name", "variety__variety_name")[:VARIETIES_SHOWN]
+    )
+    last_season = Loan.objects.filter(season=season - 1, status=Loan.Status.LENT)
+    if branch is not None:
+        last_season = last_season.filter(branch=branch)
+    popular = (
+        last_season.values("variety_id", "variety__common_name", "variety__variety_name")
+        .annotate(packets=Sum("packets"))
+        .order_by("-packets", "variety__common_name", "variety__variety_name")
+    )
+    return SeedFigures(
+        packets_lent=lending["packets"],
+        borrowers=lending["borrowers"],
+        returns=lots["returns"],
+        donations=lots["donations"],
+        stock=sum(on_shelf.values()),
+        return_season=season - 1,
+        return_borrowers=sum(row.borrowers for row in rates),
+        return_returned=sum(row.returned for row in rates),
+        lent_by_variety=[
+            (_variety_name(row["variety__common_name"], row["variety__variety_name"]), row["packets"])
+            for row in by_variety
+        ],
+        seeds_out=[
+            (_variety_name(row["variety__common_name"], row["variety__variety_name"]), row["packets"])
+            for row in popular
+            if not on_shelf.get(row["variety_id"])
+        ],
+    )
+
+
+def patron_borrowing():
+    """Packets lent as patron activity: ``patron_ref``, ``at`` (when handed over) and ``at_branch`` (for stats)."""
+    return Loan.objects.filter(status=Loan.Status.LENT).annotate(
+        patron_ref=F("patron_id"), at=F("lent_at"), at_branch=F("branch_id")
     )

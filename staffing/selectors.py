@@ -22,6 +22,7 @@ from staffing.models import (
     Qualification,
     Shift,
     ShiftChange,
+    StaffKind,
     StaffMember,
     TimeOff,
     hours_between,
@@ -435,3 +436,24 @@ def calendar_shifts(*, staff_member: StaffMember, since: dt.datetime) -> list[As
         .select_related("shift__branch")
         .order_by("shift__starts_at")[:500]
     )
+
+
+def hours_figures(*, first_day: dt.date, end_day: dt.date, branch: Branch | None = None) -> dict[str, Decimal]:
+    """Approved hours worked on days in [first_day, end_day), by kind of person: one query.
+
+    ``staff``: employees; ``volunteers``: volunteers and students; ``community``: community-service
+    students' hours on work that counts towards their community involvement hours. With ``branch``,
+    only hours from that branch's shifts: hours entered by hand belong to no branch.
+    """
+    entries = HoursEntry.objects.filter(status=DecisionStatus.APPROVED, day__gte=first_day, day__lt=end_day)
+    if branch is not None:
+        entries = entries.filter(assignment__shift__branch=branch)
+    totals = entries.aggregate(
+        staff=Sum("hours", filter=Q(staff_member__kind__in=EMPLOYEE_KINDS)),
+        volunteers=Sum("hours", filter=~Q(staff_member__kind__in=EMPLOYEE_KINDS)),
+        community=Sum(
+            "hours",
+            filter=Q(staff_member__kind=StaffKind.COMMUNITY_SERVICE_STUDENT, counts_for_community_hours=True),
+        ),
+    )
+    return {key: value or Decimal(0) for key, value in totals.items()}

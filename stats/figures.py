@@ -10,10 +10,36 @@ first day to midnight on the first of the next, Toronto time (23 or 25 hours on 
 """
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
-from makerlab.models import Branch
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Least
+
+from bookings.selectors import (
+    attended_by_service,
+    attended_by_topic,
+    booking_figures,
+    demand_figures,
+    equipment_hours_booked,
+    equipment_use,
+    patron_visits,
+)
+from makerlab.models import Branch, Patron, ServiceArea
+from programs.models import Audience, Category
+from programs.selectors import (
+    patron_attendance,
+    programs_delivered,
+    registration_figures,
+    session_attendance,
+    waitlisted_places_at,
+)
+from seedlibrary.report import patron_borrowing, seed_figures
+from staffing.selectors import hours_figures
+from stats.models import Agreement, SurveyInvitation, SurveyKind, SurveyResponse
 
 Unit = Literal["count", "minutes", "hours", "percent"]
 
@@ -278,7 +304,10 @@ BREAKDOWNS = {
     "seeds.lent_by_variety": "Packets lent by variety (the ten most lent)",
     "demand.busy_equipment": "Machines over 80% booked",
     "demand.seeds_out": "Popular seeds out of stock",
+    "outcomes.n": "Answers counted for each outcome statement",
 }
+
+BUSY_EQUIPMENT_PERCENT = 80
 
 
 @dataclass(frozen=True)
@@ -292,6 +321,173 @@ class Figures:
         return {"values": self.values, "breakdowns": {k: [list(row) for row in v] for k, v in self.breakdowns.items()}}
 
 
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight on ``start`` and on ``end`` in the library's time zone, as aware datetimes."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return dt.datetime.combine(start, dt.time(0), tzinfo=zone), dt.datetime.combine(end, dt.time(0), tzinfo=zone)
+
+
+def _percent(part: int | float, whole: int | float) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _hours(value: Decimal) -> float:
+    return round(float(value), 2)
+
+
+def _bookings(start_at, end_at, branch, values, breakdowns) -> None:
+    for key, value in booking_figures(start_at=start_at, end_at=end_at, branch=branch).items():
+        values[f"bookings.{key}"] = value
+    breakdowns["bookings.by_service"] = attended_by_service(start_at=start_at, end_at=end_at, branch=branch)
+    breakdowns["bookings.by_topic"] = attended_by_topic(start_at=start_at, end_at=end_at, branch=branch)
+
+
+def _equipment(start_at, end_at, branch, values, breakdowns) -> None:
+    values["equipment.hours_booked"] = equipment_hours_booked(start_at=start_at, end_at=end_at, branch=branch)
+    machines = [machine for machine in equipment_use(start_at=start_at, end_at=end_at, branch=branch) if machine.open]
+    several_branches = len({machine.branch_name for machine in machines}) > 1
+    by_machine = [
+        (f"{machine.name}, {machine.branch_name}" if several_branches else machine.name, machine.percent)
+        for machine in machines
+    ]
+    booked = sum((machine.booked for machine in machines), dt.timedelta(0))
+    opened = sum((machine.open for machine in machines), dt.timedelta(0))
+    values["equipment.utilisation"] = _percent(booked.total_seconds(), opened.total_seconds())
+    breakdowns["equipment.by_machine"] = by_machine
+    busy = [(label, percent) for label, percent in by_machine if percent > BUSY_EQUIPMENT_PERCENT]
+    values["demand.busy_equipment"] = len(busy)
+    breakdowns["demand.busy_equipment"] = busy
+
+
+def _labelled(totals: dict[str, int], choices) -> list[tuple[str, int]]:
+    rows = [(str(choices(key).label), count) for key, count in totals.items() if count]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def _programs(start_at, end_at, branch, values, breakdowns) -> None:
+    rows = session_attendance(start_at=start_at, end_at=end_at, branch=branch)
+    by_audience: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    for row in rows:
+        by_audience[row["audience"]] = by_audience.get(row["audience"], 0) + row["people"]
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["people"]
+    values["programs.programs_delivered"] = programs_delivered(start_at=start_at, end_at=end_at, branch=branch)
+    values["programs.sessions_delivered"] = sum(row["sessions"] for row in rows)
+    values["programs.attendance"] = sum(row["people"] for row in rows)
+    registrations = registration_figures(start_at=start_at, end_at=end_at, branch=branch)
+    for key in ("registrations", "waitlisted", "offers", "offers_claimed"):
+        values[f"programs.{key}"] = registrations[key]
+    breakdowns["programs.attendance_by_audience"] = _labelled(by_audience, Audience)
+    breakdowns["programs.attendance_by_category"] = _labelled(by_category, Category)
+    # Outreach belongs to no branch: a branch's figures show the whole library's outreach.
+    outreach = rows if branch is None else session_attendance(start_at=start_at, end_at=end_at)
+    values["outreach.events"] = sum(row["sessions"] for row in outreach if row["outreach"])
+    values["outreach.headcount"] = sum(row["people"] for row in outreach if row["outreach"])
+    values["demand.waitlisted_places"] = waitlisted_places_at(moment=end_at, branch=branch)
+
+
+def _seeds(start_at, end_at, branch, values, breakdowns) -> None:
+    seeds = seed_figures(start_at=start_at, end_at=end_at, branch=branch)
+    values["seeds.packets_lent"] = seeds.packets_lent
+    values["seeds.borrowers"] = seeds.borrowers
+    values["seeds.returns"] = seeds.returns
+    values["seeds.donations"] = seeds.donations
+    values["seeds.stock"] = seeds.stock
+    values["seeds.return_rate"] = seeds.return_rate
+    values["demand.seeds_out"] = len(seeds.seeds_out)
+    breakdowns["seeds.lent_by_variety"] = seeds.lent_by_variety
+    breakdowns["demand.seeds_out"] = seeds.seeds_out
+
+
+def _staffing(start, end, branch, values) -> None:
+    hours = hours_figures(first_day=start, end_day=end, branch=branch)
+    values["staffing.staff_hours"] = _hours(hours["staff"])
+    values["staffing.volunteer_hours"] = _hours(hours["volunteers"])
+    values["staffing.community_hours"] = _hours(hours["community"])
+
+
+OUTCOME_STATEMENTS = ("learned", "confident", "intend_to_apply", "more_aware")
+
+
+def _outcomes(start, end, branch, values, breakdowns) -> None:
+    months = Q(kind=SurveyKind.IMMEDIATE, month__gte=start.replace(day=1), month__lt=end)
+    if branch is not None:
+        months &= Q(branch=branch)
+    invitations = SurveyInvitation.objects.filter(months).count()
+    totals = SurveyResponse.objects.filter(months).aggregate(
+        responses=Count("pk"),
+        **{
+            f"{statement}_{part}": Count("pk", filter=Q(**{f"{statement}__gte": low, f"{statement}__lte": 5}))
+            for statement in OUTCOME_STATEMENTS
+            for part, low in (("agree", Agreement.AGREE), ("n", Agreement.STRONGLY_DISAGREE))
+        },
+    )
+    values["outcomes.invitations"] = invitations
+    values["outcomes.responses"] = totals["responses"]
+    values["outcomes.response_rate"] = _percent(totals["responses"], invitations)
+    for statement in OUTCOME_STATEMENTS:
+        values[f"outcomes.{statement}"] = _percent(totals[f"{statement}_agree"], totals[f"{statement}_n"])
+    breakdowns["outcomes.n"] = [
+        (FIGURES_BY_KEY[f"outcomes.{statement}"].label, totals[f"{statement}_n"]) for statement in OUTCOME_STATEMENTS
+    ]
+    by_area = (
+        SurveyResponse.objects.filter(months)
+        .values("service_area")
+        .annotate(responses=Count("pk"))
+        .order_by()
+        .values_list("service_area", "responses")
+    )
+    breakdowns["outcomes.by_service_area"] = _labelled(dict(by_area), ServiceArea)
+
+
+def _activity(activity, start_at, end_at, branch) -> tuple[Exists, Subquery]:
+    mine = activity.filter(patron_ref=OuterRef("pk"))
+    in_period = mine.filter(at__gte=start_at, at__lt=end_at)
+    if branch is not None:
+        in_period = in_period.filter(at_branch=branch.pk)
+    first = mine.order_by().values("patron_ref").annotate(first=Min("at")).values("first")
+    return Exists(in_period), Subquery(first)
+
+
+def _patrons(start_at, end_at, branch, values) -> None:
+    served, firsts = zip(
+        *(
+            _activity(activity, start_at, end_at, branch)
+            for activity in (patron_visits(), patron_attendance(), patron_borrowing())
+        ),
+        strict=True,
+    )
+    # PostgreSQL's GREATEST and LEAST skip nulls: the first activity of any kind.
+    totals = (
+        Patron.objects.filter(served[0] | served[1] | served[2])
+        .annotate(first_activity=Least(*firsts))
+        .aggregate(served=Count("pk"), new=Count("pk", filter=Q(first_activity__gte=start_at)))
+    )
+    values["patrons.served"] = totals["served"]
+    values["patrons.new"] = totals["new"]
+    values["patrons.returning"] = totals["served"] - totals["new"]
+
+
 def compute_figures(*, start: dt.date, end: dt.date, branch: Branch | None = None) -> Figures:
-    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them."""
-    raise NotImplementedError
+    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them.
+
+    About thirty queries whatever the amount of data: each app's selectors aggregate in SQL.
+    """
+    if end <= start:
+        raise ValueError("The end of the period must be after its start.")
+    start_at, end_at = period_bounds(start, end)
+    values: dict[str, int | float | None] = {}
+    breakdowns: dict[str, list[tuple[str, int | float]]] = {}
+    _bookings(start_at, end_at, branch, values, breakdowns)
+    _equipment(start_at, end_at, branch, values, breakdowns)
+    _programs(start_at, end_at, branch, values, breakdowns)
+    _seeds(start_at, end_at, branch, values, breakdowns)
+    _staffing(start, end, branch, values)
+    _outcomes(start, end, branch, values, breakdowns)
+    _patrons(start_at, end_at, branch, values)
+    for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
+        values[f"demand.{key}"] = value
+    return Figures(
+        values={figure.key: values[figure.key] for figure in FIGURES},
+        breakdowns={key: breakdowns[key] for key in BREAKDOWNS},
+    )

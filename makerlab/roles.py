@@ -158,6 +158,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "seedlibrary.delete_plantfamily",
         "seedlibrary.delete_variety",
         "stats.view_monthlyreport",
+        "stats.add_monthlyreport",
+        "stats.change_monthlyreport",
+        "stats.view_reportclosing",
+        "stats.view_surveyinvitation",
+        "stats.view_surveyresponse",
     ],
     "Library assistant": [
         "makerlab.view_branch",

@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "programs-offers-expire": {"task": "programs.tasks.offers_expire", "schedule": 300.0},
     "programs-reminders-send-due": {"task": "programs.tasks.reminders_send_due", "schedule": 300.0},
     "seedlibrary-seed-requests-expire": {"task": "seedlibrary.tasks.seed_requests_expire", "schedule": 900.0},
+    "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),

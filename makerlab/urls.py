@@ -15,11 +15,13 @@ urlpatterns = [
     path("staff/desk/", include("bookings.staff_urls")),
     path("staff/programs/", include("programs.staff_urls")),
     path("staff/seeds/", include("seedlibrary.staff_urls")),
+    path("staff/stats/surveys/", include("stats.survey_staff_urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),
     path("programs/", include("programs.urls")),
     path("staff/seeds/lots/", include("seedlibrary.label_urls")),
     path("seeds/", include("seedlibrary.urls")),
+    path("survey/", include("stats.survey_urls")),
 ]
 
 handler500 = "makerlab.views.server_error"

@@ -1,0 +1,201 @@
+"""The monthly report as files: PDF (from the web page's template), XLSX and CSV; and the annual survey export.
+
+Each export is built from a ``ReportView`` of the frozen snapshot, so its numbers are the page's.
+Numbers are written as numbers (a spreadsheet can add them up); "no data" cells stay empty.
+"""
+
+import csv
+import io
+import zipfile
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from stats import figures as stats_figures
+from stats.models import MonthlyReport, ReportClosing
+from stats.selectors import AnnualLine, ReportView, report_view_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIGURE_COLUMNS = ["Figure", "Unit", "This month", "Year to date", "Same month last year", "Change (%)", "Flagged"]
+UNIT_NAMES = {"count": "number", "minutes": "minutes", "hours": "hours", "percent": "percent"}
+
+
+def _figure_row(row) -> list:
+    return [
+        row.label,
+        UNIT_NAMES.get(row.unit, row.unit),
+        row.month,
+        row.year_to_date,
+        row.last_year,
+        row.change,
+        f"Changed by {settings.REPORT_CHANGE_FLAG_PERCENT}% or more" if row.flagged else "",
+    ]
+
+
+def report_csv(view: ReportView, *, area: str) -> str:
+    """One area's figures and breakdown tables as CSV text."""
+    section = view.section(area)
+    if section is None:
+        raise KeyError(area)
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow([f"{section.title}, {view.month:%B %Y}"])
+    writer.writerow(FIGURE_COLUMNS)
+    for row in section.rows:
+        writer.writerow(["" if value is None else value for value in _figure_row(row)])
+    for breakdown in section.breakdowns:
+        writer.writerow([])
+        writer.writerow([breakdown.title, "Value"])
+        for label, value in breakdown.rows:
+            writer.writerow([label, value])
+    return output.getvalue()
+
+
+def report_csv_zip(view: ReportView) -> bytes:
+    """Every area's CSV in one zip file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for section in view.sections:
+            archive.writestr(f"report-{view.key}-{section.key}.csv", report_csv(view, area=section.key))
+    return buffer.getvalue()
+
+
+def _autosize(sheet, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def report_xlsx(view: ReportView) -> bytes:
+    """One sheet per area (figures, then its breakdown tables), a sheet of flagged changes and one of definitions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for section in view.sections:
+        sheet = workbook.create_sheet(title=section.title[:31])
+        sheet.append([f"{section.title}, {view.month:%B %Y}"])
+        sheet["A1"].font = bold
+        sheet.append(FIGURE_COLUMNS)
+        for cell in sheet[2]:
+            cell.font = bold
+        for row in section.rows:
+            sheet.append(_figure_row(row))
+        for breakdown in section.breakdowns:
+            sheet.append([])
+            sheet.append([breakdown.title, "Value"])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            for label, value in breakdown.rows:
+                sheet.append([label, value])
+        sheet.freeze_panes = "A3"
+        _autosize(sheet, [44, 10, 14, 14, 22, 12, 24])
+    definitions = workbook.create_sheet(title="Definitions")
+    definitions.append(["Note", "Figure", "What it counts"])
+    for cell in definitions[1]:
+        cell.font = bold
+    for note in view.footnotes:
+        definitions.append([note.number, note.label, note.definition])
+    definitions.append([])
+    definitions.append(["", "Year to date", _year_to_date_note(view)])
+    definitions.append(["", "Change", "This month compared with the same month last year, as a percent of last year."])
+    _autosize(definitions, [8, 40, 100])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _year_to_date_note(view: ReportView) -> str:
+    start = f" (from {view.year_to_date_start:%B %Y})" if view.year_to_date_start else ""
+    return f"The library's fiscal year to date{start}, up to and including this month."
+
+
+def report_html(view: ReportView, *, for_print: bool, request=None) -> str:
+    """The report page; for print, the same template inside a bare page with its own styles for WeasyPrint."""
+    return render_to_string(
+        "stats/report.html",
+        {
+            "report": view,
+            "base_template": "stats/report_print_base.html" if for_print else "base.html",
+            "for_print": for_print,
+            "library_name": settings.LIBRARY_NAME,
+            "flag_percent": settings.REPORT_CHANGE_FLAG_PERCENT,
+        },
+        request=request,
+    )
+
+
+class _NoFetching:
+    """The PDF loads nothing from outside: the print template carries its styles and the charts are inline SVG."""
+
+    def __call__(self, url: str, *args, **kwargs):
+        raise ValueError(f"Refused to fetch {url!r} while printing the report.")
+
+    fetch = __call__
+
+
+def report_pdf(view: ReportView) -> bytes:
+    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
+
+    html = report_html(view, for_print=True)
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()).write_pdf()
+
+
+def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
+    """The board email's PDF, rendered from the closing's own frozen figures when the email is sent."""
+    if not isinstance(closing, ReportClosing):
+        return []
+    report: MonthlyReport = closing.report
+    view = report_view_of(report, figures=closing.figures, version=closing.version)
+    return [(f"maker-lab-report-{view.key}.pdf", report_pdf(view), "application/pdf")]
+
+
+ANNUAL_COLUMNS = ["Section", "Line", "Value"]
+
+
+def annual_csv(lines: list[AnnualLine], *, year: int) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow([f"Maker Lab totals for {year}, for the annual public library survey"])
+    writer.writerow(ANNUAL_COLUMNS)
+    for line in lines:
+        writer.writerow([line.section, line.label, line.value])
+    return output.getvalue()
+
+
+def annual_xlsx(lines: list[AnnualLine], *, year: int) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Annual survey {year}"
+    sheet.append([f"Maker Lab totals for {year}, for the annual public library survey"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(ANNUAL_COLUMNS)
+    for line in lines:
+        sheet.append([line.section, line.label, line.value])
+    _autosize(sheet, [24, 52, 12])
+    notes = workbook.create_sheet(title="Definitions")
+    notes.append(["Line", "What it counts"])
+    for label, text in ANNUAL_NOTES:
+        notes.append([label, text])
+    _autosize(notes, [40, 110])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ANNUAL_NOTES = [
+    ("Period", "The calendar year, 1 January to 31 December, Toronto time; every branch."),
+    ("Program sessions held", stats_figures.FIGURES_BY_KEY["programs.sessions_delivered"].definition),
+    ("Attendance", stats_figures.FIGURES_BY_KEY["programs.attendance"].definition),
+    (
+        "Audiences",
+        "Children, teens and adults as each program's audience; family and all-ages programs count as all ages.",
+    ),
+    ("Outreach", "Sessions at partner sites; they are also counted on their audience's line."),
+    ("Technology help sessions", stats_figures.FIGURES_BY_KEY["bookings.attended"].definition),
+]

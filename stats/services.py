@@ -1,0 +1,240 @@
+"""Writes of the stats app: closing a month into a frozen report, and choosing the quotes the board reads.
+
+Year to date: a figure that adds up across months (``FigureDefinition.additive``) is the sum of the
+fiscal year's months as they were frozen when each was closed (a month not closed yet is computed),
+so the year to date always equals the months the board was sent. A rate or a count of different
+people does not add up: it is computed over the whole fiscal year to date at closing time. Either way
+the result is frozen in the month's snapshot and never recomputed.
+
+Changes compare the month with the same month last year, as a percent of last year's value (for a
+percentage figure too: 50% to 60% is a change of 20%); there is no change when last year's value is
+0 or unknown. A change of ``REPORT_CHANGE_FLAG_PERCENT`` or more, up or down, is flagged.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from makerlab.services import notification_queue
+from makerlab.validators import validate_plain_text
+from stats import figures as stats_figures
+from stats.models import MonthlyReport, ReportClosing, SurveyKind, SurveyResponse
+
+logger = logging.getLogger(__name__)
+
+REPORT_EMAIL_KIND = "monthly_report"
+MAX_QUOTES = 3
+MAX_REASON_LENGTH = 300
+DEFINITIONS_VERSION = 1
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first days of the months from ``start`` up to, not including, ``end``."""
+    months, month = [], month_start(start)
+    while month < end:
+        months.append(month)
+        month = month_after(month)
+    return months
+
+
+def fiscal_year_start(month: dt.date) -> dt.date:
+    """The first day of the fiscal year ``month`` belongs to (FISCAL_YEAR_START_MONTH, 1 = January)."""
+    first_month = settings.FISCAL_YEAR_START_MONTH
+    year = month.year if month.month >= first_month else month.year - 1
+    return dt.date(year, first_month, 1)
+
+
+def same_month_last_year(month: dt.date) -> dt.date:
+    return month.replace(year=month.year - 1)
+
+
+def percent_change(current, previous) -> float | None:
+    if current is None or previous in (None, 0):
+        return None
+    return round(100 * (current - previous) / previous, 1)
+
+
+def _frozen_values(months: list[dt.date]) -> dict[dt.date, dict]:
+    reports = MonthlyReport.objects.filter(month__in=months).only("month", "figures")
+    return {report.month: report.figures.get("period", {}).get("values", {}) for report in reports}
+
+
+def _year_to_date(*, month: dt.date, period: stats_figures.Figures) -> dict:
+    start = fiscal_year_start(month)
+    earlier = months_between(start, month)
+    frozen = _frozen_values(earlier)
+    monthly = [frozen.get(m) or stats_figures.compute_figures(start=m, end=month_after(m)).values for m in earlier]
+    monthly.append(period.values)
+    whole = period.values if not earlier else stats_figures.compute_figures(start=start, end=month_after(month)).values
+    values = {}
+    for figure in stats_figures.FIGURES:
+        if figure.additive:
+            parts = [values_of_month.get(figure.key) for values_of_month in monthly]
+            values[figure.key] = sum(part for part in parts if part is not None)
+        else:
+            values[figure.key] = whole.get(figure.key)
+    return {"start": start.isoformat(), "values": values}
+
+
+def _last_year(month: dt.date) -> dict:
+    previous = same_month_last_year(month)
+    frozen = _frozen_values([previous]).get(previous)
+    if frozen is None:
+        frozen = stats_figures.compute_figures(start=previous, end=month_after(previous)).values
+    return {"values": frozen}
+
+
+def report_snapshot(*, month: dt.date) -> dict:
+    """The figures frozen for ``month``: the month, the fiscal year to date, the same month last year, changes."""
+    period = stats_figures.compute_figures(start=month, end=month_after(month))
+    year_to_date = _year_to_date(month=month, period=period)
+    last_year = _last_year(month)
+    changes = {
+        figure.key: percent_change(period.values.get(figure.key), last_year["values"].get(figure.key))
+        for figure in stats_figures.FIGURES
+    }
+    threshold = settings.REPORT_CHANGE_FLAG_PERCENT
+    flagged = [key for key, change in changes.items() if change is not None and abs(change) >= threshold]
+    return {
+        "month": f"{month:%Y-%m}",
+        "period": period.as_json(),
+        "year_to_date": year_to_date,
+        "last_year": last_year,
+        "changes": changes,
+        "flagged": flagged,
+        "definitions": DEFINITIONS_VERSION,
+    }
+
+
+def month_is_over(month: dt.date, *, now: dt.datetime | None = None) -> bool:
+    """True once the month has ended in the library's time zone."""
+    today = timezone.localdate(now or timezone.now())
+    return month_after(month) <= today
+
+
+def _validate_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError(f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.", code="too_long")
+    validate_plain_text(reason)
+    return reason
+
+
+def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime | None = None) -> MonthlyReport:
+    """Close ``month``: freeze its figures, record the closing and queue the board email, all or nothing.
+
+    Closing a month that is already closed returns it unchanged unless a ``reason`` is given, in which
+    case its figures are frozen again as the next version (and the board is sent that version).
+    Concurrent closes of one month wait on its row: one report, one email.
+    """
+    now = now or timezone.now()
+    month = month_start(month)
+    reason = _validate_reason(reason)
+    if not month_is_over(month, now=now):
+        raise ValidationError(
+            f"{month:%B %Y} is not over yet. A month can be closed from the first day of the next month.",
+            code="not_over",
+        )
+    with transaction.atomic():
+        # The insert (or the lock on the existing row) comes first: a concurrent close of the same
+        # month waits here until this one commits, then finds the month closed.
+        report, created = MonthlyReport.objects.select_for_update().get_or_create(
+            month=month, defaults={"version": 1, "figures": {}, "closed_at": now, "closed_by": by}
+        )
+        if not created and not reason:
+            return report
+        report.figures = report_snapshot(month=month)
+        if not created:
+            report.version += 1
+            report.closed_at = now
+            report.closed_by = by
+        report.save(update_fields=["figures", "version", "closed_at", "closed_by"])
+        closing = ReportClosing.objects.create(
+            report=report, version=report.version, figures=report.figures, closed_at=now, closed_by=by, reason=reason
+        )
+        _queue_board_email(closing)
+    logger.info("Closed %s as version %s.", f"{month:%Y-%m}", report.version)
+    return report
+
+
+def report_links(month: dt.date) -> dict[str, str]:
+    """Full addresses of the month's report pages; staff log in to open them."""
+    key = f"{month:%Y-%m}"
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        "page_url": site + reverse("stats_reports:detail", args=[key]),
+        "xlsx_url": site + reverse("stats_reports:xlsx", args=[key]),
+        "csv_url": site + reverse("stats_reports:csv_zip", args=[key]),
+    }
+
+
+def _queue_board_email(closing: ReportClosing) -> None:
+    month = closing.report.month
+    context = {
+        "month_label": f"{month:%B %Y}",
+        "version": closing.version,
+        "reason": closing.reason,
+        "flagged_count": len(closing.figures.get("flagged", [])),
+        "flag_percent": settings.REPORT_CHANGE_FLAG_PERCENT,
+        **report_links(month),
+    }
+    for address in settings.BOARD_REPORT_EMAILS:
+        notification_queue(
+            kind=REPORT_EMAIL_KIND,
+            recipient=address,
+            template="monthly_report",
+            context=context,
+            idempotency_key=f"monthly-report:{month:%Y-%m}:v{closing.version}:{address}",
+            related_object=closing,
+        )
+
+
+def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None) -> MonthlyReport:
+    """Quote up to three of the month's survey answers in the report: the open answers' text only, nothing else."""
+    response_ids = list(dict.fromkeys(response_ids))
+    if len(response_ids) > MAX_QUOTES:
+        raise ValidationError(f"Choose at most {MAX_QUOTES} answers.", code="too_many")
+    responses = {
+        response.pk: response
+        for response in SurveyResponse.objects.filter(
+            pk__in=response_ids, month=report.month, kind=SurveyKind.IMMEDIATE
+        ).only("pk", "liked_most", "could_do_better", "service_area")
+    }
+    if len(responses) != len(response_ids):
+        raise ValidationError("Choose answers from this month's surveys only.", code="not_this_month")
+    quotes = []
+    for response_id in response_ids:
+        response = responses[response_id]
+        quote = {"response_id": response.pk, "service_area": response.service_area}
+        for question in ("liked_most", "could_do_better"):
+            text = " ".join(getattr(response, question).split())
+            validate_plain_text(text)
+            quote[question] = text
+        if quote["liked_most"] or quote["could_do_better"]:
+            quotes.append(quote)
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        locked.quotes = quotes
+        locked.save(update_fields=["quotes"])
+    logger.info("Quotes chosen for %s by %s.", f"{report.month:%Y-%m}", getattr(by, "pk", None))
+    return locked
+
+
+def month_close_previous(*, now: dt.datetime | None = None) -> MonthlyReport:
+    """Close the month before the current one (Toronto time); what the beat job runs on the first."""
+    now = now or timezone.now()
+    previous = month_start(timezone.localdate(now)) - dt.timedelta(days=1)
+    return month_close(month=month_start(previous), now=now)

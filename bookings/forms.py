@@ -54,6 +54,11 @@ class BookingForm(HoneypotMixin, PatronContactForm):
         label="Email me a reminder before my booking",
         required=False,
     )
+    survey_consent = forms.BooleanField(
+        label="Email me a two-minute survey afterwards (anonymous)",
+        required=False,
+        help_text="Your answers are not linked to your name or card. They help the library improve.",
+    )
     website = honeypot_field()
 
     def __init__(self, *args, questions: list[IntakeQuestion], **kwargs) -> None:
@@ -91,6 +96,7 @@ class BookingForm(HoneypotMixin, PatronContactForm):
             email=data["email"],
             phone=data["phone"].strip(),
             reminder_consent=data["reminder_consent"],
+            survey_consent=data["survey_consent"],
             intake_answers={
                 str(q.pk): data[self.question_field(q)].strip()
                 for q in self.questions

@@ -26,6 +26,7 @@ from bookings.services.booking import (
     booking_create,
     booking_reschedule,
     notify_request_create,
+    unmet_demand_record,
 )
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
@@ -36,6 +37,8 @@ from makerlab.ratelimit import over_limit, too_many_response
 MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
+# The services this visitor found fully booked today, so a reload is not counted as more demand.
+UNMET_DEMAND_SEEN = "bookings_unmet_demand_seen"
 
 
 # --- Times in plain language, grouped by day ---------------------------------------------------------------
@@ -136,6 +139,8 @@ def _service_page(
     slots = _week_slots(service_type, week=week, now=now)
     # Only when this week is empty: is anything free at all? (a second, equally bounded look)
     any_free = bool(slots) or bool(open_slots(service_type=service_type, now=now))
+    if not any_free and request.method == "GET":
+        _count_unmet_demand(request, service_type, now=now)
     context = {
         "service": service_type,
         "days": _days(slots, service_type=service_type, today=today),
@@ -147,6 +152,18 @@ def _service_page(
         "notify_form": notify_form or NotifyRequestForm(),
     }
     return render(request, "bookings/service.html", context, status=status)
+
+
+def _count_unmet_demand(request: HttpRequest, service_type: ServiceType, *, now: dt.datetime) -> None:
+    """Record that nothing was free, at most once per service per visitor per day."""
+    today = now.astimezone(service_type.branch.zone).date().isoformat()
+    seen = request.session.get(UNMET_DEMAND_SEEN)
+    seen = {key: day for key, day in seen.items() if day == today} if isinstance(seen, dict) else {}
+    if seen.get(str(service_type.pk)) == today:
+        return
+    unmet_demand_record(service_type=service_type, now=now)
+    seen[str(service_type.pk)] = today
+    request.session[UNMET_DEMAND_SEEN] = seen
 
 
 @require_safe

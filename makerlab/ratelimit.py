@@ -18,8 +18,8 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def over_limit(request: HttpRequest, *, scope: str) -> bool:
-    """Count this POST for the visitor's address in ``scope``; True once it is over the limit."""
+def over_limit(request: HttpRequest, *, scope: str, limit: int = POSTS_PER_WINDOW) -> bool:
+    """Count this POST for the visitor's address in ``scope``; True once it is over ``limit`` in the window."""
     key = f"ratelimit:{scope}:{client_address(request)}"
     cache.add(key, 0, POST_WINDOW_SECONDS)
     try:
@@ -27,7 +27,7 @@ def over_limit(request: HttpRequest, *, scope: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, POST_WINDOW_SECONDS)
         count = 1
-    return count > POSTS_PER_WINDOW
+    return count > limit
 
 
 def too_many_response(request: HttpRequest, *, template: str) -> HttpResponse:

@@ -97,6 +97,11 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
         label="The library may take photos at the program that include the people I am registering",
         required=False,
     )
+    survey_consent = forms.BooleanField(
+        label="Email me a two-minute survey afterwards (anonymous)",
+        required=False,
+        help_text="Your answers are not linked to your name or card. They help the library improve.",
+    )
     website = honeypot_field()
 
     def __init__(self, *args, program: Program, **kwargs) -> None:
@@ -163,4 +168,5 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
             participants=self.participants_from(data),
             accommodations=data["accommodations"].strip(),
             photo_consent=data["photo_consent"],
+            survey_consent=data["survey_consent"],
         )

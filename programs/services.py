@@ -43,6 +43,7 @@ class RegistrantDetails:
     participants: list[ParticipantDetails] = field(default_factory=list)
     accommodations: str = ""
     photo_consent: bool = False
+    survey_consent: bool = False
 
 
 def _locked(program: Program) -> Program:
@@ -161,6 +162,7 @@ def registration_create(
             contact_phone=details.phone,
             accommodations=details.accommodations.strip(),
             photo_consent=details.photo_consent,
+            survey_consent=details.survey_consent,
             over_capacity_reason=over_capacity_reason if kind == RegistrationEvent.Kind.OVERRIDE else "",
             added_by=added_by,
             created_at=now,

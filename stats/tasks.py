@@ -2,6 +2,13 @@
 
 from celery import shared_task
 
+from stats import surveys
+
+
+@shared_task(ignore_result=True)
+def surveys_send_due() -> None:
+    surveys.surveys_send_due()
+
 
 @shared_task(ignore_result=True)
 def month_close_previous() -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Booking, NotifyRequest, ServiceType, Training
+from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
 from bookings.selectors import Slot, open_slots, patron_paused_until, pause_message
 from bookings.services.reminders import reminders_withdraw
 from makerlab.cards import card_number_normalise, validate_card_number
@@ -39,6 +39,7 @@ class PatronDetails:
     email: str
     phone: str = ""
     reminder_consent: bool = False
+    survey_consent: bool = False
     intake_answers: dict[str, str] = field(default_factory=dict)
     accessibility_needs: str = ""
 
@@ -158,6 +159,7 @@ def booking_create(
                             contact_email=details.email,
                             contact_phone=details.phone,
                             reminder_consent=details.reminder_consent,
+                            survey_consent=details.survey_consent,
                             intake_answers=details.intake_answers,
                             accessibility_needs=details.accessibility_needs.strip(),
                             booked_by=booked_by,
@@ -334,3 +336,8 @@ def notify_request_create(*, service_type: ServiceType, name: str, email: str) -
             return NotifyRequest.objects.create(service_type=service_type, name=name[:160], email=email)
     except IntegrityError:
         return NotifyRequest.objects.get(service_type=service_type, email=email, notified_at__isnull=True)
+
+
+def unmet_demand_record(*, service_type: ServiceType, now: dt.datetime | None = None) -> UnmetDemand:
+    """Note that a patron looked for a time for this service and none was free: a demand signal for reports."""
+    return UnmetDemand.objects.create(service_type=service_type, asked_at=now or timezone.now())

@@ -1,0 +1,160 @@
+"""The public survey pages, reached from an emailed link or a QR code in the room, and the staff QR page.
+
+No login: the single-use link is the key. The pages are never cached or indexed, and say nothing
+about who was invited.
+"""
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from makerlab.forms import add_service_error
+from makerlab.ratelimit import over_limit, too_many_response
+from programs.models import Program
+from stats.models import SurveyInvitation, SurveyKind
+from stats.survey_forms import FollowUpSurveyForm, ImmediateSurveyForm
+from stats.surveys import (
+    AlreadyAnswered,
+    SurveyExpired,
+    in_room_invitation_create,
+    in_room_invitation_reusable,
+    program_for_survey_code,
+    program_survey_code,
+    survey_invitation_find,
+    survey_is_expired,
+    survey_response_create,
+)
+
+# A room of patrons may share the library Wi-Fi's one address, so the limit is per room, not per person.
+SURVEY_POSTS_PER_WINDOW = 60
+BOT_REFUSAL = "We could not take these answers. Please try again."
+# The in-room link this visitor was given per program, so scanning again reopens it instead of making another.
+IN_ROOM_SEEN = "stats_in_room_survey"
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _page(request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+    return _private(render(request, f"stats/survey/{template}", context or {}, status=status))
+
+
+def _form_class(invitation: SurveyInvitation) -> type[ImmediateSurveyForm] | type[FollowUpSurveyForm]:
+    return FollowUpSurveyForm if invitation.kind == SurveyKind.FOLLOW_UP else ImmediateSurveyForm
+
+
+def _about(invitation: SurveyInvitation) -> str:
+    if invitation.program_id:
+        return invitation.program.title
+    if invitation.service_type_id:
+        return invitation.service_type.name
+    return ""
+
+
+def _survey_page(request: HttpRequest, invitation: SurveyInvitation, form, *, status: int = 200) -> HttpResponse:
+    context = {
+        "invitation": invitation,
+        "about": _about(invitation),
+        "area": invitation.get_service_area_display(),
+        "form": form,
+        "follow_up": invitation.kind == SurveyKind.FOLLOW_UP,
+    }
+    return _page(request, "survey.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = survey_invitation_find(token=token)
+    if invitation is None:
+        raise Http404("No survey at this address.")
+    if invitation.used_at is not None:
+        return _page(request, "answered.html")
+    if survey_is_expired(invitation):
+        return _page(request, "expired.html", status=410)
+    form_class = _form_class(invitation)
+    if request.method != "POST":
+        return _survey_page(request, invitation, form_class())
+    if over_limit(request, scope="surveys", limit=SURVEY_POSTS_PER_WINDOW):
+        return _private(too_many_response(request, template="stats/survey/too_many.html"))
+    form = form_class(request.POST)
+    if form.is_bot:
+        form.add_error(None, BOT_REFUSAL)
+        return _survey_page(request, invitation, form, status=400)
+    if not form.is_valid():
+        return _survey_page(request, invitation, form)
+    try:
+        survey_response_create(invitation=invitation, answers=form.answers())
+    except AlreadyAnswered:
+        return _page(request, "answered.html")
+    except SurveyExpired:
+        return _page(request, "expired.html", status=410)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _survey_page(request, invitation, form)
+    return redirect("surveys:thanks")
+
+
+@require_safe
+@never_cache
+def thanks(request: HttpRequest) -> HttpResponse:
+    return _page(request, "thanks.html")
+
+
+@require_safe
+@never_cache
+def program_survey(request: HttpRequest, code: str) -> HttpResponse:
+    """A QR code in the room: a fresh single-use survey for this program, or the one this visitor has open."""
+    program = program_for_survey_code(code)
+    if program is None:
+        raise Http404("No survey at this address.")
+    seen = request.session.get(IN_ROOM_SEEN)
+    seen = seen if isinstance(seen, dict) else {}
+    token = seen.get(str(program.pk))
+    invitation = in_room_invitation_reusable(program=program, tokens=[token]) if isinstance(token, str) else None
+    if invitation is None:
+        if over_limit(request, scope="surveys-in-room", limit=SURVEY_POSTS_PER_WINDOW):
+            return _private(too_many_response(request, template="stats/survey/too_many.html"))
+        invitation = in_room_invitation_create(program=program)
+        request.session[IN_ROOM_SEEN] = {**seen, str(program.pk): invitation.token}
+    return redirect("surveys:survey", token=invitation.token)
+
+
+# --- Staff: the QR code to print for the room ---------------------------------------------------------------
+
+
+def _qr_svg(url: str, *, label: str) -> SafeString:
+    """The QR code as inline SVG (presentation attributes only), named for screen readers."""
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=4, dark="#000", light="#fff", omitsize=True)
+    # segno draws the SVG from the address alone; the label is escaped before it joins it.
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" class="survey-qr" ', 1))  # noqa: S308
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
+
+
+@require_safe
+@login_required
+@permission_required("programs.view_program", raise_exception=True)
+def program_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program.objects.select_related("branch"), pk=pk)
+    url = _absolute(request, reverse("surveys:program", args=[program_survey_code(program)]))
+    context = {
+        "program": program,
+        "url": url,
+        "qr": _qr_svg(url, label=f"QR code for the survey about {program.title}"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "stats/survey/qr.html", context)

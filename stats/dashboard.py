@@ -1,0 +1,203 @@
+"""What the coordinator's and the board's dashboard shows: the month so far, and the months before it.
+
+A closed month is read from its frozen report (one query for all of them), so the dashboard shows
+exactly what the board was sent. Any other month is computed from live data, once per month shown.
+Closed reports cover the whole library, so a dashboard for one branch computes every month live.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from makerlab.models import Branch
+from stats.charts import format_value, line_chart_svg
+from stats.figures import FIGURES_BY_KEY, compute_figures
+from stats.models import MonthlyReport
+from stats.selectors import value_text
+
+Values = dict[str, int | float | None]
+
+HEADLINE_KEYS = [
+    "bookings.attended",
+    "bookings.help_minutes",
+    "programs.sessions_delivered",
+    "programs.attendance",
+    "outreach.headcount",
+    "seeds.packets_lent",
+    "patrons.served",
+    "patrons.new",
+    "outcomes.responses",
+    "outcomes.learned",
+]
+
+# Each trend chart: its title and the figures drawn as its lines.
+TREND_CHARTS = [
+    ("Sessions attended", ["bookings.attended"]),
+    ("Program attendance", ["programs.attendance"]),
+    ("Seed packets lent", ["seeds.packets_lent"]),
+    ("Patrons served", ["patrons.served"]),
+    (
+        "Outcomes: share who agreed or strongly agreed",
+        ["outcomes.learned", "outcomes.confident", "outcomes.intend_to_apply", "outcomes.more_aware"],
+    ),
+]
+
+MAX_MONTHS = 37  # three years and a month: enough to compare a month with the same one two years before
+
+
+def month_first(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every first-of-month from ``first``'s month to ``last``'s month, inclusive."""
+    months, month = [], month_first(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: dt.date
+    values: Values
+    closed: bool  # read from the frozen monthly report
+    so_far: bool  # the month is not over yet
+
+
+def months_figures(
+    months: list[dt.date], *, branch: Branch | None = None, today: dt.date | None = None
+) -> dict[dt.date, MonthFigures]:
+    """The figures of each month: frozen ones for closed months (whole library only), live ones otherwise.
+
+    Months after ``today`` have no figures yet and are left out. The current month runs from its first
+    day to the end of today.
+    """
+    today = today or timezone.localdate()
+    wanted = sorted({month_first(month) for month in months if month_first(month) <= today})
+    frozen: dict[dt.date, Values] = {}
+    if branch is None and wanted:
+        for month, figures in MonthlyReport.objects.filter(month__in=wanted).values_list("month", "figures"):
+            frozen[month] = (figures.get("period") or {}).get("values") or {}
+    result = {}
+    for month in wanted:
+        end = add_months(month, 1)
+        if month in frozen:
+            result[month] = MonthFigures(month, frozen[month], closed=True, so_far=False)
+        else:
+            so_far = end > today
+            values = compute_figures(start=month, end=min(end, today + dt.timedelta(days=1)), branch=branch).values
+            result[month] = MonthFigures(month, values, closed=False, so_far=so_far)
+    return result
+
+
+def monthly_trend(*, months: int = 13, end: dt.date, branch: Branch | None = None) -> list[tuple[dt.date, Values]]:
+    """The figures of ``months`` months ending with the month of ``end``, oldest first."""
+    last = month_first(end)
+    wanted = months_between(add_months(last, -(months - 1)), last)
+    found = months_figures(wanted, branch=branch)
+    return [(month, found[month].values) for month in wanted if month in found]
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    unit: str
+    value: str
+    last_year: str
+    change: str  # "up 12%", "down 3 points", "no change", or "" when there is nothing to compare with
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    title: str
+    unit: str
+    svg: str
+    columns: list[str]  # the figures' labels, one table column each
+    rows: list[tuple[str, list[str]]]  # month label, value of each figure
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    month: MonthFigures
+    last_year: MonthFigures
+    headlines: list[Headline]
+    charts: list[TrendChart]
+    months: list[MonthFigures]
+    reports: list[MonthlyReport]
+
+
+def month_label(month: dt.date) -> str:
+    return f"{month:%b %Y}"
+
+
+def change_text(value: float | None, before: float | None, unit: str) -> str:
+    """The change from last year: in percent for counts, in percentage points for shares."""
+    if value is None or before is None or (before == 0 and unit != "percent"):
+        return ""
+    change = value - before if unit == "percent" else (value - before) / before * 100
+    if round(change) == 0:
+        return "no change"
+    return f"{'up' if change > 0 else 'down'} {abs(change):,.0f}{' points' if unit == 'percent' else '%'}"
+
+
+def dashboard_build(
+    *, first: dt.date, last: dt.date, branch: Branch | None = None, today: dt.date | None = None
+) -> Dashboard:
+    """The dashboard for the months ``first`` to ``last``: ``last`` beside the same month a year before,
+    and the trend of every month in between."""
+    today = today or timezone.localdate()
+    wanted = months_between(first, last)
+    a_year_before = add_months(month_first(last), -12)
+    found = months_figures([*wanted, a_year_before], branch=branch, today=today)
+    shown = [found[month] for month in wanted if month in found]
+    current = found[month_first(last)]
+    before = found[a_year_before]
+
+    headlines = []
+    for key in HEADLINE_KEYS:
+        figure = FIGURES_BY_KEY[key]
+        value = current.values.get(key)
+        earlier = before.values.get(key)
+        headlines.append(
+            Headline(
+                key=key,
+                label=figure.label,
+                unit=figure.unit,
+                value=value_text(value, figure.unit),
+                last_year=value_text(earlier, figure.unit),
+                change=change_text(value, earlier, figure.unit),
+            )
+        )
+
+    labels = [month_label(month.month) + (" (so far)" if month.so_far else "") for month in shown]
+    charts = []
+    for title, keys in TREND_CHARTS:
+        unit = FIGURES_BY_KEY[keys[0]].unit
+        series = [(FIGURES_BY_KEY[key].label, [month.values.get(key) for month in shown]) for key in keys]
+        charts.append(
+            TrendChart(
+                title=title,
+                unit=unit,
+                svg=line_chart_svg(title=title, labels=labels, series=series, unit=unit),
+                columns=[FIGURES_BY_KEY[key].label for key in keys],
+                rows=[
+                    (label, [format_value(month.values.get(key), unit) for key in keys])
+                    for label, month in zip(labels, shown, strict=True)
+                ],
+            )
+        )
+    reports = list(
+        MonthlyReport.objects.filter(month__gte=wanted[0], month__lte=wanted[-1])
+        .only("month", "version", "closed_at")
+        .order_by("-month")
+    )
+    return Dashboard(month=current, last_year=before, headlines=headlines, charts=charts, months=shown, reports=reports)

@@ -1,0 +1,247 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from stats.dashboard import add_months, change_text, month_first, monthly_trend, months_between, months_figures
+from stats.models import MonthlyReport
+from tests.factories import BranchFactory, SurveyInvitationFactory, SurveyResponseFactory
+
+URL = "/staff/stats/"
+
+
+def this_month() -> dt.date:
+    return month_first(timezone.localdate())
+
+
+def close_by_hand(month: dt.date, **values) -> MonthlyReport:
+    """A closed month whose frozen figures say what the test needs, whatever the live records say."""
+    figures = {"month": f"{month:%Y-%m}", "period": {"values": values, "breakdowns": {}}, "definitions": 1}
+    return MonthlyReport.objects.create(month=month, figures=figures)
+
+
+def answered(month: dt.date, *, count: int = 1, branch=None, learned: int = 5) -> None:
+    for _ in range(count):
+        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=month, branch=branch), learned=learned)
+
+
+@pytest.mark.parametrize(
+    ("value", "before", "unit", "text"),
+    [
+        (12, 10, "count", "up 20%"),
+        (9, 10, "count", "down 10%"),
+        (10, 10, "count", "no change"),
+        (5, 0, "count", ""),
+        (None, 3, "count", ""),
+        (60.0, 75.0, "percent", "down 15 points"),
+        (50.0, 0.0, "percent", "up 50 points"),
+    ],
+)
+def test_change_from_last_year_reads_plainly(value, before, unit, text):
+    assert change_text(value, before, unit) == text
+
+
+def test_month_arithmetic_crosses_the_year():
+    assert add_months(dt.date(2025, 11, 1), 2) == dt.date(2026, 1, 1)
+    assert add_months(dt.date(2026, 1, 1), -13) == dt.date(2024, 12, 1)
+    assert months_between(dt.date(2025, 12, 15), dt.date(2026, 2, 1)) == [
+        dt.date(2025, 12, 1),
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+    ]
+
+
+@pytest.mark.django_db
+def test_trend_reads_closed_months_from_their_report_and_counts_open_months_live():
+    now = this_month()
+    closed = add_months(now, -2)
+    open_month = add_months(now, -1)
+    close_by_hand(closed, **{"outcomes.responses": 99})
+    answered(closed, count=2)  # a closed month does not change when answers arrive later
+    answered(open_month, count=3)
+
+    trend = monthly_trend(end=timezone.localdate())
+
+    assert [month for month, _ in trend] == months_between(add_months(now, -12), now)
+    values = dict(trend)
+    assert values[closed]["outcomes.responses"] == 99
+    assert values[open_month]["outcomes.responses"] == 3
+    assert values[now]["outcomes.responses"] == 0
+
+
+@pytest.mark.django_db
+def test_one_branch_is_counted_live_because_reports_cover_the_whole_library():
+    central, east = BranchFactory(name="Central"), BranchFactory(name="East")
+    month = add_months(this_month(), -1)
+    close_by_hand(month, **{"outcomes.responses": 99})
+    answered(month, count=2, branch=central)
+    answered(month, count=1, branch=east)
+
+    assert dict(monthly_trend(months=2, end=timezone.localdate(), branch=central))[month]["outcomes.responses"] == 2
+    assert dict(monthly_trend(months=2, end=timezone.localdate()))[month]["outcomes.responses"] == 99
+
+
+@pytest.mark.django_db
+def test_the_current_month_is_so_far_and_later_months_have_no_figures():
+    today = dt.date(2026, 3, 8)  # the day clocks go forward in Toronto
+    found = months_figures([dt.date(2026, 3, 1), dt.date(2026, 4, 1)], today=today)
+    assert list(found) == [dt.date(2026, 3, 1)]
+    assert found[dt.date(2026, 3, 1)].so_far is True
+    assert found[dt.date(2026, 3, 1)].closed is False
+
+
+# The page
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["assistant", "volunteer"])
+def test_desk_staff_and_volunteers_may_not_read_the_dashboard(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["coordinator", "board_member"])
+def test_the_coordinator_and_the_board_read_the_dashboard_from_the_menu(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="{URL}" aria-current="page">Dashboard</a>' in html
+    assert "Sessions attended" in html
+    assert 'role="img"' in html
+
+
+@pytest.mark.django_db
+def test_headlines_put_the_month_so_far_beside_the_same_month_last_year(client, coordinator):
+    now = this_month()
+    close_by_hand(add_months(now, -12), **{"outcomes.responses": 4, "outcomes.learned": 50.0})
+    answered(now, count=5)
+    client.force_login(coordinator)
+
+    response = client.get(URL)
+
+    board = response.context["board"]
+    assert board.month.month == now and board.month.so_far
+    row = next(h for h in board.headlines if h.key == "outcomes.responses")
+    assert (row.value, row.last_year, row.change) == ("5", "4", "up 25%")
+    row = next(h for h in board.headlines if h.key == "outcomes.learned")
+    assert (row.value, row.last_year, row.change) == ("100%", "50%", "up 50 points")
+    html = response.content.decode()
+    assert f"{now:%B %Y} so far, beside {now:%B} last year" in html
+
+
+@pytest.mark.django_db
+def test_trend_tables_show_the_same_numbers_as_the_charts_and_link_each_closed_report(client, board_member):
+    now = this_month()
+    for back, attended in ((3, 17), (2, 23)):
+        close_by_hand(add_months(now, -back), **{"bookings.attended": attended, "programs.attendance": 40 + back})
+    client.force_login(board_member)
+
+    html = client.get(URL).content.decode()
+
+    first_chart = html.split('id="chart-1-heading"')[1].split('id="chart-2-heading"')[0]
+    assert f'<tr><th scope="row">{add_months(now, -3):%b %Y}</th><td class="text-end">17</td></tr>' in first_chart
+    assert f'<tr><th scope="row">{add_months(now, -2):%b %Y}</th><td class="text-end">23</td></tr>' in first_chart
+    assert f"{now:%b %Y} (so far)" in first_chart
+    for back in (3, 2):
+        month = add_months(now, -back)
+        link = reverse("stats_reports:detail", kwargs={"month": f"{month:%Y-%m}"})
+        assert f'<a href="{link}">Report for {month:%B %Y}</a>' in html
+    assert reverse("stats_reports:list") in html
+
+
+@pytest.mark.django_db
+def test_filter_by_branch_and_months(client, coordinator):
+    central, east = BranchFactory(name="Central", slug="central"), BranchFactory(name="East", slug="east")
+    month = add_months(this_month(), -3)
+    answered(month, count=2, branch=central)
+    answered(month, count=6, branch=east)
+    client.force_login(coordinator)
+
+    start, end = add_months(month, -1), add_months(month, 1)
+    response = client.get(URL, {"branch": "east", "start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"})
+
+    board = response.context["board"]
+    assert [m.month for m in board.months] == [start, month, end]
+    assert board.month.month == end
+    assert {m.month: m.values["outcomes.responses"] for m in board.months} == {start: 0, month: 6, end: 0}
+    html = response.content.decode()
+    assert "Maker Lab dashboard, East" in html
+    assert "For East only." in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2026-13"}, "Enter a month as year and month, like 2026-03."),
+        ({"end": "next month"}, "Enter a month as year and month, like 2026-03."),
+        ({"start": "2026-01-01T00:00"}, "Enter a month as year and month, like 2026-03."),
+        ({"start": "<script>alert(1)</script>"}, "Enter a month as year and month, like 2026-03."),
+        ({"start": "9" * 5000}, "Enter a month as year and month, like 2026-03."),
+        ({"start": "1999-12"}, "Choose a month from January 2000 on."),
+        ({"end": "9999-12"}, "later months have no figures yet"),
+        ({"start": "2026-05", "end": "2026-02"}, "The first month must come before the last one."),
+        ({"start": "2020-01", "end": "2026-01"}, "Choose at most 37 months at a time."),
+        ({"branch": "nowhere"}, "Choose a branch from the list."),
+        ({"branch": "\x00"}, "Choose a branch from the list."),
+    ],
+)
+def test_bad_filters_explain_themselves_and_show_the_usual_dashboard(client, coordinator, query, message):
+    client.force_login(coordinator)
+    before = MonthlyReport.objects.count()
+
+    response = client.get(URL, query)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Showing the last 13 months for all branches." in html
+    assert message in html
+    assert "<script>alert(1)</script>" not in html
+    board = response.context["board"]
+    assert [m.month for m in board.months] == months_between(add_months(this_month(), -12), this_month())
+    assert MonthlyReport.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_dashboard_only_reads(client, coordinator):
+    client.force_login(coordinator)
+    assert client.post(URL).status_code == 405
+
+
+def _queries_for(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_queries_stay_the_same_as_the_data_grows(client, coordinator):
+    """Twelve closed months are read in one query; the month so far is counted once, in SQL."""
+    now = this_month()
+    for back in range(1, 13):
+        close_by_hand(add_months(now, -back), **{"bookings.attended": back})
+    BranchFactory(slug="central")
+    answered(now, count=1)
+    client.force_login(coordinator)
+    small = _queries_for(client)
+
+    for back in range(0, 13):
+        answered(add_months(now, -back), count=4)
+    for _ in range(3):
+        BranchFactory()
+    large = _queries_for(client)
+
+    assert small == large
+    assert large <= 45, large

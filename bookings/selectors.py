@@ -312,7 +312,11 @@ def equipment_hours_booked(*, start_at: dt.datetime, end_at: dt.datetime, branch
 
 
 def _open_time(intervals: list[Interval], start_at: dt.datetime, end_at: dt.datetime) -> dt.timedelta:
-    clipped = (min(upper, end_at) - max(lower, start_at) for lower, upper in intervals)
+    """Open time inside [start_at, end_at), subtracted in UTC so that a clock change is counted."""
+    start_at, end_at = start_at.astimezone(dt.UTC), end_at.astimezone(dt.UTC)
+    clipped = (
+        min(upper.astimezone(dt.UTC), end_at) - max(lower.astimezone(dt.UTC), start_at) for lower, upper in intervals
+    )
     return sum((length for length in clipped if length > dt.timedelta(0)), dt.timedelta(0))
 
 

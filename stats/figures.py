@@ -102,21 +102,22 @@ FIGURES = [
         "Equipment use",
         "percent",
         False,
-        "Equipment hours booked as a share of the hours the machines in service were available while open.",
+        "Hours booked on the machines in service as a share of the hours their branch was open in the period "
+        "(closures and statutory holidays count as closed; maintenance is not taken off).",
     ),
     _f(
         "programs.programs_delivered",
         "Programs delivered",
         "count",
         False,
-        "Programs with at least one session held (not cancelled) in the period.",
+        "Programs with at least one session held (not cancelled) in the period, at a branch or at a partner's site.",
     ),
     _f(
         "programs.sessions_delivered",
         "Program sessions delivered",
         "count",
         True,
-        "Sessions held (not cancelled) in the period; each session of a series counts as one event.",
+        "Sessions held (not cancelled) in the period, outreach included; each session of a series counts as one event.",
     ),
     _f(
         "programs.registrations",
@@ -135,9 +136,28 @@ FIGURES = [
     _f(
         "programs.waitlisted", "Joined a waitlist", "count", True, "Registrations that joined a waitlist in the period."
     ),
-    _f("programs.offers", "Waitlist offers", "count", True, "Places offered from a waitlist in the period."),
-    _f("programs.offers_claimed", "Offers claimed", "count", True, "Waitlist offers taken up in the period."),
-    _f("outreach.events", "Outreach events", "count", True, "Sessions held at partner sites in the period."),
+    _f(
+        "programs.offers",
+        "Waitlist offers",
+        "count",
+        True,
+        "Places offered from a waitlist in the period, including places given at once by automatic enrolment.",
+    ),
+    _f(
+        "programs.offers_claimed",
+        "Offers claimed",
+        "count",
+        True,
+        "Waitlist offers taken up in the period, and automatic enrolments from a waitlist.",
+    ),
+    _f(
+        "outreach.events",
+        "Outreach events",
+        "count",
+        True,
+        "Sessions held at partner sites in the period. Outreach belongs to no branch: "
+        "a branch's figures show the whole library's outreach.",
+    ),
     _f(
         "outreach.headcount",
         "Outreach attendance",
@@ -159,29 +179,44 @@ FIGURES = [
         False,
         "Different patrons who borrowed at least one packet in the period.",
     ),
-    _f("seeds.returns", "Seed returns", "count", True, "Lots of saved seed patrons brought back in the period."),
+    _f(
+        "seeds.returns",
+        "Seed returns",
+        "count",
+        True,
+        "Lots of saved seed patrons brought back in the period (for the whole library: a lot belongs to no branch).",
+    ),
     _f(
         "seeds.donations",
         "Seed donations",
         "count",
         True,
-        "Lots donated by companies, organisations or patrons in the period.",
+        "Lots donated by companies, organisations or patrons in the period (for the whole library).",
     ),
     _f(
         "seeds.stock",
         "Packets on the shelf",
         "count",
         False,
-        "Packets that could be lent at the end of the period (or now, for the current month).",
+        "Packets that could be lent on the day the figures were computed: the shelf's past is not recorded, "
+        "so a closed month keeps the count of the day it was closed.",
     ),
     _f(
         "seeds.return_rate",
         "Seed return rate",
         "percent",
         False,
-        "Of last season's borrowers of a variety, the share who brought back seed of it.",
+        "Of the borrowers of a variety in the season before the one the period ends in, the share who brought "
+        "back seed of it that they grew that season (as known when the figures were computed).",
     ),
-    _f("staffing.staff_hours", "Staff hours", "hours", True, "Approved hours of employed staff in the period."),
+    _f(
+        "staffing.staff_hours",
+        "Staff hours",
+        "hours",
+        True,
+        "Approved hours of employed staff in the period. For one branch, only hours from its shifts "
+        "(hours entered by hand belong to no branch).",
+    ),
     _f(
         "staffing.volunteer_hours",
         "Volunteer and student hours",
@@ -201,14 +236,15 @@ FIGURES = [
         "Surveys sent",
         "count",
         True,
-        "Survey invitations sent by email or opened from a QR code.",
+        "Invitations to the survey right after a session, sent by email or opened from a QR code, about "
+        "sessions in the months of the period.",
     ),
     _f(
         "outcomes.responses",
         "Surveys answered",
         "count",
         True,
-        "Immediate surveys answered about sessions in the period.",
+        "Surveys right after a session answered, about sessions in the months of the period.",
     ),
     _f(
         "outcomes.response_rate",
@@ -251,7 +287,7 @@ FIGURES = [
         "New patrons",
         "count",
         False,
-        "Patrons served whose first visit to the Maker Lab was in the period.",
+        "Patrons served whose first visit to the Maker Lab (at any branch) was in the period.",
     ),
     _f("patrons.returning", "Returning patrons", "count", False, "Patrons served who had visited before the period."),
     _f(
@@ -287,7 +323,8 @@ FIGURES = [
         "Popular seeds out of stock",
         "count",
         False,
-        "Varieties lent last season with no packet on the shelf at the end of the period.",
+        "Varieties lent in the season before the one the period ends in with no packet that can be lent "
+        "on the day the figures were computed.",
     ),
 ]
 
@@ -296,7 +333,7 @@ FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 # Breakdowns: label → value tables beside the figures (attended sessions by service, and so on).
 BREAKDOWNS = {
     "bookings.by_service": "Sessions attended by service",
-    "bookings.by_topic": "Sessions attended by topic",
+    "bookings.by_topic": "Sessions attended by topic (the ten most common)",
     "equipment.by_machine": "Use of each machine (percent)",
     "programs.attendance_by_audience": "Program attendance by audience",
     "programs.attendance_by_category": "Program attendance by category",
@@ -322,9 +359,13 @@ class Figures:
 
 
 def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight on ``start`` and on ``end`` in the library's time zone, as aware datetimes."""
+    """Midnight on ``start`` and on ``end`` in the library's time zone, given in UTC.
+
+    In UTC, ``end - start`` is the real length: 23 hours for the day the clocks go forward (Python
+    subtracts two times of one zone by the wall clock).
+    """
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime.combine(start, dt.time(0), tzinfo=zone), dt.datetime.combine(end, dt.time(0), tzinfo=zone)
+    return tuple(dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC) for day in (start, end))
 
 
 def _percent(part: int | float, whole: int | float) -> float | None:

@@ -1,0 +1,379 @@
+"""The survey pages as patrons and staff meet them, the consent boxes on the public forms, and unmet demand."""
+
+import datetime as dt
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Booking, UnmetDemand
+from bookings.views import UNMET_DEMAND_SEEN
+from programs.models import Registration, Session
+from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
+from stats.survey_views import SURVEY_POSTS_PER_WINDOW
+from stats.surveys import program_survey_code
+from tests.bookings.test_views import at, build_desk
+from tests.bookings.test_views import form_data as booking_form
+from tests.factories import (
+    ProgramFactory,
+    ServiceTypeFactory,
+    SkillFactory,
+    SurveyInvitationFactory,
+    SurveyResponseFactory,
+)
+from tests.programs.test_views import form as registration_form
+from tests.programs.test_views import register_url, with_sessions
+
+SURVEY_ANSWERS = {
+    "learned": "5",
+    "confident": "4",
+    "intend_to_apply": "0",
+    "more_aware": "",
+    "liked_most": "The volunteer was patient with me.",
+    "could_do_better": "",
+    "website": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def invitation(db):
+    program = ProgramFactory(title="Intro to Arduino", service_area="digital_learning")
+    return SurveyInvitationFactory(program=program, service_area="digital_learning")
+
+
+def survey_url(invitation: SurveyInvitation) -> str:
+    return reverse("surveys:survey", args=[invitation.token])
+
+
+# --- Consent on the public forms ---------------------------------------------------------------------------
+
+
+def test_the_booking_form_asks_for_survey_consent_unticked_and_keeps_the_answer(client, db):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    service = build_desk([day])
+    page = client.get(reverse("bookings:book", args=[service.slug]), {"starts_at": at(day, 14).isoformat()})
+    box = re.search(r'<input[^>]*name="survey_consent"[^>]*>', page.text)[0]
+    assert "checked" not in box
+    assert "Email me a two-minute survey afterwards (anonymous)" in page.text
+    client.post(reverse("bookings:book", args=[service.slug]), booking_form(at(day, 14), survey_consent="on"))
+    client.post(reverse("bookings:book", args=[service.slug]), booking_form(at(day, 15), sequence=2))
+    assert dict(Booking.objects.values_list("starts_at", "survey_consent")) == {at(day, 14): True, at(day, 15): False}
+
+
+def test_the_registration_form_asks_for_survey_consent_unticked_and_keeps_the_answer(client, db):
+    program = with_sessions(ProgramFactory(min_age=None, max_age=None, places_per_registration=3), days=(3,))
+    page = client.get(register_url(program))
+    box = re.search(r'<input[^>]*name="survey_consent"[^>]*>', page.text)[0]
+    assert "checked" not in box
+    assert "Email me a two-minute survey afterwards (anonymous)" in page.text
+    client.post(register_url(program), registration_form(1, survey_consent="on"))
+    client.post(register_url(program), registration_form(2))
+    consents = dict(Registration.objects.values_list("contact_email", "survey_consent"))
+    assert consents == {"doris1@example.net": True, "doris2@example.net": False}
+
+
+# --- Unmet demand ------------------------------------------------------------------------------------------
+
+
+def test_a_fully_booked_service_counts_once_per_visitor_per_day(client, db):
+    full = build_desk([])
+    url = reverse("bookings:service", args=[full.slug])
+    assert "No free times right now" in client.get(url).text
+    client.get(url)
+    client.get(url, {"week": "2"})
+    assert UnmetDemand.objects.filter(service_type=full).count() == 1
+    Client().get(url)  # another visitor
+    assert UnmetDemand.objects.filter(service_type=full).count() == 2
+    session = client.session
+    session[UNMET_DEMAND_SEEN] = {str(full.pk): "2020-01-01"}  # the same visitor, on another day
+    session.save()
+    client.get(url)
+    assert UnmetDemand.objects.filter(service_type=full).count() == 3
+
+
+def test_a_service_with_free_times_is_not_unmet_demand(client, db):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    service = build_desk([day])
+    other_full = build_desk([], branch=service.branch, skill=SkillFactory(name="Sewing help"))
+    client.get(reverse("bookings:service", args=[service.slug]))
+    assert not UnmetDemand.objects.exists()
+    # A visitor seeing a full service, then one with times: only the full one counts.
+    client.get(reverse("bookings:service", args=[other_full.slug]))
+    client.get(reverse("bookings:service", args=[service.slug]))
+    assert list(UnmetDemand.objects.values_list("service_type", flat=True)) == [other_full.pk]
+
+
+def test_a_garbled_session_value_does_not_break_the_page(client, db):
+    full = build_desk([])
+    session = client.session
+    session[UNMET_DEMAND_SEEN] = "nonsense"
+    session.save()
+    assert client.get(reverse("bookings:service", args=[full.slug])).status_code == 200
+    assert UnmetDemand.objects.count() == 1
+
+
+# --- The immediate survey ----------------------------------------------------------------------------------
+
+
+def test_the_survey_names_the_program_and_asks_four_statements_and_two_questions(client, invitation):
+    page = client.get(survey_url(invitation))
+    assert page.status_code == 200
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+    text = page.text
+    assert "Intro to Arduino" in text and "Digital learning" in text
+    assert text.count("<fieldset") == 4
+    assert text.count("<legend") == 4
+    for statement in (
+        "I learned something new that is helpful.",
+        "I feel more confident about what I learned.",
+        "I intend to apply what I learned.",
+        "I am more aware of resources and services the library provides.",
+    ):
+        assert f">{statement}</legend>" in text
+    assert text.count('type="radio"') == 4 * 6
+    assert text.count(">Not applicable</label>") == 4
+    assert text.count("<textarea") == 2
+    assert 'maxlength="1000"' in text
+    assert "checked" not in text
+
+
+def test_a_patron_answers_once_and_is_thanked(client, invitation):
+    response = client.post(survey_url(invitation), SURVEY_ANSWERS)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:thanks")
+    assert "Thank you" in client.get(response["Location"]).text
+    answer = SurveyResponse.objects.get()
+    assert (answer.learned, answer.confident, answer.intend_to_apply, answer.more_aware) == (5, 4, 0, None)
+    assert answer.liked_most == "The volunteer was patient with me."
+    assert answer.program == invitation.program
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
+
+    again = client.post(survey_url(invitation), {**SURVEY_ANSWERS, "learned": "1"})
+    assert again.status_code == 200
+    assert "already answered, thank you" in again.text
+    assert "already answered, thank you" in client.get(survey_url(invitation)).text
+    assert SurveyResponse.objects.get().learned == 5
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({name: "" for name in SURVEY_ANSWERS}, "Answer at least one question"),
+        ({"liked_most": "<script>alert(1)</script>"}, "Write plain text"),
+        ({"could_do_better": "fine\x00\x07"}, "invisible control characters"),
+        ({"could_do_better": "x" * 1001}, "Keep this answer to 1000 characters"),
+        ({"learned": "9"}, "Choose one of the answers listed"),
+        ({"confident": "'; DROP TABLE stats_surveyresponse; --"}, "Choose one of the answers listed"),
+        ({"more_aware": "-1"}, "Choose one of the answers listed"),
+    ],
+)
+def test_bad_answers_get_a_clear_message_and_change_nothing(client, invitation, changes, message):
+    response = client.post(survey_url(invitation), {**SURVEY_ANSWERS, **changes})
+    assert response.status_code == 200
+    assert message in response.text
+    assert not SurveyResponse.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
+
+
+def test_a_filled_honeypot_stores_nothing(client, invitation):
+    response = client.post(survey_url(invitation), {**SURVEY_ANSWERS, "website": "http://spam.example"})
+    assert response.status_code == 400
+    assert not SurveyResponse.objects.exists()
+
+
+def test_survey_posts_are_rate_limited_per_address(client, invitation):
+    for _ in range(SURVEY_POSTS_PER_WINDOW):
+        client.post(survey_url(invitation), {"website": ""})
+    response = client.post(survey_url(invitation), SURVEY_ANSWERS)
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.text
+    assert not SurveyResponse.objects.exists()
+
+
+def test_an_expired_link_gets_a_kind_page(client, db):
+    invitation = SurveyInvitationFactory(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    page = client.get(survey_url(invitation))
+    assert page.status_code == 410
+    assert "This survey has closed" in page.text
+    assert client.post(survey_url(invitation), SURVEY_ANSWERS).status_code == 410
+    assert not SurveyResponse.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/survey/" + "A" * 43 + "/",
+        "/survey/%3Cscript%3E/",
+        "/survey/" + "a" * 300 + "/",
+        "/survey/..%2F..%2Fetc/",
+        "/survey/program/nonsense/",
+        "/survey/program/1:forged-signature/",
+    ],
+)
+def test_unknown_or_tampered_links_answer_404(client, invitation, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, SURVEY_ANSWERS).status_code in (404, 405)
+
+
+def test_a_tampered_token_is_not_found(client, invitation):
+    tampered = invitation.token[:-1] + ("A" if invitation.token[-1] != "A" else "B")
+    assert client.get(f"/survey/{tampered}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_once_store_one_answer_and_thank_both():
+    invitation = SurveyInvitationFactory()
+    start = threading.Barrier(2)
+    statuses = []
+
+    def submit(score: str) -> None:
+        try:
+            client = Client(raise_request_exception=False)
+            start.wait()
+            response = client.post(survey_url(invitation), {**SURVEY_ANSWERS, "learned": score})
+            statuses.append((response.status_code, "already answered" in response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(score,)) for score in ("2", "5")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [(200, True), (302, False)]
+    assert SurveyResponse.objects.count() == 1
+
+
+def test_the_survey_page_costs_the_same_queries_with_more_surveys(client, invitation):
+    def counts() -> tuple[int, int]:
+        fresh = SurveyInvitationFactory(program=invitation.program)
+        with CaptureQueriesContext(connection) as shown:
+            client.get(survey_url(fresh))
+        with CaptureQueriesContext(connection) as answered:
+            client.post(survey_url(fresh), SURVEY_ANSWERS)
+        return len(shown), len(answered)
+
+    few = counts()
+    SurveyResponseFactory.create_batch(30)
+    SurveyInvitationFactory.create_batch(30, program=invitation.program)
+    assert counts() == few
+
+
+# --- The follow-up survey ----------------------------------------------------------------------------------
+
+
+def test_the_follow_up_asks_three_yes_not_yet_no_questions(client, db):
+    service = ServiceTypeFactory(name="Sewing machine basics")
+    invitation = SurveyInvitationFactory(kind=SurveyKind.FOLLOW_UP, service_type=service)
+    page = client.get(survey_url(invitation))
+    assert "Sewing machine basics" in page.text
+    assert page.text.count("<legend") == 3
+    assert page.text.count('type="radio"') == 9
+    assert "<textarea" not in page.text
+    bad = client.post(survey_url(invitation), {"applied": "maybe", "website": ""})
+    assert "Choose one of the answers listed" in bad.text
+    response = client.post(survey_url(invitation), {"applied": "not_yet", "changed_something": "yes", "website": ""})
+    assert response.status_code == 302
+    answer = SurveyResponse.objects.get()
+    assert (answer.kind, answer.applied, answer.changed_something, answer.used_other_resources) == (
+        "follow_up",
+        "not_yet",
+        "yes",
+        "",
+    )
+
+
+# --- The QR code in the room -------------------------------------------------------------------------------
+
+
+def test_scanning_the_qr_code_opens_a_fresh_single_use_survey(client, db):
+    program = ProgramFactory(title="Sewing club", service_area="education")
+    url = reverse("surveys:program", args=[program_survey_code(program)])
+    response = client.get(url)
+    invitation = SurveyInvitation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == survey_url(invitation)
+    assert invitation.channel == SurveyInvitation.Channel.IN_ROOM
+    assert (invitation.program, invitation.service_area) == (program, "education")
+    assert invitation.month == timezone.localdate().replace(day=1)
+    # Scanning again before answering reopens the same survey; another phone gets its own.
+    assert client.get(url)["Location"] == survey_url(invitation)
+    assert Client().get(url)["Location"] != survey_url(invitation)
+    assert SurveyInvitation.objects.count() == 2
+    # Once answered, the next scan is a new survey (for the next program, say).
+    client.post(survey_url(invitation), SURVEY_ANSWERS)
+    assert client.get(url)["Location"] != survey_url(invitation)
+    assert SurveyInvitation.objects.count() == 3
+
+
+# --- The staff QR page -------------------------------------------------------------------------------------
+
+
+def qr_url(program) -> str:
+    return reverse("surveys_staff:program_qr", args=[program.pk])
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "assistant"])
+def test_staff_print_a_qr_code_for_a_program(client, db, request, persona):
+    program = ProgramFactory(title="Sewing & mending club")
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get(qr_url(program))
+    assert page.status_code == 200
+    text = page.text
+    assert "Sewing &amp; mending club" in text
+    assert '<svg role="img" aria-label="QR code for the survey about Sewing &amp; mending club"' in text
+    assert "style=" not in text.split("<svg", 1)[1].split("</svg>")[0]
+    assert f"http://testserver/survey/program/{program_survey_code(program)}/" in text
+
+
+def test_only_staff_who_run_programs_see_the_qr_page(client, db, volunteer, board_member):
+    program = ProgramFactory()
+    assert client.get(qr_url(program))["Location"].startswith(reverse("login"))
+    for person in (volunteer, board_member):
+        client.force_login(person)
+        assert client.get(qr_url(program)).status_code == 403
+
+
+def test_an_unknown_program_has_no_qr_page(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get("/staff/stats/surveys/programs/999999/qr/").status_code == 404
+    assert client.get("/staff/stats/surveys/programs/99999999999999999999/qr/").status_code == 404
+
+
+def test_the_roster_links_to_the_qr_page(client, assistant):
+    program = ProgramFactory()
+    start = timezone.now() + dt.timedelta(hours=1)
+    session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    client.force_login(assistant)
+    page = client.get(reverse("programs_staff:roster", args=[session.pk]))
+    assert f'href="{qr_url(program)}"' in page.text
+
+
+def test_the_qr_page_costs_the_same_queries_with_more_programs(client, coordinator):
+    client.force_login(coordinator)
+    program = ProgramFactory()
+    client.get(qr_url(program))
+    with CaptureQueriesContext(connection) as few:
+        client.get(qr_url(program))
+    ProgramFactory.create_batch(20)
+    SurveyInvitationFactory.create_batch(20, program=program)
+    with CaptureQueriesContext(connection) as many:
+        client.get(qr_url(program))
+    assert len(few) == len(many)

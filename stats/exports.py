@@ -6,6 +6,7 @@ Numbers are written as numbers (a spreadsheet can add them up); "no data" cells 
 
 import csv
 import io
+import json
 import zipfile
 
 from django.conf import settings
@@ -148,8 +149,23 @@ def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
     if not isinstance(closing, ReportClosing):
         return []
     report: MonthlyReport = closing.report
-    view = report_view_of(report, figures=closing.figures, version=closing.version)
-    return [(f"maker-lab-report-{view.key}.pdf", report_pdf(view), "application/pdf")]
+    key = f"{report.month:%Y-%m}"
+    return [(f"maker-lab-report-{key}.pdf", _closing_pdf(closing, report), "application/pdf")]
+
+
+# A closing's figures never change, so one PDF serves every address on the board list.
+_closing_pdfs: dict[tuple[int, str], bytes] = {}
+CLOSING_PDFS_KEPT = 4
+
+
+def _closing_pdf(closing: ReportClosing, report: MonthlyReport) -> bytes:
+    cache_key = (closing.pk, json.dumps(report.quotes, sort_keys=True))
+    if cache_key not in _closing_pdfs:
+        view = report_view_of(report, figures=closing.figures, version=closing.version)
+        while len(_closing_pdfs) >= CLOSING_PDFS_KEPT:
+            _closing_pdfs.pop(next(iter(_closing_pdfs)))
+        _closing_pdfs[cache_key] = report_pdf(view)
+    return _closing_pdfs[cache_key]
 
 
 ANNUAL_COLUMNS = ["Section", "Line", "Value"]

@@ -233,8 +233,13 @@ def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None
     return locked
 
 
+def month_before_current(*, now: dt.datetime | None = None) -> dt.date:
+    """The first day of last month, Toronto time."""
+    today = timezone.localdate(now or timezone.now())
+    return month_start(month_start(today) - dt.timedelta(days=1))
+
+
 def month_close_previous(*, now: dt.datetime | None = None) -> MonthlyReport:
-    """Close the month before the current one (Toronto time); what the beat job runs on the first."""
+    """Close last month (Toronto time): what the beat job runs on the first of each month."""
     now = now or timezone.now()
-    previous = month_start(timezone.localdate(now)) - dt.timedelta(days=1)
-    return month_close(month=month_start(previous), now=now)
+    return month_close(month=month_before_current(now=now), now=now)

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookings.models import Booking
 from makerlab.models import Notification, Patron
@@ -351,3 +352,14 @@ def test_an_in_room_invitation_is_for_the_programs_area_and_this_month(db):
     assert invitation.kind == SurveyKind.IMMEDIATE
     assert (invitation.service_area, invitation.program, invitation.branch) == ("job_skills", program, program.branch)
     assert invitation.month == dt.date(2026, 3, 1)
+
+
+def test_the_beat_runs_the_sweep_every_fifteen_minutes_through_a_thin_task(db, settings):
+    from stats.tasks import surveys_send_due as task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["stats-surveys-send-due"]
+    assert (entry["task"], entry["schedule"]) == ("stats.tasks.surveys_send_due", 900.0)
+    attended_booking(timezone.now() - dt.timedelta(days=1))
+    task.delay()
+    task.delay()
+    assert SurveyInvitation.objects.count() == 1

@@ -280,7 +280,8 @@ FIGURES = [
         "Patrons served",
         "count",
         False,
-        "Different card holders who attended a 1-on-1 session, came to a program or borrowed seed in the period.",
+        "Different card holders who attended a 1-on-1 session, came to a program (or registered a child who "
+        "came) or borrowed seed in the period.",
     ),
     _f(
         "patrons.new",
@@ -401,7 +402,9 @@ def _equipment(start_at, end_at, branch, values, breakdowns) -> None:
 
 
 def _labelled(totals: dict[str, int], choices) -> list[tuple[str, int]]:
-    rows = [(str(choices(key).label), count) for key, count in totals.items() if count]
+    """Rows labelled with the choices' plain names (a value no longer among them shows as stored), most first."""
+    labels = dict(choices.choices)
+    rows = [(str(labels.get(key, key)), count) for key, count in totals.items() if count]
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
@@ -498,7 +501,7 @@ def _patrons(start_at, end_at, branch, values) -> None:
         ),
         strict=True,
     )
-    # PostgreSQL's GREATEST and LEAST skip nulls: the first activity of any kind.
+    # PostgreSQL's LEAST skips nulls: the first activity of whichever kind came first.
     totals = (
         Patron.objects.filter(served[0] | served[1] | served[2])
         .annotate(first_activity=Least(*firsts))

@@ -63,7 +63,7 @@ def log_in(page, username: str) -> None:
 def test_a_session_at_the_desk_and_every_desk_page_is_accessible(page, desk, assert_accessible):
     log_in(page, "assistant")
     page.goto("/staff/")
-    page.get_by_role("link", name="Desk").click()
+    page.get_by_role("link", name="Desk", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Desk agenda, Central Library")
     assert_accessible(page)
 

@@ -27,7 +27,7 @@ from stats.models import MonthlyReport, ReportClosing, SurveyInvitation, SurveyR
 class CloseMonthForm(forms.Form):
     month = forms.CharField(
         label="Month",
-        max_length=7,
+        max_length=20,
         help_text="Year and month, for example 2026-10 for October 2026. The month must be over.",
     )
 

@@ -84,8 +84,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     this_month = month_first(today)
     branches = branches_active()
-    form = DashboardFilterForm(request.GET or None, branches=branches, this_month=this_month)
     start, end, branch = add_months(this_month, -(DEFAULT_MONTHS - 1)), this_month, None
+    form = DashboardFilterForm(
+        request.GET or None, branches=branches, this_month=this_month, initial={"start": start, "end": end}
+    )
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         branch = next((b for b in branches if b.slug == form.cleaned_data["branch"]), None)

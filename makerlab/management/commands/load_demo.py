@@ -5,6 +5,7 @@ import random
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -119,6 +120,8 @@ class Command(BaseCommand):
             bookings = bookings_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
             programs = programs_demo_load(branch=branch, now=timezone.now(), scale=scale)
             seeds = seedlibrary_demo_load(branch=branch, now=timezone.now(), scale=scale, rng=rng)
+            # By name, not by import: nothing imports stats, which reads every other app.
+            call_command("load_stats_demo", force=force, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 1 branch, {len(DEMO_LOGINS)} staff logins, {Patron.objects.count()} patrons, "

@@ -1,0 +1,259 @@
+"""Demo outcome surveys and closed monthly reports, so the dashboard shows 13 months from ``make run``.
+
+Surveys follow the demo's own activity: about six in ten patrons who came to a 1-on-1 session or a
+program agreed to a survey by email and a little under half of them answered; drop-in sessions get
+a few answers from the QR code in the room. A follow-up goes out six weeks later. The past twelve
+months are then closed, oldest first, as the monthly job would have done, without emailing anyone.
+
+Safe to run again: a month that already has survey invitations gets no more, and a closed month is
+left as it is.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, DateField, Max
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from bookings.models import Booking
+from makerlab.models import Notification
+from programs.models import Attendance, Session
+from stats.dashboard import add_months, month_first, months_between
+from stats.models import FollowUpAnswer, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
+from stats.selectors import quote_candidates
+from stats.services import month_close, report_quotes_set
+
+DEMO_MONTHS = 13
+EMAIL_CONSENT = 0.6
+EMAIL_ANSWERED = 0.45
+IN_ROOM_PER_SESSION = (2, 6)
+IN_ROOM_ANSWERED = 0.85
+FOLLOW_UP_SENT = 0.5
+FOLLOW_UP_ANSWERED = 0.4
+
+# How patrons answer each statement: Agreement value (None: skipped) and its weight.
+ANSWER_WEIGHTS = {
+    "learned": {5: 46, 4: 34, 3: 9, 2: 3, 1: 1, 0: 4, None: 3},
+    "confident": {5: 38, 4: 36, 3: 14, 2: 4, 1: 1, 0: 4, None: 3},
+    "intend_to_apply": {5: 44, 4: 32, 3: 10, 2: 3, 1: 1, 0: 7, None: 3},
+    "more_aware": {5: 30, 4: 30, 3: 18, 2: 5, 1: 2, 0: 11, None: 4},
+}
+FOLLOW_UP_WEIGHTS = {FollowUpAnswer.YES: 62, FollowUpAnswer.NOT_YET: 26, FollowUpAnswer.NO: 12}
+
+LIKED_MOST = [
+    "The staff member was so patient with me and never made me feel silly.",
+    "I can finally video call my grandchildren on my own.",
+    "Setting up email on my new phone, step by step.",
+    "Hands-on time with the 3D printer. My son loved it.",
+    "Small group, so there was lots of help when I got stuck.",
+    "Instructions I could take home and follow again.",
+    "I made my first keychain on the laser cutter!",
+    "Help with online banking without feeling rushed.",
+    "Meeting other gardeners and swapping tips.",
+    "It was free and everyone was welcoming.",
+    "Now I can sew a straight seam.",
+    "The helper explained things in plain words.",
+]
+COULD_DO_BETTER = [
+    "More evening times for people who work during the day.",
+    "A printed handout to take home would help.",
+    "Longer sessions. The hour went by fast.",
+    "Weekend workshops for kids, please.",
+    "Some sessions in French would be nice.",
+    "A second class for beginners who want to keep going.",
+    "A class on how to spot scams online.",
+    "Nothing, it was great.",
+]
+
+
+@dataclass
+class StatsDemoSummary:
+    invitations: int = 0
+    responses: int = 0
+    reports: int = 0
+
+
+def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> StatsDemoSummary:
+    """Surveys for the last 13 months of demo activity, then the past 12 months closed. Scales with the demo."""
+    rng = rng or random.Random(2026)  # noqa: S311 -- demo data, repeatable on purpose
+    zone = ZoneInfo(settings.TIME_ZONE)
+    this_month = month_first(timezone.localdate(now))
+    months = months_between(add_months(this_month, -(DEMO_MONTHS - 1)), this_month)
+    summary = StatsDemoSummary()
+    done = set(SurveyInvitation.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    to_fill = [month for month in months if month not in done]
+    if to_fill:
+        summary.invitations, summary.responses = _surveys(to_fill, now=now, zone=zone, rng=rng)
+    summary.reports = _close(months[:-1], now=now, rng=rng)
+    return summary
+
+
+def _activity(months: list[dt.date], zone: ZoneInfo) -> list[tuple[dt.date, str, dict, int]]:
+    """(month, channel, what the survey is about, how many invitations) for the months' attended activity."""
+    start = dt.datetime.combine(months[0], dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(add_months(months[-1], 1), dt.time(), tzinfo=zone)
+    month_of = TruncMonth("starts_at", output_field=DateField(), tzinfo=zone)
+    wanted = set(months)
+    plans = []
+    bookings = (
+        Booking.objects.filter(status=Booking.Status.ATTENDED, starts_at__gte=start, starts_at__lt=end)
+        .annotate(month=month_of)
+        .values("month", "service_type_id", "service_type__service_area", "branch_id")
+        .annotate(count=Count("pk"))
+    )
+    for row in bookings:
+        about = {
+            "service_type_id": row["service_type_id"],
+            "service_area": row["service_type__service_area"],
+            "branch_id": row["branch_id"],
+        }
+        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"]))
+    present = (
+        Attendance.objects.filter(present=True, session__starts_at__gte=start, session__starts_at__lt=end)
+        .annotate(month=TruncMonth("session__starts_at", output_field=DateField(), tzinfo=zone))
+        .values("month", "session__program_id", "session__program__service_area", "session__program__branch_id")
+        .annotate(count=Count("pk"))
+    )
+    for row in present:
+        about = {
+            "program_id": row["session__program_id"],
+            "service_area": row["session__program__service_area"],
+            "branch_id": row["session__program__branch_id"],
+        }
+        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"]))
+    drop_ins = (
+        Session.objects.filter(
+            program__registration_required=False, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
+        )
+        .annotate(month=month_of)
+        .values("month", "program_id", "program__service_area", "program__branch_id")
+        .annotate(count=Count("pk"))
+    )
+    for row in drop_ins:
+        about = {"program_id": row["program_id"], "service_area": row["program__service_area"]}
+        about["branch_id"] = row["program__branch_id"]
+        plans.append((row["month"], SurveyInvitation.Channel.IN_ROOM, about, row["count"]))
+    return [plan for plan in plans if plan[0] in wanted]
+
+
+def _surveys(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> tuple[int, int]:
+    invitations: list[SurveyInvitation] = []
+    answers: list[dict] = []
+    for month, channel, about, count in sorted(_activity(months, zone), key=lambda plan: (plan[0], plan[1])):
+        if channel == SurveyInvitation.Channel.EMAIL:
+            sent, answered = round(count * EMAIL_CONSENT), EMAIL_ANSWERED
+        else:
+            sent, answered = sum(rng.randint(*IN_ROOM_PER_SESSION) for _ in range(count)), IN_ROOM_ANSWERED
+        for _ in range(sent):
+            created = _moment_in(month, now=now, zone=zone, rng=rng)
+            invitation = SurveyInvitation(
+                kind=SurveyKind.IMMEDIATE,
+                channel=channel,
+                month=month,
+                created_at=created,
+                expires_at=created + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
+                **about,
+            )
+            invitations.append(invitation)
+            if rng.random() < answered:
+                invitation.used_at = min(now, created + dt.timedelta(hours=rng.randint(1, 72)))
+                answers.append(_immediate_answer(invitation, zone=zone, rng=rng))
+                follow_up = _follow_up(invitation, now=now, rng=rng)
+                if follow_up is not None:
+                    invitations.append(follow_up)
+                    if follow_up.used_at:
+                        answers.append(_follow_up_answer(follow_up, zone=zone, rng=rng))
+    SurveyInvitation.objects.bulk_create(invitations, batch_size=2000)
+    responses = [SurveyResponse(**answer) for answer in answers]
+    for response in responses:
+        response.invitation_id = response.invitation.pk
+    SurveyResponse.objects.bulk_create(responses, batch_size=2000)
+    return len(invitations), len(responses)
+
+
+def _moment_in(month: dt.date, *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> dt.datetime:
+    start = dt.datetime.combine(month, dt.time(9), tzinfo=zone)
+    end = min(dt.datetime.combine(add_months(month, 1), dt.time(), tzinfo=zone), now)
+    seconds = max(int((end - start).total_seconds()), 1)
+    return min(start + dt.timedelta(seconds=rng.randrange(seconds)), now)
+
+
+def _copied(invitation: SurveyInvitation, *, zone: ZoneInfo) -> dict:
+    return {
+        "invitation": invitation,
+        "kind": invitation.kind,
+        "service_area": invitation.service_area,
+        "service_type_id": invitation.service_type_id,
+        "program_id": invitation.program_id,
+        "branch_id": invitation.branch_id,
+        "month": invitation.month,
+        "submitted_on": invitation.used_at.astimezone(zone).date(),
+    }
+
+
+def _pick(weights: dict, rng: random.Random):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _immediate_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: random.Random) -> dict:
+    answer = _copied(invitation, zone=zone)
+    for statement, weights in ANSWER_WEIGHTS.items():
+        answer[statement] = _pick(weights, rng)
+    answer["liked_most"] = rng.choice(LIKED_MOST) if rng.random() < 0.4 else ""
+    answer["could_do_better"] = rng.choice(COULD_DO_BETTER) if rng.random() < 0.25 else ""
+    return answer
+
+
+def _follow_up(invitation: SurveyInvitation, *, now: dt.datetime, rng: random.Random) -> SurveyInvitation | None:
+    """The follow-up weeks after an answered emailed survey, when it would have gone out by now."""
+    if invitation.channel != SurveyInvitation.Channel.EMAIL or rng.random() >= FOLLOW_UP_SENT:
+        return None
+    sent = invitation.created_at + dt.timedelta(weeks=settings.SURVEY_FOLLOW_UP_WEEKS)
+    if sent >= now:
+        return None
+    follow_up = SurveyInvitation(
+        kind=SurveyKind.FOLLOW_UP,
+        channel=invitation.channel,
+        service_area=invitation.service_area,
+        service_type_id=invitation.service_type_id,
+        program_id=invitation.program_id,
+        branch_id=invitation.branch_id,
+        month=invitation.month,
+        created_at=sent,
+        expires_at=sent + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
+    )
+    if rng.random() < FOLLOW_UP_ANSWERED:
+        follow_up.used_at = min(now, sent + dt.timedelta(hours=rng.randint(2, 120)))
+    return follow_up
+
+
+def _follow_up_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: random.Random) -> dict:
+    answer = _copied(invitation, zone=zone)
+    for question in ("applied", "changed_something", "used_other_resources"):
+        answer[question] = _pick(FOLLOW_UP_WEIGHTS, rng)
+    return answer
+
+
+def _close(months: list[dt.date], *, now: dt.datetime, rng: random.Random) -> int:
+    """Close the months not closed yet, oldest first, each with two patron quotes, and email no one."""
+    closed = set(MonthlyReport.objects.filter(month__in=months).values_list("month", flat=True))
+    to_close = [month for month in months if month not in closed]
+    last_before = ReportClosing.objects.aggregate(last=Max("pk"))["last"] or 0
+    for month in to_close:
+        report = month_close(month=month, now=now)
+        # Two different things patrons liked, as a coordinator would choose them.
+        by_text = {response.liked_most: response.pk for response in quote_candidates(month) if response.liked_most}
+        if by_text:
+            report_quotes_set(report=report, response_ids=rng.sample(sorted(by_text.values()), min(2, len(by_text))))
+    new_closings = ReportClosing.objects.filter(pk__gt=last_before).values_list("pk", flat=True)
+    # Demo reports go to no one: drop the board emails the closings queued.
+    Notification.objects.filter(
+        content_type=ContentType.objects.get_for_model(ReportClosing),
+        object_id__in=[str(pk) for pk in new_closings],
+    ).delete()
+    return len(to_close)

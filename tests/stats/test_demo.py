@@ -1,0 +1,75 @@
+"""The stats demo: surveys that follow the demo's activity over 13 months, and the past 12 months closed
+without emailing anyone, so the dashboard shows 13 months from ``make run``."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from makerlab.models import Notification
+from stats.dashboard import add_months, month_first, monthly_trend, months_between
+from stats.models import Agreement, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (SurveyInvitation, SurveyResponse, MonthlyReport)}
+
+
+@pytest.fixture
+def demo(settings):
+    settings.BOARD_REPORT_EMAILS = ["board@library.example"]
+    call_command("load_demo", force=True)
+
+
+def test_demo_surveys_follow_thirteen_months_of_activity_and_twelve_are_closed(demo):
+    this_month = month_first(timezone.localdate())
+    months = months_between(add_months(this_month, -12), this_month)
+
+    with_answers = SurveyResponse.objects.filter(kind=SurveyKind.IMMEDIATE).values("month").annotate(n=Count("pk"))
+    assert {row["month"] for row in with_answers} >= set(months[1:])
+    assert set(MonthlyReport.objects.values_list("month", flat=True)) == set(months[:-1])
+    assert not MonthlyReport.objects.filter(month=this_month).exists()
+    # Closed for the board, but demo reports email no one.
+    assert ReportClosing.objects.count() == 12
+    assert not Notification.objects.filter(kind="monthly_report").exists()
+
+    trend = monthly_trend(end=timezone.localdate())
+    assert [month for month, _ in trend] == months
+    assert all(values["bookings.attended"] > 0 for _, values in trend[1:])
+
+    # The answers look like real patrons'.
+    immediate = SurveyResponse.objects.filter(kind=SurveyKind.IMMEDIATE)
+    invitations = SurveyInvitation.objects.filter(kind=SurveyKind.IMMEDIATE).count()
+    assert 0.35 <= immediate.count() / invitations <= 0.8
+    learned = dict(immediate.values_list("learned").annotate(n=Count("pk")))
+    assert learned[Agreement.STRONGLY_AGREE] > learned[Agreement.NEUTRAL] > learned.get(Agreement.STRONGLY_DISAGREE, 0)
+    assert learned[Agreement.NOT_APPLICABLE] > 0
+    assert immediate.filter(more_aware__isnull=True).exists()
+    assert immediate.exclude(liked_most="").exists() and immediate.exclude(could_do_better="").exists()
+    assert immediate.filter(liked_most="").exists()
+    assert SurveyInvitation.objects.filter(channel=SurveyInvitation.Channel.IN_ROOM).exists()
+    follow_ups = SurveyResponse.objects.filter(kind=SurveyKind.FOLLOW_UP)
+    assert follow_ups.exists() and not follow_ups.filter(Q(applied="") | Q(learned__isnull=False)).exists()
+    # Every answer is to one used invitation, of the same month.
+    assert not SurveyResponse.objects.filter(invitation__used_at__isnull=True).exists()
+    assert SurveyInvitation.objects.filter(used_at__isnull=False).count() == SurveyResponse.objects.count()
+    assert not SurveyResponse.objects.exclude(month=F("invitation__month")).exists()
+
+    # Closed months quote two different things patrons liked (the quiet first month may have none).
+    quoted = [report.quotes for report in MonthlyReport.objects.all() if report.quotes]
+    assert len(quoted) >= 10
+    for quotes in quoted:
+        assert len({quote["liked_most"] for quote in quotes}) == len(quotes) == 2
+        assert set(quotes[0]) == {"response_id", "service_area", "liked_most", "could_do_better"}
+
+
+def test_loading_again_changes_nothing(demo):
+    before = counts()
+    versions = list(MonthlyReport.objects.order_by("month").values_list("version", flat=True))
+
+    call_command("load_stats_demo", force=True)
+
+    assert counts() == before
+    assert list(MonthlyReport.objects.order_by("month").values_list("version", flat=True)) == versions

@@ -172,4 +172,5 @@ PAGES: list[Page] = [
     Page(name="seed_desk_requests", path="/staff/seeds/requests/", login="assistant"),
     Page(name="seed_desk_returns", path=busiest_seed_borrower("/staff/seeds/returns/"), login="assistant"),
     Page(name="seed_report", path="/staff/seeds/report/", login="coordinator"),
+    Page(name="stats_dashboard", path="/staff/stats/", login="coordinator"),
 ]

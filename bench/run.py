@@ -357,6 +357,51 @@ def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> li
     return loads
 
 
+@dataclass(frozen=True)
+class CloseMonth:
+    """Closing last month on the benchmark data, as the monthly job does: its queries and its time."""
+
+    month: str
+    queries: int
+    median_ms: float
+    runs: int
+
+
+def time_close_month(*, runs: int = 3) -> CloseMonth:
+    """Close last month again from scratch ``runs`` times, each in a transaction rolled back afterwards.
+
+    load_demo has closed it already; removing its report inside the transaction makes each run a
+    first close (figures, year to date, last year, the frozen snapshot), and the rollback leaves the
+    benchmark database as load_demo made it. No board address is set, so no email is queued.
+    """
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from stats.models import MonthlyReport
+    from stats.services import month_before_current, month_close
+
+    class Rollback(Exception):
+        pass
+
+    month = month_before_current()
+    timings, queries = [], 0
+    for _ in range(runs):
+        try:
+            with transaction.atomic():
+                MonthlyReport.objects.filter(month=month).delete()
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    month_close(month=month)
+                    timings.append(time.perf_counter() - started)
+                queries = len(captured.captured_queries)
+                raise Rollback
+        except Rollback:
+            pass
+    return CloseMonth(
+        month=f"{month:%Y-%m}", queries=queries, median_ms=round(statistics.median(timings) * 1000, 1), runs=runs
+    )
+
+
 def summarise(target: Target, *, queries: int, load: Load, baseline: Load) -> Result:
     return Result(
         page=target.name,
@@ -393,7 +438,9 @@ def table(results: list[Result]) -> str:
     return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in rows)])
 
 
-def write_results(results: list[Result], loads: list[Load], args: argparse.Namespace) -> None:
+def write_results(
+    results: list[Result], loads: list[Load], args: argparse.Namespace, close_month: CloseMonth | None = None
+) -> None:
     run = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
@@ -407,6 +454,8 @@ def write_results(results: list[Result], loads: list[Load], args: argparse.Names
         "requests_done": {result.page: len(load.latencies) for result, load in zip(results, loads, strict=True)},
     }
     payload = {"run": run, "pages": [asdict(result) for result in results]}
+    if close_month is not None:
+        payload["close_month"] = asdict(close_month)
     RESULTS_FILE.write_text(json.dumps(payload, indent=2) + "\n")
 
 
@@ -422,6 +471,8 @@ def run(args: argparse.Namespace) -> None:
     queries = [count_queries(target.path, target.cookie) for target in measured]
     if queries[0] != 1:
         raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
+    step("Timing the close of last month")
+    close_month = time_close_month()
     step("Serving with gunicorn (%d workers) on %s:%d", args.workers, HOST, port)
     with gunicorn(env, port=port, workers=args.workers):
         step("Measuring %s in %d rounds", ", ".join(target.name for target in measured), args.rounds)
@@ -432,9 +483,15 @@ def run(args: argparse.Namespace) -> None:
     ]
     for result in results:
         print(json.dumps(asdict(result)), flush=True)
+    print(json.dumps({"close_month": asdict(close_month)}), flush=True)
     print()
     print(table(results))
-    write_results(results, loads, args)
+    print()
+    print(
+        f"Closing a month ({close_month.month}, the monthly report job, without sending email): "
+        f"{close_month.queries} queries, {close_month.median_ms:.1f} ms (median of {close_month.runs} runs)"
+    )
+    write_results(results, loads, args, close_month)
     step("Wrote %s", RESULTS_FILE.relative_to(ROOT))
     short = [result.page for result, load in zip(results, loads, strict=True) if len(load.latencies) < args.requests]
     if short:

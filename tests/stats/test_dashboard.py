@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from stats.dashboard import add_months, change_text, month_first, monthly_trend, months_between, months_figures
 from stats.models import MonthlyReport
 from tests.factories import BranchFactory, SurveyInvitationFactory, SurveyResponseFactory
+from tests.test_hostile_urls import HOSTILE_VALUES
 
 URL = "/staff/stats/"
 
@@ -245,3 +247,17 @@ def test_queries_stay_the_same_as_the_data_grows(client, coordinator):
 
     assert small == large
     assert large <= 45, large
+
+
+@pytest.mark.django_db
+def test_hostile_values_in_every_filter_never_answer_500(coordinator):
+    now = this_month()
+    for back in range(1, 13):
+        close_by_hand(add_months(now, -back))
+    client = Client(raise_request_exception=False)
+    client.force_login(coordinator)
+    for name in ("branch", "start", "end"):
+        for value in [*HOSTILE_VALUES, "2026-00", "0000-01", "2026-1", " 2026-01 ", "2026-01\x00"]:
+            response = client.get(URL, {name: value})
+            assert response.status_code == 200, (name, value[:40], response.status_code)
+    assert MonthlyReport.objects.count() == 12

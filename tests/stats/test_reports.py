@@ -391,3 +391,11 @@ def test_the_coordinator_opens_the_reports_in_a_browser(
     page.goto("/staff/stats/reports/2026-13/")
     expect(page.get_by_role("heading", name="We could not read that month")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("value", ["", "x" * 5000, "'; DROP TABLE x; --", "<script>alert(1)</script>", "-1", "%00"])
+def test_hostile_query_strings_on_the_report_pages_never_answer_500(client, coordinator, closed_march, value):
+    client.force_login(coordinator)
+    assert client.get(url("list"), {"page": value}).status_code == 200
+    assert client.get(url("csv", "2026-03"), {"area": value}).status_code == 404
+    assert client.get(f"/staff/stats/reports/{value[:50] or '-'}.xlsx").status_code == 404

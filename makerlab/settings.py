@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The first of each month at 6:00 Toronto time (CELERY_TIMEZONE): close last month and email the board.
+    "stats-month-close-previous": {
+        "task": "stats.tasks.month_close_previous",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long
 # (django-celery-beat writes run times every few minutes; a task runs every minute).

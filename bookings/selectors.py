@@ -226,6 +226,10 @@ def pauses_active(*, now: dt.datetime) -> list[BookingPause]:
 BOOKED_LENGTH = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
 TOPICS_SHOWN = 10
 NO_TOPIC = "Not recorded"
+OTHER_TOPICS = "Other topics"
+# Topics are typed by staff; one typed in only once or twice could hold a name. Reports name a topic only
+# when at least this many sessions share it, and count the rest together.
+TOPIC_NAMED_FROM = 3
 
 
 def _bookings_starting(start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None):
@@ -272,16 +276,23 @@ def _topic_label(topic: str) -> str:
 def attended_by_topic(
     *, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None
 ) -> list[tuple[str, int]]:
-    """The most common topics staff recorded for attended sessions (whatever their capitals), most first."""
-    rows = (
+    """The most common topics staff recorded for attended sessions (whatever their capitals), most first.
+
+    A topic shared by fewer than ``TOPIC_NAMED_FROM`` sessions is counted under "Other topics", so free
+    text typed once (perhaps a name) never reaches a report.
+    """
+    rows = list(
         _bookings_starting(start_at, end_at, branch)
         .filter(status=Booking.Status.ATTENDED)
         .annotate(topic=Lower(Trim("outcome_topic")))
         .values("topic")
         .annotate(sessions=Count("pk"))
-        .order_by("-sessions", "topic")[:TOPICS_SHOWN]
+        .order_by("-sessions", "topic")
     )
-    return [(_topic_label(row["topic"]), row["sessions"]) for row in rows]
+    named = [row for row in rows if not row["topic"] or row["sessions"] >= TOPIC_NAMED_FROM][:TOPICS_SHOWN]
+    others = sum(row["sessions"] for row in rows) - sum(row["sessions"] for row in named)
+    table = [(_topic_label(row["topic"]), row["sessions"]) for row in named]
+    return [*table, (OTHER_TOPICS, others)] if others else table
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,8 @@ SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 SURVEY_FOLLOW_UP = env.bool("SURVEY_FOLLOW_UP", default=True)
 SURVEY_FOLLOW_UP_WEEKS = env.int("SURVEY_FOLLOW_UP_WEEKS", default=6)  # between 4 and 8
-BOARD_REPORT_EMAILS = env.list("BOARD_REPORT_EMAILS", default=[])
+# In development the board report lands in the dev mailbox (var/mail) under a made-up address.
+BOARD_REPORT_EMAILS = env.list("BOARD_REPORT_EMAILS", default=["board@library.example"] if DEBUG else [])
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 REPORT_CHANGE_FLAG_PERCENT = env.int("REPORT_CHANGE_FLAG_PERCENT", default=10)
 
@@ -241,10 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),
     },
-    # The first of each month at 6:00 Toronto time (CELERY_TIMEZONE): close last month and email the board.
+    # Every day at 6:00 Toronto time (CELERY_TIMEZONE): close last month and email the board. It does the
+    # work on the 1st; later runs find the month closed and do nothing, unless a worker died on the 1st.
     "stats-month-close-previous": {
         "task": "stats.tasks.month_close_previous",
-        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long

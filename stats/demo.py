@@ -2,8 +2,9 @@
 
 Surveys follow the demo's own activity: about six in ten patrons who came to a 1-on-1 session or a
 program agreed to a survey by email and a little under half of them answered; drop-in sessions get
-a few answers from the QR code in the room. A follow-up goes out six weeks later. The past twelve
-months are then closed, oldest first, as the monthly job would have done, without emailing anyone.
+a few answers from the QR code in the room. A follow-up goes out six weeks later. The eleven months
+before last are then closed, oldest first, as the monthly job would have done, without emailing anyone;
+last month is left for the monthly job or ``manage.py close_month``, which email the board.
 
 Safe to run again: a month that already has survey invitations gets no more, and a closed month is
 left as it is.
@@ -79,7 +80,7 @@ class StatsDemoSummary:
 
 
 def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> StatsDemoSummary:
-    """Surveys for the last 13 months of demo activity, then the past 12 months closed. Scales with the demo."""
+    """Surveys for the last 13 months of demo activity, then the eleven months before last closed."""
     rng = rng or random.Random(2026)  # noqa: S311 -- demo data, repeatable on purpose
     zone = ZoneInfo(settings.TIME_ZONE)
     this_month = month_first(timezone.localdate(now))
@@ -89,7 +90,8 @@ def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> St
     to_fill = [month for month in months if month not in done]
     if to_fill:
         summary.invitations, summary.responses = _surveys(to_fill, now=now, zone=zone, rng=rng)
-    summary.reports = _close(months[:-1], now=now, rng=rng)
+    # Last month is left open: the monthly job (or `manage.py close_month`) closes it and emails the board.
+    summary.reports = _close(months[:-2], now=now, rng=rng)
     return summary
 
 

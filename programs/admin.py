@@ -318,13 +318,15 @@ class ProgramAdmin(admin.ModelAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/staffing/action_form.html",
+            "admin/makerlab/form_page.html",
             {
                 **self.admin_site.each_context(request),
                 "title": form.title,
                 "subtitle": None,
-                "intro": "Each program is copied with its facilitators and sessions, unpublished. "
-                "Registrations stay with the old term.",
+                "intro": [
+                    "Each program is copied with its facilitators and sessions, unpublished. "
+                    "Registrations stay with the old term."
+                ],
                 "form": form,
                 "action": "duplicate",
                 "submit_label": form.submit_label,
@@ -587,14 +589,16 @@ def _form_page(
 ) -> TemplateResponse:
     return TemplateResponse(
         request,
-        "admin/programs/form_page.html",
+        "admin/makerlab/form_page.html",
         {
             **model_admin.admin_site.each_context(request),
             "title": title,
             "subtitle": program.title,
             "intro": intro,
             "form": form,
-            "program": program,
+            "crumb_label": program.title,
+            "back_url": reverse("admin:programs_program_change", args=[program.pk]),
+            "back_label": "Back to the program",
             "submit_label": submit_label,
             "opts": Program._meta,
             "media": form.media,

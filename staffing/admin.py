@@ -58,13 +58,13 @@ def _action_page(
     *,
     form: ActionForm,
     action: str,
-    intro: str,
+    intro: list[str],
 ) -> TemplateResponse:
     """An admin action's intermediate page: a small form, posted back to the same action with the selection."""
     opts = modeladmin.model._meta
     return TemplateResponse(
         request,
-        "admin/staffing/action_form.html",
+        "admin/makerlab/form_page.html",
         {
             **modeladmin.admin_site.each_context(request),
             "title": form.title,
@@ -267,7 +267,7 @@ class ShiftPatternAdmin(admin.ModelAdmin):
             queryset,
             form=form,
             action="generate_shifts",
-            intro=f"Shifts are made from every active weekly pattern at {names}, for each day it is open.",
+            intro=[f"Shifts are made from every active weekly pattern at {names}, for each day it is open."],
         )
 
 
@@ -514,7 +514,7 @@ class ShiftAdmin(admin.ModelAdmin):
             queryset,
             form=form,
             action="copy_week",
-            intro=f"Every shift of the week at {names} is copied, not only the selected ones.",
+            intro=[f"Every shift of the week at {names} is copied, not only the selected ones."],
         )
 
 
@@ -697,7 +697,7 @@ class ShiftChangeAdmin(admin.ModelAdmin):
             queryset,
             form=form,
             action="approve_with_override",
-            intro="Each claim is approved; where it breaks a scheduling rule, the reason below is recorded.",
+            intro=["Each claim is approved; where it breaks a scheduling rule, the reason below is recorded."],
         )
 
     @admin.action(description="Decline the selected claims", permissions=["change"])

@@ -93,7 +93,7 @@ def _form_page(
 ) -> TemplateResponse:
     return TemplateResponse(
         request,
-        "admin/stats/form_page.html",
+        "admin/makerlab/form_page.html",
         {
             **model_admin.admin_site.each_context(request),
             "title": title,
@@ -104,6 +104,7 @@ def _form_page(
             "selected": selected,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "opts": model_admin.model._meta,
+            "media": form.media,
         },
         status=400 if form.errors else 200,
     )

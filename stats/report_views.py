@@ -52,9 +52,9 @@ def closed_report(view):
     return wrapper
 
 
-def _download(content: bytes | str, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+def _download(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -82,9 +82,7 @@ def report_detail(request: HttpRequest, view: selectors.ReportView) -> HttpRespo
 @report_permission
 @closed_report
 def report_pdf(request: HttpRequest, view: selectors.ReportView) -> HttpResponse:
-    return _download(
-        exports.report_pdf(view), content_type="application/pdf", filename=f"report-{view.key}.pdf", inline=True
-    )
+    return _download(exports.report_pdf(view), content_type="application/pdf", filename=f"report-{view.key}.pdf")
 
 
 @report_permission

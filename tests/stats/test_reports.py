@@ -376,18 +376,37 @@ def test_the_coordinator_opens_the_reports_in_a_browser(
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
-    page.goto(url("list"))
-    expect(page.get_by_role("heading", name="Monthly reports")).to_be_visible()
+    # From the dashboard to the closed month's report.
+    page.goto("/staff/stats/?start=2026-01&end=2026-06")
     assert_accessible(page)
-    page.get_by_role("link", name="March 2026", exact=True).click()
+    page.get_by_role("link", name="Report for March 2026").click()
     expect(page.get_by_role("heading", name="monthly report, March 2026")).to_be_visible()
-    expect(page.locator("tr[data-key='bookings.attended']")).to_contain_text("Sessions attended")
+    attended_row = page.locator("tr[data-key='bookings.attended']")
+    expect(attended_row).to_contain_text("Sessions attended")
+    attended_on_page = attended_row.locator("td").first.inner_text().strip()
+    assert attended_on_page == "1"
     assert_accessible(page)
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as a spreadsheet (XLSX)").click()
     assert download.value.suggested_filename == "report-2026-03.xlsx"
     workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
-    assert workbook["1-on-1 help"]["C4"].value == 1
+    assert workbook["1-on-1 help"]["C4"].value == int(attended_on_page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as PDF").click()
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert re.search(r"Sessions attended\s*\d*\s+1\b", pdf_text)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every area as CSV (zip)").click()
+    archive = zipfile.ZipFile(download.value.path())
+    rows = list(csv.reader(io.StringIO(archive.read("report-2026-03-bookings.csv").decode())))
+    assert ["Sessions attended", "number", attended_on_page] == rows[3][:3]
+
+    page.goto(url("list"))
+    expect(page.get_by_role("heading", name="Monthly reports")).to_be_visible()
+    assert_accessible(page)
     page.goto("/staff/stats/reports/2026-13/")
     expect(page.get_by_role("heading", name="We could not read that month")).to_be_visible()
     assert_accessible(page)

@@ -30,6 +30,7 @@ from bookings.services.booking import (
 )
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
+from makerlab.http import private_page
 from makerlab.ratelimit import over_limit, too_many_response
 
 # Each client address may send this many booking, notify-me and change posts per window.
@@ -292,9 +293,7 @@ def _manage_page(
         "upcoming": booking.status == Booking.Status.BOOKED and booking.starts_at > now,
         "errors": list(errors),
     }
-    response = render(request, template, context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(render(request, template, context, status=status))
 
 
 @require_safe
@@ -351,9 +350,7 @@ def _move_page(
         "alternatives": alternatives is not None,
         "error": error,
     }
-    response = render(request, "bookings/move.html", context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(render(request, "bookings/move.html", context, status=status))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -22,6 +22,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
+from makerlab.http import private_page
 from makerlab.ratelimit import over_limit, too_many_response
 from programs.documents import programs_calendar
 from programs.filters import ProgramFilter
@@ -356,9 +357,7 @@ def _manage_page(
         "active": registration.status in Registration.ACTIVE,
         "errors": list(errors),
     }
-    response = render(request, template, context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(render(request, template, context, status=status))
 
 
 @require_safe
@@ -417,9 +416,7 @@ def _claim_page(
             expires=moment_text(registration.offer_expires_at, zone=zone, today=now.astimezone(zone).date()),
             expired=now >= registration.offer_expires_at,
         )
-    response = render(request, "programs/claim.html", context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(render(request, "programs/claim.html", context, status=status))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from makerlab.formatting import moment_text
 from makerlab.forms import add_service_error
+from makerlab.http import private_page
 from makerlab.ratelimit import over_limit, too_many_response
 from seedlibrary import catalogue, labels
 from seedlibrary.filters import VarietyFilter
@@ -167,9 +168,7 @@ def _manage_page(
         "expires": moment_text(seed_request.expires_at, zone=zone),
         "errors": list(errors),
     }
-    response = render(request, template, context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(render(request, template, context, status=status))
 
 
 @require_safe

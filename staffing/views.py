@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.commitments import STAFF, Commitment, busy_time
 from makerlab.formatting import clock_text, day_text, time_span, when_text
 from makerlab.forms import add_service_error
+from makerlab.http import private_page
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
 from staffing.forms import (
@@ -301,8 +302,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(False, "maker-lab-shifts.ics")
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private_page(response)
 
 
 # --- My hours ----------------------------------------------------------------------------------------------

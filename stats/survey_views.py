@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.forms import add_service_error
+from makerlab.http import private_page
 from makerlab.ratelimit import over_limit, too_many_response
 from programs.models import Program
 from stats.models import SurveyInvitation, SurveyKind
@@ -41,13 +42,8 @@ BOT_REFUSAL = "We could not take these answers. Please try again."
 IN_ROOM_SEEN = "stats_in_room_survey"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _page(request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
-    return _private(render(request, f"stats/survey/{template}", context or {}, status=status))
+    return private_page(render(request, f"stats/survey/{template}", context or {}, status=status))
 
 
 def _form_class(invitation: SurveyInvitation) -> type[ImmediateSurveyForm] | type[FollowUpSurveyForm]:
@@ -87,7 +83,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return _survey_page(request, invitation, form_class())
     if over_limit(request, scope="surveys", limit=SURVEY_POSTS_PER_WINDOW):
-        return _private(too_many_response(request, template="stats/survey/too_many.html"))
+        return private_page(too_many_response(request, template="stats/survey/too_many.html"))
     form = form_class(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -125,7 +121,7 @@ def program_survey(request: HttpRequest, code: str) -> HttpResponse:
     invitation = in_room_invitation_reusable(program=program, tokens=[token]) if isinstance(token, str) else None
     if invitation is None:
         if over_limit(request, scope="surveys-in-room", limit=SURVEY_POSTS_PER_WINDOW):
-            return _private(too_many_response(request, template="stats/survey/too_many.html"))
+            return private_page(too_many_response(request, template="stats/survey/too_many.html"))
         invitation = in_room_invitation_create(program=program)
         request.session[IN_ROOM_SEEN] = {**seen, str(program.pk): invitation.token}
     return redirect("surveys:survey", token=invitation.token)

@@ -127,7 +127,7 @@ def register_myself(page, *, card: int, name: str, email: str) -> None:
     page.goto("/programs/laser-cutting/register/")
     page.get_by_label("Library card number").fill(card_number_make(card))
     page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
+    page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_label("I am coming too").check()
     page.get_by_role("button", name="Register").click()
 

@@ -190,6 +190,9 @@ SEED_ORIENTATION_REQUIRED = env.bool("SEED_ORIENTATION_REQUIRED", default=True)
 SEED_ONLINE_REQUESTS = env.bool("SEED_ONLINE_REQUESTS", default=True)
 SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
 
+# Spreadsheet exports of the catalogue: a cell starting with "=" is escaped, never run as a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # Stats: outcome surveys and the monthly board report.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 SURVEY_FOLLOW_UP = env.bool("SURVEY_FOLLOW_UP", default=True)

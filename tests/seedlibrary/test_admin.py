@@ -114,6 +114,17 @@ def test_the_coordinator_exports_varieties_as_csv(client, coordinator):
     assert "tomato-brandywine" in body and "Solanaceae" in body
 
 
+def test_exported_cells_never_run_as_spreadsheet_formulas(client, coordinator):
+    VarietyFactory(common_name="Tomato", variety_name="Brandywine", growing_notes='=HYPERLINK("http://x.example")')
+    client.force_login(coordinator)
+    form = client.get(reverse("admin:seedlibrary_variety_export")).context["form"]
+    csv_choice = next(str(v) for v, label in form.fields["format"].choices if "csv" in str(label).lower())
+    fields = {name: "on" for name in form.fields if name.startswith("variety")}
+    body = client.post(reverse("admin:seedlibrary_variety_export"), {"format": csv_choice, **fields}).content.decode()
+    assert "HYPERLINK" in body
+    assert "=HYPERLINK" not in body
+
+
 # --- Tests, packets and lots go through the services ---------------------------------------------------------
 
 

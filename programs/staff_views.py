@@ -68,7 +68,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             headcounts = {group: _count(request.POST.get(f"count_{group}", "")) for group in AgeGroup.values}
-            present_ids = [int(pk) for pk in request.POST.getlist("present") if pk.isdigit()]
+            present_ids = [int(pk) for pk in request.POST.getlist("present") if _is_id(pk)]
             came = attendance_record(
                 session=session, present_ids=present_ids, by_user=request.user, headcounts=headcounts
             )
@@ -101,10 +101,15 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _is_id(text: str) -> bool:
+    """Plain ASCII digits short enough to be a database id; ``str.isdigit`` alone also accepts "²"."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _count(text: str) -> int:
     text = text.strip()
     if not text:
         return 0
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
         raise ValidationError("Write each headcount as a whole number, or leave it empty.")
     return int(text)

@@ -114,6 +114,25 @@ def test_roster_post_with_a_bad_count_saves_nothing(client, assistant, session):
     assert not Attendance.objects.exists()
 
 
+@pytest.mark.parametrize("count", ["²", "9" * 5000])
+def test_roster_post_with_a_count_that_is_not_a_plain_number_saves_nothing(client, assistant, session, count):
+    _register(session.program, "Ana")
+    client.force_login(assistant)
+    response = client.post(f"/staff/programs/sessions/{session.pk}/", {"present": _ids("Ana"), "count_0_12": count})
+    assert response.status_code == 400
+    assert "whole number" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("present", ["²", "9" * 5000])
+def test_roster_post_ignores_a_present_mark_that_is_not_an_id(client, assistant, session, present):
+    _register(session.program, "Ana")
+    client.force_login(assistant)
+    response = client.post(f"/staff/programs/sessions/{session.pk}/", {"present": [present], "count_0_12": "1"})
+    assert response.status_code == 302
+    assert Attendance.objects.get().present is False
+
+
 def test_roster_costs_the_same_queries_for_few_or_many_participants(client, assistant, session):
     client.force_login(assistant)
     url = f"/staff/programs/sessions/{session.pk}/"

@@ -3,13 +3,24 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from bookings.models import Booking
 from makerlab.validators import validate_plain_text
 
+DAY_FARTHEST = dt.timedelta(days=3653)
+
 
 class DayForm(forms.Form):
     day = forms.DateField(required=False, label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self) -> dt.date | None:
+        day = self.cleaned_data["day"]
+        # The agenda links to the day before and after; a day at the calendar's ends would overflow.
+        if day is not None and abs(day - timezone.localdate()) > DAY_FARTHEST:
+            raise ValidationError("Enter a date within ten years of today.")
+        return day
 
 
 class OutcomeForm(forms.Form):

@@ -77,6 +77,15 @@ def test_a_bad_day_shows_today_with_a_message(desk_client, service, day):
     assert "Enter a date like" in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("url", ["/staff/desk/", "/staff/desk/mine/"])
+def test_a_day_at_the_calendars_ends_shows_today_with_a_message(desk_client, service, url, day):
+    response = desk_client.get(url, {"day": day})
+    assert response.status_code == 200
+    assert "Enter a date like" in response.content.decode()
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in response.content.decode()
+
+
 def test_check_in_an_orientation_trains_the_patron_and_returns_to_the_agenda(desk_client, desk_user, branch):
     printer = EquipmentFactory(branch=branch)
     orientation = ServiceTypeFactory(branch=branch, equipment=printer, trains_on_equipment=True)

@@ -24,6 +24,7 @@ from bookings.services import desk
 from bookings.services.booking import PatronDetails, booking_create
 from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
 from makerlab.formatting import moment_text, time_span
+from makerlab.forms import add_service_error
 from makerlab.models import Branch
 from makerlab.selectors import branches_active
 
@@ -176,7 +177,7 @@ def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 by_user=request.user,
             )
         except ValidationError as error:
-            _add_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"Outcome recorded for {booking.contact_name}.")
             day = booking.starts_at.astimezone(booking.branch.zone).date()
@@ -187,14 +188,6 @@ def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         "when": moment_text(booking.starts_at, zone=booking.branch.zone),
     }
     return render(request, "bookings/staff/outcome.html", context)
-
-
-def _add_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -229,7 +222,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
                 override_limits=data["override_limits"],
             )
         except ValidationError as error:
-            _add_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,

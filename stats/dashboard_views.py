@@ -62,9 +62,12 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         end = cleaned.get("end") or self.this_month
-        start = cleaned.get("start") or add_months(end, -(DEFAULT_MONTHS - 1))
         if self.errors:
             return cleaned
+        if end < EARLIEST_MONTH:
+            self.add_error("end", f"Choose a month from {EARLIEST_MONTH:%B %Y} on.")
+            return cleaned
+        start = cleaned.get("start") or add_months(end, -(DEFAULT_MONTHS - 1))
         if end > self.this_month:
             self.add_error("end", f"Choose a month up to {self.this_month:%B %Y}: later months have no figures yet.")
         elif start < EARLIEST_MONTH:

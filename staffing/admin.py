@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, QuerySet, prefetch_related_objects
-from django.db.models.functions import Now
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -307,9 +306,9 @@ class WhenFilter(admin.SimpleListFilter):
             return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
         if self.value() == "upcoming":
-            return queryset.filter(ends_at__gt=Now())
+            return queryset.filter(ends_at__gt=timezone.now())
         if self.value() == "past":
-            return queryset.filter(ends_at__lte=Now())
+            return queryset.filter(ends_at__lte=timezone.now())
         if self.value() == "this_week":
             return queryset.filter(starts_at__gte=at(monday), starts_at__lt=at(monday + dt.timedelta(days=7)))
         if self.value() == "next_week":

@@ -1,12 +1,49 @@
+import datetime as dt
 import os
 import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+from django.utils import timezone
 
+from tests.clock import LIBRARY_ZONE, suite_moment
 from tests.factories import BranchFactory, PatronFactory, UserFactory
 
+pytest_plugins = ["tests.databases"]
+
 PASSWORD = "correct-horse-battery"
+SUITE_MOMENT = suite_moment()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    local = SUITE_MOMENT.astimezone(LIBRARY_ZONE)
+    source = "TEST_NOW" if os.environ.get("TEST_NOW") else "the default; set TEST_NOW to choose"
+    return f"suite clock: every test starts at {local:%Y-%m-%d %H:%M %Z} ({local.isoformat()}, {source})"
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request: pytest.FixtureRequest, time_machine):
+    """Every test starts at the suite's moment, and time runs on from there.
+
+    A test chooses another moment with ``@pytest.mark.time_machine(...)`` or ``time_machine.move_to(...)``;
+    a test that means to follow the real clock says so in its name (``real_clock``).
+    """
+    if "real_clock" in request.node.name or request.node.get_closest_marker("time_machine"):
+        return
+    time_machine.move_to(SUITE_MOMENT, tick=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, cached pages), whatever ran before it."""
+    cache.clear()
+
+
+@pytest.fixture
+def now(suite_clock) -> dt.datetime:
+    """The moment the test started at (aware, UTC)."""
+    return timezone.now()
 
 
 @pytest.fixture

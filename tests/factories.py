@@ -74,7 +74,8 @@ class PatronFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patron
 
-    card_number = factory.Sequence(lambda n: card_number_make(n + 1))
+    # Far above the numbers tests write out themselves (card_number_make(777)), however many patrons came before.
+    card_number = factory.Sequence(lambda n: card_number_make(n + 1_000_001))
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}@example.net".lower())

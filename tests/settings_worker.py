@@ -2,10 +2,13 @@
 
 The test passes where to find everything through the environment: DATABASE_URL (the test database),
 REDIS_URL (Redis) or WORKER_BROKER_DIR (a filesystem broker of its own), WORKER_QUEUE (a queue no other
-worker on the machine reads) and WORKER_EMAIL_DIR (sent emails are written there as files).
+worker on the machine reads), WORKER_EMAIL_DIR (sent emails are written there as files) and WORKER_NOW (the
+test's moment: the worker's clock starts there, as the test's did).
 """
 
 import os
+
+import time_machine
 
 from tests.settings import *  # noqa: F403
 from tests.settings import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL
@@ -26,3 +29,5 @@ elif os.environ.get("WORKER_BROKER_DIR"):
 if os.environ.get("WORKER_EMAIL_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["WORKER_EMAIL_DIR"]
+if os.environ.get("WORKER_NOW"):
+    time_machine.travel(os.environ["WORKER_NOW"], tick=True).start()

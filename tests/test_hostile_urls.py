@@ -23,97 +23,68 @@ HOSTILE_VALUES = [
     "2026-02-30",
     "%00",
 ]
-PARAMETERS = [
-    "week",
-    "day",
-    "branch",
-    "starts_at",
-    "category",
-    "audience",
-    "age",
-    "place",
-    "date_from",
-    "date_to",
-    "q",
-    "page",
-]
-# Parameters of the seed library and stats pages, tried on those pages only.
-MORE_PARAMETERS = [
-    "view",
-    "month",
-    "start",
-    "end",
-    "season",
-    "card_number",
-    "difficulty",
-    "sow_now",
-    "available",
-    "varieties",
-    "area",
-    "count",
-]
+# Each page with the query parameters it reads (and one it does not), so every value a page parses is tried
+# there, and no page is asked about parameters it never looks at.
+PROGRAM_FILTERS = ["audience", "age", "category", "where", "starts_after", "starts_before"]
+SEED_FILTERS = ["q", "category", "difficulty", "sow_now", "available"]
+PAGES = {
+    "home": ("/", []),
+    "services": ("/book/", []),
+    "service times": ("/book/{service}/", ["week"]),
+    "booking form": ("/book/{service}/book/", ["starts_at"]),
+    "programs": ("/programs/", ["view", "month", "page", *PROGRAM_FILTERS]),
+    "program": ("/programs/{program}/", []),
+    "program registration": ("/programs/{program}/register/", []),
+    "programs feed": ("/programs/feed.ics", ["category", "audience"]),
+    "staff start": ("/staff/", []),
+    "hours": ("/staff/hours/", []),
+    "schedule": ("/staff/schedule/", ["branch", "week"]),
+    "desk": ("/staff/desk/", ["branch", "day"]),
+    "desk booking": ("/staff/desk/book/", ["service"]),
+    "staff programs": ("/staff/programs/", []),
+    "seeds": ("/seeds/", ["page", *SEED_FILTERS]),
+    "variety": ("/seeds/{variety}/", []),
+    "seed request": ("/seeds/request/", ["varieties"]),
+    "seed lending": ("/staff/seeds/", ["branch", "card_number", "q"]),
+    "seed orientation": ("/staff/seeds/orientation/", ["branch", "card_number"]),
+    "seed requests": ("/staff/seeds/requests/", ["branch", "page"]),
+    "seed returns": ("/staff/seeds/returns/", ["branch", "card_number", "lot"]),
+    "seed report": ("/staff/seeds/report/", ["season", "branch"]),
+    "labels": ("/staff/seeds/lots/{lot}/labels.pdf", ["count"]),
+    "survey QR": ("/staff/stats/surveys/programs/{program_pk}/qr/", []),
+    # Its filters (branch, start, end) are tried in tests/stats/test_dashboard.py, with the past year closed.
+    "dashboard": ("/staff/stats/", []),
+    "reports": ("/staff/stats/reports/", ["page"]),
+}
+NOT_READ = "unknown"
 
 
 @pytest.fixture
-def pages(db, coordinator):
-    service = ServiceTypeFactory()
-    program = ProgramFactory()
+def objects(db, coordinator):
     StaffMemberFactory(user=coordinator)
-    return [
-        "/",
-        "/book/",
-        f"/book/{service.slug}/",
-        f"/book/{service.slug}/book/",
-        "/programs/",
-        f"/programs/{program.slug}/",
-        f"/programs/{program.slug}/register/",
-        "/programs/feed.ics",
-        "/staff/",
-        "/staff/hours/",
-        "/staff/schedule/",
-        "/staff/desk/",
-        "/staff/programs/",
-    ]
-
-
-@pytest.fixture
-def seed_and_stats_pages(db, coordinator):
     program = ProgramFactory()
-    StaffMemberFactory(user=coordinator)
     variety = VarietyFactory()
     lot = lendable_lot(branch=BranchFactory(), variety=variety)
-    return [
-        "/seeds/",
-        f"/seeds/{variety.slug}/",
-        "/seeds/request/",
-        "/staff/seeds/",
-        "/staff/seeds/orientation/",
-        "/staff/seeds/requests/",
-        "/staff/seeds/returns/",
-        "/staff/seeds/report/",
-        f"/staff/seeds/lots/{lot.pk}/labels.pdf",
-        f"/staff/stats/surveys/programs/{program.pk}/qr/",
-        "/staff/stats/",
-        "/staff/stats/reports/",
-    ]
+    return {
+        "service": ServiceTypeFactory().slug,
+        "program": program.slug,
+        "program_pk": program.pk,
+        "variety": variety.slug,
+        "lot": lot.pk,
+    }
 
 
-def _never_500(paths: list[str], parameters: list[str], user) -> None:
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
+    template, parameters = PAGES[page]
+    path = template.format(**objects)
     client = Client(raise_request_exception=False)
-    client.force_login(user)
-    for path in paths:
-        for name in parameters:
-            for value in HOSTILE_VALUES:
-                response = client.get(path, {name: value})
-                assert response.status_code < 500, (path, name, value[:40], response.status_code)
-
-
-def test_hostile_query_strings_never_answer_500(pages, coordinator):
-    _never_500(pages, PARAMETERS, coordinator)
-
-
-def test_hostile_query_strings_on_seed_and_stats_pages_never_answer_500(seed_and_stats_pages, coordinator):
-    _never_500(seed_and_stats_pages, PARAMETERS + MORE_PARAMETERS, coordinator)
+    client.force_login(coordinator)
+    assert client.get(path).status_code < 500, path
+    for name in [*parameters, NOT_READ]:
+        for value in HOSTILE_VALUES:
+            response = client.get(path, {name: value})
+            assert response.status_code < 500, (path, name, value[:40], response.status_code)
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,7 @@ from django.utils import timezone
 from bookings.models import Booking, Equipment, IntakeQuestion, ServiceType, Training
 from staffing.models import Assignment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_demo_has_the_services_and_machines_a_maker_lab_offers(demo):
@@ -63,5 +57,5 @@ def test_loading_again_changes_nothing(demo):
         return tuple(model.objects.count() for model in (Booking, Training, ServiceType, Equipment, IntakeQuestion))
 
     before = counts()
-    call_command("load_demo")
+    call_command("load_demo", force=True)
     assert counts() == before

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -223,9 +222,7 @@ def test_slots_with_equipment_take_nine_queries_whatever_the_programs(desk, day,
 # --- The demo -------------------------------------------------------------------------------------------
 
 
-def test_the_demo_programs_take_machines_and_a_facilitator_off_the_desk(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+def test_the_demo_programs_take_machines_and_a_facilitator_off_the_desk(db, demo):
     equipment = {
         program.slug: sorted(program.equipment.values_list("kind", flat=True))
         for program in Program.objects.filter(slug__in=["family-3d-design", "sewing-basics", "intro-to-arduino"])

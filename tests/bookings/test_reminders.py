@@ -27,6 +27,8 @@ from tests.factories import (
     StaffMemberFactory,
 )
 
+pytestmark = pytest.mark.calendar
+
 START = dt.datetime(2026, 6, 17, 14, tzinfo=TORONTO)
 
 

@@ -22,6 +22,8 @@ from tests.factories import (
     StaffMemberFactory,
 )
 
+pytestmark = pytest.mark.calendar
+
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)

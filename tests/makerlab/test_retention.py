@@ -9,6 +9,8 @@ from makerlab.services import patrons_anonymise_stale
 from makerlab.tasks import patrons_anonymise_stale as patrons_anonymise_stale_task
 from tests.factories import PatronFactory
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def now():

@@ -5,6 +5,8 @@ import pytest
 from makerlab.selectors import branch_calendar, branch_calendars, branch_is_open, statutory_holiday
 from tests.factories import BranchFactory, ClosureFactory
 
+pytestmark = pytest.mark.calendar
+
 UTC = dt.UTC
 
 

@@ -9,13 +9,7 @@ from django.utils import timezone
 from makerlab.models import Patron
 from programs.models import Attendance, Headcount, Participant, PartnerSite, Program, Registration, Session
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def counts() -> dict[str, int]:
@@ -68,5 +62,5 @@ def test_a_year_of_past_programs_with_attendance_and_headcounts(demo):
 
 def test_running_twice_creates_nothing_new(demo):
     before = counts()
-    call_command("load_demo")
+    call_command("load_demo", force=True)
     assert counts() == before

@@ -16,6 +16,8 @@ from programs.services import registration_cancel, registration_create
 from tests.factories import TORONTO, ProgramFactory
 from tests.programs.test_registration import registrant
 
+pytestmark = pytest.mark.calendar
+
 # Sunday 1 November 2026: clocks in Toronto go back at 2 a.m., so 10 a.m. is 15:00 UTC, not 14:00.
 START = dt.datetime(2026, 11, 1, 10, tzinfo=TORONTO)
 REGISTERED = dt.datetime(2026, 10, 20, 12, tzinfo=TORONTO)

@@ -8,6 +8,8 @@ from programs.models import Program, Session
 from programs.term import program_duplicate
 from tests.factories import ProgramFactory, StaffMemberFactory
 
+pytestmark = pytest.mark.calendar
+
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 
 

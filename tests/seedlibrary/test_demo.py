@@ -20,7 +20,7 @@ from seedlibrary.models import (
 )
 from tests.factories import PatronFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.fixture
@@ -87,10 +87,8 @@ def test_online_requests_wait_at_the_desk_one_set_aside(demo):
         assert request.expires_at > request.created_at
 
 
-def test_load_demo_loads_it_and_running_twice_creates_nothing_new(settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+def test_load_demo_loads_it_and_running_twice_creates_nothing_new(demo):
     before = counts()
     assert before["Variety"] >= 75 and before["Loan"] > 100
-    call_command("load_demo")
+    call_command("load_demo", force=True)
     assert counts() == before

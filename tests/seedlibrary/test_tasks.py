@@ -11,7 +11,7 @@ from seedlibrary import services, tasks
 from seedlibrary.models import Loan, SeedRequest, Stock
 from tests.factories import OrientationFactory, PatronFactory, lendable_lot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_the_expiry_task_runs_every_fifteen_minutes():

@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from makerlab.demo_logins import DEMO_LOGINS
@@ -41,24 +40,7 @@ STAFFING_MODELS = (
     User,
 )
 
-
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("load_demo", force=True)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_loaded, db):
-    return None
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def counts() -> dict[str, int]:

@@ -25,6 +25,8 @@ from tests.factories import (
     StaffMemberFactory,
 )
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def branch(db):

@@ -17,6 +17,7 @@ import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from makerlab import celery_app
 from makerlab.models import Notification
@@ -102,7 +103,8 @@ def start_worker(broker: dict, name: str) -> subprocess.Popen:
             "--loglevel=INFO",
         ],
         cwd=ROOT,
-        env=broker["env"],
+        # The worker's clock starts where the test's is now, as a worker started at this moment would.
+        env={**broker["env"], "WORKER_NOW": timezone.now().isoformat()},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

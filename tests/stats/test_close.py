@@ -19,6 +19,8 @@ from stats.models import MonthlyReport, ReportClosing
 from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory
 
+pytestmark = pytest.mark.calendar
+
 MARCH = dt.date(2026, 3, 1)
 AFTER_MARCH = at(dt.date(2026, 4, 2), 9)
 BOARD = ["board@example.org", "chair@example.org"]

@@ -12,6 +12,8 @@ from stats.models import MonthlyReport
 from tests.factories import BranchFactory, SurveyInvitationFactory, SurveyResponseFactory
 from tests.test_hostile_urls import HOSTILE_VALUES
 
+pytestmark = pytest.mark.calendar
+
 URL = "/staff/stats/"
 
 

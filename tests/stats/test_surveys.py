@@ -27,6 +27,8 @@ from stats.surveys import (
 from tests.bookings.desk_helpers import make_booking
 from tests.factories import TORONTO, PatronFactory, ProgramFactory, ServiceTypeFactory, SurveyInvitationFactory
 
+pytestmark = pytest.mark.calendar
+
 NOW = dt.datetime(2026, 4, 2, 16, 0, tzinfo=dt.UTC)
 
 

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
@@ -10,7 +10,10 @@ class MakerlabConfig(AppConfig):
     def ready(self) -> None:
         from makerlab import retention
 
-        post_migrate.connect(_sync_roles, dispatch_uid="makerlab_sync_roles")
+        # Once per migrate (or test flush), after the last app has created its permissions: the signal is sent
+        # once per app, and granting every role after each of them made each flush run the grants twenty times.
+        last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+        post_migrate.connect(_sync_roles, sender=last_app, dispatch_uid="makerlab_sync_roles")
 
         retention.register_personal_fields(
             "makerlab.Patron",

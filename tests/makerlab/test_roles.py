@@ -1,5 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD
 
@@ -8,6 +11,19 @@ ROLES = ["Coordinator", "Library assistant", "Volunteer", "Board"]
 
 def test_the_four_roles_exist(db):
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_are_granted_again_once_after_a_flush_empties_the_tables():
+    granted = {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    with CaptureQueriesContext(connection) as captured:
+        call_command("flush", interactive=False, verbosity=0)
+    assert {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()} == (
+        granted
+    )
+    assert "change_branch" in granted["Coordinator"]
+    role_lookups = [query for query in captured.captured_queries if 'FROM "auth_group" WHERE' in query["sql"]]
+    assert len(role_lookups) == len(ROLES)
 
 
 def test_coordinator_runs_branches_and_reads_the_outbox(coordinator):

@@ -23,7 +23,7 @@ run: install
 ## TEST_NOW gives (default: a fixed moment, see tests/clock.py); ends with the 15 slowest tests.
 TEST_WORKERS ?= auto
 test: install
-	$(PY) scripts/devenv.py exec -- $(PY) -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	$(PY) scripts/devenv.py exec -- $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 ## Measure queries, latency and throughput of each registered page against a baseline view.
 bench: install

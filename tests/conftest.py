@@ -3,9 +3,11 @@ import os
 import shutil
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from django.utils import timezone
+from time_machine import escape_hatch
 
 from tests.clock import LIBRARY_ZONE, suite_moment
 from tests.factories import BranchFactory, PatronFactory, UserFactory
@@ -14,6 +16,12 @@ pytest_plugins = ["tests.databases"]
 
 PASSWORD = "correct-horse-battery"
 SUITE_MOMENT = suite_moment()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's clock runs from the start, so what test modules compute when they are collected (a date in a
+    parametrize list) is computed at the suite's moment too."""
+    time_machine.travel(SUITE_MOMENT, tick=True).start()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -29,7 +37,10 @@ def suite_clock(request: pytest.FixtureRequest, time_machine):
     A test chooses another moment with ``@pytest.mark.time_machine(...)`` or ``time_machine.move_to(...)``;
     a test that means to follow the real clock says so in its name (``real_clock``).
     """
-    if "real_clock" in request.node.name or request.node.get_closest_marker("time_machine"):
+    if request.node.get_closest_marker("time_machine"):
+        return
+    if "real_clock" in request.node.name:
+        time_machine.move_to(escape_hatch.datetime.datetime.now(dt.UTC), tick=True)
         return
     time_machine.move_to(SUITE_MOMENT, tick=True)
 

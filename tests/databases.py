@@ -7,6 +7,7 @@ dropped after the test, so nothing one test does reaches another. The run's cont
 before and after the run, so a template from another moment is never reused.
 """
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +24,19 @@ from psycopg2 import sql
 READY = "Maker Lab demo, ready"
 
 
+@functools.cache
 def demo_template_name() -> str:
-    """One template for the whole run, named after the test database every worker's own is named from."""
+    """One template for the whole run, named after the test database every worker's own is named from.
+
+    Read once, at configure time: once a test database exists, the settings name it instead."""
     database = settings.DATABASES["default"]
     name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     return f"{name.removesuffix(f'_{worker}') if worker else name}_demo"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    demo_template_name()
 
 
 @contextmanager

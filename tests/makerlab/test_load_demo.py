@@ -55,9 +55,9 @@ def test_demo_data_is_refused_in_production_unless_forced_and_scale_multiplies_i
     with pytest.raises(CommandError, match="known password"):
         call_command("load_demo")
     assert not User.objects.exists()
-    call_command("load_demo", "--now", "2027-03-14T10:00", force=True, scale=3)
+    call_command("load_demo", "--now", "2027-03-14T10:00", force=True, scale=2)
     assert User.objects.filter(username="coordinator").exists()
-    assert Patron.objects.count() == 120 + PROGRAM_TERM_REGISTRANTS
+    assert Patron.objects.count() == 80 + PROGRAM_TERM_REGISTRANTS
     # Built around the moment it was given, not the day it ran.
     assert Closure.objects.get(reason="Christmas Eve").start_date == dt.date(2027, 12, 24)
     assert Closure.objects.get(reason="Staff development day").start_date >= dt.date(2027, 4, 3)

@@ -106,7 +106,9 @@ def test_the_week_shows_gaps_and_warnings(branch, monday):
 
 def _fill_week(branch, monday, *, shifts_per_day: int) -> None:
     skill = SkillFactory(name="Tech help")
-    minor = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate().replace(year=2011))
+    minor = StaffMemberFactory(
+        kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate() - dt.timedelta(days=15 * 365)
+    )
     for offset in range(7):
         day = monday + dt.timedelta(days=offset)
         for index in range(shifts_per_day):

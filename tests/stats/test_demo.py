@@ -60,12 +60,13 @@ def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(d
     assert SurveyInvitation.objects.filter(used_at__isnull=False).count() == SurveyResponse.objects.count()
     assert not SurveyResponse.objects.exclude(month=F("invitation__month")).exists()
 
-    # Closed months quote two different things patrons liked (the quiet first month may have none).
-    quoted = [report.quotes for report in MonthlyReport.objects.all() if report.quotes]
-    assert len(quoted) >= 10
-    for quotes in quoted:
-        assert len({quote["liked_most"] for quote in quotes}) == len(quotes) == 2
-        assert set(quotes[0]) == {"response_id", "service_area", "liked_most", "could_do_better"}
+    # Closed months quote two different things patrons liked; the first, which the year of history reaches only
+    # in part (or not at all, on some days of the year), may have fewer.
+    first, *later = MonthlyReport.objects.order_by("month")
+    assert len({quote["liked_most"] for quote in first.quotes}) == len(first.quotes) <= 2
+    for report in later:
+        assert len({quote["liked_most"] for quote in report.quotes}) == len(report.quotes) == 2
+        assert set(report.quotes[0]) == {"response_id", "service_area", "liked_most", "could_do_better"}
 
 
 def test_loading_again_changes_nothing(demo):

@@ -62,10 +62,10 @@ def database_clone(*, template: str, name: str) -> None:
     """A new database ``name`` copied from ``template``, which nobody may be connected to."""
     with _server() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # Copying the files is faster than writing the copy through the log (PostgreSQL 15's default); 14 only copies.
+        strategy = sql.SQL(" STRATEGY FILE_COPY" if cursor.connection.server_version >= 150000 else "")
         cursor.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(sql.Identifier(name), sql.Identifier(template), strategy)
         )
 
 

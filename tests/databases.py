@@ -16,6 +16,7 @@ import psycopg2
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -82,15 +83,20 @@ def _ready(cursor, name: str) -> bool:
 
 @contextmanager
 def connected_to(name: str) -> Iterator[None]:
-    """Point the default connection at database ``name`` for a while."""
+    """Point the default connection at database ``name`` for a while.
+
+    The content-type cache is emptied on the way in and out: its ids are one database's, and a test flush in the
+    other gives the same models new ids."""
     original = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = name
+    ContentType.objects.clear_cache()
     try:
         yield
     finally:
         connection.close()
         connection.settings_dict["NAME"] = original
+        ContentType.objects.clear_cache()
 
 
 def _demo_build(*, template: str, source: str) -> None:

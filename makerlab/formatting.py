@@ -42,3 +42,11 @@ def moment_text(moment: dt.datetime, *, zone: dt.tzinfo, today: dt.date | None =
     """ "Sunday 1 November 2026 at 10:00 a.m.", in the branch's time zone."""
     local = moment.astimezone(zone)
     return f"{day_text(local.date(), today=today)} at {clock_text(local.time())}"
+
+
+def moment_parse(text: str, *, zone: dt.tzinfo) -> dt.datetime:
+    """An aware moment from ISO 8601 text such as 2027-03-14T10:00; a time without an offset is ``zone``'s.
+
+    Raises ValueError for text that is not a date and time."""
+    moment = dt.datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

@@ -9,6 +9,8 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from makerlab import formatting
+
 LIBRARY_ZONE = ZoneInfo("America/Toronto")
 # A Wednesday morning in term, with the lab open: an ordinary moment for the tests that do not choose one.
 DEFAULT_MOMENT = "2026-11-18T10:30"
@@ -31,11 +33,9 @@ CALENDAR_MATRIX = [
 def moment_parse(text: str) -> dt.datetime:
     """An aware UTC datetime from ISO 8601 text; a time without an offset is Toronto's."""
     try:
-        moment = dt.datetime.fromisoformat(text.strip())
+        moment = formatting.moment_parse(text, zone=LIBRARY_ZONE)
     except ValueError as error:
         raise ValueError(f"TEST_NOW={text!r} is not an ISO 8601 date and time, e.g. 2027-03-14T02:30") from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LIBRARY_ZONE)
     return moment.astimezone(dt.UTC)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from bookings.demo import bookings_demo_load
 from makerlab.cards import card_number_make
 from makerlab.demo_logins import DEMO_LOGINS, DEMO_PASSWORD
+from makerlab.formatting import moment_parse
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 from programs.demo import programs_demo_load
 from seedlibrary.demo import seedlibrary_demo_load
@@ -222,12 +223,11 @@ class Command(BaseCommand):
 
 
 def demo_moment(text: str) -> dt.datetime:
-    """An aware moment from ISO 8601 text; without an offset, in the library's time zone."""
+    """``--now``: an aware moment from ISO 8601 text; without an offset, in the library's time zone."""
     try:
-        moment = dt.datetime.fromisoformat(text)
+        return moment_parse(text, zone=timezone.get_default_timezone())
     except ValueError as error:
         raise ArgumentTypeError(f"{text!r} is not a date and time like 2027-03-14T10:00.") from error
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def _analyze() -> None:

@@ -148,6 +148,8 @@ def assert_accessible():
     axe = Axe()
 
     def check(page) -> None:
+        # A click that navigates returns once the new page commits; axe needs its document loaded.
+        page.wait_for_load_state("load")
         # Checked before axe runs: axe's own probes add styles that the policy refuses.
         assert not page.csp_violations, page.csp_violations
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})

@@ -2,6 +2,7 @@
 caller and lifts a pause, and axe-core's WCAG 2.1 AA rules hold on each desk page along the way."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -101,6 +102,7 @@ def test_a_session_at_the_desk_and_every_desk_page_is_accessible(page, desk, ass
     assert not Booking.objects.filter(contact_name="Gordon Reid").exists()
 
     page.get_by_role("link", name="Paused patrons").click()
+    expect(page).to_have_url(re.compile(r"/staff/desk/paused/$"))
     assert_accessible(page)
     page.get_by_role("button", name="Lift the pause for Harold Fraser").click()
     expect(page.get_by_text("Harold Fraser can book online again.")).to_be_visible()

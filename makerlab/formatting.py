@@ -32,6 +32,18 @@ def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     return text if today is not None and day.year == today.year else f"{text} {day.year}"
 
 
+def relative_day_text(day: dt.date, *, today: dt.date) -> str:
+    """ "today", "tomorrow", "Monday" within the coming week, else "Monday 14 December"."""
+    offset = (day - today).days
+    if offset == 0:
+        return "today"
+    if offset == 1:
+        return "tomorrow"
+    if 1 < offset < 7:
+        return date_format(day, "l")
+    return day_text(day, today=today)
+
+
 def when_text(start: dt.datetime, end: dt.datetime, *, zone: dt.tzinfo, today: dt.date | None = None) -> str:
     """ "Tuesday 12 January, 2:00 to 2:45 p.m.", in the branch's time zone."""
     start, end = start.astimezone(zone), end.astimezone(zone)

@@ -38,6 +38,16 @@ class DayHours:
         return bool(self.windows)
 
 
+@dataclass(frozen=True)
+class OpenStatus:
+    """Whether a branch is open at a moment: until when if it is, when it next opens if it is not."""
+
+    is_open: bool
+    closes: dt.datetime | None = None
+    next_opens: dt.datetime | None = None
+    closed_reason: str = ""
+
+
 Window = tuple[dt.time, dt.time]
 ClosureSpan = tuple[dt.date, dt.date, str]
 
@@ -75,6 +85,17 @@ class BranchCalendar:
     def days(self) -> list[DayHours]:
         count = (self.last_day - self.first_day).days + 1
         return [self.day(self.first_day + dt.timedelta(days=offset)) for offset in range(count)]
+
+    def status_at(self, moment: dt.datetime) -> OpenStatus:
+        """Open or closed at ``moment``; the next opening is looked for up to the end of the loaded range."""
+        intervals = self.open_intervals()
+        for opens, closes in intervals:
+            if opens <= moment < closes:
+                return OpenStatus(is_open=True, closes=closes)
+        local_day = moment.astimezone(self.branch.zone).date()
+        reason = self.day(local_day).closed_reason if self.first_day <= local_day <= self.last_day else ""
+        next_opens = next((opens for opens, _ in intervals if opens > moment), None)
+        return OpenStatus(is_open=False, next_opens=next_opens, closed_reason=reason)
 
     def open_intervals(self) -> list[tuple[dt.datetime, dt.datetime]]:
         """Every open window in the range as aware datetimes, correct across daylight-saving changes."""

@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,13 +9,33 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from makerlab import selectors
+from makerlab.formatting import relative_day_text
+
+
+@dataclass(frozen=True)
+class BranchNow:
+    """A branch's week of hours, and whether it is open now, as the home page shows them."""
+
+    calendar: selectors.BranchCalendar
+    status: selectors.OpenStatus
+    next_opens_day: str
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    calendars = selectors.branch_calendars(first_day=today, last_day=today + dt.timedelta(days=6))
-    return render(request, "makerlab/home.html", {"calendars": calendars, "today": today})
+    now = timezone.now()
+    today = timezone.localdate(now)
+    branches = []
+    for calendar in selectors.branch_calendars(first_day=today, last_day=today + dt.timedelta(days=6)):
+        status = calendar.status_at(now)
+        zone = calendar.branch.zone
+        next_opens_day = (
+            relative_day_text(status.next_opens.astimezone(zone).date(), today=now.astimezone(zone).date())
+            if status.next_opens
+            else ""
+        )
+        branches.append(BranchNow(calendar, status, next_opens_day))
+    return render(request, "makerlab/home.html", {"branches": branches, "today": today})
 
 
 @never_cache

@@ -1,5 +1,7 @@
 """The shared pages in a real browser: keyboard use, the layout, and axe-core's WCAG 2.1 AA rules."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,7 +21,7 @@ def test_home_page_is_accessible_and_shows_the_branch(page, central, assert_acce
     expect(page).to_have_title("Welcome | Elgin Valley Public Library")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to the Maker Lab")
     expect(page.get_by_role("heading", name="Central Library")).to_be_visible()
-    expect(page.get_by_text("Open today:")).to_be_visible()
+    expect(page.get_by_text("Open now")).to_be_visible()
     assert_accessible(page)
 
 
@@ -41,6 +43,30 @@ def test_the_menu_works_on_a_phone(page, central):
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("link", name="Staff login")).to_be_visible()
+
+
+PUBLIC_AREAS = [
+    ("Book help", "Book 1-on-1 help", "/book/"),
+    ("Programs", "See upcoming programs", "/programs/"),
+    ("Seed library", "Browse the seed library", "/seeds/"),
+]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_every_public_area_is_reached_from_the_menu_and_the_home_page(page, central, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    for menu_name, home_name, path in PUBLIC_AREAS:
+        page.goto("/")
+        page.get_by_role("link", name=home_name).click()
+        expect(page).to_have_url(re.compile(f"{path}$"))
+        page.goto("/")
+        if width < 768:
+            page.get_by_role("button", name="Show or hide the menu").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=menu_name).click()
+        expect(page).to_have_url(re.compile(f"{path}$"))
+        expect(page.get_by_role("navigation", name="Main").get_by_role("link", name=menu_name)).to_have_attribute(
+            "aria-current", "page"
+        )
 
 
 def test_staff_login_page_is_accessible_and_shows_errors_on_the_form(page, assistant, assert_accessible):

@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from tests.clock import LIBRARY_ZONE
 from tests.factories import BranchFactory, ClosureFactory
 
 
@@ -24,19 +26,42 @@ def test_home_tells_a_patron_what_the_lab_offers_and_how_to_reach_it(client, db,
     assert 'href="tel:519-555-0142"' in html
 
 
-def test_home_shows_todays_hours_when_open(client, db):
+def branch_status(html: str) -> str:
+    start = html.index('class="fw-semibold branch-status">') + len('class="fw-semibold branch-status">')
+    return " ".join(strip_tags(html[start : html.index("</p>", start)]).split())
+
+
+@pytest.mark.time_machine(dt.datetime(2026, 11, 18, 10, 30, tzinfo=LIBRARY_ZONE))
+def test_home_says_open_now_and_until_when(client, db):
     BranchFactory(observes_statutory_holidays=False)
     html = client.get("/").content.decode()
-    assert "Open today:" in html
+    assert branch_status(html) == "Open now · until 5 p.m."
     assert "9:30 a.m. to 5 p.m." in html
+
+
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [
+        (dt.datetime(2026, 11, 18, 22, 30), "Closed now · opens tomorrow at 9:30 a.m."),
+        (dt.datetime(2026, 11, 18, 7, 0), "Closed now · opens today at 9:30 a.m."),
+        (dt.datetime(2026, 11, 20, 21, 0), "Closed now · opens tomorrow at 10 a.m."),
+        (dt.datetime(2026, 11, 21, 17, 0), "Closed now · opens Monday at 9:30 a.m."),
+    ],
+)
+def test_home_says_closed_now_and_when_it_opens(client, db, time_machine, moment, status):
+    time_machine.move_to(moment.replace(tzinfo=LIBRARY_ZONE))
+    weekdays = {day: [(dt.time(9, 30), dt.time(20, 30))] for day in range(5)}
+    BranchFactory(observes_statutory_holidays=False, hours={**weekdays, 5: [(dt.time(10), dt.time(17))]})
+    assert branch_status(client.get("/").content.decode()) == status
 
 
 def test_home_shows_closed_today_with_the_reason(client, db):
     today = timezone.localdate()
-    ClosureFactory(branch=BranchFactory(), start_date=today, reason="Staff development day")
+    ClosureFactory(
+        branch=BranchFactory(observes_statutory_holidays=False), start_date=today, reason="Staff development day"
+    )
     html = client.get("/").content.decode()
-    assert "Closed today" in html
-    assert "Staff development day" in html
+    assert branch_status(html) == "Closed today (Staff development day) · opens tomorrow at 9:30 a.m."
 
 
 def test_home_with_no_branch_yet_says_so(client, db):

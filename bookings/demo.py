@@ -1,5 +1,6 @@
-"""Demo bookings for the Central Library: the services a Maker Lab offers, its machines, a year of past
-sessions with a real mix of attended, missed and cancelled, and upcoming bookings in the published shifts.
+"""Demo bookings for the Central Library: the services a Maker Lab offers (1-on-1 help, orientations and time
+on the 3D printer for those the orientation trained), its machines, a year of past sessions with a real mix
+of attended, missed and cancelled, and upcoming bookings in the published shifts.
 
 Called by ``manage.py load_demo`` after the staffing demo (it needs the skills, people and shifts).
 Safe to run again: services and equipment are matched by name, and past and upcoming bookings are
@@ -30,7 +31,9 @@ EQUIPMENT = [
     ("Podcast studio (room 2)", EquipmentKind.PODCAST_STUDIO, 365),
 ]
 
-# slug, name, minutes, skill, equipment, orientation?, description, questions, outcome topics
+ORIENTATION, MACHINE_TIME = "orientation", "machine time"
+
+# slug, name, minutes, skill, equipment, kind (help when None), description, questions, outcome topics
 SERVICES = [
     (
         "tech-help",
@@ -38,7 +41,7 @@ SERVICES = [
         45,
         "Tech help",
         None,
-        False,
+        None,
         "1-on-1 help with your own phone, tablet or laptop: settings, apps, photos, video calls. "
         "Bring your device, charged, and any passwords you might need.",
         [("Which device will you bring?", True), ("What would you like help with?", True)],
@@ -50,7 +53,7 @@ SERVICES = [
         45,
         "Tech help",
         None,
-        False,
+        None,
         "Help to set up or get back into email, the library's apps, government and banking sites. "
         "Staff will not see or write down your passwords.",
         [("Which account or website is it about?", True)],
@@ -62,7 +65,7 @@ SERVICES = [
         60,
         "3D printer",
         "Prusa MK4 3D printer",
-        True,
+        ORIENTATION,
         "Learn to slice a model and print it safely. After it you can book time on the printers.",
         [("Have you used a 3D printer before?", False)],
         ["First print", "Slicing in PrusaSlicer", "Changing filament"],
@@ -73,7 +76,7 @@ SERVICES = [
         90,
         "Laser cutter",
         "Glowforge Pro laser cutter",
-        True,
+        ORIENTATION,
         "Safety, materials and a first cut. Closed-toe shoes, hair tied back. Ages 16 and up.",
         [("What would you like to make?", False)],
         ["Safety and first cut", "Engraving wood", "Materials that are allowed"],
@@ -84,7 +87,7 @@ SERVICES = [
         60,
         "Vinyl cutter",
         "Cricut Maker 3",
-        True,
+        ORIENTATION,
         "Design in Cricut Design Space and cut vinyl, card or iron-on. Bring your design idea.",
         [],
         ["Iron-on T-shirt", "Vinyl stickers", "Cards and invitations"],
@@ -95,7 +98,7 @@ SERVICES = [
         60,
         "Sewing machine",
         "Brother CS7000X sewing machine",
-        True,
+        ORIENTATION,
         "Threading, bobbins and straight seams. Fabric is provided for practice.",
         [],
         ["Threading and bobbin", "Hemming trousers", "A tote bag"],
@@ -106,13 +109,29 @@ SERVICES = [
         60,
         "Podcast studio",
         "Podcast studio (room 2)",
-        True,
+        ORIENTATION,
         "Microphones, the mixer and recording in Audacity. Bring a co-host if you have one.",
         [],
         ["Recording a first episode", "Editing in Audacity", "Microphone set-up"],
     ),
+    (
+        "3d-printer-time",
+        "3D printer time",
+        120,
+        "3D printer",
+        "Prusa MK4 3D printer",
+        MACHINE_TIME,
+        "Two hours on the 3D printer for your own print, with staff nearby. For patrons who took the "
+        "3D printing orientation. Bring your model on a USB stick; filament is provided.",
+        [("What will you print?", False)],
+        ["Own print", "Multi-part print", "Print failed, tried again"],
+    ),
 ]
+
 HOURS = (10, 11, 13, 14, 15, 18)
+# How often each service was booked in the past year; machine time only begins with the coming weeks,
+# booked by the patrons the past orientations trained.
+PAST_WEIGHTS = [5, 4, 2, 1, 1, 1, 1, 0]
 
 
 @dataclass
@@ -153,9 +172,7 @@ def _equipment(branch: Branch) -> dict[str, Equipment]:
 def _services(branch: Branch, equipment: dict[str, Equipment]) -> list[tuple[ServiceType, list[str]]]:
     skills = {skill.name: skill for skill in Skill.objects.all()}
     made = []
-    for order, (slug, name, minutes, skill, machine, orientation, description, questions, topics) in enumerate(
-        SERVICES
-    ):
+    for order, (slug, name, minutes, skill, machine, kind, description, questions, topics) in enumerate(SERVICES):
         if skill not in skills:
             skills[skill], _ = Skill.objects.get_or_create(name=skill)
         service, created = ServiceType.objects.get_or_create(
@@ -168,8 +185,9 @@ def _services(branch: Branch, equipment: dict[str, Equipment]) -> list[tuple[Ser
                 "buffer_minutes": 15,
                 "required_skill": skills[skill],
                 "equipment": equipment[machine] if machine else None,
-                "trains_on_equipment": orientation,
-                "max_future_bookings": 2 if not orientation else 1,
+                "trains_on_equipment": kind == ORIENTATION,
+                "requires_training": kind == MACHINE_TIME,
+                "max_future_bookings": 1 if kind == ORIENTATION else 2,
                 "display_order": order,
             },
         )
@@ -197,7 +215,7 @@ def _past(branch, services, patrons, *, now: dt.datetime, scale: int, rng: rando
             continue
         used: set[tuple[str, int, int]] = set()
         for _ in range(rng.randint(PAST_PER_DAY - 2, PAST_PER_DAY + 2) * scale):
-            service, topics = rng.choices(services, weights=[5, 4, 2, 1, 1, 1, 1][: len(services)])[0]
+            service, topics = rng.choices(services, weights=PAST_WEIGHTS[: len(services)])[0]
             people = qualified.get(service.required_skill_id)
             if not people:
                 continue
@@ -261,11 +279,18 @@ def _past(branch, services, patrons, *, now: dt.datetime, scale: int, rng: rando
 def _upcoming(services, patrons, *, now: dt.datetime, rng: random.Random) -> int:
     """Some of the open times of the coming weeks, taken as the booking service would (staff and machine free)."""
     count = 0
+    trained: dict[int, list[Patron]] = {}
+    current = Training.objects.filter(expires_on__gt=now.date(), patron__anonymised_at__isnull=True)
+    for training in current.select_related("patron").order_by("pk"):
+        trained.setdefault(training.equipment_id, []).append(training.patron)
     for service, _ in services:
+        can_book = trained.get(service.equipment_id, []) if service.requires_training else patrons
+        if not can_book:
+            continue
         for slot in open_slots(service_type=service, now=now):
             if rng.random() > UPCOMING_SHARE:
                 continue
-            patron = rng.choice(patrons)
+            patron = rng.choice(can_book)
             busy_until = slot.ends_at + dt.timedelta(minutes=service.buffer_minutes)
             try:
                 with transaction.atomic():

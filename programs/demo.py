@@ -6,7 +6,8 @@ Safe to run again: programs are matched by slug, and a program's sessions and re
 made when the program itself is new. The term's programs use the branch's machines (3D printers for the
 family design sessions, sewing machines for sewing basics), so those are not bookable while they run;
 Intro to Arduino runs into the Wednesday evening help desk shift of one of its facilitators, so the
-desk offers only the other person on that shift until the program ends.
+desk offers only the other person on that shift until the program ends. The teen maker club and the sewing
+circle are weekly drop-ins run by the people on the staffing demo's program shifts.
 """
 
 import datetime as dt
@@ -34,7 +35,7 @@ from programs.models import (
     Session,
 )
 from programs.services import ParticipantDetails, RegistrantDetails, registration_create
-from staffing.models import Qualification
+from staffing.models import Qualification, StaffMember
 
 # Registrants of the upcoming term get their own cards, far above the demo patrons' (40 per --scale, at most 40,000).
 CARD_SEQUENCE_START = 5_000_001
@@ -84,6 +85,8 @@ class Term:
     at_partner: bool = False
     materials: str = ""
     equipment: tuple[str, ...] = ()  # kinds of the branch's machines the sessions use
+    drop_in: bool = False  # no registration; runs every week from this week, as the staff's program shifts do
+    facilitated_by: tuple[str, ...] = ()  # staff logins, when the program's shift in the staffing demo names them
 
 
 TERM = [
@@ -122,6 +125,18 @@ TERM = [
         "Drop in with your phone, tablet or laptop and a question. Coffee and tea are on the Centre.",
         Category.DIGITAL_LITERACY, Audience.ADULTS, None, None, 4, dt.time(10), 120, 2, 12, 1, "Tech help",
         room="", at_partner=True,
+    ),
+    Term(
+        "teen-maker-club", "Teen maker club",
+        "Drop in after school to tinker: Arduino kits, 3D pens and your own projects, with staff to help.",
+        Category.ELECTRONICS, Audience.TEENS, 12, 17, 2, dt.time(18), 120, 8, 0, 0, "Arduino",
+        drop_in=True, facilitated_by=("coordinator", "okowalski"),
+    ),
+    Term(
+        "sewing-circle", "Sewing circle",
+        "Bring a mending or sewing project and work on it with others. Machines, thread and help on hand.",
+        Category.TEXTILES, Audience.ADULTS, 16, None, 5, dt.time(13, 30), 120, 8, 0, 0, "Sewing machine",
+        drop_in=True, facilitated_by=("coordinator", "gsandhu"),
     ),
 ]  # fmt: skip
 
@@ -182,7 +197,10 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
     card = CARD_SEQUENCE_START
     for term in TERM:
         first_day = next_monday + dt.timedelta(days=term.weekday)
+        if term.drop_in and first_day - dt.timedelta(weeks=1) >= today:
+            first_day -= dt.timedelta(weeks=1)
         opens = now - dt.timedelta(days=14)
+        walk_in = term.at_partner or term.drop_in
         program, created = Program.objects.get_or_create(
             slug=term.slug,
             defaults={
@@ -195,11 +213,11 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
                 "branch": None if term.at_partner else branch,
                 "partner_site": site if term.at_partner else None,
                 "room": term.room,
-                "registration_required": not term.at_partner,
+                "registration_required": not walk_in,
                 "capacity": term.capacity,
                 "waitlist_capacity": 10,
                 "places_per_registration": term.places_per_registration,
-                "registration_opens_at": None if term.at_partner else opens,
+                "registration_opens_at": None if walk_in else opens,
                 "materials": term.materials,
                 "accessibility": "Step-free entrance and an accessible washroom. Ask us about a quiet seat.",
                 "is_published": True,
@@ -221,7 +239,10 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
             )
             for day in (first_day + dt.timedelta(weeks=week) for week in range(term.sessions))
         )
-        program.facilitators.set(facilitators.get(term.skill, []))
+        if term.facilitated_by:
+            program.facilitators.set(StaffMember.objects.filter(user__username__in=term.facilitated_by))
+        else:
+            program.facilitators.set(facilitators.get(term.skill, []))
         made = [
             registration_create(
                 program=program,

@@ -23,9 +23,23 @@ def test_demo_has_the_services_and_machines_a_maker_lab_offers(demo):
         "Cricut / vinyl cutter help",
         "Sewing machine basics",
         "Podcast studio orientation",
+        "3D printer time",
     } <= names
     assert Equipment.objects.count() == 5
     assert IntakeQuestion.objects.exists()
+
+
+def test_machine_time_is_offered_and_booked_by_patrons_the_orientation_trained(demo):
+    printer_time = ServiceType.objects.get(slug="3d-printer-time")
+    assert printer_time.requires_training and printer_time.equipment.name == "Prusa MK4 3D printer"
+    orientation = ServiceType.objects.get(slug="3d-printing-orientation")
+    assert orientation.trains_on_equipment and "book time on the printers" in orientation.description
+    booked = Booking.objects.filter(service_type=printer_time, starts_at__gte=timezone.now())
+    assert booked.exists()
+    for booking in booked:
+        assert Training.objects.filter(
+            patron=booking.patron, equipment=printer_time.equipment, expires_on__gt=booking.starts_at.date()
+        ).exists()
 
 
 def test_a_year_of_past_bookings_with_a_realistic_mix(demo):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from makerlab.models import Patron
 from programs.models import Attendance, Headcount, Participant, PartnerSite, Program, Registration, Session
+from staffing.models import Shift, ShiftRole
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
@@ -29,6 +30,8 @@ def test_the_term_starts_next_week_with_a_full_club_and_a_waitlist(demo):
         "intro-to-arduino",
         "sewing-basics",
         "tech-help-cafe",
+        "teen-maker-club",
+        "sewing-circle",
     }
     sessions = {slug: program.sessions.count() for slug, program in term.items()}
     assert sessions == {
@@ -38,6 +41,8 @@ def test_the_term_starts_next_week_with_a_full_club_and_a_waitlist(demo):
         "intro-to-arduino": 4,
         "sewing-basics": 3,
         "tech-help-cafe": 2,
+        "teen-maker-club": 8,
+        "sewing-circle": 8,
     }
     first = Session.objects.filter(program__in=term.values()).earliest("starts_at").starts_at
     assert now < first < now + dt.timedelta(days=14)
@@ -48,6 +53,16 @@ def test_the_term_starts_next_week_with_a_full_club_and_a_waitlist(demo):
     cafe = term["tech-help-cafe"]
     assert cafe.partner_site == site and not cafe.registration_required and not cafe.registrations.exists()
     assert all(program.facilitators.exists() for program in term.values())
+
+
+def test_every_program_shift_of_the_staff_is_a_program_patrons_can_find(demo):
+    shifts = Shift.objects.filter(role=ShiftRole.PROGRAM, starts_at__gte=timezone.now())
+    assert shifts.exists()
+    for shift in shifts.prefetch_related("assignments__staff_member"):
+        program = Program.objects.get(title=shift.notes, is_published=True)
+        assert program.sessions.filter(starts_at=shift.starts_at, ends_at=shift.ends_at).exists(), shift
+        on_shift = {assignment.staff_member for assignment in shift.assignments.all()}
+        assert on_shift <= set(program.facilitators.all()), shift
 
 
 def test_a_year_of_past_programs_with_attendance_and_headcounts(demo):

@@ -31,9 +31,8 @@ from bookings.services.booking import (
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
-from makerlab.ratelimit import over_limit, too_many_response
+from makerlab.ratelimit import limit_public_posts
 
-# Each client address may send this many booking, notify-me and change posts per window.
 # A manage link works until this long after the session, then answers 404 like an unknown one.
 MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
 WEEK = dt.timedelta(days=7)
@@ -103,12 +102,8 @@ def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> li
 # --- Rate limit --------------------------------------------------------------------------------------------
 
 
-def _over_rate_limit(request: HttpRequest) -> bool:
-    return over_limit(request, scope="bookings")
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return too_many_response(request, template="bookings/too_many.html")
+# Public posts are counted per address: see makerlab/ratelimit.py.
+rate_limited = limit_public_posts("bookings", template="bookings/too_many.html")
 
 
 # --- Choosing a service and a time -------------------------------------------------------------------------
@@ -204,11 +199,10 @@ def _book_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited
 def book(request: HttpRequest, slug: str) -> HttpResponse:
     service_type = _service_or_404(slug)
     questions = list(service_type.questions.all())
-    if request.method == "POST" and _over_rate_limit(request):
-        return _too_many(request)
     time_form = TimeChoiceForm(request.POST if request.method == "POST" else request.GET)
     if not time_form.is_valid():
         return _service_page(request, service_type, error=time_form.errors["starts_at"][0], status=400)
@@ -239,10 +233,9 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited
 def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
     service_type = _service_or_404(slug)
-    if _over_rate_limit(request):
-        return _too_many(request)
     form = NotifyRequestForm(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -310,10 +303,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @never_cache
+@rate_limited
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token, timezone.now())
-    if _over_rate_limit(request):
-        return _too_many(request)
     try:
         booking = booking_cancel(booking=booking)
     except ValidationError as error:
@@ -355,13 +347,12 @@ def _move_page(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@rate_limited
 def manage_move(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     booking = _booking_or_404(token, now)
     if request.method != "POST":
         return _move_page(request, booking)
-    if _over_rate_limit(request):
-        return _too_many(request)
     time_form = TimeChoiceForm(request.POST)
     if not time_form.is_valid():
         return _move_page(request, booking, error=time_form.errors["starts_at"][0])

@@ -1,15 +1,26 @@
-"""A per-address limit on public POSTs (booking, registering), counted in the cache."""
+"""Limits on the public forms per client address, counted by django-ratelimit in the shared cache.
+
+A library's public computers and its Wi-Fi reach the site from one address, so a form that was refused
+(a mistyped card number, a missing field) must not lock everyone there out. Two counts are kept per
+address and area: what went through (a booking made, a registration, a request sent: what protects the
+library from abuse), and what was refused on the form, with a higher ceiling. Both rates are settings
+(``PUBLIC_POSTS_RATE``, ``PUBLIC_REFUSED_POSTS_RATE``), written like "10/10m" (ten per ten minutes).
+"""
+
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
 
-POSTS_PER_WINDOW = 10
-POST_WINDOW_SECONDS = 600
+from makerlab.http import private_page
+
+DONE, REFUSED = "done", "refused"
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(group: str | None, request: HttpRequest) -> str:
     """The visitor's address; behind PROXY_COUNT trusted proxies, the one they saw."""
     proxies = settings.AXES_IPWARE_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
@@ -18,20 +29,57 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def over_limit(request: HttpRequest, *, scope: str, limit: int = POSTS_PER_WINDOW) -> bool:
-    """Count this POST for the visitor's address in ``scope``; True once it is over ``limit`` in the window."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    cache.add(key, 0, POST_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, POST_WINDOW_SECONDS)
-        count = 1
-    return count > limit
+def _usage(request: HttpRequest, *, scope: str, outcome: str, rate: str, count: bool) -> dict:
+    return get_usage(request, group=f"{scope}:{outcome}", key=client_address, rate=rate, increment=count)
 
 
-def too_many_response(request: HttpRequest, *, template: str) -> HttpResponse:
-    """The 429 page, telling the visitor when to try again."""
-    response = render(request, template, status=429)
-    response["Retry-After"] = str(POST_WINDOW_SECONDS)
-    return response
+def _rates(done_rate_setting: str) -> dict[str, str]:
+    """The rates by outcome; ``done_rate_setting`` names the setting for posts that went through."""
+    return {DONE: getattr(settings, done_rate_setting), REFUSED: settings.PUBLIC_REFUSED_POSTS_RATE}
+
+
+def seconds_to_wait(request: HttpRequest, *, scope: str, done_rate_setting: str = "PUBLIC_POSTS_RATE") -> int:
+    """0 when the address may post in ``scope``; else the seconds until its window ends."""
+    waits = [
+        usage["time_left"]
+        for outcome, rate in _rates(done_rate_setting).items()
+        if (usage := _usage(request, scope=scope, outcome=outcome, rate=rate, count=False))
+        and usage["count"] >= usage["limit"]
+    ]
+    return max(waits, default=0)
+
+
+def count_outcome(
+    request: HttpRequest, *, scope: str, done: bool, done_rate_setting: str = "PUBLIC_POSTS_RATE"
+) -> None:
+    outcome = DONE if done else REFUSED
+    _usage(request, scope=scope, outcome=outcome, rate=_rates(done_rate_setting)[outcome], count=True)
+
+
+def too_many_response(request: HttpRequest, *, template: str, seconds: int) -> HttpResponse:
+    """The 429 page, telling the visitor when to try again (never indexed: it may answer a private link)."""
+    response = render(request, template, {"minutes": max(1, -(-seconds // 60))}, status=429)
+    response["Retry-After"] = str(seconds)
+    return private_page(response)
+
+
+def limit_public_posts(scope: str, *, template: str, done_rate_setting: str = "PUBLIC_POSTS_RATE") -> Callable:
+    """Decorate a public view: its POSTs are counted per address, and answered 429 once over a limit."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            seconds = seconds_to_wait(request, scope=scope, done_rate_setting=done_rate_setting)
+            if seconds:
+                return too_many_response(request, template=template, seconds=seconds)
+            response = view(request, *args, **kwargs)
+            # A post that led on (a redirect) went through; one whose form came back was refused.
+            done = response.status_code in (301, 302, 303)
+            count_outcome(request, scope=scope, done=done, done_rate_setting=done_rate_setting)
+            return response
+
+        return limited
+
+    return decorate

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "axes",
+    "django_ratelimit",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -180,6 +181,14 @@ NO_SHOW_LIMIT = env.int("NO_SHOW_LIMIT", default=3)
 NO_SHOW_WINDOW_DAYS = env.int("NO_SHOW_WINDOW_DAYS", default=90)
 NO_SHOW_PAUSE_DAYS = env.int("NO_SHOW_PAUSE_DAYS", default=30)
 
+# Public forms, per client address (a library's public computers and Wi-Fi share one): posts that went
+# through (a booking, a registration, a request), and a higher ceiling for forms refused (typos).
+PUBLIC_POSTS_RATE = env.str("PUBLIC_POSTS_RATE", default="10/10m")
+PUBLIC_REFUSED_POSTS_RATE = env.str("PUBLIC_REFUSED_POSTS_RATE", default="60/10m")
+# A room of patrons answers the in-room survey from the library Wi-Fi's one address.
+SURVEY_POSTS_RATE = env.str("SURVEY_POSTS_RATE", default="60/10m")
+RATELIMIT_FAIL_OPEN = True  # if the cache is down, take bookings rather than refuse everyone
+
 # Seed library: sowing windows, germination and viability, lending limits, online requests.
 SEED_LAST_FROST = env.str("SEED_LAST_FROST", default="05-15")  # month-day of the average last frost
 SEED_GERMINATION_THRESHOLD = env.int("SEED_GERMINATION_THRESHOLD", default=70)  # percent
@@ -267,6 +276,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Preloading HSTS binds the library's whole domain to HTTPS for good: its IT decides, not this app.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Django's own Redis cache counts atomically; without Redis, one process's memory counts (development).
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

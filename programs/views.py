@@ -23,7 +23,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
-from makerlab.ratelimit import over_limit, too_many_response
+from makerlab.ratelimit import limit_public_posts
 from programs.documents import programs_calendar
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
@@ -54,12 +54,8 @@ BOT_REFUSAL = "We could not take this request. Please try again, or call the lib
 # --- Rate limit (the same approach as bookings.views, kept separate so each flow has its own budget) -------
 
 
-def _over_rate_limit(request: HttpRequest) -> bool:
-    return over_limit(request, scope="programs")
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return too_many_response(request, template="programs/too_many.html")
+# Public posts are counted per address: see makerlab/ratelimit.py.
+rate_limited = limit_public_posts("programs", template="programs/too_many.html")
 
 
 # --- What a program offers, in plain language --------------------------------------------------------------
@@ -313,14 +309,13 @@ def _register_page(request: HttpRequest, program: Program, form: RegistrationFor
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_page(request, slug)
     if not program.registration_required or program_is_cancelled(program=program):
         return redirect("programs:program", slug=program.slug)
     if request.method != "POST":
         return _register_page(request, program, RegistrationForm(program=program))
-    if _over_rate_limit(request):
-        return _too_many(request)
     form = RegistrationForm(request.POST, program=program)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -374,10 +369,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @never_cache
+@rate_limited
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration_or_404(token)
-    if _over_rate_limit(request):
-        return _too_many(request)
     try:
         registration_cancel(registration=registration)
     except ValidationError as error:
@@ -389,10 +383,9 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @never_cache
+@rate_limited
 def manage_cancel_person(request: HttpRequest, token: str, pk: str) -> HttpResponse:
     registration = _registration_or_404(token)
-    if _over_rate_limit(request):
-        return _too_many(request)
     person = registration.participants.filter(pk=int(pk)).first()
     if person is None:
         raise Http404
@@ -421,6 +414,7 @@ def _claim_page(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@rate_limited
 def claim(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_by_offer_token(token=token)
     if registration is None:
@@ -428,8 +422,6 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         return _claim_page(request, None, status=404)
     if request.method != "POST":
         return _claim_page(request, registration)
-    if _over_rate_limit(request):
-        return _too_many(request)
     try:
         registration = offer_claim(offer_token=token)
     except Registration.DoesNotExist:

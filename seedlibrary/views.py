@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.formatting import moment_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
-from makerlab.ratelimit import over_limit, too_many_response
+from makerlab.ratelimit import limit_public_posts
 from seedlibrary import catalogue, labels
 from seedlibrary.filters import VarietyFilter
 from seedlibrary.forms import LabelSheetForm, SeedRequestForm
@@ -33,12 +33,8 @@ VARIETIES_PER_PAGE = 24
 BOT_REFUSAL = "We could not take this request. Please try again, or ask for the seeds at the library."
 
 
-def _over_rate_limit(request: HttpRequest) -> bool:
-    return over_limit(request, scope="seeds")
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return too_many_response(request, template="seedlibrary/too_many.html")
+# Public posts are counted per address: see makerlab/ratelimit.py.
+rate_limited = limit_public_posts("seeds", template="seedlibrary/too_many.html")
 
 
 # --- The catalogue --------------------------------------------------------------------------------------------
@@ -122,14 +118,13 @@ def _request_page(request: HttpRequest, form: SeedRequestForm, status: int = 200
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited
 def request_packets(request: HttpRequest) -> HttpResponse:
     """GET shows the form for the packets chosen on the catalogue (their ids in ``varieties``); POST asks for them."""
     if not settings.SEED_ONLINE_REQUESTS:
         return render(request, "seedlibrary/requests_off.html")
     if request.method != "POST":
         return _request_page(request, SeedRequestForm(chosen=request.GET.getlist("varieties")))
-    if _over_rate_limit(request):
-        return _too_many(request)
     form = SeedRequestForm(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -185,10 +180,9 @@ def request_manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @never_cache
+@rate_limited
 def request_cancel(request: HttpRequest, token: str) -> HttpResponse:
     seed_request = _seed_request_or_404(token)
-    if _over_rate_limit(request):
-        return _too_many(request)
     try:
         seed_request_cancel(seed_request=seed_request, now=timezone.now())
     except ValidationError as error:

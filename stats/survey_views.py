@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
-from makerlab.ratelimit import over_limit, too_many_response
+from makerlab.ratelimit import count_outcome, limit_public_posts, seconds_to_wait, too_many_response
 from programs.models import Program
 from stats.models import SurveyInvitation, SurveyKind
 from stats.survey_forms import FollowUpSurveyForm, ImmediateSurveyForm
@@ -36,7 +36,8 @@ from stats.surveys import (
 )
 
 # A room of patrons may share the library Wi-Fi's one address, so the limit is per room, not per person.
-SURVEY_POSTS_PER_WINDOW = 60
+TOO_MANY = "stats/survey/too_many.html"
+rate_limited = limit_public_posts("surveys", template=TOO_MANY, done_rate_setting="SURVEY_POSTS_RATE")
 BOT_REFUSAL = "We could not take these answers. Please try again."
 # The in-room link this visitor was given per program, so scanning again reopens it instead of making another.
 IN_ROOM_SEEN = "stats_in_room_survey"
@@ -71,6 +72,7 @@ def _survey_page(request: HttpRequest, invitation: SurveyInvitation, form, *, st
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@rate_limited
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     invitation = survey_invitation_find(token=token)
     if invitation is None:
@@ -82,8 +84,6 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     form_class = _form_class(invitation)
     if request.method != "POST":
         return _survey_page(request, invitation, form_class())
-    if over_limit(request, scope="surveys", limit=SURVEY_POSTS_PER_WINDOW):
-        return private_page(too_many_response(request, template="stats/survey/too_many.html"))
     form = form_class(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -120,9 +120,11 @@ def program_survey(request: HttpRequest, code: str) -> HttpResponse:
     token = seen.get(str(program.pk))
     invitation = in_room_invitation_reusable(program=program, tokens=[token]) if isinstance(token, str) else None
     if invitation is None:
-        if over_limit(request, scope="surveys-in-room", limit=SURVEY_POSTS_PER_WINDOW):
-            return private_page(too_many_response(request, template="stats/survey/too_many.html"))
+        seconds = seconds_to_wait(request, scope="surveys-in-room", done_rate_setting="SURVEY_POSTS_RATE")
+        if seconds:
+            return too_many_response(request, template=TOO_MANY, seconds=seconds)
         invitation = in_room_invitation_create(program=program)
+        count_outcome(request, scope="surveys-in-room", done=True, done_rate_setting="SURVEY_POSTS_RATE")
         request.session[IN_ROOM_SEEN] = {**seen, str(program.pk): invitation.token}
     return redirect("surveys:survey", token=invitation.token)
 

@@ -13,7 +13,6 @@ from bookings.models import Booking, IntakeQuestion, NotifyRequest
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
-from makerlab.ratelimit import POSTS_PER_WINDOW
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
@@ -45,15 +44,6 @@ def build_desk(days: list[dt.date], *, people: int = 1, branch=None, skill=None)
         for person in staff:
             AssignmentFactory(shift=shift, staff_member=person)
     return service
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -236,12 +226,34 @@ def test_a_filled_honeypot_saves_nothing(client, service, day):
     assert not Booking.objects.exists()
 
 
-def test_booking_posts_are_rate_limited_per_client_address(client, service, day):
-    for _ in range(POSTS_PER_WINDOW):
-        assert post_booking(client, service, form_data(at(day, 14), name="")).status_code == 200
-    refused = post_booking(client, service, form_data(at(day, 14)))
+def test_a_patron_who_mistyped_their_card_ten_times_can_still_book(client, service, day):
+    for _ in range(10):
+        refused = post_booking(client, service, form_data(at(day, 14), card_number="12345"))
+        assert refused.status_code == 200 and "has 14 digits" in refused.text
+    assert post_booking(client, service, form_data(at(day, 14))).status_code == 302
+    assert Booking.objects.count() == 1
+
+
+def test_an_address_is_limited_on_the_bookings_it_makes(client, service, day, settings):
+    settings.PUBLIC_POSTS_RATE = "2/10m"
+    for sequence, hour in ((1, 13), (2, 14)):
+        made = post_booking(client, service, form_data(at(day, hour), sequence, email=f"p{sequence}@example.net"))
+        assert made.status_code == 302
+    third = form_data(at(day, 15), 3, email="p3@example.net")
+    refused = post_booking(client, service, third)
     assert refused.status_code == 429
-    assert "Please wait a few minutes" in refused.text
+    assert "Please wait" in refused.text and 0 < int(refused["Retry-After"]) <= 600
+    assert Booking.objects.count() == 2
+    other = client.post(reverse("bookings:book", args=[service.slug]), third, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_an_address_is_limited_on_refused_forms_with_a_higher_ceiling(client, service, day, settings):
+    settings.PUBLIC_POSTS_RATE = "2/10m"
+    settings.PUBLIC_REFUSED_POSTS_RATE = "5/10m"
+    for _ in range(5):
+        assert post_booking(client, service, form_data(at(day, 14), name="")).status_code == 200
+    assert post_booking(client, service, form_data(at(day, 14))).status_code == 429
     assert not Booking.objects.exists()
     other = client.post(reverse("bookings:book", args=[service.slug]), form_data(at(day, 14)), REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 302

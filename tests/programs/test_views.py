@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
-from makerlab.ratelimit import POSTS_PER_WINDOW
 from programs.models import Audience, Category, Participant, PartnerSite, Program, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
 from tests.factories import BranchFactory, ProgramFactory
@@ -278,13 +277,18 @@ def test_honeypot_refuses_and_saves_nothing(client, kids):
     assert not Registration.objects.exists()
 
 
-def test_rate_limit_per_address(client, kids):
-    for _ in range(POSTS_PER_WINDOW):
-        client.post(register_url(kids), form(email="bad"))
-    response = client.post(register_url(kids), form())
+def test_rate_limit_per_address_counts_registrations_and_spares_typos(client, kids, settings):
+    settings.PUBLIC_POSTS_RATE = "1/10m"
+    for _ in range(10):
+        assert client.post(register_url(kids), form(email="bad")).status_code == 200
+    assert client.post(register_url(kids), form()).status_code == 302
+    response = client.post(register_url(kids), form(card_number=card_number_make(77), email="other@example.net"))
     assert response.status_code == 429 and response["Retry-After"]
-    assert not Registration.objects.exists()
-    assert client.post(register_url(kids), form(), REMOTE_ADDR="10.0.0.9").status_code == 302
+    assert Registration.objects.count() == 1
+    other = client.post(
+        register_url(kids), form(card_number=card_number_make(77), email="other@example.net"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 302
 
 
 def test_drop_in_program_has_no_registration_form(client, db):

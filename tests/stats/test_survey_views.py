@@ -15,7 +15,6 @@ from bookings.models import Booking, UnmetDemand
 from bookings.views import UNMET_DEMAND_SEEN
 from programs.models import Registration, Session
 from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
-from stats.survey_views import SURVEY_POSTS_PER_WINDOW
 from stats.surveys import program_survey_code
 from tests.bookings.test_views import at, build_desk
 from tests.bookings.test_views import form_data as booking_form
@@ -198,9 +197,10 @@ def test_a_filled_honeypot_stores_nothing(client, invitation):
     assert not SurveyResponse.objects.exists()
 
 
-def test_survey_posts_are_rate_limited_per_address(client, invitation):
-    for _ in range(SURVEY_POSTS_PER_WINDOW):
-        client.post(survey_url(invitation), {"website": ""})
+def test_survey_posts_are_rate_limited_per_address(client, invitation, settings):
+    settings.PUBLIC_REFUSED_POSTS_RATE = "3/10m"
+    for _ in range(3):
+        assert client.post(survey_url(invitation), {"website": ""}).status_code == 200
     response = client.post(survey_url(invitation), SURVEY_ANSWERS)
     assert response.status_code == 429
     assert "Please wait a few minutes" in response.text
@@ -321,6 +321,17 @@ def test_scanning_the_qr_code_opens_a_fresh_single_use_survey(client, db):
     client.post(survey_url(invitation), SURVEY_ANSWERS)
     assert client.get(url)["Location"] != survey_url(invitation)
     assert SurveyInvitation.objects.count() == 3
+
+
+def test_a_room_of_phones_on_one_address_is_limited_per_room(db, settings):
+    settings.SURVEY_POSTS_RATE = "3/10m"
+    url = reverse("surveys:program", args=[program_survey_code(ProgramFactory())])
+    for _ in range(3):
+        assert Client().get(url).status_code == 302
+    refused = Client().get(url)
+    assert refused.status_code == 429 and refused["X-Robots-Tag"] == "noindex, nofollow"
+    assert SurveyInvitation.objects.count() == 3
+    assert Client(REMOTE_ADDR="10.0.0.9").get(url).status_code == 302
 
 
 # --- The staff QR page -------------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ def time_span(start: dt.datetime, end: dt.datetime) -> str:
     return f"{clock_text(start.time())} to {clock_text(end.time())}"
 
 
+def full_stop(text: str) -> str:
+    """ "2:00 to 2:45 p.m." ends a sentence as it is; other text gets its full stop."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     """ "Tuesday 12 January", with the year when it is not this year (always, without ``today``)."""
     text = date_format(day, "l j F")

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "makerlab.context_processors.library",
             ],
+            "builtins": ["makerlab.templatetags.plain_language"],
         },
     },
 ]

@@ -32,6 +32,7 @@ from seedlibrary.selectors import (
     lot_passes_latest_test,
     patron_has_orientation,
     patron_season_usage,
+    pickup_deadline,
     season_of,
 )
 
@@ -84,12 +85,6 @@ def _lock_patron(patron: Patron) -> Patron:
 
 def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
-
-
-def _hold_until(now: dt.datetime, branch: Branch) -> dt.datetime:
-    """SEED_REQUEST_HOLD_DAYS later by the branch's clock: the same time of day across a daylight-saving change."""
-    local = now.astimezone(branch.zone)
-    return (local + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)).astimezone(dt.UTC)
 
 
 # Orientation
@@ -286,7 +281,11 @@ def _best_lot_per_variety(
 def seed_request_create(
     *, card_number: str, email: str, branch: Branch, varieties: list[Variety], now: dt.datetime
 ) -> SeedRequest:
-    """A patron asks online for packets to pick up: they are set aside now and held for SEED_REQUEST_HOLD_DAYS."""
+    """A patron asks online for packets to pick up: they are taken off the shelf now, for staff to pack.
+
+    The pickup deadline only starts when staff set the packets aside (``seed_request_ready``); until then
+    ``expires_at`` is how long an unfilled request keeps its packets, by the same rule from the request time.
+    """
     if not settings.SEED_ONLINE_REQUESTS:
         raise ValidationError("The seed library is not taking online requests right now. Please ask at the library.")
     card = _card(card_number)
@@ -325,7 +324,7 @@ def seed_request_create(
             branch=branch,
             contact_email=email,
             created_at=now,
-            expires_at=_hold_until(now, branch),
+            expires_at=pickup_deadline(branch=branch, ready_at=now),
         )
         loans = Loan.objects.bulk_create(
             Loan(
@@ -360,7 +359,7 @@ def _closed_message(seed_request: SeedRequest) -> str:
 
 
 def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None, now: dt.datetime) -> SeedRequest:
-    """Staff filled the request and set it aside: the patron is told, and the hold starts again from now."""
+    """Staff filled the request and set it aside: the patron is told, and the pickup deadline counts from now."""
     with transaction.atomic():
         seed_request = _lock_request(seed_request)
         if seed_request.status == SeedRequest.Status.READY:
@@ -369,7 +368,7 @@ def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None
             raise ValidationError(_closed_message(seed_request))
         seed_request.status = SeedRequest.Status.READY
         seed_request.ready_at = now
-        seed_request.expires_at = _hold_until(now, seed_request.branch)
+        seed_request.expires_at = pickup_deadline(branch=seed_request.branch, ready_at=now)
         seed_request.handled_by = by
         seed_request.save(update_fields=["status", "ready_at", "expires_at", "handled_by"])
         notifications.seed_request_ready(seed_request)

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from makerlab.formatting import moment_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
 from makerlab.ratelimit import over_limit, too_many_response
@@ -27,6 +26,7 @@ from seedlibrary import catalogue, labels
 from seedlibrary.filters import VarietyFilter
 from seedlibrary.forms import LabelSheetForm, SeedRequestForm
 from seedlibrary.models import Lot, SeedRequest, Variety
+from seedlibrary.selectors import pickup_deadline_text
 from seedlibrary.services import seed_request_cancel, seed_request_create
 
 VARIETIES_PER_PAGE = 24
@@ -150,6 +150,16 @@ def request_packets(request: HttpRequest) -> HttpResponse:
     return redirect("seeds:request_sent", token=seed_request.manage_token)
 
 
+# What the private pages say first: the request's state now, never a step it has not reached.
+STATUS_HEADINGS = {
+    SeedRequest.Status.REQUESTED: "We have your seed request",
+    SeedRequest.Status.READY: "Your packets are ready to pick up",
+    SeedRequest.Status.PICKED_UP: "You picked up your packets",
+    SeedRequest.Status.EXPIRED: "Your seed request has ended",
+    SeedRequest.Status.CANCELLED: "Your seed request is cancelled",
+}
+
+
 def _seed_request_or_404(token: str) -> SeedRequest:
     seed_request = catalogue.seed_request_by_token(token=token)
     if seed_request is None:
@@ -160,12 +170,13 @@ def _seed_request_or_404(token: str) -> SeedRequest:
 def _manage_page(
     request: HttpRequest, seed_request: SeedRequest, *, template: str, errors=(), status: int = 200
 ) -> HttpResponse:
-    zone = seed_request.branch.zone
     context = {
         "seed_request": seed_request,
+        "heading": STATUS_HEADINGS[seed_request.status],
         "loans": list(seed_request.loans.all()),
         "open": seed_request.status in SeedRequest.OPEN,
-        "expires": moment_text(seed_request.expires_at, zone=zone),
+        "expires": pickup_deadline_text(seed_request.expires_at, branch=seed_request.branch),
+        "hold_days": settings.SEED_REQUEST_HOLD_DAYS,
         "errors": list(errors),
     }
     return private_page(render(request, template, context, status=status))

@@ -76,7 +76,7 @@ def test_a_patron_asks_for_three_packets_with_the_keyboard(page, assert_accessib
     expect(page.get_by_role("button", name="Set these packets aside for me")).to_be_focused()
     keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", name="Your packets are set aside")).to_be_visible()
+    expect(page.get_by_role("heading", name="We have your seed request", level=1)).to_be_visible()
     for name in ("Garlic", "Milkweed", "Spinach"):
         expect(page.get_by_role("listitem").filter(has_text=name)).to_be_visible()
     assert_accessible(page)
@@ -84,11 +84,12 @@ def test_a_patron_asks_for_three_packets_with_the_keyboard(page, assert_accessib
     assert Loan.objects.filter(request=seed_request, status=Loan.Status.HELD).count() == 3
 
     page.get_by_role("link", name="your private request page").click()
-    expect(page.get_by_role("heading", name="Your seed request")).to_be_visible()
+    expect(page.get_by_role("heading", name="We have your seed request", level=1)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Cancel my request").focus()
     keyboard.press("Enter")
     expect(page.get_by_text("Your request is cancelled")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your seed request is cancelled", level=1)).to_be_visible()
     assert_accessible(page)
 
 

@@ -1,12 +1,18 @@
 """Asking for packets online from the catalogue: the form, the confirmation, the private page and cancelling."""
 
+import datetime as dt
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
 from makerlab.models import Notification
+from makerlab.services import notifications_deliver_pending
 from seedlibrary.models import Loan, SeedRequest, Stock
+from seedlibrary.selectors import pickup_deadline_text
+from seedlibrary.services import seed_request_ready
 from tests.factories import OrientationFactory, PatronFactory, VarietyFactory, lendable_lot
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +62,7 @@ def test_the_form_offers_the_packets_chosen_on_the_catalogue(client, shelf):
     assert list(response.context["form"].initial["varieties"]) == ids
 
 
-def test_a_request_sets_packets_aside_and_shows_what_and_until_when(client, branch, oriented, shelf):
+def test_a_request_sets_packets_aside_and_says_what_happens_next(client, branch, oriented, shelf):
     ids = [lot.variety_id for lot in shelf]
     response = _post(client, varieties=ids, card_number=oriented.card_number, branch=branch)
     seed_request = SeedRequest.objects.get()
@@ -67,11 +73,64 @@ def test_a_request_sets_packets_aside_and_shows_what_and_until_when(client, bran
     assert Loan.objects.filter(request=seed_request, status=Loan.Status.HELD).count() == 3
     assert Notification.objects.filter(recipient="doris@example.net").exists()
     page = client.get(response["Location"]).content.decode()
-    assert "Your packets are set aside" in page
+    assert '<h1 class="h2">We have your seed request</h1>' in page
     for lot in shelf:
         assert lot.code in page and escape(str(lot.variety)) in page
-    assert " at " in page and str(seed_request.expires_at.astimezone(branch.zone).year) in page
+    assert "you have until closing time 7 days later to pick them up" in page
     assert reverse("seeds:request_manage", args=[seed_request.manage_token]) in page
+
+
+def test_a_request_not_yet_ready_never_says_its_packets_are_set_aside_or_gives_a_deadline(
+    client, branch, oriented, shelf
+):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    for name in ("seeds:request_sent", "seeds:request_manage"):
+        page = client.get(reverse(name, args=[seed_request.manage_token])).content.decode()
+        assert "We are getting your packets ready" in page
+        assert "set aside" not in page.lower()
+        assert pickup_deadline_text(seed_request.expires_at, branch=branch) not in page
+
+
+def test_a_ready_request_says_the_same_deadline_on_every_page_and_email(
+    client, branch, oriented, shelf, assistant, now
+):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    seed_request_ready(seed_request=seed_request, by=assistant, now=now)
+    seed_request.refresh_from_db()
+    local = seed_request.expires_at.astimezone(branch.zone)
+    assert local.time() == dt.time(17, 0)  # closing time
+    deadline = pickup_deadline_text(seed_request.expires_at, branch=branch)
+    assert deadline.endswith(" at 5:00 p.m.")
+    for name in ("seeds:request_sent", "seeds:request_manage"):
+        page = client.get(reverse(name, args=[seed_request.manage_token])).content.decode()
+        assert '<h1 class="h2">Your packets are ready to pick up</h1>' in page
+        assert f"Pick them up by {deadline}." in page
+    notifications_deliver_pending()
+    ready_email = next(email for email in mail.outbox if "ready to pick up" in email.subject)
+    assert f"by {deadline}." in ready_email.body
+    client.force_login(assistant)
+    staff_page = client.get(reverse("seeds_staff:requests"), {"branch": branch.slug}).content.decode()
+    assert f"Pick up by {deadline}" in staff_page
+
+
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        (SeedRequest.Status.PICKED_UP, "You picked up your packets"),
+        (SeedRequest.Status.EXPIRED, "Your seed request has ended"),
+        (SeedRequest.Status.CANCELLED, "Your seed request is cancelled"),
+    ],
+)
+def test_closed_requests_are_headed_by_what_happened(client, branch, oriented, shelf, status, heading):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    SeedRequest.objects.filter(pk=seed_request.pk).update(status=status)
+    for name in ("seeds:request_sent", "seeds:request_manage"):
+        page = client.get(reverse(name, args=[seed_request.manage_token])).content.decode()
+        assert f'<h1 class="h2">{heading}</h1>' in page
+        assert "ready to pick up" not in page
 
 
 def test_the_manage_page_shows_the_status_and_cancelling_puts_packets_back(client, branch, oriented, shelf):
@@ -79,7 +138,7 @@ def test_the_manage_page_shows_the_status_and_cancelling_puts_packets_back(clien
     seed_request = SeedRequest.objects.get()
     manage = reverse("seeds:request_manage", args=[seed_request.manage_token])
     page = client.get(manage).content.decode()
-    assert "Requested." in page and "Cancel my request" in page
+    assert "We have your seed request" in page and "Cancel my request" in page
     response = client.post(reverse("seeds:request_cancel", args=[seed_request.manage_token]), follow=True)
     seed_request.refresh_from_db()
     assert seed_request.status == SeedRequest.Status.CANCELLED

@@ -46,8 +46,8 @@ def _require_transaction() -> None:
         raise RuntimeError("Packets are counted inside a transaction only.")
 
 
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: message})
+def _field_error(field: str, message: str, code: str | None = None) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _plain(field: str, value: str, *, max_length: int) -> str:
@@ -163,8 +163,13 @@ def _check_may_borrow(patron: Patron) -> None:
 
 
 def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], field: str) -> None:
-    """Refuse when the new packets (one per entry of ``varieties``) would pass a season limit."""
+    """Refuse when the new packets (one per entry of ``varieties``) would pass the patron's season limits."""
     total, per_variety = patron_season_usage(patron=patron, season=season)
+    _check_limits_after(total=total, per_variety=per_variety, varieties=varieties, field=field)
+
+
+def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: list[Variety], field: str) -> None:
+    """The season limits, given the packets already counted this season (``total``, and per variety id)."""
     per_season = settings.SEED_PACKETS_PER_SEASON
     per_variety_limit = settings.SEED_PACKETS_PER_VARIETY
     for variety, wanted in Counter(varieties).items():
@@ -175,6 +180,7 @@ def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], fiel
             raise _field_error(
                 field,
                 f"{variety}: the limit is {per_variety_limit} {plural} of each variety per season{detail}.",
+                code="variety_limit",
             )
     if total + len(varieties) > per_season:
         left = max(per_season - total, 0)
@@ -182,7 +188,30 @@ def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], fiel
             field,
             f"The limit is {per_season} packets per season. {left} more can be borrowed this season; "
             f"this asks for {len(varieties)}.",
+            code="season_limit",
         )
+
+
+def seed_request_basket_check(*, varieties: list[Variety]) -> None:
+    """Whether packets of these varieties (one each) can go in one online request, before anyone says who asks.
+
+    The request basket on the catalogue holds no card yet, so it is held to the season limits as if nothing
+    was borrowed this season; ``seed_request_create`` counts the patron's season when the request is sent.
+    """
+    unpublished = [variety for variety in varieties if not variety.is_published]
+    if unpublished:
+        raise _field_error("varieties", f"{unpublished[0]} is not in the catalogue.", code="not_published")
+    try:
+        _check_limits_after(total=0, per_variety={}, varieties=varieties, field="varieties")
+    except ValidationError as error:
+        if error.error_dict["varieties"][0].code != "season_limit":
+            raise
+        raise _field_error(
+            "varieties",
+            f"Your request can hold up to {settings.SEED_PACKETS_PER_SEASON} packets, the most one card may "
+            "borrow in a season. Remove one to make room for another.",
+            code="season_limit",
+        ) from None
 
 
 def _lock_stock(*, lot_ids: list[int], branch: Branch) -> dict[int, Stock]:

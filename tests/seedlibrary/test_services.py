@@ -561,6 +561,22 @@ def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, bran
     assert "went back on the shelf" in expired_email.body
 
 
+def test_the_request_basket_is_held_to_the_season_limit_and_the_catalogue(settings):
+    settings.SEED_PACKETS_PER_SEASON = 2
+    first, second, third = VarietyFactory(), VarietyFactory(), VarietyFactory()
+    services.seed_request_basket_check(varieties=[first, second])
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[first, second, third])
+    assert error.value.error_dict["varieties"][0].code == "season_limit"
+    assert "Your request can hold up to 2 packets" in error_text(error)
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[first, first])
+    assert error.value.error_dict["varieties"][0].code == "variety_limit"
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[VarietyFactory(is_published=False)])
+    assert error.value.error_dict["varieties"][0].code == "not_published"
+
+
 def test_a_request_past_its_date_is_not_picked_up_before_the_sweep_runs(borrower, branch, assistant):
     lot = lot_of_this_season(branch)
     seed_request = request_online(borrower, branch, [lot.variety])

@@ -232,10 +232,10 @@ def test_a_ready_request_says_the_same_deadline_on_every_page_and_email(
     for name in ("seeds:request_sent", "seeds:request_manage"):
         page = client.get(reverse(name, args=[seed_request.manage_token])).content.decode()
         assert '<h1 class="h2">Your packets are ready to pick up</h1>' in page
-        assert f"Pick them up by {deadline}." in page
+        assert f"Pick them up by {deadline}, with your library card." in page
     notifications_deliver_pending()
     ready_email = next(email for email in mail.outbox if "ready to pick up" in email.subject)
-    assert f"by {deadline}." in ready_email.body
+    assert f"by {deadline}, with your library card." in ready_email.body
     client.force_login(assistant)
     staff_page = client.get(reverse("seeds_staff:requests"), {"branch": branch.slug}).content.decode()
     assert f"Pick up by {deadline}" in staff_page

@@ -185,6 +185,11 @@ def varieties_for_request(*, ids: list[int]) -> QuerySet[Variety]:
     return Variety.objects.filter(is_published=True, pk__in=ids)
 
 
+def variety_on_the_shelf(*, pk: int, today: dt.date) -> Variety | None:
+    """The published variety with this id when it has packets on the shelf: one a patron may add to a request."""
+    return varieties_published(today=today).filter(pk=pk, packets_available__gt=0).first()
+
+
 def seed_request_by_token(*, token: str) -> SeedRequest | None:
     """A request with its branch and packets, for its private page."""
     loans = Loan.objects.select_related("variety", "lot").order_by("variety__common_name", "variety__variety_name")

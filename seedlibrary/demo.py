@@ -34,6 +34,7 @@ from seedlibrary.models import (
     Stock,
     Variety,
 )
+from seedlibrary.selectors import pickup_deadline
 
 SEED_COMPANY = "Talbot Trail Seed Co."
 SEED_SAVERS = "Elgin Seed Savers"
@@ -1280,15 +1281,15 @@ class _History:
         for number, patron in enumerate(asking):
             created = self.now - dt.timedelta(days=3 - number, hours=2)
             ready = number == len(asking) - 1
+            ready_at = created + dt.timedelta(hours=20) if ready else None
             request = SeedRequest(
                 patron=patron,
                 branch=self.branch,
                 contact_email=patron.email,
                 status=SeedRequest.Status.READY if ready else SeedRequest.Status.REQUESTED,
                 created_at=created,
-                ready_at=created + dt.timedelta(hours=20) if ready else None,
-                expires_at=(created + dt.timedelta(hours=20) if ready else created)
-                + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS),
+                ready_at=ready_at,
+                expires_at=pickup_deadline(branch=self.branch, ready_at=ready_at or created),
                 handled_by=self.staff if ready else None,
             )
             choices = [variety_id for variety_id in sorted(pool) if variety_id not in borrowed.get(patron.pk, ())]

@@ -83,6 +83,13 @@ class SeedRequestForm(HoneypotMixin, forms.Form):
         return card
 
 
+class BasketChangeForm(forms.Form):
+    """One seed to add to or remove from the request basket, and the page to return to."""
+
+    variety = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    back = forms.CharField(max_length=2000, required=False)
+
+
 class LabelSheetForm(forms.Form):
     """How many packet labels to print for a lot (a Letter sheet holds 21)."""
 

@@ -7,10 +7,10 @@ a second sweep never sends it twice. The manage link is the public page ``seeds:
 from django.conf import settings
 from django.urls import reverse
 
-from makerlab.formatting import moment_text
 from makerlab.models import Patron
 from makerlab.services import notification_queue
 from seedlibrary.models import Loan, SeedRequest
+from seedlibrary.selectors import pickup_deadline_text
 
 
 def _absolute(path: str) -> str:
@@ -28,7 +28,9 @@ def _context(seed_request: SeedRequest, *, patron: Patron, loans: list[Loan]) ->
         "branch": branch.name,
         "address": branch.address_line,
         "packets": _packet_lines(loans),
-        "hold_until": moment_text(seed_request.expires_at, zone=branch.zone),
+        "hold_until": pickup_deadline_text(seed_request.expires_at, branch=branch),
+        "hold_days": settings.SEED_REQUEST_HOLD_DAYS,
+        "was_ready": seed_request.ready_at is not None,
         "manage_url": _absolute(reverse("seeds:request_manage", kwargs={"token": seed_request.manage_token})),
     }
 
@@ -49,7 +51,7 @@ def _loans(seed_request: SeedRequest) -> list[Loan]:
 
 
 def seed_request_received(seed_request: SeedRequest, *, patron: Patron, loans: list[Loan]) -> None:
-    """What was set aside, until when, and the link to cancel."""
+    """What we are getting ready, how long they will wait once ready, and the link to cancel."""
     _queue(seed_request, "seed_request_received", _context(seed_request, patron=patron, loans=loans))
 
 

@@ -13,8 +13,13 @@ from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Quer
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from makerlab.models import Patron
+from makerlab.formatting import moment_text
+from makerlab.models import Branch, Patron
+from makerlab.selectors import branch_calendar
 from seedlibrary.models import GerminationTest, Loan, Lot, Orientation
+
+# How far past the hold day to look for a day the branch is open (a closure of a few weeks still ends).
+PICKUP_SEARCH_DAYS = 31
 
 
 def season_of(moment: dt.datetime) -> int:
@@ -61,6 +66,33 @@ def lot_passes_latest_test(lot: Lot, *, today: dt.date) -> bool:
         .filter(pk=lot.pk, latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
         .exists()
     )
+
+
+def pickup_deadline(*, branch: Branch, ready_at: dt.datetime) -> dt.datetime:
+    """When packets set aside at ``ready_at`` go back on the shelf: closing time, SEED_REQUEST_HOLD_DAYS later.
+
+    The hold day is SEED_REQUEST_HOLD_DAYS after the day they were ready, by the branch's calendar; when the
+    branch is closed that day (a weekday it never opens, a holiday or a closure), the packets wait until
+    closing time on the next day it is open. A branch with no open day in the month after the hold day (no
+    opening hours entered) keeps them until the same time of day on the hold day.
+    """
+    zone = branch.zone
+    hold_day = ready_at.astimezone(zone).date() + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)
+    calendar = branch_calendar(
+        branch=branch, first_day=hold_day, last_day=hold_day + dt.timedelta(days=PICKUP_SEARCH_DAYS)
+    )
+    for day in calendar.days():
+        if day.is_open:
+            closing = dt.datetime.combine(day.date, max(closes for _, closes in day.windows), tzinfo=zone)
+            if closing > ready_at:
+                return closing.astimezone(dt.UTC)
+    local = ready_at.astimezone(zone)
+    return (local + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)).astimezone(dt.UTC)
+
+
+def pickup_deadline_text(deadline: dt.datetime, *, branch: Branch) -> str:
+    """The pickup deadline as every page and email says it: "Thursday 12 March 2026 at 5:00 p.m."."""
+    return moment_text(deadline, zone=branch.zone)
 
 
 def patron_season_usage(*, patron: Patron, season: int) -> tuple[int, dict[int, int]]:

@@ -32,6 +32,7 @@ from seedlibrary.selectors import (
     lot_passes_latest_test,
     patron_has_orientation,
     patron_season_usage,
+    pickup_deadline,
     season_of,
 )
 
@@ -45,8 +46,8 @@ def _require_transaction() -> None:
         raise RuntimeError("Packets are counted inside a transaction only.")
 
 
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: message})
+def _field_error(field: str, message: str, code: str | None = None) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _plain(field: str, value: str, *, max_length: int) -> str:
@@ -84,12 +85,6 @@ def _lock_patron(patron: Patron) -> Patron:
 
 def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
-
-
-def _hold_until(now: dt.datetime, branch: Branch) -> dt.datetime:
-    """SEED_REQUEST_HOLD_DAYS later by the branch's clock: the same time of day across a daylight-saving change."""
-    local = now.astimezone(branch.zone)
-    return (local + dt.timedelta(days=settings.SEED_REQUEST_HOLD_DAYS)).astimezone(dt.UTC)
 
 
 # Orientation
@@ -168,8 +163,13 @@ def _check_may_borrow(patron: Patron) -> None:
 
 
 def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], field: str) -> None:
-    """Refuse when the new packets (one per entry of ``varieties``) would pass a season limit."""
+    """Refuse when the new packets (one per entry of ``varieties``) would pass the patron's season limits."""
     total, per_variety = patron_season_usage(patron=patron, season=season)
+    _check_limits_after(total=total, per_variety=per_variety, varieties=varieties, field=field)
+
+
+def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: list[Variety], field: str) -> None:
+    """The season limits, given the packets already counted this season (``total``, and per variety id)."""
     per_season = settings.SEED_PACKETS_PER_SEASON
     per_variety_limit = settings.SEED_PACKETS_PER_VARIETY
     for variety, wanted in Counter(varieties).items():
@@ -180,6 +180,7 @@ def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], fiel
             raise _field_error(
                 field,
                 f"{variety}: the limit is {per_variety_limit} {plural} of each variety per season{detail}.",
+                code="variety_limit",
             )
     if total + len(varieties) > per_season:
         left = max(per_season - total, 0)
@@ -187,7 +188,30 @@ def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], fiel
             field,
             f"The limit is {per_season} packets per season. {left} more can be borrowed this season; "
             f"this asks for {len(varieties)}.",
+            code="season_limit",
         )
+
+
+def seed_request_basket_check(*, varieties: list[Variety]) -> None:
+    """Whether packets of these varieties (one each) can go in one online request, before anyone says who asks.
+
+    The request basket on the catalogue holds no card yet, so it is held to the season limits as if nothing
+    was borrowed this season; ``seed_request_create`` counts the patron's season when the request is sent.
+    """
+    unpublished = [variety for variety in varieties if not variety.is_published]
+    if unpublished:
+        raise _field_error("varieties", f"{unpublished[0]} is not in the catalogue.", code="not_published")
+    try:
+        _check_limits_after(total=0, per_variety={}, varieties=varieties, field="varieties")
+    except ValidationError as error:
+        if error.error_dict["varieties"][0].code != "season_limit":
+            raise
+        raise _field_error(
+            "varieties",
+            f"Your request can hold up to {settings.SEED_PACKETS_PER_SEASON} packets, the most one card may "
+            "borrow in a season. Remove one to make room for another.",
+            code="season_limit",
+        ) from None
 
 
 def _lock_stock(*, lot_ids: list[int], branch: Branch) -> dict[int, Stock]:
@@ -286,7 +310,11 @@ def _best_lot_per_variety(
 def seed_request_create(
     *, card_number: str, email: str, branch: Branch, varieties: list[Variety], now: dt.datetime
 ) -> SeedRequest:
-    """A patron asks online for packets to pick up: they are set aside now and held for SEED_REQUEST_HOLD_DAYS."""
+    """A patron asks online for packets to pick up: they are taken off the shelf now, for staff to pack.
+
+    The pickup deadline only starts when staff set the packets aside (``seed_request_ready``); until then
+    ``expires_at`` is how long an unfilled request keeps its packets, by the same rule from the request time.
+    """
     if not settings.SEED_ONLINE_REQUESTS:
         raise ValidationError("The seed library is not taking online requests right now. Please ask at the library.")
     card = _card(card_number)
@@ -325,7 +353,7 @@ def seed_request_create(
             branch=branch,
             contact_email=email,
             created_at=now,
-            expires_at=_hold_until(now, branch),
+            expires_at=pickup_deadline(branch=branch, ready_at=now),
         )
         loans = Loan.objects.bulk_create(
             Loan(
@@ -360,7 +388,7 @@ def _closed_message(seed_request: SeedRequest) -> str:
 
 
 def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None, now: dt.datetime) -> SeedRequest:
-    """Staff filled the request and set it aside: the patron is told, and the hold starts again from now."""
+    """Staff filled the request and set it aside: the patron is told, and the pickup deadline counts from now."""
     with transaction.atomic():
         seed_request = _lock_request(seed_request)
         if seed_request.status == SeedRequest.Status.READY:
@@ -369,7 +397,7 @@ def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None
             raise ValidationError(_closed_message(seed_request))
         seed_request.status = SeedRequest.Status.READY
         seed_request.ready_at = now
-        seed_request.expires_at = _hold_until(now, seed_request.branch)
+        seed_request.expires_at = pickup_deadline(branch=seed_request.branch, ready_at=now)
         seed_request.handled_by = by
         seed_request.save(update_fields=["status", "ready_at", "expires_at", "handled_by"])
         notifications.seed_request_ready(seed_request)

@@ -27,7 +27,7 @@ from makerlab.selectors import branches_active
 from seedlibrary import services
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest, Stock
 from seedlibrary.report import season_report
-from seedlibrary.selectors import lendable_lots, patron_season_usage, season_of
+from seedlibrary.selectors import lendable_lots, patron_season_usage, pickup_deadline_text, season_of
 from seedlibrary.staff_forms import CardForm, LendForm, OrientationForm, ReturnForm, SeasonForm
 
 REQUESTS_PER_PAGE = 25
@@ -237,7 +237,7 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
         RequestRow(
             seed_request=seed_request,
             asked=moment_text(seed_request.created_at, zone=zone, today=today),
-            pickup_by=moment_text(seed_request.expires_at, zone=zone, today=today),
+            pickup_by=pickup_deadline_text(seed_request.expires_at, branch=branch),
             loans=seed_request.held,
         )
         for seed_request in page.object_list

@@ -1,9 +1,9 @@
-"""The public seed pages (the catalogue, a variety, asking for packets online, the private request page) and
-the staff's packet labels.
+"""The public seed pages (the catalogue, a variety, the request basket, asking for packets online, the private
+request page) and the staff's packet labels.
 
 Each view parses its input with a form, calls one selector or service, and renders. A refusal from a service
-is shown on the form with status 200 and nothing saved. The request pages need no login: the private link
-is the key.
+is shown on the form with status 200 and nothing saved. The request pages need no login: the basket lives in
+the session, and the private link is the key to a request.
 """
 
 from dataclasses import dataclass
@@ -15,19 +15,22 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from makerlab.formatting import moment_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
 from makerlab.ratelimit import limit_public_posts
 from seedlibrary import catalogue, labels
+from seedlibrary.basket import SeedBasket
 from seedlibrary.filters import VarietyFilter
-from seedlibrary.forms import LabelSheetForm, SeedRequestForm
+from seedlibrary.forms import BasketChangeForm, LabelSheetForm, SeedRequestForm
 from seedlibrary.models import Lot, SeedRequest, Variety
-from seedlibrary.services import seed_request_cancel, seed_request_create
+from seedlibrary.selectors import pickup_deadline_text
+from seedlibrary.services import seed_request_basket_check, seed_request_cancel, seed_request_create
 
 VARIETIES_PER_PAGE = 24
 BOT_REFUSAL = "We could not take this request. Please try again, or ask for the seeds at the library."
@@ -51,6 +54,16 @@ class VarietyCard:
     variety: Variety
     availability: str
     can_request: bool
+    in_basket: bool
+
+
+def _basket_varieties(basket: SeedBasket) -> list[Variety]:
+    """The seeds in the basket that are still in the catalogue, in the order they were added (one query at most)."""
+    ids = basket.ids
+    if not ids:
+        return []
+    found = {variety.pk: variety for variety in catalogue.varieties_for_request(ids=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -69,20 +82,26 @@ def variety_list(request: HttpRequest) -> HttpResponse:
     filterset = VarietyFilter(request.GET or None, queryset=catalogue.varieties_published(today=today), today=today)
     page = Paginator(filterset.qs, VARIETIES_PER_PAGE).get_page(request.GET.get("page"))
     online = settings.SEED_ONLINE_REQUESTS
+    basket = _basket_varieties(SeedBasket(request.session)) if online else []
+    in_basket = {variety.pk for variety in basket}
     cards = [
         VarietyCard(
             variety=variety,
             availability=availability_text(variety.packets_available),
             can_request=online and variety.packets_available > 0,
+            in_basket=variety.pk in in_basket,
         )
         for variety in page
     ]
+    filter_query = _filter_query(request)
     context = {
         "filter": filterset,
+        "filters_in_use": sum(1 for name in VarietyFilter.base_filters if request.GET.get(name)),
         "page": page,
         "cards": cards,
+        "basket": basket,
         "online_requests": online,
-        "filter_query": _filter_query(request),
+        "filter_query": filter_query,
         "month": today.strftime("%B"),
         "season_limit": settings.SEED_PACKETS_PER_SEASON,
     }
@@ -105,8 +124,67 @@ def variety_page(request: HttpRequest, slug: str) -> HttpResponse:
         "branches": catalogue.variety_availability(variety=variety, today=today),
         "availability": availability_text(variety.packets_available),
         "can_request": settings.SEED_ONLINE_REQUESTS and variety.packets_available > 0,
+        "in_basket": settings.SEED_ONLINE_REQUESTS and variety.pk in SeedBasket(request.session),
     }
     return render(request, "seedlibrary/variety.html", context)
+
+
+# --- The request basket ---------------------------------------------------------------------------------------
+
+
+def _back_to(request: HttpRequest, back: str, *, variety_id: int | None = None) -> HttpResponse:
+    """Back to the seed page the patron was on (a path of this site under /seeds/ only), at the seed they chose."""
+    catalogue_path = reverse("seeds:list")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if not (safe and back.startswith(catalogue_path) and "#" not in back):
+        back = catalogue_path
+    if variety_id is not None and back.split("?")[0] == catalogue_path:
+        back = f"{back}#variety-{variety_id}"
+    return redirect(back)
+
+
+@require_POST
+def basket_add(request: HttpRequest) -> HttpResponse:
+    """Add one packet of a seed on the shelf to the basket, within the season limits (the service decides)."""
+    if not settings.SEED_ONLINE_REQUESTS:
+        return render(request, "seedlibrary/requests_off.html")
+    form = BasketChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "We could not tell which seed you chose. Please choose it again.")
+        return _back_to(request, request.POST.get("back", "")[:2000])
+    back, variety_id = form.cleaned_data["back"], form.cleaned_data["variety"]
+    variety = catalogue.variety_on_the_shelf(pk=variety_id, today=timezone.localdate())
+    if variety is None:
+        messages.error(request, "This seed has no packets on the shelf just now, so it cannot be added.")
+        return _back_to(request, back)
+    basket = SeedBasket(request.session)
+    if variety.pk not in basket:
+        try:
+            seed_request_basket_check(varieties=[*_basket_varieties(basket), variety])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _back_to(request, back, variety_id=variety.pk)
+        basket.add(variety.pk)
+    messages.success(request, f"{variety} is in your request ({_packets(len(basket))}).")
+    return _back_to(request, back, variety_id=variety.pk)
+
+
+@require_POST
+def basket_remove(request: HttpRequest) -> HttpResponse:
+    form = BasketChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "We could not tell which seed to take out. Please try again.")
+        return _back_to(request, request.POST.get("back", "")[:2000])
+    basket = SeedBasket(request.session)
+    variety_id = form.cleaned_data["variety"]
+    if variety_id in basket:
+        basket.remove(variety_id)
+        messages.success(request, f"Taken out of your request ({_packets(len(basket))} left).")
+    return _back_to(request, form.cleaned_data["back"], variety_id=variety_id)
+
+
+def _packets(count: int) -> str:
+    return f"{count} packet{'' if count == 1 else 's'}"
 
 
 # --- Asking for packets online --------------------------------------------------------------------------------
@@ -120,11 +198,12 @@ def _request_page(request: HttpRequest, form: SeedRequestForm, status: int = 200
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited
 def request_packets(request: HttpRequest) -> HttpResponse:
-    """GET shows the form for the packets chosen on the catalogue (their ids in ``varieties``); POST asks for them."""
+    """GET shows the form for the packets in the basket; POST asks for the ones still ticked and empties it."""
     if not settings.SEED_ONLINE_REQUESTS:
         return render(request, "seedlibrary/requests_off.html")
+    basket = SeedBasket(request.session)
     if request.method != "POST":
-        return _request_page(request, SeedRequestForm(chosen=request.GET.getlist("varieties")))
+        return _request_page(request, SeedRequestForm(chosen=[str(pk) for pk in basket.ids]))
     form = SeedRequestForm(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -142,7 +221,18 @@ def request_packets(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         add_service_error(form, error)
         return _request_page(request, form)
+    basket.clear()
     return redirect("seeds:request_sent", token=seed_request.manage_token)
+
+
+# What the private pages say first: the request's state now, never a step it has not reached.
+STATUS_HEADINGS = {
+    SeedRequest.Status.REQUESTED: "We have your seed request",
+    SeedRequest.Status.READY: "Your packets are ready to pick up",
+    SeedRequest.Status.PICKED_UP: "You picked up your packets",
+    SeedRequest.Status.EXPIRED: "Your seed request has ended",
+    SeedRequest.Status.CANCELLED: "Your seed request is cancelled",
+}
 
 
 def _seed_request_or_404(token: str) -> SeedRequest:
@@ -155,12 +245,13 @@ def _seed_request_or_404(token: str) -> SeedRequest:
 def _manage_page(
     request: HttpRequest, seed_request: SeedRequest, *, template: str, errors=(), status: int = 200
 ) -> HttpResponse:
-    zone = seed_request.branch.zone
     context = {
         "seed_request": seed_request,
+        "heading": STATUS_HEADINGS[seed_request.status],
         "loans": list(seed_request.loans.all()),
         "open": seed_request.status in SeedRequest.OPEN,
-        "expires": moment_text(seed_request.expires_at, zone=zone),
+        "expires": pickup_deadline_text(seed_request.expires_at, branch=seed_request.branch),
+        "hold_days": settings.SEED_REQUEST_HOLD_DAYS,
         "errors": list(errors),
     }
     return private_page(render(request, template, context, status=status))

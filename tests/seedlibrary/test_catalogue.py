@@ -234,6 +234,22 @@ def test_the_list_takes_the_same_queries_at_two_sizes(client, branch, django_ass
     assert len(response.context["cards"]) == 24
 
 
+def test_the_list_with_a_request_basket_takes_the_same_queries_at_two_sizes(client, branch, django_assert_num_queries):
+    def fill_basket(size: int) -> None:
+        for variety in Variety.objects.filter(is_published=True).order_by("-pk")[:size]:
+            client.post(reverse("seeds:basket_add"), {"variety": str(variety.pk), "back": "/seeds/"})
+
+    _catalogue_of(3, branch)
+    fill_basket(1)
+    with django_assert_num_queries(4):  # session, count, page, the seeds in the basket
+        client.get(reverse("seeds:list"))
+    _catalogue_of(30, branch)
+    fill_basket(8)
+    with django_assert_num_queries(4):
+        response = client.get(reverse("seeds:list"), {"page": 2})
+    assert len(response.context["basket"]) == 9
+
+
 # --- A variety page -------------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequ
 from tests.factories import (
     TORONTO,
     BranchFactory,
+    ClosureFactory,
     GerminationTestFactory,
     LotFactory,
     OrientationFactory,
@@ -317,7 +318,8 @@ def test_an_online_request_sets_aside_one_packet_of_each_variety_and_emails_the_
     tomato, bean = lot_of_this_season(branch), lot_of_this_season(branch)
     seed_request = request_online(borrower, branch, [tomato.variety, bean.variety])
     assert seed_request.status == SeedRequest.Status.REQUESTED
-    assert seed_request.expires_at == NOW + dt.timedelta(days=7)
+    # Not filled by closing time a week later, the request lapses; the pickup deadline starts when it is ready.
+    assert seed_request.expires_at == dt.datetime(2026, 4, 27, 17, 0, tzinfo=TORONTO)
     assert sorted(seed_request.loans.values_list("lot", "status")) == sorted(
         [(tomato.pk, Loan.Status.HELD), (bean.pk, Loan.Status.HELD)]
     )
@@ -325,10 +327,11 @@ def test_an_online_request_sets_aside_one_packet_of_each_variety_and_emails_the_
     notifications_deliver_pending()
     [email] = mail.outbox
     assert email.to == ["doris@example.com"]
-    assert email.subject == "Seeds set aside for you at Central Library"
+    assert email.subject == "We have your seed request at Central Library"
     assert f"- {tomato.variety} (lot {tomato.code})" in email.body
     assert "'" in str(tomato.variety) and "&#x27;" not in email.body
-    assert "Monday 27 April 2026 at 11:00 a.m." in email.body
+    assert "you have until closing time 7 days later to pick them up" in email.body
+    assert "April 2026" not in email.body
     assert f"/{seed_request.manage_token}" in email.body
 
 
@@ -439,25 +442,71 @@ def test_an_online_request_takes_the_same_queries_whatever_the_collection_and_hi
         request_online(borrower, branch, next_three)
 
 
-QUERIES_PER_ONLINE_REQUEST = 14
+QUERIES_PER_ONLINE_REQUEST = 16  # two of them read the branch's hours and closures for the deadline
 
 
 def test_staff_set_a_request_aside_and_the_patron_hears_when_and_where(borrower, branch, assistant):
     lot = lot_of_this_season(branch)
-    seed_request = request_online(borrower, branch, [lot.variety])
-    # Ready on Thursday 5 March at 11:00 EST; held a week, to 11:00 EDT after the clocks go forward.
+    seed_request = request_online(borrower, branch, [lot.variety], now=dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC))
+    # Ready on Thursday 5 March at 11:00 EST; held a week, to closing time (5:00 p.m.) after the clocks go forward.
     ready_at = dt.datetime(2026, 3, 5, 16, 0, tzinfo=dt.UTC)
     services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
     seed_request.refresh_from_db()
     assert seed_request.status == SeedRequest.Status.READY
-    assert seed_request.expires_at == dt.datetime(2026, 3, 12, 11, 0, tzinfo=TORONTO)
+    assert seed_request.expires_at == dt.datetime(2026, 3, 12, 17, 0, tzinfo=TORONTO)
     services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
     notifications_deliver_pending()
     ready_email = mail.outbox[-1]
     assert len(mail.outbox) == 2
     assert ready_email.subject == "Your seeds are ready to pick up at Central Library"
-    assert "until Thursday 12 March 2026 at 11:00 a.m." in ready_email.body
+    assert "by Thursday 12 March 2026 at 5:00 p.m." in ready_email.body
     assert branch.address_line in ready_email.body
+
+
+LATE_EVENING_HOURS = {day: [(dt.time(9, 30), dt.time(12, 0)), (dt.time(13, 0), dt.time(20, 30))] for day in range(6)}
+
+
+def test_the_pickup_deadline_counts_from_ready_and_ends_at_closing_time(borrower, assistant):
+    """Asked for at 10:32 p.m., the packets were held to 10:32 p.m. a week later, after the branch had closed."""
+    branch = BranchFactory(name="Evening Branch", hours=LATE_EVENING_HOURS)
+    lot = lot_of_this_season(branch)
+    asked_at = dt.datetime(2026, 4, 14, 22, 32, tzinfo=TORONTO)  # a Tuesday, after closing
+    seed_request = request_online(borrower, branch, [lot.variety], now=asked_at)
+    ready_at = dt.datetime(2026, 4, 16, 15, 5, tzinfo=TORONTO)  # Thursday afternoon
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
+    seed_request.refresh_from_db()
+    assert seed_request.ready_at == ready_at
+    assert seed_request.expires_at == dt.datetime(2026, 4, 23, 20, 30, tzinfo=TORONTO)
+
+
+@pytest.mark.parametrize(
+    ("ready_on", "deadline_on", "why"),
+    [
+        (dt.date(2026, 4, 12), dt.date(2026, 4, 20), "the hold day is a Sunday, when the branch never opens"),
+        (dt.date(2026, 5, 11), dt.date(2026, 5, 19), "the hold day is Victoria Day"),
+        (dt.date(2026, 12, 17), dt.date(2026, 12, 29), "a closure, Christmas, Boxing Day, Sunday, Boxing Day observed"),
+    ],
+)
+def test_a_deadline_on_a_closed_day_moves_to_closing_time_on_the_next_open_day(
+    borrower, assistant, ready_on, deadline_on, why
+):
+    branch = BranchFactory(name="Evening Branch", hours=LATE_EVENING_HOURS)
+    ClosureFactory(branch=branch, start_date=dt.date(2026, 12, 24), reason="Staff development day")
+    lot = lot_of_this_season(branch)
+    ready_at = dt.datetime.combine(ready_on, dt.time(11, 0), tzinfo=TORONTO)
+    seed_request = request_online(borrower, branch, [lot.variety], now=ready_at - dt.timedelta(hours=1))
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=ready_at)
+    seed_request.refresh_from_db()
+    assert seed_request.expires_at == dt.datetime.combine(deadline_on, dt.time(20, 30), tzinfo=TORONTO), why
+
+
+def test_a_branch_without_opening_hours_keeps_the_packets_a_week_to_the_minute(borrower, assistant):
+    branch = BranchFactory(name="Pop-up Branch", hours={})
+    lot = lot_of_this_season(branch)
+    seed_request = request_online(borrower, branch, [lot.variety])
+    services.seed_request_ready(seed_request=seed_request, by=assistant, now=NOW)
+    seed_request.refresh_from_db()
+    assert seed_request.expires_at == NOW + dt.timedelta(days=7)
 
 
 def test_picking_up_lends_the_packets_set_aside(borrower, branch, assistant):
@@ -494,7 +543,7 @@ def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, bran
     seed_request = request_online(borrower, branch, [lot.variety])
     waiting = request_online(OrientationFactory().patron, branch, [lot.variety], now=NOW + dt.timedelta(days=3))
     assert services.seed_requests_expire(now=NOW + dt.timedelta(days=6)) == 0
-    after = NOW + dt.timedelta(days=7)
+    after = seed_request.expires_at
     assert services.seed_requests_expire(now=after) == 1
     assert services.seed_requests_expire(now=after) == 0
     seed_request.refresh_from_db()
@@ -512,11 +561,27 @@ def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, bran
     assert "went back on the shelf" in expired_email.body
 
 
+def test_the_request_basket_is_held_to_the_season_limit_and_the_catalogue(settings):
+    settings.SEED_PACKETS_PER_SEASON = 2
+    first, second, third = VarietyFactory(), VarietyFactory(), VarietyFactory()
+    services.seed_request_basket_check(varieties=[first, second])
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[first, second, third])
+    assert error.value.error_dict["varieties"][0].code == "season_limit"
+    assert "Your request can hold up to 2 packets" in error_text(error)
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[first, first])
+    assert error.value.error_dict["varieties"][0].code == "variety_limit"
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_basket_check(varieties=[VarietyFactory(is_published=False)])
+    assert error.value.error_dict["varieties"][0].code == "not_published"
+
+
 def test_a_request_past_its_date_is_not_picked_up_before_the_sweep_runs(borrower, branch, assistant):
     lot = lot_of_this_season(branch)
     seed_request = request_online(borrower, branch, [lot.variety])
     with pytest.raises(ValidationError, match="past its pickup date"):
-        services.seed_request_pick_up(seed_request=seed_request, by=assistant, now=NOW + dt.timedelta(days=7))
+        services.seed_request_pick_up(seed_request=seed_request, by=assistant, now=seed_request.expires_at)
     assert seed_request.loans.get().status == Loan.Status.HELD
 
 

@@ -263,6 +263,8 @@ def test_the_queue_shows_what_to_pull_from_which_lot(desk, seed_request, tomatoe
     assert f"Tomato &#x27;Brandywine&#x27;: lot <strong>{tomatoes.code}</strong>" in html
     assert beans.code in html
     assert f"/staff/seeds/requests/{seed_request.pk}/ready/" in html
+    # Not set aside yet: no pickup deadline, only when the packets go back unless staff set them aside.
+    assert "Set aside by " in html and "Pick up by" not in html
 
 
 def test_set_aside_then_picked_up(desk, seed_request, tomatoes):

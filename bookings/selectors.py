@@ -178,15 +178,19 @@ def booking_change_refusal(
 ) -> BookingChangeRefusal | None:
     """None when the booking can still be cancelled or moved, else why not.
 
-    The one rule behind the manage pages and the cancel and move services: only a booking still booked and
-    not yet started; patrons until the service's cut-off before it, staff until it starts.
+    The one rule behind the manage pages and the cancel and move services: only a booking still booked;
+    patrons until the service's cut-off before it starts; staff at any time, so a cancel phoned in can
+    be recorded after the fact.
     """
     if booking.status == Booking.Status.CANCELLED:
         return BookingChangeRefusal.CANCELLED
-    if booking.status != Booking.Status.BOOKED or now >= booking.starts_at:
+    if booking.status != Booking.Status.BOOKED:
         return BookingChangeRefusal.OVER
-    cutoff = booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours)
-    if not by_staff and now > cutoff:
+    if by_staff:
+        return None
+    if now >= booking.starts_at:
+        return BookingChangeRefusal.OVER
+    if now > booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours):
         return BookingChangeRefusal.TOO_CLOSE
     return None
 

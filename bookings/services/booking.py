@@ -202,7 +202,7 @@ MOVE_REFUSALS = {
 
 
 def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff: bool = False) -> Booking:
-    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time before it starts."""
+    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=booking.pk)

@@ -201,8 +201,17 @@ MOVE_REFUSALS = {
 }
 
 
-def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff: bool = False) -> Booking:
-    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal)."""
+def booking_cancel(
+    *,
+    booking: Booking,
+    now: dt.datetime | None = None,
+    by_staff: bool = False,
+    by_user: AbstractBaseUser | None = None,
+) -> Booking:
+    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal).
+
+    The patron is emailed either way, with a calendar file that takes the event out of their calendar.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=booking.pk)
@@ -211,6 +220,9 @@ def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff
             raise ValidationError(CANCEL_REFUSALS[refusal], code=refusal.value)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
+        if by_user is not None:
+            booking._history_user = by_user
+        booking._change_reason = "Cancelled at the desk" if by_staff else "Cancelled by the patron"
         booking.save(update_fields=["status", "cancelled_at"])
         reminders_withdraw(booking=booking)
         _email_booking(booking, kind="booking_cancelled", key=f"booking:{booking.pk}:cancelled", now=now)

@@ -78,7 +78,7 @@ def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
                 can_check_in=booked and now.astimezone(zone).date() >= start.date(),
                 can_mark_no_show=booked and now >= booking.starts_at,
                 can_record_outcome=booking.status == Booking.Status.ATTENDED,
-                can_cancel=booked,
+                can_cancel=booked and now < booking.starts_at,  # once started, "Did not come" is the record
             )
         )
     return rows

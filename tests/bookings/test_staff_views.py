@@ -64,6 +64,7 @@ def test_the_desk_agenda_shows_the_day_with_its_actions(desk_client, desk_user, 
     assert "Harold Fraser" in html
     assert "Mei Chen" not in html
     assert f"/staff/desk/bookings/{past.pk}/no-show/" in html
+    assert f"/staff/desk/bookings/{past.pk}/cancel/" not in html  # started: "Did not come", not a cancel
     tomorrow = desk_client.get("/staff/desk/", {"day": f"{other.starts_at.astimezone(service.branch.zone):%Y-%m-%d}"})
     assert "Mei Chen" in tomorrow.content.decode()
     mine = desk_client.get("/staff/desk/mine/", {"day": f"{other.starts_at.astimezone(service.branch.zone):%Y-%m-%d}"})

@@ -23,7 +23,8 @@ def booking_calendar_sequence(booking: Booking) -> int:
     """How many times the booking's time changed or it was cancelled: the SEQUENCE of its calendar event.
 
     Read from the booking's history, so every file sent for one version of the booking carries the same
-    number and each later version a higher one (check-in and outcomes do not count).
+    number and each later version a higher one (check-in and outcomes do not count). A cancellation is
+    at least 1, above the first confirmation, even for a booking saved without history.
     """
     versions = booking.history.order_by("history_date", "history_id").values_list("starts_at", "ends_at", "status")
     changes, previous = 0, None
@@ -32,7 +33,7 @@ def booking_calendar_sequence(booking: Booking) -> int:
         if previous is not None and version != previous:
             changes += 1
         previous = version
-    return changes
+    return max(changes, 1) if booking.status == Booking.Status.CANCELLED else changes
 
 
 def _organizer() -> icalendar.vCalAddress:

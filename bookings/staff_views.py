@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bookings import selectors
 from bookings.models import Booking, BookingPause, ServiceType
-from bookings.selectors import booking_change_refusal
 from bookings.services import desk
 from bookings.services.booking import PatronDetails, booking_cancel, booking_create
 from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
@@ -180,7 +179,7 @@ def booking_cancel_at_desk(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "booking": booking,
         "what": what,
-        "refusal": booking_change_refusal(booking=booking, now=timezone.now(), by_staff=True),
+        "refusal": selectors.booking_change_refusal(booking=booking, now=timezone.now(), by_staff=True),
         "next_url": _desk_address(request.GET.get("next", "")),
     }
     return render(request, "bookings/staff/cancel.html", context)

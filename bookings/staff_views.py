@@ -174,7 +174,7 @@ def booking_cancel_at_desk(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Cancelled: {booking.contact_name}, {what}. We emailed them.")
+            messages.success(request, f"Cancelled {booking.contact_name}'s booking ({what}) and emailed them.")
         return _back(request)
     context = {
         "booking": booking,

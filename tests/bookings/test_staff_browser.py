@@ -125,7 +125,7 @@ def test_a_cancel_phoned_in_is_confirmed_at_the_desk_and_accessible(page, desk, 
 
     page.get_by_role("link", name="Cancel the booking of Mei Chen").click()
     page.get_by_role("button", name="Yes, cancel this booking").click()
-    expect(page.get_by_text("Cancelled: Mei Chen")).to_be_visible()
+    expect(page.get_by_text("Cancelled Mei Chen's booking")).to_be_visible()
     expect(page.get_by_role("link", name="Cancel the booking of Mei Chen")).to_have_count(0)
     assert_accessible(page)
     booking.refresh_from_db()

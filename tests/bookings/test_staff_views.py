@@ -156,7 +156,7 @@ def test_a_cancel_phoned_in_is_confirmed_first_then_recorded_with_who_did_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = desk_client.post(cancel_url, {"next": agenda_url}, follow=True)
     assert response.redirect_chain == [(agenda_url, 302)]
-    assert "Cancelled: Mei Chen" in response.content.decode()
+    assert "Cancelled Mei Chen&#x27;s booking" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
     assert booking.history.first().history_user == desk_user.user

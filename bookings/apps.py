@@ -9,7 +9,7 @@ class BookingsConfig(AppConfig):
         from bookings.documents import booking_email_attachments
         from makerlab import retention, services
 
-        for kind in ("booking_confirmation", "booking_rescheduled"):
+        for kind in ("booking_confirmation", "booking_rescheduled", "booking_cancelled"):
             services.notification_attachments_register(kind=kind, builder=booking_email_attachments)
 
         retention.register_personal_fields(

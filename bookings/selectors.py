@@ -1,6 +1,7 @@
 """Reads for bookings: which times a service can be booked at, derived, never stored."""
 
 import datetime as dt
+import enum
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -159,6 +160,39 @@ def open_slots(
             takers.sort(key=lambda pk: (len(staff_busy[pk]), pk))
             slots.append(Slot(start.astimezone(zone), end.astimezone(zone), tuple(takers)))
     return slots
+
+
+# --- What a patron may still do with a booking ---------------------------------------------------------------
+
+
+class BookingChangeRefusal(enum.StrEnum):
+    """Why a booking can no longer be cancelled or moved online."""
+
+    CANCELLED = "cancelled"
+    OVER = "over"
+    TOO_CLOSE = "too_close"
+
+
+def booking_change_refusal(
+    *, booking: Booking, now: dt.datetime, by_staff: bool = False
+) -> BookingChangeRefusal | None:
+    """None when the booking can still be cancelled or moved, else why not.
+
+    The one rule behind the manage pages and the cancel and move services: only a booking still booked;
+    patrons until the service's cut-off before it starts; staff at any time, so a cancel phoned in can
+    be recorded after the fact.
+    """
+    if booking.status == Booking.Status.CANCELLED:
+        return BookingChangeRefusal.CANCELLED
+    if booking.status != Booking.Status.BOOKED:
+        return BookingChangeRefusal.OVER
+    if by_staff:
+        return None
+    if now >= booking.starts_at:
+        return BookingChangeRefusal.OVER
+    if now > booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours):
+        return BookingChangeRefusal.TOO_CLOSE
+    return None
 
 
 # --- The desk: agendas and no-show pauses -------------------------------------------------------------------

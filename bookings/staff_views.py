@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bookings import selectors
 from bookings.models import Booking, BookingPause, ServiceType
 from bookings.services import desk
-from bookings.services.booking import PatronDetails, booking_create
+from bookings.services.booking import PatronDetails, booking_cancel, booking_create
 from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
 from makerlab.formatting import moment_text, time_span
 from makerlab.forms import add_service_error
@@ -61,6 +61,7 @@ class AgendaRow:
     can_check_in: bool
     can_mark_no_show: bool
     can_record_outcome: bool
+    can_cancel: bool
 
 
 def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
@@ -76,6 +77,7 @@ def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
                 can_check_in=booked and now.astimezone(zone).date() >= start.date(),
                 can_mark_no_show=booked and now >= booking.starts_at,
                 can_record_outcome=booking.status == Booking.Status.ATTENDED,
+                can_cancel=booked and now < booking.starts_at,  # once started, "Did not come" is the record
             )
         )
     return rows
@@ -118,12 +120,15 @@ def agenda_mine(request: HttpRequest) -> HttpResponse:
     return _agenda_page(request, mine=True)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
-    """Back to the agenda the staff member came from; only an address on this site."""
-    target = request.POST.get("next", "")
+def _desk_address(target: str) -> str:
+    """The agenda the staff member came from; only an address of the desk on this site, else today's agenda."""
     if not target.startswith("/staff/desk/") or "//" in target or "\\" in target:
-        target = reverse("bookings_staff:agenda")
-    return redirect(target)
+        return reverse("bookings_staff:agenda")
+    return target
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_desk_address(request.POST.get("next", "")))
 
 
 def _attendance(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
@@ -155,6 +160,29 @@ def booking_attended(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_permission()
 def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     return _attendance(request, pk, desk.booking_mark_no_show, "marked as did not come")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@desk_permission()
+def booking_cancel_at_desk(request: HttpRequest, pk: int) -> HttpResponse:
+    """A patron calls to cancel: GET names the booking and asks to confirm, the POST from that page cancels."""
+    booking = get_object_or_404(Booking.objects.select_related("service_type", "branch", "staff_member__user"), pk=pk)
+    what = f"{booking.service_type.name}, {moment_text(booking.starts_at, zone=booking.branch.zone)}"
+    if request.method == "POST":
+        try:
+            booking_cancel(booking=booking, by_staff=True, by_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Cancelled {booking.contact_name}'s booking ({what}) and emailed them.")
+        return _back(request)
+    context = {
+        "booking": booking,
+        "what": what,
+        "refusal": selectors.booking_change_refusal(booking=booking, now=timezone.now(), by_staff=True),
+        "next_url": _desk_address(request.GET.get("next", "")),
+    }
+    return render(request, "bookings/staff/cancel.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

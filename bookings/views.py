@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bookings.forms import BookingForm, NotifyRequestForm, TimeChoiceForm, WeekForm
 from bookings.models import Booking, ServiceType
-from bookings.selectors import Slot, open_slots
+from bookings.selectors import Slot, booking_change_refusal, open_slots
 from bookings.services.booking import (
     SlotTaken,
     booking_cancel,
@@ -270,22 +270,23 @@ def _booking_or_404(token: str, now: dt.datetime) -> Booking:
     return booking
 
 
-def _can_change(booking: Booking, now: dt.datetime) -> bool:
-    cutoff = booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours)
-    return booking.status == Booking.Status.BOOKED and now <= cutoff
+def _booking_context(booking: Booking, now: dt.datetime) -> dict:
+    """What every page of the private link shows: the booking, its time in words, and whether (or why not)
+    the patron can still cancel or move it online."""
+    refusal = booking_change_refusal(booking=booking, now=now)
+    return {
+        "booking": booking,
+        "service": booking.service_type,
+        "when": _when(booking, now),
+        "can_change": refusal is None,
+        "refusal": refusal.value if refusal else "",
+    }
 
 
 def _manage_page(
     request: HttpRequest, booking: Booking, *, template: str = "bookings/manage.html", errors=(), status: int = 200
 ) -> HttpResponse:
-    now = timezone.now()
-    context = {
-        "booking": booking,
-        "when": _when(booking, now),
-        "can_change": _can_change(booking, now),
-        "upcoming": booking.status == Booking.Status.BOOKED and booking.starts_at > now,
-        "errors": list(errors),
-    }
+    context = {**_booking_context(booking, timezone.now()), "errors": list(errors)}
     return private_page(render(request, template, context, status=status))
 
 
@@ -301,16 +302,23 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return _manage_page(request, _booking_or_404(token, timezone.now()))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    booking = _booking_or_404(token, timezone.now())
+    """GET asks the patron to confirm, naming what will be cancelled; only the POST from that page cancels."""
+    now = timezone.now()
+    booking = _booking_or_404(token, now)
+    if request.method != "POST":
+        if booking_change_refusal(booking=booking, now=now) is not None:
+            return redirect("bookings:manage", token=booking.manage_token)
+        return _manage_page(request, booking, template="bookings/cancel.html")
     try:
-        booking = booking_cancel(booking=booking)
+        booking = booking_cancel(booking=booking, now=now)
     except ValidationError as error:
         return _manage_page(request, booking, errors=error.messages)
-    messages.success(request, f"Your booking for {booking.service_type.name} is cancelled. We sent you an email.")
+    what = f"{booking.service_type.name} on {_when(booking, now)}"
+    messages.success(request, f"Your booking for {what} is cancelled. We sent you an email.")
     return redirect("bookings:manage", token=booking.manage_token)
 
 
@@ -323,18 +331,17 @@ def _move_page(
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
+    context = _booking_context(booking, now)
     service_type = booking.service_type
-    today = now.astimezone(booking.branch.zone).date()
     week = _week(request, service_type)
-    if alternatives is not None:
+    if not context["can_change"]:
+        slots = []  # a cancelled, past or too-close booking is offered no time
+    elif alternatives is not None:
         slots = alternatives
     else:
         slots = [slot for slot in _week_slots(service_type, week=week, now=now) if slot.starts_at != booking.starts_at]
-    context = {
-        "booking": booking,
-        "service": service_type,
-        "when": _when(booking, now),
-        "can_change": _can_change(booking, now),
+    today = now.astimezone(booking.branch.zone).date()
+    context |= {
         "days": _days(slots, service_type=service_type, today=today),
         "week": week,
         "previous_week": week - 1 if week > 0 and alternatives is None else None,

@@ -3,17 +3,23 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from bookings.links import booking_book_url, booking_manage_url
 from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
-from bookings.selectors import Slot, open_slots, patron_paused_until, pause_message
+from bookings.selectors import (
+    BookingChangeRefusal,
+    Slot,
+    booking_change_refusal,
+    open_slots,
+    patron_paused_until,
+    pause_message,
+)
 from bookings.services.reminders import reminders_withdraw
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import when_text
@@ -181,29 +187,48 @@ def booking_create(
         ) from error
 
 
-def booking_cancel(*, booking: Booking, now: dt.datetime | None = None, by_staff: bool = False) -> Booking:
-    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time before it starts."""
+CANCEL_REFUSALS = {
+    BookingChangeRefusal.CANCELLED: "This booking is already cancelled.",
+    BookingChangeRefusal.OVER: "This booking's time has passed, so it cannot be cancelled.",
+    BookingChangeRefusal.TOO_CLOSE: "It is too close to the time to cancel online. Please call the library.",
+}
+MOVE_REFUSALS = {
+    BookingChangeRefusal.CANCELLED: (
+        "This booking is cancelled, so it cannot be moved. You are welcome to book a new time."
+    ),
+    BookingChangeRefusal.OVER: "This booking's time has passed, so it cannot be moved.",
+    BookingChangeRefusal.TOO_CLOSE: "It is too close to the time to change it online. Please call the library.",
+}
+
+
+def booking_cancel(
+    *,
+    booking: Booking,
+    now: dt.datetime | None = None,
+    by_staff: bool = False,
+    by_user: AbstractBaseUser | None = None,
+) -> Booking:
+    """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal).
+
+    The patron is emailed either way, with a calendar file that takes the event out of their calendar.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=booking.pk)
-        if booking.status != Booking.Status.BOOKED:
-            raise ValidationError("This booking is already cancelled or over.")
-        cutoff = booking.starts_at - dt.timedelta(hours=booking.service_type.change_cutoff_hours)
-        if not by_staff and now > cutoff:
-            raise ValidationError("It is too close to the time to cancel online. Please call the library.")
+        refusal = booking_change_refusal(booking=booking, now=now, by_staff=by_staff)
+        if refusal is not None:
+            raise ValidationError(CANCEL_REFUSALS[refusal], code=refusal.value)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
+        if by_user is not None:
+            booking._history_user = by_user
+        booking._change_reason = "Cancelled at the desk" if by_staff else "Cancelled by the patron"
         booking.save(update_fields=["status", "cancelled_at"])
         reminders_withdraw(booking=booking)
         _email_booking(booking, kind="booking_cancelled", key=f"booking:{booking.pk}:cancelled", now=now)
         if booking.starts_at > now:
             _tell_first_waiting(booking.service_type, now=now)
         return booking
-
-
-def booking_manage_url(booking: Booking) -> str:
-    """The private address where the patron sees, cancels or moves the booking (absolute, for emails)."""
-    return settings.SITE_URL.rstrip("/") + reverse("bookings:manage", args=[booking.manage_token])
 
 
 def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -> None:
@@ -218,6 +243,7 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -
         "address": branch.address_line,
         "phone": branch.phone,
         "manage_url": booking_manage_url(booking),
+        "book_url": booking_book_url(booking.service_type),
     }
     notification_queue(
         kind=kind,
@@ -248,7 +274,7 @@ def _tell_first_waiting(service_type: ServiceType, *, now: dt.datetime) -> Notif
         context={
             "first_name": waiting.name.split(" ", 1)[0],
             "service": service_type.name,
-            "book_url": settings.SITE_URL.rstrip("/") + reverse("bookings:service", args=[service_type.slug]),
+            "book_url": booking_book_url(service_type),
         },
         idempotency_key=f"notify_request:{waiting.pk}:time_opened",
         related_object=waiting,
@@ -272,10 +298,9 @@ def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.date
                 .get(pk=booking.pk)
             )
             service_type = booking.service_type
-            if booking.status != Booking.Status.BOOKED:
-                raise ValidationError("This booking is already cancelled or over.")
-            if now > booking.starts_at - dt.timedelta(hours=service_type.change_cutoff_hours):
-                raise ValidationError("It is too close to the time to change it online. Please call the library.")
+            refusal = booking_change_refusal(booking=booking, now=now)
+            if refusal is not None:
+                raise ValidationError(MOVE_REFUSALS[refusal], code=refusal.value)
             if starts_at == booking.starts_at:
                 raise ValidationError("That is already the time of your booking. Choose another time.")
             if not service_type.is_active:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.links import booking_manage_url
 from bookings.models import Booking
 from makerlab.formatting import clock_text, moment_text
 from makerlab.models import Notification
@@ -103,6 +104,7 @@ def _context(booking: Booking, hours: int) -> dict[str, str | int]:
         "branch_name": branch.name,
         "branch_address": f"{branch.street_address}, {branch.city}",
         "branch_phone": branch.phone,
+        "manage_url": booking_manage_url(booking),
     }
 
 

@@ -1,5 +1,6 @@
 """The patron's booking flow in a real browser, with the keyboard only: book, read the email and its
-calendar file, move the booking, cancel it; a second browser loses a race; axe-core on every page."""
+calendar file, move the booking, cancel it through the confirmation step, find the cancelled booking's
+pages; a second browser loses a race; axe-core on every page."""
 
 import datetime as dt
 import re
@@ -126,11 +127,43 @@ def test_a_patron_books_moves_and_cancels_with_the_keyboard(page, desk, assert_a
     assert Booking.objects.get().starts_at == at(day, 15)
     assert len(mail.outbox) == 2
 
+    # Cancelling asks first, on a page of its own that names the booking; "Keep my booking" changes nothing.
+    new_time = f"{day_words(day)}, 3:00 to 3:45 p.m."
     tab_to(page, "Cancel this booking")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("is cancelled")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this booking?")
+    summary = page.locator(".booking-summary")
+    for detail in (service.name, new_time, service.branch.name):
+        expect(summary).to_contain_text(detail)
+    assert_accessible(page)
+    tab_to(page, "Keep my booking")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your booking")
+    assert Booking.objects.get().status == Booking.Status.BOOKED
+
+    tab_to(page, "Cancel this booking")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this booking?")
+    tab_to(page, "Yes, cancel this booking")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your cancelled booking")
+    expect(page.get_by_text(f"Your booking for {service.name} on {new_time} is cancelled.")).to_be_visible()
     assert_accessible(page)
     assert Booking.objects.get().status == Booking.Status.CANCELLED
+    cancelled = mail.outbox[2]
+    [(_, content, _)] = cancelled.attachments
+    calendar = icalendar.Calendar.from_ical(content)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == str(event["UID"])
+
+    # The old "pick another time" link now says the booking is cancelled and offers to book again.
+    page.goto(manage_url + "move/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This booking is cancelled")
+    expect(page.get_by_role("radio")).to_have_count(0)
+    assert_accessible(page)
+    tab_to(page, f"Book {service.name} again")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(service.name)
 
 
 def test_a_second_browser_loses_the_race_and_gets_the_nearest_times(

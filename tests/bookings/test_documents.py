@@ -41,7 +41,7 @@ def test_the_calendar_file_parses_back_with_the_toronto_zone(db):
     )
     body = booking_calendar(booking=booking, manage_url="http://testserver/book/manage/abc/")
     calendar = icalendar.Calendar.from_ical(body)
-    assert calendar["METHOD"] == "PUBLISH"
+    assert calendar["METHOD"] == "REQUEST"
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == f"bookings-booking-{booking.pk}@testserver"
     assert event.decoded("DTSTART") == at(day, 14)
@@ -49,4 +49,7 @@ def test_the_calendar_file_parses_back_with_the_toronto_zone(db):
     assert event["DTSTART"].params["TZID"] == "America/Toronto"
     assert event.decoded("DTEND") == at(day, 14, 45)
     assert "http://testserver/book/manage/abc/" in str(event["DESCRIPTION"])
+    assert event["SEQUENCE"] == 0
+    assert str(event["ATTENDEE"]) == "mailto:d@example.net"
+    assert str(event["ORGANIZER"]).startswith("mailto:")
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["America/Toronto"]

@@ -15,6 +15,7 @@ from bookings.services.booking import (
 )
 from makerlab.cards import card_number_make
 from makerlab.models import Notification
+from makerlab.services import notifications_deliver_pending
 from tests.bookings.test_views import at, build_desk
 
 
@@ -63,15 +64,81 @@ def test_the_confirmation_is_sent_without_consent_with_the_ics_and_the_manage_li
     assert notification.context == {}  # the outbox keeps no body
 
 
-def test_a_move_sends_the_new_time_with_the_same_uid(service, day, django_capture_on_commit_callbacks):
+def the_event(message) -> icalendar.Event:
+    [event] = the_ics(message).walk("VEVENT")
+    return event
+
+
+def ics_method(message) -> tuple[str, str]:
+    """The METHOD inside the file and the one in its MIME type: calendar apps read either."""
+    [(_, content, mimetype)] = message.attachments
+    return str(icalendar.Calendar.from_ical(content)["METHOD"]), mimetype.split("method=")[-1]
+
+
+def test_a_move_sends_the_new_time_with_the_same_uid_and_a_higher_sequence(
+    service, day, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(service, day)
+    with django_capture_on_commit_callbacks(execute=True):
         booking_reschedule(booking=booking, starts_at=at(day, 15))
     first, moved = mail.outbox
     assert "3:00 to 3:45 p.m." in moved.body
-    old_event, new_event = the_ics(first).walk("VEVENT")[0], the_ics(moved).walk("VEVENT")[0]
+    old_event, new_event = the_event(first), the_event(moved)
     assert str(old_event["UID"]) == str(new_event["UID"])
     assert new_event.decoded("DTSTART") == at(day, 15)
+    assert int(new_event["SEQUENCE"]) > int(old_event["SEQUENCE"])
+    assert ics_method(first) == ics_method(moved) == ("REQUEST", "REQUEST")
+    assert str(new_event["STATUS"]) == "CONFIRMED"
+    assert str(new_event["ATTENDEE"]) == "mailto:doris@example.net"
+
+
+def test_a_cancel_sends_a_calendar_file_that_takes_the_event_out(service, day, django_capture_on_commit_callbacks):
+    # Each email is sent when its change commits, as the worker does.
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(service, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_reschedule(booking=booking, starts_at=at(day, 15))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking)
+    confirmation, moved, cancelled = mail.outbox
+    assert cancelled.subject.startswith("Cancelled:")
+    assert ics_method(cancelled) == ("CANCEL", "CANCEL")
+    events = [the_event(message) for message in (confirmation, moved, cancelled)]
+    assert len({str(event["UID"]) for event in events}) == 1
+    assert [int(event["SEQUENCE"]) for event in events] == [0, 1, 2]  # each later file wins over the one before
+    assert str(events[2]["STATUS"]) == "CANCELLED"
+    assert events[2].decoded("DTSTART") == at(day, 15)
+    assert str(events[2]["ORGANIZER"]) == str(events[0]["ORGANIZER"])
+
+
+def test_a_confirmation_sent_late_for_a_booking_cancelled_since_takes_the_event_out(
+    service, day, django_capture_on_commit_callbacks
+):
+    """The worker was down: both emails go out after the cancel, and the calendar must end without the event."""
+    with django_capture_on_commit_callbacks(execute=False):
+        booking = book(service, day)
+        booking_cancel(booking=booking)
+    notifications_deliver_pending()
+    confirmation, cancelled = mail.outbox
+    assert ics_method(confirmation) == ics_method(cancelled) == ("CANCEL", "CANCEL")
+    assert the_event(confirmation)["SEQUENCE"] == the_event(cancelled)["SEQUENCE"] == 1
+    book_url = f"http://testserver/book/{service.slug}/"
+    assert book_url in cancelled.body and f'href="{book_url}"' in cancelled.alternatives[0][0]
+
+
+def test_sending_a_file_again_gives_the_same_sequence_and_check_in_does_not_raise_it(
+    service, day, django_capture_on_commit_callbacks
+):
+    from bookings.documents import booking_calendar_sequence
+    from bookings.services.desk import booking_mark_attended
+
+    booking = book(service, day)
+    assert booking_calendar_sequence(booking) == booking_calendar_sequence(booking) == 0
+    moved = booking_reschedule(booking=booking, starts_at=at(day, 15))
+    assert booking_calendar_sequence(moved) == 1
+    booking_mark_attended(booking=moved, by_user=None, now=at(day, 15))
+    assert booking_calendar_sequence(moved) == 1
 
 
 def test_a_cancel_emails_the_patron_and_the_first_waiting_person_once(service, day, django_capture_on_commit_callbacks):

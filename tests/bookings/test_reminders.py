@@ -64,6 +64,17 @@ def test_each_offset_is_sent_once_however_often_the_sweep_runs(service, django_c
     assert "Wednesday 17 June 2026 at 2:00 p.m. to 2:45 p.m." in message.body
 
 
+def test_the_reminder_carries_the_private_manage_link(service, django_capture_on_commit_callbacks):
+    booking = make_booking(service_type=service, starts_at=START, contact_name="Doris Campbell")
+    assert sweep(START - dt.timedelta(hours=23), django_capture_on_commit_callbacks) == 1
+    [message] = mail.outbox
+    manage_url = f"http://testserver/book/manage/{booking.manage_token}/"
+    assert manage_url in message.body
+    html = message.alternatives[0][0]
+    assert f'<a href="{manage_url}">Manage your booking</a>' in html
+    assert "link in your booking confirmation email" not in message.body
+
+
 def test_offsets_come_from_settings(service, settings, django_capture_on_commit_callbacks):
     settings.BOOKING_REMINDER_HOURS = [48]
     make_booking(service_type=service, starts_at=START, created_at=START - dt.timedelta(days=5))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Training
 from bookings.selectors import open_slots
-from bookings.services.booking import PatronDetails, SlotTaken, booking_cancel, booking_create
+from bookings.services.booking import PatronDetails, SlotTaken, booking_cancel, booking_create, booking_reschedule
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from makerlab.services import patrons_anonymise_stale
@@ -139,6 +139,44 @@ def test_cancelling_frees_the_time_until_the_cut_off(service, day):
     with pytest.raises(ValidationError, match="already cancelled"):
         booking_cancel(booking=booking, now=at(day, 11))
     booking_create(service_type=service, starts_at=at(day, 14), details=details(2))
+
+
+@pytest.mark.parametrize(
+    ("make_unchangeable", "code"),
+    [
+        (lambda booking, day: booking_cancel(booking=booking, now=at(day, 9)), "cancelled"),
+        (lambda booking, day: Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.ATTENDED), "over"),
+        (lambda booking, day: Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.NO_SHOW), "over"),
+    ],
+    ids=["cancelled", "attended", "no-show"],
+)
+def test_a_cancelled_or_finished_booking_is_never_moved_nor_cancelled(service, day, make_unchangeable, code):
+    booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    make_unchangeable(booking, day)
+    booking.refresh_from_db()
+    before = (booking.status, booking.starts_at, booking.staff_member_id)
+    with pytest.raises(ValidationError) as refused:
+        booking_reschedule(booking=booking, starts_at=at(day, 15), now=at(day, 9))
+    assert refused.value.code == code
+    with pytest.raises(ValidationError) as refused:
+        booking_cancel(booking=booking, now=at(day, 9), by_staff=True)
+    assert refused.value.code == code
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at, booking.staff_member_id) == before
+
+
+def test_a_booking_whose_time_has_passed_is_never_moved_nor_cancelled_by_the_patron(service, day):
+    booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    for moment in (at(day, 14), at(day, 14, 30), at(day, 17)):
+        with pytest.raises(ValidationError, match="time has passed") as refused:
+            booking_reschedule(booking=booking, starts_at=at(day, 15), now=moment)
+        assert refused.value.code == "over"
+        with pytest.raises(ValidationError, match="time has passed"):
+            booking_cancel(booking=booking, now=moment)
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at) == (Booking.Status.BOOKED, at(day, 14))
+    # Staff may still record a cancel the patron phoned in.
+    assert booking_cancel(booking=booking, now=at(day, 17), by_staff=True).status == Booking.Status.CANCELLED
 
 
 def test_a_booking_on_the_day_the_clocks_change(db):

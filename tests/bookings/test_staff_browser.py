@@ -107,3 +107,26 @@ def test_a_session_at_the_desk_and_every_desk_page_is_accessible(page, desk, ass
     page.get_by_role("button", name="Lift the pause for Harold Fraser").click()
     expect(page.get_by_text("Harold Fraser can book online again.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_cancel_phoned_in_is_confirmed_at_the_desk_and_accessible(page, desk, assert_accessible):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    booking = make_booking(service_type=desk["service"], starts_at=at(tomorrow, 10), contact_name="Mei Chen")
+    log_in(page, "assistant")
+    page.goto(f"/staff/desk/?branch=central&day={tomorrow:%Y-%m-%d}")
+    page.get_by_role("link", name="Cancel the booking of Mei Chen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this booking?")
+    expect(page.locator(".booking-summary")).to_contain_text("Mei Chen")
+    assert_accessible(page)
+    page.get_by_role("link", name="Keep the booking").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Desk agenda, Central Library")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+
+    page.get_by_role("link", name="Cancel the booking of Mei Chen").click()
+    page.get_by_role("button", name="Yes, cancel this booking").click()
+    expect(page.get_by_text("Cancelled Mei Chen's booking")).to_be_visible()
+    expect(page.get_by_role("link", name="Cancel the booking of Mei Chen")).to_have_count(0)
+    assert_accessible(page)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -63,6 +64,7 @@ def test_the_desk_agenda_shows_the_day_with_its_actions(desk_client, desk_user, 
     assert "Harold Fraser" in html
     assert "Mei Chen" not in html
     assert f"/staff/desk/bookings/{past.pk}/no-show/" in html
+    assert f"/staff/desk/bookings/{past.pk}/cancel/" not in html  # started: "Did not come", not a cancel
     tomorrow = desk_client.get("/staff/desk/", {"day": f"{other.starts_at.astimezone(service.branch.zone):%Y-%m-%d}"})
     assert "Mei Chen" in tomorrow.content.decode()
     mine = desk_client.get("/staff/desk/mine/", {"day": f"{other.starts_at.astimezone(service.branch.zone):%Y-%m-%d}"})
@@ -131,6 +133,68 @@ def test_refusals_are_messages_not_errors(desk_client, service):
     assert desk_client.get(f"/staff/desk/bookings/{later.pk}/attended/").status_code == 405
     later.refresh_from_db()
     assert later.status == Booking.Status.BOOKED
+
+
+def test_a_cancel_phoned_in_is_confirmed_first_then_recorded_with_who_did_it(
+    desk_client, desk_user, service, django_capture_on_commit_callbacks
+):
+    booking = make_booking(
+        service_type=service, starts_at=at(timezone.localdate() + dt.timedelta(days=1), 10), contact_name="Mei Chen"
+    )
+    agenda_url = f"/staff/desk/?day={booking.starts_at.astimezone(service.branch.zone):%Y-%m-%d}"
+    agenda = desk_client.get(agenda_url).content.decode()
+    cancel_url = f"/staff/desk/bookings/{booking.pk}/cancel/"
+    assert f'href="{cancel_url}?next=' in agenda and "Cancel<span" in agenda
+    page = desk_client.get(cancel_url, {"next": agenda_url})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Cancel this booking?" in html
+    assert "Mei Chen" in html and service.name in html and "10:00 a.m." in html
+    assert "Yes, cancel this booking" in html and f'href="{agenda_url}">Keep the booking</a>' in html
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED  # asking changes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk_client.post(cancel_url, {"next": agenda_url}, follow=True)
+    assert response.redirect_chain == [(agenda_url, 302)]
+    assert "Cancelled Mei Chen&#x27;s booking" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.history.first().history_user == desk_user.user
+    [email] = mail.outbox
+    assert email.subject.startswith("Cancelled:") and email.attachments
+
+    again = desk_client.get(cancel_url)
+    assert "already cancelled" in again.content.decode() and "Yes, cancel" not in again.content.decode()
+    refused = desk_client.post(cancel_url, follow=True)
+    assert "already cancelled" in refused.content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/admin/", "<script>", "x" * 3000])
+def test_the_desk_cancel_stays_on_the_desk_and_refuses_what_cannot_be_cancelled(desk_client, service, target):
+    booking = make_booking(service_type=service, starts_at=timezone.now() + dt.timedelta(days=1))
+    page = desk_client.get(f"/staff/desk/bookings/{booking.pk}/cancel/", {"next": target}).content.decode()
+    assert 'name="next" value="/staff/desk/"' in page
+    assert desk_client.post(f"/staff/desk/bookings/{booking.pk}/cancel/", {"next": target})["Location"] == (
+        "/staff/desk/"
+    )
+    assert desk_client.get("/staff/desk/bookings/999999/cancel/").status_code == 404
+    assert desk_client.put(f"/staff/desk/bookings/{booking.pk}/cancel/").status_code == 405
+    attended = make_booking(service_type=service, starts_at=timezone.now() - dt.timedelta(hours=2), status="attended")
+    page = desk_client.get(f"/staff/desk/bookings/{attended.pk}/cancel/").content.decode()
+    assert "cannot be cancelled" in page and "Yes, cancel" not in page
+    desk_client.post(f"/staff/desk/bookings/{attended.pk}/cancel/")
+    attended.refresh_from_db()
+    assert attended.status == Booking.Status.ATTENDED
+
+
+def test_volunteers_and_the_public_cannot_cancel_at_the_desk(client, volunteer, service):
+    booking = make_booking(service_type=service, starts_at=timezone.now() + dt.timedelta(days=1))
+    assert client.post(f"/staff/desk/bookings/{booking.pk}/cancel/").status_code == 302  # to the login page
+    client.force_login(volunteer)
+    assert client.get(f"/staff/desk/bookings/{booking.pk}/cancel/").status_code == 403
+    assert client.post(f"/staff/desk/bookings/{booking.pk}/cancel/").status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
 
 
 @pytest.fixture
@@ -265,8 +329,11 @@ def test_the_desk_link_shows_for_desk_staff(desk_client):
     assert 'href="/staff/desk/"' in desk_client.get("/staff/").content.decode()
 
 
-@pytest.mark.parametrize("url", ["/staff/desk/", "/staff/desk/mine/", "/staff/desk/paused/"])
+@pytest.mark.parametrize("url", ["/staff/desk/", "/staff/desk/mine/", "/staff/desk/paused/", "cancel"])
 def test_desk_pages_cost_the_same_with_more_data(desk_client, desk_user, service, url):
+    if url == "cancel":
+        url = f"/staff/desk/bookings/{make_booking(service_type=service, starts_at=today_at(23)).pk}/cancel/"
+
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             response = desk_client.get(url)

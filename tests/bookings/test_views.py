@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from bookings.models import Booking, IntakeQuestion, NotifyRequest
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
+from makerlab.formatting import when_text
 from makerlab.models import Patron
 from tests.factories import (
     TORONTO,
@@ -345,6 +347,137 @@ def test_the_patron_moves_the_booking_to_another_time(client, service, day):
     assert booking.status == Booking.Status.BOOKED
 
 
+def book_doris(service, day, hour: int = 14) -> Booking:
+    return booking_create(
+        service_type=service,
+        starts_at=at(day, hour),
+        details=PatronDetails(card_number=card_number_make(1), name="Doris", email="d@example.net"),
+    )
+
+
+def when_words(booking: Booking) -> str:
+    return when_text(booking.starts_at, booking.ends_at, zone=TORONTO, today=timezone.localdate())
+
+
+def test_cancel_asks_first_naming_the_booking_and_keeps_it_until_the_patron_says_yes(service, day):
+    booking = book_doris(service, day)
+    client = Client(enforce_csrf_checks=True)
+    manage_url = reverse("bookings:manage", args=[booking.manage_token])
+    cancel_url = reverse("bookings:cancel", args=[booking.manage_token])
+    manage = client.get(manage_url)
+    assert f'href="{cancel_url}">Cancel this booking</a>' in manage.text
+    confirm = client.get(cancel_url)
+    assert confirm.status_code == 200
+    assert confirm["Cache-Control"].startswith("max-age=0") or "no-store" in confirm["Cache-Control"]
+    text = confirm.text
+    assert "<h1" in text and "Cancel this booking?" in text
+    for detail in (service.name, when_words(booking), service.branch.name):
+        assert detail in text
+    assert re.search(r'<form method="post" action="' + re.escape(cancel_url) + '"', text)
+    assert 'name="csrfmiddlewaretoken"' in text
+    assert 'type="submit" class="btn btn-danger">Yes, cancel this booking</button>' in text
+    assert f'href="{manage_url}">Keep my booking</a>' in text
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED  # looking at the question cancels nothing
+    assert client.post(cancel_url).status_code == 403  # no CSRF token, no cancel
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
+    done = client.post(cancel_url, {"csrfmiddlewaretoken": token}, follow=True)
+    assert done.redirect_chain == [(manage_url, 302)]
+    assert f"Your booking for {service.name} on {when_words(booking)} is cancelled." in done.text
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"confirm": "no"}, {"starts_at": "x" * 5000}, {"status": "booked", "token": "<script>alert(1)</script>"}],
+)
+def test_the_cancel_confirmation_ignores_stray_fields_and_refuses_other_methods(client, service, day, data):
+    booking = book_doris(service, day)
+    cancel_url = reverse("bookings:cancel", args=[booking.manage_token])
+    assert client.put(cancel_url, data).status_code == 405
+    assert client.delete(cancel_url).status_code == 405
+    assert client.get(cancel_url, data).status_code == 200
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+    assert client.post(cancel_url, data).status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+
+def test_the_cancel_question_is_not_asked_when_the_booking_cannot_be_cancelled(client, service, day):
+    booking = book_doris(service, day)
+    manage_url = reverse("bookings:manage", args=[booking.manage_token])
+    cancel_url = reverse("bookings:cancel", args=[booking.manage_token])
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=timezone.now() + dt.timedelta(hours=1), ends_at=timezone.now() + dt.timedelta(hours=2)
+    )
+    too_close = client.get(cancel_url)
+    assert too_close.status_code == 302 and too_close["Location"] == manage_url
+    assert "too close to the time" in client.get(manage_url).text
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    assert client.get(cancel_url)["Location"] == manage_url
+    again = client.post(cancel_url)
+    assert again.status_code == 200 and "already cancelled" in again.text
+    assert "Yes, cancel this booking" not in again.text
+
+
+def test_a_cancelled_bookings_pages_say_so_and_offer_to_book_again(client, service, day):
+    booking = book_doris(service, day)
+    client.post(reverse("bookings:cancel", args=[booking.manage_token]))
+    book_again = f'href="{reverse("bookings:service", args=[service.slug])}">Book {service.name} again</a>'
+
+    manage = client.get(reverse("bookings:manage", args=[booking.manage_token]))
+    assert "This booking is cancelled" in manage.text and book_again in manage.text
+    assert "Pick another time" not in manage.text and "Cancel this booking" not in manage.text
+
+    move_url = reverse("bookings:move", args=[booking.manage_token])
+    move = client.get(move_url)
+    assert move.status_code == 200
+    assert "This booking is cancelled" in move.text and book_again in move.text
+    assert 'type="radio"' not in move.text and "Move my booking" not in move.text
+    assert "stays yours" not in move.text and "too close to the time" not in move.text
+
+    mail.outbox.clear()
+    refused = client.post(move_url, {"starts_at": at(day, 15).isoformat()})
+    assert refused.status_code == 200
+    assert "This booking is cancelled, so it cannot be moved" in refused.text
+    assert 'type="radio"' not in refused.text and book_again in refused.text
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at) == (Booking.Status.CANCELLED, at(day, 14))
+    assert not mail.outbox
+    for hostile in ("", "nonsense", "x" * 5000, at(day, 14).isoformat()):
+        response = client.post(move_url, {"starts_at": hostile})
+        assert response.status_code == 200 and "alert-danger" in response.text
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at) == (Booking.Status.CANCELLED, at(day, 14))
+
+
+@pytest.mark.parametrize("state", ["attended", "no_show", "started", "ended"])
+def test_a_finished_booking_is_offered_no_time_and_cannot_be_moved(client, service, day, state):
+    booking = book_doris(service, day)
+    now = timezone.now()
+    if state in ("attended", "no_show"):
+        Booking.objects.filter(pk=booking.pk).update(status=state)
+    else:
+        start = now - dt.timedelta(minutes=10 if state == "started" else 90)
+        Booking.objects.filter(pk=booking.pk).update(starts_at=start, ends_at=start + dt.timedelta(minutes=45))
+    booking.refresh_from_db()
+    book_again = f'href="{reverse("bookings:service", args=[service.slug])}">Book {service.name} again</a>'
+    move_url = reverse("bookings:move", args=[booking.manage_token])
+    move = client.get(move_url)
+    assert move.status_code == 200
+    assert 'type="radio"' not in move.text and "stays yours" not in move.text
+    assert "time of this booking has passed" in move.text and book_again in move.text
+    manage = client.get(reverse("bookings:manage", args=[booking.manage_token]))
+    assert "time of this booking has passed" in manage.text and "Cancel this booking" not in manage.text
+    refused = client.post(move_url, {"starts_at": at(day, 15).isoformat()})
+    assert "cannot be moved" in refused.text
+    assert Booking.objects.get(pk=booking.pk).starts_at == booking.starts_at
+
+
 def test_nothing_free_lets_the_patron_ask_to_be_told(client, db):
     service = build_desk([])
     page = client.get(reverse("bookings:service", args=[service.slug]))
@@ -395,6 +528,7 @@ def test_pages_render_in_a_constant_number_of_queries(client, service, day, djan
         reverse("bookings:service", args=[service.slug]),
         reverse("bookings:manage", args=[booking.manage_token]),
         reverse("bookings:move", args=[booking.manage_token]),
+        reverse("bookings:cancel", args=[booking.manage_token]),
     ]
 
     def counts() -> list[int]:

@@ -84,6 +84,7 @@ class Term:
     at_partner: bool = False
     materials: str = ""
     equipment: tuple[str, ...] = ()  # kinds of the branch's machines the sessions use
+    guardian_may_stay: bool = False
 
 
 TERM = [
@@ -109,7 +110,7 @@ TERM = [
         "intro-to-arduino", "Intro to Arduino",
         "Make lights blink and buzzers buzz: simple circuits and code with Arduino kits, over four weeks.",
         Category.ELECTRONICS, Audience.CHILDREN, 10, 14, 2, dt.time(16), 90, 4, 10, 1, "Arduino",
-        registrations=8,
+        registrations=8, guardian_may_stay=True,
     ),
     Term(
         "sewing-basics", "Sewing basics",
@@ -199,6 +200,7 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
                 "capacity": term.capacity,
                 "waitlist_capacity": 10,
                 "places_per_registration": term.places_per_registration,
+                "guardian_may_stay": term.guardian_may_stay,
                 "registration_opens_at": None if term.at_partner else opens,
                 "materials": term.materials,
                 "accessibility": "Step-free entrance and an accessible washroom. Ask us about a quiet seat.",

@@ -113,8 +113,11 @@ def program_who_may_register(program: Program) -> WhoMayRegister:
         children=True,
         registrant=True,
         registrant_always=False,
-        # Someone in a program that stops before adulthood says their age, so it can be checked.
-        registrant_age_needed=program.max_age is not None and program.max_age < 18,
+        # Someone in a program that stops before adulthood says their age, so it can be checked; in a family
+        # program the ages are the children's.
+        registrant_age_needed=program.audience != Audience.FAMILIES
+        and program.max_age is not None
+        and program.max_age < 18,
         children_required=False,
         guardian_may_stay=guardian,
         most_people=most,

@@ -209,13 +209,15 @@ def email_to(address: str, subject_start: str):
     return found[0]
 
 
-def register_myself(page, *, card: int, name: str, email: str, waitlist: bool = False) -> None:
+def register_myself(page, *, card: int, name: str, email: str, waitlist: bool = False, check=None) -> None:
     page.goto("/programs/laser-cutting/register/")
     page.get_by_label("Library card number").fill(card_number_make(card))
     page.get_by_label("Your name").fill(name)
     page.get_by_role("textbox", name="Email").fill(email)
     if waitlist:
         expect(page.get_by_text("there is no place free right now")).to_be_visible()
+        if check is not None:
+            check(page)
         page.get_by_label("Yes, put us on the waitlist").check()
         page.get_by_role("button", name="Join the waitlist").click()
     else:
@@ -241,7 +243,9 @@ def test_a_full_program_offers_the_freed_place_to_the_waitlist(page, transaction
 
     page.goto("/programs/laser-cutting/")
     expect(page.get_by_text("Waitlist", exact=True)).to_be_visible()
-    register_myself(page, card=32, name="Beatrice Okafor", email="bea@example.net", waitlist=True)
+    register_myself(
+        page, card=32, name="Beatrice Okafor", email="bea@example.net", waitlist=True, check=assert_accessible
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("You are on the waitlist for Laser cutting")
     expect(page.get_by_text("On the waitlist, number 1.")).to_be_visible()
     expect(page.get_by_text("You do not have a place yet.")).to_be_visible()

@@ -88,16 +88,17 @@ def _check_people_not_registered(program: Program, patron: Patron, details: Regi
     wanted = {(p.first_name.strip().casefold(), p.age) for p in details.participants}
     registered = Participant.objects.filter(
         registration__program=program, registration__patron=patron, registration__status__in=Registration.ACTIVE
-    ).values_list("first_name", "age")
-    for first_name, age in registered:
-        if (first_name.strip().casefold(), age) in wanted:
-            who = f"{first_name} (age {age})" if age is not None else first_name
-            raise ValidationError(
-                f"{who} is already registered for this program with this library card. "
-                "To register a brother or sister, give their name and age instead. "
-                f"To see or change {first_name}'s registration, use the private link in the email we sent you.",
-                code="person_already_registered",
-            )
+    ).values_list("first_name", "age", "is_child")
+    for first_name, age, is_child in registered:
+        if (first_name.strip().casefold(), age) not in wanted:
+            continue
+        who = f"{first_name} (age {age})" if age is not None else first_name
+        another = "To register a brother or sister, give their name and age instead. " if is_child else ""
+        raise ValidationError(
+            f"{who} is already registered for this program with this library card. {another}"
+            f"To see or change {first_name}'s registration, use the private link in the email we sent you.",
+            code="person_already_registered",
+        )
 
 
 def _waitlist_consent_refusal(*, free: int, queue_empty: bool, places: int) -> ValidationError:

@@ -951,3 +951,12 @@ def test_cancelling_still_needs_a_post_with_csrf(kids):
     assert strict.post(reverse("programs:cancel", args=[registration.manage_token])).status_code == 403
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
+
+
+def test_an_adult_registering_twice_is_told_where_their_registration_is(client, db):
+    program = adults_program()
+    assert client.post(register_url(program), form()).status_code == 302
+    text = client.post(register_url(program), form()).content.decode()
+    assert "Doris is already registered for this program with this library card." in text
+    assert "use the private link in the email we sent you" in text and "brother or sister" not in text
+    assert Registration.objects.count() == 1

@@ -960,3 +960,29 @@ def test_an_adult_registering_twice_is_told_where_their_registration_is(client, 
     assert "Doris is already registered for this program with this library card." in text
     assert "use the private link in the email we sent you" in text and "brother or sister" not in text
     assert Registration.objects.count() == 1
+
+
+def test_registration_and_cancel_pages_query_budget_does_not_grow(client, kids, django_assert_max_num_queries):
+    mine = registration_create(
+        program=kids, details=details(500, ParticipantDetails("Ada", 7, True), ParticipantDetails("Bo", 8, True))
+    )
+    ada = mine.participants.get(first_name="Ada")
+    urls = [
+        register_url(kids),
+        f"{register_url(kids)}?after={mine.manage_token}",
+        reverse("programs:manage", args=[mine.manage_token]),
+        reverse("programs:cancel", args=[mine.manage_token]),
+        reverse("programs:cancel_person", args=[mine.manage_token, ada.pk]),
+    ]
+    small = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        small[url] = len(queries)
+    with_sessions(kids, days=range(12, 30))
+    for n in range(4):
+        registration_create(program=kids, details=details(600 + n))
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            assert client.get(url).status_code == 200
+    assert max(small.values()) <= 8, small

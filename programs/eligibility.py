@@ -1,7 +1,7 @@
 """Who a program is for, in one place.
 
-The pages' words for a program's audience, the questions its registration form asks, and the check
-the registration service makes all come from here, so a children's program can never be described one
+The pages' words for a program's audience, the calendar's age filter, the questions the registration
+form asks, and the check the registration service makes all come from here, so a children's program can never be described one
 way, asked for another and checked a third.
 
 - A children's program signs up children only: at least one child of an eligible age, and the grown-up
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from programs.models import Audience, Program
 
@@ -84,6 +85,16 @@ def program_is_for_adults(program: Program) -> bool:
     return program.audience == Audience.ADULTS or (
         program.min_age is not None and program.min_age >= ADULT_ONLY_FROM_AGE
     )
+
+
+def programs_open_to_age(age: int) -> Q:
+    """The calendar's "Age" filter: programs someone this age may take a place in, by the rules above."""
+    in_range = (Q(min_age__isnull=True) | Q(min_age__lte=age)) & (Q(max_age__isnull=True) | Q(max_age__gte=age))
+    if age < ADULT_ONLY_FROM_AGE:
+        in_range &= ~Q(audience=Audience.ADULTS)
+    if age > CHILD_AGE_LIMIT:
+        in_range &= ~Q(audience=Audience.CHILDREN)
+    return in_range
 
 
 def program_who_may_register(program: Program) -> WhoMayRegister:

@@ -771,6 +771,18 @@ def test_no_page_says_adults_all_ages(client, db):
     assert "Ages 6 and up" in client.get(reverse("programs:program", args=[everyone.slug])).content.decode()
 
 
+def test_the_age_filter_follows_who_may_take_a_place(client, db):
+    adults = adults_program(min_age=None)
+    children = with_sessions(ProgramFactory(audience=Audience.CHILDREN, min_age=None, max_age=None, slug="kids"))
+    family = with_sessions(ProgramFactory(audience=Audience.FAMILIES, min_age=None, max_age=None, slug="family"))
+
+    def titles(age):
+        return {row.program.title for row in client.get(reverse("programs:list"), {"age": age}).context["rows"]}
+
+    assert titles(8) == {children.title, family.title}
+    assert titles(40) == {adults.title, family.title}
+
+
 def test_a_teen_registering_themselves_gives_their_age(client, teens):
     fields = {"coming": "on", "child_1_name": "", "child_1_age": ""}
     response = client.post(register_url(teens), form(**fields))

@@ -165,7 +165,7 @@ class ProgramAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Who", {"fields": ["min_age", "max_age", "facilitators"]}),
+        ("Who", {"fields": ["min_age", "max_age", "guardian_may_stay", "facilitators"]}),
         ("Where", {"fields": ["branch", "room", "partner_site", "equipment", "accessibility", "materials"]}),
         (
             "Registration",

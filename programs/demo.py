@@ -87,6 +87,7 @@ class Term:
     equipment: tuple[str, ...] = ()  # kinds of the branch's machines the sessions use
     drop_in: bool = False  # no registration; runs every week from this week, as the staff's program shifts do
     facilitated_by: tuple[str, ...] = ()  # staff logins, when the program's shift in the staffing demo names them
+    guardian_may_stay: bool = False
 
 
 TERM = [
@@ -112,7 +113,7 @@ TERM = [
         "intro-to-arduino", "Intro to Arduino",
         "Make lights blink and buzzers buzz: simple circuits and code with Arduino kits, over four weeks.",
         Category.ELECTRONICS, Audience.CHILDREN, 10, 14, 2, dt.time(16), 90, 4, 10, 1, "Arduino",
-        registrations=8,
+        registrations=8, guardian_may_stay=True,
     ),
     Term(
         "sewing-basics", "Sewing basics",
@@ -217,6 +218,7 @@ def _term(branch: Branch, site: PartnerSite, facilitators, *, now: dt.datetime, 
                 "capacity": term.capacity,
                 "waitlist_capacity": 10,
                 "places_per_registration": term.places_per_registration,
+                "guardian_may_stay": term.guardian_may_stay,
                 "registration_opens_at": None if walk_in else opens,
                 "materials": term.materials,
                 "accessibility": "Step-free entrance and an accessible washroom. Ask us about a quiet seat.",

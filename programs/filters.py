@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from makerlab.models import Branch
+from programs.eligibility import programs_open_to_age
 from programs.models import Audience, Category, PartnerSite, Program, Session
 
 
@@ -41,9 +42,7 @@ class ProgramFilter(django_filters.FilterSet):
     def filter_age(self, queryset: QuerySet[Program], name: str, value) -> QuerySet[Program]:
         if value is None:
             return queryset
-        return queryset.filter(Q(min_age__isnull=True) | Q(min_age__lte=value)).filter(
-            Q(max_age__isnull=True) | Q(max_age__gte=value)
-        )
+        return queryset.filter(programs_open_to_age(int(value)))
 
     def filter_where(self, queryset: QuerySet[Program], name: str, value: str) -> QuerySet[Program]:
         kind, _, pk = value.partition("-")

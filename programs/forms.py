@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
+from programs.eligibility import CHILD_AGE_LIMIT, program_ages_text, program_who_may_register
 from programs.models import Program
 from programs.services import ParticipantDetails, RegistrantDetails
 
@@ -70,11 +71,14 @@ class CalendarViewForm(forms.Form):
         return self.today.year - CALENDAR_YEARS_BACK <= day.year <= self.today.year + CALENDAR_YEARS_AHEAD
 
 
-# A child row's age; the program's own range is checked by the service, with the child's name.
-CHILD_AGE_LIMIT = 17
-
-
 class RegistrationForm(HoneypotMixin, PatronContactForm):
+    """The registration form, asking only what the program needs (``programs.eligibility``).
+
+    A children's program asks for children only; an adults' program asks nothing about who is coming
+    (the person registering is); others ask both. ``join_waitlist`` is shown once the patron must
+    agree to the waitlist (see ``registration_create``'s ``waitlist_ok``).
+    """
+
     email_help = "We send the confirmation and your private link to cancel here."
 
     coming = forms.BooleanField(label="I am coming too", required=False)
@@ -83,6 +87,10 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
         min_value=0,
         max_value=120,
         required=False,
+        error_messages={
+            "min_value": "Give an age from 0 to 120.",
+            "max_value": "Give an age from 0 to 120.",
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     accommodations = forms.CharField(
@@ -102,23 +110,33 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
         required=False,
         help_text="Your answers are not linked to your name or card. They help the library improve.",
     )
+    join_waitlist = forms.BooleanField(label="Yes, put us on the waitlist", required=False)
     website = honeypot_field()
 
     def __init__(self, *args, program: Program, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
+        self.rules = program_who_may_register(program)
+        self.asks_waitlist = False
+        if not self.rules.registrant or self.rules.registrant_always:
+            del self.fields["coming"], self.fields["my_age"]
+        elif self.rules.registrant_age_needed:
+            self.fields["my_age"].label = "My age (if I am coming)"
         self.child_rows = []
-        for number in range(1, program.places_per_registration + 1):
+        if not self.rules.children:
+            return
+        for number in range(1, self.rules.most_people + 1):
             name_field, age_field = f"child_{number}_name", f"child_{number}_age"
+            label = "Child" if self.rules.most_people == 1 else f"Child {number}"
             self.fields[name_field] = forms.CharField(
-                label=f"Child {number}: first name",
+                label=f"{label}: first name",
                 max_length=80,
                 required=False,
                 validators=[validate_plain_text],
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
             self.fields[age_field] = forms.IntegerField(
-                label=f"Child {number}: age",
+                label=f"{label}: age",
                 min_value=0,
                 max_value=CHILD_AGE_LIMIT,
                 required=False,
@@ -130,6 +148,10 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
             )
             self.child_rows.append((number, name_field, age_field))
 
+    def ask_about_waitlist(self) -> None:
+        """Show the "Yes, put us on the waitlist" choice: the group will not get a place now."""
+        self.asks_waitlist = True
+
     def clean_card_number(self) -> str:
         card = card_number_normalise(self.cleaned_data["card_number"])
         validate_card_number(card)
@@ -139,17 +161,23 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
         data = super().clean()
         for number, name_field, age_field in self.child_rows:
             name, age = (data.get(name_field) or "").strip(), data.get(age_field)
+            child = "the child" if self.rules.most_people == 1 else f"child {number}"
             if name and age is None and age_field not in self.errors:
-                self.add_error(age_field, f"Give child {number}'s age.")
+                self.add_error(age_field, f"Give {child}'s age.")
             if not name and age is not None:
-                self.add_error(name_field, f"Give child {number}'s first name.")
-        if not data.get("coming") and not self.participants_from(data):
-            raise ValidationError("Say who is coming: tick “I am coming too”, add a child, or both.")
+                self.add_error(name_field, f"Give {child}'s first name.")
+        age_missing = data.get("coming") and self.rules.registrant_age_needed and data.get("my_age") is None
+        if age_missing and "my_age" not in self.errors:
+            self.add_error("my_age", f"Give your age: this program is for {program_ages_text(self.program)}.")
+        if not self.participants_from(data) and not self.errors:
+            if self.rules.registrant:
+                raise ValidationError("Say who is coming: tick “I am coming too”, add a child, or both.", code="nobody")
+            raise ValidationError("Add at least one child who is coming.", code="child_required")
         return data
 
     def participants_from(self, data: dict) -> list[ParticipantDetails]:
         people = []
-        if data.get("coming"):
+        if self.rules.registrant_always or (self.rules.registrant and data.get("coming")):
             first = (data.get("name") or "").strip().split(" ")[0]
             people.append(ParticipantDetails(first_name=first, age=data.get("my_age")))
         for _, name_field, age_field in self.child_rows:

@@ -61,11 +61,13 @@ def registrants_count(*, program: Program, statuses=TOLD_OF_CHANGES) -> int:
     return Registration.objects.filter(program=program, status__in=statuses).count()
 
 
-def _personal(registration: Registration) -> dict[str, str]:
+def _personal(registration: Registration) -> dict:
     return {
         "first_name": registration.contact_name.split(" ", 1)[0],
         "people": ", ".join(p.first_name for p in registration.participants.all()),
         "manage_url": _absolute(reverse("programs:manage", args=[registration.manage_token])),
+        # Someone waiting holds no place: the email says so rather than offering to pass a place on.
+        "waiting": registration.status == Registration.Status.WAITLISTED,
     }
 
 

@@ -86,6 +86,10 @@ class Program(models.Model):
     places_per_registration = models.PositiveSmallIntegerField(
         default=4, help_text="How many people one registration may sign up (a parent with children)."
     )
+    guardian_may_stay = models.BooleanField(
+        default=False,
+        help_text="For children's programs: a parent or carer may stay with their children without taking a place.",
+    )
     registration_opens_at = models.DateTimeField(null=True, blank=True)
     registration_closes_at = models.DateTimeField(null=True, blank=True)
     automatic_enrolment = models.BooleanField(
@@ -165,6 +169,9 @@ class Session(models.Model):
 class Registration(models.Model):
     """One sign-up for a program, for the registrant, their children, or both.
 
+    A card may hold several registrations for one program (a child each, when the program takes one
+    person per registration); the same person is never registered twice (see ``registration_create``).
+
     Confirmed and offered registrations hold their places; the program row is locked whenever
     places are counted, so the program never holds more than its capacity.
     """
@@ -202,12 +209,6 @@ class Registration(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "patron"],
-                condition=Q(status__in=["confirmed", "waitlisted", "offered"]),
-                name="registration_once_per_patron_and_program",
-                violation_error_message="This library card is already registered for this program.",
-            ),
             models.CheckConstraint(condition=Q(places__gte=1), name="registration_at_least_one_place"),
             models.CheckConstraint(
                 condition=~Q(status="offered") | (Q(offer_token__isnull=False) & Q(offer_expires_at__isnull=False)),

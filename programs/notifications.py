@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from makerlab.formatting import moment_text, when_text
 from makerlab.services import notification_queue
+from programs.eligibility import people_text
 from programs.models import Participant, Program, Registration
 from programs.selectors import registration_waitlist_position
 
@@ -55,9 +56,24 @@ def _queue(registration: Registration, kind: str, *, key: str = "", **extra) -> 
     )
 
 
+def _opening(registration: Registration) -> str:
+    """ "a place opens for Ada" or "places open for all 3 people": what the waitlist waits for."""
+    people = list(registration.participants.all())
+    if len(people) == 1:
+        return f"a place opens for {people[0].first_name}"
+    return f"places open for all {people_text(len(people))}"
+
+
 def registration_emails_after_create(registration: Registration) -> None:
     if registration.status == Registration.Status.WAITLISTED:
-        _queue(registration, "program_waitlisted", position=registration_waitlist_position(registration=registration))
+        program = registration.program
+        _queue(
+            registration,
+            "program_waitlisted",
+            position=registration_waitlist_position(registration=registration),
+            opening=_opening(registration),
+            offer_hours=0 if program.automatic_enrolment else program.offer_hours,
+        )
     else:
         _queue(registration, "program_registered")
 
@@ -72,21 +88,24 @@ def _offer(registration: Registration) -> None:
     )
 
 
-def registration_emails_after_cancel(registration: Registration, moved: list[Registration]) -> None:
-    """The cancellation, then each place passed on: an offer to claim, or the news of enrolment."""
-    _queue(registration, "program_cancelled")
+def registration_emails_after_cancel(
+    registration: Registration, moved: list[Registration], *, was_waiting: bool = False
+) -> None:
+    """The cancellation (worded for the waitlist when it was waiting), then each place passed on."""
+    _queue(registration, "program_cancelled", was_waiting=was_waiting)
     registration_emails_after_moving(moved)
 
 
 def registration_emails_after_person_cancel(
-    registration: Registration, person: Participant, moved: list[Registration]
+    registration: Registration, person: Participant, moved: list[Registration], *, was_waiting: bool = False
 ) -> None:
-    """One person's place is cancelled (the others still come), then each place passed on."""
+    """One person's place (or place on the waitlist) is cancelled, the others keep theirs; then places passed on."""
     _queue(
         registration,
         "program_person_cancelled",
         key=f"person:{person.pk}:cancelled",
         cancelled_person=person.first_name,
+        was_waiting=was_waiting,
     )
     registration_emails_after_moving(moved)
 

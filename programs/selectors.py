@@ -152,7 +152,7 @@ def registration_waitlist_position(*, registration: Registration) -> int | None:
 
 def registration_by_token(*, token: str) -> Registration | None:
     return (
-        Registration.objects.select_related("program__branch", "program__partner_site")
+        Registration.objects.select_related("program__branch", "program__partner_site", "patron")
         .prefetch_related("participants")
         .filter(manage_token=token)
         .first()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
+from programs.eligibility import participants_check, people_text, places_text
 from programs.models import Participant, Program, Registration, RegistrationEvent, new_token
 from programs.notifications import (
     registration_emails_after_cancel,
@@ -65,41 +66,55 @@ def _places_waiting(program: Program) -> int:
 
 def _check_registrant(program: Program, details: RegistrantDetails, now: dt.datetime) -> None:
     if not program.is_published or not program.registration_required:
-        raise ValidationError("This program does not take registrations.")
+        raise ValidationError("This program does not take registrations.", code="not_registering")
     if program.registration_opens_at and now < program.registration_opens_at:
-        raise ValidationError("Registration for this program has not opened yet.")
+        raise ValidationError("Registration for this program has not opened yet.", code="not_open_yet")
     if program.registration_closes_at and now >= program.registration_closes_at:
-        raise ValidationError("Registration for this program has closed.")
+        raise ValidationError("Registration for this program has closed.", code="closed")
     if not details.name.strip():
         raise ValidationError({"name": "Enter your name."})
     for text in (details.name, details.accommodations, *(p.first_name for p in details.participants)):
         validate_plain_text(text)
-    if not details.participants:
-        raise ValidationError("Say who is coming.")
-    if len(details.participants) > program.places_per_registration:
-        raise ValidationError(f"One registration can sign up at most {program.places_per_registration} people.")
-    names = [p.first_name.strip().casefold() for p in details.participants]
-    if any(not name for name in names):
-        raise ValidationError("Give the first name of everyone who is coming.")
-    if len(set(names)) != len(names):
-        raise ValidationError("The same person is listed twice.")
-    for person in details.participants:
-        if person.is_child and person.age is None:
-            raise ValidationError(f"Give {person.first_name}'s age.")
-        if person.age is None:
+    participants_check(program, details.participants)
+
+
+def _check_people_not_registered(program: Program, patron: Patron, details: RegistrantDetails) -> None:
+    """Refuse a person this card already registered for the program: the same first name and age.
+
+    Per person, not per card: a parent registers each child, one registration after another when the
+    program takes one person per registration. Only this card's registrations are compared, so the
+    answer never tells anyone what another card has done.
+    """
+    wanted = {(p.first_name.strip().casefold(), p.age) for p in details.participants}
+    registered = Participant.objects.filter(
+        registration__program=program, registration__patron=patron, registration__status__in=Registration.ACTIVE
+    ).values_list("first_name", "age", "is_child")
+    for first_name, age, is_child in registered:
+        if (first_name.strip().casefold(), age) not in wanted:
             continue
-        if program.min_age is not None and person.age < program.min_age:
-            raise ValidationError(f"{person.first_name} is too young: this program is for ages {_ages(program)}.")
-        if program.max_age is not None and person.age > program.max_age:
-            raise ValidationError(f"{person.first_name} is too old: this program is for ages {_ages(program)}.")
+        who = f"{first_name} (age {age})" if age is not None else first_name
+        another = "To register a brother or sister, give their name and age instead. " if is_child else ""
+        raise ValidationError(
+            f"{who} is already registered for this program with this library card. {another}"
+            f"To see or change {first_name}'s registration, use the private link in the email we sent you.",
+            code="person_already_registered",
+        )
 
 
-def _ages(program: Program) -> str:
-    if program.max_age is None:
-        return f"{program.min_age} and up"
-    if program.min_age is None:
-        return f"up to {program.max_age}"
-    return f"{program.min_age} to {program.max_age}"
+def _waitlist_consent_refusal(*, free: int, queue_empty: bool, places: int) -> ValidationError:
+    group = people_text(places)
+    if free <= 0:
+        why = "This program has no places left right now"
+    elif not queue_empty:
+        why = "People are already waiting for places in this program"
+    else:
+        why = f"Only {places_text(free)} left and you are registering {group}"
+    return ValidationError(
+        f"{why}, so we can only put you on the waitlist. On the waitlist you do not have a place yet: "
+        f"we email you if places open for all {group}. To join the waitlist, tick “Yes, put us on the "
+        "waitlist” and send the form again.",
+        code="waitlist_consent_needed",
+    )
 
 
 def _patron_for(details: RegistrantDetails, now: dt.datetime) -> Patron:
@@ -123,10 +138,14 @@ def registration_create(
     now: dt.datetime | None = None,
     added_by: AbstractBaseUser | None = None,
     over_capacity_reason: str = "",
+    waitlist_ok: bool = True,
 ) -> Registration:
     """Register people for a program: confirmed while places last, then waitlisted, then refused.
 
-    Staff may add a registration over capacity with a recorded reason.
+    With ``waitlist_ok=False`` (the public form, until the patron has agreed) a registration that
+    would only reach the waitlist is refused with the code ``waitlist_consent_needed`` instead, so
+    nobody lands on a waitlist without being told first. Staff may add a registration over capacity
+    with a recorded reason.
     """
     now = now or timezone.now()
     _check_registrant(program, details, now)
@@ -135,8 +154,7 @@ def registration_create(
     with transaction.atomic():
         program = _locked(program)
         patron = _patron_for(details, now)
-        if Registration.objects.filter(program=program, patron=patron, status__in=Registration.ACTIVE).exists():
-            raise ValidationError("This library card is already registered for this program.")
+        _check_people_not_registered(program, patron, details)
         places = len(details.participants)
         free = program.capacity - _places_held(program)
         waiting_room = program.waitlist_capacity - _places_waiting(program)
@@ -149,9 +167,15 @@ def registration_create(
         elif places <= free and queue_empty:
             status, kind = Registration.Status.CONFIRMED, RegistrationEvent.Kind.REGISTERED
         elif places <= waiting_room:
+            if not waitlist_ok:
+                raise _waitlist_consent_refusal(free=free, queue_empty=queue_empty, places=places)
             status, kind = Registration.Status.WAITLISTED, RegistrationEvent.Kind.WAITLISTED
         else:
-            raise ValidationError("This program and its waitlist are full.")
+            raise ValidationError(
+                "This program and its waitlist are full, so we could not register you. "
+                "See other programs, or call the library.",
+                code="full",
+            )
         registration = Registration.objects.create(
             program=program,
             patron=patron,
@@ -211,13 +235,14 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status not in Registration.ACTIVE:
             raise ValidationError("This registration is already cancelled.")
+        was_waiting = registration.status == Registration.Status.WAITLISTED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.offer_token = None
         registration.save(update_fields=["status", "cancelled_at", "offer_token"])
         RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CANCELLED, at=now)
         moved = _release(program, now)
-        registration_emails_after_cancel(registration, moved)
+        registration_emails_after_cancel(registration, moved, was_waiting=was_waiting)
         return moved
 
 
@@ -243,6 +268,7 @@ def participant_cancel(
             raise ValidationError(
                 f"{person.first_name} is the only person on this registration: cancel the registration instead."
             )
+        was_waiting = registration.status == Registration.Status.WAITLISTED
         person.cancelled_at = now
         person.save(update_fields=["cancelled_at"])
         registration.places = len(people) - 1
@@ -251,7 +277,7 @@ def participant_cancel(
             registration=registration, kind=RegistrationEvent.Kind.PERSON_CANCELLED, at=now
         )
         moved = _release(program, now)
-        registration_emails_after_person_cancel(registration, person, moved)
+        registration_emails_after_person_cancel(registration, person, moved, was_waiting=was_waiting)
         return moved
 
 

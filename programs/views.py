@@ -16,15 +16,17 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.dateformat import format as date_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
 from makerlab.ratelimit import limit_public_posts
 from programs.documents import programs_calendar
+from programs.eligibility import people_text, places_text, program_audience_text, program_who_may_register
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
 from programs.models import Audience, Category, Program, Registration, Session
@@ -89,20 +91,10 @@ def _availability(program: Program, now: dt.datetime) -> Availability:
         return Availability("Registration closed", False)
     left = program_places_left(program=program)
     if left > 0 and not program.queue_length:
-        return Availability(f"{left} place{'' if left == 1 else 's'} left", True)
+        return Availability(f"{places_text(left)} left", True)
     if program.places_waiting < program.waitlist_capacity:
         return Availability("Waitlist", True)
     return Availability("Full", False)
-
-
-def _ages(program: Program) -> str:
-    if program.min_age is None and program.max_age is None:
-        return "All ages"
-    if program.max_age is None:
-        return f"Ages {program.min_age} and up"
-    if program.min_age is None:
-        return f"Ages up to {program.max_age}"
-    return f"Ages {program.min_age} to {program.max_age}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +102,7 @@ class ProgramRow:
     program: Program
     next_session: str
     place: str
-    ages: str
+    audience: str
     availability: Availability
 
 
@@ -166,7 +158,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
                     program.next_starts_at, program.next_ends_at, zone=zone, today=now.astimezone(zone).date()
                 ),
                 place=program.branch.name if program.branch_id else program.partner_site.name,
-                ages=_ages(program),
+                audience=program_audience_text(program),
                 availability=_availability(program, now),
             )
         )
@@ -290,7 +282,7 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
             for s in program.sessions.all()
         ],
         "place": program_place(program),
-        "ages": _ages(program),
+        "audience": program_audience_text(program),
         "availability": CANCELLED if program_is_cancelled(program=program) else _availability(program, now),
     }
 
@@ -303,9 +295,65 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Registering --------------------------------------------------------------------------------------------
 
 
+def _waitlist_only(program: Program) -> bool:
+    """Every registration now goes to the waitlist: no place left, or people already waiting."""
+    return program_places_left(program=program) == 0 or bool(program.queue_length)
+
+
+def _who_text(form: RegistrationForm) -> str:
+    rules = form.rules
+    if rules.registrant_always:
+        return "This registration is for you: each person registers with their own form."
+    if not rules.registrant:
+        if rules.most_people == 1:
+            return (
+                "One child per registration. To register a brother or sister too, send this form, "
+                "then choose “Register another child”."
+            )
+        return f"Up to {people_text(rules.most_people, children=True)} on one registration."
+    if rules.most_people == 1:
+        return "One person per registration: you, or one child. Register others with another registration."
+    return f"Up to {people_text(rules.most_people)} on one registration, you included if you are coming."
+
+
+def _guardian_text(form: RegistrationForm) -> str:
+    if form.rules.registrant:
+        return ""
+    if form.rules.guardian_may_stay:
+        return "A parent or carer is welcome to stay with the children and does not need a place."
+    return "Only the children take part: please bring them at the start and pick them up at the end."
+
+
 def _register_page(request: HttpRequest, program: Program, form: RegistrationForm, status: int = 200) -> HttpResponse:
-    context = {**_detail_context(program, timezone.now()), "form": form}
+    context = {
+        **_detail_context(program, timezone.now()),
+        "form": form,
+        "who_text": _who_text(form),
+        "guardian_text": _guardian_text(form),
+        "waitlist_only": _waitlist_only(program),
+    }
     return render(request, "programs/register.html", context, status=status)
+
+
+def _earlier_registration(request: HttpRequest, program: Program) -> Registration | None:
+    """The registration whose private link (``?after=``) asked for another child's form, if for this program."""
+    token = request.GET.get("after", "")
+    if not token or len(token) > 64:
+        return None
+    earlier = registration_by_token(token=token)
+    return earlier if earlier is not None and earlier.program_id == program.pk else None
+
+
+def _contact_initial(earlier: Registration | None) -> dict:
+    """The contact details of an earlier registration, so a parent registering the next child types them once."""
+    if earlier is None:
+        return {}
+    return {
+        "card_number": earlier.patron.card_number,
+        "name": earlier.contact_name,
+        "email": earlier.contact_email,
+        "phone": earlier.contact_phone,
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -315,16 +363,30 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if not program.registration_required or program_is_cancelled(program=program):
         return redirect("programs:program", slug=program.slug)
     if request.method != "POST":
-        return _register_page(request, program, RegistrationForm(program=program))
+        earlier = _earlier_registration(request, program)
+        form = RegistrationForm(program=program, initial=_contact_initial(earlier))
+        if _waitlist_only(program):
+            form.ask_about_waitlist()
+        response = _register_page(request, program, form)
+        if earlier is not None:
+            patch_cache_control(response, private=True, no_store=True)
+            private_page(response)
+        return response
     form = RegistrationForm(request.POST, program=program)
+    if _waitlist_only(program):
+        form.ask_about_waitlist()
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
         return _register_page(request, program, form, status=400)
     if not form.is_valid():
         return _register_page(request, program, form)
     try:
-        registration = registration_create(program=program, details=form.details())
+        registration = registration_create(
+            program=program, details=form.details(), waitlist_ok=form.cleaned_data["join_waitlist"]
+        )
     except ValidationError as error:
+        if getattr(error, "code", None) == "waitlist_consent_needed":
+            form.ask_about_waitlist()
         add_service_error(form, error)
         return _register_page(request, program, form)
     return redirect("programs:registered", token=registration.manage_token)
@@ -350,6 +412,7 @@ def _manage_page(
         "registration": registration,
         "position": registration_waitlist_position(registration=registration),
         "active": registration.status in Registration.ACTIVE,
+        "takes_children": program_who_may_register(program).children,
         "errors": list(errors),
     }
     return private_page(render(request, template, context, status=status))
@@ -367,21 +430,42 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return _manage_page(request, _registration_or_404(token), template="programs/manage.html")
 
 
-@require_POST
+def _cancel_confirm_page(request: HttpRequest, registration: Registration, person=None) -> HttpResponse:
+    """The step before a cancel: what exactly will be cancelled, "Yes, cancel …" and a way back."""
+    if registration.status not in Registration.ACTIVE:
+        return redirect("programs:manage", token=registration.manage_token)
+    waiting = registration.status == Registration.Status.WAITLISTED
+    context = {
+        **_detail_context(program_detail(slug=registration.program.slug) or registration.program, timezone.now()),
+        "registration": registration,
+        "person": person,
+        "waiting": waiting,
+        "people": [person] if person is not None else list(registration.participants.all()),
+    }
+    return private_page(render(request, "programs/cancel_confirm.html", context))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration_or_404(token)
+    if request.method != "POST":
+        return _cancel_confirm_page(request, registration)
+    was_waiting = registration.status == Registration.Status.WAITLISTED
     try:
         registration_cancel(registration=registration)
     except ValidationError as error:
         return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
-    registration.refresh_from_db()
-    messages.success(request, f"Your registration for {registration.program.title} is cancelled. We sent you an email.")
+    title = registration.program.title
+    if was_waiting:
+        messages.success(request, f"You have left the waitlist for {title}. We sent you an email.")
+    else:
+        messages.success(request, f"Your registration for {title} is cancelled. We sent you an email.")
     return redirect("programs:manage", token=registration.manage_token)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
 def manage_cancel_person(request: HttpRequest, token: str, pk: str) -> HttpResponse:
@@ -389,11 +473,17 @@ def manage_cancel_person(request: HttpRequest, token: str, pk: str) -> HttpRespo
     person = registration.participants.filter(pk=int(pk)).first()
     if person is None:
         raise Http404
+    if request.method != "POST":
+        return _cancel_confirm_page(request, registration, person)
+    was_waiting = registration.status == Registration.Status.WAITLISTED
     try:
         participant_cancel(registration=registration, participant_id=person.pk)
     except ValidationError as error:
         return _manage_page(request, registration, template="programs/manage.html", errors=error.messages)
-    messages.success(request, f"{person.first_name}'s place is cancelled. We sent you an email.")
+    if was_waiting:
+        messages.success(request, f"{person.first_name} is off the waitlist. We sent you an email.")
+    else:
+        messages.success(request, f"{person.first_name}'s place is cancelled. We sent you an email.")
     return redirect("programs:manage", token=registration.manage_token)
 
 

@@ -166,7 +166,7 @@ def test_coming_to_the_seed_saving_orientation_lets_the_card_holder_borrow_seed(
 
     program = ProgramFactory(
         title="Seed-saving orientation",
-        audience="adults",
+        audience="families",
         min_age=None,
         max_age=None,
         grants_seed_orientation=True,

@@ -1,6 +1,6 @@
-"""Programs in a real browser: a parent registers two children with the keyboard only; a full program's
-waitlist from registration to a claimed place, every link read from the emails; the month calendar on a
-desk and on a phone. axe-core on every page."""
+"""Programs in a real browser: a parent registers two children with the keyboard only, on one registration
+and as siblings one registration each; a full program's waitlist from registration to a claimed place,
+every link read from the emails; the month calendar on a desk and on a phone. axe-core on every page."""
 
 import re
 from urllib.parse import urlsplit
@@ -73,7 +73,7 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     assert not Registration.objects.exists()
     assert_accessible(page)
 
-    page.get_by_label("Child 2: age").focus()
+    tab_to(page, "Child 2: age")
     page.keyboard.press("Control+A")
     page.keyboard.type("9")
     tab_to(page, "Register")
@@ -91,8 +91,14 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     page.goto(link_in(email, "manage"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Little makers")
     assert_accessible(page)
-    # Grace cannot come after all: her place is cancelled, Ada keeps hers.
+    # Grace cannot come after all: a separate step names what will be cancelled, then her place goes.
     tab_to(page, "Cancel Grace's place")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel Grace's place in Little makers?")
+    expect(page.get_by_text("Grace, age 9")).to_be_visible()
+    assert_accessible(page)
+    assert registration.participants.count() == 2
+    tab_to(page, "Yes, cancel Grace's place")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Grace's place is cancelled.")).to_be_visible()
     assert_accessible(page)
@@ -101,13 +107,93 @@ def test_a_parent_registers_two_children_with_the_keyboard(page, programs, asser
     assert [p.first_name for p in registration.participants.all()] == ["Ada"]
     assert mail.outbox[-1].subject == "Grace's place cancelled: Little makers"
     assert "Still coming: Ada" in mail.outbox[-1].body
-    expect(page.get_by_role("button", name="Cancel Ada's place")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel Ada's place")).to_have_count(0)
+    # Changing one's mind on the confirmation step keeps the registration.
     tab_to(page, "Cancel my registration")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your registration for Little makers?")
+    assert_accessible(page)
+    tab_to(page, "No, keep my registration")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Little makers")
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    tab_to(page, "Cancel my registration")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your registration for Little makers?")
+    tab_to(page, "Yes, cancel my registration")
     page.keyboard.press("Enter")
     expect(page.get_by_text("is cancelled")).to_be_visible()
     assert_accessible(page)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
+
+
+def test_a_parent_registers_siblings_one_registration_each_with_the_keyboard(page, programs, assert_accessible):
+    """A program with one child per registration: the second child is registered after the first, the
+    parent's details filled in for them; the form never offers the grown-up a place."""
+    with_sessions(
+        ProgramFactory(
+            title="3D print a cookie cutter",
+            slug="cookie-cutter",
+            audience=Audience.CHILDREN,
+            category=Category.DESIGN,
+            min_age=8,
+            max_age=12,
+            places_per_registration=1,
+            guardian_may_stay=True,
+        ),
+        days=(5,),
+    )
+    page.goto("/programs/cookie-cutter/")
+    expect(page.get_by_text("Children, ages 8 to 12")).to_be_visible()
+    assert_accessible(page)
+    tab_to(page, "Register for 3D print a cookie cutter")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register for 3D print a cookie cutter")
+    expect(page.get_by_text("One child per registration.")).to_be_visible()
+    expect(page.get_by_label("I am coming too")).to_have_count(0)
+    assert_accessible(page)
+
+    type_into(page, "Library card number", card_number_make(8))
+    type_into(page, "Your name", "Priya Sharma")
+    type_into(page, "Email", "priya@example.net")
+    type_into(page, "Child: first name", "Ada")
+    type_into(page, "Child: age", "7")
+    tab_to(page, "Register")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Ada is too young: this program is for ages 8 to 12.")).to_be_visible()
+    assert not Registration.objects.exists()
+    assert_accessible(page)
+
+    tab_to(page, "Child: age")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("8")
+    tab_to(page, "Register")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are registered for 3D print a cookie cutter")
+    assert_accessible(page)
+
+    tab_to(page, "Register another child")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register for 3D print a cookie cutter")
+    expect(page.get_by_label("Your name")).to_have_value("Priya Sharma")
+    assert_accessible(page)
+    type_into(page, "Child: first name", "Grace")
+    type_into(page, "Child: age", "11")
+    tab_to(page, "Register")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are registered for 3D print a cookie cutter")
+    expect(page.get_by_text("Grace, age 11")).to_be_visible()
+    assert_accessible(page)
+
+    registrations = Registration.objects.filter(program__slug="cookie-cutter").order_by("pk")
+    assert [[(p.first_name, p.age) for p in r.participants.all()] for r in registrations] == [
+        [("Ada", 8)],
+        [("Grace", 11)],
+    ]
+    assert {r.status for r in registrations} == {Registration.Status.CONFIRMED}
+    assert len({r.patron_id for r in registrations}) == 1
 
 
 def link_in(email, kind: str) -> str:
@@ -123,13 +209,19 @@ def email_to(address: str, subject_start: str):
     return found[0]
 
 
-def register_myself(page, *, card: int, name: str, email: str) -> None:
+def register_myself(page, *, card: int, name: str, email: str, waitlist: bool = False, check=None) -> None:
     page.goto("/programs/laser-cutting/register/")
     page.get_by_label("Library card number").fill(card_number_make(card))
     page.get_by_label("Your name").fill(name)
     page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_label("I am coming too").check()
-    page.get_by_role("button", name="Register").click()
+    if waitlist:
+        expect(page.get_by_text("there is no place free right now")).to_be_visible()
+        if check is not None:
+            check(page)
+        page.get_by_label("Yes, put us on the waitlist").check()
+        page.get_by_role("button", name="Join the waitlist").click()
+    else:
+        page.get_by_role("button", name="Register").click()
 
 
 def test_a_full_program_offers_the_freed_place_to_the_waitlist(page, transactional_db, assert_accessible):
@@ -151,9 +243,12 @@ def test_a_full_program_offers_the_freed_place_to_the_waitlist(page, transaction
 
     page.goto("/programs/laser-cutting/")
     expect(page.get_by_text("Waitlist", exact=True)).to_be_visible()
-    register_myself(page, card=32, name="Beatrice Okafor", email="bea@example.net")
+    register_myself(
+        page, card=32, name="Beatrice Okafor", email="bea@example.net", waitlist=True, check=assert_accessible
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("You are on the waitlist for Laser cutting")
     expect(page.get_by_text("On the waitlist, number 1.")).to_be_visible()
+    expect(page.get_by_text("You do not have a place yet.")).to_be_visible()
     assert_accessible(page)
     waiting = Registration.objects.get(contact_email="bea@example.net")
     assert waiting.status == Registration.Status.WAITLISTED
@@ -162,7 +257,10 @@ def test_a_full_program_offers_the_freed_place_to_the_waitlist(page, transaction
     page.goto(link_in(email_to("amir@example.net", "Registered: Laser cutting"), "manage"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Laser cutting")
     assert_accessible(page)
-    page.get_by_role("button", name="Cancel my registration").click()
+    page.get_by_role("link", name="Cancel my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your registration for Laser cutting?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.get_by_text("Your registration for Laser cutting is cancelled.")).to_be_visible()
     assert_accessible(page)
 

@@ -191,6 +191,11 @@ def test_moving_across_the_clock_change_emails_the_local_times_with_a_calendar(
     ((filename, calendar, mimetype),) = message.attachments
     assert filename == "maker-lab-program.ics" and mimetype.startswith("text/calendar")
     assert "DTSTART:20271116T190000Z" in calendar
+    # Chloe is waiting: she holds no place to pass on.
+    assert "You are on the waitlist, so you do not have a place yet." in message.body
+    assert "so someone waiting can have the place" not in message.body
+    confirmed = next(m for m in mail.outbox if m.to == ["ana@x.ca"] and m.subject.startswith("New time"))
+    assert "so someone waiting can have the place" in confirmed.body
 
 
 def test_a_second_move_sends_a_second_email_but_a_retry_sends_none(program, first, coordinator):

@@ -63,7 +63,7 @@ def test_a_guardian_registers_two_children_who_take_two_places(program):
     ("details", "message"),
     [
         (registrant(1, ("Maya", 9)), "Maya is too young: this program is for ages 12 to 17"),
-        (registrant(1, ("Maya", 19)), "too old"),
+        (registrant(1, ("Maya", 19)), "registers as themselves"),
         (registrant(1, ("Maya", 13), ("maya", 13)), "listed twice"),
         (registrant(1, ("Maya", None)), "Give Maya's age"),
         (registrant(1, *[(f"Kid{n}", 13) for n in range(5)]), "at most 4 people"),
@@ -96,10 +96,17 @@ def test_outside_the_window_or_unpublished_is_refused(program):
         registration_create(program=program, details=registrant(1), now=now)
 
 
-def test_one_card_registers_once(program):
-    registration_create(program=program, details=registrant(1))
-    with pytest.raises(ValidationError, match="already registered"):
-        registration_create(program=program, details=registrant(1, ("Leo", 12)))
+def test_one_card_registers_each_person_once(program):
+    """Duplicates are refused per person (name and age), not per card: a brother registers after his sister."""
+    registration_create(program=program, details=registrant(1, ("Maya", 13)))
+    registration_create(program=program, details=registrant(1, ("Leo", 12)))
+    with pytest.raises(ValidationError, match="Maya \\(age 13\\) is already registered") as refused:
+        registration_create(program=program, details=registrant(1, ("maya ", 13)))
+    assert refused.value.code == "person_already_registered"
+    assert "give their name and age instead" in refused.value.messages[0]
+    # Another card's Maya is someone else: the answer never tells what another card has done.
+    registration_create(program=program, details=registrant(2, ("Maya", 13)))
+    assert Registration.objects.filter(patron__card_number=card_number_make(1)).count() == 2
 
 
 def test_a_cancellation_offers_the_place_and_a_claim_enrols(program):
@@ -255,3 +262,52 @@ def test_when_an_offer_lapses_the_next_person_is_emailed_their_offer(program, dj
     with django_capture_on_commit_callbacks(execute=True):
         assert offers_expire() == 1
     assert [message.to for message in mail.outbox] == [["parent4@example.net"]]
+
+
+def child(name, age):
+    return ParticipantDetails(first_name=name, age=age, is_child=True)
+
+
+def grown_up(name="Doris", age=None):
+    return ParticipantDetails(first_name=name, age=age)
+
+
+@pytest.mark.parametrize(
+    ("program_fields", "people", "code"),
+    [
+        ({"audience": "children", "min_age": 8, "max_age": 12}, [grown_up()], "children_only"),
+        ({"audience": "children", "min_age": 8, "max_age": 12}, [grown_up(), child("Ada", 9)], "children_only"),
+        ({"audience": "children", "min_age": 8, "max_age": 12}, [child("Ada", 13)], "too_old"),
+        ({"audience": "adults", "min_age": 18, "max_age": None}, [child("Ada", 9)], "children_not_taken"),
+        ({"audience": "adults", "min_age": None, "max_age": None}, [child("Ada", 9)], "children_not_taken"),
+        ({"audience": "adults", "min_age": None, "max_age": None}, [grown_up(), grown_up("Sam")], "too_many_people"),
+        ({"audience": "teens", "min_age": 16, "max_age": None}, [child("Ada", 16)], "children_not_taken"),
+        ({"audience": "teens", "min_age": 12, "max_age": 17}, [grown_up()], "age_missing"),
+        ({"audience": "families", "min_age": 6, "max_age": 12}, [grown_up(), child("Ada", 4)], "too_young"),
+    ],
+)
+def test_the_program_decides_who_may_take_a_place(db, program_fields, people, code):
+    program = ProgramFactory(places_per_registration=4, **program_fields)
+    with pytest.raises(ValidationError) as refused:
+        registration_create(program=program, details=registrant(1, participants=people))
+    assert refused.value.code == code
+    assert not Registration.objects.exists()
+
+
+def test_a_family_program_takes_grown_ups_of_any_age_with_children_in_range(db):
+    program = ProgramFactory(audience="families", min_age=6, max_age=12)
+    registration = registration_create(
+        program=program, details=registrant(1, participants=[grown_up(age=41), child("Ada", 7)])
+    )
+    assert registration.places == 2
+
+
+def test_the_waitlist_needs_the_patrons_yes_when_asked(program):
+    registration_create(program=program, details=registrant(1, ("Maya", 13)))
+    with pytest.raises(ValidationError) as refused:
+        registration_create(program=program, details=registrant(2, ("Leo", 12), ("Ada", 13)), waitlist_ok=False)
+    assert refused.value.code == "waitlist_consent_needed"
+    assert "Only 1 place left and you are registering 2 people" in refused.value.messages[0]
+    assert Registration.objects.count() == 1
+    waiting = registration_create(program=program, details=registrant(2, ("Leo", 12), ("Ada", 13)), waitlist_ok=True)
+    assert waiting.status == Status.WAITLISTED

@@ -230,7 +230,12 @@ def test_an_adult_registers_themselves_without_an_age(client, db):
         ({"child_1_age": "12"}, "Ada is too old"),
         ({"child_1_age": "30"}, "someone older registers as themselves"),
         ({"child_1_age": ""}, "Give child 1&#x27;s age."),
-        ({"child_1_name": "", "child_1_age": ""}, "Say who is coming"),
+        ({"child_1_name": "", "child_1_age": ""}, "Add at least one child who is coming"),
+        ({"child_1_name": "", "child_1_age": "", "coming": "on"}, "Add at least one child who is coming"),
+        ({"child_1_age": "seven"}, "Enter a whole number."),
+        ({"child_1_age": "-1"}, "Give an age from 0 to 17."),
+        ({"child_1_age": "99999999999999999999"}, "someone older registers as themselves"),
+        ({"join_waitlist": "maybe", "child_1_age": "4"}, "Ada is too young"),
         ({"child_2_name": "", "child_2_age": "8"}, "Give child 2&#x27;s first name."),
         ({"child_2_name": "ada", "child_2_age": "8"}, "The same person is listed twice."),
         ({"email": "not an email"}, "Enter a valid email address."),
@@ -257,17 +262,19 @@ def test_a_full_program_puts_the_next_family_on_the_waitlist_with_its_number(
     registration_create(program=kids, details=details(52))
     registration_create(program=kids, details=details(53))  # waitlist number 1
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(register_url(kids), form(), follow=True)
+        response = client.post(register_url(kids), form(join_waitlist="on"), follow=True)
     text = response.content.decode()
     assert "On the waitlist, number 2." in text
     assert mail.outbox[-1].subject == f"On the waitlist: {kids.title}"
     assert "number 2" in mail.outbox[-1].body
 
 
-def test_already_registered_card_is_refused_on_the_form(client, kids):
+def test_the_same_child_twice_is_refused_per_person_with_what_to_do(client, kids):
     client.post(register_url(kids), form())
-    response = client.post(register_url(kids), form(child_1_name="Other"))
-    assert "already registered" in response.content.decode()
+    response = client.post(register_url(kids), form(child_1_name="ada "))
+    text = response.content.decode()
+    assert "Ada (age 7) is already registered for this program with this library card" in text
+    assert "To register a brother or sister, give their name and age instead" in text
     assert Registration.objects.count() == 1
 
 
@@ -362,7 +369,7 @@ def test_cancelling_a_place_refuses_tampered_and_foreign_people(client, kids):
     stranger = other.participants.get()
     for token, pk in ((first.manage_token, stranger.pk), ("x" * 43, first.participants.first().pk)):
         assert client.post(reverse("programs:cancel_person", args=[token, pk])).status_code == 404
-    assert client.get(reverse("programs:cancel_person", args=[first.manage_token, stranger.pk])).status_code == 405
+    assert client.get(reverse("programs:cancel_person", args=[first.manage_token, stranger.pk])).status_code == 404
     assert client.post(f"/programs/manage/{first.manage_token}/people/99999999999/cancel/").status_code == 404
     first.refresh_from_db()
     assert first.places == 2 and first.participants.count() == 2
@@ -706,3 +713,292 @@ def test_feed_marks_a_cancelled_session_and_its_etag_and_date_change(client, kid
     assert str(cancelled["status"]) == "CANCELLED" and int(cancelled["sequence"]) == 1
     assert cancelled.decoded("dtstamp") == session.cancelled_at.replace(microsecond=0)
     assert sum("STATUS" in e for e in events.values()) == 1
+
+
+# --- Who a program is for (issue 12) -------------------------------------------------------------------------
+
+
+def adults_program(**fields):
+    values = {"title": "Lino printing", "slug": "lino", "audience": Audience.ADULTS, "min_age": 18, "max_age": None}
+    return with_sessions(ProgramFactory(**{**values, **fields}))
+
+
+def test_an_adult_alone_cannot_take_a_place_in_a_childrens_program(client, kids):
+    page = client.get(register_url(kids)).content.decode()
+    assert "I am coming too" not in page and "My age" not in page
+    response = client.post(register_url(kids), form(coming="on", my_age="40", child_1_name="", child_1_age=""))
+    assert response.status_code == 200
+    assert "Add at least one child who is coming" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_childrens_program_says_whether_a_parent_may_stay(client, kids):
+    assert "Only the children take part" in client.get(register_url(kids)).content.decode()
+    Program.objects.filter(pk=kids.pk).update(guardian_may_stay=True)
+    page = client.get(register_url(kids)).content.decode()
+    assert "A parent or carer is welcome to stay with the children and does not need a place." in page
+    # Staying does not take a place: the two children take two.
+    client.post(register_url(kids), form(child_2_name="Grace", child_2_age="9"))
+    assert Registration.objects.get().places == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "label"),
+    [
+        ({"min_age": 18}, "Adults, ages 18 and up"),
+        ({"min_age": 16, "audience": Audience.TEENS, "max_age": None}, "Teens, ages 16 and up"),
+        ({"min_age": None}, "Adults"),
+    ],
+)
+def test_an_adults_program_asks_nothing_about_children(client, db, fields, label):
+    program = adults_program(**fields)
+    page = client.get(register_url(program)).content.decode()
+    assert "Child" not in page and "I am coming too" not in page
+    assert "This registration is for you" in page
+    assert f'<dd class="col-sm-9">{label}</dd>' in page
+    response = client.post(register_url(program), form(child_1_name="Ada", child_1_age="7"))
+    assert response.status_code == 302
+    person = Participant.objects.get()
+    assert (person.first_name, person.is_child) == ("Doris", False)
+
+
+def test_no_page_says_adults_all_ages(client, db):
+    program = adults_program(min_age=None, registration_required=False)
+    family = with_sessions(ProgramFactory(audience=Audience.FAMILIES, min_age=None, max_age=None, slug="family"))
+    everyone = with_sessions(ProgramFactory(audience=Audience.ALL_AGES, min_age=6, max_age=None, slug="everyone"))
+    listing = client.get(reverse("programs:list")).content.decode()
+    detail = client.get(reverse("programs:program", args=[program.slug])).content.decode()
+    for text in (listing, detail):
+        assert "Adults, all ages" not in text and "adults, all ages" not in text.lower()
+    assert "Lino printing</a></h3>" in listing and ". Adults.</p>" in listing
+    assert "Families, all ages" in client.get(reverse("programs:program", args=[family.slug])).content.decode()
+    assert "Ages 6 and up" in client.get(reverse("programs:program", args=[everyone.slug])).content.decode()
+
+
+def test_the_age_filter_follows_who_may_take_a_place(client, db):
+    adults = adults_program(min_age=None)
+    children = with_sessions(ProgramFactory(audience=Audience.CHILDREN, min_age=None, max_age=None, slug="kids"))
+    family = with_sessions(ProgramFactory(audience=Audience.FAMILIES, min_age=None, max_age=None, slug="family"))
+
+    def titles(age):
+        return {row.program.title for row in client.get(reverse("programs:list"), {"age": age}).context["rows"]}
+
+    assert titles(8) == {children.title, family.title}
+    assert titles(40) == {adults.title, family.title}
+
+
+def test_a_teen_registering_themselves_gives_their_age(client, teens):
+    fields = {"coming": "on", "child_1_name": "", "child_1_age": ""}
+    response = client.post(register_url(teens), form(**fields))
+    assert "Give your age: this program is for ages 12 to 17." in response.content.decode()
+    response = client.post(register_url(teens), form(my_age="40", **fields))
+    assert "Doris is too old: this program is for ages 12 to 17." in response.content.decode()
+    response = client.post(register_url(teens), form(my_age="many", **fields))
+    assert "Enter a whole number." in response.content.decode()
+    assert not Registration.objects.exists()
+    assert client.post(register_url(teens), form(my_age="14", **fields)).status_code == 302
+
+
+# --- Siblings (issue 12) ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_per_card(db):
+    return with_sessions(
+        ProgramFactory(
+            title="3D print a cookie cutter",
+            slug="cookie-cutter",
+            audience=Audience.CHILDREN,
+            min_age=8,
+            max_age=12,
+            capacity=10,
+            places_per_registration=1,
+        )
+    )
+
+
+def test_a_parent_registers_a_second_child_when_the_program_takes_one_per_registration(client, one_per_card):
+    page = client.get(register_url(one_per_card)).content.decode()
+    assert "Up to 1 people" not in page and "people" not in page.split("Who is coming")[1].split("</fieldset>")[0]
+    assert "One child per registration. To register a brother or sister too" in page
+    assert "Child: first name" in page and "Child 2" not in page
+    ada = {"child_1_name": "Ada", "child_1_age": "8"}
+    assert client.post(register_url(one_per_card), form(**ada)).status_code == 302
+    response = client.post(register_url(one_per_card), form(child_1_name="Grace", child_1_age="11"))
+    assert response.status_code == 302
+    people = Participant.objects.filter(registration__program=one_per_card).order_by("pk")
+    assert [(p.first_name, p.age) for p in people] == [("Ada", 8), ("Grace", 11)]
+    assert Registration.objects.filter(status=Status.CONFIRMED).count() == 2
+    # The confirmation offers the next child's registration.
+    registered = client.get(response["Location"]).content.decode()
+    grace = Registration.objects.get(participants__first_name="Grace")
+    next_child = f"{register_url(one_per_card)}?after={grace.manage_token}"
+    assert f'href="{next_child}">Register another child</a>' in registered
+    prefilled = client.get(next_child)
+    assert f'value="{card_number_make(1)}"' in prefilled.content.decode()
+    assert 'value="doris1@example.net"' in prefilled.content.decode()
+    assert "no-store" in prefilled["Cache-Control"] and prefilled["X-Robots-Tag"] == "noindex, nofollow"
+    # Another program's link, or a made-up one, fills in nothing.
+    for after in (registration_create(program=kids_elsewhere(), details=details(77)).manage_token, "x" * 43, "x" * 999):
+        assert card_number_make(1) not in client.get(register_url(one_per_card), {"after": after}).content.decode()
+
+
+def kids_elsewhere():
+    return with_sessions(ProgramFactory(audience=Audience.CHILDREN, min_age=6, max_age=10, slug="elsewhere"))
+
+
+def test_up_to_three_children_is_said_in_words(client, kids):
+    page = client.get(register_url(kids)).content.decode()
+    assert "Up to 3 children on one registration." in page
+
+
+# --- Waitlist before submitting (issue 12) -----------------------------------------------------------------
+
+
+def three_children(**overrides):
+    return form(child_2_name="Grace", child_2_age="9", child_3_name="Bo", child_3_age="8", **overrides)
+
+
+def test_a_group_larger_than_the_places_left_is_told_before_joining_the_waitlist(
+    client, kids, django_capture_on_commit_callbacks
+):
+    registration_create(
+        program=kids, details=details(40, ParticipantDetails("A", 7, True), ParticipantDetails("B", 7, True))
+    )
+    page = client.get(register_url(kids)).content.decode()
+    assert "<strong>1 place left</strong>. If you register more people than that, we ask you" in page
+    assert "Yes, put us on the waitlist" not in page
+    response = client.post(register_url(kids), three_children())
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Only 1 place left and you are registering 3 people, so we can only put you on the waitlist" in text
+    assert 'name="join_waitlist"' in text and "Yes, put us on the waitlist" in text
+    assert Registration.objects.count() == 1 and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(register_url(kids), three_children(join_waitlist="on"), follow=True)
+    text = response.content.decode()
+    assert "On the waitlist, number 1." in text and "You do not have a place yet" in text
+    assert Registration.objects.get(contact_email="doris1@example.net").status == Status.WAITLISTED
+    [email] = mail.outbox
+    assert "is full" not in email.body
+    assert "You do not have a place yet" in email.body and "places open for all 3 people" in email.body
+
+
+def test_a_full_program_asks_for_the_waitlist_on_the_first_visit(client, kids):
+    for n in range(3):
+        registration_create(program=kids, details=details(n + 10))
+    page = client.get(register_url(kids)).content.decode()
+    assert "there is no place free right now, so this form puts you on the waitlist" in page
+    assert "Yes, put us on the waitlist" in page and "Join the waitlist</button>" in page
+    response = client.post(register_url(kids), form())
+    assert "This program has no places left right now" in response.content.decode()
+    assert Registration.objects.count() == 3
+
+
+def test_leaving_the_waitlist_is_worded_for_the_waitlist(client, kids, django_capture_on_commit_callbacks):
+    for n in range(3):
+        registration_create(program=kids, details=details(n + 10))
+    waiting = registration_create(
+        program=kids, details=details(20, ParticipantDetails("Ada", 7, True), ParticipantDetails("Grace", 9, True))
+    )
+    manage = client.get(reverse("programs:manage", args=[waiting.manage_token])).content.decode()
+    assert "Take Grace off the waitlist" in manage and "Leave the waitlist" in manage
+    assert "The place goes to the next person waiting" not in manage
+    grace = waiting.participants.get(first_name="Grace")
+    url = reverse("programs:cancel_person", args=[waiting.manage_token, grace.pk])
+    confirm = client.get(url).content.decode()
+    assert "Take Grace off the waitlist for Little makers?" in confirm
+    assert "still coming" not in confirm.lower() and "next person waiting" not in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    text = response.content.decode()
+    assert "Grace is off the waitlist." in text
+    [email] = mail.outbox
+    assert email.subject == f"Grace is off the waitlist: {kids.title}"
+    assert "Still on the waitlist: Ada" in email.body
+    assert "Still coming" not in email.body and "the place goes to the next person waiting" not in email.body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("programs:cancel", args=[waiting.manage_token]), follow=True)
+    assert "You have left the waitlist for Little makers." in response.content.decode()
+    assert mail.outbox[-1].subject == f"Off the waitlist: {kids.title}"
+    assert "next person waiting" not in mail.outbox[-1].body
+
+
+# --- Cancelling asks first (issue 12) ----------------------------------------------------------------------
+
+
+def test_cancelling_a_registration_asks_first_naming_what_is_cancelled(client, kids):
+    registration = registration_create(
+        program=kids, details=details(30, ParticipantDetails("Ada", 7, True), ParticipantDetails("Grace", 9, True))
+    )
+    token = registration.manage_token
+    manage = client.get(reverse("programs:manage", args=[token])).content.decode()
+    cancel_url = reverse("programs:cancel", args=[token])
+    assert f'action="{cancel_url}"' not in manage and f'href="{cancel_url}"' in manage
+    response = client.get(cancel_url)
+    text = response.content.decode()
+    assert response.status_code == 200 and response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "Cancel your registration for Little makers?" in text
+    assert "Ada, age 7" in text and "Grace, age 9" in text
+    for session in kids.sessions.all():
+        assert timezone.localtime(session.starts_at).strftime("%A") in text
+    assert "Yes, cancel my registration</button>" in text
+    assert f'href="{reverse("programs:manage", args=[token])}">No, keep my registration</a>' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+    grace = registration.participants.get(first_name="Grace")
+    person_text = client.get(reverse("programs:cancel_person", args=[token, grace.pk])).content.decode()
+    assert "Cancel Grace's place in Little makers?" in person_text
+    assert "Yes, cancel Grace's place</button>" in person_text and "Ada, age 7" not in person_text
+    assert registration.participants.count() == 2
+    client.post(cancel_url)
+    registration.refresh_from_db()
+    assert registration.status == Status.CANCELLED
+    # Once cancelled, the confirmation step leads back to the registration page.
+    assert client.get(cancel_url)["Location"] == reverse("programs:manage", args=[token])
+
+
+def test_cancelling_still_needs_a_post_with_csrf(kids):
+    from django.test import Client
+
+    registration = registration_create(program=kids, details=details(31))
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(reverse("programs:cancel", args=[registration.manage_token])).status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+
+
+def test_an_adult_registering_twice_is_told_where_their_registration_is(client, db):
+    program = adults_program()
+    assert client.post(register_url(program), form()).status_code == 302
+    text = client.post(register_url(program), form()).content.decode()
+    assert "Doris is already registered for this program with this library card." in text
+    assert "use the private link in the email we sent you" in text and "brother or sister" not in text
+    assert Registration.objects.count() == 1
+
+
+def test_registration_and_cancel_pages_query_budget_does_not_grow(client, kids, django_assert_max_num_queries):
+    mine = registration_create(
+        program=kids, details=details(500, ParticipantDetails("Ada", 7, True), ParticipantDetails("Bo", 8, True))
+    )
+    ada = mine.participants.get(first_name="Ada")
+    urls = [
+        register_url(kids),
+        f"{register_url(kids)}?after={mine.manage_token}",
+        reverse("programs:manage", args=[mine.manage_token]),
+        reverse("programs:cancel", args=[mine.manage_token]),
+        reverse("programs:cancel_person", args=[mine.manage_token, ada.pk]),
+    ]
+    small = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        small[url] = len(queries)
+    with_sessions(kids, days=range(12, 30))
+    for n in range(4):
+        registration_create(program=kids, details=details(600 + n))
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            assert client.get(url).status_code == 200
+    assert max(small.values()) <= 8, small

@@ -84,6 +84,7 @@ def test_a_patron_books_moves_and_cancels_with_the_keyboard(page, desk, assert_a
     tab_to(page, "Book this time")
     page.keyboard.press("Enter")
     expect(page.locator("#id_card_number_error")).to_contain_text(re.compile("digits only|has 14 digits"))
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
 
     tab_to(page, "Library card number")

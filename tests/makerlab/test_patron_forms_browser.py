@@ -14,7 +14,7 @@ from makerlab.cards import card_number_make
 from programs.models import Audience
 from tests.bookings.test_browser import tab_to, type_into
 from tests.bookings.test_views import at, build_desk
-from tests.factories import ProgramFactory, SurveyInvitationFactory
+from tests.factories import OrientationFactory, ProgramFactory, SurveyInvitationFactory, VarietyFactory, lendable_lot
 from tests.programs.test_views import with_sessions
 
 pytestmark = pytest.mark.browser
@@ -117,6 +117,26 @@ def test_a_survey_mistake_focuses_the_summary_and_its_link_reaches_the_answer(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate(ACTIVE_ID) == "id_liked_most"
+
+
+def test_a_seed_request_with_a_mistake_focuses_the_summary_and_its_link_reaches_the_card(
+    page, transactional_db, branch, patron, assert_accessible
+):
+    OrientationFactory(patron=patron)
+    lot = lendable_lot(branch=branch, variety=VarietyFactory(common_name="Garlic"), packets=2)
+    page.goto(f"/seeds/request/?varieties={lot.variety_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for seed packets")
+    type_into(page, "Library card number", "12 34")
+    type_into(page, "Email", "doris@example.net")
+    tab_to(page, "Set these packets aside for me")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert focused_summary_links(page) == ["#id_card_number"]
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate(ACTIVE_ID) == "id_card_number"
 
 
 def test_without_a_mistake_nothing_takes_the_focus(page, desk, assert_accessible):

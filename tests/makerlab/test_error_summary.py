@@ -128,7 +128,7 @@ def test_the_booking_form_lists_each_field_in_error_and_links_to_it(client, serv
     page = summary_of(response)
     assert [href for _, href in page.items] == ["#id_card_number", "#id_name", "#id_email"]
     assert_linked(page, "#id_card_number", "A library card number has 14 digits")
-    assert_linked(page, "#id_name", "This field is required")
+    assert_linked(page, "#id_name", "Enter your name.")
     assert_linked(page, "#id_email", "Enter a valid email address")
     assert not Booking.objects.exists()
 

@@ -111,7 +111,13 @@ class NotifyRequestForm(HoneypotMixin, forms.Form):
         label="Your name",
         max_length=160,
         validators=[validate_plain_text],
+        error_messages={"required": "Enter your name."},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={"required": "Enter your email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     website = honeypot_field()

@@ -40,15 +40,22 @@ class PatronContactForm(forms.Form):
         label="Library card number",
         max_length=40,
         help_text="The number on the back of your card. Spaces and dashes are fine.",
+        error_messages={"required": "Enter your library card number."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     name = forms.CharField(
         label="Your name",
         max_length=160,
         validators=[validate_plain_text],
+        error_messages={"required": "Enter your name."},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={"required": "Enter your email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     phone = forms.CharField(
         label="Phone (optional)",
         max_length=30,

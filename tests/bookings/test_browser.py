@@ -84,9 +84,8 @@ def test_a_patron_books_moves_and_cancels_with_the_keyboard(page, desk, assert_a
     type_into(page, "Library card number", "1234")
     tab_to(page, "Book this time")
     page.keyboard.press("Enter")
-    expect(
-        page.get_by_text("A library card number has digits only").or_(page.get_by_text("has 14 digits"))
-    ).to_be_visible()
+    expect(page.locator("#id_card_number_error")).to_contain_text(re.compile("digits only|has 14 digits"))
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
 
     tab_to(page, "Library card number")
@@ -200,7 +199,8 @@ def test_nothing_free_asks_to_be_told_and_is_accessible(page, desk, assert_acces
     expect(page.get_by_role("heading", name="No free times right now")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Email me when a time opens").click()
-    expect(page.get_by_text("This field is required").first).to_be_visible()
+    expect(page.locator("#id_name_error")).to_have_text("Enter your name.")
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
     page.get_by_label("Your name").fill("Ann Lee")
     page.locator("#id_email").fill("ann@example.net")

@@ -118,11 +118,11 @@ def test_a_patron_books_with_the_real_form_and_gets_a_confirmation(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"card_number": ""}, "This field is required"),
+        ({"card_number": ""}, "Enter your library card number."),
         ({"card_number": "12345"}, "has 14 digits"),
         ({"card_number": "2'; DROP TABLE bookings_booking; --"}, "digits only"),
         ({"card_number": "9" * 5000}, "at most 40"),
-        ({"name": ""}, "This field is required"),
+        ({"name": ""}, "Enter your name."),
         ({"name": "<script>alert(1)</script>"}, "plain text"),
         ({"name": "x" * 161}, "at most 160"),
         ({"email": "not-an-email"}, "valid email"),

@@ -168,7 +168,7 @@ def test_on_a_phone_the_results_come_first_and_the_filters_open_from_a_button(pa
     page.keyboard.type("garlic")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="1 seed")).to_be_visible()
-    expect(page.locator("summary", has_text="Filter (1 in use)")).to_be_visible()
+    expect(page.locator("summary", has_text="Filter seeds (1 in use)")).to_be_visible()
     expect(page.get_by_role("heading", name="1 seed")).to_be_in_viewport()
     expect(page.get_by_label("Name")).to_be_hidden()
     assert_accessible(page)

@@ -79,7 +79,7 @@ def test_a_mistake_is_shown_on_the_form_and_the_follow_up_and_expired_pages_are_
     page.goto(f"/survey/{invitation.token}/")
     page.get_by_label("What did you like most? (optional)").fill("<b>bold</b>")
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text("Write plain text, without < and > tags.")).to_be_visible()
+    expect(page.locator("#id_liked_most-error")).to_have_text("Write plain text, without < and > tags.")
     assert_accessible(page)
 
     service = ServiceTypeFactory(name="Sewing machine basics")

@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -181,3 +182,8 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
         Patron.objects.filter(pk__in=ids).update(anonymised_at=now)
     logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
     return len(ids)
+
+
+def sessions_clear_expired() -> None:
+    """Delete expired sessions from the session store, as ``clearsessions`` does."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -18,3 +18,9 @@ def notifications_deliver_pending() -> None:
 @shared_task(ignore_result=True)
 def patrons_anonymise_stale() -> None:
     services.patrons_anonymise_stale()
+
+
+@shared_task(ignore_result=True)
+def sessions_clear_expired() -> None:
+    """What ``manage.py clearsessions`` does: expired visits (a seed basket, a sign-in) leave the database."""
+    services.sessions_clear_expired()

@@ -224,7 +224,7 @@ def test_the_registration_form_lists_each_field_in_error_and_links_to_it(client,
 def test_nobody_coming_is_listed_without_a_link(client, kids):
     response = client.post(register_url(kids), registration_form(child_1_name="", child_1_age=""))
     page = summary_of(response)
-    assert any("Say who is coming" in text and href == "" for text, href in page.items)
+    assert any("Add at least one child who is coming" in text and href == "" for text, href in page.items)
 
 
 # --- Seed request -------------------------------------------------------------------------------------------

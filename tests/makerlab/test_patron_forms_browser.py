@@ -4,6 +4,7 @@ phone the programs come before their filters and the time picker's button stays 
 page visited."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -124,7 +125,9 @@ def test_a_seed_request_with_a_mistake_focuses_the_summary_and_its_link_reaches_
 ):
     OrientationFactory(patron=patron)
     lot = lendable_lot(branch=branch, variety=VarietyFactory(common_name="Garlic"), packets=2)
-    page.goto(f"/seeds/request/?varieties={lot.variety_id}")
+    page.goto("/seeds/")
+    page.get_by_role("button", name=re.compile(r"^Add to my request\W+Garlic")).click()
+    page.get_by_role("link", name="Review and send my request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for seed packets")
     type_into(page, "Library card number", "12 34")
     type_into(page, "Email", "doris@example.net")

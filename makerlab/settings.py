@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "seedlibrary",
     "stats",
+    "mylab",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,10 @@ SEED_PACKETS_PER_VARIETY = env.int("SEED_PACKETS_PER_VARIETY", default=1)
 SEED_ORIENTATION_REQUIRED = env.bool("SEED_ORIENTATION_REQUIRED", default=True)
 SEED_ONLINE_REQUESTS = env.bool("SEED_ONLINE_REQUESTS", default=True)
 SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
+
+# My Maker Lab: how long an emailed sign-in link can be opened (once), and how long the page stays open after.
+MYLAB_LINK_MINUTES = env.int("MYLAB_LINK_MINUTES", default=30)
+MYLAB_SESSION_MINUTES = env.int("MYLAB_SESSION_MINUTES", default=120)
 
 # Spreadsheet exports of the catalogue: a cell starting with "=" is escaped, never run as a formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -2,7 +2,7 @@
 
 Nothing here says whether a card number is known: the request form answers the same way for every
 well-formed card and email. The page opens only in the browser that used the emailed link, for
-MYLAB_SESSION_MINUTES. Every page is private: never indexed, never cached, and sends no referrer.
+MYLAB_SESSION_MINUTES. Every page is private: never indexed, never cached, never a referrer to another site.
 """
 
 import time
@@ -28,9 +28,11 @@ BOT_REFUSAL = "We could not send a link. Please try again, or ask at the library
 rate_limited = limit_public_posts("mylab", template="mylab/too_many.html")
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Private pages send no referrer: a link followed from them must not carry their address."""
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, *, has_form: bool = False) -> HttpResponse:
+    """Private pages never tell another site their address. Pages without a form send no referrer at all;
+    a page with a form keeps it for our own site only ("same-origin"), because under "no-referrer" browsers
+    post forms with "Origin: null", which the CSRF protection rightly refuses."""
+    response["Referrer-Policy"] = "same-origin" if has_form else "no-referrer"
     return private_page(response)
 
 
@@ -47,7 +49,7 @@ def _signed_in_patron(request: HttpRequest) -> Patron | None:
 
 def _request_page(request: HttpRequest, form: SignInRequestForm, *, status: int = 200) -> HttpResponse:
     context = {"form": form, "link_minutes": settings.MYLAB_LINK_MINUTES}
-    return _private(render(request, "mylab/request.html", context, status=status))
+    return _private(render(request, "mylab/request.html", context, status=status), has_form=True)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -65,7 +67,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "session_minutes": settings.MYLAB_SESSION_MINUTES,
             "today": timezone.localdate(),
         }
-        return _private(render(request, "mylab/page.html", context))
+        return _private(render(request, "mylab/page.html", context), has_form=True)
     form = SignInRequestForm(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
@@ -110,7 +112,7 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
         refusal = sign_in_link_refusal(link=sign_in_link_by_token(token=token), now=now)
         if refusal is not None:
             return _refused_page(request, refusal)
-        return _private(render(request, "mylab/sign_in.html", {"token": token}))
+        return _private(render(request, "mylab/sign_in.html", {"token": token}), has_form=True)
     try:
         patron = sign_in_link_use(token=token, now=now)
     except SignInRefused as refused:

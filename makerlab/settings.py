@@ -256,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "programs-reminders-send-due": {"task": "programs.tasks.reminders_send_due", "schedule": 300.0},
     "seedlibrary-seed-requests-expire": {"task": "seedlibrary.tasks.seed_requests_expire", "schedule": 900.0},
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
+    "mylab-sign-in-links-delete-old": {"task": "mylab.tasks.sign_in_links_delete_old", "schedule": 3600.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),

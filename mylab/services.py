@@ -69,3 +69,13 @@ def sign_in_link_use(*, token: str, now: dt.datetime) -> Patron:
     if link is None or link.patron.anonymised_at is not None:
         raise SignInRefused(SignInRefusal.UNKNOWN)
     return link.patron
+
+
+# Spent and expired links are kept a day, so a patron who clicks an old one is told it was used or expired.
+KEEP_SPENT_LINKS = dt.timedelta(days=1)
+
+
+def sign_in_links_delete_old(*, now: dt.datetime) -> int:
+    """Delete links that expired more than a day ago: they only record when someone asked to sign in."""
+    deleted, _ = SignInLink.objects.filter(expires_at__lt=now - KEEP_SPENT_LINKS).delete()
+    return deleted

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from makerlab.cards import card_number_make
 from mylab.models import SignInLink
+from mylab.services import sign_in_link_send
+from mylab.tasks import sign_in_links_delete_old
 from tests.factories import PatronFactory
 from tests.mylab.helpers import fill_my_lab
 
@@ -235,6 +237,15 @@ def test_the_page_lists_each_kind_with_its_manage_link(client, doris, now, djang
     assert "Seed-saving orientation" in page
 
 
+def test_an_expired_training_says_so(client, doris, now, django_capture_on_commit_callbacks):
+    mine = fill_my_lab(doris, now=now, label="of Doris")
+    mine.training.expires_on = now.date() - dt.timedelta(days=1)
+    mine.training.save()
+    sign_in(client, doris, django_capture_on_commit_callbacks)
+    page = client.get(START).content.decode()
+    assert "Expired on Tuesday 17 November 2026. Book an orientation again before using it." in page
+
+
 def test_another_patrons_things_never_appear(client, doris, now, django_capture_on_commit_callbacks):
     fill_my_lab(doris, now=now, label="of Doris")
     other = fill_my_lab(PatronFactory(), now=now, label="of Omar")
@@ -257,6 +268,22 @@ def test_the_page_costs_the_same_queries_at_any_size(
     for n in range(size):
         fill_my_lab(doris, now=now, label=f"number {n}")
     sign_in(client, doris, django_capture_on_commit_callbacks)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(START)
     assert response.content.decode().count("See, move or cancel") == size
+
+
+# --- Old links ------------------------------------------------------------------------------------------------
+
+
+def test_links_expired_over_a_day_ago_are_deleted_by_the_hourly_task(
+    doris, now, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_link_send(card_number=doris.card_number, email=doris.email, now=now - dt.timedelta(days=2))
+        sign_in_link_send(card_number=doris.card_number, email=doris.email, now=now)
+    schedule = settings.CELERY_BEAT_SCHEDULE.values()
+    assert {"task": "mylab.tasks.sign_in_links_delete_old", "schedule": 3600.0} in schedule
+    sign_in_links_delete_old.delay()
+    sign_in_links_delete_old.delay()
+    assert list(SignInLink.objects.values_list("created_at", flat=True)) == [now]

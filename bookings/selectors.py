@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Booking, BookingPause, Equipment, MaintenanceWindow, NotifyRequest, ServiceType, UnmetDemand
+from bookings.models import (
+    Booking,
+    BookingPause,
+    Equipment,
+    MaintenanceWindow,
+    NotifyRequest,
+    ServiceType,
+    Training,
+    UnmetDemand,
+)
 from makerlab.commitments import EQUIPMENT, STAFF, busy_time
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars
@@ -423,3 +432,23 @@ def demand_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch
         unmet = unmet.filter(service_type__branch=branch)
         requests = requests.filter(service_type__branch=branch)
     return {"no_free_time": unmet.count(), "notify_requests": requests.count()}
+
+
+# --- One patron's own bookings and trainings (for "My Maker Lab") ------------------------------------------
+
+
+def patron_bookings(*, patron: Patron) -> list[Booking]:
+    """Every booking of ``patron``, oldest first, with what its summary shows; one query."""
+    return list(
+        Booking.objects.filter(patron=patron).select_related("service_type", "branch").order_by("starts_at", "pk")
+    )
+
+
+def patron_trainings(*, patron: Patron) -> list[Training]:
+    """The equipment ``patron`` is trained on and until when, the one expiring first at the top; one query."""
+    return list(Training.objects.filter(patron=patron).select_related("equipment").order_by("expires_on", "pk"))
+
+
+def patron_booked_with_email(*, patron: Patron, email: str) -> bool:
+    """Whether ``patron`` gave ``email`` (in any letter case) with one of their bookings."""
+    return Booking.objects.filter(patron=patron, contact_email__iexact=email).exists()

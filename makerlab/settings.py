@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "seedlibrary",
     "stats",
+    "mylab",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,10 @@ SEED_ORIENTATION_REQUIRED = env.bool("SEED_ORIENTATION_REQUIRED", default=True)
 SEED_ONLINE_REQUESTS = env.bool("SEED_ONLINE_REQUESTS", default=True)
 SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
 
+# My Maker Lab: how long an emailed sign-in link can be opened (once), and how long the page stays open after.
+MYLAB_LINK_MINUTES = env.int("MYLAB_LINK_MINUTES", default=30)
+MYLAB_SESSION_MINUTES = env.int("MYLAB_SESSION_MINUTES", default=120)
+
 # Spreadsheet exports of the catalogue: a cell starting with "=" is escaped, never run as a formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
@@ -252,6 +257,7 @@ CELERY_BEAT_SCHEDULE = {
     "seedlibrary-seed-requests-expire": {"task": "seedlibrary.tasks.seed_requests_expire", "schedule": 900.0},
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
     "sessions-clear-expired": {"task": "makerlab.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=45)},
+    "mylab-sign-in-links-delete-old": {"task": "mylab.tasks.sign_in_links_delete_old", "schedule": 3600.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),

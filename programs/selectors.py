@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from makerlab.models import Branch
+from makerlab.models import Branch, Patron
 from programs.models import Attendance, Headcount, Program, Registration, RegistrationEvent, Session
 
 
@@ -295,3 +295,42 @@ def patron_attendance():
         at=F("session__starts_at"),
         at_branch=F("session__program__branch_id"),
     )
+
+
+# --- One patron's own registrations (for "My Maker Lab") -----------------------------------------------------
+
+
+def patron_registrations(*, patron: Patron) -> list[Registration]:
+    """Every registration of ``patron`` with its program, the people it signs up, its first and last session
+    (``first_starts_at``, ``last_ends_at``: sessions not cancelled) and, while waiting, its place on the
+    waitlist (``waitlist_place``); two queries however many there are."""
+    sessions = Session.objects.filter(program=OuterRef("program_id"), cancelled_at__isnull=True)
+    waiting_up_to_here = (
+        Registration.objects.filter(
+            program_id=OuterRef("program_id"), status=Registration.Status.WAITLISTED, pk__lte=OuterRef("pk")
+        )
+        .order_by()
+        .values("program_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    registrations = list(
+        Registration.objects.filter(patron=patron)
+        .select_related("program__branch", "program__partner_site")
+        .prefetch_related("participants")
+        .annotate(
+            first_starts_at=Subquery(sessions.order_by("starts_at").values("starts_at")[:1]),
+            last_ends_at=Subquery(sessions.order_by("-ends_at").values("ends_at")[:1]),
+            waiting_place=Subquery(waiting_up_to_here, output_field=IntegerField()),
+        )
+        .order_by("pk")
+    )
+    for registration in registrations:
+        waiting = registration.status == Registration.Status.WAITLISTED
+        registration.waitlist_place = registration.waiting_place if waiting else None
+    return registrations
+
+
+def patron_registered_with_email(*, patron: Patron, email: str) -> bool:
+    """Whether ``patron`` gave ``email`` (in any letter case) with one of their registrations."""
+    return Registration.objects.filter(patron=patron, contact_email__iexact=email).exists()

@@ -9,14 +9,14 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from makerlab.formatting import moment_text
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar
-from seedlibrary.models import GerminationTest, Loan, Lot, Orientation
+from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest
 
 # How far past the hold day to look for a day the branch is open (a closure of a few weeks still ends).
 PICKUP_SEARCH_DAYS = 31
@@ -125,3 +125,35 @@ def retest_due(*, today: dt.date) -> QuerySet[Lot]:
         .select_related("variety")
         .order_by(F("latest_tested_on").asc(nulls_first=True), "code")
     )
+
+
+# --- One patron's own seed requests and loans (for "My Maker Lab") -------------------------------------------
+
+
+def patron_seed_requests(*, patron: Patron, season: int) -> list[SeedRequest]:
+    """The patron's online requests made in ``season``, newest first, with their packets; two queries."""
+    return list(
+        SeedRequest.objects.filter(patron=patron, created_at__year=season)
+        .select_related("branch")
+        .prefetch_related(Prefetch("loans", queryset=Loan.objects.select_related("variety").order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def patron_desk_loans(*, patron: Patron, season: int) -> list[Loan]:
+    """Packets lent to the patron at the desk in ``season`` (not through an online request); one query."""
+    return list(
+        Loan.objects.filter(patron=patron, season=season, request__isnull=True, status=Loan.Status.LENT)
+        .select_related("variety", "branch")
+        .order_by("-lent_at", "-pk")
+    )
+
+
+def patron_seed_orientation(*, patron: Patron) -> Orientation | None:
+    """When the patron completed the seed-saving orientation, or None."""
+    return Orientation.objects.filter(patron=patron).first()
+
+
+def patron_requested_seeds_with_email(*, patron: Patron, email: str) -> bool:
+    """Whether ``patron`` gave ``email`` (in any letter case) with one of their seed requests."""
+    return SeedRequest.objects.filter(patron=patron, contact_email__iexact=email).exists()

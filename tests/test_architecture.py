@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats")
-DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats")
+APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab")
+DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab")
 MAKERLAB_MAY_IMPORT_APPS_UNDER = "makerlab/management/"
 
 
@@ -80,6 +80,18 @@ def test_staffing_imports_no_other_domain_app(app_imports):
 def test_nothing_imports_stats(app_imports):
     offences = [f for f in app_imports if f.imported == "stats"]
     assert not offences, _report(offences, "stats reads every app; no app may import stats")
+
+
+def test_nothing_imports_my_maker_lab(app_imports):
+    offences = [f for f in app_imports if f.imported == "mylab"]
+    assert not offences, _report(
+        offences, "mylab reads bookings, programs and seedlibrary through their selectors; no app may import it"
+    )
+
+
+def test_my_maker_lab_reads_the_apps_it_shows(app_imports):
+    edges = {(found.importer, found.imported) for found in app_imports}
+    assert {("mylab", "bookings"), ("mylab", "programs"), ("mylab", "seedlibrary")} <= edges
 
 
 def test_bookings_imports_neither_programs_nor_the_seed_library(app_imports):

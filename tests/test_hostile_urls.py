@@ -48,6 +48,8 @@ PAGES = {
     "seeds": ("/seeds/", ["page", *SEED_FILTERS]),
     "variety": ("/seeds/{variety}/", []),
     "seed request": ("/seeds/request/", ["varieties"]),
+    "my maker lab": ("/my/", []),
+    "my maker lab link sent": ("/my/sent/", []),
     "seed lending": ("/staff/seeds/", ["branch", "card_number", "q"]),
     "seed orientation": ("/staff/seeds/orientation/", ["branch", "card_number"]),
     "seed requests": ("/staff/seeds/requests/", ["branch", "page"]),

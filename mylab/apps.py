@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MylabConfig(AppConfig):
+    name = "mylab"
+    verbose_name = "My Maker Lab"

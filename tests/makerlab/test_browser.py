@@ -49,6 +49,7 @@ PUBLIC_AREAS = [
     ("Book help", "Book 1-on-1 help", "/book/"),
     ("Programs", "See upcoming programs", "/programs/"),
     ("Seed library", "Browse the seed library", "/seeds/"),
+    ("My Maker Lab", "Open My Maker Lab", "/my/"),
 ]
 
 

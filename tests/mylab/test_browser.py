@@ -27,7 +27,7 @@ def test_a_patron_signs_in_by_email_and_sees_everything_with_the_keyboard(
     if viewport is PHONE:
         page.get_by_role("button", name="Show or hide the menu").focus()
         keyboard.press("Enter")
-    menu_link = page.get_by_role("link", name="My Maker Lab")
+    menu_link = page.get_by_role("link", name="My Maker Lab", exact=True)
     expect(menu_link).to_be_visible()
     menu_link.focus()
     keyboard.press("Enter")

@@ -10,8 +10,11 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from makerlab.cards import card_number_make
+from staffing.models import StaffMember
 from tests.bookings.test_browser import day_words, tab_to, type_into
+from tests.bookings.test_staff_browser import log_in
 from tests.bookings.test_views import build_desk
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +75,28 @@ def test_a_patron_books_the_laser_cutter_orientation_confirming_the_age(page, la
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     assert_accessible(page)
     assert Booking.objects.get().service_type == service
+
+
+def test_the_desk_books_the_orientation_only_once_the_age_is_confirmed(page, laser, assert_accessible):
+    service, day = laser["service"], laser["day"]
+    assistant = StaffMember.objects.get()  # the one build_desk put on the shift
+    assistant.user = UserFactory(username="daniel", role="Library assistant")
+    assistant.save(update_fields=["user"])
+    log_in(page, "daniel")
+    page.goto("/staff/desk/book/")
+    page.get_by_label("Service").select_option(label=service.name)
+    page.get_by_role("button", name="Show times").click()
+    expect(page.get_by_role("checkbox", name="The patron is 16 or older")).not_to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Time").select_option(index=1)
+    page.get_by_label("Library card number").fill(card_number_make(11))
+    page.get_by_label("Patron's name").fill("Gordon Reid")
+    page.get_by_role("textbox", name="Email").fill("gordon@example.net")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_text("Tick the box to confirm the age")).to_be_visible()
+    assert not Booking.objects.exists()
+    assert_accessible(page)
+    page.get_by_role("checkbox", name="The patron is 16 or older").check()
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_text(f"Booked {service.name} for Gordon Reid")).to_be_visible()
+    assert Booking.objects.get().starts_at.astimezone(service.branch.zone).date() == day

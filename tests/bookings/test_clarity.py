@@ -226,3 +226,55 @@ def test_the_desk_asks_the_age_and_the_service_refuses_it_unmet(desk_client, des
     response = desk_book(desk_client, desk_laser, at(day, 13), meets_minimum_age="on")
     assert response.status_code == 302
     assert Booking.objects.get().service_type == desk_laser
+
+
+# --- The coordinator sets them in the admin ------------------------------------------------------------------
+
+
+def admin_post(client, service, **overrides):
+    data = {
+        "name": service.name,
+        "slug": service.slug,
+        "description": service.description,
+        "what_to_bring": "",
+        "branch": service.branch_id,
+        "is_active": "on",
+        "display_order": 0,
+        "duration_minutes": 90,
+        "buffer_minutes": 15,
+        "minimum_notice_hours": 2,
+        "horizon_days": 28,
+        "required_skill": service.required_skill_id,
+        "equipment": "",
+        "minimum_age": "",
+        "max_future_bookings": 2,
+        "max_per_week": 2,
+        "change_cutoff_hours": 2,
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        **overrides,
+    }
+    return client.post(f"/admin/bookings/servicetype/{service.pk}/change/", data)
+
+
+def test_the_coordinator_sets_what_to_bring_and_the_age_in_the_admin(client, coordinator, laser):
+    client.force_login(coordinator)
+    assert 'name="minimum_age"' in client.get(f"/admin/bookings/servicetype/{laser.pk}/change/").text
+    response = admin_post(client, laser, minimum_age="18", what_to_bring="Safety glasses are provided.")
+    assert response.status_code == 302
+    laser.refresh_from_db()
+    assert (laser.minimum_age, laser.what_to_bring) == (18, "Safety glasses are provided.")
+    assert admin_post(client, laser).status_code == 302
+    laser.refresh_from_db()
+    assert (laser.minimum_age, laser.what_to_bring) == (None, "")
+
+
+@pytest.mark.parametrize("age", ["0", "-3", "100", "abc", "16.5", "<script>"])
+def test_a_bad_age_in_the_admin_is_refused_and_changes_nothing(client, coordinator, laser, age):
+    client.force_login(coordinator)
+    response = admin_post(client, laser, minimum_age=age, what_to_bring="x" * 301)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"minimum_age", "what_to_bring"} <= set(errors)
+    laser.refresh_from_db()
+    assert (laser.minimum_age, laser.what_to_bring) == (16, "Closed-toe shoes, and a tie for long hair")

@@ -4,6 +4,7 @@ what to bring and from what age. The pages only show these sentences; they never
 from dataclasses import dataclass
 
 from bookings.models import ServiceType
+from makerlab.formatting import full_stop
 
 
 def _count(number: int, unit: str) -> str:
@@ -54,9 +55,7 @@ def service_facts(service_type: ServiceType) -> ServiceFacts:
     latest = f"up to {hours_text(notice)} before the session starts" if notice else "until the session starts"
     cutoff = service_type.change_cutoff_hours
     change_until = f"until {hours_text(cutoff)} before the session starts" if cutoff else "until the session starts"
-    bring = service_type.what_to_bring.strip()
-    if bring and bring[-1] not in ".!?":
-        bring = f"{bring}."
+    bring = full_stop(service_type.what_to_bring.strip()) if service_type.what_to_bring.strip() else ""
     length = duration_text(service_type.duration_minutes)
     ages = age_text(service_type.minimum_age) if service_type.minimum_age else ""
     return ServiceFacts(

@@ -44,9 +44,12 @@ class ServiceTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [IntakeQuestionInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "description", "branch", "is_active", "display_order"]}),
+        (None, {"fields": ["name", "slug", "description", "what_to_bring", "branch", "is_active", "display_order"]}),
         ("Time", {"fields": ["duration_minutes", "buffer_minutes", "minimum_notice_hours", "horizon_days"]}),
-        ("Who and what", {"fields": ["required_skill", "equipment", "trains_on_equipment", "requires_training"]}),
+        (
+            "Who and what",
+            {"fields": ["required_skill", "equipment", "trains_on_equipment", "requires_training", "minimum_age"]},
+        ),
         ("Limits", {"fields": ["max_future_bookings", "max_per_week", "change_cutoff_hours"]}),
     ]
 

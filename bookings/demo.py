@@ -42,8 +42,7 @@ SERVICES = [
         "Tech help",
         None,
         None,
-        "1-on-1 help with your own phone, tablet or laptop: settings, apps, photos, video calls. "
-        "Bring your device, charged, and any passwords you might need.",
+        "1-on-1 help with your own phone, tablet or laptop: settings, apps, photos, video calls.",
         [("Which device will you bring?", True), ("What would you like help with?", True)],
         ["Set up a new phone", "Video calls with family", "Move photos to a laptop", "Update an app", "Wi-Fi"],
     ),
@@ -77,7 +76,7 @@ SERVICES = [
         "Laser cutter",
         "Glowforge Pro laser cutter",
         ORIENTATION,
-        "Safety, materials and a first cut. Closed-toe shoes, hair tied back. Ages 16 and up.",
+        "Safety, materials and a first cut.",
         [("What would you like to make?", False)],
         ["Safety and first cut", "Engraving wood", "Materials that are allowed"],
     ),
@@ -88,7 +87,7 @@ SERVICES = [
         "Vinyl cutter",
         "Cricut Maker 3",
         ORIENTATION,
-        "Design in Cricut Design Space and cut vinyl, card or iron-on. Bring your design idea.",
+        "Design in Cricut Design Space and cut vinyl, card or iron-on.",
         [],
         ["Iron-on T-shirt", "Vinyl stickers", "Cards and invitations"],
     ),
@@ -99,7 +98,7 @@ SERVICES = [
         "Sewing machine",
         "Brother CS7000X sewing machine",
         ORIENTATION,
-        "Threading, bobbins and straight seams. Fabric is provided for practice.",
+        "Threading, bobbins and straight seams.",
         [],
         ["Threading and bobbin", "Hemming trousers", "A tote bag"],
     ),
@@ -110,7 +109,7 @@ SERVICES = [
         "Podcast studio",
         "Podcast studio (room 2)",
         ORIENTATION,
-        "Microphones, the mixer and recording in Audacity. Bring a co-host if you have one.",
+        "Microphones, the mixer and recording in Audacity.",
         [],
         ["Recording a first episode", "Editing in Audacity", "Microphone set-up"],
     ),
@@ -122,11 +121,25 @@ SERVICES = [
         "Prusa MK4 3D printer",
         MACHINE_TIME,
         "Two hours on the 3D printer for your own print, with staff nearby. For patrons who took the "
-        "3D printing orientation. Bring your model on a USB stick; filament is provided.",
+        "3D printing orientation.",
         [("What will you print?", False)],
         ["Own print", "Multi-part print", "Print failed, tried again"],
     ),
 ]
+
+# What each service asks patrons to bring, shown on its own line.
+WHAT_TO_BRING = {
+    "tech-help": "Your device, charged, and any passwords you might need.",
+    "email-accounts": "Your phone, tablet or laptop if you have one, and any letter or code the website sent you.",
+    "3d-printing-orientation": "Your library card. Filament and a practice model are provided.",
+    "laser-cutter-orientation": "Closed-toe shoes, and a tie for long hair. Wood for your first cut is provided.",
+    "cricut-help": "Your design idea, as a picture or a sketch. Vinyl and card for practice are provided.",
+    "sewing-basics": "Reading glasses if you use them. Fabric for practice is provided.",
+    "podcast-studio-orientation": "A co-host if you have one, and your own headphones if you prefer them.",
+    "3d-printer-time": "Your model on a USB stick. Filament is provided.",
+}
+# Services with an age minimum, for safety on the equipment.
+MINIMUM_AGE = {"laser-cutter-orientation": 16}
 
 HOURS = (10, 11, 13, 14, 15, 18)
 # How often each service was booked in the past year; machine time only begins with the coming weeks,
@@ -180,6 +193,8 @@ def _services(branch: Branch, equipment: dict[str, Equipment]) -> list[tuple[Ser
             defaults={
                 "name": name,
                 "description": description,
+                "what_to_bring": WHAT_TO_BRING[slug],
+                "minimum_age": MINIMUM_AGE.get(slug),
                 "branch": branch,
                 "duration_minutes": minutes,
                 "buffer_minutes": 15,

@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookings.models import IntakeQuestion
-from bookings.services.booking import PatronDetails
+from bookings.models import IntakeQuestion, ServiceType
+from bookings.services.booking import PatronDetails, minimum_age_check
+from bookings.wording import age_confirmation_label, age_text
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
@@ -61,9 +62,17 @@ class BookingForm(HoneypotMixin, PatronContactForm):
     )
     website = honeypot_field()
 
-    def __init__(self, *args, questions: list[IntakeQuestion], **kwargs) -> None:
+    def __init__(self, *args, service_type: ServiceType, questions: list[IntakeQuestion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.service_type = service_type
         self.questions = questions
+        if service_type.minimum_age:
+            # Not required here: the booking service holds the age rule and its message (minimum_age_check).
+            self.fields["meets_minimum_age"] = forms.BooleanField(
+                label=age_confirmation_label(service_type.minimum_age),
+                required=False,
+                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}, for safety.",
+            )
         for question in questions:
             self.fields[self.question_field(question)] = forms.CharField(
                 label=question.text if question.required else f"{question.text} (optional)",
@@ -74,7 +83,14 @@ class BookingForm(HoneypotMixin, PatronContactForm):
                 error_messages={"required": f"Answer: {question.text}"},
             )
         # The questions come before the accessibility needs and reminder choice.
-        order = ["card_number", "name", "email", "phone", *(self.question_field(q) for q in questions)]
+        order = [
+            "card_number",
+            "name",
+            "email",
+            "phone",
+            "meets_minimum_age",
+            *(self.question_field(q) for q in questions),
+        ]
         self.order_fields(order)
 
     @staticmethod
@@ -87,6 +103,15 @@ class BookingForm(HoneypotMixin, PatronContactForm):
         # whether a card is known.
         validate_card_number(card)
         return card
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Asked with the other fields so every mistake shows at once; the service checks it again.
+        try:
+            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
 
     def details(self) -> PatronDetails:
         data = self.cleaned_data
@@ -103,6 +128,7 @@ class BookingForm(HoneypotMixin, PatronContactForm):
                 if data.get(self.question_field(q), "").strip()
             },
             accessibility_needs=data["accessibility_needs"],
+            meets_minimum_age=data.get("meets_minimum_age", False),
         )
 
 

@@ -74,7 +74,18 @@ class ServiceType(models.Model):
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True)
-    description = models.TextField(help_text="Plain language: what happens and what to bring.")
+    description = models.TextField(help_text="Plain language: what happens in the session.")
+    what_to_bring = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown on its own line, for example “Your phone or laptop, charged”. Leave empty if nothing.",
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Leave empty when anyone may book. When set, patrons confirm their age when they book.",
+    )
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="service_types")
     service_area = models.CharField(
         max_length=24,

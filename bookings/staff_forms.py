@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import Booking, ServiceType
+from bookings.services.booking import minimum_age_check
+from bookings.wording import age_confirmation_label, age_text
 from makerlab.validators import validate_plain_text
 
 DAY_FARTHEST = dt.timedelta(days=3653)
@@ -66,6 +68,23 @@ class BookOnBehalfForm(forms.Form):
         validators=[validate_plain_text],
     )
 
-    def __init__(self, *args, times: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args, service_type: ServiceType, times: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.service_type = service_type
         self.fields["starts_at"].choices = [("", "Choose a time"), *times]
+        if service_type.minimum_age:
+            # Not required here: the booking service holds the age rule and its message (minimum_age_check).
+            self.fields["meets_minimum_age"] = forms.BooleanField(
+                label=age_confirmation_label(service_type.minimum_age, patron_is_you=False),
+                required=False,
+                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}. Ask the patron.",
+            )
+            self.order_fields(["starts_at", "card_number", "name", "email", "phone", "meets_minimum_age"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        try:
+            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned

@@ -230,7 +230,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
     zone = service.branch.zone
     slots = selectors.open_slots(service_type=service, now=now)[:SLOTS_OFFERED]
     times = [(slot.starts_at.isoformat(), moment_text(slot.starts_at, zone=zone)) for slot in slots]
-    form = BookOnBehalfForm(request.POST if request.method == "POST" else None, times=times)
+    form = BookOnBehalfForm(request.POST if request.method == "POST" else None, service_type=service, times=times)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -244,6 +244,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
                     phone=data["phone"],
                     reminder_consent=data["reminder_consent"],
                     accessibility_needs=data["accessibility_needs"],
+                    meets_minimum_age=data.get("meets_minimum_age", False),
                 ),
                 now=now,
                 booked_by=request.user,

@@ -28,6 +28,7 @@ from bookings.services.booking import (
     notify_request_create,
     unmet_demand_record,
 )
+from bookings.wording import service_facts
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
@@ -118,7 +119,8 @@ def _service_or_404(slug: str) -> ServiceType:
 @require_safe
 def service_list(request: HttpRequest) -> HttpResponse:
     services = ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch")
-    return render(request, "bookings/service_list.html", {"services": services})
+    rows = [(service, service_facts(service)) for service in services]
+    return render(request, "bookings/service_list.html", {"rows": rows})
 
 
 def _service_page(
@@ -139,6 +141,7 @@ def _service_page(
         _count_unmet_demand(request, service_type, now=now)
     context = {
         "service": service_type,
+        "facts": service_facts(service_type),
         "days": _days(slots, service_type=service_type, today=today),
         "week": week,
         "previous_week": week - 1 if week > 0 else None,
@@ -186,6 +189,7 @@ def _book_page(
     today = now.astimezone(zone).date()
     context = {
         "service": service_type,
+        "facts": service_facts(service_type),
         "form": form,
         "starts_at": starts_at.astimezone(zone).isoformat(),
         "when": when_text(
@@ -213,9 +217,11 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
             return _service_page(
                 request, service_type, error="That time is not available. Choose one of the times listed."
             )
-        return _book_page(request, service_type, form=BookingForm(questions=questions), starts_at=starts_at)
+        return _book_page(
+            request, service_type, form=BookingForm(service_type=service_type, questions=questions), starts_at=starts_at
+        )
 
-    form = BookingForm(request.POST, questions=questions)
+    form = BookingForm(request.POST, service_type=service_type, questions=questions)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
         return _book_page(request, service_type, form=form, starts_at=starts_at, status=400)

@@ -21,6 +21,7 @@ from bookings.selectors import (
     pause_message,
 )
 from bookings.services.reminders import reminders_withdraw
+from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import when_text
 from makerlab.models import Patron
@@ -48,6 +49,7 @@ class PatronDetails:
     survey_consent: bool = False
     intake_answers: dict[str, str] = field(default_factory=dict)
     accessibility_needs: str = ""
+    meets_minimum_age: bool = False
 
 
 def _nearest(service_type: ServiceType, start: dt.datetime, now: dt.datetime) -> list[Slot]:
@@ -78,7 +80,22 @@ def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
     return patron
 
 
+def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool) -> None:
+    """The age rule, in one place: a service with a minimum age is booked only for someone who meets it.
+
+    The patron's form and the desk's form ask the question and call this; booking_create calls it again,
+    so nothing booked skips it. No override: it is about safety on the equipment, not a booking limit.
+    """
+    if service_type.minimum_age and not meets_minimum_age:
+        message = (
+            f"{service_type.name} is for {age_text(service_type.minimum_age)}. "
+            "Tick the box to confirm the age, or choose another service."
+        )
+        raise ValidationError({"meets_minimum_age": ValidationError(message, code="minimum_age")})
+
+
 def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
+    minimum_age_check(service_type, meets_minimum_age=details.meets_minimum_age)
     for text in (details.name, details.accessibility_needs, *details.intake_answers.values()):
         validate_plain_text(text)
     if not details.name.strip():

@@ -29,6 +29,12 @@ def test_demo_has_the_services_and_machines_a_maker_lab_offers(demo):
     assert IntakeQuestion.objects.exists()
 
 
+def test_every_demo_service_says_what_to_bring_and_the_laser_cutter_is_for_16_and_up(demo):
+    assert not ServiceType.objects.filter(what_to_bring="").exists()
+    ages = dict(ServiceType.objects.exclude(minimum_age=None).values_list("slug", "minimum_age"))
+    assert ages == {"laser-cutter-orientation": 16}
+
+
 def test_machine_time_is_offered_and_booked_by_patrons_the_orientation_trained(demo):
     printer_time = ServiceType.objects.get(slug="3d-printer-time")
     assert printer_time.requires_training and printer_time.equipment.name == "Prusa MK4 3D printer"

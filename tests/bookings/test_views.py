@@ -515,6 +515,12 @@ def _grow(day: dt.date, service) -> None:
             details=PatronDetails(card_number=card_number_make(100 + offset), name="P Q", email="p@example.net"),
         )
     ServiceTypeFactory.create_batch(5, branch=service.branch, required_skill=skill)
+    ServiceTypeFactory.create_batch(
+        3, branch=service.branch, required_skill=skill, minimum_age=16, what_to_bring="Closed-toe shoes."
+    )
+    service.minimum_age = 16
+    service.what_to_bring = "Your phone, charged."
+    service.save(update_fields=["minimum_age", "what_to_bring"])
 
 
 def test_pages_render_in_a_constant_number_of_queries(client, service, day, django_assert_max_num_queries):
@@ -526,6 +532,7 @@ def test_pages_render_in_a_constant_number_of_queries(client, service, day, djan
     urls = [
         reverse("bookings:services"),
         reverse("bookings:service", args=[service.slug]),
+        reverse("bookings:book", args=[service.slug]) + "?" + urlencode({"starts_at": at(day, 13).isoformat()}),
         reverse("bookings:manage", args=[booking.manage_token]),
         reverse("bookings:move", args=[booking.manage_token]),
         reverse("bookings:cancel", args=[booking.manage_token]),

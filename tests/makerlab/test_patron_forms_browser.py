@@ -124,7 +124,7 @@ def test_a_seed_request_with_a_mistake_focuses_the_summary_and_its_link_reaches_
     page, transactional_db, branch, patron, assert_accessible
 ):
     OrientationFactory(patron=patron)
-    lot = lendable_lot(branch=branch, variety=VarietyFactory(common_name="Garlic"), packets=2)
+    lendable_lot(branch=branch, variety=VarietyFactory(common_name="Garlic"), packets=2)
     page.goto("/seeds/")
     page.get_by_role("button", name=re.compile(r"^Add to my request\W+Garlic")).click()
     page.get_by_role("link", name="Review and send my request").click()

@@ -298,6 +298,11 @@ def _upcoming(services, patrons, *, now: dt.datetime, rng: random.Random) -> int
     current = Training.objects.filter(expires_on__gt=now.date(), patron__anonymised_at__isnull=True)
     for training in current.select_related("patron").order_by("pk"):
         trained.setdefault(training.equipment_id, []).append(training.patron)
+    # Machine time first, once, for the first patron trained: the orientations would fill the machine's hours.
+    for service, _ in services:
+        first = next(iter(open_slots(service_type=service, now=now)), None) if service.requires_training else None
+        if first is not None and trained.get(service.equipment_id):
+            count += _book(service, first, trained[service.equipment_id][0], created_at=now - dt.timedelta(days=1))
     for service, _ in services:
         can_book = trained.get(service.equipment_id, []) if service.requires_training else patrons
         if not can_book:
@@ -306,24 +311,29 @@ def _upcoming(services, patrons, *, now: dt.datetime, rng: random.Random) -> int
             if rng.random() > UPCOMING_SHARE:
                 continue
             patron = rng.choice(can_book)
-            busy_until = slot.ends_at + dt.timedelta(minutes=service.buffer_minutes)
-            try:
-                with transaction.atomic():
-                    Booking.objects.create(
-                        service_type=service,
-                        branch=service.branch,
-                        patron=patron,
-                        staff_member_id=slot.staff_member_ids[0],
-                        equipment=service.equipment,
-                        starts_at=slot.starts_at,
-                        ends_at=slot.ends_at,
-                        busy=DateTimeTZRange(slot.starts_at, busy_until, "[)"),
-                        contact_name=f"{patron.first_name} {patron.last_name}".strip(),
-                        contact_email=patron.email or "patron@example.net",
-                        reminder_consent=patron.reminder_consent,
-                        created_at=now - dt.timedelta(days=rng.randint(0, 10)),
-                    )
-            except IntegrityError:
-                continue  # taken by an earlier service's session in this same run
-            count += 1
+            count += _book(service, slot, patron, created_at=now - dt.timedelta(days=rng.randint(0, 10)))
     return count
+
+
+def _book(service: ServiceType, slot, patron: Patron, *, created_at: dt.datetime) -> int:
+    """Book ``slot`` for ``patron``; 0 when an earlier booking of this run took its staff member or machine."""
+    busy_until = slot.ends_at + dt.timedelta(minutes=service.buffer_minutes)
+    try:
+        with transaction.atomic():
+            Booking.objects.create(
+                service_type=service,
+                branch=service.branch,
+                patron=patron,
+                staff_member_id=slot.staff_member_ids[0],
+                equipment=service.equipment,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                busy=DateTimeTZRange(slot.starts_at, busy_until, "[)"),
+                contact_name=f"{patron.first_name} {patron.last_name}".strip(),
+                contact_email=patron.email or "patron@example.net",
+                reminder_consent=patron.reminder_consent,
+                created_at=created_at,
+            )
+    except IntegrityError:
+        return 0
+    return 1

@@ -9,7 +9,6 @@ from django.utils import timezone
 from bookings.models import IntakeQuestion, ServiceType
 from bookings.services.booking import PatronDetails, minimum_age_check
 from bookings.wording import age_confirmation_label, age_text
-from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
 
@@ -40,7 +39,22 @@ class WeekForm(forms.Form):
     week = forms.IntegerField(min_value=0, max_value=26, required=False)
 
 
-class BookingForm(HoneypotMixin, PatronContactForm):
+class MinimumAgeQuestionMixin:
+    """For booking forms that ask ``meets_minimum_age`` when the service has an age minimum."""
+
+    service_type: ServiceType
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Asked with the other fields so every mistake shows at once; the service checks it again.
+        try:
+            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class BookingForm(MinimumAgeQuestionMixin, HoneypotMixin, PatronContactForm):
     email_help = "We send the confirmation and your private link to change the booking here."
 
     accessibility_needs = forms.CharField(
@@ -96,22 +110,6 @@ class BookingForm(HoneypotMixin, PatronContactForm):
     @staticmethod
     def question_field(question: IntakeQuestion) -> str:
         return f"question_{question.pk}"
-
-    def clean_card_number(self) -> str:
-        card = card_number_normalise(self.cleaned_data["card_number"])
-        # Only the number's shape is checked, the same way for every number: the form never says
-        # whether a card is known.
-        validate_card_number(card)
-        return card
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        # Asked with the other fields so every mistake shows at once; the service checks it again.
-        try:
-            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
-        except ValidationError as error:
-            self.add_error(None, error)
-        return cleaned
 
     def details(self) -> PatronDetails:
         data = self.cleaned_data

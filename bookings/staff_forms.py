@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from bookings.forms import MinimumAgeQuestionMixin
 from bookings.models import Booking, ServiceType
-from bookings.services.booking import minimum_age_check
 from bookings.wording import age_confirmation_label, age_text
 from makerlab.validators import validate_plain_text
 
@@ -48,7 +48,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class BookOnBehalfForm(forms.Form):
+class BookOnBehalfForm(MinimumAgeQuestionMixin, forms.Form):
     """A phone or walk-in patron booked by staff; the times offered are the service's open slots."""
 
     starts_at = forms.TypedChoiceField(label="Time", coerce=dt.datetime.fromisoformat, empty_value=None)
@@ -80,11 +80,3 @@ class BookOnBehalfForm(forms.Form):
                 help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}. Ask the patron.",
             )
             self.order_fields(["starts_at", "card_number", "name", "email", "phone", "meets_minimum_age"])
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        try:
-            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
-        except ValidationError as error:
-            self.add_error(None, error)
-        return cleaned

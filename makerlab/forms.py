@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.validators import validate_plain_text
 
 
@@ -28,13 +29,11 @@ class AdminLoginForm(_BoundedUsernameMixin, AdminAuthenticationForm):
     pass
 
 
-class PatronContactForm(forms.Form):
-    """The card number and contact details a patron gives on a public form (booking, registering).
+class CardNumberForm(forms.Form):
+    """A library card number as patrons type it, checked for its shape only.
 
-    Subclasses say in ``email_help`` what the address is used for.
+    The same check for every number, known or not: a public form never says whether a card is known.
     """
-
-    email_help = ""
 
     card_number = forms.CharField(
         label="Library card number",
@@ -43,6 +42,21 @@ class PatronContactForm(forms.Form):
         error_messages={"required": "Enter your library card number."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+
+    def clean_card_number(self) -> str:
+        card = card_number_normalise(self.cleaned_data["card_number"])
+        validate_card_number(card)
+        return card
+
+
+class PatronContactForm(CardNumberForm):
+    """The card number and contact details a patron gives on a public form (booking, registering).
+
+    Subclasses say in ``email_help`` what the address is used for.
+    """
+
+    email_help = ""
+
     name = forms.CharField(
         label="Your name",
         max_length=160,

@@ -2,18 +2,10 @@
 
 from django import forms
 
-from makerlab.cards import card_number_normalise, validate_card_number
-from makerlab.forms import HoneypotMixin, honeypot_field
+from makerlab.forms import CardNumberForm, HoneypotMixin, honeypot_field
 
 
-class SignInRequestForm(HoneypotMixin, forms.Form):
-    card_number = forms.CharField(
-        label="Library card number",
-        max_length=40,
-        help_text="The number on the back of your card. Spaces and dashes are fine.",
-        error_messages={"required": "Enter your library card number."},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
+class SignInRequestForm(HoneypotMixin, CardNumberForm):
     email = forms.EmailField(
         label="Email",
         max_length=254,
@@ -25,8 +17,3 @@ class SignInRequestForm(HoneypotMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     website = honeypot_field()
-
-    def clean_card_number(self) -> str:
-        card = card_number_normalise(self.cleaned_data["card_number"])
-        validate_card_number(card)
-        return card

@@ -6,7 +6,6 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
 from makerlab.validators import validate_plain_text
 from programs.eligibility import CHILD_AGE_LIMIT, program_ages_text, program_who_may_register
@@ -151,11 +150,6 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
     def ask_about_waitlist(self) -> None:
         """Show the "Yes, put us on the waitlist" choice: the group will not get a place now."""
         self.asks_waitlist = True
-
-    def clean_card_number(self) -> str:
-        card = card_number_normalise(self.cleaned_data["card_number"])
-        validate_card_number(card)
-        return card
 
     def clean(self) -> dict:
         data = super().clean()

@@ -3,8 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from makerlab.cards import card_number_normalise, validate_card_number
-from makerlab.forms import HoneypotMixin, honeypot_field
+from makerlab.forms import CardNumberForm, HoneypotMixin, honeypot_field
 from makerlab.models import Branch
 from seedlibrary.catalogue import lot_packets, varieties_for_request
 from seedlibrary.models import Lot, Variety
@@ -23,7 +22,7 @@ def chosen_variety_ids(values: list[str]) -> list[int]:
     return ids
 
 
-class SeedRequestForm(HoneypotMixin, forms.Form):
+class SeedRequestForm(HoneypotMixin, CardNumberForm):
     """Which packets, whose card, where to pick them up.
 
     The packets offered are only the ones the patron chose on the catalogue (their ids arrive in
@@ -40,12 +39,6 @@ class SeedRequestForm(HoneypotMixin, forms.Form):
             "invalid_pk_value": NOT_IN_CATALOGUE,
         },
     )
-    card_number = forms.CharField(
-        label="Library card number",
-        max_length=40,
-        help_text="The number on the back of your card. Spaces and dashes are fine.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
     email = forms.EmailField(
         label="Email",
         max_length=254,
@@ -59,6 +52,8 @@ class SeedRequestForm(HoneypotMixin, forms.Form):
         error_messages={"invalid_choice": "Choose one of the branches in the list."},
     )
     website = honeypot_field()
+
+    field_order = ["varieties", "card_number", "email", "branch"]
 
     def __init__(self, *args, chosen: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -76,11 +71,6 @@ class SeedRequestForm(HoneypotMixin, forms.Form):
         if self.too_many_ids:
             raise ValidationError(f"Choose at most {MOST_VARIETIES_IN_A_REQUEST} packets in one request.")
         return list(chosen)
-
-    def clean_card_number(self) -> str:
-        card = card_number_normalise(self.cleaned_data["card_number"])
-        validate_card_number(card)
-        return card
 
 
 class BasketChangeForm(forms.Form):

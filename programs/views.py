@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateformat import format as date_format
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
@@ -76,6 +77,7 @@ class Availability:
 
 
 CANCELLED = Availability("Cancelled", False, cancelled=True)
+WAITLIST = Availability("Waitlist", True)
 
 
 def _availability(program: Program, now: dt.datetime) -> Availability:
@@ -93,8 +95,16 @@ def _availability(program: Program, now: dt.datetime) -> Availability:
     if left > 0 and not program.queue_length:
         return Availability(f"{places_text(left)} left", True)
     if program.places_waiting < program.waitlist_capacity:
-        return Availability("Waitlist", True)
+        return WAITLIST
     return Availability("Full", False)
+
+
+EXCERPT_WORDS = 30
+
+
+def _excerpt(description: str) -> str:
+    """The description's opening, cut after a whole word, on one line: the list is read at a glance."""
+    return Truncator(" ".join(description.split())).words(EXCERPT_WORDS, truncate="…")
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,14 @@ class ProgramRow:
     place: str
     audience: str
     availability: Availability
+    excerpt: str = ""
+
+    @property
+    def action(self) -> str:
+        """The list item's button: "Register", "Join the waitlist", or none when nobody can register now."""
+        if not self.availability.can_register:
+            return ""
+        return "Join the waitlist" if self.availability == WAITLIST else "Register"
 
 
 def _program_page(request: HttpRequest, slug: str) -> Program:
@@ -160,6 +178,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 place=program.branch.name if program.branch_id else program.partner_site.name,
                 audience=program_audience_text(program),
                 availability=_availability(program, now),
+                excerpt=_excerpt(program.description),
             )
         )
     context = {"filter": filterset, "rows": rows, "view": "list", "clear_url": reverse("programs:list"), **views}

@@ -9,7 +9,9 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -39,6 +41,7 @@ from programs.selectors import (
     feed_last_changed,
     feed_sessions,
     month_sessions,
+    program_calendar_sessions,
     program_detail,
     program_is_cancelled,
     program_places_left,
@@ -306,9 +309,40 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
     }
 
 
+def _page_address(request: HttpRequest, path: str) -> str:
+    """The page's full address as the library publishes it (SITE_URL), else as this request reached it."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def _share_context(request: HttpRequest, program: Program) -> dict:
+    address = _page_address(request, reverse("programs:program", args=[program.slug]))
+    email = urlencode(
+        {"subject": program.title, "body": f"{program.title} at the {settings.LIBRARY_NAME} Maker Lab:\n{address}"},
+        quote_via=quote,
+    )
+    return {"share_url": address, "share_email": f"mailto:?{email}"}
+
+
 @require_safe
 def program_page(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "programs/detail.html", _detail_context(_program_page(request, slug), timezone.now()))
+    program = _program_page(request, slug)
+    context = {**_detail_context(program, timezone.now()), **_share_context(request, program)}
+    return render(request, "programs/detail.html", context)
+
+
+@require_safe
+def program_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """One program's sessions as a calendar file: "Add to calendar" on its page."""
+    sessions = program_calendar_sessions(slug=slug)
+    if sessions is None:
+        raise Http404("No program at this address.")
+    name = f"{sessions[0].program.title}, {settings.LIBRARY_NAME} Maker Lab" if sessions else ""
+    body = programs_calendar(sessions=sessions, name=name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
+    return response
 
 
 # --- Registering --------------------------------------------------------------------------------------------

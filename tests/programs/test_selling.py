@@ -4,15 +4,16 @@ and share section; a program's image, uploaded in the admin and shown in renditi
 import datetime as dt
 import re
 
+import icalendar
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Audience, Category, Program
-from programs.services import registration_create
+from programs.services import ParticipantDetails, registration_create
 from tests.factories import ProgramFactory
-from tests.programs.test_views import details, programs_at_scale, with_sessions
+from tests.programs.test_views import cancel_session, details, programs_at_scale, with_sessions
 
 LONG_DESCRIPTION = (
     "Sew a tote bag from an old T-shirt. We show you how to thread the machine, pin the pieces and sew "
@@ -92,3 +93,87 @@ def test_list_query_budget_is_the_same_at_two_sizes(client, db):
         response = client.get(reverse("programs:list"))
     assert response.content.decode().count("Register<span") == 14
     assert len(small) == len(large) <= 5, [q["sql"] for q in large.captured_queries]
+
+
+# --- A program's own calendar file and share section ---------------------------------------------------------
+
+
+def test_a_programs_calendar_file_has_only_its_sessions_with_cancelled_ones_marked(client, db):
+    kids = childrens_program(title="Little makers", slug="little-makers")
+    with_sessions(kids, days=(10, 17))
+    with_sessions(ProgramFactory(title="Teen coding", slug="teen-coding"), days=(4,))
+    cancelled = cancel_session(kids.sessions.order_by("starts_at").last())
+    page = client.get(reverse("programs:program", args=[kids.slug])).content.decode()
+    url = reverse("programs:program_calendar", args=[kids.slug])
+    assert f'<a href="{url}">Add these sessions to your calendar</a>' in page
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="little-makers.ics"'
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]).startswith("Little makers, ")
+    events = calendar.walk("VEVENT")
+    assert [str(event["summary"]) for event in events] == ["Little makers"] * 3
+    assert [event.decoded("dtstart") for event in events] == [
+        session.starts_at for session in kids.sessions.order_by("starts_at")
+    ]
+    cancelled_starts = [event.decoded("dtstart") for event in events if event.get("status") == "CANCELLED"]
+    assert cancelled_starts == [cancelled.starts_at]
+
+
+def test_a_programs_calendar_file_is_404_for_unknown_or_unpublished_programs(client, db):
+    hidden = with_sessions(ProgramFactory(slug="hidden", is_published=False))
+    assert client.get(reverse("programs:program_calendar", args=[hidden.slug])).status_code == 404
+    assert client.get(reverse("programs:program_calendar", args=["nope"])).status_code == 404
+    empty = ProgramFactory(slug="no-dates-yet")
+    response = client.get(reverse("programs:program_calendar", args=[empty.slug]))
+    assert response.status_code == 200 and icalendar.Calendar.from_ical(response.content).walk("VEVENT") == []
+
+
+def test_a_fully_cancelled_program_offers_no_calendar_file(client, db):
+    kids = childrens_program(title="Little makers", slug="little-makers")
+    for session in kids.sessions.all():
+        cancel_session(session)
+    page = client.get(reverse("programs:program", args=[kids.slug])).content.decode()
+    assert reverse("programs:program_calendar", args=[kids.slug]) not in page
+
+
+def test_program_page_shares_its_address_to_copy_or_email(client, db, settings):
+    settings.SITE_URL = "https://makerlab.example.org/"
+    kids = childrens_program(title="Little makers & friends", slug="little-makers")
+    page = client.get(reverse("programs:program", args=[kids.slug])).content.decode()
+    address = "https://makerlab.example.org/programs/little-makers/"
+    assert '<h2 class="h4" id="share-heading">Share</h2>' in page
+    assert f'<input class="form-control" type="url" id="share-link" value="{address}" readonly>' in page
+    # The button needs JavaScript, so it is hidden until copy-link.js shows it.
+    assert 'data-copy-link="share-link" data-copy-status="share-status" hidden>Copy link</button>' in page
+    assert '<script src="/static/js/copy-link.js" defer></script>' in page
+    assert (
+        '<a href="mailto:?subject=Little%20makers%20%26%20friends'
+        "&amp;body=Little%20makers%20%26%20friends%20at%20the%20" in page
+    )
+    assert '%3A%0Ahttps%3A%2F%2Fmakerlab.example.org%2Fprograms%2Flittle-makers%2F">Email this program</a>' in page
+
+
+def test_program_page_query_budget_is_the_same_at_two_sizes(client, db):
+    program = programs_at_scale(1)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("programs:program", args=[program.slug])).status_code == 200
+    with_sessions(program, days=range(12, 30))
+    for n in range(2, 6):
+        registration_create(program=program, details=details(n, ParticipantDetails(first_name="T", age=14)))
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse("programs:program", args=[program.slug])).status_code == 200
+    assert len(small) == len(large) <= 3, [q["sql"] for q in large.captured_queries]
+
+
+def test_program_calendar_file_query_budget_is_the_same_at_two_sizes(client, db):
+    program = programs_at_scale(1)
+    url = reverse("programs:program_calendar", args=[program.slug])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    with_sessions(program, days=range(12, 30))
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large) <= 1

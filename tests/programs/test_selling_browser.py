@@ -1,0 +1,79 @@
+"""The programs list and a program's page in a real browser, on a desk and on a phone: excerpt, badges,
+Register buttons, "Add to calendar", and the Share section's "Copy link". axe-core on every page."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from programs.models import Audience, Category
+from tests.factories import ProgramFactory
+from tests.programs.test_selling import LONG_DESCRIPTION
+from tests.programs.test_views import with_sessions
+
+pytestmark = pytest.mark.browser
+
+DESK = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def settle(page) -> None:
+    """Wait for the button's focus transition to end: axe reads colours half-way through it as too pale."""
+    page.evaluate("Promise.all(document.getAnimations().map((animation) => animation.finished))")
+
+
+@pytest.fixture
+def programs(transactional_db):
+    cache.clear()
+    kids = with_sessions(
+        ProgramFactory(
+            title="Tote bags",
+            slug="tote-bags",
+            description=LONG_DESCRIPTION,
+            audience=Audience.CHILDREN,
+            category=Category.TEXTILES,
+            min_age=8,
+            max_age=12,
+        ),
+        days=(3, 10),
+    )
+    with_sessions(ProgramFactory(title="Open studio", slug="open-studio", registration_required=False), days=(4,))
+    return kids
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_list_and_a_program_page_sell_the_program(page, programs, assert_accessible, size):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_viewport_size(size)
+    page.goto("/programs/")
+    item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Tote bags"))
+    expect(item.get_by_text("Children, ages 8 to 12")).to_be_visible()
+    expect(item.get_by_text("Textiles")).to_be_visible()
+    expect(item.get_by_text("Sew a tote bag from an old T-shirt.", exact=False)).to_be_visible()
+    expect(item.get_by_role("link", name="Register for Tote bags")).to_be_visible()
+    drop_in = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Open studio"))
+    expect(drop_in.get_by_text("Drop in, no registration")).to_be_visible()
+    expect(drop_in.get_by_role("link", name="Register", exact=False)).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tote bags", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tote bags")
+    expect(page.get_by_role("link", name="Add these sessions to your calendar")).to_be_visible()
+    expect(page.get_by_role("link", name="Email this program")).to_be_visible()
+    link = page.get_by_label("Link to this page")
+    expect(link).to_have_value(re.compile(r"^https?://[^/]+/programs/tote-bags/$"))
+    copy = page.get_by_role("button", name="Copy link")
+    expect(copy).to_be_visible()
+    copy.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link.input_value()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    settle(page)
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add these sessions to your calendar").click()
+    assert download.value.suggested_filename == "tote-bags.ics"

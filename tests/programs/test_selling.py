@@ -2,14 +2,23 @@
 and share section; a program's image, uploaded in the admin and shown in renditions."""
 
 import datetime as dt
+import html
+import io
 import re
+import struct
+import zlib
 
 import icalendar
-from django.db import connection
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
+from programs import term
 from programs.models import Audience, Category, Program
 from programs.services import ParticipantDetails, registration_create
 from tests.factories import ProgramFactory
@@ -177,3 +186,183 @@ def test_program_calendar_file_query_budget_is_the_same_at_two_sizes(client, db)
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large) <= 1
+
+
+# --- A program's picture ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def photo(width=1600, height=900, *, kind="JPEG", name="workshop.jpg", mode="RGB") -> SimpleUploadedFile:
+    encoded = io.BytesIO()
+    Image.new(mode, (width, height), "#2a7f62").save(encoded, kind)
+    return SimpleUploadedFile(name, encoded.getvalue(), content_type=f"image/{kind.lower()}")
+
+
+def png_claiming(width: int, height: int) -> SimpleUploadedFile:
+    """A PNG whose header claims a size its few bytes never hold: cheap to send, costly to decode."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    return SimpleUploadedFile("huge.png", data + chunk(b"IEND", b""), content_type="image/png")
+
+
+def change_url(program) -> str:
+    return f"/admin/programs/program/{program.pk}/change/"
+
+
+def change_form(client, program, **changes) -> dict:
+    """The program's admin change form as the browser would post it, with ``changes``."""
+    page = client.get(change_url(program))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    data = {name: ("on" if value is True else value) for name, value in data.items()}
+    data.pop("image", None)
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+    for index, session in enumerate(program.sessions.order_by("starts_at")):
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        data.update(
+            {
+                f"{formset.prefix}-{index}-id": session.pk,
+                f"{formset.prefix}-{index}-program": program.pk,
+                f"{formset.prefix}-{index}-starts_at_0": f"{starts:%Y-%m-%d}",
+                f"{formset.prefix}-{index}-starts_at_1": f"{starts:%H:%M:%S}",
+                f"{formset.prefix}-{index}-ends_at_0": f"{ends:%Y-%m-%d}",
+                f"{formset.prefix}-{index}-ends_at_1": f"{ends:%H:%M:%S}",
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def stored_files(media) -> list[str]:
+    return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file()) if media.exists() else []
+
+
+def test_the_admin_makes_renditions_of_an_uploaded_picture(coordinator_client, media):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    data = change_form(coordinator_client, program, image=photo(1600, 900), image_alt="Children sewing a tote bag")
+    response = coordinator_client.post(change_url(program), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.image.name.startswith("programs/images/") and program.image_alt == "Children sewing a tote bag"
+    sizes = [(r["width"], r["height"]) for r in program.image_renditions]
+    assert sizes == [(400, 225), (1200, 675)]
+    for rendition in program.image_renditions:
+        with default_storage.open(rendition["name"]) as stored:
+            image = Image.open(stored)
+            assert (image.format, image.size) == ("WEBP", (rendition["width"], rendition["height"]))
+    assert len(stored_files(media)) == 3
+
+
+def test_a_small_picture_is_not_blown_up_and_a_phone_photo_stands_upright(coordinator_client, media):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    encoded = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: the picture is shown rotated a quarter turn
+    Image.new("RGB", (600, 300), "#2a7f62").save(encoded, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("phone.jpg", encoded.getvalue(), content_type="image/jpeg")
+    data = change_form(coordinator_client, program, image=upload, image_alt="A tote bag")
+    assert coordinator_client.post(change_url(program), data).status_code == 302
+    program.refresh_from_db()
+    assert [(r["width"], r["height"]) for r in program.image_renditions] == [(300, 600), (300, 600)]
+
+
+def test_a_picture_without_alt_text_is_refused_and_nothing_saved(coordinator_client, media):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    data = change_form(coordinator_client, program, image=photo(), image_alt="   ", title="A new title")
+    response = coordinator_client.post(change_url(program), data)
+    assert response.status_code == 200
+    assert "Say in a few words what the picture shows, for people who cannot see it" in response.content.decode()
+    assert response.context["adminform"].form.errors["image_alt"]
+    program.refresh_from_db()
+    assert (program.title, program.image.name, program.image_renditions) == ("Little makers", "", [])
+    assert stored_files(media) == []
+
+
+def test_the_database_refuses_a_picture_without_alt_text(db):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Program.objects.filter(pk=program.pk).update(image="programs/images/x.jpg", image_alt="")
+
+
+def too_heavy() -> SimpleUploadedFile:
+    return SimpleUploadedFile("big.jpg", b"\xff" * (11 * 1024 * 1024), content_type="image/jpeg")
+
+
+def truncated_jpeg() -> SimpleUploadedFile:
+    whole = photo(800, 600).read()
+    return SimpleUploadedFile("cut.jpg", whole[: len(whole) // 3], content_type="image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: SimpleUploadedFile("notes.jpg", b"These are not pixels.\n" * 50, content_type="image/jpeg"),
+            "This file is not a picture we can read. Please upload a JPEG, PNG or WebP photo.",
+        ),
+        (truncated_jpeg, "This file is not a picture we can read."),
+        (lambda: png_claiming(30_000, 30_000), "This picture is too large: at most 10,000 pixels wide or high"),
+        (lambda: png_claiming(12_000, 100), "This picture is too large: at most 10,000 pixels wide or high"),
+        (lambda: png_claiming(9_000, 5_000), "and 40 megapixels in all. Please resize it and upload it again."),
+        (lambda: photo(kind="GIF", name="moving.gif", mode="P"), "this file is a GIF picture."),
+        (too_heavy, "This file is larger than 10 MB. Please upload a smaller photo."),
+    ],
+    ids=["text-renamed-jpg", "truncated", "bomb", "too-wide", "too-many-pixels", "gif", "too-heavy"],
+)
+def test_a_hostile_or_unsuitable_upload_is_refused_with_a_message(coordinator_client, media, upload, message):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    data = change_form(coordinator_client, program, image=upload(), image_alt="Something", title="A new title")
+    response = coordinator_client.post(change_url(program), data)
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    program.refresh_from_db()
+    assert (program.title, program.image.name) == ("Little makers", "")
+    assert stored_files(media) == []
+
+
+def test_replacing_or_removing_the_picture_removes_the_old_files(coordinator_client, media):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    post = coordinator_client.post
+    post(change_url(program), change_form(coordinator_client, program, image=photo(), image_alt="One"))
+    program.refresh_from_db()
+    first = program.image.name
+    post(
+        change_url(program),
+        change_form(coordinator_client, program, image=photo(800, 800, name="two.jpg"), image_alt="Two"),
+    )
+    program.refresh_from_db()
+    assert program.image.name != first and len(stored_files(media)) == 3
+    assert first not in stored_files(media)
+    data = change_form(coordinator_client, program, **{"image-clear": "on", "image_alt": ""})
+    assert post(change_url(program), data).status_code == 302
+    program.refresh_from_db()
+    assert (program.image.name, program.image_renditions) == ("", [])
+    assert stored_files(media) == []
+
+
+def test_a_copy_for_a_new_term_keeps_the_picture_when_the_original_changes(coordinator_client, media):
+    program = childrens_program(title="Little makers", slug="little-makers")
+    coordinator_client.post(change_url(program), change_form(coordinator_client, program, image=photo(), image_alt="A"))
+    program.refresh_from_db()
+    copy = term.program_duplicate(program=program, weeks=12)
+    data = change_form(coordinator_client, program, **{"image-clear": "on", "image_alt": ""})
+    assert coordinator_client.post(change_url(program), data).status_code == 302
+    copy.refresh_from_db()
+    assert copy.image.name and len(stored_files(media)) == 3
+    assert all(default_storage.exists(r["name"]) for r in copy.image_renditions)

@@ -33,10 +33,25 @@ TOO_LARGE = (
 
 
 @dataclass(frozen=True)
-class Rendition:
+class ShownRendition:
+    url: str
     width: int
     height: int
-    name: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a page needs to show a program's picture: the smallest and largest copies, and the alt text."""
+
+    small: ShownRendition
+    large: ShownRendition
+    alt: str
+
+    @property
+    def srcset(self) -> str:
+        if self.small.width == self.large.width:
+            return ""
+        return f"{self.small.url} {self.small.width}w, {self.large.url} {self.large.width}w"
 
 
 @dataclass(frozen=True)
@@ -119,8 +134,17 @@ def renditions_store(*, storage: Storage, original: str, prepared: PreparedImage
     return stored
 
 
-def renditions_from(recorded: list[dict]) -> list[Rendition]:
-    return [Rendition(width=r["width"], height=r["height"], name=r["name"]) for r in recorded or []]
+def program_picture(program) -> Picture | None:
+    """The program's picture for a page, from what was recorded when it was saved: no file is read."""
+    recorded = program.image_renditions or []
+    if not program.image or not recorded:
+        return None
+    storage = program.image.storage
+    shown = sorted(
+        (ShownRendition(url=storage.url(r["name"]), width=r["width"], height=r["height"]) for r in recorded),
+        key=lambda rendition: rendition.width,
+    )
+    return Picture(small=shown[0], large=shown[-1], alt=program.image_alt)
 
 
 def image_files_delete(*, storage: Storage, original: str, recorded: list[dict]) -> None:

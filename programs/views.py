@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateformat import format as date_format
-from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
@@ -32,6 +31,7 @@ from programs.documents import programs_calendar
 from programs.eligibility import people_text, places_text, program_audience_text, program_who_may_register
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
+from programs.images import Picture, program_picture
 from programs.models import Audience, Category, Program, Registration, Session
 from programs.notifications import (
     program_place,
@@ -106,8 +106,14 @@ EXCERPT_WORDS = 30
 
 
 def _excerpt(description: str) -> str:
-    """The description's opening, cut after a whole word, on one line: the list is read at a glance."""
-    return Truncator(" ".join(description.split())).words(EXCERPT_WORDS, truncate="…")
+    """The description's opening, cut after a whole word, on one line: the list is read at a glance.
+
+    A cut after a sentence's last word drops its full stop or comma, so the text never ends ".…".
+    """
+    words = description.split()
+    if len(words) <= EXCERPT_WORDS:
+        return " ".join(words)
+    return " ".join(words[:EXCERPT_WORDS]).rstrip(".,;:!?") + "…"
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class ProgramRow:
     audience: str
     availability: Availability
     excerpt: str = ""
+    picture: Picture | None = None
 
     @property
     def action(self) -> str:
@@ -182,6 +189,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 audience=program_audience_text(program),
                 availability=_availability(program, now),
                 excerpt=_excerpt(program.description),
+                picture=program_picture(program),
             )
         )
     context = {"filter": filterset, "rows": rows, "view": "list", "clear_url": reverse("programs:list"), **views}
@@ -328,7 +336,11 @@ def _share_context(request: HttpRequest, program: Program) -> dict:
 @require_safe
 def program_page(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_page(request, slug)
-    context = {**_detail_context(program, timezone.now()), **_share_context(request, program)}
+    context = {
+        **_detail_context(program, timezone.now()),
+        **_share_context(request, program),
+        "picture": program_picture(program),
+    }
     return render(request, "programs/detail.html", context)
 
 

@@ -34,7 +34,7 @@ LONG_DESCRIPTION = (
 def list_items(response) -> dict[str, str]:
     """Each list item's HTML, by program title."""
     found = {}
-    for item in re.split(r'<li class="border-bottom py-3">', response.content.decode())[1:]:
+    for item in re.split(r'<li class="border-bottom py-3 program-item">', response.content.decode())[1:]:
         found[re.search(r"<h3[^>]*><a [^>]*>([^<]+)</a>", item).group(1)] = item
     return found
 
@@ -54,7 +54,8 @@ def test_list_shows_the_descriptions_opening_cut_at_a_word(client, db):
     items = list_items(client.get(reverse("programs:list")))
     tote = items["Tote bags"]
     opening = " ".join(LONG_DESCRIPTION.split()[:30])
-    assert f"{opening}…" in tote
+    assert opening.endswith("take your bag home.")
+    assert f"{opening.removesuffix('.')}…</p>" in tote  # never ".…"
     assert "spares" not in tote  # the rest waits for the program page
     assert "Build games in Python. Six weeks." in items["Short"]
     assert "…" not in items["Short"]
@@ -95,12 +96,17 @@ def test_list_offers_register_join_the_waitlist_or_nothing(client, db):
 
 def test_list_query_budget_is_the_same_at_two_sizes(client, db):
     programs_at_scale(2)
+    for program in Program.objects.all():
+        with_picture(program)
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse("programs:list")).status_code == 200
     programs_at_scale(12)
+    for program in Program.objects.all():
+        with_picture(program)
     with CaptureQueriesContext(connection) as large:
         response = client.get(reverse("programs:list"))
-    assert response.content.decode().count("Register<span") == 14
+    page = response.content.decode()
+    assert page.count("Register<span") == 14 and page.count('class="program-thumb') == 14
     assert len(small) == len(large) <= 5, [q["sql"] for q in large.captured_queries]
 
 
@@ -166,7 +172,7 @@ def test_program_page_shares_its_address_to_copy_or_email(client, db, settings):
 
 
 def test_program_page_query_budget_is_the_same_at_two_sizes(client, db):
-    program = programs_at_scale(1)
+    program = with_picture(programs_at_scale(1))
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse("programs:program", args=[program.slug])).status_code == 200
     with_sessions(program, days=range(12, 30))
@@ -366,3 +372,36 @@ def test_a_copy_for_a_new_term_keeps_the_picture_when_the_original_changes(coord
     copy.refresh_from_db()
     assert copy.image.name and len(stored_files(media)) == 3
     assert all(default_storage.exists(r["name"]) for r in copy.image_renditions)
+
+
+def with_picture(program: Program, alt="Children sewing a tote bag") -> Program:
+    """A picture as the admin records it (the files themselves are not needed to render the pages)."""
+    Program.objects.filter(pk=program.pk).update(
+        image=f"programs/images/2026/{program.slug}.jpg",
+        image_alt=alt,
+        image_renditions=[
+            {"width": 400, "height": 225, "name": f"programs/images/2026/renditions/{program.slug}-400w.webp"},
+            {"width": 1200, "height": 675, "name": f"programs/images/2026/renditions/{program.slug}-1200w.webp"},
+        ],
+    )
+    program.refresh_from_db()
+    return program
+
+
+def test_the_list_shows_a_thumbnail_and_the_page_the_picture(client, db):
+    program = with_picture(childrens_program(title="Little makers", slug="little-makers"))
+    childrens_program(title="No picture", slug="no-picture")
+    items = list_items(client.get(reverse("programs:list")))
+    small = "/media/programs/images/2026/renditions/little-makers-400w.webp"
+    large = "/media/programs/images/2026/renditions/little-makers-1200w.webp"
+    assert (
+        f'<img class="program-thumb rounded" src="{small}" width="400" height="225" '
+        'alt="Children sewing a tote bag" loading="lazy">'
+    ) in items["Little makers"]
+    assert "<img" not in items["No picture"]
+    page = client.get(reverse("programs:program", args=[program.slug])).content.decode()
+    assert (
+        f'<img class="program-picture img-fluid rounded mb-3" src="{large}" srcset="{small} 400w, {large} 1200w" '
+        'sizes="(min-width: 768px) 40rem, 100vw" width="1200" height="675" alt="Children sewing a tote bag">'
+    ) in page
+    assert "<img" not in client.get(reverse("programs:program", args=["no-picture"])).content.decode()

@@ -7,9 +7,11 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from programs.images import image_prepare
 from programs.models import Audience, Category
+from programs.services import program_picture_update
 from tests.factories import ProgramFactory
-from tests.programs.test_selling import LONG_DESCRIPTION
+from tests.programs.test_selling import LONG_DESCRIPTION, photo
 from tests.programs.test_views import with_sessions
 
 pytestmark = pytest.mark.browser
@@ -23,9 +25,20 @@ def settle(page) -> None:
     page.evaluate("Promise.all(document.getAnimations().map((animation) => animation.finished))")
 
 
+def serve_media(page, media) -> None:
+    """The test server does not serve uploads (a web server does in production): answer from MEDIA_ROOT."""
+
+    def answer(route):
+        name = route.request.url.split("/media/", 1)[1]
+        route.fulfill(path=str(media / name), content_type="image/webp")
+
+    page.route("**/media/**", answer)
+
+
 @pytest.fixture
-def programs(transactional_db):
+def programs(transactional_db, settings, tmp_path):
     cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
     kids = with_sessions(
         ProgramFactory(
             title="Tote bags",
@@ -38,20 +51,28 @@ def programs(transactional_db):
         ),
         days=(3, 10),
     )
+    upload = photo(1600, 900)
+    kids.image, kids.image_alt = upload, "Children sewing tote bags at a long table"
+    kids.save()
+    program_picture_update(program=kids, prepared=image_prepare(upload), previous_image="", previous_renditions=[])
     with_sessions(ProgramFactory(title="Open studio", slug="open-studio", registration_required=False), days=(4,))
     return kids
 
 
 @pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
-def test_the_list_and_a_program_page_sell_the_program(page, programs, assert_accessible, size):
+def test_the_list_and_a_program_page_sell_the_program(page, programs, assert_accessible, settings, size):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.set_viewport_size(size)
+    serve_media(page, settings.MEDIA_ROOT)
     page.goto("/programs/")
     item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Tote bags"))
     expect(item.get_by_text("Children, ages 8 to 12")).to_be_visible()
     expect(item.get_by_text("Textiles")).to_be_visible()
     expect(item.get_by_text("Sew a tote bag from an old T-shirt.", exact=False)).to_be_visible()
     expect(item.get_by_role("link", name="Register for Tote bags")).to_be_visible()
+    thumbnail = item.get_by_role("img", name="Children sewing tote bags at a long table")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("(image) => image.complete && image.naturalWidth") == 400
     drop_in = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Open studio"))
     expect(drop_in.get_by_text("Drop in, no registration")).to_be_visible()
     expect(drop_in.get_by_role("link", name="Register", exact=False)).to_have_count(0)
@@ -60,6 +81,11 @@ def test_the_list_and_a_program_page_sell_the_program(page, programs, assert_acc
 
     page.get_by_role("link", name="Tote bags", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tote bags")
+    picture = page.get_by_role("img", name="Children sewing tote bags at a long table")
+    expect(picture).to_be_visible()
+    # The browser picks the copy that fits: the small one on a phone, the large one on a desk.
+    chosen = picture.evaluate("(image) => image.complete && image.naturalWidth > 0 && image.currentSrc")
+    assert chosen.endswith("-400w.webp" if size == PHONE else "-1200w.webp")
     expect(page.get_by_role("link", name="Add these sessions to your calendar")).to_be_visible()
     expect(page.get_by_role("link", name="Email this program")).to_be_visible()
     link = page.get_by_label("Link to this page")

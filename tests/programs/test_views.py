@@ -866,7 +866,7 @@ def test_a_group_larger_than_the_places_left_is_told_before_joining_the_waitlist
         program=kids, details=details(40, ParticipantDetails("A", 7, True), ParticipantDetails("B", 7, True))
     )
     page = client.get(register_url(kids)).content.decode()
-    assert "<strong>1 place left</strong>. If you register more people than that, we ask you" in page
+    assert "<strong>1 place left.</strong> If you register more people than that, we ask you" in page
     assert "Yes, put us on the waitlist" not in page
     response = client.post(register_url(kids), three_children())
     text = response.content.decode()

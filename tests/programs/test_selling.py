@@ -405,3 +405,18 @@ def test_the_list_shows_a_thumbnail_and_the_page_the_picture(client, db):
         'sizes="(min-width: 768px) 40rem, 100vw" width="1200" height="675" alt="Children sewing a tote bag">'
     ) in page
     assert "<img" not in client.get(reverse("programs:program", args=["no-picture"])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_pictures_excerpts_badges_and_register_buttons(client, demo):
+    pictured = Program.objects.exclude(image="").order_by("slug")
+    assert [program.slug for program in pictured] == ["family-3d-design", "sewing-basics", "teen-coding-club"]
+    for program in pictured:
+        assert program.image_alt.startswith("Drawing of ")
+        assert [r["width"] for r in program.image_renditions] == [400, 1200]
+    page = client.get(reverse("programs:list")).content.decode()
+    assert page.count('class="program-thumb rounded"') == 3
+    assert 'Join the waitlist<span class="visually-hidden"> for Teen coding club</span>' in page
+    assert "Kind of program: </span>Textiles</span>" in page
+    calendar = client.get(reverse("programs:program_calendar", args=["sewing-basics"]))
+    assert len(icalendar.Calendar.from_ical(calendar.content).walk("VEVENT")) == 3

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from programs.images import image_prepare
 from programs.models import Audience, Category
 from programs.services import program_picture_update
-from tests.factories import ProgramFactory
+from tests.conftest import PASSWORD
+from tests.factories import ProgramFactory, UserFactory
 from tests.programs.test_selling import LONG_DESCRIPTION, photo
 from tests.programs.test_views import with_sessions
 
@@ -103,3 +104,38 @@ def test_the_list_and_a_program_page_sell_the_program(page, programs, assert_acc
     with page.expect_download() as download:
         page.get_by_role("link", name="Add these sessions to your calendar").click()
     assert download.value.suggested_filename == "tote-bags.ics"
+
+
+def test_the_coordinator_adds_a_picture_in_the_admin(page, transactional_db, settings, tmp_path, assert_accessible):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    UserFactory(username="coordinator", is_staff=True, role="Coordinator")
+    program = with_sessions(ProgramFactory(title="Sewing basics", slug="sewing-basics"), days=(3,))
+    picture = tmp_path / "sewing.jpg"
+    picture.write_bytes(photo(1600, 900).read())
+    not_a_picture = tmp_path / "notes.jpg"
+    not_a_picture.write_text("These are not pixels.\n" * 20)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/admin/programs/program/{program.pk}/change/")
+    assert_accessible(page)
+
+    page.get_by_label("Picture:", exact=True).set_input_files(str(not_a_picture))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("This file is not a picture we can read.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Picture:", exact=True).set_input_files(str(picture))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Say in a few words what the picture shows")).to_be_visible()
+    program.refresh_from_db()
+    assert program.image.name == ""
+    assert_accessible(page)
+
+    page.get_by_label("Picture:", exact=True).set_input_files(str(picture))
+    page.get_by_label("What the picture shows").fill("A sewing machine and a half-made tote bag")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    program.refresh_from_db()
+    assert [(r["width"], r["height"]) for r in program.image_renditions] == [(400, 225), (1200, 675)]

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,5 +28,8 @@ urlpatterns = [
     path("staff/stats/reports/", include("stats.report_urls")),
     path("staff/stats/", include("stats.dashboard_urls")),
 ]
+
+# Uploaded pictures: served by the app only in development; in production the proxy serves MEDIA_ROOT.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler500 = "makerlab.views.server_error"

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 
 from makerlab.formatting import moment_text, when_text
 from makerlab.forms import add_service_error
-from programs import messaging, term
+from programs import images, messaging, term
 from programs.models import (
     Attendance,
     Headcount,
@@ -36,7 +36,7 @@ from programs.models import (
     Session,
 )
 from programs.notifications import program_zone
-from programs.services import registration_cancel
+from programs.services import program_picture_update, registration_cancel
 from staffing.admin_forms import ActionForm, TabularInlineFormSet, label_split_date_time
 
 
@@ -141,8 +141,39 @@ class DuplicateForm(ActionForm):
     )
 
 
+class ProgramImageField(forms.ImageField):
+    """A picture checked in full (kind, size, every pixel decoded) with its renditions made ready to store."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        upload.prepared = images.image_prepare(upload)
+        return upload
+
+
+class ProgramAdminForm(forms.ModelForm):
+    image = ProgramImageField(
+        label=Program._meta.get_field("image").verbose_name.capitalize(),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=Program._meta.get_field("image").help_text,
+    )
+
+    class Meta:
+        model = Program
+        fields = ["image", "image_alt"]  # the admin adds the rest from ProgramAdmin.fieldsets
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What was stored before this change, so its files can be removed once the new picture is saved.
+        self.previous_image = self.instance.image.name or ""
+        self.previous_renditions = list(self.instance.image_renditions or [])
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = ["title", "category", "audience", "place", "session_count", "registrants", "is_published"]
     list_filter = ["category", "audience", "is_published", "branch"]
     list_select_related = ["branch", "partner_site"]
@@ -165,6 +196,7 @@ class ProgramAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Picture", {"fields": ["image", "image_alt"]}),
         ("Who", {"fields": ["min_age", "max_age", "guardian_may_stay", "facilitators"]}),
         ("Where", {"fields": ["branch", "room", "partner_site", "equipment", "accessibility", "materials"]}),
         (
@@ -230,6 +262,17 @@ class ProgramAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def save_model(self, request: HttpRequest, obj: Program, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data:
+            upload = form.cleaned_data.get("image")
+            program_picture_update(
+                program=obj,
+                prepared=getattr(upload, "prepared", None),
+                previous_image=form.previous_image,
+                previous_renditions=form.previous_renditions,
+            )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not Session:

@@ -7,7 +7,8 @@ made when the program itself is new. The term's programs use the branch's machin
 family design sessions, sewing machines for sewing basics), so those are not bookable while they run;
 Intro to Arduino runs into the Wednesday evening help desk shift of one of its facilitators, so the
 desk offers only the other person on that shift until the program ends. The teen maker club and the sewing
-circle are weekly drop-ins run by the people on the staffing demo's program shifts.
+circle are weekly drop-ins run by the people on the staffing demo's program shifts. Three of the term's
+programs have a picture (programs/demo_pictures.py), stored in MEDIA_ROOT.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from django.utils import timezone
 from bookings.models import Equipment, EquipmentKind
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Notification, Patron
+from programs.demo_pictures import PICTURES, demo_pictures_add
 from programs.models import (
     AgeGroup,
     Attendance,
@@ -168,6 +170,7 @@ def programs_demo_load(
     site, _ = PartnerSite.objects.get_or_create(name=PARTNER["name"], defaults=PARTNER)
     facilitators = _facilitators()
     _term(branch, site, facilitators, now=now, rng=rng)
+    demo_pictures_add(list(Program.objects.filter(slug__in=PICTURES)))
     _past(branch, site, facilitators, now=now, scale=scale, rng=rng)
     upcoming = Program.objects.filter(sessions__starts_at__gte=now).distinct()
     return ProgramsDemoSummary(

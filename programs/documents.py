@@ -11,16 +11,16 @@ from programs.models import Registration, Session
 from programs.notifications import program_place
 
 
-def programs_calendar(*, sessions: list[Session]) -> bytes:
+def programs_calendar(*, sessions: list[Session], name: str = "") -> bytes:
     """One event per session. The stamp is the program's creation (or the session's cancellation), so the file
-    is the same until data changes."""
+    is the same until data changes. ``name`` is the calendar's title; all the lab's programs by default."""
     domain = urlsplit(settings.SITE_URL).hostname or "makerlab.invalid"
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.LIBRARY_NAME}//Maker Lab programs//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{settings.LIBRARY_NAME} Maker Lab programs")
+    calendar.add("x-wr-calname", name or f"{settings.LIBRARY_NAME} Maker Lab programs")
     for session in sessions:
         program = session.program
         url = settings.SITE_URL.rstrip("/") + reverse("programs:program", args=[program.slug])

@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -11,6 +12,12 @@ from staffing.models import StaffMember
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+IMAGE_ALT_NEEDED = (
+    "Say in a few words what the picture shows, for people who cannot see it "
+    "(for example “Two children soldering a circuit board”), or remove the picture."
+)
 
 
 class Category(models.TextChoices):
@@ -103,6 +110,22 @@ class Program(models.Model):
     )
     materials = models.TextField(blank=True)
     accessibility = models.TextField(blank=True, help_text="Step-free access, quiet space, seating, and so on.")
+    image = models.ImageField(
+        "picture",
+        upload_to="programs/images/%Y/",
+        blank=True,
+        help_text="Optional. A JPEG, PNG or WebP photo, at least 1200 pixels wide if you have one. "
+        "The pages show smaller copies made from it.",
+    )
+    image_alt = models.CharField(
+        "what the picture shows",
+        max_length=250,
+        blank=True,
+        help_text="Needed with a picture, for people who cannot see it: "
+        "for example “Two children soldering a circuit board”.",
+    )
+    # The copies the pages show, made when the picture is saved: [{"width", "height", "name"}], narrowest first.
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,10 +156,20 @@ class Program(models.Model):
                 name="program_registration_window",
                 violation_error_message="Registration must close after it opens.",
             ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="program_image_has_alt_text",
+                violation_error_message=IMAGE_ALT_NEEDED,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": IMAGE_ALT_NEEDED})
 
 
 class Session(models.Model):

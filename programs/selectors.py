@@ -184,6 +184,21 @@ def feed_sessions(*, category: str = "", audience: str = "", now: dt.datetime | 
     return list(sessions.order_by("starts_at", "pk"))
 
 
+def program_calendar_sessions(*, slug: str) -> list[Session] | None:
+    """Every session of one published program, cancelled ones included, for its own calendar file; one query.
+
+    None when no published program has this address; an empty list when it has no sessions yet.
+    """
+    sessions = list(
+        Session.objects.filter(program__slug=slug, program__is_published=True)
+        .select_related("program__branch", "program__partner_site")
+        .order_by("starts_at", "pk")
+    )
+    if sessions:
+        return sessions
+    return [] if Program.objects.filter(slug=slug, is_published=True).exists() else None
+
+
 def feed_last_changed() -> dt.datetime | None:
     """When the feed last changed as far as the data tells: a program published or a session cancelled.
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
+from programs import images
 from programs.eligibility import participants_check, people_text, places_text
 from programs.models import Participant, Program, Registration, RegistrationEvent, new_token
 from programs.notifications import (
@@ -327,3 +328,22 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             # Queued in the same transaction: the next person hears of their offer exactly when it exists.
             registration_emails_after_moving(_release(program, now))
     return expired
+
+
+# --- A program's picture ---------------------------------------------------------------------------------------
+
+
+def program_picture_update(
+    *, program: Program, prepared: images.PreparedImage | None, previous_image: str, previous_renditions: list[dict]
+) -> None:
+    """After a program is saved with a new picture (``prepared``) or none: store the renditions the pages show,
+    and remove the previous picture's files unless another program (a copy for a new term) still shows them."""
+    storage = program.image.storage
+    renditions = []
+    if prepared is not None and program.image:
+        renditions = images.renditions_store(storage=storage, original=program.image.name, prepared=prepared)
+    Program.objects.filter(pk=program.pk).update(image_renditions=renditions)
+    program.image_renditions = renditions
+    replaced = previous_image and previous_image != program.image.name
+    if replaced and not Program.objects.filter(image=previous_image).exists():
+        images.image_files_delete(storage=storage, original=previous_image, recorded=previous_renditions)

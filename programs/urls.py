@@ -20,4 +20,5 @@ urlpatterns = [
     re_path(rf"^claim/{PRIVATE_PART}/$", views.claim, name="claim"),
     path("<slug:slug>/", views.program_page, name="program"),
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/calendar.ics", views.program_calendar, name="program_calendar"),
 ]

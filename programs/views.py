@@ -9,7 +9,9 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -29,6 +31,7 @@ from programs.documents import programs_calendar
 from programs.eligibility import people_text, places_text, program_audience_text, program_who_may_register
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
+from programs.images import Picture, program_picture
 from programs.models import Audience, Category, Program, Registration, Session
 from programs.notifications import (
     program_place,
@@ -38,6 +41,7 @@ from programs.selectors import (
     feed_last_changed,
     feed_sessions,
     month_sessions,
+    program_calendar_sessions,
     program_detail,
     program_is_cancelled,
     program_places_left,
@@ -76,6 +80,7 @@ class Availability:
 
 
 CANCELLED = Availability("Cancelled", False, cancelled=True)
+WAITLIST = Availability("Waitlist", True)
 
 
 def _availability(program: Program, now: dt.datetime) -> Availability:
@@ -93,8 +98,22 @@ def _availability(program: Program, now: dt.datetime) -> Availability:
     if left > 0 and not program.queue_length:
         return Availability(f"{places_text(left)} left", True)
     if program.places_waiting < program.waitlist_capacity:
-        return Availability("Waitlist", True)
+        return WAITLIST
     return Availability("Full", False)
+
+
+EXCERPT_WORDS = 30
+
+
+def _excerpt(description: str) -> str:
+    """The description's opening, cut after a whole word, on one line: the list is read at a glance.
+
+    A cut after a sentence's last word drops its full stop or comma, so the text never ends ".…".
+    """
+    words = description.split()
+    if len(words) <= EXCERPT_WORDS:
+        return " ".join(words)
+    return " ".join(words[:EXCERPT_WORDS]).rstrip(".,;:!?") + "…"
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,15 @@ class ProgramRow:
     place: str
     audience: str
     availability: Availability
+    excerpt: str = ""
+    picture: Picture | None = None
+
+    @property
+    def action(self) -> str:
+        """The list item's button: "Register", "Join the waitlist", or none when nobody can register now."""
+        if not self.availability.can_register:
+            return ""
+        return "Join the waitlist" if self.availability == WAITLIST else "Register"
 
 
 def _program_page(request: HttpRequest, slug: str) -> Program:
@@ -160,6 +188,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 place=program.branch.name if program.branch_id else program.partner_site.name,
                 audience=program_audience_text(program),
                 availability=_availability(program, now),
+                excerpt=_excerpt(program.description),
+                picture=program_picture(program),
             )
         )
     context = {"filter": filterset, "rows": rows, "view": "list", "clear_url": reverse("programs:list"), **views}
@@ -287,9 +317,44 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
     }
 
 
+def _page_address(request: HttpRequest, path: str) -> str:
+    """The page's full address as the library publishes it (SITE_URL), else as this request reached it."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def _share_context(request: HttpRequest, program: Program) -> dict:
+    address = _page_address(request, reverse("programs:program", args=[program.slug]))
+    email = urlencode(
+        {"subject": program.title, "body": f"{program.title} at the {settings.LIBRARY_NAME} Maker Lab:\n{address}"},
+        quote_via=quote,
+    )
+    return {"share_url": address, "share_email": f"mailto:?{email}"}
+
+
 @require_safe
 def program_page(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "programs/detail.html", _detail_context(_program_page(request, slug), timezone.now()))
+    program = _program_page(request, slug)
+    context = {
+        **_detail_context(program, timezone.now()),
+        **_share_context(request, program),
+        "picture": program_picture(program),
+    }
+    return render(request, "programs/detail.html", context)
+
+
+@require_safe
+def program_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """One program's sessions as a calendar file: "Add to calendar" on its page."""
+    sessions = program_calendar_sessions(slug=slug)
+    if sessions is None:
+        raise Http404("No program at this address.")
+    name = f"{sessions[0].program.title}, {settings.LIBRARY_NAME} Maker Lab" if sessions else ""
+    body = programs_calendar(sessions=sessions, name=name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
+    return response
 
 
 # --- Registering --------------------------------------------------------------------------------------------

@@ -313,5 +313,5 @@ def test_the_month_calendar_on_a_desk_and_on_a_phone(page, programs, assert_acce
     page.get_by_role("link", name="List", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Programs at the Maker Lab")
     assert "audience=children" in page.url and "view=month" not in page.url
-    expect(page.get_by_role("link", name="Little makers")).to_be_visible()
+    expect(page.get_by_role("link", name="Little makers", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Teen coding")).to_have_count(0)

@@ -770,7 +770,7 @@ def test_no_page_says_adults_all_ages(client, db):
     detail = client.get(reverse("programs:program", args=[program.slug])).content.decode()
     for text in (listing, detail):
         assert "Adults, all ages" not in text and "adults, all ages" not in text.lower()
-    assert "Lino printing</a></h3>" in listing and ". Adults.</p>" in listing
+    assert "Lino printing</a></h3>" in listing and "Who it is for: </span>Adults</span>" in listing
     assert "Families, all ages" in client.get(reverse("programs:program", args=[family.slug])).content.decode()
     assert "Ages 6 and up" in client.get(reverse("programs:program", args=[everyone.slug])).content.decode()
 

@@ -269,11 +269,16 @@ def request_manage(request: HttpRequest, token: str) -> HttpResponse:
     return _manage_page(request, _seed_request_or_404(token), template="seedlibrary/request_manage.html")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
 def request_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks the patron to confirm, naming the packets; only the POST from that page cancels."""
     seed_request = _seed_request_or_404(token)
+    if request.method != "POST":
+        if seed_request.status not in SeedRequest.OPEN:
+            return redirect("seeds:request_manage", token=token)
+        return _manage_page(request, seed_request, template="seedlibrary/request_cancel.html")
     try:
         seed_request_cancel(seed_request=seed_request, now=timezone.now())
     except ValidationError as error:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -265,12 +266,30 @@ def test_the_manage_page_shows_the_status_and_cancelling_puts_packets_back(clien
     manage = reverse("seeds:request_manage", args=[seed_request.manage_token])
     page = client.get(manage).content.decode()
     assert "We have your seed request" in page and "Cancel my request" in page
-    response = client.post(reverse("seeds:request_cancel", args=[seed_request.manage_token]), follow=True)
+    cancel = reverse("seeds:request_cancel", args=[seed_request.manage_token])
+    confirm = client.get(cancel)
+    assert confirm.status_code == 200 and confirm["X-Robots-Tag"] == "noindex, nofollow"
+    assert "Cancel this seed request?" in confirm.text and shelf[0].variety.common_name in confirm.text
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.REQUESTED  # asking is not cancelling
+    response = client.post(cancel, follow=True)
     seed_request.refresh_from_db()
     assert seed_request.status == SeedRequest.Status.CANCELLED
     assert Stock.objects.get(lot=shelf[0]).packets == 3
     assert "Your request is cancelled" in response.content.decode()
     assert "Cancel my request" not in response.content.decode()
+    assert client.get(cancel)["Location"] == manage  # nothing left to cancel: back to the request
+
+
+def test_cancelling_without_the_confirmation_form_is_refused(client, branch, oriented, shelf):
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    seed_request = SeedRequest.objects.get()
+    cancel = reverse("seeds:request_cancel", args=[seed_request.manage_token])
+    assert client.put(cancel).status_code == 405
+    csrf_client = Client(enforce_csrf_checks=True)
+    assert csrf_client.post(cancel).status_code == 403
+    seed_request.refresh_from_db()
+    assert seed_request.status == SeedRequest.Status.REQUESTED
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The staff desk pages: who may use them, what they do through the services, bad input, and query budgets."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -88,6 +89,7 @@ def test_a_day_at_the_calendars_ends_shows_today_with_a_message(desk_client, ser
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in response.content.decode()
 
 
+@pytest.mark.time_machine(dt.datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("America/Toronto")))
 def test_check_in_an_orientation_trains_the_patron_and_returns_to_the_agenda(desk_client, desk_user, branch):
     printer = EquipmentFactory(branch=branch)
     orientation = ServiceTypeFactory(branch=branch, equipment=printer, trains_on_equipment=True)

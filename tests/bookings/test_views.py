@@ -13,7 +13,7 @@ from django.utils import timezone
 from bookings.models import Booking, IntakeQuestion, NotifyRequest
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
-from makerlab.formatting import when_text
+from makerlab.formatting import day_text, when_text
 from makerlab.models import Patron
 from tests.factories import (
     TORONTO,
@@ -89,7 +89,7 @@ def test_times_are_grouped_by_day_as_radio_inputs(client, service, day):
     assert response.status_code == 200
     text = response.text
     assert text.count('type="radio"') == 3
-    assert f'<legend class="h5">{day:%A} {day.day} {day:%B}</legend>' in text
+    assert f'<legend class="h5">{day_text(day, today=timezone.localdate())}</legend>' in text
     assert "2:00 to 2:45 p.m." in text
     assert at(day, 14).isoformat() in text
 

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from bookings.models import Booking, Training
 from makerlab.models import Patron
 from programs.models import Participant, Program, Registration, Session
@@ -69,7 +71,13 @@ def fill_my_lab(patron: Patron, *, now: dt.datetime, label: str = "") -> Belongi
         patron=patron, branch=branch, contact_email=patron.email, expires_at=now + dt.timedelta(days=7)
     )
     Loan.objects.create(
-        patron=patron, variety=lot.variety, lot=lot, branch=branch, request=seed_request, season=now.year, status="held"
+        patron=patron,
+        variety=lot.variety,
+        lot=lot,
+        branch=branch,
+        request=seed_request,
+        season=timezone.localdate(now).year,
+        status="held",
     )
     desk_lot = lendable_lot(branch=branch, variety__common_name=f"Squash {label}".strip())
     desk_loan = Loan.objects.create(
@@ -77,15 +85,15 @@ def fill_my_lab(patron: Patron, *, now: dt.datetime, label: str = "") -> Belongi
         variety=desk_lot.variety,
         lot=desk_lot,
         branch=branch,
-        season=now.year,
+        season=timezone.localdate(now).year,
         status=Loan.Status.LENT,
         lent_at=now - dt.timedelta(days=30),
     )
     training = Training.objects.create(
         patron=patron,
         equipment=EquipmentFactory(branch=branch, name=f"Laser cutter {label}".strip()),
-        trained_on=now.date() - dt.timedelta(days=60),
-        expires_on=now.date() + dt.timedelta(days=300),
+        trained_on=timezone.localdate(now) - dt.timedelta(days=60),
+        expires_on=timezone.localdate(now) + dt.timedelta(days=300),
     )
     if not Orientation.objects.filter(patron=patron).exists():
         OrientationFactory(patron=patron)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from makerlab.cards import card_number_make
 from makerlab.formatting import day_text
@@ -240,7 +241,7 @@ def test_the_page_lists_each_kind_with_its_manage_link(client, doris, now, djang
 
 def test_an_expired_training_says_so(client, doris, now, django_capture_on_commit_callbacks):
     mine = fill_my_lab(doris, now=now, label="of Doris")
-    mine.training.expires_on = now.date() - dt.timedelta(days=1)
+    mine.training.expires_on = timezone.localdate(now) - dt.timedelta(days=1)
     mine.training.save()
     sign_in(client, doris, django_capture_on_commit_callbacks)
     page = client.get(START).content.decode()

@@ -4,29 +4,25 @@ what to bring and from what age. The pages only show these sentences; they never
 from dataclasses import dataclass
 
 from bookings.models import ServiceType
-from makerlab.formatting import full_stop
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+from makerlab.formatting import count_text, full_stop
 
 
 def duration_text(minutes: int) -> str:
     """45 -> "45 minutes", 60 -> "1 hour", 90 -> "1 hour 30 minutes"."""
     hours, rest = divmod(minutes, 60)
     if not hours:
-        return _count(rest, "minute")
-    return _count(hours, "hour") if not rest else f"{_count(hours, 'hour')} {_count(rest, 'minute')}"
+        return count_text(rest, "minute")
+    return count_text(hours, "hour") if not rest else f"{count_text(hours, 'hour')} {count_text(rest, 'minute')}"
 
 
 def hours_text(hours: int) -> str:
     """Whole days read as days: 48 -> "2 days", 2 -> "2 hours"."""
-    return _count(hours // 24, "day") if hours and hours % 24 == 0 else _count(hours, "hour")
+    return count_text(hours // 24, "day") if hours and hours % 24 == 0 else count_text(hours, "hour")
 
 
 def days_text(days: int) -> str:
     """Whole weeks read as weeks: 28 -> "4 weeks", 10 -> "10 days"."""
-    return _count(days // 7, "week") if days % 7 == 0 else _count(days, "day")
+    return count_text(days // 7, "week") if days % 7 == 0 else count_text(days, "day")
 
 
 def age_text(minimum_age: int) -> str:

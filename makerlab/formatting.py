@@ -26,6 +26,11 @@ def time_span(start: dt.datetime, end: dt.datetime) -> str:
     return f"{clock_text(start.time())} to {clock_text(end.time())}"
 
 
+def count_text(number: int, unit: str, plural: str = "") -> str:
+    """ "1 place", "3 places", "2 children" (``plural`` when adding an s is wrong)."""
+    return f"{number} {unit}" if number == 1 else f"{number} {plural or unit + 's'}"
+
+
 def full_stop(text: str) -> str:
     """ "2:00 to 2:45 p.m." ends a sentence as it is; other text gets its full stop."""
     return text if text.endswith((".", "!", "?")) else f"{text}."

@@ -19,6 +19,7 @@ from typing import Protocol
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from makerlab.formatting import count_text
 from programs.models import Audience, Program
 
 # A program whose youngest age is this or more is for adults and older teens registering themselves.
@@ -48,13 +49,36 @@ class WhoMayRegister:
 
 def people_text(count: int, *, children: bool = False) -> str:
     """ "1 person", "3 people", "1 child", "2 children"."""
-    if children:
-        return f"{count} child" if count == 1 else f"{count} children"
-    return f"{count} person" if count == 1 else f"{count} people"
+    return count_text(count, "child", "children") if children else count_text(count, "person", "people")
+
+
+def registration_who_text(rules: WhoMayRegister) -> str:
+    """What the registration form says about who one registration may sign up."""
+    if rules.registrant_always:
+        return "This registration is for you: each person registers with their own form."
+    if not rules.registrant:
+        if rules.most_people == 1:
+            return (
+                "One child per registration. To register a brother or sister too, send this form, "
+                "then choose “Register another child”."
+            )
+        return f"Up to {people_text(rules.most_people, children=True)} on one registration."
+    if rules.most_people == 1:
+        return "One person per registration: you, or one child. Register others with another registration."
+    return f"Up to {people_text(rules.most_people)} on one registration, you included if you are coming."
+
+
+def registration_guardian_text(rules: WhoMayRegister) -> str:
+    """What the form says about a parent staying, on a program only children take part in."""
+    if rules.registrant:
+        return ""
+    if rules.guardian_may_stay:
+        return "A parent or carer is welcome to stay with the children and does not need a place."
+    return "Only the children take part: please bring them at the start and pick them up at the end."
 
 
 def places_text(count: int) -> str:
-    return f"{count} place" if count == 1 else f"{count} places"
+    return count_text(count, "place")
 
 
 def program_ages_text(program: Program) -> str:

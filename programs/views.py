@@ -25,10 +25,16 @@ from django.views.decorators.http import condition, require_http_methods, requir
 
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
-from makerlab.http import private_page
+from makerlab.http import private_page, site_address
 from makerlab.ratelimit import limit_public_posts
 from programs.documents import programs_calendar
-from programs.eligibility import people_text, places_text, program_audience_text, program_who_may_register
+from programs.eligibility import (
+    places_text,
+    program_audience_text,
+    program_who_may_register,
+    registration_guardian_text,
+    registration_who_text,
+)
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
 from programs.images import Picture, program_picture
@@ -317,15 +323,8 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
     }
 
 
-def _page_address(request: HttpRequest, path: str) -> str:
-    """The page's full address as the library publishes it (SITE_URL), else as this request reached it."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
-
-
 def _share_context(request: HttpRequest, program: Program) -> dict:
-    address = _page_address(request, reverse("programs:program", args=[program.slug]))
+    address = site_address(request, reverse("programs:program", args=[program.slug]))
     email = urlencode(
         {"subject": program.title, "body": f"{program.title} at the {settings.LIBRARY_NAME} Maker Lab:\n{address}"},
         quote_via=quote,
@@ -365,36 +364,12 @@ def _waitlist_only(program: Program) -> bool:
     return program_places_left(program=program) == 0 or bool(program.queue_length)
 
 
-def _who_text(form: RegistrationForm) -> str:
-    rules = form.rules
-    if rules.registrant_always:
-        return "This registration is for you: each person registers with their own form."
-    if not rules.registrant:
-        if rules.most_people == 1:
-            return (
-                "One child per registration. To register a brother or sister too, send this form, "
-                "then choose “Register another child”."
-            )
-        return f"Up to {people_text(rules.most_people, children=True)} on one registration."
-    if rules.most_people == 1:
-        return "One person per registration: you, or one child. Register others with another registration."
-    return f"Up to {people_text(rules.most_people)} on one registration, you included if you are coming."
-
-
-def _guardian_text(form: RegistrationForm) -> str:
-    if form.rules.registrant:
-        return ""
-    if form.rules.guardian_may_stay:
-        return "A parent or carer is welcome to stay with the children and does not need a place."
-    return "Only the children take part: please bring them at the start and pick them up at the end."
-
-
 def _register_page(request: HttpRequest, program: Program, form: RegistrationForm, status: int = 200) -> HttpResponse:
     context = {
         **_detail_context(program, timezone.now()),
         "form": form,
-        "who_text": _who_text(form),
-        "guardian_text": _guardian_text(form),
+        "who_text": registration_who_text(form.rules),
+        "guardian_text": registration_guardian_text(form.rules),
         "waitlist_only": _waitlist_only(program),
     }
     return render(request, "programs/register.html", context, status=status)

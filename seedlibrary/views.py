@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from makerlab.formatting import count_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
 from makerlab.ratelimit import limit_public_posts
@@ -165,7 +166,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return _back_to(request, back, variety_id=variety.pk)
         basket.add(variety.pk)
-    messages.success(request, f"{variety} is in your request ({_packets(len(basket))}).")
+    messages.success(request, f"{variety} is in your request ({count_text(len(basket), 'packet')}).")
     return _back_to(request, back, variety_id=variety.pk)
 
 
@@ -179,12 +180,8 @@ def basket_remove(request: HttpRequest) -> HttpResponse:
     variety_id = form.cleaned_data["variety"]
     if variety_id in basket:
         basket.remove(variety_id)
-        messages.success(request, f"Taken out of your request ({_packets(len(basket))} left).")
+        messages.success(request, f"Taken out of your request ({count_text(len(basket), 'packet')} left).")
     return _back_to(request, form.cleaned_data["back"], variety_id=variety_id)
-
-
-def _packets(count: int) -> str:
-    return f"{count} packet{'' if count == 1 else 's'}"
 
 
 # --- Asking for packets online --------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ about who was invited.
 """
 
 import segno
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.forms import add_service_error
-from makerlab.http import private_page
+from makerlab.http import private_page, site_address
 from makerlab.ratelimit import count_outcome, limit_public_posts, seconds_to_wait, too_many_response
 from programs.models import Program
 from stats.models import SurveyInvitation, SurveyKind
@@ -139,16 +138,12 @@ def _qr_svg(url: str, *, label: str) -> SafeString:
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" class="survey-qr" ', 1))  # noqa: S308
 
 
-def _absolute(request: HttpRequest, path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
-
-
 @require_safe
 @login_required
 @permission_required("programs.view_program", raise_exception=True)
 def program_qr(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program.objects.select_related("branch"), pk=pk)
-    url = _absolute(request, reverse("surveys:program", args=[program_survey_code(program)]))
+    url = site_address(request, reverse("surveys:program", args=[program_survey_code(program)]))
     context = {
         "program": program,
         "url": url,

@@ -155,7 +155,8 @@ def busiest_seed_borrower(path: str) -> Callable[[], str]:
 
 PAGES: list[Page] = [
     Page(name="home", path="/"),
-    Page(name="staff_my_shifts", path="/staff/", login=busiest_staff_member),
+    Page(name="staff_start", path="/staff/", login=busiest_staff_member),
+    Page(name="staff_my_shifts", path="/staff/shifts/", login=busiest_staff_member),
     Page(name="staff_schedule", path=busiest_schedule, login="coordinator"),
     Page(name="staff_desk_agenda", path="/staff/desk/", login="assistant"),
     Page(name="book_services", path="/book/"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "seedlibrary",
     "stats",
     "mylab",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from staffing import views
 app_name = "staffing"
 
 urlpatterns = [
-    path("", views.my_shifts, name="my_shifts"),
+    path("shifts/", views.my_shifts, name="my_shifts"),
     path("shifts/<int:pk>/give-up/", views.shift_give_up, name="shift_give_up"),
     path("shifts/<int:pk>/check-in/", views.assignment_check_in, name="check_in"),
     path("shifts/<int:pk>/check-out/", views.assignment_check_out, name="check_out"),

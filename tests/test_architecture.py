@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab")
-DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab")
+APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
+DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
 MAKERLAB_MAY_IMPORT_APPS_UNDER = "makerlab/management/"
 
 
@@ -87,6 +87,11 @@ def test_nothing_imports_my_maker_lab(app_imports):
     assert not offences, _report(
         offences, "mylab reads bookings, programs and seedlibrary through their selectors; no app may import it"
     )
+
+
+def test_nothing_imports_the_staff_start_page(app_imports):
+    offences = [f for f in app_imports if f.imported == "frontdesk"]
+    assert not offences, _report(offences, "frontdesk gathers every app's day for staff; no app may import it")
 
 
 def test_my_maker_lab_reads_the_apps_it_shows(app_imports):

@@ -40,6 +40,7 @@ PAGES = {
     "program registration": ("/programs/{program}/register/", []),
     "programs feed": ("/programs/feed.ics", ["category", "audience"]),
     "staff start": ("/staff/", []),
+    "my shifts": ("/staff/shifts/", []),
     "hours": ("/staff/hours/", []),
     "schedule": ("/staff/schedule/", ["branch", "week"]),
     "desk": ("/staff/desk/", ["branch", "day"]),

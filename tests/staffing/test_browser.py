@@ -89,6 +89,7 @@ def test_a_facilitator_sees_the_programs_they_lead_and_follows_the_link(page, la
     )
     log_in(page, "assistant")
     page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="My shifts").click()
     section = page.get_by_role("region", name="Programs you facilitate")
     expect(section).to_contain_text(f"{day_words(lab['day'])}, 10:00 to 11:30 a.m.:")
     expect(section).to_contain_text("Central Library, Maker Lab")
@@ -104,6 +105,7 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
     # The assistant sees the week, then gives up the shift.
     log_in(page, "assistant")
     page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="My shifts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My shifts")
     expect(page.get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")).to_be_visible()
     assert_accessible(page)
@@ -135,7 +137,7 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
 
     # A volunteer takes it.
     log_in(page, "volunteer")
-    page.goto("/staff/")
+    page.goto("/staff/shifts/")
     offers = page.get_by_role("region", name="Shifts you can take")
     expect(offers).to_contain_text("Given up by Daniel Okafor")
     offers.get_by_role("button", name=f"Take the shift on {day}").click()
@@ -145,7 +147,7 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
 
     # The coordinator approves the change and the hours.
     log_in(page, "coordinator")
-    page.goto("/staff/")
+    page.goto("/staff/shifts/")
     page.get_by_role("link", name="Shift changes to approve").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Shift changes to approve")
     expect(page.get_by_text("Emma Tremblay asked to take it")).to_be_visible()
@@ -170,7 +172,7 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
 
     # The shift is now the volunteer's.
     log_in(page, "volunteer")
-    page.goto("/staff/")
+    page.goto("/staff/shifts/")
     expect(
         page.get_by_role("region", name="Coming up").get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")
     ).to_be_visible()
@@ -223,6 +225,7 @@ def test_the_coordinator_approves_despite_warnings_with_a_reason(page, lab, asse
 def test_a_volunteer_asks_for_time_off(page, lab, assert_accessible):
     log_in(page, "volunteer")
     page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="My shifts").click()
     page.get_by_role("link", name="Time off").click()
     assert_accessible(page)
     first = lab["monday"] + dt.timedelta(days=3)

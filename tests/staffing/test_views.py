@@ -237,7 +237,7 @@ def test_my_shifts_lists_my_published_shifts_in_plain_language(me_client, me, my
         shift=ShiftFactory(branch=central, starts_at=at(next_week, 10), ends_at=at(next_week, 12), is_published=False),
     )
     AssignmentFactory(shift=ShiftFactory(branch=central, starts_at=at(next_week, 17), ends_at=at(next_week, 19)))
-    html = page_text(me_client.get("/staff/"))
+    html = page_text(me_client.get("/staff/shifts/"))
     assert f"{day_words(next_week)}, 2:00 to 4:00 p.m." in html
     assert "1-on-1 help desk at Central Library" in html
     assert f'Give up<span class="visually-hidden"> my shift on {day_words(next_week)}</span>' in html
@@ -259,7 +259,7 @@ def test_my_shifts_lists_the_programs_i_facilitate_in_the_next_eight_weeks(me_cl
     facilitate(me, central, at(timezone.localdate() + dt.timedelta(weeks=9), 10), title="Seed-starting workshop")
     facilitate(me, central, at(timezone.localdate() - dt.timedelta(days=2), 10), title="Lino printing")
     facilitate(StaffMemberFactory(), central, at(next_week, 13), title="Teen coding club")
-    html = page_text(me_client.get("/staff/"))
+    html = page_text(me_client.get("/staff/shifts/"))
     assert "Programs you facilitate" in html
     assert (
         f"<strong>{day_words(next_week)}, 10:00 to 11:30 a.m.:</strong> "
@@ -285,7 +285,7 @@ def test_a_program_session_is_told_in_toronto_time_across_the_clock_change(me, c
 
 
 def test_with_no_programs_the_section_is_left_out(me_client, me, my_shift):
-    assert "Programs you facilitate" not in page_text(me_client.get("/staff/"))
+    assert "Programs you facilitate" not in page_text(me_client.get("/staff/shifts/"))
 
 
 def test_give_up_offers_the_shift_and_keeps_it_mine(me_client, me, my_shift):
@@ -341,7 +341,7 @@ def test_withdraw_an_offer(me_client, me, my_shift):
 
 def test_another_person_sees_the_offer_and_claims_it(colleague_client, colleague, me, my_shift, next_week):
     change = ShiftChange.objects.create(assignment=my_shift, offered_by=me, note="Dentist <3")
-    html = page_text(colleague_client.get("/staff/"))
+    html = page_text(colleague_client.get("/staff/shifts/"))
     assert "Shifts you can take" in html
     assert "Given up by Daniel Okafor" in html
     assert "Dentist &lt;3" in html
@@ -409,7 +409,7 @@ def shift_now(me, central):
 
 
 def test_check_in_and_out_logs_the_hours(me_client, me, shift_now):
-    assert "Check in<span" in page_text(me_client.get("/staff/"))
+    assert "Check in<span" in page_text(me_client.get("/staff/shifts/"))
     response = me_client.post(f"/staff/shifts/{shift_now.pk}/check-in/", follow=True)
     shift_now.refresh_from_db()
     assert shift_now.checked_in_at is not None
@@ -450,15 +450,15 @@ def test_a_shift_that_just_ended_stays_until_i_check_out(me_client, me, central)
         ),
         checked_in_at=now - dt.timedelta(hours=3),
     )
-    assert "Check out<span" in page_text(me_client.get("/staff/"))
+    assert "Check out<span" in page_text(me_client.get("/staff/shifts/"))
     me_client.post(f"/staff/shifts/{assignment.pk}/check-out/")
     assert HoursEntry.objects.filter(assignment=assignment).exists()
-    assert "Check out<span" not in page_text(me_client.get("/staff/"))
+    assert "Check out<span" not in page_text(me_client.get("/staff/shifts/"))
 
 
 def test_make_a_new_calendar_address(me_client, me):
     old = me.calendar_token
-    html = page_text(me_client.get("/staff/"))
+    html = page_text(me_client.get("/staff/shifts/"))
     assert f"http://testserver/staff/calendar/{old}.ics" in html
     assert f"webcal://testserver/staff/calendar/{old}.ics" in html
     response = me_client.post("/staff/calendar/new-address/", follow=True)
@@ -848,11 +848,11 @@ def test_my_shifts_costs_the_same_queries_for_2_or_20_shifts(me_client, me, cent
     _fill_my_shifts(me, central, start, 2)
     _fill_my_programs(me, central, start, 2)
     with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as small:
-        assert me_client.get("/staff/").status_code == 200
+        assert me_client.get("/staff/shifts/").status_code == 200
     _fill_my_shifts(me, central, start + dt.timedelta(days=10), 18)
     _fill_my_programs(me, central, start + dt.timedelta(days=10), 18)
     with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
-        response = me_client.get("/staff/")
+        response = me_client.get("/staff/shifts/")
     assert response.status_code == 200
     assert page_text(response).count("Take<span") == 20
     assert page_text(response).count("Program ") >= 20

@@ -1,0 +1,11 @@
+"""The staff start page and the desk's check-in, mounted at /staff/ before the staffing pages."""
+
+from django.urls import path
+
+from frontdesk import views
+
+app_name = "frontdesk"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+]

@@ -216,6 +216,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def start_page_for(user) -> str:
+    """The URL name each role lands on after logging in: the staff start page, the board's reports, or the admin."""
+    staff_member = getattr(user, "staff_member", None)
+    if (staff_member is not None and staff_member.is_active) or user.has_perm("bookings.change_booking"):
+        return "frontdesk:start"
+    if user.has_perm("stats.view_monthlyreport"):
+        return "stats_reports:list"
+    if user.is_staff:
+        return "admin:index"
+    return "home"
+
+
 def roles_sync(*, group_model, permission_model) -> None:
     """Create the role groups and grant each the listed permissions that exist so far.
 

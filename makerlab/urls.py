@@ -5,13 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from makerlab import views
-from makerlab.forms import StaffLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=StaffLoginForm), name="login"),
+    path("accounts/login/", views.StaffLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("staff/desk/", include("bookings.staff_urls")),

@@ -1,8 +1,9 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_safe
 
 from makerlab import selectors
 from makerlab.formatting import relative_day_text
+from makerlab.forms import StaffLoginForm
+from makerlab.roles import start_page_for
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """Like Django's, but with the request so the page keeps the library's name and layout."""
     return render(request, "500.html", status=500)
+
+
+class StaffLoginView(auth_views.LoginView):
+    """The staff login; without a ``next`` page, each role lands on its own start page."""
+
+    authentication_form = StaffLoginForm
+
+    def get_default_redirect_url(self) -> str:
+        return resolve_url(start_page_for(self.request.user))

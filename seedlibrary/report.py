@@ -168,6 +168,11 @@ def _low_stock(packets: dict[tuple[int, int], int]) -> list[LowStock]:
     return sorted(low, key=lambda row: (row.packets, row.variety))
 
 
+def low_stock_varieties(*, today: dt.date) -> list[LowStock]:
+    """Published varieties the library as a whole is short of today, fewest packets first (two queries)."""
+    return _low_stock(_lendable_packets(today=today))
+
+
 def season_report(*, season: int, branch: Branch | None = None, today: dt.date | None = None) -> SeasonReport:
     """The report for ``season`` (a year), for one branch or (``branch=None``) the whole library.
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -244,6 +244,14 @@ def shift_claim(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
     return redirect("staffing:my_shifts")
 
 
+def _back_to_the_staff_page(request: HttpRequest) -> HttpResponse:
+    """Back to the staff page the button was on (the start page or My shifts); never to another site."""
+    target = request.POST.get("next", "")
+    if target.startswith("/staff/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect(target)
+    return redirect("staffing:my_shifts")
+
+
 @require_POST
 @staff_member_required
 def assignment_check_in(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
@@ -253,7 +261,7 @@ def assignment_check_in(request: HttpRequest, me: StaffMember, pk: int) -> HttpR
     except ValidationError as error:
         return _my_shifts_page(request, me, error=error)
     messages.success(request, f"You checked in to your shift on {_when(assignment.shift)}.")
-    return redirect("staffing:my_shifts")
+    return _back_to_the_staff_page(request)
 
 
 @require_POST
@@ -267,7 +275,7 @@ def assignment_check_out(request: HttpRequest, me: StaffMember, pk: int) -> Http
     messages.success(
         request, f"You checked out. {entry.hours:.2f} hours went to the coordinator for approval. Thank you!"
     )
-    return redirect("staffing:my_shifts")
+    return _back_to_the_staff_page(request)
 
 
 @require_POST

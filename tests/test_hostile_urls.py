@@ -39,7 +39,7 @@ PAGES = {
     "program": ("/programs/{program}/", []),
     "program registration": ("/programs/{program}/register/", []),
     "programs feed": ("/programs/feed.ics", ["category", "audience"]),
-    "staff start": ("/staff/", []),
+    "staff start": ("/staff/", ["branch"]),
     "my shifts": ("/staff/shifts/", []),
     "hours": ("/staff/hours/", []),
     "schedule": ("/staff/schedule/", ["branch", "week"]),

@@ -7,7 +7,7 @@ from tests.conftest import PASSWORD
 def test_staff_log_in_and_out(client, assistant):
     response = client.post("/accounts/login/", {"username": "assistant", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/staff/"
     assert "Log out" in client.get("/").content.decode()
     client.post("/accounts/logout/")
     assert "Staff login" in client.get("/").content.decode()

@@ -37,7 +37,7 @@ def start(request: HttpRequest) -> HttpResponse:
     context = {
         "day": day,
         "branches": branches,
-        "date_text": day_text(day.today),
+        "date_text": day_text(day.today, today=day.today),
         "me": staff_member,
     }
     return render(request, "frontdesk/start.html", context)

@@ -183,7 +183,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "shown_present": shown_present,
             "groups": groups,
-            "error": error,
+            "error": error or "",
             "already_marked": bool(marked) and not error,
             "week_link": _week_link(session.starts_at.astimezone(zone).date(), None),
         },

@@ -28,14 +28,14 @@ class SessionsFilterForm(forms.Form):
     day = forms.DateField(
         label="Week from",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-lg"}, format="%Y-%m-%d"),
     )
     program = ProgramChoiceField(
         label="Program",
         required=False,
         empty_label="All programs",
         queryset=Program.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": "Choose a program from the list."},
     )
 

@@ -96,6 +96,9 @@ def sessions(request: HttpRequest) -> HttpResponse:
             )
         )
     program_id = program.pk if program else None
+    if not form.errors:
+        # The fields show the week and program on the page, so the next change starts from them.
+        form = SessionsFilterForm(initial={"day": first_day, "program": program_id})
     context = {
         "form": form,
         "days": days,

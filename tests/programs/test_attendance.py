@@ -324,3 +324,20 @@ def test_other_programs_do_not_count_as_the_orientation(db, assistant):
     registration_create(program=program, details=details)
     assert attendance_record(session=session, present_ids=_ids("Rosa"), by_user=assistant) == 1
     assert not Orientation.objects.exists()
+
+
+@pytest.mark.parametrize("shown", ["²", "9" * 5000, "-1", "<script>"])
+def test_roster_post_ignores_a_shown_mark_that_is_not_an_id(client, assistant, session, shown):
+    _register(session.program, "Ana")
+    client.force_login(assistant)
+    response = client.post(
+        f"/staff/programs/sessions/{session.pk}/", {"present": _ids("Ana"), "shown_present": [shown]}
+    )
+    assert response.status_code == 302
+    assert _marks(session) == {"Ana": True}
+
+
+def test_roster_of_no_such_session_is_not_found(client, assistant):
+    client.force_login(assistant)
+    assert client.get("/staff/programs/sessions/999999999/").status_code == 404
+    assert client.post("/staff/programs/sessions/999999999/", {"present": ["1"]}).status_code == 404

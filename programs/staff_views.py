@@ -148,7 +148,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             came = attendance_record(
                 session=session,
                 present_ids=_ids(request.POST.getlist("present")),
-                shown_present=_ids(request.POST.getlist("shown_present")),
+                # The form always sends the field (empty when nobody was shown present); without it, a post from
+                # elsewhere says nothing of what was shown, and every mark in the database counts as shown.
+                shown_present=_ids(request.POST.getlist("shown_present")) if "shown_present" in request.POST else None,
                 by_user=request.user,
                 headcounts=headcounts,
             )

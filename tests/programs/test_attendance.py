@@ -341,3 +341,18 @@ def test_roster_of_no_such_session_is_not_found(client, assistant):
     client.force_login(assistant)
     assert client.get("/staff/programs/sessions/999999999/").status_code == 404
     assert client.post("/staff/programs/sessions/999999999/", {"present": ["1"]}).status_code == 404
+
+
+def test_a_roster_opened_before_a_check_in_and_saved_after_keeps_it(client, assistant, session):
+    first, _ = _register(session.program, "Ana"), _register(session.program, "Ben")
+    client.force_login(assistant)
+    url = f"/staff/programs/sessions/{session.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="shown_present" value=""' in page
+    registration_mark_present(session=session, registration=first, by_user=None)
+    assert client.post(url, {"present": _ids("Ben"), "shown_present": [""]}).status_code == 302
+    assert _marks(session) == {"Ana": True, "Ben": True}
+    # Opened again, Ana is shown ticked; unticking her now is a correction.
+    shown = _ids("Ana", "Ben")
+    assert client.post(url, {"present": _ids("Ben"), "shown_present": ["", *shown]}).status_code == 302
+    assert _marks(session) == {"Ben": True}

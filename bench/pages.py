@@ -153,12 +153,29 @@ def busiest_seed_borrower(path: str) -> Callable[[], str]:
     return resolve
 
 
+def busiest_roster() -> str:
+    """The roster of the session whose program has the most people registered (the longest list to tick)."""
+    from django.db.models import Count, Q
+
+    from programs.models import Registration, Session
+
+    confirmed = Q(program__registrations__status=Registration.Status.CONFIRMED)
+    session = (
+        Session.objects.annotate(people=Count("program__registrations__participants", filter=confirmed))
+        .order_by("-people", "pk")
+        .first()
+    )
+    return f"/staff/programs/sessions/{session.pk}/" if session else "/staff/programs/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
     Page(name="staff_my_shifts", path="/staff/shifts/", login=busiest_staff_member),
     Page(name="staff_schedule", path=busiest_schedule, login="coordinator"),
     Page(name="staff_desk_agenda", path="/staff/desk/", login="assistant"),
+    Page(name="staff_programs", path="/staff/programs/", login="assistant"),
+    Page(name="staff_roster", path=busiest_roster, login="assistant"),
     Page(name="book_services", path="/book/"),
     Page(name="book_times", path=busiest_service),
     Page(name="book_manage", path=booking_manage_page),

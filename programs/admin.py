@@ -65,10 +65,11 @@ def _session_links(session: Session) -> str:
 
 
 class SessionInlineFormSet(TabularInlineFormSet):
-    """A program's sessions: a new time for a session people registered for goes through ``session_move``.
+    """A program's sessions: a new time for a session people registered for goes through ``session_move``, and
+    a session added once people registered goes through ``session_add``.
 
     The checks run here so a refused time shows on the row and nothing is saved; ``ProgramAdmin.save_formset``
-    then moves those sessions through the service, which emails the registrants.
+    then moves or adds those sessions through the services, which email the registrants.
     """
 
     def clean(self) -> None:
@@ -81,6 +82,8 @@ class SessionInlineFormSet(TabularInlineFormSet):
             program=self.instance, status__in=messaging.TOLD_OF_CHANGES
         ).exists()
         now = timezone.now()
+        if has_registrants:
+            self._check_added(now)
         for form in existing:
             original = originals.get(form.instance.pk)
             if original is None:
@@ -110,6 +113,22 @@ class SessionInlineFormSet(TabularInlineFormSet):
                     add_service_error(form, error)
                 else:
                     form.moves_through_service = True
+
+    def _check_added(self, now) -> None:
+        for form in self.forms:
+            if form.instance.pk or not form.has_changed() or self._should_delete_form(form):
+                continue
+            try:
+                messaging.session_add_check(
+                    program=self.instance,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    now=now,
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                form.adds_through_service = True
 
 
 class SessionInline(admin.TabularInline):
@@ -279,9 +298,21 @@ class ProgramAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         moving = [f for f in formset.forms if getattr(f, "moves_through_service", False)]
         moving_ids = {f.instance.pk for f in moving}
+        adding = [f for f in formset.forms if getattr(f, "adds_through_service", False)]
         for session in formset.save(commit=False):
+            if session.pk is None and any(f.instance is session for f in adding):
+                continue
             if session.pk not in moving_ids:
                 session.save()
+        for session_form in adding:
+            new_session, sent = messaging.session_add(
+                program=form.instance,
+                starts_at=session_form.cleaned_data["starts_at"],
+                ends_at=session_form.cleaned_data["ends_at"],
+                by=request.user,
+            )
+            when = _session_when(new_session, form.instance)
+            self.message_user(request, f"Session on {when} added; {sent} registrations were told of it.")
         for session in formset.deleted_objects:
             session.delete()
         for session_form in moving:

@@ -26,9 +26,9 @@ class ProgramsConfig(AppConfig):
 
         from makerlab.services import notification_attachments_register
         from programs.documents import registration_calendar_attachments
-        from programs.messaging import SESSION_MOVED
+        from programs.messaging import SESSION_ADDED, SESSION_MOVED
 
-        # The confirmation (also sent when a waitlist place is claimed or given) and a moved session's
-        # email carry the program's sessions as a calendar file.
-        for kind in ("program_registered", SESSION_MOVED):
+        # The confirmation (also sent when a waitlist place is claimed or given) and the emails about a moved
+        # or added session carry the program's sessions as a calendar file.
+        for kind in ("program_registered", SESSION_MOVED, SESSION_ADDED):
             notification_attachments_register(kind=kind, builder=registration_calendar_attachments)

@@ -1,10 +1,11 @@
-"""Writes that tell a program's registrants about a change: a session cancelled, a session moved, a message.
+"""Writes that tell a program's registrants about a change: a session cancelled, moved or added, a message.
 
 Each service locks the program row first (as the registration services do), so the people emailed are
 exactly the registrations that exist when the change commits, and queues its emails inside that
-transaction. Keys make each email go out once per registration, however often a request is retried:
-``session:<pk>:cancelled:<registration pk>``, ``session:<pk>:moved:<new start>:<new end>:<registration pk>``,
-``program_message:<message pk>:<registration pk>``.
+transaction. Keys make each email go out once per registration and change, however often a request or
+task is retried: ``session:<pk>:cancelled:<registration pk>``, ``session:<pk>:move:<move number>:<registration
+pk>`` (each move counts, so A to B, back to A, then to B again is told three times),
+``session:<pk>:added:<registration pk>``, ``program_message:<message pk>:<registration pk>``.
 """
 
 import datetime as dt
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 SESSION_CANCELLED = "program_session_cancelled"
 SESSION_MOVED = "program_session_moved"
+SESSION_ADDED = "program_session_added"
 PROGRAM_MESSAGE = "program_message"
 
 REASON_MAX = 250
@@ -92,7 +94,7 @@ def _queue_each(
 def _withdraw_pending_reminders(session: Session, reason: str) -> None:
     """A reminder queued but not yet sent would give the old time, or a session that is off: stop it."""
     keys = [
-        reminder_key(pk, session.pk, session.starts_at)
+        reminder_key(pk, session.pk, session.starts_at, session.moves)
         for pk in Registration.objects.filter(program_id=session.program_id).values_list("pk", flat=True)
     ]
     ids = list(Notification.objects.filter(idempotency_key__in=keys).values_list("pk", flat=True))
@@ -201,22 +203,81 @@ def session_move(
         old_when = when_text(session.starts_at, session.ends_at, zone=zone)
         _withdraw_pending_reminders(session, "The session moved to a new time.")
         session.starts_at, session.ends_at = starts_at, ends_at
-        session.save(update_fields=["starts_at", "ends_at", "updated_at"])
+        session.moves += 1
+        session.save(update_fields=["starts_at", "ends_at", "moves", "updated_at"])
         shared = {
             "program": program.title,
             "old_when": old_when,
             "new_when": when_text(starts_at, ends_at, zone=zone),
             "place": program_place(program),
         }
-        stamp = f"{starts_at.astimezone(dt.UTC):%Y%m%dT%H%M}-{ends_at.astimezone(dt.UTC):%Y%m%dT%H%M}"
         sent = _queue_each(
             _recipients(program, TOLD_OF_CHANGES),
             kind=SESSION_MOVED,
             shared=shared,
-            key=f"session:{session.pk}:moved:{stamp}:{{registration}}",
+            key=f"session:{session.pk}:move:{session.moves}:{{registration}}",
         )
     logger.info("Session %s of program %s moved by %s; %s emailed.", session.pk, program.pk, by, sent)
     return sent
+
+
+def session_add_check(*, program: Program, starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a new session that cannot be: raises ValidationError naming the field at fault.
+
+    A session in the past may be added (to record one held already); a session to come must fit the branch's hours.
+    """
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValueError("Session times are aware datetimes.")
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": ValidationError("The session must end after it starts.", code="ends_first")})
+    to_come = starts_at > now
+    if to_come and program.branch_id and not branch_is_open(branch=program.branch, start=starts_at, end=ends_at):
+        closed = ValidationError(_branch_hours_text(program, starts_at), code="branch_closed")
+        raise ValidationError({"starts_at": closed})
+
+
+def session_add(
+    *,
+    program: Program,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    by: AbstractBaseUser | None,
+    now: dt.datetime | None = None,
+) -> tuple[Session, int]:
+    """Add a session to a program and announce it to everyone registered or waiting; returns it and how many
+    were emailed. A session added in the past (recorded after the fact) is announced to no one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        program = _locked_program(program.pk)
+        session_add_check(program=program, starts_at=starts_at, ends_at=ends_at, now=now)
+        session = Session.objects.create(program=program, starts_at=starts_at, ends_at=ends_at)
+        sent = session_announce(session=session, now=now)
+    logger.info("Session %s added to program %s by %s; %s emailed.", session.pk, program.pk, by, sent)
+    return session, sent
+
+
+def session_announce(*, session: Session, now: dt.datetime | None = None) -> int:
+    """Tell the program's registrants (and waitlist) about a session added after they registered; returns how
+    many were emailed. Safe to call again: each registration hears of a session once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        program = _locked_program(session.program_id)
+        session = _locked_session(session.pk)
+        if session.is_cancelled or session.starts_at <= now:
+            return 0
+        zone = program_zone(program)
+        shared = {
+            "program": program.title,
+            "new_when": when_text(session.starts_at, session.ends_at, zone=zone),
+            "place": program_place(program),
+            "sessions": [when_text(s.starts_at, s.ends_at, zone=zone) for s in _sessions_to_come(program, now)],
+        }
+        return _queue_each(
+            _recipients(program, TOLD_OF_CHANGES),
+            kind=SESSION_ADDED,
+            shared=shared,
+            key=f"session:{session.pk}:added:{{registration}}",
+        )
 
 
 def message_statuses(audience: str) -> tuple[str, ...]:

@@ -178,6 +178,9 @@ class Session(models.Model):
     ends_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=250, blank=True, editable=False)
+    # How many times the session was given a new time: each move's emails are keyed by it, so moving back to
+    # an earlier time is told again.
+    moves = models.PositiveIntegerField(default=0, editable=False)
     # Moved or cancelled: the calendar feed's Last-Modified follows it.
     updated_at = models.DateTimeField(auto_now=True)
 

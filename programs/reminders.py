@@ -23,9 +23,11 @@ TEMPLATE = "program_reminder"
 AHEAD = dt.timedelta(hours=24)
 
 
-def reminder_key(registration_id: int, session_id: int, starts_at: dt.datetime) -> str:
-    """One reminder per registration and session time: a session moved to a new time is reminded of again."""
-    return f"registration:{registration_id}:reminder:{session_id}:{starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+def reminder_key(registration_id: int, session_id: int, starts_at: dt.datetime, moves: int = 0) -> str:
+    """One reminder per registration, session time and move: a session moved is reminded of again, even when
+    it moved back to a time whose reminder was withdrawn."""
+    key = f"registration:{registration_id}:reminder:{session_id}:{starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+    return f"{key}:move{moves}" if moves else key
 
 
 def _next_sessions(now: dt.datetime) -> dict[int, Session]:
@@ -55,7 +57,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
         # Registered within the last day: the confirmation has just said when; a reminder would repeat it.
         if registration.created_at >= session.starts_at - AHEAD:
             continue
-        wanted[reminder_key(registration.pk, session.pk, session.starts_at)] = (registration, session)
+        wanted[reminder_key(registration.pk, session.pk, session.starts_at, session.moves)] = (registration, session)
     if not wanted:
         return 0
     already = set(

@@ -1,5 +1,7 @@
 """Hostile or clumsy query strings and paths on every public and staff page: a clear answer, never a 500."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -45,7 +47,8 @@ PAGES = {
     "schedule": ("/staff/schedule/", ["branch", "week"]),
     "desk": ("/staff/desk/", ["branch", "day"]),
     "desk booking": ("/staff/desk/book/", ["service"]),
-    "staff programs": ("/staff/programs/", []),
+    "staff programs": ("/staff/programs/", ["day", "program"]),
+    "roster": ("/staff/programs/sessions/{session}/", []),
     "seeds": ("/seeds/", ["page", *SEED_FILTERS]),
     "variety": ("/seeds/{variety}/", []),
     "seed request": ("/seeds/request/", ["varieties"]),
@@ -69,12 +72,14 @@ NOT_READ = "unknown"
 def objects(db, coordinator):
     StaffMemberFactory(user=coordinator)
     program = ProgramFactory()
+    session = program.sessions.create(starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=1))
     variety = VarietyFactory()
     lot = lendable_lot(branch=BranchFactory(), variety=variety)
     return {
         "service": ServiceTypeFactory().slug,
         "program": program.slug,
         "program_pk": program.pk,
+        "session": session.pk,
         "variety": variety.slug,
         "lot": lot.pk,
     }

@@ -1,3 +1,5 @@
+"""Taking attendance: who came and the headcounts, never saved before a session starts, nobody absent before it ends."""
+
 import datetime as dt
 
 import pytest
@@ -7,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
-from programs.attendance import attendance_record
+from programs.attendance import attendance_record, registration_mark_present
 from programs.models import AgeGroup, Attendance, Headcount, Participant, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
 from tests.factories import ProgramFactory
@@ -28,23 +30,96 @@ def _register(program, *names: str) -> Registration:
 
 @pytest.fixture
 def session(db):
+    """A two-hour session that started half an hour ago."""
     program = ProgramFactory(title="Teen coding club", places_per_registration=4)
-    start = timezone.now() + dt.timedelta(hours=1)
+    start = timezone.now() - dt.timedelta(minutes=30)
     return Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+
+
+def _marks(session) -> dict[str, bool]:
+    rows = Attendance.objects.filter(session=session).select_related("participant")
+    return {a.participant.first_name: a.present for a in rows}
 
 
 def _ids(*names: str) -> list[int]:
     return list(Participant.objects.filter(first_name__in=names).values_list("pk", flat=True))
 
 
-def test_everyone_registered_is_marked_present_or_absent(session, assistant):
+def test_after_the_end_everyone_registered_is_marked_present_or_absent(session, assistant):
     _register(session.program, "Ana", "Ben")
     _register(session.program, "Chloe")
-    came = attendance_record(session=session, present_ids=_ids("Ana", "Chloe"), by_user=assistant)
+    after = session.ends_at + dt.timedelta(minutes=5)
+    came = attendance_record(session=session, present_ids=_ids("Ana", "Chloe"), by_user=assistant, now=after)
     assert came == 2
-    marked = {a.participant.first_name: a.present for a in Attendance.objects.select_related("participant")}
-    assert marked == {"Ana": True, "Ben": False, "Chloe": True}
+    assert _marks(session) == {"Ana": True, "Ben": False, "Chloe": True}
     assert set(Attendance.objects.values_list("marked_by", flat=True)) == {assistant.pk}
+
+
+def test_before_the_start_attendance_is_refused_and_nothing_is_saved(session, assistant):
+    _register(session.program, "Ana", "Ben")
+    before = session.starts_at - dt.timedelta(minutes=1)
+    with pytest.raises(ValidationError) as refused:
+        attendance_record(
+            session=session, present_ids=_ids("Ana"), by_user=assistant, headcounts={AgeGroup.TEENS: 2}, now=before
+        )
+    assert refused.value.code == "not_started"
+    assert "You can save it from" in refused.value.messages[0]
+    assert not Attendance.objects.exists()
+    assert not Headcount.objects.exists()
+
+
+def test_during_the_session_nobody_is_marked_absent(session, assistant):
+    _register(session.program, "Ana", "Ben")
+    assert attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant, now=session.starts_at) == 1
+    assert _marks(session) == {"Ana": True}
+    # Ana was ticked by mistake: unticking her while the session is on puts her back to "not marked yet".
+    just_before_the_end = session.ends_at - dt.timedelta(seconds=1)
+    attendance_record(session=session, present_ids=_ids("Ben"), by_user=assistant, now=just_before_the_end)
+    assert _marks(session) == {"Ben": True}
+    # Saved once it has ended, the people still unticked are absent.
+    attendance_record(session=session, present_ids=_ids("Ben"), by_user=assistant, now=session.ends_at)
+    assert _marks(session) == {"Ana": False, "Ben": True}
+
+
+def test_a_check_in_at_the_door_since_the_roster_was_opened_is_kept(session, assistant):
+    first, _ = _register(session.program, "Ana"), _register(session.program, "Ben")
+    shown_present: list[int] = []  # the tablet opened the roster before Ana checked in
+    assert registration_mark_present(session=session, registration=first, by_user=None) == 1
+    came = attendance_record(session=session, present_ids=_ids("Ben"), shown_present=shown_present, by_user=assistant)
+    assert came == 2
+    assert _marks(session) == {"Ana": True, "Ben": True}
+    # Shown ticked and then unticked on the tablet: that is a correction, and it counts.
+    attendance_record(session=session, present_ids=_ids("Ben"), shown_present=_ids("Ana", "Ben"), by_user=assistant)
+    assert _marks(session) == {"Ben": True}
+
+
+def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(session, assistant):
+    registration = _register(session.program, "Ana", "Ben")
+    with pytest.raises(ValidationError) as refused:
+        registration_mark_present(
+            session=session, registration=registration, by_user=None, now=session.starts_at - dt.timedelta(minutes=31)
+        )
+    assert refused.value.code == "too_early"
+    half_an_hour_before = session.starts_at - dt.timedelta(minutes=30)
+    assert registration_mark_present(session=session, registration=registration, by_user=None, now=half_an_hour_before)
+    assert _marks(session) == {"Ana": True, "Ben": True}
+    # Twice is once; and a check-in never marks anyone absent.
+    registration_mark_present(session=session, registration=registration, by_user=assistant)
+    assert Attendance.objects.count() == 2
+    with pytest.raises(ValidationError) as refused:
+        registration_mark_present(session=session, registration=registration, by_user=None, now=session.ends_at)
+    assert refused.value.code == "session_over"
+
+
+def test_check_in_refuses_a_registration_without_a_place(session):
+    cancelled = _register(session.program, "Ana")
+    registration_cancel(registration=cancelled)
+    other = _register(ProgramFactory(), "Zed")
+    for registration in (cancelled, other):
+        with pytest.raises(ValidationError) as refused:
+            registration_mark_present(session=session, registration=registration, by_user=None)
+        assert refused.value.code == "not_registered"
+    assert not Attendance.objects.exists()
 
 
 def test_saving_again_corrects_the_roster_and_headcounts(session, assistant):
@@ -90,19 +165,51 @@ def test_volunteers_cannot_take_attendance(client, volunteer, session):
     assert client.get(f"/staff/programs/sessions/{session.pk}/").status_code == 403
 
 
-def test_roster_post_saves_attendance_and_walk_ins(client, assistant, session):
+def test_roster_post_during_the_session_saves_who_came_and_walk_ins(client, assistant, session):
     _register(session.program, "Ana", "Ben")
     client.force_login(assistant)
     url = f"/staff/programs/sessions/{session.pk}/"
-    assert "Ben" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Ben" in page and "The session is on until" in page
     response = client.post(url, {"present": _ids("Ben"), "count_13_17": "2", "count_18_64": ""})
     assert response.status_code == 302
-    assert {a.participant.first_name: a.present for a in Attendance.objects.select_related("participant")} == {
-        "Ana": False,
-        "Ben": True,
-    }
+    assert _marks(session) == {"Ben": True}
     assert Headcount.objects.get().count == 2
-    assert "1 registered came, 2 counted" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "1 registered came, 2 counted" in page
+    assert "not marked yet" in page
+
+
+def test_roster_post_before_the_start_is_refused_with_the_ticks_kept(client, assistant, session, time_machine):
+    _register(session.program, "Ana", "Ben")
+    client.force_login(assistant)
+    url = f"/staff/programs/sessions/{session.pk}/"
+    time_machine.move_to(session.starts_at - dt.timedelta(minutes=10), tick=False)
+    page = client.get(url).content.decode()
+    assert "This session has not started yet." in page
+    assert "attendance can be saved only once the session starts" in page
+    response = client.post(url, {"present": _ids("Ben"), "count_13_17": "2"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This session has not started yet, so attendance cannot be saved as taken." in page
+    (ben,) = _ids("Ben")
+    (ana,) = _ids("Ana")
+    assert f'value="{ben}" id="present-{ben}" checked' in page
+    assert f'value="{ana}" id="present-{ana}">' in page
+    assert 'id="count-13_17" value="2"' in page
+    assert not Attendance.objects.exists()
+    assert not Headcount.objects.exists()
+
+
+def test_roster_post_after_the_end_marks_the_unticked_absent(client, assistant, session, time_machine):
+    _register(session.program, "Ana", "Ben")
+    client.force_login(assistant)
+    url = f"/staff/programs/sessions/{session.pk}/"
+    time_machine.move_to(session.ends_at + dt.timedelta(hours=3), tick=False)
+    assert "The session has ended." in client.get(url).content.decode()
+    assert client.post(url, {"present": _ids("Ben")}).status_code == 302
+    assert _marks(session) == {"Ana": False, "Ben": True}
+    assert "absent" in client.get(url).content.decode()
 
 
 def test_roster_post_with_a_bad_count_saves_nothing(client, assistant, session):
@@ -130,7 +237,8 @@ def test_roster_post_ignores_a_present_mark_that_is_not_an_id(client, assistant,
     client.force_login(assistant)
     response = client.post(f"/staff/programs/sessions/{session.pk}/", {"present": [present], "count_0_12": "1"})
     assert response.status_code == 302
-    assert Attendance.objects.get().present is False
+    assert not Attendance.objects.exists()
+    assert Headcount.objects.get().count == 1
 
 
 def test_roster_costs_the_same_queries_for_few_or_many_participants(client, assistant, session):
@@ -172,7 +280,7 @@ def test_coming_to_the_seed_saving_orientation_lets_the_card_holder_borrow_seed(
         grants_seed_orientation=True,
         places_per_registration=2,
     )
-    start = timezone.now() + dt.timedelta(hours=1)
+    start = timezone.now() - dt.timedelta(minutes=30)
     session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
     came, absent, only_child = (
         registration_create(
@@ -205,7 +313,7 @@ def test_other_programs_do_not_count_as_the_orientation(db, assistant):
     from seedlibrary.models import Orientation
 
     program = ProgramFactory(audience="adults", min_age=None, max_age=None)
-    start = timezone.now() + dt.timedelta(hours=1)
+    start = timezone.now() - dt.timedelta(minutes=30)
     session = Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
     details = RegistrantDetails(
         card_number=card_number_make(31_010),
@@ -216,3 +324,35 @@ def test_other_programs_do_not_count_as_the_orientation(db, assistant):
     registration_create(program=program, details=details)
     assert attendance_record(session=session, present_ids=_ids("Rosa"), by_user=assistant) == 1
     assert not Orientation.objects.exists()
+
+
+@pytest.mark.parametrize("shown", ["²", "9" * 5000, "-1", "<script>"])
+def test_roster_post_ignores_a_shown_mark_that_is_not_an_id(client, assistant, session, shown):
+    _register(session.program, "Ana")
+    client.force_login(assistant)
+    response = client.post(
+        f"/staff/programs/sessions/{session.pk}/", {"present": _ids("Ana"), "shown_present": [shown]}
+    )
+    assert response.status_code == 302
+    assert _marks(session) == {"Ana": True}
+
+
+def test_roster_of_no_such_session_is_not_found(client, assistant):
+    client.force_login(assistant)
+    assert client.get("/staff/programs/sessions/999999999/").status_code == 404
+    assert client.post("/staff/programs/sessions/999999999/", {"present": ["1"]}).status_code == 404
+
+
+def test_a_roster_opened_before_a_check_in_and_saved_after_keeps_it(client, assistant, session):
+    first, _ = _register(session.program, "Ana"), _register(session.program, "Ben")
+    client.force_login(assistant)
+    url = f"/staff/programs/sessions/{session.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="shown_present" value=""' in page
+    registration_mark_present(session=session, registration=first, by_user=None)
+    assert client.post(url, {"present": _ids("Ben"), "shown_present": [""]}).status_code == 302
+    assert _marks(session) == {"Ana": True, "Ben": True}
+    # Opened again, Ana is shown ticked; unticking her now is a correction.
+    shown = _ids("Ana", "Ben")
+    assert client.post(url, {"present": _ids("Ben"), "shown_present": ["", *shown]}).status_code == 302
+    assert _marks(session) == {"Ben": True}

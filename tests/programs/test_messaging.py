@@ -241,18 +241,108 @@ def test_a_cancelled_session_cannot_be_moved(coordinator_client, first, coordina
     assert not Notification.objects.filter(kind="program_session_moved").exists()
 
 
-def test_changing_times_in_the_program_page_moves_through_the_service(
-    coordinator_client, program, django_capture_on_commit_callbacks
+def test_moving_a_session_back_and_forth_tells_of_every_move(
+    program, first, coordinator, django_capture_on_commit_callbacks
 ):
+    a_start, a_end = first.starts_at, first.ends_at
+    b_start, b_end = a_start + dt.timedelta(days=1), a_end + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        for starts_at, ends_at in ((b_start, b_end), (a_start, a_end), (b_start, b_end)):
+            assert session_move(session=first, starts_at=starts_at, ends_at=ends_at, by=coordinator) == 3
+    assert len(_emails("program_session_moved")) == 9
+    to_ana = [m for m in mail.outbox if m.to == ["ana@x.ca"] and m.subject.startswith("New time")]
+    assert [m.subject.split(", ", 1)[1] for m in to_ana] == [
+        "Wednesday 27 October 2027, 2:00 to 3:30 p.m.",
+        "Tuesday 26 October 2027, 2:00 to 3:30 p.m.",
+        "Wednesday 27 October 2027, 2:00 to 3:30 p.m.",
+    ]
+    first.refresh_from_db()
+    assert first.moves == 3
+
+
+def test_a_retried_move_email_is_queued_once(program, first, coordinator):
+    """The key names the move, so queueing the same move's emails again (a retried task) adds none."""
+    from programs.messaging import SESSION_MOVED, TOLD_OF_CHANGES, _queue_each, _recipients
+
+    later = first.starts_at + dt.timedelta(days=1)
+    session_move(session=first, starts_at=later, ends_at=later + dt.timedelta(hours=1), by=coordinator)
+    first.refresh_from_db()
+    again = _queue_each(
+        _recipients(program, TOLD_OF_CHANGES),
+        kind=SESSION_MOVED,
+        shared={},
+        key=f"session:{first.pk}:move:{first.moves}:{{registration}}",
+    )
+    assert again == 0
+    assert len(_emails("program_session_moved")) == 3
+
+
+def test_moving_back_to_a_time_reminds_of_it_again(program, first, coordinator):
+    """The reminder for the first time was withdrawn by the move; moving back queues a new one."""
+    a_start, a_end = first.starts_at, first.ends_at
+    day_before = a_start - dt.timedelta(hours=20)
+    assert reminders_send_due(now=day_before) == 2
+    later = a_start + dt.timedelta(days=1)
+    session_move(session=first, starts_at=later, ends_at=later + dt.timedelta(hours=1), by=coordinator, now=day_before)
+    session_move(session=first, starts_at=a_start, ends_at=a_end, by=coordinator, now=day_before)
+    assert reminders_send_due(now=day_before) == 2
+    pending = Notification.objects.filter(kind="program_reminder", status=Notification.Status.PENDING)
+    assert pending.count() == 2
+
+
+# --- Adding a session ----------------------------------------------------------------------------------------
+
+
+def test_a_session_added_after_people_registered_is_announced_once(
+    program, coordinator, django_capture_on_commit_callbacks
+):
+    from programs.messaging import session_add, session_announce
+
+    start = AFTER_CHANGE + dt.timedelta(weeks=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        session, sent = session_add(
+            program=program, starts_at=start, ends_at=start + dt.timedelta(minutes=90), by=coordinator
+        )
+    assert sent == 3
+    assert _emails("program_session_added") == EVERYONE_ACTIVE
+    message = next(m for m in mail.outbox if m.to == ["ana@x.ca"])
+    assert message.subject == "New session: Robots & rockets, Tuesday 16 November 2027, 2:00 to 3:30 p.m."
+    assert "When: Tuesday 16 November 2027, 2:00 to 3:30 p.m." in message.body
+    ana = program.registrations.get(contact_name="Ana Silva")
+    assert f"/programs/manage/{ana.manage_token}/" in message.body
+    ((filename, calendar, _),) = message.attachments
+    assert filename == "maker-lab-program.ics" and "DTSTART:20271116T190000Z" in calendar
+    waiting = next(m for m in mail.outbox if m.to == ["chl@x.ca"])
+    assert "You are on the waitlist, so you do not have a place yet" in waiting.body
+    # Announced again (a retried task): nobody hears of it twice.
+    assert session_announce(session=session) == 0
+    assert len(_emails("program_session_added")) == 3
+
+
+def test_a_session_added_in_the_past_or_at_a_closed_time_is_announced_to_no_one(program, coordinator):
+    from programs.messaging import session_add
+
+    held = timezone.now() - dt.timedelta(days=2)
+    session, sent = session_add(program=program, starts_at=held, ends_at=held + dt.timedelta(hours=1), by=coordinator)
+    assert (sent, session.pk is not None) == (0, True)
+    evening = AFTER_CHANGE.replace(hour=19)
+    with pytest.raises(ValidationError) as refused:
+        session_add(program=program, starts_at=evening, ends_at=evening + dt.timedelta(hours=1), by=coordinator)
+    assert refused.value.error_dict["starts_at"][0].code == "branch_closed"
+    assert not Notification.objects.filter(kind="program_session_added").exists()
+    assert program.sessions.count() == 4
+
+
+def _program_page(client, program) -> tuple[str, dict, str]:
+    """The program's admin page as the browser would post it back: its address, its fields, the sessions' prefix."""
     url = f"/admin/programs/program/{program.pk}/change/"
-    page = coordinator_client.get(url)
+    page = client.get(url)
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data["facilitators"] = []
     data.pop("image")  # no picture: a file input sends nothing
     formset = page.context["inline_admin_formsets"][0].formset
     prefix = formset.prefix
-    data.update(formset.management_form.initial | {})
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
     data.update({f"{prefix}-{k}": v for k, v in formset.management_form.initial.items()})
     for index, session in enumerate(program.sessions.order_by("starts_at")):
@@ -267,6 +357,35 @@ def test_changing_times_in_the_program_page_moves_through_the_service(
                 f"{prefix}-{index}-ends_at_1": f"{local_end:%H:%M:%S}",
             }
         )
+    return url, data, prefix
+
+
+def test_adding_a_session_in_the_program_page_announces_it(
+    coordinator_client, program, django_capture_on_commit_callbacks
+):
+    url, data, prefix = _program_page(coordinator_client, program)
+    data[f"{prefix}-TOTAL_FORMS"] = "4"
+    new_row = {"program": program.pk, "starts_at_0": "2027-11-16", "ends_at_0": "2027-11-16"}
+    data.update({f"{prefix}-3-{k}": v for k, v in new_row.items()})
+    # Outside the branch's hours: refused on the row, nothing added, nobody told.
+    data.update({f"{prefix}-3-starts_at_1": "19:00:00", f"{prefix}-3-ends_at_1": "20:00:00"})
+    response = coordinator_client.post(url, data)
+    assert "Choose a time within those hours" in response.content.decode()
+    assert program.sessions.count() == 3
+    data.update({f"{prefix}-3-starts_at_1": "14:00:00", f"{prefix}-3-ends_at_1": "15:30:00"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url, data, follow=True)
+    assert "Session on Tuesday 16 November 2027, 2:00 to 3:30 p.m. added; 3 registrations were told of it." in (
+        response.content.decode()
+    )
+    assert program.sessions.count() == 4
+    assert _emails("program_session_added") == EVERYONE_ACTIVE
+
+
+def test_changing_times_in_the_program_page_moves_through_the_service(
+    coordinator_client, program, django_capture_on_commit_callbacks
+):
+    url, data, prefix = _program_page(coordinator_client, program)
     # The third session, after the clock change, starts half an hour later.
     data[f"{prefix}-2-starts_at_1"] = "14:30:00"
     data[f"{prefix}-2-ends_at_1"] = "16:00:00"

@@ -463,6 +463,32 @@ def patron_trainings(*, patron: Patron) -> list[Training]:
     return list(Training.objects.filter(patron=patron).select_related("equipment").order_by("expires_on", "pk"))
 
 
+def booking_for_check_in(*, pk: int) -> Booking | None:
+    """The booking a check-in code names, with what the check-in page shows, in one query."""
+    return Booking.objects.select_related("service_type", "branch", "staff_member__user").filter(pk=pk).first()
+
+
+def booking_check_in_refusal(*, booking: Booking, now: dt.datetime) -> str:
+    """Why the patron cannot be checked in by their code now (empty when they can), in plain words.
+
+    A code works on the session's day only: before it the patron is early, after it the code has expired.
+    """
+    zone = booking.branch.zone
+    session_day = booking.starts_at.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    if booking.status == Booking.Status.CANCELLED:
+        return "This booking was cancelled."
+    if booking.status == Booking.Status.ATTENDED:
+        return "Already checked in."
+    if booking.status == Booking.Status.NO_SHOW:
+        return "This booking is marked “did not come”. Correct it in the admin if they came after all."
+    if today < session_day:
+        return f"This booking is on {date_format(session_day, 'l j F')}: check the patron in on that day."
+    if today > session_day:
+        return f"This code has expired: the booking was on {date_format(session_day, 'l j F Y')}."
+    return ""
+
+
 def patron_by_card(*, card_number: str) -> Patron | None:
     """The patron holding this library card (spaces and dashes ignored); an anonymised patron holds none.
 

@@ -25,10 +25,10 @@ class ProgramsConfig(AppConfig):
         register_commitment_provider("programs", program_sessions_busy_time)
 
         from makerlab.services import notification_attachments_register
-        from programs.documents import registration_calendar_attachments
+        from programs.documents import registration_calendar_attachments, registration_confirmation_attachments
         from programs.messaging import SESSION_MOVED
 
         # The confirmation (also sent when a waitlist place is claimed or given) and a moved session's
-        # email carry the program's sessions as a calendar file.
-        for kind in ("program_registered", SESSION_MOVED):
-            notification_attachments_register(kind=kind, builder=registration_calendar_attachments)
+        # email carry the program's sessions as a calendar file; the confirmation also the check-in QR code.
+        notification_attachments_register(kind="program_registered", builder=registration_confirmation_attachments)
+        notification_attachments_register(kind=SESSION_MOVED, builder=registration_calendar_attachments)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from makerlab.formatting import moment_text, when_text
 from makerlab.services import notification_queue
+from programs.checkin import registration_check_in_code
 from programs.eligibility import people_text
 from programs.models import Participant, Program, Registration
 from programs.selectors import registration_waitlist_position
@@ -46,6 +47,9 @@ def _context(registration: Registration) -> dict:
 
 
 def _queue(registration: Registration, kind: str, *, key: str = "", **extra) -> None:
+    if kind == "program_registered":
+        # The confirmation carries the QR code staff scan at the desk (attached as an image when sent).
+        extra["check_in_code"] = registration_check_in_code(registration)
     notification_queue(
         kind=kind,
         recipient=registration.contact_email,

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.links import booking_book_url, booking_manage_url
+from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
 from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
 from bookings.selectors import (
     BookingChangeRefusal,
@@ -273,6 +273,7 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -
         "phone": branch.phone,
         "manage_url": booking_manage_url(booking),
         "book_url": booking_book_url(booking.service_type),
+        "check_in_code": booking_check_in_code(booking),
     }
     notification_queue(
         kind=kind,

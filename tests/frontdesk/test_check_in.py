@@ -348,3 +348,20 @@ def test_the_check_in_page_for_a_registration_costs_the_same_with_more_data(desk
     small = _count(desk_client, code)
     add(8)
     assert _count(desk_client, code) == small
+
+
+def test_bench_pages_find_a_registration_and_a_patron_or_fall_back(desk_client, program, service):
+    from bench.pages import check_in_of_largest_registration, desk_booking_of_busiest_patron
+
+    assert check_in_of_largest_registration() == PAGE
+    assert desk_booking_of_busiest_patron() == "/staff/desk/book/"
+    session_at(program, timezone.now() + dt.timedelta(minutes=10))
+    register(program, "Ana")
+    family = register(program, "Ben", "Chloe")
+    booking = make_booking(service_type=service, starts_at=timezone.now() + dt.timedelta(hours=2))
+    assert check_in_of_largest_registration() == f"{PAGE}?code={registration_check_in_code(family)}"
+    assert desk_booking_of_busiest_patron() == (
+        f"/staff/desk/book/?service={service.pk}&card_number={booking.patron.card_number}"
+    )
+    for path in (check_in_of_largest_registration(), desk_booking_of_busiest_patron()):
+        assert desk_client.get(path).status_code == 200

@@ -109,4 +109,5 @@ class CardLookupForm(CardNumberForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_number"].help_text = "The number on the back of the patron's card."
+        self.fields["card_number"].label = "Card to look up"
+        self.fields["card_number"].help_text = "On the back of the patron's card. We fill in what is on file."

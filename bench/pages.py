@@ -168,6 +168,41 @@ def busiest_roster() -> str:
     return f"/staff/programs/sessions/{session.pk}/" if session else "/staff/programs/"
 
 
+def check_in_of_largest_registration() -> str:
+    """The check-in page with the code of the confirmed registration with the most people (the longest list)."""
+    from django.db.models import Count
+
+    from programs.checkin import registration_check_in_code
+    from programs.models import Registration
+
+    registration = (
+        Registration.objects.filter(status=Registration.Status.CONFIRMED)
+        .annotate(people=Count("participants"))
+        .order_by("-people", "pk")
+        .first()
+    )
+    return f"/staff/check-in/?code={registration_check_in_code(registration)}" if registration else "/staff/check-in/"
+
+
+def desk_booking_of_busiest_patron() -> str:
+    """Book for a patron: the busiest service's times, with the card of the patron with most bookings looked up."""
+    from django.db.models import Count
+
+    from bookings.models import ServiceType
+    from makerlab.models import Patron
+
+    service = (
+        ServiceType.objects.filter(is_active=True, branch__is_active=True)
+        .annotate(booked=Count("bookings"))
+        .order_by("-booked", "display_order", "pk")
+        .first()
+    )
+    patron = Patron.objects.annotate(count=Count("bookings")).order_by("-count", "pk").first()
+    if service is None or patron is None:
+        return "/staff/desk/book/"
+    return f"/staff/desk/book/?service={service.pk}&card_number={patron.card_number}"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -176,6 +211,9 @@ PAGES: list[Page] = [
     Page(name="staff_desk_agenda", path="/staff/desk/", login="assistant"),
     Page(name="staff_programs", path="/staff/programs/", login="assistant"),
     Page(name="staff_roster", path=busiest_roster, login="assistant"),
+    Page(name="staff_desk_mine", path="/staff/desk/mine/", login=busiest_staff_member),
+    Page(name="staff_desk_book", path=desk_booking_of_busiest_patron, login="assistant"),
+    Page(name="staff_check_in", path=check_in_of_largest_registration, login="assistant"),
     Page(name="book_services", path="/book/"),
     Page(name="book_times", path=busiest_service),
     Page(name="book_manage", path=booking_manage_page),

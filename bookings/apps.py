@@ -6,10 +6,13 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
-        from bookings.documents import booking_email_attachments
+        from bookings.documents import booking_confirmation_attachments, booking_email_attachments
         from makerlab import retention, services
 
-        for kind in ("booking_confirmation", "booking_rescheduled", "booking_cancelled"):
+        services.notification_attachments_register(
+            kind="booking_confirmation", builder=booking_confirmation_attachments
+        )
+        for kind in ("booking_rescheduled", "booking_cancelled"):
             services.notification_attachments_register(kind=kind, builder=booking_email_attachments)
 
         retention.register_personal_fields(

@@ -1,4 +1,5 @@
-"""What bookings hand out besides pages: the calendar file (.ics) sent with a booking's emails.
+"""What bookings hand out besides pages: the calendar file (.ics) sent with a booking's emails, and the
+check-in QR code of its confirmation.
 
 Nothing here writes.
 """
@@ -11,8 +12,9 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.links import booking_book_url, booking_manage_url
+from bookings.links import booking_book_url, booking_check_in_url, booking_manage_url
 from bookings.models import Booking
+from makerlab.checkin import check_in_qr_email_image
 
 
 def _uid_domain() -> str:
@@ -112,3 +114,10 @@ def booking_email_attachments(booking: Booking | None) -> list[tuple[str, bytes,
     )
     filename = "maker-lab-booking-cancelled.ics" if method == "CANCEL" else "maker-lab-booking.ics"
     return [(filename, body, f"text/calendar; charset=utf-8; method={method}")]
+
+
+def booking_confirmation_attachments(booking: Booking | None) -> list:
+    """The calendar file, and the QR code the patron shows at the desk to be checked in (shown in the email)."""
+    if not isinstance(booking, Booking):
+        return []
+    return [*booking_email_attachments(booking), (check_in_qr_email_image(booking_check_in_url(booking)), None, None)]

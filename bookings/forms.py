@@ -54,7 +54,54 @@ class MinimumAgeQuestionMixin:
         return cleaned
 
 
-class BookingForm(MinimumAgeQuestionMixin, HoneypotMixin, PatronContactForm):
+class IntakeQuestionsMixin:
+    """Asks the service's intake questions (and its age question when it has a minimum age) after the
+    patron's contact fields: the patron's form and the desk's form ask the same."""
+
+    service_type: ServiceType
+    questions: list[IntakeQuestion]
+    fields: dict
+    cleaned_data: dict
+    age_label_for_patron = True
+
+    def add_service_questions(self, *, service_type: ServiceType, questions: list[IntakeQuestion]) -> None:
+        self.service_type = service_type
+        self.questions = questions
+        if service_type.minimum_age:
+            # Not required here: the booking service holds the age rule and its message (minimum_age_check).
+            self.fields["meets_minimum_age"] = forms.BooleanField(
+                label=age_confirmation_label(service_type.minimum_age, patron_is_you=self.age_label_for_patron),
+                required=False,
+                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}"
+                + (", for safety." if self.age_label_for_patron else ". Ask the patron."),
+            )
+        for question in questions:
+            self.fields[self.question_field(question)] = forms.CharField(
+                label=question.text if question.required else f"{question.text} (optional)",
+                max_length=1000,
+                required=question.required,
+                validators=[validate_plain_text],
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": f"Answer: {question.text}"},
+            )
+
+    @staticmethod
+    def question_field(question: IntakeQuestion) -> str:
+        return f"question_{question.pk}"
+
+    def question_fields(self) -> list[str]:
+        return [self.question_field(q) for q in self.questions]
+
+    def intake_answers(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            str(q.pk): data[self.question_field(q)].strip()
+            for q in self.questions
+            if data.get(self.question_field(q), "").strip()
+        }
+
+
+class BookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, HoneypotMixin, PatronContactForm):
     email_help = "We send the confirmation and your private link to change the booking here."
 
     accessibility_needs = forms.CharField(
@@ -78,38 +125,9 @@ class BookingForm(MinimumAgeQuestionMixin, HoneypotMixin, PatronContactForm):
 
     def __init__(self, *args, service_type: ServiceType, questions: list[IntakeQuestion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.service_type = service_type
-        self.questions = questions
-        if service_type.minimum_age:
-            # Not required here: the booking service holds the age rule and its message (minimum_age_check).
-            self.fields["meets_minimum_age"] = forms.BooleanField(
-                label=age_confirmation_label(service_type.minimum_age),
-                required=False,
-                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}, for safety.",
-            )
-        for question in questions:
-            self.fields[self.question_field(question)] = forms.CharField(
-                label=question.text if question.required else f"{question.text} (optional)",
-                max_length=1000,
-                required=question.required,
-                validators=[validate_plain_text],
-                widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={"required": f"Answer: {question.text}"},
-            )
+        self.add_service_questions(service_type=service_type, questions=questions)
         # The questions come before the accessibility needs and reminder choice.
-        order = [
-            "card_number",
-            "name",
-            "email",
-            "phone",
-            "meets_minimum_age",
-            *(self.question_field(q) for q in questions),
-        ]
-        self.order_fields(order)
-
-    @staticmethod
-    def question_field(question: IntakeQuestion) -> str:
-        return f"question_{question.pk}"
+        self.order_fields(["card_number", "name", "email", "phone", "meets_minimum_age", *self.question_fields()])
 
     def details(self) -> PatronDetails:
         data = self.cleaned_data
@@ -120,11 +138,7 @@ class BookingForm(MinimumAgeQuestionMixin, HoneypotMixin, PatronContactForm):
             phone=data["phone"].strip(),
             reminder_consent=data["reminder_consent"],
             survey_consent=data["survey_consent"],
-            intake_answers={
-                str(q.pk): data[self.question_field(q)].strip()
-                for q in self.questions
-                if data.get(self.question_field(q), "").strip()
-            },
+            intake_answers=self.intake_answers(),
             accessibility_needs=data["accessibility_needs"],
             meets_minimum_age=data.get("meets_minimum_age", False),
         )

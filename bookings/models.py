@@ -188,7 +188,8 @@ class Booking(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
     # Contact details given with this booking; a booking never changes the patron record of someone else.
     contact_name = models.CharField(max_length=160)
-    contact_email = models.EmailField()
+    # Empty for a patron booked at the desk by phone number only: no email goes out, the desk calls.
+    contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=30, blank=True)
     reminder_consent = models.BooleanField(default=False)
     survey_consent = models.BooleanField(

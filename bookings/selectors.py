@@ -21,7 +21,8 @@ from bookings.models import (
     Training,
     UnmetDemand,
 )
-from makerlab.commitments import EQUIPMENT, STAFF, busy_time
+from makerlab.cards import card_number_normalise
+from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars
 from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
@@ -231,6 +232,19 @@ def agenda_for_staff_member(
     start, end = _day_bounds(day, zone or timezone.get_default_timezone())
     bookings = Booking.objects.filter(staff_member=staff_member, starts_at__gte=start, starts_at__lt=end)
     return _agenda(bookings, include_cancelled=include_cancelled)
+
+
+def program_sessions_for_staff_member(
+    *, staff_member: StaffMember, day: dt.date, zone: dt.tzinfo | None = None
+) -> list[Commitment]:
+    """The program sessions the staff member facilitates on ``day``, by start; from the apps that register
+    commitments (bookings does not read programs), in one query per registered app."""
+    start, end = _day_bounds(day, zone or timezone.get_default_timezone())
+    return [
+        commitment
+        for commitment in busy_time(staff_member_ids=[staff_member.pk], starts=start, ends=end)
+        if commitment.kind == STAFF and start <= commitment.starts_at < end
+    ]
 
 
 def agenda_for_branch(*, branch: Branch, day: dt.date, include_cancelled: bool = False) -> list[Booking]:
@@ -447,6 +461,44 @@ def patron_bookings(*, patron: Patron) -> list[Booking]:
 def patron_trainings(*, patron: Patron) -> list[Training]:
     """The equipment ``patron`` is trained on and until when, the one expiring first at the top; one query."""
     return list(Training.objects.filter(patron=patron).select_related("equipment").order_by("expires_on", "pk"))
+
+
+def booking_for_check_in(*, pk: int) -> Booking | None:
+    """The booking a check-in code names, with what the check-in page shows, in one query."""
+    return Booking.objects.select_related("service_type", "branch", "staff_member__user").filter(pk=pk).first()
+
+
+def booking_check_in_refusal(*, booking: Booking, now: dt.datetime) -> str:
+    """Why the patron cannot be checked in by their code now (empty when they can), in plain words.
+
+    A code works on the session's day only: before it the patron is early, after it the code has expired.
+    """
+    zone = booking.branch.zone
+    session_day = booking.starts_at.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    if booking.status == Booking.Status.CANCELLED:
+        return "This booking was cancelled."
+    if booking.status == Booking.Status.ATTENDED:
+        return "Already checked in."
+    if booking.status == Booking.Status.NO_SHOW:
+        return "This booking is marked “did not come”. Correct it in the admin if they came after all."
+    if today < session_day:
+        return f"This booking is on {date_format(session_day, 'l j F')}: check the patron in on that day."
+    if today > session_day:
+        return f"This code has expired: the booking was on {date_format(session_day, 'l j F Y')}."
+    return ""
+
+
+def patron_by_card(*, card_number: str) -> Patron | None:
+    """The patron holding this library card (spaces and dashes ignored); an anonymised patron holds none.
+
+    The one card lookup of bookings: the booking service finds the patron it books with it, and the
+    desk's "Look up" fills in what is on file.
+    """
+    card = card_number_normalise(card_number)
+    if not card:
+        return None
+    return Patron.objects.filter(card_number=card, anonymised_at__isnull=True).first()
 
 
 def patron_booked_with_email(*, patron: Patron, email: str) -> bool:

@@ -6,9 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookings.forms import MinimumAgeQuestionMixin
-from bookings.models import Booking, ServiceType
-from bookings.wording import age_confirmation_label, age_text
+from bookings.forms import IntakeQuestionsMixin, MinimumAgeQuestionMixin
+from bookings.models import Booking, IntakeQuestion, ServiceType
+from bookings.services.booking import PatronDetails
+from makerlab.forms import CardNumberForm, PatronContactForm
 from makerlab.validators import validate_plain_text
 
 DAY_FARTHEST = dt.timedelta(days=3653)
@@ -48,17 +49,23 @@ class OutcomeForm(forms.Form):
     )
 
 
-class BookOnBehalfForm(MinimumAgeQuestionMixin, forms.Form):
-    """A phone or walk-in patron booked by staff; the times offered are the service's open slots."""
+class DeskBookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, PatronContactForm):
+    """A phone or walk-in patron booked by staff: the patron's own contact fields and the service's questions,
+    worded for staff; an email or a phone number will do. The times offered are the service's open slots."""
+
+    for_staff = True
+    email_required = False
+    age_label_for_patron = False
+    email_help = "For the confirmation, reminders and the link to cancel. Without one, no email is sent."
 
     starts_at = forms.TypedChoiceField(label="Time", coerce=dt.datetime.fromisoformat, empty_value=None)
-    card_number = forms.CharField(label="Library card number", max_length=32)
-    name = forms.CharField(label="Patron's name", max_length=160, validators=[validate_plain_text])
-    email = forms.EmailField(label="Email", help_text="For the confirmation and the link to cancel.")
-    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False, validators=[validate_plain_text])
     reminder_consent = forms.BooleanField(label="The patron wants email reminders", required=False)
     accessibility_needs = forms.CharField(
-        label="Accessibility needs (optional)", max_length=500, required=False, validators=[validate_plain_text]
+        label="Accessibility needs (optional)",
+        max_length=500,
+        required=False,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     override_limits = forms.CharField(
         label="Reason to override the booking limits (optional)",
@@ -68,15 +75,39 @@ class BookOnBehalfForm(MinimumAgeQuestionMixin, forms.Form):
         validators=[validate_plain_text],
     )
 
-    def __init__(self, *args, service_type: ServiceType, times: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        service_type: ServiceType,
+        questions: list[IntakeQuestion],
+        times: list[tuple[str, str]],
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.service_type = service_type
         self.fields["starts_at"].choices = [("", "Choose a time"), *times]
-        if service_type.minimum_age:
-            # Not required here: the booking service holds the age rule and its message (minimum_age_check).
-            self.fields["meets_minimum_age"] = forms.BooleanField(
-                label=age_confirmation_label(service_type.minimum_age, patron_is_you=False),
-                required=False,
-                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}. Ask the patron.",
-            )
-            self.order_fields(["starts_at", "card_number", "name", "email", "phone", "meets_minimum_age"])
+        self.add_service_questions(service_type=service_type, questions=questions)
+        self.order_fields(
+            ["starts_at", "card_number", "name", "email", "phone", "meets_minimum_age", *self.question_fields()]
+        )
+
+    def details(self) -> PatronDetails:
+        data = self.cleaned_data
+        return PatronDetails(
+            card_number=data["card_number"],
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            reminder_consent=data["reminder_consent"],
+            intake_answers=self.intake_answers(),
+            accessibility_needs=data["accessibility_needs"],
+            meets_minimum_age=data.get("meets_minimum_age", False),
+        )
+
+
+class CardLookupForm(CardNumberForm):
+    """The desk's "Look up" step: a card number typed or scanned, to fill in what the library has on file."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card_number"].label = "Card to look up"
+        self.fields["card_number"].help_text = "On the back of the patron's card. We fill in what is on file."

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bookings import selectors
 from bookings.models import Booking, BookingPause, ServiceType
 from bookings.services import desk
-from bookings.services.booking import PatronDetails, booking_cancel, booking_create
-from bookings.staff_forms import BookOnBehalfForm, DayForm, OutcomeForm
-from makerlab.formatting import moment_text, time_span
+from bookings.services.booking import booking_cancel, booking_create
+from bookings.staff_forms import CardLookupForm, DayForm, DeskBookingForm, OutcomeForm
+from makerlab.commitments import Commitment
+from makerlab.formatting import full_stop, moment_text, time_span
 from makerlab.forms import add_service_error
-from makerlab.models import Branch
+from makerlab.models import Branch, Patron
 from makerlab.selectors import branches_active
 
 SLOTS_OFFERED = 60
@@ -58,10 +59,22 @@ def _day(request: HttpRequest, zone: dt.tzinfo) -> tuple[dt.date, DayForm]:
 class AgendaRow:
     booking: Booking
     time: str
+    starts_at: dt.datetime
     can_check_in: bool
     can_mark_no_show: bool
     can_record_outcome: bool
     can_cancel: bool
+    # Booked by phone without an email: no reminder goes out, so the desk calls.
+    call_to_remind: bool
+
+
+@dataclass(frozen=True)
+class ProgramSessionRow:
+    """A program session the staff member facilitates, shown among their desk sessions."""
+
+    session: Commitment
+    time: str
+    starts_at: dt.datetime
 
 
 def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
@@ -74,25 +87,44 @@ def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
             AgendaRow(
                 booking=booking,
                 time=time_span(start, end),
+                starts_at=booking.starts_at,
                 can_check_in=booked and now.astimezone(zone).date() >= start.date(),
                 can_mark_no_show=booked and now >= booking.starts_at,
                 can_record_outcome=booking.status == Booking.Status.ATTENDED,
                 can_cancel=booked and now < booking.starts_at,  # once started, "Did not come" is the record
+                call_to_remind=booked and not booking.contact_email and now < booking.starts_at,
             )
         )
     return rows
+
+
+def _program_rows(sessions: list[Commitment], *, zone: dt.tzinfo) -> list[ProgramSessionRow]:
+    return [
+        ProgramSessionRow(
+            session=session,
+            time=time_span(session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)),
+            starts_at=session.starts_at,
+        )
+        for session in sessions
+    ]
 
 
 def _agenda_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     branch = _branch(request)
     day, form = _day(request, branch.zone)
     me = getattr(request.user, "staff_member", None)
+    program_sessions: list[Commitment] = []
     if mine and me is None:
         bookings = []
     elif mine:
         bookings = selectors.agenda_for_staff_member(staff_member=me, day=day, zone=branch.zone)
+        program_sessions = selectors.program_sessions_for_staff_member(staff_member=me, day=day, zone=branch.zone)
     else:
         bookings = selectors.agenda_for_branch(branch=branch, day=day)
+    rows = sorted(
+        [*_rows(bookings, now=timezone.now()), *_program_rows(program_sessions, zone=branch.zone)],
+        key=lambda row: (row.starts_at, isinstance(row, AgendaRow)),
+    )
     context = {
         "branch": branch,
         "day": day,
@@ -101,7 +133,7 @@ def _agenda_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
         "form": form,
         "mine": mine,
         "me": me,
-        "rows": _rows(bookings, now=timezone.now()),
+        "rows": rows,
         "day_text": date_format(day, "l j F Y"),
         "next_url": request.get_full_path(),
     }
@@ -218,9 +250,45 @@ def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "bookings/staff/outcome.html", context)
 
 
+@dataclass(frozen=True)
+class CardLookup:
+    """What the desk's "Look up" found for a card: the form (with any error) and the patron on file, if any."""
+
+    form: CardLookupForm
+    patron: Patron | None
+
+    @property
+    def searched(self) -> bool:
+        return self.form.is_bound and self.form.is_valid()
+
+
+def _card_lookup(request: HttpRequest) -> CardLookup:
+    form = CardLookupForm(request.GET if "card_number" in request.GET else None, auto_id="lookup_%s")
+    if not form.is_bound or not form.is_valid():
+        return CardLookup(form=form, patron=None)
+    return CardLookup(form=form, patron=selectors.patron_by_card(card_number=form.cleaned_data["card_number"]))
+
+
+def _on_file(lookup: CardLookup) -> dict:
+    """The booking form's starting values: the card looked up, and the patron's details when the library has them."""
+    if not lookup.searched:
+        return {}
+    initial = {"card_number": lookup.form.cleaned_data["card_number"]}
+    if lookup.patron is not None:
+        patron = lookup.patron
+        initial |= {
+            "name": f"{patron.first_name} {patron.last_name}".strip(),
+            "email": patron.email,
+            "phone": patron.phone,
+            "reminder_consent": patron.reminder_consent and bool(patron.email),
+        }
+    return initial
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @desk_permission("bookings.add_booking")
 def book_on_behalf(request: HttpRequest) -> HttpResponse:
+    """Book for a patron on the phone or at the desk; "Look up" (GET ?card_number=) fills in what is on file."""
     services = list(ServiceType.objects.filter(is_active=True).select_related("branch", "equipment"))
     wanted = request.GET.get("service") or request.POST.get("service") or ""
     service = next((s for s in services if str(s.pk) == wanted), None)
@@ -228,37 +296,48 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
         return render(request, "bookings/staff/book.html", {"services": services, "service": None})
     now = timezone.now()
     zone = service.branch.zone
+    questions = list(service.questions.all())
     slots = selectors.open_slots(service_type=service, now=now)[:SLOTS_OFFERED]
     times = [(slot.starts_at.isoformat(), moment_text(slot.starts_at, zone=zone)) for slot in slots]
-    form = BookOnBehalfForm(request.POST if request.method == "POST" else None, service_type=service, times=times)
+    lookup = _card_lookup(request)
+    form = DeskBookingForm(
+        request.POST if request.method == "POST" else None,
+        service_type=service,
+        questions=questions,
+        times=times,
+        initial=_on_file(lookup),
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             booking = booking_create(
                 service_type=service,
-                starts_at=data["starts_at"],
-                details=PatronDetails(
-                    card_number=data["card_number"],
-                    name=data["name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    reminder_consent=data["reminder_consent"],
-                    accessibility_needs=data["accessibility_needs"],
-                    meets_minimum_age=data.get("meets_minimum_age", False),
-                ),
+                starts_at=form.cleaned_data["starts_at"],
+                details=form.details(),
                 now=now,
                 booked_by=request.user,
-                override_limits=data["override_limits"],
+                override_limits=form.cleaned_data["override_limits"],
             )
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            told = (
+                "They will get a confirmation email."
+                if booking.contact_email
+                else "No email is sent: call them to remind them."
+            )
             messages.success(
                 request,
-                f"Booked {service.name} for {booking.contact_name}, {moment_text(booking.starts_at, zone=zone)}.",
+                f"Booked {service.name} for {booking.contact_name}, "
+                f"{full_stop(moment_text(booking.starts_at, zone=zone))} {told}",
             )
             return redirect(f"{reverse('bookings_staff:agenda')}?day={booking.starts_at.astimezone(zone):%Y-%m-%d}")
-    context = {"services": services, "service": service, "form": form, "has_times": bool(times)}
+    context = {
+        "services": services,
+        "service": service,
+        "form": form,
+        "lookup": lookup,
+        "has_times": bool(times),
+    }
     return render(request, "bookings/staff/book.html", context)
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bookings.forms import BookingForm, NotifyRequestForm, TimeChoiceForm, WeekForm
+from bookings.links import booking_check_in_code, booking_check_in_url
 from bookings.models import Booking, ServiceType
 from bookings.selectors import Slot, booking_change_refusal, open_slots
 from bookings.services.booking import (
@@ -29,6 +30,7 @@ from bookings.services.booking import (
     unmet_demand_record,
 )
 from bookings.wording import service_facts
+from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
@@ -100,10 +102,6 @@ def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> li
     return open_slots(service_type=service_type, now=now, first=first, last=first + WEEK)
 
 
-# --- Rate limit --------------------------------------------------------------------------------------------
-
-
-# Public posts are counted per address: see makerlab/ratelimit.py.
 rate_limited = limit_public_posts("bookings", template="bookings/too_many.html")
 
 
@@ -299,7 +297,14 @@ def _manage_page(
 @require_safe
 @never_cache
 def confirmed(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _booking_or_404(token, timezone.now()), template="bookings/confirmed.html")
+    booking = _booking_or_404(token, timezone.now())
+    context = {
+        **_booking_context(booking, timezone.now()),
+        "errors": [],
+        "check_in_code": booking_check_in_code(booking),
+        "check_in_qr": check_in_qr_svg(booking_check_in_url(booking), label="QR code to check in at the desk"),
+    }
+    return private_page(render(request, "bookings/confirmed.html", context))
 
 
 @require_safe

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from frontdesk import views
+from frontdesk import checkin, views
 
 app_name = "frontdesk"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("check-in/", checkin.check_in, name="check_in"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -29,7 +29,7 @@ def start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The staff area is for people who work in the Maker Lab.")
     branches = branches_active()
     if not branches:
-        raise Http404("No branch is open.")
+        return render(request, "frontdesk/start.html", {"day": None, "branches": [], "me": None})
     wanted = request.GET.get("branch", "")
     chosen = next((branch for branch in branches if branch.slug == wanted), None)
     staff_member = getattr(request.user, "staff_member", None)

@@ -50,12 +50,16 @@ class CardNumberForm(forms.Form):
 
 
 class PatronContactForm(CardNumberForm):
-    """The card number and contact details a patron gives on a public form (booking, registering).
+    """The card number and contact details a patron gives on a public form (booking, registering), or
+    that staff type for a patron at the desk.
 
-    Subclasses say in ``email_help`` what the address is used for.
+    Subclasses say in ``email_help`` what the address is used for; a desk form words the fields for
+    staff (``for_staff``) and may take a phone number instead of an email (``email_required``).
     """
 
     email_help = ""
+    for_staff = False
+    email_required = True
 
     name = forms.CharField(
         label="Your name",
@@ -81,6 +85,17 @@ class PatronContactForm(CardNumberForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].help_text = self.email_help
+        if self.for_staff:
+            self.fields["card_number"].help_text = "The number on the back of the patron's card."
+            self.fields["name"].label = "Patron's name"
+            self.fields["name"].error_messages["required"] = "Enter the patron's name."
+            for name in ("name", "email", "phone"):
+                # The browser would offer the staff member's own details.
+                self.fields[name].widget.attrs["autocomplete"] = "off"
+        if not self.email_required:
+            self.fields["email"].required = False
+            self.fields["phone"].label = "Phone"
+            self.fields["phone"].help_text = "A phone number, an email, or both."
 
 
 def honeypot_field() -> forms.CharField:

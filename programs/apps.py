@@ -25,10 +25,11 @@ class ProgramsConfig(AppConfig):
         register_commitment_provider("programs", program_sessions_busy_time)
 
         from makerlab.services import notification_attachments_register
-        from programs.documents import registration_calendar_attachments
+        from programs.documents import registration_calendar_attachments, registration_confirmation_attachments
         from programs.messaging import SESSION_ADDED, SESSION_MOVED
 
-        # The confirmation (also sent when a waitlist place is claimed or given) and the emails about a moved
-        # or added session carry the program's sessions as a calendar file.
-        for kind in ("program_registered", SESSION_MOVED, SESSION_ADDED):
+        # The confirmation (also sent when a waitlist place is claimed or given) carries the program's sessions as
+        # a calendar file and the check-in QR code; the emails about a moved or added session the calendar file.
+        notification_attachments_register(kind="program_registered", builder=registration_confirmation_attachments)
+        for kind in (SESSION_MOVED, SESSION_ADDED):
             notification_attachments_register(kind=kind, builder=registration_calendar_attachments)

@@ -21,7 +21,6 @@ from django.utils import timezone
 from makerlab.formatting import clock_text, when_text
 from makerlab.signals import seed_orientation_attended
 from programs.models import AgeGroup, Attendance, Headcount, Participant, Registration, Session
-from programs.notifications import program_zone
 
 CHECK_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 HEADCOUNT_MAX = 1000
@@ -52,7 +51,7 @@ def _locked_session(session: Session) -> Session:
 
 
 def _not_started(session: Session) -> ValidationError:
-    zone = program_zone(session.program)
+    zone = session.program.zone
     starts = clock_text(session.starts_at.astimezone(zone).time())
     return ValidationError(
         f"This session has not started yet, so attendance cannot be saved as taken. You can save it from {starts}, "
@@ -144,7 +143,7 @@ def registration_mark_present(
     now = now or timezone.now()
     with transaction.atomic():
         session = _locked_session(session)
-        zone = program_zone(session.program)
+        zone = session.program.zone
         if now < session.starts_at - CHECK_IN_OPENS_BEFORE:
             opens = clock_text((session.starts_at - CHECK_IN_OPENS_BEFORE).astimezone(zone).time())
             raise ValidationError(

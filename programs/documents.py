@@ -7,6 +7,8 @@ import icalendar
 from django.conf import settings
 from django.urls import reverse
 
+from makerlab.checkin import check_in_qr_email_image
+from programs.checkin import registration_check_in_url
 from programs.models import Registration, Session
 from programs.notifications import program_place
 
@@ -57,3 +59,11 @@ def registration_calendar_attachments(registration: Registration | None) -> list
     if not sessions:
         return []
     return [("maker-lab-program.ics", programs_calendar(sessions=sessions), "text/calendar; charset=utf-8")]
+
+
+def registration_confirmation_attachments(registration: Registration | None) -> list:
+    """The sessions' calendar file, and the QR code the registrant shows at the desk (shown in the email)."""
+    if not isinstance(registration, Registration):
+        return []
+    qr = check_in_qr_email_image(registration_check_in_url(registration))
+    return [*registration_calendar_attachments(registration), (qr, None, None)]

@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -165,6 +166,11 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The time zone its sessions are told in: its branch's, or the library's at a partner's site."""
+        return self.branch.zone if self.branch_id else timezone.get_default_timezone()
 
     def clean(self) -> None:
         super().clean()

@@ -6,17 +6,17 @@ request or a second call never sends it twice.
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from makerlab.formatting import moment_text, when_text
 from makerlab.services import notification_queue
+from programs.checkin import registration_check_in_code
 from programs.eligibility import people_text
 from programs.models import Participant, Program, Registration
 from programs.selectors import registration_waitlist_position
 
 
 def program_zone(program: Program):
-    return program.branch.zone if program.branch_id else timezone.get_default_timezone()
+    return program.zone
 
 
 def program_place(program: Program) -> str:
@@ -46,6 +46,9 @@ def _context(registration: Registration) -> dict:
 
 
 def _queue(registration: Registration, kind: str, *, key: str = "", **extra) -> None:
+    if kind == "program_registered":
+        # The confirmation carries the QR code staff scan at the desk (attached as an image when sent).
+        extra["check_in_code"] = registration_check_in_code(registration)
     notification_queue(
         kind=kind,
         recipient=registration.contact_email,

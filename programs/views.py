@@ -23,10 +23,12 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
+from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page, site_address
 from makerlab.ratelimit import limit_public_posts
+from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
 from programs.eligibility import (
     places_text,
@@ -443,7 +445,13 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _manage_page(
-    request: HttpRequest, registration: Registration, *, template: str, errors=(), status: int = 200
+    request: HttpRequest,
+    registration: Registration,
+    *,
+    template: str,
+    errors=(),
+    status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
     program = registration.program
     now = timezone.now()
@@ -454,6 +462,7 @@ def _manage_page(
         "active": registration.status in Registration.ACTIVE,
         "takes_children": program_who_may_register(program).children,
         "errors": list(errors),
+        **(extra or {}),
     }
     return private_page(render(request, template, context, status=status))
 
@@ -461,7 +470,16 @@ def _manage_page(
 @require_safe
 @never_cache
 def registered(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _registration_or_404(token), template="programs/confirmed.html")
+    registration = _registration_or_404(token)
+    extra = {}
+    if registration.status == Registration.Status.CONFIRMED:
+        extra = {
+            "check_in_code": registration_check_in_code(registration),
+            "check_in_qr": check_in_qr_svg(
+                registration_check_in_url(registration), label="QR code to check in at the desk"
+            ),
+        }
+    return _manage_page(request, registration, template="programs/confirmed.html", extra=extra)
 
 
 @require_safe

@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.links import booking_book_url, booking_manage_url
+from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
 from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
 from bookings.selectors import (
     BookingChangeRefusal,
     Slot,
     booking_change_refusal,
     open_slots,
+    patron_by_card,
     patron_paused_until,
     pause_message,
 )
@@ -65,7 +66,11 @@ def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
     """
     card = card_number_normalise(details.card_number)
     validate_card_number(card)
-    patron, created = Patron.objects.get_or_create(
+    patron = patron_by_card(card_number=card)
+    if patron is not None:
+        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+        return patron
+    patron, _ = Patron.objects.get_or_create(  # get: another request may have just added the same card
         card_number=card,
         defaults={
             "first_name": details.name.split(" ", 1)[0][:80],
@@ -75,8 +80,6 @@ def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
             "reminder_consent": details.reminder_consent,
         },
     )
-    if not created:
-        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
     return patron
 
 
@@ -96,10 +99,15 @@ def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool) -> 
 
 def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
     minimum_age_check(service_type, meets_minimum_age=details.meets_minimum_age)
-    for text in (details.name, details.accessibility_needs, *details.intake_answers.values()):
+    for text in (details.name, details.phone, details.accessibility_needs, *details.intake_answers.values()):
         validate_plain_text(text)
     if not details.name.strip():
         raise ValidationError({"name": "Enter your name."})
+    if not details.email.strip() and not details.phone.strip():
+        # Booked at the desk for a patron without email: the phone is how the library reaches them.
+        raise ValidationError(
+            {"phone": ValidationError("Enter a phone number or an email address.", code="no_contact")}
+        )
     for question in service_type.questions.all():
         if question.required and not details.intake_answers.get(str(question.pk), "").strip():
             raise ValidationError(f"Answer: {question.text}")
@@ -179,9 +187,10 @@ def booking_create(
                             ends_at=slot.ends_at,
                             busy=DateTimeTZRange(slot.starts_at, busy_until, "[)"),
                             contact_name=details.name.strip(),
-                            contact_email=details.email,
-                            contact_phone=details.phone,
-                            reminder_consent=details.reminder_consent,
+                            contact_email=details.email.strip(),
+                            contact_phone=details.phone.strip(),
+                            # Reminders go by email: without an address the desk calls instead.
+                            reminder_consent=details.reminder_consent and bool(details.email.strip()),
                             survey_consent=details.survey_consent,
                             intake_answers=details.intake_answers,
                             accessibility_needs=details.accessibility_needs.strip(),
@@ -249,6 +258,9 @@ def booking_cancel(
 
 
 def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -> None:
+    """Queue an email about the booking; a patron booked at the desk without an email gets none."""
+    if not booking.contact_email:
+        return
     branch = booking.branch
     context = {
         "first_name": booking.contact_name.split(" ", 1)[0],
@@ -261,6 +273,7 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -
         "phone": branch.phone,
         "manage_url": booking_manage_url(booking),
         "book_url": booking_book_url(booking.service_type),
+        "check_in_code": booking_check_in_code(booking),
     }
     notification_queue(
         kind=kind,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, Training
+from bookings.selectors import booking_check_in_refusal
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
 
@@ -61,6 +62,18 @@ def booking_mark_attended(
                 },
             )
         return booking
+
+
+def booking_check_in_by_code(
+    *, booking: Booking, by_user: AbstractBaseUser | None = None, now: dt.datetime | None = None
+) -> Booking:
+    """The patron showed the QR code of their confirmation at the desk: checked in, on the session's day only."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    with transaction.atomic():
+        locked = _locked(booking)
+        if refusal := booking_check_in_refusal(booking=locked, now=now):
+            raise ValidationError(refusal, code="check_in_refused")
+        return booking_mark_attended(booking=locked, by_user=by_user, now=now)
 
 
 def booking_mark_no_show(

@@ -58,6 +58,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             status=Booking.Status.BOOKED,
             reminder_consent=True,
             starts_at__gt=now,
+            contact_email__gt="",
             starts_at__lte=now + dt.timedelta(hours=max(offsets)),
         ).select_related("service_type", "branch", "staff_member__user")
     )

@@ -103,8 +103,9 @@ def test_a_patron_books_moves_and_cancels_with_the_keyboard(page, desk, assert_a
 
     [message] = mail.outbox
     assert message.to == ["doris@example.net"]
-    [(filename, content, _)] = message.attachments
+    (filename, content, _), qr_code = message.attachments
     assert filename.endswith(".ics")
+    assert qr_code["Content-ID"] == "<check-in-code>" and "cid:check-in-code" in message.alternatives[0][0]
     [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
     assert event.decoded("DTSTART") == at(day, 14)
     manage_url = re.search(r"http://testserver(/book/manage/[^/\s]+/)", message.body).group(1)

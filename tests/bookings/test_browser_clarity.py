@@ -93,7 +93,7 @@ def test_the_desk_books_the_orientation_only_once_the_age_is_confirmed(page, las
     page.get_by_label("Patron's name").fill("Gordon Reid")
     page.get_by_role("textbox", name="Email").fill("gordon@example.net")
     page.get_by_role("button", name="Book", exact=True).click()
-    expect(page.get_by_text("Tick the box to confirm the age")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text("Tick the box to confirm the age")
     assert not Booking.objects.exists()
     assert_accessible(page)
     page.get_by_role("checkbox", name="The patron is 16 or older").check()

@@ -39,8 +39,13 @@ def book(service, day, *, consent: bool = False, hour: int = 14):
     )
 
 
+def calendar_files(message) -> list[tuple[str, str, str]]:
+    """The calendar file attachments (the confirmation also carries the check-in QR code as an image)."""
+    return [item for item in message.attachments if isinstance(item, tuple) and item[2].startswith("text/calendar")]
+
+
 def the_ics(message) -> icalendar.Calendar:
-    [attachment] = message.attachments
+    [attachment] = calendar_files(message)
     filename, content, mimetype = attachment
     assert filename.endswith(".ics") and mimetype.startswith("text/calendar")
     return icalendar.Calendar.from_ical(content)
@@ -71,7 +76,7 @@ def the_event(message) -> icalendar.Event:
 
 def ics_method(message) -> tuple[str, str]:
     """The METHOD inside the file and the one in its MIME type: calendar apps read either."""
-    [(_, content, mimetype)] = message.attachments
+    [(_, content, mimetype)] = calendar_files(message)
     return str(icalendar.Calendar.from_ical(content)["METHOD"]), mimetype.split("method=")[-1]
 
 

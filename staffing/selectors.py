@@ -502,6 +502,48 @@ def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int =
     )
 
 
+def next_shift(*, staff_member: StaffMember, now: dt.datetime) -> Assignment | None:
+    """The person's published shift going on now or coming next (one not yet checked out of counts as going on)."""
+    shifts = upcoming_shifts(staff_member=staff_member, now=now, limit=1)
+    return shifts[0] if shifts else None
+
+
+def uncovered_shifts(*, start: dt.datetime, end: dt.datetime, limit: int = 50) -> list[Shift]:
+    """Published shifts starting in [start, end), at any branch, with fewer people than they need: one query.
+
+    Each carries ``people`` (how many are on it); the schedule page also shows shifts short of a skill.
+    """
+    return list(
+        Shift.objects.filter(is_published=True, starts_at__gte=start, starts_at__lt=end)
+        .annotate(people=Count("assignments"))
+        .filter(people__lt=F("min_headcount"))
+        .select_related("branch")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalsWaiting:
+    """What waits for the coordinator's decision: hours, shift changes (claims) and time off."""
+
+    hours: int
+    shift_changes: int
+    time_off: int
+
+    @property
+    def total(self) -> int:
+        return self.hours + self.shift_changes + self.time_off
+
+
+def approvals_waiting() -> ApprovalsWaiting:
+    """How many decisions wait for the coordinator: three counting queries."""
+    return ApprovalsWaiting(
+        hours=HoursEntry.objects.filter(status=DecisionStatus.PENDING).count(),
+        shift_changes=ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED).count(),
+        time_off=TimeOff.objects.filter(status=DecisionStatus.PENDING).count(),
+    )
+
+
 def shifts_offered_to(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftChange]:
     """Published shifts others have given up that this person could claim: none that clash with their own."""
     own_clash = Assignment.objects.filter(staff_member=staff_member, period__overlap=OuterRef("assignment__period"))

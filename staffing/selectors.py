@@ -467,7 +467,9 @@ def coverage_gaps(*, schedule: WeekSchedule, now: dt.datetime) -> dict[int, Cove
 
 
 def shift_invitations_to(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftInvitation]:
-    """Places on shifts the coordinator offered this person, still open: not started, not yet full."""
+    """Places on shifts the coordinator offered this person, still open: not started, not yet full, and not
+    already theirs (the coordinator may have put them on it in the admin since)."""
+    already_on = Assignment.objects.filter(shift_id=OuterRef("shift_id"), staff_member=staff_member)
     return list(
         ShiftInvitation.objects.filter(
             staff_member=staff_member,
@@ -475,6 +477,7 @@ def shift_invitations_to(*, staff_member: StaffMember, now: dt.datetime, limit: 
             shift__starts_at__gt=now,
             shift__is_published=True,
         )
+        .exclude(Exists(already_on))
         .annotate(people=Count("shift__assignments"))
         .filter(people__lt=F("shift__max_headcount"))
         .select_related("shift__branch", "offered_by")

@@ -345,3 +345,11 @@ def test_only_the_person_offered_answers_and_only_once(short_shift, emma, laser,
         services.shift_invitation_take(invitation=invitation, staff_member=emma)
     assert again.value.code == "answered"
     assert short_shift.assignments.count() == 1
+
+
+def test_an_offer_disappears_once_the_person_is_put_on_the_shift_another_way(short_shift, emma, coordinator):
+    short_shift.max_headcount = 3  # room left, so only being on it already hides the offer
+    short_shift.save()
+    services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    AssignmentFactory(shift=short_shift, staff_member=emma)
+    assert selectors.shift_invitations_to(staff_member=emma, now=timezone.now()) == []

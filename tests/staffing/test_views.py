@@ -1017,6 +1017,8 @@ def _fill_my_shifts(me: StaffMember, branch, first_day: dt.date, count: int) -> 
             staff_member=others[n % 2], shift=ShiftFactory(branch=branch, starts_at=at(day, 14), ends_at=at(day, 16))
         )
         ShiftChange.objects.create(assignment=theirs, offered_by=others[n % 2])
+        if n % 2 == 0:
+            ShiftInvitation.objects.create(shift=theirs.shift, staff_member=me, offered_at=timezone.now())
 
 
 def _fill_my_programs(me: StaffMember, branch, first_day: dt.date, count: int) -> None:
@@ -1040,7 +1042,8 @@ def test_my_shifts_costs_the_same_queries_for_2_or_20_shifts(me_client, me, cent
     with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
         response = me_client.get("/staff/shifts/")
     assert response.status_code == 200
-    assert page_text(response).count("Take<span") == 20
+    assert page_text(response).count("Take<span") == 20 + 10  # given up by others, and offered by the coordinator
+    assert page_text(response).count("No, thanks<span") == 10
     assert page_text(response).count("Program ") >= 20
     assert len(small) == len(large)
 

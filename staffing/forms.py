@@ -121,7 +121,7 @@ class ScheduleFilterForm(forms.Form):
 class ShiftOfferForm(forms.Form):
     """The coordinator offers a place on a shift to one person, from the schedule's list of who could fill it."""
 
-    error_messages = {
+    MESSAGES = {
         "required": "Choose a shift and a person from the schedule.",
         "invalid": "That shift or person is not on the schedule any more. Choose from the list again.",
     }
@@ -132,8 +132,8 @@ class ShiftOfferForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages = {
-                "required": self.error_messages["required"],
-                "invalid": self.error_messages["invalid"],
-                "min_value": self.error_messages["invalid"],
-                "max_value": self.error_messages["invalid"],
+                "required": self.MESSAGES["required"],
+                "invalid": self.MESSAGES["invalid"],
+                "min_value": self.MESSAGES["invalid"],
+                "max_value": self.MESSAGES["invalid"],
             }

@@ -5,7 +5,7 @@ service (a ValidationError) is shown on the page with status 200 and nothing sav
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 
@@ -592,11 +592,23 @@ class ScheduledPerson:
 
 
 @dataclass(frozen=True)
+class GapHelp:
+    """Who could fill a short shift, for the coordinator: candidates to offer it to and offers already made."""
+
+    gap: selectors.CoverageGap
+    when: str
+    shown: list[selectors.Candidate]
+    more: int
+    offered: list[ShiftInvitation]
+    declined: list[ShiftInvitation]
+
+
+@dataclass(frozen=True)
 class ScheduleRow:
     scheduled: selectors.ScheduledShift
     times: str
     people: list[ScheduledPerson]
-    help: "GapHelp | None" = None
+    help: GapHelp | None = None
 
 
 # Weeks further than this from today hold no shifts (the services refuse them): asking for one is a typo.
@@ -610,18 +622,6 @@ def _schedule_week(form: ScheduleFilterForm, *, today: dt.date) -> tuple[dt.date
     if week is not None and abs(week - today) > SCHEDULE_REACH:
         week, understood = None, False
     return selectors.week_start_of(week or today), understood
-
-
-@dataclass(frozen=True)
-class GapHelp:
-    """Who could fill a short shift, for the coordinator: candidates to offer it to and offers already made."""
-
-    gap: selectors.CoverageGap
-    when: str
-    shown: list[selectors.Candidate]
-    more: int
-    offered: list[ShiftInvitation]
-    declined: list[ShiftInvitation]
 
 
 CANDIDATES_SHOWN = 5
@@ -640,7 +640,7 @@ def _gap_help(gap: selectors.CoverageGap, *, today: dt.date) -> GapHelp:
     )
 
 
-def _schedule_page(request: HttpRequest, params, *, errors: list[str] | None = None) -> HttpResponse:
+def _schedule_page(request: HttpRequest, params: Mapping[str, str], *, errors: list[str] | None = None) -> HttpResponse:
     branches = branches_active()
     now = timezone.now()
     today = timezone.localdate(now)
@@ -717,7 +717,7 @@ def shift_offer(request: HttpRequest) -> HttpResponse:
     shift = Shift.objects.filter(pk=form.cleaned_data["shift"]).select_related("branch").first()
     person = StaffMember.objects.filter(pk=form.cleaned_data["staff_member"]).select_related("user").first()
     if shift is None or person is None:
-        return _schedule_page(request, back, errors=[ShiftOfferForm.error_messages["invalid"]])
+        return _schedule_page(request, back, errors=[ShiftOfferForm.MESSAGES["invalid"]])
     try:
         services.shift_invitation_create(shift=shift, staff_member=person, by_user=request.user)
     except ValidationError as error:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,8 +19,9 @@ from makerlab.selectors import branches_active
 from programs.models import Participant, Registration, Session
 from seedlibrary.models import SeedRequest
 from seedlibrary.report import LowStock, low_stock_varieties
-from staffing.models import Assignment, DecisionStatus, HoursEntry, Shift, ShiftChange, StaffMember
-from staffing.selectors import upcoming_shifts, week_start_of
+from staffing import selectors as staffing_selectors
+from staffing.models import Assignment, Shift, StaffMember
+from staffing.selectors import ApprovalsWaiting, week_start_of
 
 ALERTS_SHOWN = 5
 
@@ -59,16 +60,6 @@ class SeedRequestsWaiting:
 
 
 @dataclass(frozen=True)
-class Approvals:
-    shift_changes: int
-    hours: int
-
-    @property
-    def total(self) -> int:
-        return self.shift_changes + self.hours
-
-
-@dataclass(frozen=True)
 class UncoveredShift:
     shift: Shift
     when: str
@@ -103,7 +94,7 @@ class StaffDay:
     desk_sessions: list[DeskSession]
     program_sessions: list[ProgramSessionToday]
     seed_requests: SeedRequestsWaiting | None
-    approvals: Approvals | None
+    approvals: ApprovalsWaiting | None
     alerts: Alerts
 
 
@@ -120,12 +111,11 @@ def _shift_when(shift: Shift, *, today: dt.date) -> str:
     return f"{day_text(start.date(), today=today)}, {time_span(start, end)}"
 
 
-def next_shift(*, staff_member: StaffMember, now: dt.datetime, today: dt.date) -> NextShift | None:
+def my_next_shift(*, staff_member: StaffMember, now: dt.datetime, today: dt.date) -> NextShift | None:
     """The person's next published shift (or the one they are on), with whether they may check in or out now."""
-    shifts = upcoming_shifts(staff_member=staff_member, now=now, limit=1)
-    if not shifts:
+    assignment = staffing_selectors.next_shift(staff_member=staff_member, now=now)
+    if assignment is None:
         return None
-    assignment = shifts[0]
     shift = assignment.shift
     zone = shift.branch.zone
     is_today = shift.starts_at.astimezone(zone).date() == now.astimezone(zone).date()
@@ -200,25 +190,11 @@ def seed_requests_waiting(*, branch: Branch) -> SeedRequestsWaiting:
     return SeedRequestsWaiting(**figures)
 
 
-def approvals_waiting() -> Approvals:
-    return Approvals(
-        shift_changes=ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED).count(),
-        hours=HoursEntry.objects.filter(status=DecisionStatus.PENDING).count(),
-    )
-
-
-def uncovered_shifts(*, now: dt.datetime, today: dt.date) -> tuple[list[UncoveredShift], int]:
+def shifts_short_this_week(*, now: dt.datetime, today: dt.date) -> tuple[list[UncoveredShift], int]:
     """Shifts from now to the end of this week (Monday to Sunday) with fewer people than they need."""
     zone = timezone.get_default_timezone()
     week_end = dt.datetime.combine(week_start_of(today) + dt.timedelta(days=7), dt.time(), tzinfo=zone)
-    short = (
-        Shift.objects.filter(starts_at__gte=now, starts_at__lt=week_end)
-        .annotate(people=Count("assignments"))
-        .filter(people__lt=F("min_headcount"))
-        .select_related("branch")
-        .order_by("starts_at", "pk")
-    )
-    shifts = list(short)  # one week of shifts at most: counted here rather than in a second query
+    shifts = staffing_selectors.uncovered_shifts(start=now, end=week_end, limit=200)
     rows = [
         UncoveredShift(
             shift=shift,
@@ -263,13 +239,13 @@ def staff_day(
     Without a chosen ``branch``, the day is told at the branch of the person's shift today, else the first one.
     """
     local_today = timezone.localdate(now)
-    shift = next_shift(staff_member=staff_member, now=now, today=local_today) if staff_member else None
+    shift = my_next_shift(staff_member=staff_member, now=now, today=local_today) if staff_member else None
     if branch is None:
         branch = shift.assignment.shift.branch if shift and shift.is_today else branches_active()[0]
     today = now.astimezone(branch.zone).date()
     low_stock = low_stock_varieties(today=today) if user.has_perm("seedlibrary.add_loan") else []
     uncovered, uncovered_more = (
-        uncovered_shifts(now=now, today=today) if user.has_perm("staffing.change_assignment") else ([], 0)
+        shifts_short_this_week(now=now, today=today) if user.has_perm("staffing.change_assignment") else ([], 0)
     )
     return StaffDay(
         branch=branch,
@@ -282,7 +258,7 @@ def staff_day(
         if user.has_perm("programs.add_attendance")
         else [],
         seed_requests=seed_requests_waiting(branch=branch) if user.has_perm("seedlibrary.change_seedrequest") else None,
-        approvals=approvals_waiting() if user.has_perm("staffing.change_shiftchange") else None,
+        approvals=staffing_selectors.approvals_waiting() if user.has_perm("staffing.change_shiftchange") else None,
         alerts=Alerts(
             uncovered_shifts=uncovered,
             uncovered_more=uncovered_more,

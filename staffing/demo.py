@@ -322,6 +322,8 @@ OVERRIDES = [
 # (username, week, weekday, starts, note): the first is only offered, the second claimed by Aisha.
 OFFERED_SHIFT = ("volunteer", 1, 2, "17:00", "My dad's birthday dinner that evening. Can anyone take it?")
 CLAIMED_SHIFT = ("kvandyk", 3, 1, "17:00", "Dentist appointment.", "amohamud")
+# Next week's Tuesday open lab is left one person short, so the week schedule shows a gap and who could fill it.
+OPEN_PLACES = (1, 1, LAB, "16:00", ("wchen", "ncampbell"))
 
 # (username, days ago, hours, activity, approved, counts for community hours)
 MANUAL_HOURS = [
@@ -389,6 +391,7 @@ def staffing_demo_load(
     summary = DemoSummary(weeks=weeks)
     _overrides(branch, people, monday=monday, coordinator=coordinator)
     _rosters(patterns, people, first_day=monday, last_day=last_day, summary=summary)
+    _open_places(branch, people, monday=monday)
     _shifts_worked(branch, monday=monday, today=today, coordinator=coordinator)
     _manual_hours(people, today=today, coordinator=coordinator)
     _shift_changes(branch, people, monday=monday, now=now)
@@ -567,6 +570,16 @@ def _overrides(branch: Branch, people: dict[str, StaffMember], *, monday: dt.dat
             services.assignment_create(shift=shift, staff_member=person, by_user=coordinator, override_reason=reason)
         except ValidationError:
             continue
+
+
+def _open_places(branch: Branch, people: dict[str, StaffMember], *, monday: dt.date) -> None:
+    week, weekday, role, starts, usernames = OPEN_PLACES
+    shift = _shift_at(branch, role, monday + dt.timedelta(days=7 * week + weekday), starts)
+    if shift is None:
+        return
+    for assignment in Assignment.objects.filter(shift=shift, staff_member__in=[people[u] for u in usernames]):
+        with contextlib.suppress(ValidationError):
+            services.assignment_remove(assignment=assignment)
 
 
 def _rosters(

@@ -116,3 +116,24 @@ class ScheduleFilterForm(forms.Form):
     def __init__(self, *args, branches, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].choices = [(branch.slug, branch.name) for branch in branches]
+
+
+class ShiftOfferForm(forms.Form):
+    """The coordinator offers a place on a shift to one person, from the schedule's list of who could fill it."""
+
+    MESSAGES = {
+        "required": "Choose a shift and a person from the schedule.",
+        "invalid": "That shift or person is not on the schedule any more. Choose from the list again.",
+    }
+    shift = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    staff_member = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages = {
+                "required": self.MESSAGES["required"],
+                "invalid": self.MESSAGES["invalid"],
+                "min_value": self.MESSAGES["invalid"],
+                "max_value": self.MESSAGES["invalid"],
+            }

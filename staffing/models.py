@@ -385,6 +385,42 @@ class ShiftChange(models.Model):
         return f"{self.assignment.shift} offered by {self.offered_by} ({self.get_status_display()})"
 
 
+class ShiftInvitation(models.Model):
+    """The coordinator offers an open place on a shift that needs people to one chosen person.
+
+    Taking it puts the person on the shift at once, without the approval a shift change needs: the
+    coordinator chose them, and the offer was checked against their availability, skills and hours.
+    """
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered, waiting for an answer"
+        TAKEN = "taken", "Taken"
+        DECLINED = "declined", "Declined"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="invitations")
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="shift_invitations")
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    offered_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "staff_member"],
+                condition=Q(status="offered"),
+                name="shift_invitation_one_open_per_person",
+                violation_error_message="This shift is already offered to this person.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift} offered to {self.staff_member} ({self.get_status_display()})"
+
+
 class HoursEntry(models.Model):
     """Hours worked, from a shift the person checked in and out of or entered by hand, approved by the coordinator."""
 

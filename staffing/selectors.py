@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
-from django.db.models import DurationField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from makerlab.commitments import STAFF, busy_time
 from makerlab.models import Branch
 from staffing.models import (
     EMPLOYEE_KINDS,
@@ -22,6 +23,8 @@ from staffing.models import (
     Qualification,
     Shift,
     ShiftChange,
+    ShiftInvitation,
+    Skill,
     StaffKind,
     StaffMember,
     TimeOff,
@@ -165,18 +168,11 @@ class WarningChecker:
         facts = self._facts[staff_member.pk]
         person = facts.staff_member
         zone = shift.branch.zone
-        local_start = shift.starts_at.astimezone(zone)
-        local_end = shift.ends_at.astimezone(zone)
-        day = local_start.date()
+        day = shift.starts_at.astimezone(zone).date()
         found = []
 
-        windows = facts.windows.get(day.weekday(), [])
-        inside = any(
-            starts <= local_start.time() and (local_end.date() == day and local_end.time() <= ends)
-            for starts, ends in windows
-        )
         # No windows recorded means availability is not known, which is not a conflict.
-        if facts.windows and not inside:
+        if facts.windows and not self.is_available(shift=shift, staff_member=person):
             found.append(Warning("availability", f"{person} is not usually available at this time."))
         if any(first <= day <= last for first, last in facts.time_off):
             found.append(Warning("time_off", f"{person} has approved time off that day."))
@@ -184,7 +180,7 @@ class WarningChecker:
         missing = [
             skill.name
             for skill in required_skills
-            if not any(q.is_valid_on(day) for q in facts.skills.get(skill.pk, []))
+            if not self.holds_skill(staff_member=person, skill_id=skill.pk, day=day)
         ]
         if missing:
             found.append(Warning("skill", f"{person} does not hold: {', '.join(sorted(missing))}."))
@@ -221,6 +217,32 @@ class WarningChecker:
             )
         return found
 
+    def is_available(self, *, shift: Shift, staff_member: StaffMember) -> bool:
+        """Whether one of the person's weekly windows holds the whole shift (False when none are recorded)."""
+        zone = shift.branch.zone
+        local_start, local_end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
+        day = local_start.date()
+        return local_end.date() == day and any(
+            starts <= local_start.time() and local_end.time() <= ends
+            for starts, ends in self._facts[staff_member.pk].windows.get(day.weekday(), [])
+        )
+
+    def holds_skill(self, *, staff_member: StaffMember, skill_id: int, day: dt.date) -> bool:
+        return any(q.is_valid_on(day) for q in self._facts[staff_member.pk].skills.get(skill_id, []))
+
+    def is_on_another_shift(self, *, shift: Shift, staff_member: StaffMember) -> bool:
+        """Whether the person is on a shift (this one or another) overlapping ``shift``."""
+        return any(
+            lower < shift.ends_at and shift.starts_at < upper
+            for _, lower, upper in self._facts[staff_member.pk].assignments
+        )
+
+    def hours_in_week_of(self, *, shift: Shift, staff_member: StaffMember) -> Decimal:
+        """The person's scheduled hours in the week (Monday to Sunday, local time) of ``shift``, without it."""
+        zone = shift.branch.zone
+        week_start = week_start_of(shift.starts_at.astimezone(zone).date())
+        return self._hours_in_week(self._facts[staff_member.pk], week_start, zone, exclude_shift_id=shift.pk)
+
     @staticmethod
     def _hours_in_week(facts: _PersonFacts, week_start: dt.date, zone, *, exclude_shift_id: int | None) -> Decimal:
         start = dt.datetime.combine(week_start, dt.time(), tzinfo=zone)
@@ -246,11 +268,21 @@ class ScheduledShift:
     shift: Shift
     assignments: list[Assignment]
     warnings: dict[int, list[Warning]]
+    missing_skills: list[Skill] = field(default_factory=list)
 
     @property
     def gap(self) -> int:
         """How many more people the shift needs to reach its minimum headcount."""
         return max(0, self.shift.min_headcount - len(self.assignments))
+
+    @property
+    def has_room(self) -> bool:
+        return len(self.assignments) < self.shift.max_headcount
+
+    @property
+    def is_short(self) -> bool:
+        """Fewer people than it needs, or a required skill that no one on it holds."""
+        return bool(self.gap or self.missing_skills)
 
 
 @dataclass
@@ -303,8 +335,154 @@ def week_schedule(*, branch: Branch, week_start: dt.date, published_only: bool =
             ]
             for a in assignments
         }
-        by_day[shift.starts_at.astimezone(zone).date()].append(ScheduledShift(shift, assignments, warnings))
+        day = shift.starts_at.astimezone(zone).date()
+        missing_skills = [
+            skill
+            for skill in skills
+            if not any(
+                checker.holds_skill(staff_member=assignment.staff_member, skill_id=skill.pk, day=day)
+                for assignment in assignments
+            )
+        ]
+        by_day[day].append(ScheduledShift(shift, assignments, warnings, missing_skills))
     return WeekSchedule(branch=branch, week_start=week_start, days=list(by_day.items()))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who could fill a place on a shift, with the hours they are already scheduled that week."""
+
+    staff_member: StaffMember
+    hours_that_week: Decimal
+
+
+class CandidateFinder:
+    """Who could fill a place on each of a set of shifts, from a fixed number of queries.
+
+    A candidate is active, not on the shift already, known to be available for the whole shift (a
+    weekly window holds it), has no approved time off that day, is on no other shift and leads no
+    program then (``busy_time``), holds every required skill in force that day, and stays within their
+    weekly hour limit with it. Any other warning the coordinator would be shown (a co-op student's
+    agreed hours, a minor without a staff member on shift) rules a person out too.
+    """
+
+    def __init__(self, *, shifts: Iterable[Shift], people: Iterable[StaffMember] | None = None) -> None:
+        shifts = list(shifts)
+        if people is None:
+            people = StaffMember.objects.filter(is_active=True).select_related("user") if shifts else []
+        self._people = list(people)
+        self._checker = WarningChecker(people=self._people, shifts=shifts)
+        self._busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        if shifts and self._people:
+            for commitment in busy_time(
+                staff_member_ids=[person.pk for person in self._people],
+                starts=min(shift.starts_at for shift in shifts),
+                ends=max(shift.ends_at for shift in shifts),
+            ):
+                if commitment.kind == STAFF:
+                    self._busy[commitment.resource_id].append((commitment.starts_at, commitment.ends_at))
+
+    def reasons_not(self, *, shift: Shift, staff_member: StaffMember) -> list[str]:
+        """Why the person cannot fill a place on ``shift``; empty when they can."""
+        person = staff_member
+        reasons = []
+        if not person.is_active:
+            reasons.append(f"{person} is not active.")
+        if any(assignment.staff_member_id == person.pk for assignment in shift.assignments.all()):
+            reasons.append(f"{person} is already on this shift.")
+        elif self._checker.is_on_another_shift(shift=shift, staff_member=person):
+            reasons.append(f"{person} is on another shift at that time.")
+        if any(start < shift.ends_at and shift.starts_at < end for start, end in self._busy.get(person.pk, [])):
+            reasons.append(f"{person} leads a program at that time.")
+        if not self._checker.is_available(shift=shift, staff_member=person):
+            reasons.append(f"{person} is not known to be available at this time.")
+        reasons += [
+            warning.message
+            for warning in self._checker.warnings(
+                shift=shift, staff_member=person, required_skills=list(shift.required_skills.all())
+            )
+            if warning.code != "availability"
+        ]
+        return reasons
+
+    def candidates(self, *, shift: Shift) -> list[Candidate]:
+        """The people who could fill a place on ``shift``, fewest hours that week first, then by name."""
+        found = [
+            Candidate(person, self._checker.hours_in_week_of(shift=shift, staff_member=person))
+            for person in self._people
+            if not self.reasons_not(shift=shift, staff_member=person)
+        ]
+        return sorted(found, key=lambda candidate: (candidate.hours_that_week, str(candidate.staff_member)))
+
+
+def shift_is_open_to_offers(*, scheduled: ScheduledShift, now: dt.datetime) -> bool:
+    """A published shift, not yet started, short of people or of a skill, with room for one more."""
+    shift = scheduled.shift
+    return scheduled.is_short and scheduled.has_room and shift.is_published and shift.starts_at > now
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """A shift short of people or of a skill, who could fill it, and whom it was offered to already."""
+
+    scheduled: ScheduledShift
+    candidates: list[Candidate]
+    invitations: dict[int, ShiftInvitation]
+
+    @property
+    def offerable(self) -> list[Candidate]:
+        """Candidates not yet asked: one who was offered the shift, or said no, is not offered it again."""
+        return [c for c in self.candidates if c.staff_member.pk not in self.invitations]
+
+
+def coverage_gaps(*, schedule: WeekSchedule, now: dt.datetime) -> dict[int, CoverageGap]:
+    """The week's shifts open to offers, by shift id, each with its candidates: a fixed number of queries."""
+    open_shifts = [
+        scheduled
+        for _, day in schedule.days
+        for scheduled in day
+        if shift_is_open_to_offers(scheduled=scheduled, now=now)
+    ]
+    if not open_shifts:
+        return {}
+    finder = CandidateFinder(shifts=[scheduled.shift for scheduled in open_shifts])
+    invitations: dict[int, dict[int, ShiftInvitation]] = defaultdict(dict)
+    for invitation in (
+        ShiftInvitation.objects.filter(
+            shift_id__in=[scheduled.shift.pk for scheduled in open_shifts],
+            status__in=[ShiftInvitation.Status.OFFERED, ShiftInvitation.Status.DECLINED],
+        )
+        .select_related("staff_member__user")
+        .order_by("offered_at")
+    ):
+        invitations[invitation.shift_id][invitation.staff_member_id] = invitation
+    return {
+        scheduled.shift.pk: CoverageGap(
+            scheduled=scheduled,
+            candidates=finder.candidates(shift=scheduled.shift),
+            invitations=invitations[scheduled.shift.pk],
+        )
+        for scheduled in open_shifts
+    }
+
+
+def shift_invitations_to(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[ShiftInvitation]:
+    """Places on shifts the coordinator offered this person, still open: not started, not yet full, and not
+    already theirs (the coordinator may have put them on it in the admin since)."""
+    already_on = Assignment.objects.filter(shift_id=OuterRef("shift_id"), staff_member=staff_member)
+    return list(
+        ShiftInvitation.objects.filter(
+            staff_member=staff_member,
+            status=ShiftInvitation.Status.OFFERED,
+            shift__starts_at__gt=now,
+            shift__is_published=True,
+        )
+        .exclude(Exists(already_on))
+        .annotate(people=Count("shift__assignments"))
+        .filter(people__lt=F("shift__max_headcount"))
+        .select_related("shift__branch", "offered_by")
+        .order_by("shift__starts_at")[:limit]
+    )
 
 
 def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int = 50) -> list[Assignment]:
@@ -324,6 +502,48 @@ def upcoming_shifts(*, staff_member: StaffMember, now: dt.datetime, limit: int =
             )
         )
         .order_by("shift__starts_at")[:limit]
+    )
+
+
+def next_shift(*, staff_member: StaffMember, now: dt.datetime) -> Assignment | None:
+    """The person's published shift going on now or coming next (one not yet checked out of counts as going on)."""
+    shifts = upcoming_shifts(staff_member=staff_member, now=now, limit=1)
+    return shifts[0] if shifts else None
+
+
+def uncovered_shifts(*, start: dt.datetime, end: dt.datetime, limit: int = 50) -> list[Shift]:
+    """Published shifts starting in [start, end), at any branch, with fewer people than they need: one query.
+
+    Each carries ``people`` (how many are on it); the schedule page also shows shifts short of a skill.
+    """
+    return list(
+        Shift.objects.filter(is_published=True, starts_at__gte=start, starts_at__lt=end)
+        .annotate(people=Count("assignments"))
+        .filter(people__lt=F("min_headcount"))
+        .select_related("branch")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalsWaiting:
+    """What waits for the coordinator's decision: hours, shift changes (claims) and time off."""
+
+    hours: int
+    shift_changes: int
+    time_off: int
+
+    @property
+    def total(self) -> int:
+        return self.hours + self.shift_changes + self.time_off
+
+
+def approvals_waiting() -> ApprovalsWaiting:
+    """How many decisions wait for the coordinator: three counting queries."""
+    return ApprovalsWaiting(
+        hours=HoursEntry.objects.filter(status=DecisionStatus.PENDING).count(),
+        shift_changes=ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED).count(),
+        time_off=TimeOff.objects.filter(status=DecisionStatus.PENDING).count(),
     )
 
 

@@ -22,6 +22,7 @@ from staffing.models import (
     HoursEntry,
     Shift,
     ShiftChange,
+    ShiftInvitation,
     ShiftPattern,
     ShiftRole,
     Skill,
@@ -31,7 +32,7 @@ from staffing.models import (
     hours_between,
     new_calendar_token,
 )
-from staffing.selectors import Warning, WarningChecker
+from staffing.selectors import CandidateFinder, Warning, WarningChecker
 
 # How far from today a shift, time off or hours entry may be dated: beyond is a typing mistake.
 PLANNING_HORIZON = dt.timedelta(days=400)
@@ -386,6 +387,94 @@ def shift_change_decide(
             return change
     except IntegrityError as error:
         raise ValidationError(f"{change.claimed_by} is now on another shift at that time.") from error
+
+
+def _shift_for_offer(shift_id: int) -> Shift:
+    """The shift, locked, with what the candidate rules read: its branch, skills and people."""
+    return (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("branch")
+        .prefetch_related("required_skills", "assignments")
+        .get(pk=shift_id)
+    )
+
+
+def _check_open_place(shift: Shift, *, now: dt.datetime) -> None:
+    if not shift.is_published:
+        raise ValidationError("Publish this shift before offering it to someone.", code="draft")
+    if shift.starts_at <= now:
+        raise ValidationError("This shift has already started.", code="started")
+    if len(shift.assignments.all()) >= shift.max_headcount:
+        raise ValidationError(f"This shift already has its {shift.max_headcount} people.", code="full")
+
+
+def _check_candidate(shift: Shift, staff_member: StaffMember) -> None:
+    reasons = CandidateFinder(shifts=[shift], people=[staff_member]).reasons_not(shift=shift, staff_member=staff_member)
+    if reasons:
+        raise ValidationError(" ".join(reasons), code="not_a_candidate")
+
+
+def shift_invitation_create(
+    *, shift: Shift, staff_member: StaffMember, by_user: AbstractBaseUser, now: dt.datetime | None = None
+) -> ShiftInvitation:
+    """Offer an open place on a shift to one person who could fill it (see CandidateFinder)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = _shift_for_offer(shift.pk)
+            _check_open_place(locked, now=now)
+            _check_candidate(locked, staff_member)
+            return ShiftInvitation.objects.create(
+                shift=locked, staff_member=staff_member, offered_by=by_user, offered_at=now
+            )
+    except IntegrityError as error:
+        raise ValidationError(f"This shift is already offered to {staff_member}.", code="already_offered") from error
+
+
+def _open_invitation(invitation: ShiftInvitation, staff_member: StaffMember) -> ShiftInvitation:
+    invitation = ShiftInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.staff_member_id != staff_member.pk:
+        raise ValidationError("This shift was offered to someone else.", code="not_yours")
+    if invitation.status != ShiftInvitation.Status.OFFERED:
+        raise ValidationError("You have already answered this offer.", code="answered")
+    return invitation
+
+
+def shift_invitation_take(
+    *, invitation: ShiftInvitation, staff_member: StaffMember, now: dt.datetime | None = None
+) -> Assignment:
+    """Take a place the coordinator offered: the person is on the shift at once.
+
+    The rules are checked again: the week may have changed since the offer (other shifts, time off).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _open_invitation(invitation, staff_member)
+        shift = _shift_for_offer(invitation.shift_id)
+        _check_open_place(shift, now=now)
+        try:
+            _check_candidate(shift, staff_member)
+        except ValidationError as error:
+            raise ValidationError(
+                f"This shift no longer fits your week, so ask the coordinator: {' '.join(error.messages)}",
+                code="not_a_candidate",
+            ) from error
+        assignment = assignment_create(shift=shift, staff_member=staff_member)
+        invitation.status, invitation.answered_at = ShiftInvitation.Status.TAKEN, now
+        invitation.save(update_fields=["status", "answered_at"])
+        return assignment
+
+
+def shift_invitation_decline(
+    *, invitation: ShiftInvitation, staff_member: StaffMember, now: dt.datetime | None = None
+) -> ShiftInvitation:
+    """Say no to an offered place, so the coordinator sees it and asks someone else."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _open_invitation(invitation, staff_member)
+        invitation.status, invitation.answered_at = ShiftInvitation.Status.DECLINED, now
+        invitation.save(update_fields=["status", "answered_at"])
+        return invitation
 
 
 def _quarter_hours(start: dt.datetime, end: dt.datetime) -> Decimal:

@@ -21,4 +21,7 @@ urlpatterns = [
     path("changes/", views.shift_changes, name="shift_changes"),
     path("changes/<int:pk>/decide/", views.shift_change_decide, name="shift_change_decide"),
     path("schedule/", views.schedule, name="schedule"),
+    path("schedule/offer/", views.shift_offer, name="shift_offer"),
+    path("invitations/<int:pk>/take/", views.shift_invitation_take, name="shift_invitation_take"),
+    path("invitations/<int:pk>/decline/", views.shift_invitation_decline, name="shift_invitation_decline"),
 ]

@@ -5,7 +5,7 @@ service (a ValidationError) is shown on the page with status 200 and nothing sav
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 
@@ -32,6 +32,7 @@ from staffing.forms import (
     HoursLogForm,
     ScheduleFilterForm,
     ShiftChangeDecisionForm,
+    ShiftOfferForm,
     TimeOffRequestForm,
 )
 from staffing.models import (
@@ -39,6 +40,7 @@ from staffing.models import (
     Assignment,
     Shift,
     ShiftChange,
+    ShiftInvitation,
     StaffKind,
     StaffMember,
 )
@@ -98,6 +100,7 @@ class MyShift:
     assignment: Assignment
     when: str
     day: str
+    times: str
     open_change: ShiftChange | None
     can_give_up: bool
     can_check_in: bool
@@ -105,10 +108,61 @@ class MyShift:
 
 
 @dataclass(frozen=True)
+class MyWeek:
+    """The person's shifts in one week (Monday to Sunday), for one compact table."""
+
+    title: str
+    monday: dt.date
+    shifts: list[MyShift]
+
+
+@dataclass(frozen=True)
 class Offer:
-    change: ShiftChange
+    """A shift the person can take: given up by someone (``change``) or offered by the coordinator (``invitation``)."""
+
+    shift: Shift
     when: str
     day: str
+    times: str
+    change: ShiftChange | None = None
+    invitation: ShiftInvitation | None = None
+
+
+def shift_times(shift: Shift, *, today: dt.date) -> str:
+    """When a shift happens, without its first day: "2:00 to 4:00 p.m."."""
+    return shift_when(shift, today=today).split(", ", 1)[1]
+
+
+def _offer(shift: Shift, *, today: dt.date, **source) -> Offer:
+    return Offer(
+        shift=shift,
+        when=shift_when(shift, today=today),
+        day=shift_day(shift, today=today),
+        times=shift_times(shift, today=today),
+        **source,
+    )
+
+
+def _week_title(monday: dt.date, *, today: dt.date) -> str:
+    this_monday = selectors.week_start_of(today)
+    if monday == this_monday:
+        return "This week"
+    if monday == this_monday + dt.timedelta(days=7):
+        return "Next week"
+    return f"Week of {day_text(monday, today=today)}"
+
+
+def weeks_of(shifts: list[MyShift], *, today: dt.date) -> list[MyWeek]:
+    """The shifts grouped by the week they start in, in the branch's time zone, weeks in order."""
+    by_week: dict[dt.date, list[MyShift]] = {}
+    for row in shifts:
+        shift = row.assignment.shift
+        monday = selectors.week_start_of(shift.starts_at.astimezone(shift.branch.zone).date())
+        by_week.setdefault(monday, []).append(row)
+    return [
+        MyWeek(title=_week_title(monday, today=today), monday=monday, shifts=rows)
+        for monday, rows in sorted(by_week.items())
+    ]
 
 
 def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> MyShift:
@@ -120,6 +174,7 @@ def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> My
         assignment=assignment,
         when=shift_when(shift, today=today),
         day=shift_day(shift, today=today),
+        times=shift_times(shift, today=today),
         open_change=open_change,
         can_give_up=open_change is None and not checked_in and shift.starts_at > now,
         # Offered on the shift's day; the service says when it is too early.
@@ -157,25 +212,23 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
     shifts = [_my_shift(a, now=now, today=today) for a in selectors.upcoming_shifts(staff_member=me, now=now)]
     program_sessions = program_sessions_of(me, now=now, today=today)
     offers = [
-        Offer(
-            change=change,
-            when=shift_when(change.assignment.shift, today=today),
-            day=shift_day(change.assignment.shift, today=today),
-        )
+        _offer(invitation.shift, today=today, invitation=invitation)
+        for invitation in selectors.shift_invitations_to(staff_member=me, now=now)
+    ]
+    offers += [
+        _offer(change.assignment.shift, today=today, change=change)
         for change in selectors.shifts_offered_to(staff_member=me, now=now)
     ]
+    offers.sort(key=lambda offer: offer.shift.starts_at)
     claims = [
-        Offer(
-            change=change,
-            when=shift_when(change.assignment.shift, today=today),
-            day=shift_day(change.assignment.shift, today=today),
-        )
+        _offer(change.assignment.shift, today=today, change=change)
         for change in selectors.shift_claims_by(staff_member=me, now=now)
     ]
     feed_url = request.build_absolute_uri(reverse("staffing:calendar_feed", args=[me.calendar_token]))
     context = {
         "me": me,
         "shifts": shifts,
+        "weeks": weeks_of(shifts, today=today),
         "program_sessions": program_sessions,
         "offers": offers,
         "claims": claims,
@@ -241,6 +294,34 @@ def shift_claim(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
         f"You asked to take the shift on {_when(change.assignment.shift)}. "
         "It shows under your shifts once the coordinator approves.",
     )
+    return redirect("staffing:my_shifts")
+
+
+def _my_invitation(me: StaffMember, pk: int) -> ShiftInvitation:
+    return get_object_or_404(ShiftInvitation.objects.select_related("shift__branch"), pk=pk, staff_member=me)
+
+
+@require_POST
+@staff_member_required
+def shift_invitation_take(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    invitation = _my_invitation(me, pk)
+    try:
+        services.shift_invitation_take(invitation=invitation, staff_member=me)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(request, f"You took the shift on {_when(invitation.shift)}. It is yours: see it below.")
+    return redirect("staffing:my_shifts")
+
+
+@require_POST
+@staff_member_required
+def shift_invitation_decline(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    invitation = _my_invitation(me, pk)
+    try:
+        services.shift_invitation_decline(invitation=invitation, staff_member=me)
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(request, f"You said no to the shift on {_when(invitation.shift)}. The coordinator will see it.")
     return redirect("staffing:my_shifts")
 
 
@@ -519,10 +600,23 @@ class ScheduledPerson:
 
 
 @dataclass(frozen=True)
+class GapHelp:
+    """Who could fill a short shift, for the coordinator: candidates to offer it to and offers already made."""
+
+    gap: selectors.CoverageGap
+    when: str
+    shown: list[selectors.Candidate]
+    more: int
+    offered: list[ShiftInvitation]
+    declined: list[ShiftInvitation]
+
+
+@dataclass(frozen=True)
 class ScheduleRow:
     scheduled: selectors.ScheduledShift
     times: str
     people: list[ScheduledPerson]
+    help: GapHelp | None = None
 
 
 # Weeks further than this from today hold no shifts (the services refuse them): asking for one is a typo.
@@ -538,15 +632,30 @@ def _schedule_week(form: ScheduleFilterForm, *, today: dt.date) -> tuple[dt.date
     return selectors.week_start_of(week or today), understood
 
 
-@require_safe
-@coordinator_permission("staffing.view_shift")
-def schedule(request: HttpRequest) -> HttpResponse:
+CANDIDATES_SHOWN = 5
+
+
+def _gap_help(gap: selectors.CoverageGap, *, today: dt.date) -> GapHelp:
+    offerable = gap.offerable
+    invitations = list(gap.invitations.values())
+    return GapHelp(
+        gap=gap,
+        when=shift_when(gap.scheduled.shift, today=today),
+        shown=offerable[:CANDIDATES_SHOWN],
+        more=max(0, len(offerable) - CANDIDATES_SHOWN),
+        offered=[i for i in invitations if i.status == ShiftInvitation.Status.OFFERED],
+        declined=[i for i in invitations if i.status == ShiftInvitation.Status.DECLINED],
+    )
+
+
+def _schedule_page(request: HttpRequest, params: Mapping[str, str], *, errors: list[str] | None = None) -> HttpResponse:
     branches = branches_active()
-    today = timezone.localdate()
-    form = ScheduleFilterForm(request.GET or None, branches=branches)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    form = ScheduleFilterForm(params or None, branches=branches)
     if form.is_bound:
         form.is_valid()
-    slug = request.GET.get("branch")
+    slug = params.get("branch")
     if slug and (not form.is_bound or "branch" in form.errors):
         raise Http404("No such branch.")
     if not branches:
@@ -556,6 +665,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
     sees_drafts = request.user.has_perm("staffing.change_shift")
     week = selectors.week_schedule(branch=branch, week_start=week_start, published_only=not sees_drafts)
     sees_warnings = request.user.has_perm("staffing.change_assignment")
+    offers_shifts = request.user.has_perm("staffing.add_assignment")
+    gaps = selectors.coverage_gaps(schedule=week, now=now) if offers_shifts else {}
     zone = branch.zone
     days = []
     for day, scheduled_shifts in week.days:
@@ -567,6 +678,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
                     ScheduledPerson(a, scheduled.warnings.get(a.pk, []) if sees_warnings else [])
                     for a in scheduled.assignments
                 ],
+                help=_gap_help(gaps[scheduled.shift.pk], today=today) if scheduled.shift.pk in gaps else None,
             )
             for scheduled in scheduled_shifts
         ]
@@ -580,13 +692,48 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "days": days,
         "gaps": sum(s.gap for s in shown),
         "short_shifts": sum(1 for s in shown if s.gap),
+        "skill_gaps": sum(1 for s in shown if s.missing_skills),
         "warnings": sum(len(p.warnings) for _, _, rows in days for row in rows for p in row.people),
         "sees_drafts": sees_drafts,
         "sees_warnings": sees_warnings,
+        "offers_shifts": offers_shifts,
         "understood": understood,
+        "errors": errors or [],
         "filter_form": ScheduleFilterForm(initial={"branch": branch.slug, "week": week_start}, branches=branches),
         "previous_week": week_start - dt.timedelta(days=7),
         "next_week": week_start + dt.timedelta(days=7),
         "this_week": selectors.week_start_of(today),
     }
     return render(request, "staffing/schedule.html", context)
+
+
+@require_safe
+@coordinator_permission("staffing.view_shift")
+def schedule(request: HttpRequest) -> HttpResponse:
+    return _schedule_page(request, request.GET)
+
+
+@require_POST
+@coordinator_permission("staffing.add_assignment")
+def shift_offer(request: HttpRequest) -> HttpResponse:
+    """Offer a place on a short shift to one person the schedule named as able to fill it."""
+    back = {key: request.POST[key] for key in ("branch", "week") if request.POST.get(key)}
+    form = ShiftOfferForm(request.POST)
+    if not form.is_valid():
+        messages_seen = dict.fromkeys(str(m) for errors in form.errors.values() for m in errors)
+        return _schedule_page(request, back, errors=list(messages_seen))
+    shift = Shift.objects.filter(pk=form.cleaned_data["shift"]).select_related("branch").first()
+    person = StaffMember.objects.filter(pk=form.cleaned_data["staff_member"]).select_related("user").first()
+    if shift is None or person is None:
+        return _schedule_page(request, back, errors=[ShiftOfferForm.MESSAGES["invalid"]])
+    try:
+        services.shift_invitation_create(shift=shift, staff_member=person, by_user=request.user)
+    except ValidationError as error:
+        return _schedule_page(request, back, errors=error.messages)
+    messages.success(
+        request,
+        f"You offered the shift on {_when(shift)} to {person}. "
+        "It shows on their My shifts page, and it is theirs as soon as they take it.",
+    )
+    week = selectors.week_start_of(shift.starts_at.astimezone(shift.branch.zone).date())
+    return redirect(f"{reverse('staffing:schedule')}?branch={shift.branch.slug}&week={week.isoformat()}")

@@ -132,3 +132,24 @@ def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
 def test_hostile_paths_answer_404_not_500(client, db, path):
     client.raise_request_exception = False
     assert client.get(path).status_code in (302, 403, 404)
+
+
+# Forms posted from staff pages, with the fields each reads: every hostile value in every field gets a clear
+# answer (the page again with a message, or a 4xx), never a 500.
+POSTED = {
+    "offer a shift": ("/staff/schedule/offer/", ["shift", "staff_member", "branch", "week"]),
+    "take an offered shift": ("/staff/invitations/999999999999999999999/take/", []),
+    "decline an offered shift": ("/staff/invitations/999999999999999999999/decline/", []),
+}
+
+
+@pytest.mark.parametrize("form", POSTED)
+def test_hostile_posts_never_answer_500(objects, coordinator, form):
+    path, fields = POSTED[form]
+    client = Client(raise_request_exception=False)
+    client.force_login(coordinator)
+    assert client.post(path).status_code < 500, path
+    for name in [*fields, NOT_READ]:
+        for value in HOSTILE_VALUES:
+            response = client.post(path, {name: value})
+            assert response.status_code < 500, (path, name, value[:40], response.status_code)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from programs.models import Session
-from staffing.models import Assignment, HoursEntry, ShiftChange, StaffKind
+from staffing.models import Assignment, Availability, HoursEntry, ShiftChange, ShiftInvitation, StaffKind
 from tests.conftest import PASSWORD
 from tests.factories import (
     AssignmentFactory,
@@ -107,7 +107,8 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
     page.get_by_role("link", name="Staff area").click()
     page.get_by_role("navigation", name="Staff area").get_by_role("link", name="My shifts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My shifts")
-    expect(page.get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")).to_be_visible()
+    this_shift = page.get_by_role("region", name="Coming up").get_by_role("row", name=day)
+    expect(this_shift).to_contain_text("2:00 to 4:00 p.m.")
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Staff area").get_by_role("link", name="Week schedule").click()
@@ -173,9 +174,9 @@ def test_a_shift_changes_hands_and_every_staff_page_is_accessible(page, lab, ass
     # The shift is now the volunteer's.
     log_in(page, "volunteer")
     page.goto("/staff/shifts/")
-    expect(
-        page.get_by_role("region", name="Coming up").get_by_role("heading", name=f"{day}, 2:00 to 4:00 p.m.")
-    ).to_be_visible()
+    expect(page.get_by_role("region", name="Coming up").get_by_role("row", name=day)).to_contain_text(
+        "2:00 to 4:00 p.m."
+    )
     expect(page.get_by_text("No shifts are on offer right now.")).to_be_visible()
     assert_accessible(page)
 
@@ -240,3 +241,47 @@ def test_a_volunteer_asks_for_time_off(page, lab, assert_accessible):
     expect(page.get_by_role("status")).to_contain_text("You asked for time off")
     expect(page.get_by_role("cell", name="Waiting for approval")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_coordinator_offers_a_gap_to_someone_who_takes_it(page, lab, assert_accessible):
+    volunteer = lab["people"]["volunteer"]
+    Availability.objects.bulk_create(
+        Availability(staff_member=volunteer, weekday=weekday, starts=dt.time(12), ends=dt.time(18))
+        for weekday in range(7)
+    )
+    day, monday = day_words(lab["day"]), lab["monday"]
+
+    log_in(page, "coordinator")
+    page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="Week schedule").click()
+    assert_accessible(page)
+    page.get_by_label("Week of").fill(monday.isoformat())
+    page.get_by_role("button", name="Show").click()
+    shift_row = page.get_by_role("row", name="2:00 to 4:00 p.m.")
+    expect(shift_row).to_contain_text("Needs 1 more person")
+    expect(shift_row).to_contain_text("Could fill it:")
+    assert_accessible(page)
+    shift_row.get_by_role("button", name="Offer to Emma Tremblay").click()
+    expect(page.locator("#messages")).to_contain_text("to Emma Tremblay. It shows on their My shifts page")
+    expect(page.get_by_role("row", name="2:00 to 4:00 p.m.")).to_contain_text(
+        "Offered to Emma Tremblay, waiting for an answer."
+    )
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "volunteer")
+    page.get_by_role("link", name="Staff area").click()
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="My shifts").click()
+    offers = page.get_by_role("region", name="Shifts you can take")
+    expect(offers.get_by_role("row", name=day)).to_contain_text("Priya Raman asked you")
+    assert_accessible(page)
+    offers.get_by_role("button", name=f"Take the shift on {day}").click()
+    expect(page.locator("#messages")).to_contain_text("You took the shift on")
+    expect(page.get_by_role("region", name="Coming up").get_by_role("row", name=day)).to_contain_text("Yours")
+    expect(page.get_by_text("No shifts are on offer right now.")).to_be_visible()
+    assert_accessible(page)
+    assert set(Assignment.objects.filter(shift=lab["assignment"].shift).values_list("staff_member", flat=True)) == {
+        lab["people"]["assistant"].pk,
+        volunteer.pk,
+    }
+    assert ShiftInvitation.objects.get().status == ShiftInvitation.Status.TAKEN

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from staffing import selectors
 from staffing.models import DecisionStatus, HoursEntry, ShiftRole, StaffKind, TimeOff
 from staffing.selectors import (
     hours_summary,
@@ -208,3 +209,41 @@ def test_a_shift_not_yet_checked_out_of_stays_in_my_shifts(branch):
         checked_out_at=now - dt.timedelta(hours=4),
     )
     assert upcoming_shifts(staff_member=person, now=now) == [open_one]
+
+
+def test_next_shift_is_the_one_going_on_or_coming_next(branch, monday):
+    person = StaffMemberFactory()
+    later = AssignmentFactory(staff_member=person, shift=ShiftFactory(branch=branch, starts_at=at(monday, 15)))
+    draft = ShiftFactory(branch=branch, starts_at=at(monday, 10), is_published=False)
+    AssignmentFactory(staff_member=person, shift=draft)
+    now = at(monday, 9)
+    assert selectors.next_shift(staff_member=person, now=now) == later
+    assert selectors.next_shift(staff_member=person, now=at(monday, 18)) is None
+
+
+def test_uncovered_shifts_are_published_and_short_of_people_at_any_branch(branch, monday, django_assert_num_queries):
+    short = ShiftFactory(branch=branch, starts_at=at(monday, 10), min_headcount=2, max_headcount=2)
+    AssignmentFactory(shift=short)
+    elsewhere = ShiftFactory(starts_at=at(monday + dt.timedelta(days=1), 10))
+    covered = ShiftFactory(branch=branch, starts_at=at(monday, 14))
+    AssignmentFactory(shift=covered)
+    ShiftFactory(branch=branch, starts_at=at(monday, 16), is_published=False)
+    ShiftFactory(branch=branch, starts_at=at(monday + dt.timedelta(days=7), 10))
+    start = at(monday, 0)
+    with django_assert_num_queries(1):
+        found = selectors.uncovered_shifts(start=start, end=start + dt.timedelta(days=7))
+        assert [(shift, shift.people, shift.branch.name) for shift in found] == [
+            (short, 1, branch.name),
+            (elsewhere, 0, elsewhere.branch.name),
+        ]
+
+
+def test_approvals_waiting_counts_hours_claims_and_time_off(db, django_assert_num_queries):
+    person = StaffMemberFactory()
+    today = timezone.localdate()
+    HoursEntry.objects.create(staff_member=person, day=today, hours=2, activity="Desk")
+    HoursEntry.objects.create(staff_member=person, day=today, hours=1, activity="Desk", status=DecisionStatus.APPROVED)
+    TimeOff.objects.create(staff_member=person, first_day=today, last_day=today)
+    with django_assert_num_queries(3):
+        waiting = selectors.approvals_waiting()
+    assert (waiting.hours, waiting.shift_changes, waiting.time_off, waiting.total) == (1, 0, 1, 2)

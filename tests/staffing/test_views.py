@@ -3,6 +3,7 @@
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -12,15 +13,18 @@ from django.utils import timezone
 
 from makerlab.formatting import time_span
 from programs.models import Session
+from staffing import services
 from staffing.models import (
     Assignment,
     Availability,
     DecisionStatus,
     HoursEntry,
     ShiftChange,
+    ShiftInvitation,
     ShiftRole,
     StaffKind,
     StaffMember,
+    TimeOff,
 )
 from staffing.views import program_sessions_of, shift_when
 from tests.factories import (
@@ -106,6 +110,35 @@ def available_mornings(staff_member: StaffMember) -> None:
 
 def page_text(response) -> str:
     return response.content.decode()
+
+
+class TableRows(HTMLParser):
+    """The text of each cell, row by row, of the tables on a page (hidden words included)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_rows(response) -> list[list[str]]:
+    return TableRows(page_text(response)).rows
 
 
 # --- Plain-language times --------------------------------------------------------------------------------
@@ -214,6 +247,9 @@ def test_the_board_does_not_see_the_schedule(client, board_member):
         "/staff/offers/1/withdraw/",
         "/staff/calendar/new-address/",
         "/staff/changes/1/decide/",
+        "/staff/schedule/offer/",
+        "/staff/invitations/1/take/",
+        "/staff/invitations/1/decline/",
     ],
 )
 def test_changes_are_posted_never_fetched(me_client, path):
@@ -237,9 +273,12 @@ def test_my_shifts_lists_my_published_shifts_in_plain_language(me_client, me, my
         shift=ShiftFactory(branch=central, starts_at=at(next_week, 10), ends_at=at(next_week, 12), is_published=False),
     )
     AssignmentFactory(shift=ShiftFactory(branch=central, starts_at=at(next_week, 17), ends_at=at(next_week, 19)))
-    html = page_text(me_client.get("/staff/shifts/"))
-    assert f"{day_words(next_week)}, 2:00 to 4:00 p.m." in html
-    assert "1-on-1 help desk at Central Library" in html
+    response = me_client.get("/staff/shifts/")
+    html = page_text(response)
+    day = day_words(next_week)
+    assert [day, "2:00 to 4:00 p.m.", "1-on-1 help desk", "Central Library", "Yours", f"Give up my shift on {day}"] in (
+        table_rows(response)
+    )
     assert f'Give up<span class="visually-hidden"> my shift on {day_words(next_week)}</span>' in html
     assert "10:00 a.m. to noon" not in html  # not published yet
     assert "5:00 to 7:00 p.m." not in html  # someone else's
@@ -764,6 +803,153 @@ def test_the_schedule_shows_the_week_with_gaps_and_warnings(coordinator_client, 
     assert f'href="?branch=central&amp;week={next_week.isoformat()}"' in html
 
 
+def available_afternoons(staff_member: StaffMember) -> None:
+    Availability.objects.bulk_create(
+        Availability(staff_member=staff_member, weekday=day, starts=dt.time(12), ends=dt.time(18)) for day in range(7)
+    )
+
+
+@pytest.fixture
+def gap(central, week, me, colleague):
+    """Wednesday 2 to 4 p.m. the week after next: an open lab needing two people, with Daniel on it;
+    Emma is free every afternoon."""
+    shift = ShiftFactory(
+        branch=central,
+        role=ShiftRole.OPEN_LAB,
+        starts_at=at(week + dt.timedelta(days=2), 14),
+        ends_at=at(week + dt.timedelta(days=2), 16),
+        min_headcount=2,
+        max_headcount=2,
+    )
+    AssignmentFactory(shift=shift, staff_member=me)
+    available_afternoons(colleague)
+    return shift
+
+
+def offer_data(to_shift, person, monday, **changes) -> dict:
+    return {"shift": to_shift.pk, "staff_member": person.pk, "branch": "central", "week": monday.isoformat(), **changes}
+
+
+def test_the_schedule_names_who_could_fill_a_gap(coordinator_client, gap, week, colleague):
+    StaffMemberFactory(user=UserFactory(first_name="Noor", last_name="Haddad"))  # no availability recorded
+    response = coordinator_client.get(f"/staff/schedule/?branch=central&week={week.isoformat()}")
+    html = page_text(response)
+    assert "Could fill it:" in html
+    when = f"{day_words(gap.starts_at.date())}, 2:00 to 4:00 p.m."
+    assert f'Offer to Emma Tremblay<span class="visually-hidden">: the shift on {when}</span>' in html
+    assert "Volunteer, no other hours that week" in html
+    assert "Offer to Noor Haddad" not in html
+    assert "Offer to Daniel Okafor" not in html
+
+
+def test_volunteers_see_no_one_to_offer_shifts_to(colleague_client, gap, week):
+    html = page_text(colleague_client.get(f"/staff/schedule/?branch=central&week={week.isoformat()}"))
+    assert "Needs 1 more person" in html
+    assert "Could fill it" not in html
+    assert "Offer to" not in html
+    emma = StaffMember.objects.get(user__username="emma")
+    assert colleague_client.post("/staff/schedule/offer/", offer_data(gap, emma, week)).status_code == 403
+    assert not ShiftInvitation.objects.exists()
+
+
+def test_the_coordinator_offers_a_gap_and_the_person_takes_it_on_my_shifts(
+    coordinator_client, coordinator, colleague_client, gap, week, colleague
+):
+    response = coordinator_client.post("/staff/schedule/offer/", offer_data(gap, colleague, week), follow=True)
+    invitation = ShiftInvitation.objects.get()
+    assert (invitation.shift, invitation.staff_member, invitation.offered_by) == (gap, colleague, coordinator)
+    html = page_text(response)
+    assert response.redirect_chain[-1][0] == f"/staff/schedule/?branch=central&week={week.isoformat()}"
+    assert "You offered the shift on" in html
+    assert "to Emma Tremblay. It shows on their My shifts page" in html
+    assert "Offered to Emma Tremblay, waiting for an answer." in html
+    assert "Offer to Emma Tremblay" not in html
+
+    mine = colleague_client.get("/staff/shifts/")
+    day = day_words(gap.starts_at.date())
+    assert [
+        day,
+        "2:00 to 4:00 p.m.",
+        "Open lab",
+        "Central Library",
+        f"{coordinator.get_full_name()} asked you: it is yours as soon as you take it.",
+        f"Take the shift on {day} No, thanks: not the shift on {day}",
+    ] in table_rows(mine)
+    taken = colleague_client.post(f"/staff/invitations/{invitation.pk}/take/", follow=True)
+    assert "You took the shift on" in page_text(taken)
+    assert set(gap.assignments.values_list("staff_member__user__username", flat=True)) == {"assistant", "emma"}
+    invitation.refresh_from_db()
+    assert invitation.status == ShiftInvitation.Status.TAKEN
+    assert [day, "2:00 to 4:00 p.m.", "Open lab", "Central Library", "Yours", f"Give up my shift on {day}"] in (
+        table_rows(taken)
+    )
+
+
+def test_saying_no_shows_on_the_schedule(coordinator_client, coordinator, colleague_client, gap, week, colleague):
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    response = colleague_client.post(f"/staff/invitations/{invitation.pk}/decline/", follow=True)
+    assert "You said no to the shift on" in page_text(response)
+    assert "No shifts are on offer right now." in page_text(response)
+    html = page_text(coordinator_client.get(f"/staff/schedule/?branch=central&week={week.isoformat()}"))
+    assert "Emma Tremblay said no." in html
+    assert "Offer to Emma Tremblay" not in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"shift": "999999999"}, "That shift or person is not on the schedule any more."),
+        ({"staff_member": "999999999"}, "That shift or person is not on the schedule any more."),
+        ({"shift": "99999999999999999999999"}, "That shift or person is not on the schedule any more."),
+        ({"shift": "-1"}, "That shift or person is not on the schedule any more."),
+        ({"staff_member": "<script>alert(1)</script>"}, "That shift or person is not on the schedule any more."),
+        ({"shift": ""}, "Choose a shift and a person from the schedule."),
+        ({"week": "not-a-week", "shift": "abc"}, "That shift or person is not on the schedule any more."),
+    ],
+)
+def test_a_tampered_offer_is_refused_with_a_clear_message(coordinator_client, gap, week, colleague, changes, message):
+    response = coordinator_client.post("/staff/schedule/offer/", offer_data(gap, colleague, week, **changes))
+    assert response.status_code == 200
+    html = page_text(response)
+    assert message in html
+    assert "<script>alert(1)</script>" not in html
+    assert 'id="error-summary"' in html
+    assert not ShiftInvitation.objects.exists()
+
+
+def test_offering_to_someone_not_eligible_is_refused_on_the_schedule(coordinator_client, gap, week, colleague):
+    day = gap.starts_at.astimezone(TORONTO).date()
+    TimeOff.objects.create(staff_member=colleague, first_day=day, last_day=day, status=DecisionStatus.APPROVED)
+    unskilled = StaffMemberFactory(user=UserFactory(first_name="Noor", last_name="Haddad"))
+    response = coordinator_client.post("/staff/schedule/offer/", offer_data(gap, colleague, week))
+    assert response.status_code == 200
+    assert "Emma Tremblay has approved time off that day." in page_text(response)
+    assert f"Central Library: week of {week:%A} {week.day} {week:%B %Y}" in page_text(response)
+    response = coordinator_client.post("/staff/schedule/offer/", offer_data(gap, unskilled, week))
+    assert "Noor Haddad is not known to be available at this time." in page_text(response)
+    daniel = gap.assignments.get().staff_member
+    response = coordinator_client.post("/staff/schedule/offer/", offer_data(gap, daniel, week))
+    assert "Daniel Okafor is already on this shift." in page_text(response)
+    assert not ShiftInvitation.objects.exists()
+
+
+def test_someone_elses_offer_cannot_be_taken_or_declined(me_client, coordinator, gap, colleague):
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    for action in ("take", "decline"):
+        assert me_client.post(f"/staff/invitations/{invitation.pk}/{action}/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == ShiftInvitation.Status.OFFERED
+
+
+def test_taking_a_place_since_filled_is_refused_on_my_shifts(colleague_client, coordinator, gap, colleague):
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    AssignmentFactory(shift=gap)
+    response = colleague_client.post(f"/staff/invitations/{invitation.pk}/take/")
+    assert response.status_code == 200
+    assert "This shift already has its 2 people." in page_text(response)
+    assert not gap.assignments.filter(staff_member=colleague).exists()
+
+
 def test_volunteers_see_published_shifts_without_warnings_about_others(colleague_client, central, week, colleague):
     available_mornings(colleague)
     shift = ShiftFactory(branch=central, starts_at=at(week, 13), ends_at=at(week, 15))
@@ -831,6 +1017,8 @@ def _fill_my_shifts(me: StaffMember, branch, first_day: dt.date, count: int) -> 
             staff_member=others[n % 2], shift=ShiftFactory(branch=branch, starts_at=at(day, 14), ends_at=at(day, 16))
         )
         ShiftChange.objects.create(assignment=theirs, offered_by=others[n % 2])
+        if n % 2 == 0:
+            ShiftInvitation.objects.create(shift=theirs.shift, staff_member=me, offered_at=timezone.now())
 
 
 def _fill_my_programs(me: StaffMember, branch, first_day: dt.date, count: int) -> None:
@@ -842,19 +1030,20 @@ def _fill_my_programs(me: StaffMember, branch, first_day: dt.date, count: int) -
 
 
 def test_my_shifts_costs_the_same_queries_for_2_or_20_shifts(me_client, me, central, django_assert_max_num_queries):
-    # Session, user, staff member, shifts, their open changes, offers, claims, the programs I facilitate,
-    # and the menu's two permission lookups.
+    # Session, user, staff member, shifts, their open changes, places the coordinator offered me, offers,
+    # claims, the programs I facilitate, and the menu's two permission lookups.
     start = timezone.localdate() + dt.timedelta(days=3)
     _fill_my_shifts(me, central, start, 2)
     _fill_my_programs(me, central, start, 2)
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
         assert me_client.get("/staff/shifts/").status_code == 200
     _fill_my_shifts(me, central, start + dt.timedelta(days=10), 18)
     _fill_my_programs(me, central, start + dt.timedelta(days=10), 18)
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
         response = me_client.get("/staff/shifts/")
     assert response.status_code == 200
-    assert page_text(response).count("Take<span") == 20
+    assert page_text(response).count("Take<span") == 20 + 10  # given up by others, and offered by the coordinator
+    assert page_text(response).count("No, thanks<span") == 10
     assert page_text(response).count("Program ") >= 20
     assert len(small) == len(large)
 
@@ -880,9 +1069,10 @@ def test_the_schedule_costs_the_same_queries_for_2_or_20_shifts(
     ]
     url = f"/staff/schedule/?branch=central&week={week.isoformat()}"
     # Session, user, two permission lookups, branches, shifts, skills, people, five for the warnings,
-    # the menu's staff member; one more only when a co-op student is on the week.
+    # the menu's staff member; one more only when a co-op student is on the week. Who could fill the gaps:
+    # the active staff, six for their facts and programs, and the offers already made.
     _fill_week(central, week, 2, people)
-    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as small:
         assert coordinator_client.get(url).status_code == 200
     more = [StaffMemberFactory() for _ in range(3)]
     for n in range(18):
@@ -893,10 +1083,45 @@ def test_the_schedule_costs_the_same_queries_for_2_or_20_shifts(
         )
         for person in [*people, *more][n % 2 :: 2]:
             AssignmentFactory(shift=shift, staff_member=person)
-    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as large:
         response = coordinator_client.get(url)
     assert response.status_code == 200
     assert page_text(response).count('<th scope="row">') == 20
+    assert len(small) == len(large)
+
+
+def _fill_gaps(branch, week: dt.date, *, shifts: int, people: int, name: str, coordinator) -> None:
+    """Short afternoon shifts, people free every afternoon, and some places already offered."""
+    members = []
+    for n in range(people):
+        member = StaffMemberFactory(user=UserFactory(first_name=name, last_name=f"Number{n}"))
+        available_afternoons(member)
+        members.append(member)
+    for n in range(shifts):
+        day = week + dt.timedelta(days=n % 7)
+        shift = ShiftFactory(
+            branch=branch, starts_at=at(day, 12 + n // 7), ends_at=at(day, 13 + n // 7), min_headcount=2
+        )
+        AssignmentFactory(shift=shift, staff_member=members[n % len(members)])
+        ShiftInvitation.objects.create(
+            shift=shift, staff_member=members[(n + 1) % len(members)], offered_by=coordinator, offered_at=timezone.now()
+        )
+
+
+def test_the_schedule_with_people_to_offer_gaps_to_costs_the_same_queries_at_two_sizes(
+    coordinator_client, coordinator, central, week, django_assert_max_num_queries
+):
+    url = f"/staff/schedule/?branch=central&week={week.isoformat()}"
+    _fill_gaps(central, week, shifts=2, people=3, name="Few", coordinator=coordinator)
+    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as small:
+        response = coordinator_client.get(url)
+    assert page_text(response).count("Offer to ") == 2
+    _fill_gaps(central, week, shifts=20, people=30, name="Many", coordinator=coordinator)
+    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as large:
+        response = coordinator_client.get(url)
+    html = page_text(response)
+    assert html.count("waiting for an answer") == 22
+    assert html.count("Offer to ") >= 22 * 3
     assert len(small) == len(large)
 
 

@@ -275,3 +275,30 @@ def test_assistant_sees_bookings_but_cannot_export_or_change_services(client, as
     client.force_login(assistant)
     assert client.get("/admin/bookings/booking/").status_code == 200
     assert client.get("/admin/bookings/servicetype/add/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_booking_list_is_accessible_from_today_and_back(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+    from tests.factories import BranchFactory
+
+    service = ServiceTypeFactory(branch=BranchFactory(name="Central Library", slug="central"), name="Tech help")
+    today = timezone.localdate()
+    make_booking(service_type=service, starts_at=at(today + dt.timedelta(days=1), 14), contact_name="Harold Fraser")
+    make_booking(service_type=service, starts_at=at(today - dt.timedelta(days=3), 10), contact_name="Evelyn Sato")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/bookings/booking/")
+    expect(page.locator("#result_list")).to_contain_text("Harold Fraser")
+    expect(page.locator("#result_list")).to_contain_text("2:00 to 2:45 p.m.")
+    expect(page.locator("#result_list")).not_to_contain_text("Evelyn Sato")
+    assert_accessible(page)
+    page.goto("/admin/bookings/booking/?when=past")
+    expect(page.locator("#result_list")).to_contain_text("Evelyn Sato")
+    assert_accessible(page)

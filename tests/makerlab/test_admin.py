@@ -192,3 +192,25 @@ def test_an_unknown_kind_still_reads_as_words(admin_client_as_coordinator):
     Notification.objects.create(kind="door_code_changed", recipient="x@example.net", template="t", idempotency_key="c")
     html = admin_client_as_coordinator.get("/admin/makerlab/notification/").content.decode()
     assert "Door code changed" in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_outbox_in_words_is_accessible(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    for index, kind in enumerate(sorted(NOTIFICATION_KIND_LABELS)):
+        Notification.objects.create(kind=kind, recipient=f"p{index}@example.net", template=kind, idempotency_key=kind)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/makerlab/notification/")
+    expect(page.locator("#result_list")).to_contain_text("Program registration confirmed")
+    assert_accessible(page)
+    page.goto("/admin/makerlab/notification/?kind=seed_request_ready")
+    expect(page.locator("#result_list")).to_contain_text("Seeds ready to pick up")
+    assert_accessible(page)

@@ -219,3 +219,25 @@ def test_sessions_are_not_edited_or_deleted_outside_their_program(coordinator_cl
     assert f"/admin/programs/session/{session.pk}/move/" in page and 'name="starts_at"' not in page
     assert coordinator_client.get(f"/admin/programs/session/{session.pk}/delete/").status_code == 403
     assert coordinator_client.get("/admin/programs/session/add/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_program_list_with_dates_is_accessible(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    today = timezone.localdate()
+    _weekly(ProgramFactory(title="Sewing machine basics", slug="sewing-a"), today - dt.timedelta(days=20), 6)
+    _weekly(ProgramFactory(title="Sewing machine basics", slug="sewing-b"), today + dt.timedelta(days=60), 4)
+    ProgramFactory(title="Not scheduled yet")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/programs/program/")
+    expect(page.locator("#result_list")).to_contain_text("at 6:00 p.m.")
+    expect(page.locator("#result_list")).to_contain_text("No sessions yet")
+    assert_accessible(page)

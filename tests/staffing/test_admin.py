@@ -994,13 +994,41 @@ def some_staffing(transactional_db):
         "/admin/staffing/hoursentry/add/",
         "/admin/staffing/shiftchange/",
         "/admin/staffing/skill/",
+        "/admin/staffing/skill/{skill}/change/",
+        "/admin/staffing/staffmember/?is_active__exact=1&skill={skill}",
     ],
 )
 def test_the_staffing_admin_pages_are_accessible(logged_in_coordinator, some_staffing, assert_accessible, path):
     page = logged_in_coordinator
     person = some_staffing.assignments.get().staff_member_id
-    response = page.goto(path.format(shift=some_staffing.pk, person=person))
+    skill = some_staffing.required_skills.get().pk
+    response = page.goto(path.format(shift=some_staffing.pk, person=person, skill=skill))
     assert response.status == 200
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_coordinator_finds_who_holds_a_skill_from_the_skill_list(
+    logged_in_coordinator, some_staffing, assert_accessible, width
+):
+    from playwright.sync_api import expect
+
+    page = logged_in_coordinator
+    page.set_viewport_size({"width": width, "height": 900})
+    QualificationFactory(
+        skill=some_staffing.required_skills.get(),
+        staff_member__user__first_name="Aisha",
+        staff_member__user__last_name="Mohamud",
+    )
+    page.goto("/admin/staffing/skill/")
+    assert_accessible(page)
+    page.locator("tr", has_text="3D printer").get_by_role("link", name="1 person").click()
+    expect(page.locator("#result_list")).to_contain_text("Aisha Mohamud")
+    expect(page.locator("#result_list")).not_to_contain_text("Wei Chen")
+    assert_accessible(page)
+    page.goto("/admin/staffing/shift/")
+    expect(page.locator("#result_list")).to_contain_text("10:00 a.m. to noon")
     assert_accessible(page)
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.forms import CheckboxInput
@@ -31,6 +33,9 @@ NOTIFICATION_KIND_LABELS = {
     "monthly_report": "Monthly report to the board",
     "mylab_sign_in": "My Maker Lab sign-in link",
 }
+
+
+KIND_SHAPE = re.compile(r"[a-z0-9_]{1,60}")
 
 
 def notification_kind_label(kind: str) -> str:
@@ -79,7 +84,10 @@ class NotificationKindFilter(admin.SimpleListFilter):
         return sorted(NOTIFICATION_KIND_LABELS.items(), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset):
-        return queryset.filter(kind=self.value()) if self.value() else queryset
+        kind = self.value()
+        if not kind:
+            return queryset
+        return queryset.filter(kind=kind) if KIND_SHAPE.fullmatch(kind) else queryset.none()
 
 
 @admin.register(Notification)

@@ -214,3 +214,17 @@ def test_the_outbox_in_words_is_accessible(page, coordinator, assert_accessible,
     page.goto("/admin/makerlab/notification/?kind=seed_request_ready")
     expect(page.locator("#result_list")).to_contain_text("Seeds ready to pick up")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("value", ["", "x" * 5000, "'; DROP TABLE x; --", "<script>alert(1)</script>", "-1", "\x00"])
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/admin/makerlab/notification/", "kind"),
+        ("/admin/bookings/booking/", "when"),
+        ("/admin/staffing/staffmember/", "skill"),
+        ("/admin/programs/program/", "o"),
+    ],
+)
+def test_hostile_filter_values_on_the_changed_lists_never_answer_500(admin_client_as_coordinator, url, name, value):
+    assert admin_client_as_coordinator.get(url, {name: value}).status_code in (200, 302)

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Pref
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from makerlab.cards import card_number_normalise
 from makerlab.formatting import moment_text
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar
@@ -108,11 +109,13 @@ def patron_season_usage(*, patron: Patron, season: int) -> tuple[int, dict[int, 
 
 
 def patron_by_card(*, card_number: str) -> Patron | None:
-    """The patron the desk finds for a (normalised) card number, with their orientation; None when unknown."""
+    """The patron holding this library card (spaces and dashes ignored), with their seed orientation; an
+    anonymised patron holds none. The seed desk's one card lookup: lending, returns and orientations."""
+    card = card_number_normalise(card_number)
+    if not card:
+        return None
     return (
-        Patron.objects.filter(card_number=card_number, anonymised_at__isnull=True)
-        .select_related("seed_orientation")
-        .first()
+        Patron.objects.filter(card_number=card, anonymised_at__isnull=True).select_related("seed_orientation").first()
     )
 
 

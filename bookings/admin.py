@@ -6,6 +6,7 @@ no-shows and lifting a pause are admin actions that call the desk services, so t
 """
 
 import csv
+import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,6 +27,7 @@ from bookings.models import (
     Training,
 )
 from bookings.services import desk
+from makerlab.formatting import when_text
 from makerlab.validators import validate_plain_text
 from staffing.models import StaffMember
 
@@ -138,6 +140,9 @@ def _csv_rows(queryset: QuerySet):
         ]
 
 
+ONE_DAY = dt.timedelta(days=1)
+
+
 class StaffMemberFilter(admin.SimpleListFilter):
     """Staff members listed with their names in one query (the default filter asks once per person)."""
 
@@ -157,13 +162,63 @@ class StaffMemberFilter(admin.SimpleListFilter):
         return queryset.filter(staff_member_id=int(value))
 
 
+UPCOMING, TODAY, PAST, EVERY_DATE = "upcoming", "today", "past", "all"
+SOONEST_FIRST = (UPCOMING, TODAY)
+
+
+def _booking_period(request: HttpRequest) -> str:
+    """Which bookings the list shows: the period chosen; else, after a search or a choice of dates, every date
+    (so every booking stays in reach); else today onwards, the ones the coordinator acts on."""
+    chosen = request.GET.get(BookingWhenFilter.parameter_name, "")
+    if chosen in (UPCOMING, TODAY, PAST, EVERY_DATE):
+        return chosen
+    searched = request.GET.get("q") or any(key.startswith("starts_at__") for key in request.GET)
+    return EVERY_DATE if searched and not chosen else UPCOMING
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+class BookingWhenFilter(admin.SimpleListFilter):
+    """Today onwards unless asked otherwise; past bookings and every date are one click away."""
+
+    title = "when"
+    parameter_name = "when"
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        super().__init__(request, params, model, model_admin)
+        self.period = _booking_period(request)
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(UPCOMING, "Today onwards"), (TODAY, "Today"), (PAST, "Before today"), (EVERY_DATE, "All dates")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.period == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        if self.period == UPCOMING:
+            return queryset.filter(starts_at__gte=_start_of(today))
+        if self.period == TODAY:
+            return queryset.filter(starts_at__gte=_start_of(today), starts_at__lt=_start_of(today + ONE_DAY))
+        if self.period == PAST:
+            return queryset.filter(starts_at__lt=_start_of(today))
+        return queryset
+
+
 @admin.register(Booking)
 class BookingAdmin(SimpleHistoryAdmin):
     form = BookingAdminForm
     date_hierarchy = "starts_at"
-    list_display = ["starts_at", "service_type", "patron_name", "staff_member", "status", "outcome_resolved"]
+    list_display = ["when", "service_type", "patron_name", "staff_member", "status", "outcome_resolved"]
     list_filter = [
-        ("starts_at", admin.DateFieldListFilter),
+        BookingWhenFilter,
         "service_type",
         StaffMemberFilter,
         "status",
@@ -217,6 +272,14 @@ class BookingAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings are made through the booking service: online, or at the desk
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        """Coming bookings soonest first; past ones (and every date) latest first."""
+        return ["starts_at", "pk"] if _booking_period(request) in SOONEST_FIRST else ["-starts_at", "-pk"]
+
+    @admin.display(description="when", ordering="starts_at")
+    def when(self, obj: Booking) -> str:
+        return when_text(obj.starts_at, obj.ends_at, zone=obj.branch.zone, today=timezone.localdate())
 
     def has_delete_permission(self, request: HttpRequest, obj: Booking | None = None) -> bool:
         return False  # statistics and history count on every booking; cancel instead

@@ -12,13 +12,15 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from makerlab.formatting import moment_text, when_text
@@ -48,6 +50,15 @@ class PartnerSiteAdmin(admin.ModelAdmin):
 
 def _session_when(session: Session, program: Program) -> str:
     return when_text(session.starts_at, session.ends_at, zone=program_zone(program))
+
+
+def date_range_text(first: dt.date, last: dt.date) -> str:
+    """ "12 January to 23 March 2027", "29 December 2026 to 5 January 2027", or one day: "4 May 2027"."""
+    if first == last:
+        return date_format(first, "j F Y")
+    if first.year == last.year:
+        return f"{date_format(first, 'j F')} to {date_format(last, 'j F Y')}"
+    return f"{date_format(first, 'j F Y')} to {date_format(last, 'j F Y')}"
 
 
 def _may_change_programs(request: HttpRequest) -> bool:
@@ -190,10 +201,30 @@ class ProgramAdminForm(forms.ModelForm):
         self.previous_renditions = list(self.instance.image_renditions or [])
 
 
+class ProgramChangeList(ChangeList):
+    """Runs of one program share a title: unless a column is chosen, the earlier run comes first and those with
+    no sessions yet last (the ordering needs the list's annotations, so it is not the admin's ``ordering``)."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
+        if ORDER_VAR in request.GET:
+            return super().get_ordering(request, queryset)
+        return ["title", F("first_session").asc(nulls_last=True), "pk"]
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     form = ProgramAdminForm
-    list_display = ["title", "category", "audience", "place", "session_count", "registrants", "is_published"]
+    list_display = [
+        "title",
+        "dates",
+        "next_session",
+        "category",
+        "audience",
+        "place",
+        "session_count",
+        "registrants",
+        "is_published",
+    ]
     list_filter = ["category", "audience", "is_published", "branch"]
     list_select_related = ["branch", "partner_site"]
     search_fields = ["title", "slug", "description"]
@@ -236,14 +267,21 @@ class ProgramAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        held = Q(sessions__cancelled_at__isnull=True)
         return (
             super()
             .get_queryset(request)
             .annotate(
                 session_total=Count("sessions", distinct=True),
                 held=Count("registrations", filter=Q(registrations__status__in=Registration.ACTIVE), distinct=True),
+                first_session=Min("sessions__starts_at", filter=held),
+                last_session=Max("sessions__starts_at", filter=held),
+                next_session_at=Min("sessions__starts_at", filter=held & Q(sessions__starts_at__gte=timezone.now())),
             )
         )
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return ProgramChangeList
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "facilitators":
@@ -258,6 +296,19 @@ class ProgramAdmin(admin.ModelAdmin):
         if db_field.name in ("registration_opens_at", "registration_closes_at") and field is not None:
             label_split_date_time(field)
         return field
+
+    @admin.display(description="dates", ordering="first_session")
+    def dates(self, obj: Program) -> str:
+        if obj.first_session is None:
+            return "No sessions yet"
+        zone = program_zone(obj)
+        return date_range_text(obj.first_session.astimezone(zone).date(), obj.last_session.astimezone(zone).date())
+
+    @admin.display(description="next session", ordering="next_session_at")
+    def next_session(self, obj: Program) -> str:
+        if obj.next_session_at is None:
+            return "None to come"
+        return moment_text(obj.next_session_at, zone=program_zone(obj), today=timezone.localdate())
 
     @admin.display(description="where")
     def place(self, obj: Program) -> str:

@@ -9,10 +9,11 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from makerlab.cards import card_number_normalise
 from makerlab.formatting import moment_text
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar
@@ -105,6 +106,34 @@ def patron_season_usage(*, patron: Patron, season: int) -> tuple[int, dict[int, 
     )
     per_variety = {row["variety_id"]: row["packets"] for row in rows}
     return sum(per_variety.values()), per_variety
+
+
+def patron_by_card(*, card_number: str) -> Patron | None:
+    """The patron holding this library card (spaces and dashes ignored), with their seed orientation; an
+    anonymised patron holds none. The seed desk's one card lookup: lending, returns and orientations."""
+    card = card_number_normalise(card_number)
+    if not card:
+        return None
+    return (
+        Patron.objects.filter(card_number=card, anonymised_at__isnull=True).select_related("seed_orientation").first()
+    )
+
+
+def shelf_lots(*, branch: Branch, today: dt.date, search: str = "") -> QuerySet[Lot]:
+    """Lendable lots with packets on ``branch``'s shelf, annotated with ``packets`` and as ``lendable_lots``.
+
+    One query: which lots may be lent is worked out once, with the packets on the shelf beside it.
+    """
+    lots = (
+        lendable_lots(today=today)
+        .filter(stock__branch=branch, stock__packets__gte=1)
+        .annotate(packets=F("stock__packets"))
+        .select_related("variety")
+        .order_by("variety__common_name", "variety__variety_name", "harvest_year", "code")
+    )
+    if search:
+        lots = lots.filter(Q(variety__common_name__icontains=search) | Q(variety__variety_name__icontains=search))
+    return lots
 
 
 def patron_has_orientation(patron: Patron) -> bool:

@@ -3,36 +3,33 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.forms import CardNumberForm
 from makerlab.validators import validate_plain_text
 from seedlibrary.models import Lot, Variety
 from seedlibrary.services import EARLIEST_HARVEST_YEAR
 
 
-class CardField(forms.CharField):
-    """A library card number, spaces and dashes removed, checked like everywhere else in the library."""
+class CardLookupForm(CardNumberForm):
+    """The card staff scan or type to find a patron: the library's one card check, in words for staff."""
 
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", "Library card number")
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        card = card_number_normalise(super().clean(value))
-        if card:
-            validate_card_number(card)
-        return card
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["card_number"]
+        field.help_text = "Scan or type the number on the back of the card."
+        field.error_messages["required"] = "Enter the patron's library card number."
 
 
-class CardForm(forms.Form):
-    card_number = CardField(help_text="Scan or type the number on the back of the card.")
+class _CardCarried(CardLookupForm):
+    """A desk form that carries the card looked up before it, hidden."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card_number"].widget = forms.HiddenInput()
 
 
-class LendForm(forms.Form):
+class LendForm(_CardCarried):
     """The packets chosen from the lots on this branch's shelf, one packet of each."""
 
-    card_number = CardField(widget=forms.HiddenInput)
     lots = forms.TypedMultipleChoiceField(
         label="Packets to lend",
         coerce=int,
@@ -52,25 +49,43 @@ class LendForm(forms.Form):
         return [self.lots_by_id[pk] for pk in self.cleaned_data["lots"]]
 
 
-class OrientationForm(forms.Form):
-    card_number = CardField()
-    first_name = forms.CharField(label="First name", max_length=80, validators=[validate_plain_text])
-    last_name = forms.CharField(label="Last name", max_length=80, validators=[validate_plain_text])
+class OrientationForm(_CardCarried):
+    """The orientation of a patron looked up by card (the card travels hidden): a known patron's details are
+    on file, so only a new card asks for a name and an optional email."""
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=80,
+        validators=[validate_plain_text],
+        error_messages={"required": "Enter the patron's first name."},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=80,
+        validators=[validate_plain_text],
+        error_messages={"required": "Enter the patron's last name."},
+    )
     email = forms.EmailField(
         label="Email (optional)",
         required=False,
         max_length=254,
-        help_text="Only needed for a patron the library has not seen before, to send pickup notices.",
+        help_text="To send them pickup notices for seeds they ask for online.",
     )
+
+    def __init__(self, *args, on_file: bool, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "orientation-%s")  # the card lookup above has the id_ fields
+        super().__init__(*args, **kwargs)
+        if on_file:
+            for name in ("first_name", "last_name", "email"):
+                del self.fields[name]
 
 
 ISOLATION_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "They are not sure")]
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(_CardCarried):
     """Seed a patron brings back, linked to the lot they borrowed when known."""
 
-    card_number = CardField(widget=forms.HiddenInput)
     variety = forms.ModelChoiceField(
         label="Variety",
         queryset=Variety.objects.order_by("common_name", "variety_name"),

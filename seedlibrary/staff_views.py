@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +25,16 @@ from makerlab.forms import add_service_error
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branches_active
 from seedlibrary import services
-from seedlibrary.models import Loan, Lot, Orientation, SeedRequest, Stock
+from seedlibrary.models import Loan, Lot, Orientation, SeedRequest
 from seedlibrary.report import season_report
-from seedlibrary.selectors import lendable_lots, patron_season_usage, pickup_deadline_text, season_of
-from seedlibrary.staff_forms import CardForm, LendForm, OrientationForm, ReturnForm, SeasonForm
+from seedlibrary.selectors import (
+    patron_by_card,
+    patron_season_usage,
+    pickup_deadline_text,
+    season_of,
+    shelf_lots,
+)
+from seedlibrary.staff_forms import CardLookupForm, LendForm, OrientationForm, ReturnForm, SeasonForm
 
 REQUESTS_PER_PAGE = 25
 RETURN_SEASONS_BACK = 3  # a return is of seed borrowed in the last few seasons
@@ -49,12 +55,6 @@ def _branch(request: HttpRequest) -> tuple[Branch, list[Branch]]:
     return next((branch for branch in branches if branch.slug == wanted), branches[0]), branches
 
 
-def _patron(card: str) -> Patron | None:
-    return (
-        Patron.objects.filter(card_number=card, anonymised_at__isnull=True).select_related("seed_orientation").first()
-    )
-
-
 def _orientation(patron: Patron) -> Orientation | None:
     try:
         return patron.seed_orientation
@@ -67,18 +67,29 @@ def _here(name: str, **query) -> str:
     return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
-def _lookup(request: HttpRequest) -> tuple[CardForm, Patron | None]:
-    """The card typed in the lookup box (GET ?card_number=), and its patron when the library knows it."""
-    form = CardForm(request.GET if "card_number" in request.GET else None)
+UNKNOWN_CARD = "No patron has this library card. Check the number, or record their orientation to add them."
+
+
+def _lookup(request: HttpRequest, *, unknown: str = UNKNOWN_CARD) -> tuple[CardLookupForm, Patron | None]:
+    """The card typed in the lookup box (GET ?card_number=), and its patron when the library knows it.
+
+    A card with the right shape that no patron has gets ``unknown`` on the field; empty ``unknown`` leaves
+    the form valid, for the pages that add a new patron.
+    """
+    form = CardLookupForm(request.GET if "card_number" in request.GET else None)
     if not form.is_bound or not form.is_valid():
         return form, None
-    patron = _patron(form.cleaned_data["card_number"])
-    if patron is None:
-        form.add_error(
-            "card_number",
-            "No patron has this library card. Check the number, or record their orientation to add them.",
-        )
+    patron = patron_by_card(card_number=form.cleaned_data["card_number"])
+    if patron is None and unknown:
+        form.add_error("card_number", unknown)
     return form, patron
+
+
+def _posted_lookup(request: HttpRequest) -> tuple[CardLookupForm, Patron | None]:
+    """The card a desk form posts back, and its patron, looked up again (the page may be old)."""
+    lookup = CardLookupForm(request.POST)
+    patron = patron_by_card(card_number=lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
+    return lookup, patron
 
 
 # Lending
@@ -92,23 +103,6 @@ class ShelfRow:
     borrowed: bool
 
 
-def _shelf(*, branch: Branch, today, search: str) -> list[Stock]:
-    stock = (
-        Stock.objects.filter(branch=branch, packets__gte=1, lot__in=lendable_lots(today=today).values("pk"))
-        .select_related("lot__variety")
-        .order_by("lot__variety__common_name", "lot__variety__variety_name", "lot__harvest_year", "lot__code")
-    )
-    if search:
-        stock = stock.filter(
-            Q(lot__variety__common_name__icontains=search) | Q(lot__variety__variety_name__icontains=search)
-        )
-    return list(stock)
-
-
-def _rates(lot_ids: list[int], *, today) -> dict[int, float]:
-    return dict(lendable_lots(today=today).filter(pk__in=lot_ids).values_list("pk", "latest_rate"))
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @seed_permission("seedlibrary.add_loan")
 def lend(request: HttpRequest) -> HttpResponse:
@@ -118,8 +112,7 @@ def lend(request: HttpRequest) -> HttpResponse:
     season = season_of(now)
     search = "".join(char for char in request.GET.get("q", "")[:80] if char.isprintable()).strip()
     if request.method == "POST":
-        lookup = CardForm(request.POST)
-        patron = _patron(lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
+        lookup, patron = _posted_lookup(request)
         if patron is None:
             messages.error(request, "Look up the patron's card again before lending.")
             return redirect(_here("seeds_staff:lend", branch=branch.slug))
@@ -129,8 +122,8 @@ def lend(request: HttpRequest) -> HttpResponse:
     if patron is None:
         return render(request, "seedlibrary/staff/lend.html", context)
 
-    stock = _shelf(branch=branch, today=today, search=search)
-    form = LendForm(request.POST or None, lots=[row.lot for row in stock], initial={"card_number": patron.card_number})
+    shelf = list(shelf_lots(branch=branch, today=today, search=search))
+    form = LendForm(request.POST or None, lots=shelf, initial={"card_number": patron.card_number})
     if request.method == "POST" and form.is_valid():
         try:
             loans = services.loan_create(
@@ -144,7 +137,6 @@ def lend(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Lent {len(loans)} {plural} to {patron}: {lent}.")
             return redirect(_here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number))
     total, per_variety = patron_season_usage(patron=patron, season=season)
-    rates = _rates([row.lot_id for row in stock], today=today)
     borrowed = (
         Loan.objects.filter(patron=patron, season=season, status__in=Loan.COUNTING)
         .select_related("variety", "lot")
@@ -161,14 +153,15 @@ def lend(request: HttpRequest) -> HttpResponse:
         "left": max(settings.SEED_PACKETS_PER_SEASON - total, 0),
         "borrowed": list(borrowed),
         "chosen": chosen,
+        "show_all": _here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number),
         "rows": [
             ShelfRow(
-                lot=row.lot,
-                packets=row.packets,
-                rate=round(rates.get(row.lot_id) or 0),
-                borrowed=per_variety.get(row.lot.variety_id, 0) >= settings.SEED_PACKETS_PER_VARIETY,
+                lot=lot,
+                packets=lot.packets,
+                rate=round(lot.latest_rate),
+                borrowed=per_variety.get(lot.variety_id, 0) >= settings.SEED_PACKETS_PER_VARIETY,
             )
-            for row in stock
+            for lot in shelf
         ],
     }
     return render(request, "seedlibrary/staff/lend.html", context)
@@ -180,16 +173,26 @@ def lend(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @seed_permission("seedlibrary.add_orientation")
 def orientation(request: HttpRequest) -> HttpResponse:
+    """Look the card up first (GET ?card_number=): a patron on file is recorded with one button, and only a
+    card the library has not seen asks for a name."""
     branch, _ = _branch(request)
-    form = OrientationForm(request.POST or None, initial={"card_number": request.GET.get("card_number", "")[:40]})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        _, patron = _posted_lookup(request)
+        lookup = CardLookupForm(initial={"card_number": request.POST.get("card_number", "")[:40]})
+        form = OrientationForm(request.POST, on_file=patron is not None)
+    else:
+        lookup, patron = _lookup(request, unknown="")
+        form = None
+        if lookup.is_bound and lookup.is_valid():
+            form = OrientationForm(initial=lookup.cleaned_data, on_file=patron is not None)
+    if form is not None and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             recorded = services.orientation_record(
                 card_number=data["card_number"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
                 by=request.user,
                 on=timezone.localdate(),
             )
@@ -203,7 +206,14 @@ def orientation(request: HttpRequest) -> HttpResponse:
                 f"{day_text(recorded.completed_on)}) and can borrow seeds.",
             )
             return redirect(_here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number))
-    return render(request, "seedlibrary/staff/orientation.html", {"form": form, "branch": branch})
+    context = {
+        "branch": branch,
+        "lookup": lookup,
+        "patron": patron,
+        "orientation": _orientation(patron) if patron is not None else None,
+        "form": form,
+    }
+    return render(request, "seedlibrary/staff/orientation.html", context)
 
 
 # Online requests
@@ -228,7 +238,7 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
         SeedRequest.objects.filter(branch=branch, status__in=SeedRequest.OPEN)
         .select_related("patron")
         .prefetch_related(Prefetch("loans", queryset=held, to_attr="held"))
-        .order_by("status", "created_at", "pk")
+        .order_by("created_at", "pk")
     )
     page = Paginator(queue, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     zone = branch.zone
@@ -297,8 +307,7 @@ def return_record(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     season = season_of(now)
     if request.method == "POST":
-        lookup = CardForm(request.POST)
-        patron = _patron(lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
+        lookup, patron = _posted_lookup(request)
         if patron is None:
             messages.error(request, "Look up the patron's card again before recording the return.")
             return redirect("seeds_staff:returns")

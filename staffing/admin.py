@@ -6,12 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
+from makerlab.formatting import count_text, day_text, time_span, when_text
 from staffing import services
 from staffing.admin_forms import (
     ActionForm,
@@ -44,6 +47,7 @@ from staffing.models import (
     TimeOff,
 )
 from staffing.selectors import WarningChecker, week_start_of
+from staffing.selectors import _valid_on as qualifications_valid_on
 
 
 def _errors(error: ValidationError) -> str:
@@ -80,6 +84,24 @@ def _action_page(
     )
 
 
+def _shift_text(shift: Shift) -> str:
+    """A shift as the lists say it: "1-on-1 help desk, Tuesday 12 January, 2:00 to 4:00 p.m."."""
+    when = when_text(shift.starts_at, shift.ends_at, zone=shift.branch.zone, today=timezone.localdate())
+    return f"{shift.get_role_display()}, {when}"
+
+
+class _NamedCheckboxMixin:
+    """The row's tick box is named for screen readers by ``checkbox_name`` (Django uses ``str()``)."""
+
+    def checkbox_name(self, obj) -> str:
+        return str(obj)
+
+    def action_checkbox(self, obj) -> str:
+        label = format_html("Select this object for an action - {}", self.checkbox_name(obj))
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+
 def _staff_member_filter(path: str, title: str = "person") -> type[admin.SimpleListFilter]:
     """A list filter on a StaffMember relation whose choices cost one query, whatever the number of people.
 
@@ -102,7 +124,9 @@ def _staff_member_filter(path: str, title: str = "person") -> type[admin.SimpleL
 
 
 class SkillFilter(admin.SimpleListFilter):
-    title = "skill"
+    """People who hold a skill today (granted, not expired): those a shift needing it may take."""
+
+    title = "skill held today"
     parameter_name = "skill"
 
     def lookups(self, request, model_admin):
@@ -110,7 +134,8 @@ class SkillFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(qualifications__skill_id=int(self.value())).distinct()
+            held = Q(qualifications__skill_id=int(self.value())) & qualifications_valid_on(timezone.localdate())
+            return queryset.filter(held).distinct()
         return queryset
 
 
@@ -194,17 +219,59 @@ class SkillAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "counts_for_community_hours", "holders"]
     list_filter = ["counts_for_community_hours"]
     search_fields = ["name", "description"]
+    readonly_fields = ["held_by"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(holder_count=Count("qualifications"))
+        held_today = qualifications_valid_on(timezone.localdate()) & Q(qualifications__staff_member__is_active=True)
+        return super().get_queryset(request).annotate(holder_count=Count("qualifications", filter=held_today))
 
-    @admin.display(description="people who hold it", ordering="holder_count")
-    def holders(self, obj: Skill) -> int:
-        return obj.holder_count
+    def get_fields(self, request: HttpRequest, obj: Skill | None = None) -> list[str]:
+        fields = ["name", "description", "counts_for_community_hours"]
+        return [*fields, "held_by"] if obj is not None else fields
+
+    @admin.display(description="held today by", ordering="holder_count")
+    def holders(self, obj: Skill) -> str:
+        query = urlencode({"is_active__exact": 1, "skill": obj.pk})
+        url = f"{reverse('admin:staffing_staffmember_changelist')}?{query}"
+        return format_html('<a href="{}">{}</a>', url, count_text(obj.holder_count, "person", "people"))
+
+    @admin.display(description="who holds it")
+    def held_by(self, obj: Skill) -> str:
+        """Everyone with the skill, current or not, with when it expires: whom to ask, whom to retrain."""
+        today = timezone.localdate()
+        qualifications = (
+            Qualification.objects.filter(skill=obj)
+            .select_related("staff_member__user")
+            .order_by("staff_member__user__last_name", "staff_member__user__first_name", "pk")
+        )
+        rows = [
+            (
+                reverse("admin:staffing_staffmember_change", args=[qualification.staff_member_id]),
+                str(qualification.staff_member),
+                _qualification_state(qualification, today=today),
+            )
+            for qualification in qualifications
+        ]
+        if not rows:
+            return "Nobody yet. Add the skill to a person on their page."
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
+
+
+def _qualification_state(qualification: Qualification, *, today: dt.date) -> str:
+    staff_member = qualification.staff_member
+    if qualification.granted_on > today:
+        state = f"From {day_text(qualification.granted_on, today=today)}"
+    elif qualification.expires_on is None:
+        state = "Does not expire"
+    elif qualification.expires_on <= today:
+        state = f"Expired {day_text(qualification.expires_on, today=today)}"
+    else:
+        state = f"Expires {day_text(qualification.expires_on, today=today)}"
+    return state if staff_member.is_active else f"{state} (no longer active)"
 
 
 @admin.register(ShiftPattern)
-class ShiftPatternAdmin(admin.ModelAdmin):
+class ShiftPatternAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
     list_display = ["role", "branch", "weekday", "times", "headcount", "skills", "is_active"]
     list_filter = ["branch", "role", "weekday", "is_active"]
     list_select_related = ["branch"]
@@ -217,9 +284,13 @@ class ShiftPatternAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("required_skills")
 
+    def checkbox_name(self, obj: ShiftPattern) -> str:
+        return f"{obj.get_role_display()}, {obj.get_weekday_display()} {self.times(obj)}"
+
     @admin.display(description="time", ordering="starts")
     def times(self, obj: ShiftPattern) -> str:
-        return f"{obj.starts:%H:%M} to {obj.ends:%H:%M}"
+        any_day = dt.date.min
+        return time_span(dt.datetime.combine(any_day, obj.starts), dt.datetime.combine(any_day, obj.ends))
 
     @admin.display(description="people")
     def headcount(self, obj: ShiftPattern) -> str:
@@ -336,7 +407,7 @@ class CoverageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
     form = ShiftAdminForm
     list_display = ["when", "role", "branch", "headcount", "warning_count", "is_published"]
     list_filter = [WhenFilter, "branch", "role", "is_published", CoverageFilter]
@@ -386,11 +457,12 @@ class ShiftAdmin(admin.ModelAdmin):
             )
         return changelist
 
+    def checkbox_name(self, obj: Shift) -> str:
+        return _shift_text(obj)
+
     @admin.display(description="when", ordering="starts_at")
     def when(self, obj: Shift) -> str:
-        zone = obj.branch.zone
-        starts, ends = obj.starts_at.astimezone(zone), obj.ends_at.astimezone(zone)
-        return f"{starts:%a %d %b %Y, %H:%M} to {ends:%H:%M}"
+        return when_text(obj.starts_at, obj.ends_at, zone=obj.branch.zone, today=timezone.localdate())
 
     @admin.display(description="people (fewest to most)", ordering="filled")
     def headcount(self, obj: Shift) -> str:
@@ -625,7 +697,7 @@ class HoursEntryAdmin(DecisionAdmin):
 
 
 @admin.register(ShiftChange)
-class ShiftChangeAdmin(admin.ModelAdmin):
+class ShiftChangeAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
     """Shifts given up and claimed: read here, decided by the actions."""
 
     list_display = ["shift", "offered_by", "claimed_by", "status", "offered_at", "decided_by"]
@@ -654,9 +726,12 @@ class ShiftChangeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def checkbox_name(self, obj: ShiftChange) -> str:
+        return f"{_shift_text(obj.assignment.shift)}, offered by {obj.offered_by} ({obj.get_status_display()})"
+
     @admin.display(description="shift", ordering="assignment__shift__starts_at")
     def shift(self, obj: ShiftChange) -> str:
-        return f"{obj.assignment.shift} at {obj.assignment.shift.branch}"
+        return f"{_shift_text(obj.assignment.shift)}, at {obj.assignment.shift.branch}"
 
     def _decide(self, request: HttpRequest, queryset: QuerySet, *, approve: bool, override_reason: str = "") -> None:
         done = 0

@@ -8,8 +8,10 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, EquipmentKind, NotifyRequest, Training
+from makerlab.formatting import day_text
 from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import (
     EquipmentFactory,
@@ -60,6 +62,8 @@ def add_bookings(service, count: int, *, first_day: dt.date = DAY) -> list[Booki
 
 LISTS = [
     "/admin/bookings/booking/",
+    "/admin/bookings/booking/?when=past",
+    "/admin/bookings/booking/?when=all",
     "/admin/bookings/booking/?status__exact=attended",
     "/admin/bookings/booking/?q=campbell",
     "/admin/bookings/booking/?staff=not-a-number",
@@ -80,11 +84,55 @@ def test_lists_cost_the_same_with_more_data(coordinator_client, service, url):
         assert response.status_code == 200
         return len(queries)
 
+    today = timezone.localdate()
     add_bookings(service, 3)
+    add_bookings(service, 3, first_day=today)
     small = count()
     add_bookings(service, 25, first_day=DAY + dt.timedelta(days=3))
+    add_bookings(service, 25, first_day=today + dt.timedelta(days=4))
     assert count() == small
     assert small <= 16
+
+
+def names_in_order(response) -> list[str]:
+    assert response.status_code == 200
+    return [booking.contact_name for booking in response.context["cl"].result_list]
+
+
+def test_the_booking_list_starts_today_soonest_first(coordinator_client, service, now):
+    today = timezone.localdate(now)
+    shuffled = [(3, "In three days"), (-1, "Yesterday"), (0, "Earlier today"), (1, "Tomorrow"), (-40, "Long ago")]
+    for days, name in shuffled:
+        hour = 8 if days == 0 else 10  # earlier today than the suite's moment
+        make_booking(service_type=service, starts_at=at(today + dt.timedelta(days=days), hour), contact_name=name)
+    response = coordinator_client.get("/admin/bookings/booking/")
+    assert names_in_order(response) == ["Earlier today", "Tomorrow", "In three days"]
+    html = response.content.decode()
+    assert '<a href="?when=past">Before today</a>' in html
+    assert names_in_order(coordinator_client.get("/admin/bookings/booking/", {"when": "past"})) == [
+        "Yesterday",
+        "Long ago",
+    ]
+    everything = names_in_order(coordinator_client.get("/admin/bookings/booking/", {"when": "all"}))
+    assert everything == ["In three days", "Tomorrow", "Earlier today", "Yesterday", "Long ago"]
+    assert names_in_order(coordinator_client.get("/admin/bookings/booking/", {"when": "today"})) == ["Earlier today"]
+
+
+def test_searching_or_choosing_dates_reaches_every_booking(coordinator_client, service, now):
+    long_ago = make_booking(service_type=service, starts_at=at(DAY, 10), contact_name="Harold Fraser")
+    found = names_in_order(coordinator_client.get("/admin/bookings/booking/", {"q": long_ago.patron.card_number}))
+    assert found == ["Harold Fraser"]
+    month = {"starts_at__year": DAY.year, "starts_at__month": DAY.month}
+    assert names_in_order(coordinator_client.get("/admin/bookings/booking/", month)) == ["Harold Fraser"]
+    assert names_in_order(coordinator_client.get("/admin/bookings/booking/", {"when": "nonsense"})) == []
+
+
+def test_the_booking_list_says_when_on_the_twelve_hour_clock(coordinator_client, service, now):
+    today = timezone.localdate(now)
+    make_booking(service_type=service, starts_at=at(today + dt.timedelta(days=2), 14))
+    html = coordinator_client.get("/admin/bookings/booking/").content.decode()
+    day = today + dt.timedelta(days=2)
+    assert f"{day_text(day, today=today)}, 2:00 to 2:45 p.m." in html
 
 
 def test_booking_change_page_and_history_open(coordinator_client, service):
@@ -100,7 +148,7 @@ def test_filters_by_service_staff_and_status(coordinator_client, service):
     make_booking(service_type=service, starts_at=at(DAY, 12), contact_name="Evelyn Sato", status="cancelled")
     html = coordinator_client.get(
         "/admin/bookings/booking/",
-        {"staff": tom.pk, "status__exact": "booked", "service_type__id__exact": service.pk},
+        {"staff": tom.pk, "status__exact": "booked", "service_type__id__exact": service.pk, "when": "all"},
     ).content.decode()
     assert "Harold Fraser" in html
     assert "Evelyn Sato" not in html
@@ -126,7 +174,7 @@ def test_csv_export_has_what_a_coordinator_needs_and_no_personal_details(coordin
         contact_phone="519-555-0188",
     )
     response = coordinator_client.post(
-        "/admin/bookings/booking/", {"action": "export_csv", "_selected_action": [booking.pk]}
+        "/admin/bookings/booking/?when=past", {"action": "export_csv", "_selected_action": [booking.pk]}
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -156,7 +204,7 @@ def test_csv_export_of_many_rows_costs_the_same(coordinator_client, service):
     def count(ids) -> int:
         with CaptureQueriesContext(connection) as queries:
             response = coordinator_client.post(
-                "/admin/bookings/booking/", {"action": "export_csv", "_selected_action": ids}
+                "/admin/bookings/booking/?when=all", {"action": "export_csv", "_selected_action": ids}
             )
             b"".join(response.streaming_content)
         return len(queries)
@@ -172,7 +220,7 @@ def test_attendance_action_goes_through_the_desk_service(coordinator_client, coo
     booking = make_booking(service_type=orientation, starts_at=at(dt.date(2026, 1, 5), 10))
     already = make_booking(service_type=orientation, starts_at=at(dt.date(2026, 1, 6), 10), status="cancelled")
     response = coordinator_client.post(
-        "/admin/bookings/booking/",
+        "/admin/bookings/booking/?when=past",
         {"action": "mark_attended", "_selected_action": [booking.pk, already.pk]},
         follow=True,
     )
@@ -201,8 +249,6 @@ def test_outcome_edited_in_the_admin_is_plain_text(coordinator_client, service):
 
 
 def test_lift_action_lifts_through_the_service(coordinator_client, coordinator, patron):
-    from django.utils import timezone
-
     pause = BookingPause.objects.create(
         patron=patron, paused_until=timezone.now() + dt.timedelta(days=10), reason="3 missed"
     )
@@ -229,3 +275,30 @@ def test_assistant_sees_bookings_but_cannot_export_or_change_services(client, as
     client.force_login(assistant)
     assert client.get("/admin/bookings/booking/").status_code == 200
     assert client.get("/admin/bookings/servicetype/add/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_booking_list_is_accessible_from_today_and_back(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+    from tests.factories import BranchFactory
+
+    service = ServiceTypeFactory(branch=BranchFactory(name="Central Library", slug="central"), name="Tech help")
+    today = timezone.localdate()
+    make_booking(service_type=service, starts_at=at(today + dt.timedelta(days=1), 14), contact_name="Harold Fraser")
+    make_booking(service_type=service, starts_at=at(today - dt.timedelta(days=3), 10), contact_name="Evelyn Sato")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/bookings/booking/")
+    expect(page.locator("#result_list")).to_contain_text("Harold Fraser")
+    expect(page.locator("#result_list")).to_contain_text("2:00 to 2:45 p.m.")
+    expect(page.locator("#result_list")).not_to_contain_text("Evelyn Sato")
+    assert_accessible(page)
+    page.goto("/admin/bookings/booking/?when=past")
+    expect(page.locator("#result_list")).to_contain_text("Evelyn Sato")
+    assert_accessible(page)

@@ -1,11 +1,14 @@
 """The coordinator's admin pages: bad input is refused on the form, and lists cost the same at any size."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from makerlab.admin import NOTIFICATION_KIND_LABELS
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, Notification, OpeningHours, Patron
 from tests.factories import BranchFactory, ClosureFactory, PatronFactory
@@ -147,3 +150,81 @@ def test_patron_search_by_card_number(admin_client_as_coordinator):
     html = admin_client_as_coordinator.get("/admin/makerlab/patron/", {"q": wanted.card_number}).content.decode()
     assert "Okafor" in html
     assert "Smith" not in html
+
+
+# The outbox in words
+
+
+def _kinds_in_use() -> set[str]:
+    """Every kind of email the system sends: each is queued with the template of its own name."""
+    emails = Path(settings.BASE_DIR) / "templates" / "emails"
+    names = {path.name.split(".")[0] for path in emails.glob("*.txt")}
+    return {name for name in names if name != "base" and not name.endswith("_subject")}
+
+
+def test_every_kind_of_email_in_use_has_a_label():
+    kinds = _kinds_in_use()
+    assert "program_registered" in kinds and "booking_reminder" in kinds
+    missing = kinds - set(NOTIFICATION_KIND_LABELS)
+    assert not missing, f"Give these kinds of email a label in makerlab/admin.py: {sorted(missing)}"
+    unused = set(NOTIFICATION_KIND_LABELS) - kinds
+    assert not unused, f"Labels for kinds no email uses: {sorted(unused)}"
+
+
+def test_the_outbox_shows_what_each_email_is_in_words(admin_client_as_coordinator):
+    Notification.objects.create(
+        kind="program_registered", recipient="ana@example.net", template="program_registered", idempotency_key="a"
+    )
+    Notification.objects.create(
+        kind="seed_request_ready", recipient="bo@example.net", template="seed_request_ready", idempotency_key="b"
+    )
+    html = admin_client_as_coordinator.get("/admin/makerlab/notification/").content.decode()
+    assert "Program registration confirmed" in html and "Seeds ready to pick up" in html
+    assert ">program_registered<" not in html and "- program_registered" not in html
+    filtered = admin_client_as_coordinator.get("/admin/makerlab/notification/", {"kind": "seed_request_ready"})
+    assert [n.recipient for n in filtered.context["cl"].result_list] == ["bo@example.net"]
+    notification = Notification.objects.get(kind="program_registered")
+    page = admin_client_as_coordinator.get(f"/admin/makerlab/notification/{notification.pk}/change/")
+    assert "Program registration confirmed" in page.content.decode()
+
+
+def test_an_unknown_kind_still_reads_as_words(admin_client_as_coordinator):
+    Notification.objects.create(kind="door_code_changed", recipient="x@example.net", template="t", idempotency_key="c")
+    html = admin_client_as_coordinator.get("/admin/makerlab/notification/").content.decode()
+    assert "Door code changed" in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_outbox_in_words_is_accessible(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    for index, kind in enumerate(sorted(NOTIFICATION_KIND_LABELS)):
+        Notification.objects.create(kind=kind, recipient=f"p{index}@example.net", template=kind, idempotency_key=kind)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/makerlab/notification/")
+    expect(page.locator("#result_list")).to_contain_text("Program registration confirmed")
+    assert_accessible(page)
+    page.goto("/admin/makerlab/notification/?kind=seed_request_ready")
+    expect(page.locator("#result_list")).to_contain_text("Seeds ready to pick up")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("value", ["", "x" * 5000, "'; DROP TABLE x; --", "<script>alert(1)</script>", "-1", "\x00"])
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/admin/makerlab/notification/", "kind"),
+        ("/admin/bookings/booking/", "when"),
+        ("/admin/staffing/staffmember/", "skill"),
+        ("/admin/programs/program/", "o"),
+    ],
+)
+def test_hostile_filter_values_on_the_changed_lists_never_answer_500(admin_client_as_coordinator, url, name, value):
+    assert admin_client_as_coordinator.get(url, {name: value}).status_code in (200, 302)

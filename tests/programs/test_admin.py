@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
+from makerlab.formatting import day_text
 from programs.models import AgeGroup, Attendance, Headcount, PartnerSite, Program, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_create
 from tests.factories import ProgramFactory, StaffMemberFactory
@@ -61,6 +62,55 @@ def test_changelists_cost_the_same_queries_at_any_size(coordinator_client, model
     with CaptureQueriesContext(connection) as large:
         assert coordinator_client.get(url).status_code == 200
     assert len(small) == len(large), f"{model}: {len(small)} then {len(large)}"
+
+
+def _weekly(program: Program, first: dt.date, weeks: int, hour: int = 18) -> list[Session]:
+    zone = program.branch.zone
+    sessions = []
+    for week in range(weeks):
+        start = dt.datetime.combine(first + dt.timedelta(weeks=week), dt.time(hour), tzinfo=zone)
+        sessions.append(
+            Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(minutes=90))
+        )
+    return sessions
+
+
+def test_two_runs_of_a_program_are_told_apart_by_their_dates_and_next_session(coordinator_client, now):
+    today = timezone.localdate(now)
+    autumn = ProgramFactory(title="Sewing machine basics", slug="sewing-autumn")
+    winter = ProgramFactory(title="Sewing machine basics", slug="sewing-winter")
+    autumn_sessions = _weekly(autumn, today - dt.timedelta(days=20), 6)  # three done, three to come
+    _weekly(winter, today + dt.timedelta(days=60), 4)
+    cancelled = autumn_sessions[3]
+    cancelled.cancelled_at = now
+    cancelled.save()
+    response = coordinator_client.get("/admin/programs/program/")
+    assert response.status_code == 200
+    rows = {program.pk: program for program in response.context["cl"].result_list}
+    assert list(rows) == [autumn.pk, winter.pk]  # same title: the earlier run first
+    html = response.content.decode()
+    first = today - dt.timedelta(days=20)
+    assert _range(first, first + dt.timedelta(weeks=5)) in html
+    coming = autumn_sessions[4].starts_at.astimezone(autumn.branch.zone).date()
+    assert f"{day_text(coming, today=today)} at 6:00 p.m." in html
+    winter_first = today + dt.timedelta(days=60)
+    assert f"{day_text(winter_first, today=today)} at 6:00 p.m." in html
+    by_dates = coordinator_client.get("/admin/programs/program/", {"o": "-2"})  # the dates column, latest first
+    assert [program.pk for program in by_dates.context["cl"].result_list] == [winter.pk, autumn.pk]
+
+
+def _range(first: dt.date, last: dt.date) -> str:
+    if first.year == last.year:
+        return f"{first.day} {first:%B} to {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+
+
+def test_a_program_with_no_sessions_to_come_says_so(coordinator_client, now):
+    done = ProgramFactory(title="Finished")
+    _weekly(done, timezone.localdate(now) - dt.timedelta(days=40), 2)
+    ProgramFactory(title="Not scheduled yet")
+    html = coordinator_client.get("/admin/programs/program/").content.decode()
+    assert "No sessions yet" in html and "None to come" in html
 
 
 def test_program_change_page_opens(coordinator_client):
@@ -169,3 +219,25 @@ def test_sessions_are_not_edited_or_deleted_outside_their_program(coordinator_cl
     assert f"/admin/programs/session/{session.pk}/move/" in page and 'name="starts_at"' not in page
     assert coordinator_client.get(f"/admin/programs/session/{session.pk}/delete/").status_code == 403
     assert coordinator_client.get("/admin/programs/session/add/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_program_list_with_dates_is_accessible(page, coordinator, assert_accessible, width):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    today = timezone.localdate()
+    _weekly(ProgramFactory(title="Sewing machine basics", slug="sewing-a"), today - dt.timedelta(days=20), 6)
+    _weekly(ProgramFactory(title="Sewing machine basics", slug="sewing-b"), today + dt.timedelta(days=60), 4)
+    ProgramFactory(title="Not scheduled yet")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/programs/program/")
+    expect(page.locator("#result_list")).to_contain_text("at 6:00 p.m.")
+    expect(page.locator("#result_list")).to_contain_text("No sessions yet")
+    assert_accessible(page)

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from makerlab.cards import card_number_make
 from seedlibrary import services
 from seedlibrary.models import Loan, Lot, SeedRequest, Stock
 from tests.conftest import PASSWORD
@@ -99,6 +100,9 @@ def test_assistant_lends_at_the_desk_records_an_orientation_and_reads_the_report
     page.get_by_role("navigation", name="Seed desk").get_by_role("link", name="Orientation").click()
     assert_accessible(page)
     page.get_by_label("Library card number").fill(newcomer.card_number)
+    page.get_by_role("button", name="Look up").click()
+    expect(page.get_by_text("The library has not seen this card before.")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("First name").fill("Mei")
     page.get_by_label("Last name").fill("Chen")
     page.get_by_role("button", name="Record the orientation").click()
@@ -119,4 +123,23 @@ def test_assistant_lends_at_the_desk_records_an_orientation_and_reads_the_report
     page.get_by_role("spinbutton", name="Season").fill("1850")
     page.get_by_role("button", name="Show the report").click()
     expect(page.get_by_text("Showing the")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_orientation_for_a_patron_on_file_needs_only_their_card(page, desk_data, assert_accessible):
+    card = card_number_make(4242)
+    PatronFactory(first_name="Harold", last_name="Fraser", email="harold@example.net", card_number=card)
+    log_in(page)
+    page.goto("/staff/seeds/orientation/")
+    page.get_by_label("Library card number").fill(" ".join(card[i : i + 4] for i in range(0, len(card), 4)))
+    page.get_by_role("button", name="Look up").click()
+    expect(page.get_by_role("heading", name="Harold Fraser")).to_be_visible()
+    expect(page.get_by_text("harold@example.net")).to_be_visible()
+    expect(page.get_by_label("First name")).to_have_count(0)
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the orientation for Harold Fraser").click()
+    expect(page.get_by_text("Harold Fraser has the seed-saving orientation")).to_be_visible()
+    expect(page.get_by_text("0 of 10 used; 10 left")).to_be_visible()
     assert_accessible(page)

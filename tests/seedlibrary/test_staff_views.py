@@ -110,7 +110,8 @@ def test_looking_up_a_card_shows_the_patron_their_season_and_the_shelf(desk, bra
 def test_a_patron_without_orientation_is_shown_the_way_to_record_it(desk, branch, tomatoes):
     patron = PatronFactory(first_name="Harold", last_name="Fraser")
     html = page(desk.get("/staff/seeds/", {"card_number": patron.card_number}))
-    assert "Not yet." in html and f"/staff/seeds/orientation/?card_number={patron.card_number}" in html
+    assert "Not yet." in html
+    assert f"/staff/seeds/orientation/?branch={branch.slug}&amp;card_number={patron.card_number}" in html
 
 
 def test_lending_takes_one_packet_of_each_chosen_lot(desk, branch, doris, tomatoes, beans):
@@ -476,4 +477,124 @@ def test_desk_pages_take_the_same_queries_at_two_sizes(
         now=timezone.now() - dt.timedelta(days=390),
     )
     large = _queries(desk, django_assert_max_num_queries, url, params, budget)
+    assert small == large
+
+
+# Issue 13: the queue's order, the lend page's links and queries, the orientation looked up by card
+
+
+def test_open_requests_are_listed_oldest_first_whatever_their_status(desk, branch, now):
+    """Made in shuffled order, some set aside: the queue reads from the oldest request to the newest."""
+    lot = lendable_lot(branch=branch, packets=10)
+    ages_in_days = [3, 9, 1, 6, 12, 4]
+    made = {}
+    for age in ages_in_days:
+        patron = PatronFactory()
+        OrientationFactory(patron=patron)
+        made[age] = services.seed_request_create(
+            card_number=patron.card_number,
+            email="p@example.net",
+            branch=branch,
+            varieties=[lot.variety],
+            now=now - dt.timedelta(days=age),
+        )
+    for age in (1, 9):
+        services.seed_request_ready(seed_request=made[age], by=None, now=now)
+    html = page(desk.get("/staff/seeds/requests/"))
+    positions = [html.index(str(made[age].patron)) for age in sorted(ages_in_days, reverse=True)]
+    assert positions == sorted(positions)
+
+
+def test_show_all_on_the_lend_page_keeps_the_branch(desk, branch, doris, tomatoes):
+    other = BranchFactory(name="Southwold", slug="southwold")
+    lendable_lot(branch=other, packets=3, variety=VarietyFactory(common_name="Squash", variety_name="Delicata"))
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number, "branch": "southwold", "q": "squash"}))
+    assert f'href="/staff/seeds/?branch=southwold&amp;card_number={doris.card_number}">Show all' in html
+
+
+def _lendable_queries(captured) -> int:
+    """Queries that work out which lots may be lent (they read the germination tests)."""
+    return sum("seedlibrary_germinationtest" in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_lend_page_works_out_the_lendable_lots_once(desk, branch, doris, django_assert_max_num_queries):
+    def lendable_queries() -> int:
+        with django_assert_max_num_queries(14) as captured:
+            html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+        assert "Packets left" in html
+        return _lendable_queries(captured)
+
+    _grow(branch, 2)
+    assert lendable_queries() == 1
+    _grow(branch, 8)
+    assert lendable_queries() == 1
+
+
+def test_the_lend_page_shows_each_lots_germination_rate(desk, branch, doris, tomatoes):
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+    assert "<td>90%</td>" in html and "<td>4</td>" in html  # 18 of 20 seeds sprouted; 4 packets
+
+
+def test_the_orientation_page_looks_up_the_card_and_asks_nothing_already_on_file(desk, branch):
+    patron = PatronFactory(first_name="Harold", last_name="Fraser", email="harold@example.net")
+    html = page(desk.get("/staff/seeds/orientation/", {"card_number": patron.card_number, "branch": branch.slug}))
+    assert "Harold Fraser" in html and "harold@example.net" in html
+    assert 'name="first_name"' not in html and 'name="last_name"' not in html
+    response = desk.post("/staff/seeds/orientation/", {"card_number": patron.card_number, "branch": branch.slug})
+    assert response.status_code == 302
+    assert response.url == f"/staff/seeds/?branch={branch.slug}&card_number={patron.card_number}"
+    assert "Harold Fraser has the seed-saving orientation" in page(desk.get(response.url))
+    orientation = Orientation.objects.get(patron=patron)
+    assert orientation.source == Orientation.Source.STAFF
+    patron.refresh_from_db()
+    assert (patron.first_name, patron.last_name) == ("Harold", "Fraser")
+
+
+def test_the_orientation_page_says_when_it_is_already_recorded(desk, branch, doris):
+    html = page(desk.get("/staff/seeds/orientation/", {"card_number": doris.card_number}))
+    assert "already completed the seed-saving orientation" in html
+    assert 'name="first_name"' not in html and "Record the orientation" not in html
+
+
+def test_an_unknown_card_on_the_orientation_page_asks_for_the_new_patrons_name(desk, branch):
+    card = PatronFactory.build().card_number
+    html = page(desk.get("/staff/seeds/orientation/", {"card_number": f" {card[:4]}-{card[4:]} "}))
+    assert "not seen this card before" in html
+    assert f'value="{card}"' in html and 'name="first_name"' in html and 'name="last_name"' in html
+    response = desk.post(
+        "/staff/seeds/orientation/", {"card_number": card, "first_name": "Mei", "last_name": "Chen", "email": ""}
+    )
+    assert response.status_code == 302
+    assert Patron.objects.get(card_number=card).first_name == "Mei"
+
+
+def test_the_orientation_page_starts_with_the_card_lookup(desk, branch):
+    html = page(desk.get("/staff/seeds/orientation/"))
+    assert 'method="get"' in html and "Look up" in html
+    assert 'name="first_name"' not in html
+
+
+@pytest.mark.parametrize("card", ["", "12", "abcd", *HOSTILE])
+def test_a_bad_card_on_the_orientation_lookup_is_refused_on_the_form(desk, branch, card):
+    html = page(desk.get("/staff/seeds/orientation/", {"card_number": card}))
+    assert "is-invalid" in html and "error-summary" in html
+    assert 'name="first_name"' not in html
+
+
+def test_a_new_patron_without_a_name_is_refused_and_nothing_is_saved(desk, branch):
+    card = PatronFactory.build().card_number
+    html = page(desk.post("/staff/seeds/orientation/", {"card_number": card, "first_name": "", "last_name": ""}))
+    assert "Enter the patron" in html
+    assert not Patron.objects.exists() and not Orientation.objects.exists()
+
+
+@pytest.mark.parametrize("looked_up", [False, True])
+def test_the_orientation_page_takes_the_same_queries_at_two_sizes(
+    desk, branch, doris, borrowed, django_assert_max_num_queries, looked_up
+):
+    params = {"card_number": PatronFactory().card_number} if looked_up else {}
+    _grow(branch, 2)
+    small = _queries(desk, django_assert_max_num_queries, "/staff/seeds/orientation/", params, 8)
+    _grow(branch, 8)
+    large = _queries(desk, django_assert_max_num_queries, "/staff/seeds/orientation/", params, 8)
     assert small == large

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from makerlab.formatting import day_text
 from makerlab.selectors import statutory_holiday
 from staffing.models import (
     Assignment,
@@ -528,6 +529,91 @@ def test_an_assistant_sees_shifts_but_cannot_change_them(client, assistant, bran
     assert client.get("/admin/staffing/staffmember/").status_code == 403
 
 
+def test_shift_lists_show_times_on_the_twelve_hour_clock(admin_client_as_coordinator, branch):
+    day = open_day()
+    shift = ShiftFactory(branch=branch, starts_at=at(day, 14), ends_at=at(day, 16))
+    ShiftPattern.objects.create(
+        branch=branch, role=ShiftRole.OPEN_LAB, weekday=1, starts=dt.time(11, 30), ends=dt.time(13)
+    )
+    ShiftChange.objects.create(assignment=AssignmentFactory(shift=shift), offered_by=StaffMemberFactory())
+    for url in ("/admin/staffing/shift/", "/admin/staffing/shiftchange/"):
+        html = admin_client_as_coordinator.get(url).content.decode()
+        assert f"{day_text(day, today=timezone.localdate())}, 2:00 to 4:00 p.m." in html, url
+        assert "14:00" not in html and "16:00" not in html, url
+    html = admin_client_as_coordinator.get("/admin/staffing/shiftpattern/").content.decode()
+    assert "11:30 a.m. to 1:00 p.m." in html and "13:00" not in html
+
+
+# Who holds a skill
+
+
+def test_the_skill_list_counts_who_holds_each_skill_and_links_to_them(admin_client_as_coordinator):
+    printer, laser = SkillFactory(name="3D printer"), SkillFactory(name="Laser cutter")
+    today = timezone.localdate()
+    QualificationFactory.create_batch(2, skill=printer)
+    QualificationFactory(skill=printer, granted_on=today - dt.timedelta(days=400), expires_on=today)  # expired today
+    QualificationFactory(skill=printer, staff_member__is_active=False)  # no longer works here
+    html = admin_client_as_coordinator.get("/admin/staffing/skill/").content.decode()
+    assert f'href="/admin/staffing/staffmember/?is_active__exact=1&amp;skill={printer.pk}">2 people</a>' in html
+    assert "0 people" in html and laser.name in html
+
+
+def test_the_staff_list_filtered_by_a_skill_shows_those_who_hold_it_today(admin_client_as_coordinator):
+    printer = SkillFactory(name="3D printer")
+    today = timezone.localdate()
+    QualificationFactory(skill=printer, staff_member__user__first_name="Wei", staff_member__user__last_name="Chen")
+    QualificationFactory(
+        skill=printer,
+        granted_on=today - dt.timedelta(days=400),
+        expires_on=today,
+        staff_member__user__first_name="Aisha",
+        staff_member__user__last_name="Mohamud",
+    )
+    StaffMemberFactory(user__first_name="Karen", user__last_name="Van Dyk")
+    response = admin_client_as_coordinator.get("/admin/staffing/staffmember/", {"skill": printer.pk})
+    names = {str(person) for person in response.context["cl"].result_list}
+    assert names == {"Wei Chen"}
+
+
+def test_the_skill_page_lists_who_holds_it_with_expiry(admin_client_as_coordinator):
+    printer = SkillFactory(name="3D printer")
+    today = timezone.localdate()
+    QualificationFactory(skill=printer, staff_member__user__first_name="Wei", staff_member__user__last_name="Chen")
+    QualificationFactory(
+        skill=printer,
+        granted_on=today - dt.timedelta(days=30),
+        expires_on=today + dt.timedelta(days=60),
+        staff_member__user__first_name="Aisha",
+        staff_member__user__last_name="Mohamud",
+    )
+    QualificationFactory(
+        skill=printer,
+        granted_on=today - dt.timedelta(days=400),
+        expires_on=today - dt.timedelta(days=2),
+        staff_member__user__first_name="Tom",
+        staff_member__user__last_name="Reid",
+    )
+    html = admin_client_as_coordinator.get(f"/admin/staffing/skill/{printer.pk}/change/").content.decode()
+    expires = today + dt.timedelta(days=60)
+    expired = today - dt.timedelta(days=2)
+    assert "Wei Chen" in html and "Does not expire" in html
+    assert "Aisha Mohamud" in html and f"Expires {day_text(expires, today=today)}" in html
+    assert f"Expired {day_text(expired, today=today)}" in html
+
+
+def test_the_skill_page_costs_the_same_however_many_hold_it(admin_client_as_coordinator):
+    printer = SkillFactory(name="3D printer")
+    url = f"/admin/staffing/skill/{printer.pk}/change/"
+    QualificationFactory.create_batch(2, skill=printer)
+    admin_client_as_coordinator.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    QualificationFactory.create_batch(20, skill=printer)
+    with CaptureQueriesContext(connection) as large:
+        assert admin_client_as_coordinator.get(url).status_code == 200
+    assert len(small) == len(large)
+
+
 # Actions
 
 
@@ -908,13 +994,41 @@ def some_staffing(transactional_db):
         "/admin/staffing/hoursentry/add/",
         "/admin/staffing/shiftchange/",
         "/admin/staffing/skill/",
+        "/admin/staffing/skill/{skill}/change/",
+        "/admin/staffing/staffmember/?is_active__exact=1&skill={skill}",
     ],
 )
 def test_the_staffing_admin_pages_are_accessible(logged_in_coordinator, some_staffing, assert_accessible, path):
     page = logged_in_coordinator
     person = some_staffing.assignments.get().staff_member_id
-    response = page.goto(path.format(shift=some_staffing.pk, person=person))
+    skill = some_staffing.required_skills.get().pk
+    response = page.goto(path.format(shift=some_staffing.pk, person=person, skill=skill))
     assert response.status == 200
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_coordinator_finds_who_holds_a_skill_from_the_skill_list(
+    logged_in_coordinator, some_staffing, assert_accessible, width
+):
+    from playwright.sync_api import expect
+
+    page = logged_in_coordinator
+    page.set_viewport_size({"width": width, "height": 900})
+    QualificationFactory(
+        skill=some_staffing.required_skills.get(),
+        staff_member__user__first_name="Aisha",
+        staff_member__user__last_name="Mohamud",
+    )
+    page.goto("/admin/staffing/skill/")
+    assert_accessible(page)
+    page.locator("tr", has_text="3D printer").get_by_role("link", name="1 person").click()
+    expect(page.locator("#result_list")).to_contain_text("Aisha Mohamud")
+    expect(page.locator("#result_list")).not_to_contain_text("Wei Chen")
+    assert_accessible(page)
+    page.goto("/admin/staffing/shift/")
+    expect(page.locator("#result_list")).to_contain_text("10:00 a.m. to noon")
     assert_accessible(page)
 
 

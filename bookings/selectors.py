@@ -21,7 +21,6 @@ from bookings.models import (
     Training,
     UnmetDemand,
 )
-from makerlab.cards import card_number_normalise
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars
@@ -487,18 +486,6 @@ def booking_check_in_refusal(*, booking: Booking, now: dt.datetime) -> str:
     if today > session_day:
         return f"This code has expired: the booking was on {date_format(session_day, 'l j F Y')}."
     return ""
-
-
-def patron_by_card(*, card_number: str) -> Patron | None:
-    """The patron holding this library card (spaces and dashes ignored); an anonymised patron holds none.
-
-    The one card lookup of bookings: the booking service finds the patron it books with it, and the
-    desk's "Look up" fills in what is on file.
-    """
-    card = card_number_normalise(card_number)
-    if not card:
-        return None
-    return Patron.objects.filter(card_number=card, anonymised_at__isnull=True).first()
 
 
 def patron_booked_with_email(*, patron: Patron, email: str) -> bool:

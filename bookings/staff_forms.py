@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings.forms import IntakeQuestionsMixin, MinimumAgeQuestionMixin
 from bookings.models import Booking, IntakeQuestion, ServiceType
 from bookings.services.booking import PatronDetails
-from makerlab.forms import CardNumberForm, PatronContactForm
+from makerlab.forms import PatronContactForm, StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 
 DAY_FARTHEST = dt.timedelta(days=3653)
@@ -104,8 +104,8 @@ class DeskBookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, PatronConta
         )
 
 
-class CardLookupForm(CardNumberForm):
-    """The desk's "Look up" step: a card number typed or scanned, to fill in what the library has on file."""
+class CardLookupForm(StaffCardLookupForm):
+    """The desk's "Look up" step, beside the booking form's own card field: labelled apart from it."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

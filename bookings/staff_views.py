@@ -27,7 +27,7 @@ from makerlab.commitments import Commitment
 from makerlab.formatting import full_stop, moment_text, time_span
 from makerlab.forms import add_service_error
 from makerlab.models import Branch, Patron
-from makerlab.selectors import branches_active
+from makerlab.selectors import branches_active, patron_by_card
 
 SLOTS_OFFERED = 60
 
@@ -266,7 +266,7 @@ def _card_lookup(request: HttpRequest) -> CardLookup:
     form = CardLookupForm(request.GET if "card_number" in request.GET else None, auto_id="lookup_%s")
     if not form.is_bound or not form.is_valid():
         return CardLookup(form=form, patron=None)
-    return CardLookup(form=form, patron=selectors.patron_by_card(card_number=form.cleaned_data["card_number"]))
+    return CardLookup(form=form, patron=patron_by_card(card_number=form.cleaned_data["card_number"]))
 
 
 def _on_file(lookup: CardLookup) -> dict:

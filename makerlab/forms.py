@@ -49,6 +49,16 @@ class CardNumberForm(forms.Form):
         return card
 
 
+class StaffCardLookupForm(CardNumberForm):
+    """The card staff scan or type to find a patron on file: the same check, in words for staff."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["card_number"]
+        field.help_text = "Scan or type the number on the back of the card."
+        field.error_messages["required"] = "Enter the patron's library card number."
+
+
 class PatronContactForm(CardNumberForm):
     """The card number and contact details a patron gives on a public form (booking, registering), or
     that staff type for a patron at the desk.

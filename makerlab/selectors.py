@@ -7,12 +7,13 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
-from makerlab.models import Branch, Closure, OpeningHours
+from makerlab.cards import card_number_normalise
+from makerlab.models import Branch, Closure, OpeningHours, Patron
 
 
 @lru_cache(maxsize=64)
@@ -215,3 +216,16 @@ def health_report(*, now: dt.datetime | None = None) -> HealthReport:
     max_age = dt.timedelta(seconds=settings.HEALTHZ_BEAT_MAX_AGE_SECONDS)
     beat = beat_last_run is not None and now - beat_last_run <= max_age
     return HealthReport(database=database, broker=_broker_ok(), beat_last_run=beat_last_run, beat=beat)
+
+
+def patrons_holding_card(card_number: str) -> QuerySet[Patron]:
+    """The patron holding this library card (spaces and dashes ignored), as a query of at most one row that
+    callers lock or widen; an anonymised patron holds no card. The library's one card lookup."""
+    card = card_number_normalise(card_number)
+    if not card:
+        return Patron.objects.none()
+    return Patron.objects.filter(card_number=card, anonymised_at__isnull=True)
+
+
+def patron_by_card(*, card_number: str) -> Patron | None:
+    return patrons_holding_card(card_number).first()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from bookings.models import Booking, Training
 from bookings.selectors import patron_booked_with_email, patron_bookings, patron_trainings
 from makerlab.models import Patron
+from makerlab.selectors import patron_by_card
 from mylab.models import SignInLink, token_digest
 from programs.models import Registration
 from programs.selectors import patron_registered_with_email, patron_registrations
@@ -29,7 +30,7 @@ from seedlibrary.selectors import (
 def patron_by_card_and_email(*, card_number: str, email: str) -> Patron | None:
     """The patron with ``card_number`` whose email on file, or given with a booking, registration or seed
     request, is ``email`` in any letter case; None otherwise."""
-    patron = Patron.objects.filter(card_number=card_number, anonymised_at__isnull=True).first()
+    patron = patron_by_card(card_number=card_number)
     if patron is None or not email:
         return None
     if patron.email and patron.email.casefold() == email.casefold():

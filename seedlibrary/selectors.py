@@ -13,10 +13,9 @@ from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Pref
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from makerlab.cards import card_number_normalise
 from makerlab.formatting import moment_text
 from makerlab.models import Branch, Patron
-from makerlab.selectors import branch_calendar
+from makerlab.selectors import branch_calendar, patrons_holding_card
 from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest
 
 # How far past the hold day to look for a day the branch is open (a closure of a few weeks still ends).
@@ -109,14 +108,8 @@ def patron_season_usage(*, patron: Patron, season: int) -> tuple[int, dict[int, 
 
 
 def patron_by_card(*, card_number: str) -> Patron | None:
-    """The patron holding this library card (spaces and dashes ignored), with their seed orientation; an
-    anonymised patron holds none. The seed desk's one card lookup: lending, returns and orientations."""
-    card = card_number_normalise(card_number)
-    if not card:
-        return None
-    return (
-        Patron.objects.filter(card_number=card, anonymised_at__isnull=True).select_related("seed_orientation").first()
-    )
+    """The card's patron with their seed orientation: the seed desk's lookup for lending, returns and orientations."""
+    return patrons_holding_card(card_number).select_related("seed_orientation").first()
 
 
 def shelf_lots(*, branch: Branch, today: dt.date, search: str = "") -> QuerySet[Lot]:

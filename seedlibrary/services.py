@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Branch, Patron
+from makerlab.selectors import patrons_holding_card
 from makerlab.validators import validate_plain_text
 from seedlibrary import notifications
 from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest, Stock, Variety
@@ -72,7 +73,7 @@ def _card(card_number: str) -> str:
 
 
 def _patron_by_card(card: str, *, lock: bool = False) -> Patron | None:
-    patrons = Patron.objects.filter(card_number=card, anonymised_at__isnull=True)
+    patrons = patrons_holding_card(card)
     if lock:
         patrons = patrons.select_for_update()
     return patrons.first()

@@ -3,23 +3,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from makerlab.forms import CardNumberForm
+from makerlab.forms import StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 from seedlibrary.models import Lot, Variety
 from seedlibrary.services import EARLIEST_HARVEST_YEAR
 
 
-class CardLookupForm(CardNumberForm):
-    """The card staff scan or type to find a patron: the library's one card check, in words for staff."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["card_number"]
-        field.help_text = "Scan or type the number on the back of the card."
-        field.error_messages["required"] = "Enter the patron's library card number."
-
-
-class _CardCarried(CardLookupForm):
+class _CardCarried(StaffCardLookupForm):
     """A desk form that carries the card looked up before it, hidden."""
 
     def __init__(self, *args, **kwargs) -> None:

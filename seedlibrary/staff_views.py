@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.formatting import day_text, moment_text
-from makerlab.forms import add_service_error
+from makerlab.forms import StaffCardLookupForm, add_service_error
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branches_active
 from seedlibrary import services
@@ -34,7 +34,7 @@ from seedlibrary.selectors import (
     season_of,
     shelf_lots,
 )
-from seedlibrary.staff_forms import CardLookupForm, LendForm, OrientationForm, ReturnForm, SeasonForm
+from seedlibrary.staff_forms import LendForm, OrientationForm, ReturnForm, SeasonForm
 
 REQUESTS_PER_PAGE = 25
 RETURN_SEASONS_BACK = 3  # a return is of seed borrowed in the last few seasons
@@ -70,13 +70,13 @@ def _here(name: str, **query) -> str:
 UNKNOWN_CARD = "No patron has this library card. Check the number, or record their orientation to add them."
 
 
-def _lookup(request: HttpRequest, *, unknown: str = UNKNOWN_CARD) -> tuple[CardLookupForm, Patron | None]:
+def _lookup(request: HttpRequest, *, unknown: str = UNKNOWN_CARD) -> tuple[StaffCardLookupForm, Patron | None]:
     """The card typed in the lookup box (GET ?card_number=), and its patron when the library knows it.
 
     A card with the right shape that no patron has gets ``unknown`` on the field; empty ``unknown`` leaves
     the form valid, for the pages that add a new patron.
     """
-    form = CardLookupForm(request.GET if "card_number" in request.GET else None)
+    form = StaffCardLookupForm(request.GET if "card_number" in request.GET else None)
     if not form.is_bound or not form.is_valid():
         return form, None
     patron = patron_by_card(card_number=form.cleaned_data["card_number"])
@@ -85,9 +85,9 @@ def _lookup(request: HttpRequest, *, unknown: str = UNKNOWN_CARD) -> tuple[CardL
     return form, patron
 
 
-def _posted_lookup(request: HttpRequest) -> tuple[CardLookupForm, Patron | None]:
+def _posted_lookup(request: HttpRequest) -> tuple[StaffCardLookupForm, Patron | None]:
     """The card a desk form posts back, and its patron, looked up again (the page may be old)."""
-    lookup = CardLookupForm(request.POST)
+    lookup = StaffCardLookupForm(request.POST)
     patron = patron_by_card(card_number=lookup.cleaned_data["card_number"]) if lookup.is_valid() else None
     return lookup, patron
 
@@ -178,7 +178,7 @@ def orientation(request: HttpRequest) -> HttpResponse:
     branch, _ = _branch(request)
     if request.method == "POST":
         _, patron = _posted_lookup(request)
-        lookup = CardLookupForm(initial={"card_number": request.POST.get("card_number", "")[:40]})
+        lookup = StaffCardLookupForm(initial={"card_number": request.POST.get("card_number", "")[:40]})
         form = OrientationForm(request.POST, on_file=patron is not None)
     else:
         lookup, patron = _lookup(request, unknown="")

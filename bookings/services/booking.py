@@ -17,7 +17,6 @@ from bookings.selectors import (
     Slot,
     booking_change_refusal,
     open_slots,
-    patron_by_card,
     patron_paused_until,
     pause_message,
 )
@@ -26,6 +25,7 @@ from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import when_text
 from makerlab.models import Patron
+from makerlab.selectors import patron_by_card
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
 

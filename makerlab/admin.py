@@ -23,6 +23,7 @@ NOTIFICATION_KIND_LABELS = {
     "program_person_cancelled": "One person's place in a program cancelled",
     "program_reminder": "Program reminder",
     "program_session_moved": "Program session moved",
+    "program_session_added": "New program session announced",
     "program_session_cancelled": "Program session cancelled",
     "program_message": "Message to a program's registrants",
     "seed_request_received": "Seed request received",

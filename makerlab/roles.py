@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "staffing.add_shiftchange",
         "staffing.change_shiftchange",
         "staffing.delete_shiftchange",
+        "staffing.view_shiftinvitation",
         "staffing.view_hoursentry",
         "staffing.add_hoursentry",
         "staffing.change_hoursentry",

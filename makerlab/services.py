@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 from collections.abc import Callable
+from email.mime.base import MIMEBase
 from importlib import import_module
 from typing import Any
 
@@ -82,7 +83,9 @@ def _claim(notification_id: int, *, now: dt.datetime) -> bool:
 
 # Attachments are built when the email is sent, from the notification's related object, so the outbox
 # keeps no body. Apps register a builder per kind in their AppConfig.ready().
-AttachmentBuilder = Callable[[models.Model | None], list[tuple[str, bytes, str]]]
+# Each attachment is (filename, content, MIME type), or a MIME part already built (an inline image) with two Nones.
+Attachment = tuple[str, bytes, str] | tuple[MIMEBase, None, None]
+AttachmentBuilder = Callable[[models.Model | None], list[Attachment]]
 _attachment_builders: dict[str, AttachmentBuilder] = {}
 
 

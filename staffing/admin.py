@@ -41,6 +41,7 @@ from staffing.models import (
     Qualification,
     Shift,
     ShiftChange,
+    ShiftInvitation,
     ShiftPattern,
     Skill,
     StaffMember,
@@ -777,3 +778,25 @@ class ShiftChangeAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
     @admin.action(description="Decline the selected claims", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._decide(request, queryset, approve=False)
+
+
+@admin.register(ShiftInvitation)
+class ShiftInvitationAdmin(admin.ModelAdmin):
+    """Short shifts the coordinator offered to one person from the week schedule, and their answers: read-only."""
+
+    list_display = ["shift_when", "staff_member", "status", "offered_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["shift__branch", "staff_member__user"]
+    search_fields = ["staff_member__user__first_name", "staff_member__user__last_name"]
+    fields = ["shift_when", "staff_member", "offered_by", "status", "offered_at", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ShiftInvitation | None = None) -> bool:
+        return False
+
+    @admin.display(description="shift", ordering="shift__starts_at")
+    def shift_when(self, obj: ShiftInvitation) -> str:
+        return f"{_shift_text(obj.shift)}, at {obj.shift.branch}"

@@ -168,7 +168,7 @@ def test_the_desk_and_the_booking_service_find_the_same_patron_by_card(
 
 @pytest.mark.parametrize(
     ("card_number", "message"),
-    [("12345", "card"), ("<script>alert(1)</script>", "card"), ("9" * 500, "card"), ("", "Enter your library card")],
+    [("12345", "card"), ("<script>alert(1)</script>", "card"), ("9" * 500, "card"), ("", "Enter the patron")],
 )
 def test_a_bad_card_to_look_up_is_refused_on_the_form(desk_client, open_desk, card_number, message):
     service, _ = open_desk

@@ -149,7 +149,7 @@ def test_the_start_page_takes_the_same_queries_at_two_sizes(
     AssignmentFactory(shift=ShiftFactory(branch=central, starts_at=at(9)), staff_member=me)
     a_busy_day(central, me, size=size)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         html = page_text(client.get("/staff/"))
     assert html.count("Roster<span") == size
 

@@ -26,9 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="monthlyreport",
             name="pdf_key",
-            field=models.CharField(
-                blank=True, editable=False, help_text="What the PDF was built from.", max_length=64
-            ),
+            field=models.CharField(blank=True, editable=False, help_text="What the PDF was built from.", max_length=64),
         ),
         migrations.AddField(
             model_name="reportclosing",

@@ -3,6 +3,10 @@
 A closed month is read from its frozen report (one query for all of them), so the dashboard shows
 exactly what the board was sent. Any other month is computed from live data, once per month shown.
 Closed reports cover the whole library, so a dashboard for one branch computes every month live.
+
+A month in progress is compared with the same days of the same month last year (1 to 4 December 2025
+on 4 December 2026), counted live, never with the whole of that month: on the 1st the whole month
+would make nearly every figure "down 100%".
 """
 
 import datetime as dt
@@ -129,6 +133,7 @@ class TrendChart:
 class Dashboard:
     month: MonthFigures
     last_year: MonthFigures
+    compared_with: str  # "December 2025", or "1 to 4 December 2025" for a month in progress
     headlines: list[Headline]
     charts: list[TrendChart]
     months: list[MonthFigures]
@@ -149,18 +154,39 @@ def change_text(value: float | None, before: float | None, unit: str) -> str:
     return f"{'up' if change > 0 else 'down'} {abs(change):,.0f}{' points' if unit == 'percent' else '%'}"
 
 
+def same_days_last_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of last year's stretch to compare this month so far with: 1 to ``today``'s day
+    of the same month a year before (to its 28th when a 29 February is compared with a February of 28 days)."""
+    first = add_months(month_first(today), -12)
+    last_day = (add_months(first, 1) - dt.timedelta(days=1)).day
+    return first, first.replace(day=min(today.day, last_day))
+
+
+def days_label(first: dt.date, last: dt.date) -> str:
+    """ "1 December 2025", "1 to 4 December 2025"."""
+    return f"{last.day} {last:%B %Y}" if first == last else f"{first.day} to {last.day} {last:%B %Y}"
+
+
 def dashboard_build(
     *, first: dt.date, last: dt.date, branch: Branch | None = None, today: dt.date | None = None
 ) -> Dashboard:
-    """The dashboard for the months ``first`` to ``last``: ``last`` beside the same month a year before,
-    and the trend of every month in between."""
+    """The dashboard for the months ``first`` to ``last``: ``last`` beside the same month a year before
+    (the same days of it while ``last`` is in progress), and the trend of every month in between."""
     today = today or timezone.localdate()
     wanted = months_between(first, last)
     a_year_before = add_months(month_first(last), -12)
-    found = months_figures([*wanted, a_year_before], branch=branch, today=today)
+    in_progress = month_first(last) == month_first(today)
+    found = months_figures([*wanted] if in_progress else [*wanted, a_year_before], branch=branch, today=today)
     shown = [found[month] for month in wanted if month in found]
     current = found[month_first(last)]
-    before = found[a_year_before]
+    if in_progress:
+        start, until = same_days_last_year(today)
+        values = compute_figures(start=start, end=until + dt.timedelta(days=1), branch=branch).values
+        before = MonthFigures(a_year_before, values, closed=False, so_far=True)
+        compared_with = days_label(start, until)
+    else:
+        before = found[a_year_before]
+        compared_with = f"{a_year_before:%B %Y}"
 
     headlines = []
     for key in HEADLINE_KEYS:
@@ -200,4 +226,12 @@ def dashboard_build(
         .only("month", "version", "closed_at")
         .order_by("-month")
     )
-    return Dashboard(month=current, last_year=before, headlines=headlines, charts=charts, months=shown, reports=reports)
+    return Dashboard(
+        month=current,
+        last_year=before,
+        compared_with=compared_with,
+        headlines=headlines,
+        charts=charts,
+        months=shown,
+        reports=reports,
+    )

@@ -453,12 +453,17 @@ def _staffing(start, end, branch, values) -> None:
 OUTCOME_STATEMENTS = ("learned", "confident", "intend_to_apply", "more_aware")
 
 
-def _outcomes(start, end, branch, values, breakdowns) -> None:
+def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
+    """Surveys are kept by the month of the session. A period that stops within a month (the same days last year
+    for a month in progress) counts the invitations made and the answers given before its end."""
     months = Q(kind=SurveyKind.IMMEDIATE, month__gte=start.replace(day=1), month__lt=end)
     if branch is not None:
         months &= Q(branch=branch)
-    invitations = SurveyInvitation.objects.filter(months).count()
-    totals = SurveyResponse.objects.filter(months).aggregate(
+    invited, answered = months, months
+    if end.day != 1:
+        invited, answered = months & Q(created_at__lt=end_at), months & Q(submitted_on__lt=end)
+    invitations = SurveyInvitation.objects.filter(invited).count()
+    totals = SurveyResponse.objects.filter(answered).aggregate(
         responses=Count("pk"),
         **{
             f"{statement}_{part}": Count("pk", filter=Q(**{f"{statement}__gte": low, f"{statement}__lte": 5}))
@@ -475,7 +480,7 @@ def _outcomes(start, end, branch, values, breakdowns) -> None:
         (FIGURES_BY_KEY[f"outcomes.{statement}"].label, totals[f"{statement}_n"]) for statement in OUTCOME_STATEMENTS
     ]
     by_area = (
-        SurveyResponse.objects.filter(months)
+        SurveyResponse.objects.filter(answered)
         .values("service_area")
         .annotate(responses=Count("pk"))
         .order_by()
@@ -527,7 +532,7 @@ def compute_figures(*, start: dt.date, end: dt.date, branch: Branch | None = Non
     _programs(start_at, end_at, branch, values, breakdowns)
     _seeds(start_at, end_at, branch, values, breakdowns)
     _staffing(start, end, branch, values)
-    _outcomes(start, end, branch, values, breakdowns)
+    _outcomes(start, end, end_at, branch, values, breakdowns)
     _patrons(start_at, end_at, branch, values)
     for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
         values[f"demand.{key}"] = value

@@ -517,14 +517,19 @@ def _patrons(start_at, end_at, branch, values) -> None:
     values["patrons.returning"] = totals["served"] - totals["new"]
 
 
-def compute_figures(*, start: dt.date, end: dt.date, branch: Branch | None = None) -> Figures:
-    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them.
+def compute_figures(
+    *, start: dt.date, end: dt.date, branch: Branch | None = None, until: dt.datetime | None = None
+) -> Figures:
+    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them; with ``until``,
+    only what happened before that moment of the last day (a month so far, and the same stretch last year).
 
     About thirty queries whatever the amount of data: each app's selectors aggregate in SQL.
     """
     if end <= start:
         raise ValueError("The end of the period must be after its start.")
     start_at, end_at = period_bounds(start, end)
+    if until is not None:
+        end_at = max(start_at, min(end_at, until))
     values: dict[str, int | float | None] = {}
     breakdowns: dict[str, list[tuple[str, int | float]]] = {}
     _bookings(start_at, end_at, branch, values, breakdowns)

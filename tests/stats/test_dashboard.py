@@ -16,6 +16,7 @@ from stats.dashboard import (
     months_between,
     months_figures,
     same_days_last_year,
+    same_moment_last_year,
 )
 from stats.models import MonthlyReport
 from tests.bookings.desk_helpers import at, make_booking
@@ -101,8 +102,8 @@ def test_one_branch_is_counted_live_because_reports_cover_the_whole_library():
 
 @pytest.mark.django_db
 def test_the_current_month_is_so_far_and_later_months_have_no_figures():
-    today = dt.date(2026, 3, 8)  # the day clocks go forward in Toronto
-    found = months_figures([dt.date(2026, 3, 1), dt.date(2026, 4, 1)], today=today)
+    now = at(dt.date(2026, 3, 8), 12)  # the day clocks go forward in Toronto
+    found = months_figures([dt.date(2026, 3, 1), dt.date(2026, 4, 1)], now=now)
     assert list(found) == [dt.date(2026, 3, 1)]
     assert found[dt.date(2026, 3, 1)].so_far is True
     assert found[dt.date(2026, 3, 1)].closed is False
@@ -313,15 +314,18 @@ def test_on_the_first_at_half_past_midnight_the_month_is_compared_with_the_first
     assert not any(change.startswith("down 100") for change in changes)
     text = _page_text(response)
     assert "December 2026 so far, beside the same days last year" in text
-    assert "compared with 1 December 2025." in text
+    assert "compared with 1 December 2025 up to 12:30 a.m." in text
 
 
 @pytest.mark.django_db
 @pytest.mark.time_machine(at(dt.date(2026, 12, 4), 15))
-def test_on_the_fourth_the_month_so_far_is_compared_with_the_first_four_days_of_last_year(client, coordinator):
+def test_on_the_fourth_the_month_so_far_is_compared_with_the_first_four_days_of_last_year_to_this_hour(
+    client, coordinator
+):
     _attended(dt.date(2025, 12, 2), count=2)
     _attended(dt.date(2025, 12, 4), count=1)
     _attended(dt.date(2025, 12, 5), count=6)  # after the fourth: not compared
+    make_booking(service_type=ServiceTypeFactory(), starts_at=at(dt.date(2025, 12, 4), 17), status="attended")
     _attended(dt.date(2026, 12, 3), count=4)
     client.force_login(coordinator)
 
@@ -329,11 +333,11 @@ def test_on_the_fourth_the_month_so_far_is_compared_with_the_first_four_days_of_
 
     assert _headline(response, "bookings.attended") == ("4", "3", "up 33%")
     text = _page_text(response)
-    assert "compared with 1 to 4 December 2025." in text
-    assert '<th scope="col" class="text-end">1 to 4 December 2025</th>' in response.content.decode()
+    assert "compared with 1 to 4 December 2025 up to 3:00 p.m." in text
+    assert '<th scope="col" class="text-end">1 to 4 December 2025 up to 3:00 p.m.</th>' in response.content.decode()
     # The trend still shows last December whole.
     trend = response.context["board"].charts[0].rows
-    assert ("Dec 2025", ["9"]) in trend
+    assert ("Dec 2025", ["10"]) in trend
     assert trend[-1] == ("Dec 2026 (so far)", ["4"])
 
 
@@ -348,7 +352,7 @@ def test_in_mid_june_the_month_so_far_is_compared_with_the_first_half_of_last_ju
     response = client.get(URL)
 
     assert _headline(response, "bookings.attended") == ("1", "2", "down 50%")
-    assert "compared with 1 to 15 June 2026." in _page_text(response)
+    assert "compared with 1 to 15 June 2026 up to noon." in _page_text(response)
 
 
 @pytest.mark.django_db
@@ -375,3 +379,15 @@ def test_a_past_month_is_still_compared_with_the_whole_of_the_same_month_last_ye
 )
 def test_the_same_days_last_year(today, first, last):
     assert same_days_last_year(today) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("now", "then"),
+    [
+        (at(dt.date(2026, 12, 4), 15, 5), at(dt.date(2025, 12, 4), 15, 5)),
+        (at(dt.date(2028, 2, 29), 9), at(dt.date(2027, 3, 1), 0)),  # the whole of 28 February 2027
+        (at(dt.date(2027, 3, 14), 3, 1), at(dt.date(2026, 3, 14), 3, 1)),  # just after clocks went forward
+    ],
+)
+def test_the_same_moment_last_year(now, then):
+    assert same_moment_last_year(now) == then

@@ -137,7 +137,8 @@ class TrendChart:
 class Dashboard:
     month: MonthFigures
     last_year: MonthFigures
-    compared_with: str  # "December 2025", or "1 to 4 December 2025" for a month in progress
+    compared_with: str  # "December 2025", or "1 to 4 December 2025 up to 3:00 p.m." for a month in progress
+    compared_days: str  # the same without the time of day, for a column heading
     headlines: list[Headline]
     charts: list[TrendChart]
     months: list[MonthFigures]
@@ -200,12 +201,12 @@ def dashboard_build(
         until = same_moment_last_year(now)
         values = compute_figures(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until).values
         before = MonthFigures(a_year_before, values, closed=False, so_far=True)
-        compared_with = days_label(start, last_day)
+        compared_with = compared_days = days_label(start, last_day)
         if until.date() == last_day:
             compared_with += f" up to {clock_text(timezone.localtime(now).time().replace(second=0, microsecond=0))}"
     else:
         before = found[a_year_before]
-        compared_with = f"{a_year_before:%B %Y}"
+        compared_with = compared_days = f"{a_year_before:%B %Y}"
 
     headlines = []
     for key in HEADLINE_KEYS:
@@ -249,6 +250,7 @@ def dashboard_build(
         month=current,
         last_year=before,
         compared_with=compared_with,
+        compared_days=compared_days,
         headlines=headlines,
         charts=charts,
         months=shown,

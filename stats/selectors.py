@@ -219,6 +219,10 @@ class BoardSending:
     today: dt.date
 
     @property
+    def has_addresses(self) -> bool:
+        return bool(settings.BOARD_REPORT_EMAILS)
+
+    @property
     def status_text(self) -> str:
         if self.sent_at is not None:
             when = moment_text(self.sent_at, zone=timezone.get_default_timezone(), today=self.today)

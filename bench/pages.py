@@ -203,6 +203,24 @@ def desk_booking_of_busiest_patron() -> str:
     return f"/staff/desk/book/?service={service.pk}&card_number={patron.card_number}"
 
 
+def latest_report(kind: str) -> Callable[[], str]:
+    """The newest closed monthly report's page, its stored PDF, or its quotes page in the admin."""
+
+    def resolve() -> str:
+        from stats.models import MonthlyReport
+
+        report = MonthlyReport.objects.defer("pdf").order_by("-month").first()
+        if report is None:
+            return "/staff/stats/reports/"
+        return {
+            "page": f"/staff/stats/reports/{report.month:%Y-%m}/",
+            "pdf": f"/staff/stats/reports/{report.month:%Y-%m}.pdf",
+            "quotes": f"/admin/stats/monthlyreport/{report.pk}/quotes/",
+        }[kind]
+
+    return resolve
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -229,4 +247,7 @@ PAGES: list[Page] = [
     Page(name="seed_desk_returns", path=busiest_seed_borrower("/staff/seeds/returns/"), login="assistant"),
     Page(name="seed_report", path="/staff/seeds/report/", login="coordinator"),
     Page(name="stats_dashboard", path="/staff/stats/", login="coordinator"),
+    Page(name="stats_report", path=latest_report("page"), login="coordinator"),
+    Page(name="stats_report_pdf", path=latest_report("pdf"), login="coordinator"),
+    Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
 ]

@@ -217,6 +217,11 @@ SURVEY_FOLLOW_UP_WEEKS = env.int("SURVEY_FOLLOW_UP_WEEKS", default=6)  # between
 BOARD_REPORT_EMAILS = env.list("BOARD_REPORT_EMAILS", default=["board@library.example"] if DEBUG else [])
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 REPORT_CHANGE_FLAG_PERCENT = env.int("REPORT_CHANGE_FLAG_PERCENT", default=10)
+# The month closes on the 1st; the board email waits until this day of the month (1 to 28) so the coordinator
+# can choose patron quotes, unless the coordinator presses "Send to the board" sooner.
+BOARD_REPORT_SEND_DAY = env.int("BOARD_REPORT_SEND_DAY", default=3)
+if not 1 <= BOARD_REPORT_SEND_DAY <= 28:
+    raise ImproperlyConfigured(f"BOARD_REPORT_SEND_DAY must be a day from 1 to 28, not {BOARD_REPORT_SEND_DAY}.")
 
 # Celery: Redis when REDIS_URL is given, else the filesystem broker under var/broker.
 CELERY_TIMEZONE = TIME_ZONE
@@ -263,12 +268,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "makerlab.tasks.patrons_anonymise_stale",
         "schedule": crontab(hour=3, minute=15),
     },
-    # Every day at 6:00 Toronto time (CELERY_TIMEZONE): close last month and email the board. It does the
-    # work on the 1st; later runs find the month closed and do nothing, unless a worker died on the 1st.
+    # Every day at 6:00 Toronto time (CELERY_TIMEZONE): close last month. It does the work on the 1st; later
+    # runs find the month closed and do nothing, unless a worker died on the 1st.
     "stats-month-close-previous": {
         "task": "stats.tasks.month_close_previous",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every day at 7:00: email the board any closed report whose day (BOARD_REPORT_SEND_DAY) has come and that
+    # the coordinator has not sent yet. Each version goes once.
+    "stats-reports-send-due": {"task": "stats.tasks.reports_send_due", "schedule": crontab(hour=7, minute=0)},
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long
 # (django-celery-beat writes run times every few minutes; a task runs every minute).

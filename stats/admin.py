@@ -1,20 +1,22 @@
 """The coordinator's statistics admin: closing months, closing one again with a reason, choosing quotes.
 
-Reports are never edited by hand: "Close a month" (the add page) and the two actions call the
-services, which freeze the figures and email the board. Survey invitations and answers are a
-read-only record, and an invitation's link (its token) is never shown.
+Reports are never edited by hand: "Close a month" (the add page), the two actions and the quotes page
+call the services, which freeze the figures; the board is emailed on the send day, or when the coordinator
+presses "Send to the board" on the report's page. Survey invitations and answers are a read-only record,
+and an invitation's link (its token) is never shown.
 """
 
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -129,7 +131,16 @@ class ClosingInline(admin.TabularInline):
 class MonthlyReportAdmin(admin.ModelAdmin):
     list_display = ["month_label", "version", "closed_at", "closed_by", "downloads"]
     list_select_related = ["closed_by"]
-    fields = ["month_label", "version", "closed_at", "closed_by", "figures_summary", "quotes_summary", "downloads"]
+    fields = [
+        "month_label",
+        "version",
+        "closed_at",
+        "closed_by",
+        "board_sending",
+        "figures_summary",
+        "quotes_summary",
+        "downloads",
+    ]
     readonly_fields = fields
     inlines = [ClosingInline]
     actions = ["close_again", "choose_quotes"]
@@ -148,6 +159,15 @@ class MonthlyReportAdmin(admin.ModelAdmin):
             reverse("stats_reports:pdf", args=[key]),
             reverse("stats_reports:xlsx", args=[key]),
             reverse("stats_reports:csv_zip", args=[key]),
+        )
+
+    @admin.display(description="The board's email")
+    def board_sending(self, report: MonthlyReport) -> str:
+        key = f"{report.month:%Y-%m}"
+        return format_html(
+            '{} <a href="{}">Open the report to send it or choose quotes</a>',
+            selectors.report_board_sending(report).status_text + ".",
+            reverse("stats_reports:detail", args=[key]),
         )
 
     @admin.display(description="Flagged changes")
@@ -197,7 +217,8 @@ class MonthlyReportAdmin(admin.ModelAdmin):
                     text = f"{month:%B %Y} was already closed; nothing changed. Use “Close again” to correct it."
                     self.message_user(request, text, messages.WARNING)
                 else:
-                    self.message_user(request, f"{month:%B %Y} is closed and the report is on its way to the board.")
+                    sending = selectors.report_board_sending(report)
+                    self.message_user(request, f"{month:%B %Y} is closed. {sending.status_text}.")
                 return HttpResponseRedirect(reverse("admin:stats_monthlyreport_change", args=[report.pk]))
         last_month = services.month_start(services.month_start(timezone.localdate()) - dt.timedelta(days=1))
         return _form_page(
@@ -206,8 +227,9 @@ class MonthlyReportAdmin(admin.ModelAdmin):
             form=form,
             title="Close a month",
             intro=[
-                "Closing a month freezes its figures and emails the report to the board list. "
-                "Later changes to bookings or programs do not change a closed month.",
+                "Closing a month freezes its figures. The report goes to the board list on day "
+                f"{settings.BOARD_REPORT_SEND_DAY} of the next month, or sooner when you press “Send to the board” "
+                "on the report's page. Later changes to bookings or programs do not change a closed month.",
                 f"The monthly job closes last month ({last_month:%Y-%m}) on the first of each month by itself.",
             ],
             submit_label="Close the month",
@@ -228,7 +250,11 @@ class MonthlyReportAdmin(admin.ModelAdmin):
                     break
                 done.append(f"{report.month:%B %Y} (version {report.version})")
             else:
-                self.message_user(request, f"Closed again and sent to the board: {', '.join(done)}.")
+                self.message_user(
+                    request,
+                    f"Closed again: {', '.join(done)}. A month the board had been sent goes to the board again now; "
+                    "any other goes on its send day or when you send it.",
+                )
                 return None
         return _form_page(
             self,
@@ -237,10 +263,10 @@ class MonthlyReportAdmin(admin.ModelAdmin):
             title="Close again",
             intro=[
                 "The figures are computed again from today's records and frozen as a new version. "
-                "The board is sent the new version with your reason.",
+                "If the board had been sent the month, it is sent the new version now, with your reason.",
                 "Months: " + ", ".join(f"{report.month:%B %Y}" for report in queryset),
             ],
-            submit_label="Close again and send",
+            submit_label="Close again",
             action="close_again",
             selected=queryset,
         )
@@ -250,12 +276,32 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Choose the quotes of one month at a time.", messages.WARNING)
             return None
-        report = queryset.get()
+        return self._quotes_page(request, queryset.get(), action="choose_quotes")
+
+    def get_urls(self):
+        quotes = path(
+            "<int:report_id>/quotes/",
+            self.admin_site.admin_view(self.quotes_view),
+            name="stats_monthlyreport_quotes",
+        )
+        return [quotes, *super().get_urls()]
+
+    def quotes_view(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        """The quotes of one month on a page of its own, linked from the report's page; back there when done."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        report = MonthlyReport.objects.defer("pdf").filter(pk=report_id).first()
+        if report is None:
+            self.message_user(request, "That monthly report does not exist.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:stats_monthlyreport_changelist"))
+        return self._quotes_page(request, report)
+
+    def _quotes_page(self, request: HttpRequest, report: MonthlyReport, *, action: str = "") -> HttpResponse | None:
         candidates = list(selectors.quote_candidates(report.month))
         chosen = [pk for pk in (quote.get("response_id") for quote in report.quotes) if pk]
-        form = QuotesForm(
-            request.POST if "apply" in request.POST else None, candidates=candidates, chosen=chosen or None
-        )
+        submitted = request.POST if "apply" in request.POST else None
+        form = QuotesForm(submitted, candidates=candidates, chosen=chosen or None)
+        report_page = reverse("stats_reports:detail", args=[f"{report.month:%Y-%m}"])
         if form.is_bound and form.is_valid():
             try:
                 services.report_quotes_set(report=report, response_ids=form.cleaned_data["responses"], by=request.user)
@@ -266,22 +312,27 @@ class MonthlyReportAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{count} quote{'s' if count != 1 else ''} in the report for {report.month:%B %Y}."
                 )
-                return None
+                return None if action else HttpResponseRedirect(report_page)
         intro = [
             f"Answers to the open questions of {report.month:%B %Y}'s surveys. Avoid any answer that names someone."
         ]
         if not candidates:
             intro.append("No survey of this month has a written answer.")
-        return _form_page(
+        page = _form_page(
             self,
             request,
             form=form,
             title=f"Choose quotes for {report.month:%B %Y}",
             intro=intro,
             submit_label="Put these quotes in the report",
-            action="choose_quotes",
-            selected=[report],
+            action=action,
+            selected=[report] if action else [],
         )
+        if not action:
+            page.context_data.update(
+                {"back_url": report_page, "back_label": "Back to the report", "crumb_label": f"{report.month:%B %Y}"}
+            )
+        return page
 
 
 @admin.register(SurveyInvitation)

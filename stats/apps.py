@@ -7,8 +7,7 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from makerlab.services import notification_attachments_register
-        from stats.exports import report_email_attachments
-        from stats.services import REPORT_EMAIL_KIND
+        from stats.services import REPORT_EMAIL_KIND, report_email_attachments
 
-        # The board email carries the month's PDF, rendered from the frozen figures when it is sent.
+        # The board email carries the month's PDF, the one stored at closing (built then if missing).
         notification_attachments_register(kind=REPORT_EMAIL_KIND, builder=report_email_attachments)

@@ -113,6 +113,21 @@ def _legend_positions(names: list[str], *, left: int) -> list[tuple[int, int, in
     return positions
 
 
+# Month labels under a line chart are turned 35 degrees and end at their tick, so they reach down and to the left.
+LABEL_ANGLE = 35
+LABEL_FONT_SIZE = 11
+# A generous width per character of the label font (wide letters, digits, a bold fallback font), so no label is cut.
+LABEL_CHAR_WIDTH = 0.62 * LABEL_FONT_SIZE
+PLOT_HEIGHT = 204
+
+
+def _label_reach(label: str) -> tuple[float, float]:
+    """How far a turned label reaches (left, down) from the end it is anchored at."""
+    length = len(label) * LABEL_CHAR_WIDTH
+    angle = math.radians(LABEL_ANGLE)
+    return length * math.cos(angle), length * math.sin(angle) + LABEL_FONT_SIZE * math.cos(angle)
+
+
 def line_chart_svg(
     *, title: str, labels: list[str], series: list[tuple[str, list[float | None]]], unit: str
 ) -> SafeString:
@@ -120,17 +135,24 @@ def line_chart_svg(
     series = [(name, list(values)[: len(labels)]) for name, values in series[: len(SERIES_LOOKS)]]
     legend = _legend_positions([name for name, _ in series], left=56) if len(series) > 1 else []
     legend_height = (legend[-1][2] - 34 + 18) if legend else 0
-    top, left, right, bottom = 40 + legend_height, 56, 24 if len(series) < 2 else 48, 56
-    height = 300 + legend_height
-    plot_width, plot_height = WIDTH - left - right, height - top - bottom
+    # Room under the plot for the longest label (the last, "Dec 2026 (so far)", is the usual one), and left of it
+    # for the first label, which starts at the first point.
+    inset = 16
+    reach_down = max((_label_reach(label)[1] for label in labels), default=0)
+    first_reach_left = _label_reach(labels[0])[0] if labels else 0
+    top, right = 40 + legend_height, 24 if len(series) < 2 else 48
+    left = max(56, math.ceil(first_reach_left - inset + 4))
+    bottom = max(56, math.ceil(16 + reach_down + 6))
+    plot_height = PLOT_HEIGHT
+    height = top + plot_height + bottom
+    plot_width = WIDTH - left - right
     chart_id = _chart_id(title, (labels, series, unit))
     out = _open_svg(chart_id=chart_id, title=title, description=_line_description(labels, series, unit), height=height)
 
     known = [value for _, values in series for value in values if value is not None]
     ticks = _axis_ticks(max(known, default=0), unit)
     axis_top = ticks[-1]
-    # Points start a little right of the value axis so the first value label clears the tick labels.
-    inset = 16
+    # Points start a little right of the value axis (``inset``) so the first value label clears the tick labels.
     step_x = (plot_width - 2 * inset) / max(len(labels) - 1, 1)
 
     def x_of(index: int) -> float:
@@ -156,8 +178,8 @@ def line_chart_svg(
             f'<line x1="{x:.1f}" y1="{top + plot_height}" x2="{x:.1f}" y2="{top + plot_height + 4}" stroke="{GRID}"/>'
         )
         out.append(
-            f'<text x="{x:.1f}" y="{top + plot_height + 16}" text-anchor="end" font-size="11"'
-            f' transform="rotate(-35 {x:.1f} {top + plot_height + 16})">{escape(label)}</text>'
+            f'<text x="{x:.1f}" y="{top + plot_height + 16}" text-anchor="end" font-size="{LABEL_FONT_SIZE}"'
+            f' transform="rotate(-{LABEL_ANGLE} {x:.1f} {top + plot_height + 16})">{escape(label)}</text>'
         )
 
     for number, (name, values) in enumerate(series):

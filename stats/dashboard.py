@@ -3,6 +3,11 @@
 A closed month is read from its frozen report (one query for all of them), so the dashboard shows
 exactly what the board was sent. Any other month is computed from live data, once per month shown.
 Closed reports cover the whole library, so a dashboard for one branch computes every month live.
+
+A month in progress is counted up to now and compared with the same days of the same month last year up
+to the same time of day (1 to 4 December 2025 up to 3:00 p.m., at 3:00 p.m. on 4 December 2026), counted
+live, never with the whole of that month: on the 1st the whole month would make nearly every figure
+"down 100%".
 """
 
 import datetime as dt
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from makerlab.formatting import clock_text
 from makerlab.models import Branch
 from stats.charts import format_value, line_chart_svg
 from stats.figures import FIGURES_BY_KEY, compute_figures
@@ -73,14 +79,15 @@ class MonthFigures:
 
 
 def months_figures(
-    months: list[dt.date], *, branch: Branch | None = None, today: dt.date | None = None
+    months: list[dt.date], *, branch: Branch | None = None, now: dt.datetime | None = None
 ) -> dict[dt.date, MonthFigures]:
     """The figures of each month: frozen ones for closed months (whole library only), live ones otherwise.
 
-    Months after ``today`` have no figures yet and are left out. The current month runs from its first
-    day to the end of today.
+    Months after ``now`` have no figures yet and are left out. The current month runs from its first
+    day up to ``now``.
     """
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     wanted = sorted({month_first(month) for month in months if month_first(month) <= today})
     frozen: dict[dt.date, Values] = {}
     if branch is None and wanted:
@@ -93,7 +100,8 @@ def months_figures(
             result[month] = MonthFigures(month, frozen[month], closed=True, so_far=False)
         else:
             so_far = end > today
-            values = compute_figures(start=month, end=min(end, today + dt.timedelta(days=1)), branch=branch).values
+            last_day_end = min(end, today + dt.timedelta(days=1))
+            values = compute_figures(start=month, end=last_day_end, branch=branch, until=now if so_far else None).values
             result[month] = MonthFigures(month, values, closed=False, so_far=so_far)
     return result
 
@@ -129,6 +137,8 @@ class TrendChart:
 class Dashboard:
     month: MonthFigures
     last_year: MonthFigures
+    compared_with: str  # "December 2025", or "1 to 4 December 2025 up to 3:00 p.m." for a month in progress
+    compared_days: str  # the same without the time of day, for a column heading
     headlines: list[Headline]
     charts: list[TrendChart]
     months: list[MonthFigures]
@@ -149,18 +159,54 @@ def change_text(value: float | None, before: float | None, unit: str) -> str:
     return f"{'up' if change > 0 else 'down'} {abs(change):,.0f}{' points' if unit == 'percent' else '%'}"
 
 
+def same_moment_last_year(now: dt.datetime) -> dt.datetime:
+    """The same time of day on the same day of the month a year before; the end of 28 February for a 29th."""
+    local = timezone.localtime(now)
+    _, last = same_days_last_year(local.date())
+    zone = timezone.get_default_timezone()
+    if last.day != local.day:
+        return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return dt.datetime.combine(last, local.time().replace(tzinfo=None), tzinfo=zone)
+
+
+def same_days_last_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of last year's stretch to compare this month so far with: 1 to ``today``'s day
+    of the same month a year before (to its 28th when a 29 February is compared with a February of 28 days)."""
+    first = add_months(month_first(today), -12)
+    last_day = (add_months(first, 1) - dt.timedelta(days=1)).day
+    return first, first.replace(day=min(today.day, last_day))
+
+
+def days_label(first: dt.date, last: dt.date) -> str:
+    """ "1 December 2025", "1 to 4 December 2025"."""
+    return f"{last.day} {last:%B %Y}" if first == last else f"{first.day} to {last.day} {last:%B %Y}"
+
+
 def dashboard_build(
-    *, first: dt.date, last: dt.date, branch: Branch | None = None, today: dt.date | None = None
+    *, first: dt.date, last: dt.date, branch: Branch | None = None, now: dt.datetime | None = None
 ) -> Dashboard:
-    """The dashboard for the months ``first`` to ``last``: ``last`` beside the same month a year before,
-    and the trend of every month in between."""
-    today = today or timezone.localdate()
+    """The dashboard for the months ``first`` to ``last``: ``last`` beside the same month a year before
+    (the same days of it, up to the same time of day, while ``last`` is in progress), and the trend of every
+    month in between."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     wanted = months_between(first, last)
     a_year_before = add_months(month_first(last), -12)
-    found = months_figures([*wanted, a_year_before], branch=branch, today=today)
+    in_progress = month_first(last) == month_first(today)
+    found = months_figures([*wanted] if in_progress else [*wanted, a_year_before], branch=branch, now=now)
     shown = [found[month] for month in wanted if month in found]
     current = found[month_first(last)]
-    before = found[a_year_before]
+    if in_progress:
+        start, last_day = same_days_last_year(today)
+        until = same_moment_last_year(now)
+        values = compute_figures(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until).values
+        before = MonthFigures(a_year_before, values, closed=False, so_far=True)
+        compared_with = compared_days = days_label(start, last_day)
+        if until.date() == last_day:
+            compared_with += f" up to {clock_text(timezone.localtime(now).time().replace(second=0, microsecond=0))}"
+    else:
+        before = found[a_year_before]
+        compared_with = compared_days = f"{a_year_before:%B %Y}"
 
     headlines = []
     for key in HEADLINE_KEYS:
@@ -200,4 +246,13 @@ def dashboard_build(
         .only("month", "version", "closed_at")
         .order_by("-month")
     )
-    return Dashboard(month=current, last_year=before, headlines=headlines, charts=charts, months=shown, reports=reports)
+    return Dashboard(
+        month=current,
+        last_year=before,
+        compared_with=compared_with,
+        compared_days=compared_days,
+        headlines=headlines,
+        charts=charts,
+        months=shown,
+        reports=reports,
+    )

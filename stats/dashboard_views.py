@@ -84,8 +84,8 @@ class DashboardFilterForm(forms.Form):
 @permission_required("stats.view_monthlyreport", raise_exception=True)
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    this_month = month_first(today)
+    now = timezone.now()
+    this_month = month_first(timezone.localdate(now))
     branches = branches_active()
     start, end, branch = add_months(this_month, -(DEFAULT_MONTHS - 1)), this_month, None
     form = DashboardFilterForm(
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         first_error = next(iter(form.errors.values()))[0]
         messages.error(request, f"Showing the last {DEFAULT_MONTHS} months for all branches. {first_error}")
-    board = dashboard_build(first=start, last=end, branch=branch, today=today)
+    board = dashboard_build(first=start, last=end, branch=branch, now=now)
     context = {
         "form": form,
         "board": board,

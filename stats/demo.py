@@ -2,9 +2,11 @@
 
 Surveys follow the demo's own activity: about six in ten patrons who came to a 1-on-1 session or a
 program agreed to a survey by email and a little under half of them answered; drop-in sessions get
-a few answers from the QR code in the room. A follow-up goes out six weeks later. The eleven months
-before last are then closed, oldest first, as the monthly job would have done, without emailing anyone;
-last month is left for the monthly job or ``manage.py close_month``, which email the board.
+a few answers from the QR code in the room. Only sessions that have ended are asked about, and no
+invitation is older than the first of them to end. A follow-up goes out six weeks later. The eleven
+months before last are then closed, oldest first, as the monthly job would have done, and recorded as
+sent to the board on their send day, without emailing anyone; last month is left for the monthly job or
+``manage.py close_month``, and the board gets it on its send day or when the coordinator sends it.
 
 Safe to run again: a month that already has survey invitations gets no more, and a closed month is
 left as it is.
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DateField, Max
+from django.db.models import Count, DateField, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ from makerlab.models import Notification
 from programs.models import Attendance, Session
 from stats.dashboard import add_months, month_first, months_between
 from stats.models import FollowUpAnswer, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
-from stats.selectors import quote_candidates
+from stats.selectors import quote_candidates, report_send_date
 from stats.services import month_close, report_quotes_set
 
 DEMO_MONTHS = 13
@@ -90,23 +92,29 @@ def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> St
     to_fill = [month for month in months if month not in done]
     if to_fill:
         summary.invitations, summary.responses = _surveys(to_fill, now=now, zone=zone, rng=rng)
-    # Last month is left open: the monthly job (or `manage.py close_month`) closes it and emails the board.
-    summary.reports = _close(months[:-2], now=now, rng=rng)
+    # Last month is left open: the monthly job (or `manage.py close_month`) closes it for the board.
+    summary.reports = _close(months[:-2], now=now, zone=zone, rng=rng)
     return summary
 
 
-def _activity(months: list[dt.date], zone: ZoneInfo) -> list[tuple[dt.date, str, dict, int]]:
-    """(month, channel, what the survey is about, how many invitations) for the months' attended activity."""
+Plan = tuple[dt.date, str, dict, int, dt.datetime]
+
+
+def _activity(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo) -> list[Plan]:
+    """(month, channel, what the survey is about, how many invitations, when the first session of them ended)
+    for the months' attended activity that has ended by ``now``."""
     start = dt.datetime.combine(months[0], dt.time(), tzinfo=zone)
     end = dt.datetime.combine(add_months(months[-1], 1), dt.time(), tzinfo=zone)
     month_of = TruncMonth("starts_at", output_field=DateField(), tzinfo=zone)
     wanted = set(months)
     plans = []
     bookings = (
-        Booking.objects.filter(status=Booking.Status.ATTENDED, starts_at__gte=start, starts_at__lt=end)
+        Booking.objects.filter(
+            status=Booking.Status.ATTENDED, starts_at__gte=start, starts_at__lt=end, ends_at__lte=now
+        )
         .annotate(month=month_of)
         .values("month", "service_type_id", "service_type__service_area", "branch_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk"), first_end=Min("ends_at"))
     )
     for row in bookings:
         about = {
@@ -114,12 +122,14 @@ def _activity(months: list[dt.date], zone: ZoneInfo) -> list[tuple[dt.date, str,
             "service_area": row["service_type__service_area"],
             "branch_id": row["branch_id"],
         }
-        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"]))
+        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"], row["first_end"]))
     present = (
-        Attendance.objects.filter(present=True, session__starts_at__gte=start, session__starts_at__lt=end)
+        Attendance.objects.filter(
+            present=True, session__starts_at__gte=start, session__starts_at__lt=end, session__ends_at__lte=now
+        )
         .annotate(month=TruncMonth("session__starts_at", output_field=DateField(), tzinfo=zone))
         .values("month", "session__program_id", "session__program__service_area", "session__program__branch_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk"), first_end=Min("session__ends_at"))
     )
     for row in present:
         about = {
@@ -127,32 +137,37 @@ def _activity(months: list[dt.date], zone: ZoneInfo) -> list[tuple[dt.date, str,
             "service_area": row["session__program__service_area"],
             "branch_id": row["session__program__branch_id"],
         }
-        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"]))
+        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"], row["first_end"]))
     drop_ins = (
         Session.objects.filter(
-            program__registration_required=False, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
+            program__registration_required=False,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            ends_at__lte=now,
+            cancelled_at__isnull=True,
         )
         .annotate(month=month_of)
         .values("month", "program_id", "program__service_area", "program__branch_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk"), first_end=Min("ends_at"))
     )
     for row in drop_ins:
         about = {"program_id": row["program_id"], "service_area": row["program__service_area"]}
         about["branch_id"] = row["program__branch_id"]
-        plans.append((row["month"], SurveyInvitation.Channel.IN_ROOM, about, row["count"]))
+        plans.append((row["month"], SurveyInvitation.Channel.IN_ROOM, about, row["count"], row["first_end"]))
     return [plan for plan in plans if plan[0] in wanted]
 
 
 def _surveys(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> tuple[int, int]:
     invitations: list[SurveyInvitation] = []
     answers: list[dict] = []
-    for month, channel, about, count in sorted(_activity(months, zone), key=lambda plan: (plan[0], plan[1])):
+    plans = sorted(_activity(months, now=now, zone=zone), key=lambda plan: (plan[0], plan[1]))
+    for month, channel, about, count, first_end in plans:
         if channel == SurveyInvitation.Channel.EMAIL:
             sent, answered = round(count * EMAIL_CONSENT), EMAIL_ANSWERED
         else:
             sent, answered = sum(rng.randint(*IN_ROOM_PER_SESSION) for _ in range(count)), IN_ROOM_ANSWERED
         for _ in range(sent):
-            created = _moment_in(month, now=now, zone=zone, rng=rng)
+            created = _moment_after(first_end, month=month, now=now, zone=zone, rng=rng)
             invitation = SurveyInvitation(
                 kind=SurveyKind.IMMEDIATE,
                 channel=channel,
@@ -178,11 +193,14 @@ def _surveys(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: ra
     return len(invitations), len(responses)
 
 
-def _moment_in(month: dt.date, *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> dt.datetime:
-    start = dt.datetime.combine(month, dt.time(9), tzinfo=zone)
-    end = min(dt.datetime.combine(add_months(month, 1), dt.time(), tzinfo=zone), now)
-    seconds = max(int((end - start).total_seconds()), 1)
-    return min(start + dt.timedelta(seconds=rng.randrange(seconds)), now)
+def _moment_after(
+    first_end: dt.datetime, *, month: dt.date, now: dt.datetime, zone: ZoneInfo, rng: random.Random
+) -> dt.datetime:
+    """A moment between the end of the first session asked about and the end of its month (or now)."""
+    month_end = dt.datetime.combine(add_months(month, 1), dt.time(), tzinfo=zone)
+    end = min(max(month_end, first_end + dt.timedelta(hours=2)), now)
+    seconds = max(int((end - first_end).total_seconds()), 1)
+    return min(first_end + dt.timedelta(seconds=rng.randrange(seconds)), now)
 
 
 def _copied(invitation: SurveyInvitation, *, zone: ZoneInfo) -> dict:
@@ -241,8 +259,9 @@ def _follow_up_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: rand
     return answer
 
 
-def _close(months: list[dt.date], *, now: dt.datetime, rng: random.Random) -> int:
-    """Close the months not closed yet, oldest first, each with two patron quotes, and email no one."""
+def _close(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> int:
+    """Close the months not closed yet, oldest first, each with two patron quotes, recorded as sent to the
+    board on their send day (as the daily send would have done), and email no one."""
     closed = set(MonthlyReport.objects.filter(month__in=months).values_list("month", flat=True))
     to_close = [month for month in months if month not in closed]
     last_before = ReportClosing.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -252,10 +271,13 @@ def _close(months: list[dt.date], *, now: dt.datetime, rng: random.Random) -> in
         by_text = {response.liked_most: response.pk for response in quote_candidates(month) if response.liked_most}
         if by_text:
             report_quotes_set(report=report, response_ids=rng.sample(sorted(by_text.values()), min(2, len(by_text))))
-    new_closings = ReportClosing.objects.filter(pk__gt=last_before).values_list("pk", flat=True)
-    # Demo reports go to no one: drop the board emails the closings queued.
+    new_closings = list(ReportClosing.objects.filter(pk__gt=last_before).select_related("report"))
+    for closing in new_closings:
+        closing.sent_at = min(dt.datetime.combine(report_send_date(closing.report.month), dt.time(7), tzinfo=zone), now)
+    ReportClosing.objects.bulk_update(new_closings, ["sent_at"])
+    # Demo reports go to no one: drop any board email a closing queued.
     Notification.objects.filter(
         content_type=ContentType.objects.get_for_model(ReportClosing),
-        object_id__in=[str(pk) for pk in new_closings],
+        object_id__in=[str(closing.pk) for closing in new_closings],
     ).delete()
     return len(to_close)

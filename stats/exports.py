@@ -6,15 +6,13 @@ Numbers are written as numbers (a spreadsheet can add them up); "no data" cells 
 
 import csv
 import io
-import json
 import zipfile
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from stats import figures as stats_figures
-from stats.models import MonthlyReport, ReportClosing
-from stats.selectors import AnnualLine, ReportView, report_view_of
+from stats.selectors import AnnualLine, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_COLUMNS = ["Figure", "Unit", "This month", "Year to date", "Same month last year", "Change (%)", "Flagged"]
@@ -113,12 +111,16 @@ def _year_to_date_note(view: ReportView) -> str:
     return f"The library's fiscal year to date{start}, up to and including this month."
 
 
-def report_html(view: ReportView, *, for_print: bool, request=None) -> str:
-    """The report page; for print, the same template inside a bare page with its own styles for WeasyPrint."""
+def report_html(view: ReportView, *, for_print: bool, request=None, sending=None) -> str:
+    """The report page; for print, the same template inside a bare page with its own styles for WeasyPrint.
+
+    ``sending`` (a ``BoardSending``) shows the coordinator when the board gets the report, and the button to send it.
+    """
     return render_to_string(
         "stats/report.html",
         {
             "report": view,
+            "sending": sending,
             "base_template": "stats/report_print_base.html" if for_print else "base.html",
             "for_print": for_print,
             "library_name": settings.LIBRARY_NAME,
@@ -142,30 +144,6 @@ def report_pdf(view: ReportView) -> bytes:
 
     html = report_html(view, for_print=True)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()).write_pdf()
-
-
-def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
-    """The board email's PDF, rendered from the closing's own frozen figures when the email is sent."""
-    if not isinstance(closing, ReportClosing):
-        return []
-    report: MonthlyReport = closing.report
-    key = f"{report.month:%Y-%m}"
-    return [(f"maker-lab-report-{key}.pdf", _closing_pdf(closing, report), "application/pdf")]
-
-
-# A closing's figures never change, so one PDF serves every address on the board list.
-_closing_pdfs: dict[tuple[int, str], bytes] = {}
-CLOSING_PDFS_KEPT = 4
-
-
-def _closing_pdf(closing: ReportClosing, report: MonthlyReport) -> bytes:
-    cache_key = (closing.pk, json.dumps(report.quotes, sort_keys=True))
-    if cache_key not in _closing_pdfs:
-        view = report_view_of(report, figures=closing.figures, version=closing.version)
-        while len(_closing_pdfs) >= CLOSING_PDFS_KEPT:
-            _closing_pdfs.pop(next(iter(_closing_pdfs)))
-        _closing_pdfs[cache_key] = report_pdf(view)
-    return _closing_pdfs[cache_key]
 
 
 ANNUAL_COLUMNS = ["Section", "Line", "Value"]

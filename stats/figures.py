@@ -453,12 +453,17 @@ def _staffing(start, end, branch, values) -> None:
 OUTCOME_STATEMENTS = ("learned", "confident", "intend_to_apply", "more_aware")
 
 
-def _outcomes(start, end, branch, values, breakdowns) -> None:
+def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
+    """Surveys are kept by the month of the session. A period that stops within a month (the same days last year
+    for a month in progress) counts the invitations made and the answers given before its end."""
     months = Q(kind=SurveyKind.IMMEDIATE, month__gte=start.replace(day=1), month__lt=end)
     if branch is not None:
         months &= Q(branch=branch)
-    invitations = SurveyInvitation.objects.filter(months).count()
-    totals = SurveyResponse.objects.filter(months).aggregate(
+    invited, answered = months, months
+    if end.day != 1:
+        invited, answered = months & Q(created_at__lt=end_at), months & Q(submitted_on__lt=end)
+    invitations = SurveyInvitation.objects.filter(invited).count()
+    totals = SurveyResponse.objects.filter(answered).aggregate(
         responses=Count("pk"),
         **{
             f"{statement}_{part}": Count("pk", filter=Q(**{f"{statement}__gte": low, f"{statement}__lte": 5}))
@@ -475,7 +480,7 @@ def _outcomes(start, end, branch, values, breakdowns) -> None:
         (FIGURES_BY_KEY[f"outcomes.{statement}"].label, totals[f"{statement}_n"]) for statement in OUTCOME_STATEMENTS
     ]
     by_area = (
-        SurveyResponse.objects.filter(months)
+        SurveyResponse.objects.filter(answered)
         .values("service_area")
         .annotate(responses=Count("pk"))
         .order_by()
@@ -512,14 +517,19 @@ def _patrons(start_at, end_at, branch, values) -> None:
     values["patrons.returning"] = totals["served"] - totals["new"]
 
 
-def compute_figures(*, start: dt.date, end: dt.date, branch: Branch | None = None) -> Figures:
-    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them.
+def compute_figures(
+    *, start: dt.date, end: dt.date, branch: Branch | None = None, until: dt.datetime | None = None
+) -> Figures:
+    """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them; with ``until``,
+    only what happened before that moment of the last day (a month so far, and the same stretch last year).
 
     About thirty queries whatever the amount of data: each app's selectors aggregate in SQL.
     """
     if end <= start:
         raise ValueError("The end of the period must be after its start.")
     start_at, end_at = period_bounds(start, end)
+    if until is not None:
+        end_at = max(start_at, min(end_at, until))
     values: dict[str, int | float | None] = {}
     breakdowns: dict[str, list[tuple[str, int | float]]] = {}
     _bookings(start_at, end_at, branch, values, breakdowns)
@@ -527,7 +537,7 @@ def compute_figures(*, start: dt.date, end: dt.date, branch: Branch | None = Non
     _programs(start_at, end_at, branch, values, breakdowns)
     _seeds(start_at, end_at, branch, values, breakdowns)
     _staffing(start, end, branch, values)
-    _outcomes(start, end, branch, values, breakdowns)
+    _outcomes(start, end, end_at, branch, values, breakdowns)
     _patrons(start_at, end_at, branch, values)
     for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
         values[f"demand.{key}"] = value

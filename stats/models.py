@@ -130,6 +130,7 @@ class MonthlyReport(models.Model):
     """A closed month: its figures frozen when it was closed, and what the board was sent.
 
     Re-closing (with a recorded reason) makes a new version; each closing is kept in ``closings``.
+    The PDF is built once per version and choice of quotes (``pdf_key`` says which) and served as stored.
     """
 
     month = models.DateField(unique=True, help_text="The first day of the month.")
@@ -140,6 +141,8 @@ class MonthlyReport(models.Model):
     )
     closed_at = models.DateTimeField(default=timezone.now)
     closed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_key = models.CharField(max_length=64, blank=True, editable=False, help_text="What the PDF was built from.")
 
     class Meta:
         ordering = ["-month"]
@@ -160,6 +163,15 @@ class ReportClosing(models.Model):
     closed_at = models.DateTimeField(default=timezone.now)
     closed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reason = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When this version was emailed to the board.")
+    sent_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who pressed “Send to the board”; empty when it went on the scheduled day.",
+    )
 
     class Meta:
         ordering = ["report", "version"]

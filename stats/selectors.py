@@ -9,14 +9,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from makerlab.formatting import day_text, moment_text
 from programs.models import Audience, Session
 from stats import figures as stats_figures
 from stats.charts import bar_chart_svg, format_value
-from stats.models import MonthlyReport, SurveyKind, SurveyResponse
+from stats.models import MonthlyReport, ReportClosing, SurveyKind, SurveyResponse
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -194,8 +196,62 @@ def reports_list() -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.only("month", "version", "closed_at").order_by("-month")
 
 
-def report_get(month: dt.date) -> MonthlyReport | None:
-    return MonthlyReport.objects.filter(month=month).first()
+def report_get(month: dt.date, *, with_pdf: bool = False) -> MonthlyReport | None:
+    """The month's closed report; its stored PDF (100 kB or so) is read only when asked for."""
+    reports = MonthlyReport.objects.filter(month=month)
+    return (reports if with_pdf else reports.defer("pdf")).first()
+
+
+def report_send_date(month: dt.date) -> dt.date:
+    """The day ``month``'s report goes to the board by itself: BOARD_REPORT_SEND_DAY of the month after it."""
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month.replace(day=settings.BOARD_REPORT_SEND_DAY)
+
+
+@dataclass(frozen=True)
+class BoardSending:
+    """When the board gets (or got) the report's latest version, as the coordinator reads it."""
+
+    report_id: int
+    send_on: dt.date
+    sent_at: dt.datetime | None
+    sent_by: str
+    today: dt.date
+
+    @property
+    def has_addresses(self) -> bool:
+        return bool(settings.BOARD_REPORT_EMAILS)
+
+    @property
+    def status_text(self) -> str:
+        if self.sent_at is not None:
+            when = moment_text(self.sent_at, zone=timezone.get_default_timezone(), today=self.today)
+            return f"Sent to the board on {when}" + (f" by {self.sent_by}" if self.sent_by else "")
+        if self.send_on > self.today:
+            return f"Goes to the board on {day_text(self.send_on, today=self.today)} unless you send it sooner"
+        if self.send_on == self.today:
+            return "Goes to the board today with the daily send, unless you send it sooner"
+        return (
+            f"Was due to go to the board on {day_text(self.send_on, today=self.today)}; "
+            "it goes with the next daily send unless you send it now"
+        )
+
+
+def report_board_sending(report: MonthlyReport, *, today: dt.date | None = None) -> BoardSending:
+    closing = (
+        ReportClosing.objects.filter(report=report, version=report.version)
+        .select_related("sent_by")
+        .only("sent_at", "sent_by__first_name", "sent_by__last_name", "sent_by__username")
+        .first()
+    )
+    sent_by = closing.sent_by if closing is not None else None
+    return BoardSending(
+        report_id=report.pk,
+        send_on=report_send_date(report.month),
+        sent_at=closing.sent_at if closing is not None else None,
+        sent_by=(sent_by.get_full_name() or sent_by.get_username()) if sent_by is not None else "",
+        today=today or timezone.localdate(),
+    )
 
 
 def quote_candidates(month: dt.date) -> QuerySet[SurveyResponse]:

@@ -9,21 +9,30 @@ the result is frozen in the month's snapshot and never recomputed.
 Changes compare the month with the same month last year, as a percent of last year's value (for a
 percentage figure too: 50% to 60% is a change of 20%); there is no change when last year's value is
 0 or unknown. A change of ``REPORT_CHANGE_FLAG_PERCENT`` or more, up or down, is flagged.
+
+The board's email waits: a month closes on the 1st (its figures frozen) and goes to the board on
+``BOARD_REPORT_SEND_DAY`` of that month, or sooner when the coordinator presses "Send to the board", so
+the quotes can be chosen first. Each version goes once. A month closed again after the board was sent it
+goes again at once, with the reason.
 """
 
 import datetime as dt
+import hashlib
+import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
+from stats import exports
 from stats import figures as stats_figures
 from stats.models import MonthlyReport, ReportClosing, SurveyKind, SurveyResponse
+from stats.selectors import report_send_date, report_view_of
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +143,12 @@ def _validate_reason(reason: str) -> str:
 
 
 def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime | None = None) -> MonthlyReport:
-    """Close ``month``: freeze its figures, record the closing and queue the board email, all or nothing.
+    """Close ``month``: freeze its figures and record the closing, all or nothing; the PDF is built right after.
 
+    The board is not emailed yet: ``report_send`` does it on the send day or when the coordinator asks.
     Closing a month that is already closed returns it unchanged unless a ``reason`` is given, in which
-    case its figures are frozen again as the next version (and the board is sent that version).
-    Concurrent closes of one month wait on its row: one report, one email.
+    case its figures are frozen again as the next version; when the board had been sent the month, the
+    new version goes to the board at once. Concurrent closes of one month wait on its row: one report.
     """
     now = now or timezone.now()
     month = month_start(month)
@@ -156,6 +166,7 @@ def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime |
         )
         if not created and not reason:
             return report
+        board_has_it = not created and report.closings.filter(sent_at__isnull=False).exists()
         report.figures = report_snapshot(month=month)
         if not created:
             report.version += 1
@@ -165,7 +176,9 @@ def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime |
         closing = ReportClosing.objects.create(
             report=report, version=report.version, figures=report.figures, closed_at=now, closed_by=by, reason=reason
         )
-        _queue_board_email(closing)
+        if board_has_it:
+            _send(closing, by=by, now=now)
+        _queue_pdf_build(report.pk)
     logger.info("Closed %s as version %s.", f"{month:%Y-%m}", report.version)
     return report
 
@@ -202,6 +215,101 @@ def _queue_board_email(closing: ReportClosing) -> None:
         )
 
 
+def _send(closing: ReportClosing, *, by, now: dt.datetime) -> None:
+    closing.sent_at = now
+    closing.sent_by = by
+    closing.save(update_fields=["sent_at", "sent_by"])
+    _queue_board_email(closing)
+
+
+def report_send(*, report: MonthlyReport, by=None, now: dt.datetime | None = None) -> ReportClosing | None:
+    """Email the board the report's latest version now; None when that version has gone already.
+
+    Pressed twice, or pressed while the daily job runs, the version goes once: both wait on the report's row.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().only("pk", "version").get(pk=report.pk)
+        closing = ReportClosing.objects.select_related("report").get(report=locked, version=locked.version)
+        if closing.sent_at is not None:
+            return None
+        _send(closing, by=by, now=now)
+    logger.info("Sent %s version %s to the board.", f"{closing.report.month:%Y-%m}", closing.version)
+    return closing
+
+
+def reports_send_due(*, now: dt.datetime | None = None) -> int:
+    """Send every report whose send day has come and that is not sent yet (what the daily job runs)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # A month's send day has come when the first of the month after it is at least SEND_DAY - 1 days ago.
+    latest_due_month = month_before_current(now=now)
+    if today.day < settings.BOARD_REPORT_SEND_DAY:
+        latest_due_month = month_start(latest_due_month - dt.timedelta(days=1))
+    waiting = (
+        ReportClosing.objects.filter(
+            sent_at__isnull=True, version=models.F("report__version"), report__month__lte=latest_due_month
+        )
+        .select_related("report")
+        .order_by("report__month")
+    )
+    sent = 0
+    for closing in waiting:
+        if report_send_date(closing.report.month) <= today and report_send(report=closing.report, now=now):
+            sent += 1
+    return sent
+
+
+def report_pdf_key(report: MonthlyReport) -> str:
+    """What the report's PDF shows that can change after closing: the version and the quotes."""
+    shown = json.dumps([report.version, report.closed_at.isoformat(), report.quotes], sort_keys=True)
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def report_pdf_bytes(*, report: MonthlyReport) -> bytes:
+    """The report's PDF as stored; built (1 to 3 seconds) and stored first when missing or out of date."""
+    key = report_pdf_key(report)
+    if report.pdf is not None and report.pdf_key == key:
+        return bytes(report.pdf)
+    pdf = exports.report_pdf(report_view_of(report))
+    # Stored only if the report has not changed while it was drawn; a later build stores the newer one.
+    MonthlyReport.objects.filter(
+        pk=report.pk, version=report.version, closed_at=report.closed_at, quotes=report.quotes
+    ).update(pdf=pdf, pdf_key=key)
+    return pdf
+
+
+def report_pdf_build(*, report_id: int) -> None:
+    report = MonthlyReport.objects.filter(pk=report_id).first()
+    if report is not None:
+        report_pdf_bytes(report=report)
+
+
+def _queue_pdf_build(report_id: int) -> None:
+    def queue() -> None:
+        from stats.tasks import report_pdf_build as build
+
+        try:
+            build.apply_async((report_id,), retry=False)
+        except Exception:
+            # The broker is down: the PDF is built the first time someone asks for it.
+            logger.warning("Broker unavailable; the PDF of report %s is built on demand.", report_id, exc_info=True)
+
+    transaction.on_commit(queue)
+
+
+def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
+    """The board email's PDF: the stored one for the latest version, else drawn from that closing's figures."""
+    if not isinstance(closing, ReportClosing):
+        return []
+    report = closing.report
+    if closing.version == report.version:
+        pdf = report_pdf_bytes(report=report)
+    else:
+        pdf = exports.report_pdf(report_view_of(report, figures=closing.figures, version=closing.version))
+    return [(f"maker-lab-report-{report.month:%Y-%m}.pdf", pdf, "application/pdf")]
+
+
 def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None) -> MonthlyReport:
     """Quote up to three of the month's survey answers in the report: the open answers' text only, nothing else."""
     response_ids = list(dict.fromkeys(response_ids))
@@ -229,6 +337,7 @@ def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         locked.quotes = quotes
         locked.save(update_fields=["quotes"])
+        _queue_pdf_build(locked.pk)
     logger.info("Quotes chosen for %s by %s.", f"{report.month:%Y-%m}", getattr(by, "pk", None))
     return locked
 

@@ -66,6 +66,8 @@ PAGES = {
     # Its filters (branch, start, end) are tried in tests/stats/test_dashboard.py, with the past year closed.
     "dashboard": ("/staff/stats/", []),
     "reports": ("/staff/stats/reports/", ["page"]),
+    "monthly report": ("/staff/stats/reports/{report_month}/", []),
+    "monthly report quotes": ("/admin/stats/monthlyreport/{report_pk}/quotes/", []),
 }
 NOT_READ = "unknown"
 
@@ -77,7 +79,10 @@ def objects(db, coordinator):
     session = program.sessions.create(starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=1))
     variety = VarietyFactory()
     lot = lendable_lot(branch=BranchFactory(), variety=variety)
+    report = MonthlyReport.objects.create(month=dt.date(2001, 1, 1), figures={})
     return {
+        "report_month": f"{report.month:%Y-%m}",
+        "report_pk": report.pk,
         "service": ServiceTypeFactory().slug,
         "program": program.slug,
         "program_pk": program.pk,
@@ -127,6 +132,7 @@ def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
         "/staff/stats/reports/2026-13/",
         "/staff/stats/reports/9999-99.pdf",
         "/staff/stats/reports/annual/abcd.csv",
+        "/admin/stats/monthlyreport/999999999999999999999/quotes/",
     ],
 )
 def test_hostile_paths_answer_404_not_500(client, db, path):

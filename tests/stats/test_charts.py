@@ -129,3 +129,16 @@ def test_count_axis_has_round_whole_number_steps():
     root = _parse(line_chart_svg(title="A", labels=MONTHS, series=[("x", [3, 45, 7, 9])], unit="count"))
     ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end" and not t.get("transform")]
     assert ticks == ["0", "20", "40", "60"]
+
+
+def test_the_month_so_far_label_is_drawn_whole_under_the_chart():
+    """The last label, "Dec 2026 (so far)", turned 35 degrees, reaches down about 0.57 of its length: the chart
+    is tall enough for it at 7 px a character (11 px text), and wide enough on the left for the first label."""
+    labels = [*MONTHS, "Mar 2026", "Apr 2026 (so far)"]
+    root = _parse(line_chart_svg(title="Sessions attended", labels=labels, series=[("S", [1] * 6)], unit="count"))
+    height = float(root.get("height"))
+    for element in root.iter(f"{SVG}text"):
+        if element.text in labels:
+            reach = len(element.text) * 7
+            assert float(element.get("y")) + reach * 0.574 <= height, element.text
+            assert float(element.get("x")) - reach * 0.819 >= 0, element.text

@@ -1,4 +1,6 @@
-"""Closing a month: the frozen snapshot, re-closing with a reason, one board email, concurrency, queries."""
+"""Closing a month: the frozen snapshot, re-closing with a reason, one board email, concurrency, queries.
+
+When the board is emailed (the send day, or "Send to the board") is tested in test_board_send.py."""
 
 import datetime as dt
 import threading
@@ -67,7 +69,8 @@ def test_a_closed_month_does_not_change_when_a_booking_is_cancelled_later(db, bo
 def test_closing_again_needs_a_reason_and_makes_version_two(db, board, django_capture_on_commit_callbacks):
     booked, *_ = sessions(dt.date(2026, 3, 10), ["booked", "attended"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.month_close(month=MARCH, now=AFTER_MARCH)
+        report = services.month_close(month=MARCH, now=AFTER_MARCH)
+        services.report_send(report=report, now=AFTER_MARCH)
     Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -95,12 +98,19 @@ def test_a_hostile_reason_is_refused_and_nothing_changes(db, board, reason):
     assert ReportClosing.objects.count() == 1
 
 
-def test_closing_twice_sends_the_board_email_once_with_the_pdf(db, board, django_capture_on_commit_callbacks):
+def test_closing_twice_then_sending_sends_the_board_email_once_with_the_pdf(
+    db, board, django_capture_on_commit_callbacks
+):
     sessions(dt.date(2026, 3, 10), ["attended", "no_show"])
     with django_capture_on_commit_callbacks(execute=True):
         services.month_close(month=MARCH, now=AFTER_MARCH)
     with django_capture_on_commit_callbacks(execute=True):
-        services.month_close(month=MARCH, now=AFTER_MARCH)
+        report = services.month_close(month=MARCH, now=AFTER_MARCH)
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_send(report=report, now=AFTER_MARCH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_send(report=report, now=AFTER_MARCH)
 
     assert Notification.objects.filter(kind="monthly_report").count() == 2
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == 2
@@ -117,7 +127,8 @@ def test_closing_twice_sends_the_board_email_once_with_the_pdf(db, board, django
 
 def test_no_board_list_means_no_email_but_the_month_is_closed(db, settings):
     settings.BOARD_REPORT_EMAILS = []
-    services.month_close(month=MARCH, now=AFTER_MARCH)
+    report = services.month_close(month=MARCH, now=AFTER_MARCH)
+    services.report_send(report=report, now=AFTER_MARCH)
     assert MonthlyReport.objects.filter(month=MARCH).exists()
     assert not Notification.objects.exists()
 
@@ -186,41 +197,58 @@ def test_last_year_comes_from_its_frozen_report_when_closed(db, board):
     assert "bookings.attended" not in report.figures["flagged"]
 
 
-def test_the_monthly_task_closes_last_month_once_when_run_twice(db, board, django_capture_on_commit_callbacks):
+def test_the_monthly_task_closes_last_month_once_when_run_twice_and_emails_no_one(
+    db, board, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         tasks.month_close_previous.delay()
     with django_capture_on_commit_callbacks(execute=True):
         tasks.month_close_previous.delay()
     [report] = MonthlyReport.objects.all()
     assert report.month == services.month_before_current()
-    assert len(mail.outbox) == len(BOARD)
+    assert report.pdf is not None  # built right after the close
+    assert mail.outbox == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_closes_make_one_report_and_one_email(board):
-    sessions(dt.date(2026, 3, 10), ["attended", "attended"])
+def _together(action) -> tuple[list, list]:
+    """Run ``action`` in two threads at once; their results and errors."""
     barrier = threading.Barrier(2)
     results, errors = [], []
 
-    def close() -> None:
+    def run() -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(services.month_close(month=MARCH, now=AFTER_MARCH).pk)
+            results.append(action())
         except Exception as error:
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=close) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_closes_make_one_report_and_two_sends_one_email(board):
+    sessions(dt.date(2026, 3, 10), ["attended", "attended"])
+
+    results, errors = _together(lambda: services.month_close(month=MARCH, now=AFTER_MARCH).pk)
 
     assert errors == []
     assert len(set(results)) == 1
     assert MonthlyReport.objects.count() == 1
     assert ReportClosing.objects.count() == 1
+    assert not Notification.objects.filter(kind="monthly_report").exists()
+
+    report = MonthlyReport.objects.get()
+    sent, errors = _together(lambda: services.report_send(report=report, now=AFTER_MARCH))
+
+    assert errors == []
+    assert sorted(closing is None for closing in sent) == [False, True]
     assert Notification.objects.filter(kind="monthly_report").count() == len(BOARD)
     assert len(mail.outbox) == len(BOARD)
 

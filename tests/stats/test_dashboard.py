@@ -1,4 +1,5 @@
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -7,9 +8,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from stats.dashboard import add_months, change_text, month_first, monthly_trend, months_between, months_figures
+from stats.dashboard import (
+    add_months,
+    change_text,
+    month_first,
+    monthly_trend,
+    months_between,
+    months_figures,
+    same_days_last_year,
+    same_moment_last_year,
+)
 from stats.models import MonthlyReport
-from tests.factories import BranchFactory, SurveyInvitationFactory, SurveyResponseFactory
+from tests.bookings.desk_helpers import at, make_booking
+from tests.factories import BranchFactory, ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory
 from tests.test_hostile_urls import HOSTILE_VALUES
 
 pytestmark = pytest.mark.calendar
@@ -29,7 +40,8 @@ def close_by_hand(month: dt.date, **values) -> MonthlyReport:
 
 def answered(month: dt.date, *, count: int = 1, branch=None, learned: int = 5) -> None:
     for _ in range(count):
-        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=month, branch=branch), learned=learned)
+        invitation = SurveyInvitationFactory(month=month, branch=branch, created_at=at(month, 8))
+        SurveyResponseFactory(invitation=invitation, learned=learned, submitted_on=month)
 
 
 @pytest.mark.parametrize(
@@ -90,8 +102,8 @@ def test_one_branch_is_counted_live_because_reports_cover_the_whole_library():
 
 @pytest.mark.django_db
 def test_the_current_month_is_so_far_and_later_months_have_no_figures():
-    today = dt.date(2026, 3, 8)  # the day clocks go forward in Toronto
-    found = months_figures([dt.date(2026, 3, 1), dt.date(2026, 4, 1)], today=today)
+    now = at(dt.date(2026, 3, 8), 12)  # the day clocks go forward in Toronto
+    found = months_figures([dt.date(2026, 3, 1), dt.date(2026, 4, 1)], now=now)
     assert list(found) == [dt.date(2026, 3, 1)]
     assert found[dt.date(2026, 3, 1)].so_far is True
     assert found[dt.date(2026, 3, 1)].closed is False
@@ -127,9 +139,13 @@ def test_the_coordinator_and_the_board_read_the_dashboard_from_the_menu(client, 
 
 
 @pytest.mark.django_db
-def test_headlines_put_the_month_so_far_beside_the_same_month_last_year(client, coordinator):
+def test_headlines_put_the_month_so_far_beside_the_same_days_last_year(client, coordinator):
     now = this_month()
-    close_by_hand(add_months(now, -12), **{"outcomes.responses": 4, "outcomes.learned": 50.0})
+    a_year_before = add_months(now, -12)
+    # Closed last year: the frozen whole month is not what a month in progress is compared with.
+    close_by_hand(a_year_before, **{"outcomes.responses": 40, "outcomes.learned": 10.0})
+    answered(a_year_before, count=2, learned=5)
+    answered(a_year_before, count=2, learned=2)
     answered(now, count=5)
     client.force_login(coordinator)
 
@@ -142,7 +158,7 @@ def test_headlines_put_the_month_so_far_beside_the_same_month_last_year(client, 
     row = next(h for h in board.headlines if h.key == "outcomes.learned")
     assert (row.value, row.last_year, row.change) == ("100%", "50%", "up 50 points")
     html = response.content.decode()
-    assert f"{now:%B %Y} so far, beside {now:%B} last year" in html
+    assert f"{now:%B %Y} so far, beside the same days last year" in html
 
 
 @pytest.mark.django_db
@@ -249,7 +265,8 @@ def test_queries_stay_the_same_as_the_data_grows(client, coordinator):
     large = _queries_for(client)
 
     assert small == large
-    assert large <= 45, large
+    # Two months counted live: the month so far and the same days of it last year.
+    assert large <= 60, large
 
 
 @pytest.mark.django_db
@@ -264,3 +281,113 @@ def test_hostile_values_in_every_filter_never_answer_500(coordinator):
             response = client.get(URL, {name: value})
             assert response.status_code == 200, (name, value[:40], response.status_code)
     assert MonthlyReport.objects.count() == 12
+
+
+def _attended(day: dt.date, count: int = 1) -> None:
+    service = ServiceTypeFactory()
+    for number in range(count):
+        make_booking(service_type=service, starts_at=at(day, 10 + number), status="attended")
+
+
+def _headline(response, key: str) -> tuple[str, str, str]:
+    row = next(h for h in response.context["board"].headlines if h.key == key)
+    return row.value, row.last_year, row.change
+
+
+def _page_text(response) -> str:
+    return " ".join(unescape(response.content.decode()).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(at(dt.date(2026, 12, 1), 0, 30))
+def test_on_the_first_at_half_past_midnight_the_month_is_compared_with_the_first_of_last_year_not_all_of_it(
+    client, coordinator
+):
+    _attended(dt.date(2025, 12, 9), count=5)
+    _attended(dt.date(2025, 12, 20), count=3)
+    client.force_login(coordinator)
+
+    response = client.get(URL)
+
+    assert _headline(response, "bookings.attended") == ("0", "0", "")  # nothing to compare with, not "down 100%"
+    changes = [headline.change for headline in response.context["board"].headlines]
+    assert not any(change.startswith("down 100") for change in changes)
+    text = _page_text(response)
+    assert "December 2026 so far, beside the same days last year" in text
+    assert "compared with 1 December 2025 up to 12:30 a.m." in text
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(at(dt.date(2026, 12, 4), 15))
+def test_on_the_fourth_the_month_so_far_is_compared_with_the_first_four_days_of_last_year_to_this_hour(
+    client, coordinator
+):
+    _attended(dt.date(2025, 12, 2), count=2)
+    _attended(dt.date(2025, 12, 4), count=1)
+    _attended(dt.date(2025, 12, 5), count=6)  # after the fourth: not compared
+    make_booking(service_type=ServiceTypeFactory(), starts_at=at(dt.date(2025, 12, 4), 17), status="attended")
+    _attended(dt.date(2026, 12, 3), count=4)
+    client.force_login(coordinator)
+
+    response = client.get(URL)
+
+    assert _headline(response, "bookings.attended") == ("4", "3", "up 33%")
+    text = _page_text(response)
+    assert "compared with 1 to 4 December 2025 up to 3:00 p.m." in text
+    assert '<th scope="col" class="text-end">1 to 4 December 2025</th>' in response.content.decode()
+    # The trend still shows last December whole.
+    trend = response.context["board"].charts[0].rows
+    assert ("Dec 2025", ["10"]) in trend
+    assert trend[-1] == ("Dec 2026 (so far)", ["4"])
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(at(dt.date(2027, 6, 15), 12))
+def test_in_mid_june_the_month_so_far_is_compared_with_the_first_half_of_last_june(client, coordinator):
+    _attended(dt.date(2026, 6, 15), count=2)
+    _attended(dt.date(2026, 6, 16), count=5)
+    _attended(dt.date(2027, 6, 14), count=1)
+    client.force_login(coordinator)
+
+    response = client.get(URL)
+
+    assert _headline(response, "bookings.attended") == ("1", "2", "down 50%")
+    assert "compared with 1 to 15 June 2026 up to noon." in _page_text(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(at(dt.date(2026, 12, 4), 15))
+def test_a_past_month_is_still_compared_with_the_whole_of_the_same_month_last_year(client, coordinator):
+    _attended(dt.date(2025, 11, 28), count=2)
+    _attended(dt.date(2026, 11, 3), count=3)
+    client.force_login(coordinator)
+
+    response = client.get(URL, {"start": "2026-01", "end": "2026-11"})
+
+    assert _headline(response, "bookings.attended") == ("3", "2", "up 50%")
+    assert "November 2026, beside November last year" in _page_text(response)
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "last"),
+    [
+        (dt.date(2026, 12, 1), dt.date(2025, 12, 1), dt.date(2025, 12, 1)),
+        (dt.date(2026, 12, 4), dt.date(2025, 12, 1), dt.date(2025, 12, 4)),
+        (dt.date(2028, 2, 29), dt.date(2027, 2, 1), dt.date(2027, 2, 28)),
+        (dt.date(2027, 1, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+    ],
+)
+def test_the_same_days_last_year(today, first, last):
+    assert same_days_last_year(today) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("now", "then"),
+    [
+        (at(dt.date(2026, 12, 4), 15, 5), at(dt.date(2025, 12, 4), 15, 5)),
+        (at(dt.date(2028, 2, 29), 9), at(dt.date(2027, 3, 1), 0)),  # the whole of 28 February 2027
+        (at(dt.date(2027, 3, 14), 3, 1), at(dt.date(2026, 3, 14), 3, 1)),  # just after clocks went forward
+    ],
+)
+def test_the_same_moment_last_year(now, then):
+    assert same_moment_last_year(now) == then

@@ -2,15 +2,22 @@
 closed without emailing anyone, so the dashboard shows 13 months from ``make run``."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from bookings.models import Booking
 from makerlab.models import Notification
+from programs.models import Session
+from stats import services
 from stats.dashboard import add_months, month_first, monthly_trend, months_between
+from stats.demo import stats_demo_load
 from stats.models import Agreement, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
+from tests.bookings.desk_helpers import at, make_booking
+from tests.factories import ProgramFactory, ServiceTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
@@ -24,13 +31,16 @@ def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(d
     months = months_between(add_months(this_month, -12), this_month)
 
     with_answers = SurveyResponse.objects.filter(kind=SurveyKind.IMMEDIATE).values("month").annotate(n=Count("pk"))
-    assert {row["month"] for row in with_answers} >= set(months[1:])
+    # The month so far has answers only once a session of it has ended (none at half past midnight on the 1st).
+    assert {row["month"] for row in with_answers} >= set(months[1:-1])
     assert set(MonthlyReport.objects.values_list("month", flat=True)) == set(months[:-2])
     # Last month waits for the monthly job, this month is not over.
     assert not MonthlyReport.objects.filter(month__in=months[-2:]).exists()
-    # Closed for the board, but demo reports email no one.
+    # Closed for the board, recorded as sent on their send day, but demo reports email no one.
     assert ReportClosing.objects.count() == 11
+    assert not ReportClosing.objects.filter(sent_at__isnull=True).exists()
     assert not Notification.objects.filter(kind="monthly_report").exists()
+    assert services.reports_send_due() == 0
 
     trend = monthly_trend(end=timezone.localdate())
     assert [month for month, _ in trend] == months
@@ -59,6 +69,18 @@ def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(d
     assert not SurveyResponse.objects.filter(invitation__used_at__isnull=True).exists()
     assert SurveyInvitation.objects.filter(used_at__isnull=False).count() == SurveyResponse.objects.count()
     assert not SurveyResponse.objects.exclude(month=F("invitation__month")).exists()
+    # Every invitation is about something that had ended before the invitation was made, and before now.
+    assert not SurveyInvitation.objects.filter(created_at__gt=timezone.now()).exists()
+    ended_session = Session.objects.filter(program=OuterRef("program"), ends_at__lte=OuterRef("created_at"))
+    ended_booking = Booking.objects.filter(
+        service_type=OuterRef("service_type"), status="attended", ends_at__lte=OuterRef("created_at")
+    )
+    immediate_invitations = SurveyInvitation.objects.filter(kind=SurveyKind.IMMEDIATE)
+    about_programs = immediate_invitations.filter(program__isnull=False)
+    about_services = immediate_invitations.filter(service_type__isnull=False)
+    assert about_programs.exists() and about_services.exists()
+    assert not about_programs.filter(~Exists(ended_session)).exists()
+    assert not about_services.filter(~Exists(ended_booking)).exists()
 
     # Closed months quote two different things patrons liked; the first, which the year of history reaches only
     # in part (or not at all, on some days of the year), may have fewer.
@@ -77,3 +99,42 @@ def test_loading_again_changes_nothing(demo):
 
     assert counts() == before
     assert list(MonthlyReport.objects.order_by("month").values_list("version", flat=True)) == versions
+
+
+def _drop_in_program():
+    return ProgramFactory(registration_required=False, title="Open lab drop-in")
+
+
+def _session(program, day: dt.date, hour: int) -> Session:
+    start = at(day, hour)
+    return Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+
+
+@pytest.mark.time_machine(at(dt.date(2026, 12, 1), 0, 30))
+def test_on_the_first_at_half_past_midnight_no_survey_is_about_a_session_still_to_come(db, now):
+    program = _drop_in_program()
+    _session(program, dt.date(2026, 11, 28), 13)
+    _session(program, dt.date(2026, 12, 1), 10)  # later today
+    make_booking(service_type=ServiceTypeFactory(), starts_at=at(dt.date(2026, 12, 1), 11), status="attended")
+
+    stats_demo_load(now=now, rng=random.Random(7))
+
+    assert SurveyInvitation.objects.filter(month=dt.date(2026, 11, 1)).exists()
+    assert not SurveyInvitation.objects.filter(month=dt.date(2026, 12, 1)).exists()
+    assert not SurveyResponse.objects.filter(month=dt.date(2026, 12, 1)).exists()
+
+
+@pytest.mark.time_machine(at(dt.date(2026, 12, 4), 10))
+def test_on_the_fourth_surveys_ask_only_about_sessions_that_have_ended(db, now):
+    program = _drop_in_program()
+    held = _session(program, dt.date(2026, 12, 2), 13)
+    _session(program, dt.date(2026, 12, 10), 13)
+    _session(program, dt.date(2026, 12, 4), 9)  # under way: it ends at 11:00
+
+    stats_demo_load(now=now, rng=random.Random(7))
+
+    invitations = SurveyInvitation.objects.filter(program=program)
+    assert 2 <= invitations.count() <= 6  # the QR code in the room of one session
+    assert all(held.ends_at <= invitation.created_at <= now for invitation in invitations)
+    answers = SurveyResponse.objects.filter(program=program).select_related("invitation")
+    assert all(held.ends_at <= answer.invitation.used_at <= now for answer in answers)

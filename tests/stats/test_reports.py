@@ -418,3 +418,89 @@ def test_hostile_query_strings_on_the_report_pages_never_answer_500(client, coor
     assert client.get(url("list"), {"page": value}).status_code == 200
     assert client.get(url("csv", "2026-03"), {"area": value}).status_code == 404
     assert client.get(f"/staff/stats/reports/{value[:50] or '-'}.xlsx").status_code == 404
+
+
+# --- The quotes page of one month, linked from the report's page. ----------------------------------------------
+
+
+def quotes_url(report: MonthlyReport) -> str:
+    return reverse("admin:stats_monthlyreport_quotes", args=[report.pk])
+
+
+def test_the_coordinator_chooses_quotes_on_the_months_own_page_and_is_sent_back_to_the_report(
+    client, coordinator, closed_march
+):
+    other = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most="Patient helpers.")
+    client.force_login(coordinator)
+    page = client.get(quotes_url(closed_march))
+    html = unescape(page.content.decode())
+    assert page.status_code == 200
+    assert QUOTE in html and "Patient helpers." in html and "Back to the report" in html
+
+    response = client.post(quotes_url(closed_march), {"apply": "1", "responses": [other.pk]})
+
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", "2026-03")
+    assert [quote["liked_most"] for quote in MonthlyReport.objects.get().quotes] == ["Patient helpers."]
+    followed = unescape(client.get(response["Location"]).content.decode())
+    assert "1 quote in the report for March 2026." in followed
+    assert "Patient helpers." in followed
+
+
+@pytest.mark.parametrize(
+    "chosen, message",
+    [
+        ("four", "Choose at most 3 answers."),
+        ("february", "Select a valid choice"),
+        ("junk", "Select a valid choice"),
+    ],
+)
+def test_bad_quote_choices_are_refused_on_the_form_and_change_nothing(
+    client, coordinator, closed_march, chosen, message
+):
+    march = [
+        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=f"Good {n}").pk
+        for n in range(4)
+    ]
+    february = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=dt.date(2026, 2, 1)), liked_most="x")
+    values = {"four": march, "february": [february.pk], "junk": ["<script>", "1 OR 1=1", "9" * 30]}[chosen]
+    client.force_login(coordinator)
+
+    response = client.post(quotes_url(closed_march), {"apply": "1", "responses": values})
+
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert "Please correct the error below." in html
+    assert message in html
+    assert MonthlyReport.objects.get().quotes[0]["liked_most"] == QUOTE
+
+
+def test_the_board_may_not_choose_quotes_and_an_unknown_report_is_explained(client, coordinator, closed_march):
+    board = UserFactory(username="board-staff", is_staff=True, role="Board")
+    client.force_login(board)
+    assert client.get(quotes_url(closed_march)).status_code == 403
+    assert client.post(quotes_url(closed_march), {"apply": "1"}).status_code == 403
+    client.force_login(coordinator)
+    missing = client.get(reverse("admin:stats_monthlyreport_quotes", args=[999999]), follow=True)
+    assert "That monthly report does not exist." in unescape(missing.content.decode())
+    assert MonthlyReport.objects.get().quotes[0]["liked_most"] == QUOTE
+
+
+def test_the_quotes_page_takes_the_same_queries_with_more_answers(client, coordinator, closed_march):
+    client.force_login(coordinator)
+    client.get(quotes_url(closed_march))  # the session and permission caches warmed
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(quotes_url(closed_march)).status_code == 200
+    for number in range(40):
+        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=f"Answer {number}")
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(quotes_url(closed_march)).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries) <= 10
+
+
+def test_the_admin_record_says_when_the_board_gets_the_report(client, coordinator, closed_march):
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:stats_monthlyreport_change", args=[closed_march.pk]))
+    html = " ".join(unescape(page.content.decode()).split())
+    assert "Goes to the board on" in html or "Was due to go to the board on" in html
+    assert "Open the report to send it or choose quotes" in html

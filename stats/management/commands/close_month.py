@@ -9,8 +9,9 @@ from stats.models import MonthlyReport
 
 class Command(BaseCommand):
     help = (
-        "Close a month: freeze its figures and email the report to BOARD_REPORT_EMAILS. A month already "
-        "closed stays as it is unless --reason is given, which closes it again as a new version."
+        "Close a month: freeze its figures; the report goes to BOARD_REPORT_EMAILS on BOARD_REPORT_SEND_DAY of the "
+        "next month or when the coordinator sends it. A month already closed stays as it is unless --reason is "
+        "given, which closes it again as a new version (sent at once if the board had the month already)."
     )
 
     def add_arguments(self, parser) -> None:

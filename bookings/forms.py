@@ -60,6 +60,22 @@ class IntakeQuestionsMixin:
 
     service_type: ServiceType
     questions: list[IntakeQuestion]
+
+    def details(self) -> PatronDetails:
+        """What the booking service needs from the form, the same from the patron's form and the desk's."""
+        data = self.cleaned_data
+        return PatronDetails(
+            card_number=data["card_number"],
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            reminder_consent=data["reminder_consent"],
+            survey_consent=data.get("survey_consent", False),
+            intake_answers=self.intake_answers(),
+            accessibility_needs=data["accessibility_needs"],
+            meets_minimum_age=data.get("meets_minimum_age", False),
+        )
+
     fields: dict
     cleaned_data: dict
     age_label_for_patron = True
@@ -128,20 +144,6 @@ class BookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, HoneypotMixin, 
         self.add_service_questions(service_type=service_type, questions=questions)
         # The questions come before the accessibility needs and reminder choice.
         self.order_fields(["card_number", "name", "email", "phone", "meets_minimum_age", *self.question_fields()])
-
-    def details(self) -> PatronDetails:
-        data = self.cleaned_data
-        return PatronDetails(
-            card_number=data["card_number"],
-            name=data["name"].strip(),
-            email=data["email"],
-            phone=data["phone"].strip(),
-            reminder_consent=data["reminder_consent"],
-            survey_consent=data["survey_consent"],
-            intake_answers=self.intake_answers(),
-            accessibility_needs=data["accessibility_needs"],
-            meets_minimum_age=data.get("meets_minimum_age", False),
-        )
 
 
 class NotifyRequestForm(HoneypotMixin, forms.Form):

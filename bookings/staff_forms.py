@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from bookings.forms import IntakeQuestionsMixin, MinimumAgeQuestionMixin
 from bookings.models import Booking, IntakeQuestion, ServiceType
-from bookings.services.booking import PatronDetails
 from makerlab.forms import PatronContactForm, StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 
@@ -88,19 +87,6 @@ class DeskBookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, PatronConta
         self.add_service_questions(service_type=service_type, questions=questions)
         self.order_fields(
             ["starts_at", "card_number", "name", "email", "phone", "meets_minimum_age", *self.question_fields()]
-        )
-
-    def details(self) -> PatronDetails:
-        data = self.cleaned_data
-        return PatronDetails(
-            card_number=data["card_number"],
-            name=data["name"].strip(),
-            email=data["email"],
-            phone=data["phone"].strip(),
-            reminder_consent=data["reminder_consent"],
-            intake_answers=self.intake_answers(),
-            accessibility_needs=data["accessibility_needs"],
-            meets_minimum_age=data.get("meets_minimum_age", False),
         )
 
 

@@ -253,78 +253,6 @@ def _when(shift: Shift) -> str:
     return shift_when(shift, today=timezone.localdate())
 
 
-@require_POST
-@staff_member_required
-def shift_give_up(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
-    assignment = _my_assignment(me, pk)
-    try:
-        services.shift_give_up(assignment=assignment, staff_member=me)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(
-        request,
-        f"You offered your shift on {_when(assignment.shift)} to others. "
-        "It stays yours until someone takes it and the coordinator approves.",
-    )
-    return redirect("staffing:my_shifts")
-
-
-@require_POST
-@staff_member_required
-def shift_change_withdraw(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
-    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk, offered_by=me)
-    try:
-        services.shift_change_withdraw(change=change, staff_member=me)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(request, f"You withdrew your offer. The shift on {_when(change.assignment.shift)} is yours.")
-    return redirect("staffing:my_shifts")
-
-
-@require_POST
-@staff_member_required
-def shift_claim(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
-    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk)
-    try:
-        services.shift_claim(change=change, staff_member=me)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(
-        request,
-        f"You asked to take the shift on {_when(change.assignment.shift)}. "
-        "It shows under your shifts once the coordinator approves.",
-    )
-    return redirect("staffing:my_shifts")
-
-
-def _my_invitation(me: StaffMember, pk: int) -> ShiftInvitation:
-    return get_object_or_404(ShiftInvitation.objects.select_related("shift__branch"), pk=pk, staff_member=me)
-
-
-@require_POST
-@staff_member_required
-def shift_invitation_take(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
-    invitation = _my_invitation(me, pk)
-    try:
-        services.shift_invitation_take(invitation=invitation, staff_member=me)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(request, f"You took the shift on {_when(invitation.shift)}. It is yours: see it below.")
-    return redirect("staffing:my_shifts")
-
-
-@require_POST
-@staff_member_required
-def shift_invitation_decline(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
-    invitation = _my_invitation(me, pk)
-    try:
-        services.shift_invitation_decline(invitation=invitation, staff_member=me)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(request, f"You said no to the shift on {_when(invitation.shift)}. The coordinator will see it.")
-    return redirect("staffing:my_shifts")
-
-
 def _back_to_the_staff_page(request: HttpRequest) -> HttpResponse:
     """Back to the staff page the button was on (the start page or My shifts); never to another site."""
     target = request.POST.get("next", "")
@@ -333,30 +261,109 @@ def _back_to_the_staff_page(request: HttpRequest) -> HttpResponse:
     return redirect("staffing:my_shifts")
 
 
+def _change_my_shifts(request: HttpRequest, me: StaffMember, change: Callable[[], str]) -> HttpResponse:
+    """Make one change to the person's shifts: ``change`` calls the service and says what was done. A refusal
+    shows on My shifts with nothing saved; success goes back to the page the button was on, with the message."""
+    try:
+        done = change()
+    except ValidationError as error:
+        return _my_shifts_page(request, me, error=error)
+    messages.success(request, done)
+    return _back_to_the_staff_page(request)
+
+
+def _my_invitation(me: StaffMember, pk: int) -> ShiftInvitation:
+    return get_object_or_404(ShiftInvitation.objects.select_related("shift__branch"), pk=pk, staff_member=me)
+
+
+@require_POST
+@staff_member_required
+def shift_give_up(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    assignment = _my_assignment(me, pk)
+
+    def give_up() -> str:
+        services.shift_give_up(assignment=assignment, staff_member=me)
+        return (
+            f"You offered your shift on {_when(assignment.shift)} to others. "
+            "It stays yours until someone takes it and the coordinator approves."
+        )
+
+    return _change_my_shifts(request, me, give_up)
+
+
+@require_POST
+@staff_member_required
+def shift_change_withdraw(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk, offered_by=me)
+
+    def withdraw() -> str:
+        services.shift_change_withdraw(change=change, staff_member=me)
+        return f"You withdrew your offer. The shift on {_when(change.assignment.shift)} is yours."
+
+    return _change_my_shifts(request, me, withdraw)
+
+
+@require_POST
+@staff_member_required
+def shift_claim(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    change = get_object_or_404(ShiftChange.objects.select_related("assignment__shift__branch"), pk=pk)
+
+    def claim() -> str:
+        services.shift_claim(change=change, staff_member=me)
+        return (
+            f"You asked to take the shift on {_when(change.assignment.shift)}. "
+            "It shows under your shifts once the coordinator approves."
+        )
+
+    return _change_my_shifts(request, me, claim)
+
+
+@require_POST
+@staff_member_required
+def shift_invitation_take(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    invitation = _my_invitation(me, pk)
+
+    def take() -> str:
+        services.shift_invitation_take(invitation=invitation, staff_member=me)
+        return f"You took the shift on {_when(invitation.shift)}. It is yours: see it below."
+
+    return _change_my_shifts(request, me, take)
+
+
+@require_POST
+@staff_member_required
+def shift_invitation_decline(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
+    invitation = _my_invitation(me, pk)
+
+    def decline() -> str:
+        services.shift_invitation_decline(invitation=invitation, staff_member=me)
+        return f"You said no to the shift on {_when(invitation.shift)}. The coordinator will see it."
+
+    return _change_my_shifts(request, me, decline)
+
+
 @require_POST
 @staff_member_required
 def assignment_check_in(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
     assignment = _my_assignment(me, pk)
-    try:
+
+    def check_in() -> str:
         services.assignment_check_in(assignment=assignment)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(request, f"You checked in to your shift on {_when(assignment.shift)}.")
-    return _back_to_the_staff_page(request)
+        return f"You checked in to your shift on {_when(assignment.shift)}."
+
+    return _change_my_shifts(request, me, check_in)
 
 
 @require_POST
 @staff_member_required
 def assignment_check_out(request: HttpRequest, me: StaffMember, pk: int) -> HttpResponse:
     assignment = _my_assignment(me, pk)
-    try:
+
+    def check_out() -> str:
         entry = services.assignment_check_out(assignment=assignment)
-    except ValidationError as error:
-        return _my_shifts_page(request, me, error=error)
-    messages.success(
-        request, f"You checked out. {entry.hours:.2f} hours went to the coordinator for approval. Thank you!"
-    )
-    return _back_to_the_staff_page(request)
+        return f"You checked out. {entry.hours:.2f} hours went to the coordinator for approval. Thank you!"
+
+    return _change_my_shifts(request, me, check_out)
 
 
 @require_POST

@@ -266,11 +266,13 @@ def _close(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: rand
     to_close = [month for month in months if month not in closed]
     last_before = ReportClosing.objects.aggregate(last=Max("pk"))["last"] or 0
     for month in to_close:
-        report = month_close(month=month, now=now)
+        # The PDFs are left to be built when first opened: the demo loads in seconds.
+        report = month_close(month=month, now=now, build_pdf=False)
         # Two different things patrons liked, as a coordinator would choose them.
         by_text = {response.liked_most: response.pk for response in quote_candidates(month) if response.liked_most}
         if by_text:
-            report_quotes_set(report=report, response_ids=rng.sample(sorted(by_text.values()), min(2, len(by_text))))
+            chosen = rng.sample(sorted(by_text.values()), min(2, len(by_text)))
+            report_quotes_set(report=report, response_ids=chosen, build_pdf=False)
     new_closings = list(ReportClosing.objects.filter(pk__gt=last_before).select_related("report"))
     for closing in new_closings:
         closing.sent_at = min(dt.datetime.combine(report_send_date(closing.report.month), dt.time(7), tzinfo=zone), now)

@@ -142,8 +142,11 @@ def _validate_reason(reason: str) -> str:
     return reason
 
 
-def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime | None = None) -> MonthlyReport:
-    """Close ``month``: freeze its figures and record the closing, all or nothing; the PDF is built right after.
+def month_close(
+    *, month: dt.date, by=None, reason: str = "", now: dt.datetime | None = None, build_pdf: bool = True
+) -> MonthlyReport:
+    """Close ``month``: freeze its figures and record the closing, all or nothing; the PDF is built right after
+    (or, with ``build_pdf=False``, the first time someone asks for it).
 
     The board is not emailed yet: ``report_send`` does it on the send day or when the coordinator asks.
     Closing a month that is already closed returns it unchanged unless a ``reason`` is given, in which
@@ -178,7 +181,8 @@ def month_close(*, month: dt.date, by=None, reason: str = "", now: dt.datetime |
         )
         if board_has_it:
             _send(closing, by=by, now=now)
-        _queue_pdf_build(report.pk)
+        if build_pdf:
+            _queue_pdf_build(report.pk)
     logger.info("Closed %s as version %s.", f"{month:%Y-%m}", report.version)
     return report
 
@@ -310,8 +314,12 @@ def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
     return [(f"maker-lab-report-{report.month:%Y-%m}.pdf", pdf, "application/pdf")]
 
 
-def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None) -> MonthlyReport:
-    """Quote up to three of the month's survey answers in the report: the open answers' text only, nothing else."""
+def report_quotes_set(
+    *, report: MonthlyReport, response_ids: list[int], by=None, build_pdf: bool = True
+) -> MonthlyReport:
+    """Quote up to three of the month's survey answers in the report: the open answers' text only, nothing else.
+
+    The PDF is built again right after (or, with ``build_pdf=False``, the first time someone asks for it)."""
     response_ids = list(dict.fromkeys(response_ids))
     if len(response_ids) > MAX_QUOTES:
         raise ValidationError(f"Choose at most {MAX_QUOTES} answers.", code="too_many")
@@ -337,7 +345,8 @@ def report_quotes_set(*, report: MonthlyReport, response_ids: list[int], by=None
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         locked.quotes = quotes
         locked.save(update_fields=["quotes"])
-        _queue_pdf_build(locked.pk)
+        if build_pdf:
+            _queue_pdf_build(locked.pk)
     logger.info("Quotes chosen for %s by %s.", f"{report.month:%Y-%m}", getattr(by, "pk", None))
     return locked
 

@@ -3,25 +3,13 @@ shifts page and the calendar feed do."""
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from programs.models import Session
 from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory, UserFactory
-
-
-@pytest.fixture
-def desk_user(db):
-    return StaffMemberFactory(user=UserFactory(username="ada", first_name="Ada", role="Library assistant"))
-
-
-@pytest.fixture
-def desk_client(client, desk_user):
-    client.force_login(desk_user.user)
-    return client
+from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory
 
 
 def session_of(program, starts_at: dt.datetime, **fields) -> Session:

@@ -25,22 +25,9 @@ from tests.factories import (
     ServiceTypeFactory,
     ShiftFactory,
     SkillFactory,
-    StaffMemberFactory,
-    UserFactory,
 )
 
 CARD = card_number_make(7)
-
-
-@pytest.fixture
-def desk_user(db):
-    return StaffMemberFactory(user=UserFactory(username="ada", first_name="Ada", role="Library assistant"))
-
-
-@pytest.fixture
-def desk_client(client, desk_user):
-    client.force_login(desk_user.user)
-    return client
 
 
 @pytest.fixture

@@ -190,3 +190,16 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
 def sessions_clear_expired() -> None:
     """Delete expired sessions from the session store, as ``clearsessions`` does."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+def login_logs_clear_old() -> int:
+    """Forget logins and failed logins (who, from which address, when) older than LOGIN_LOG_RETENTION_DAYS.
+
+    Lockouts in force are kept: django-axes counts those from its attempts until their cool-off ends.
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+
+    days = settings.LOGIN_LOG_RETENTION_DAYS
+    removed = AxesProxyHandler.reset_logs(age_days=days) + AxesProxyHandler.reset_failure_logs(age_days=days)
+    logger.info("Removed %s login records older than %s days.", removed, days)
+    return removed

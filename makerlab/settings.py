@@ -125,6 +125,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The record of logins (who, from which address, when) is kept this long, then forgotten by a daily job.
+LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=30)
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-ca"
@@ -263,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     "seedlibrary-seed-requests-expire": {"task": "seedlibrary.tasks.seed_requests_expire", "schedule": 900.0},
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
     "sessions-clear-expired": {"task": "makerlab.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=45)},
+    "login-logs-clear-old": {"task": "makerlab.tasks.login_logs_clear_old", "schedule": crontab(hour=3, minute=50)},
     "mylab-sign-in-links-delete-old": {"task": "mylab.tasks.sign_in_links_delete_old", "schedule": 3600.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",

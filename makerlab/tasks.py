@@ -24,3 +24,8 @@ def patrons_anonymise_stale() -> None:
 def sessions_clear_expired() -> None:
     """What ``manage.py clearsessions`` does: expired visits (a seed basket, a sign-in) leave the database."""
     services.sessions_clear_expired()
+
+
+@shared_task(ignore_result=True)
+def login_logs_clear_old() -> None:
+    services.login_logs_clear_old()

@@ -212,9 +212,17 @@ class Booking(models.Model):
     outcome_notes = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    # Every change (reschedule, cancel, attendance, outcome), who made it and when.
+    # Every change (reschedule, cancel, attendance, outcome), who made it and when; never what the patron or
+    # staff wrote about them, so the history holds nothing retention must wipe and a revert cannot restore it.
     history = HistoricalRecords(
-        excluded_fields=["contact_name", "contact_email", "contact_phone", "intake_answers", "accessibility_needs"]
+        excluded_fields=[
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "intake_answers",
+            "accessibility_needs",
+            "outcome_notes",
+        ]
     )
 
     class Meta:

@@ -135,6 +135,8 @@ def notification_deliver(*, notification_id: int) -> bool:
             attempts=attempts,
             last_error=f"{type(error).__name__}: {error}"[:500],
             claimed_at=None,
+            # Given up: the values it was to be written with (a first name, a private link) are not kept.
+            **({"context": {}} if failed else {}),
         )
         logger.warning("Sending notification %s failed (attempt %s).", notification_id, attempts, exc_info=True)
         return False
@@ -185,6 +187,17 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
         Patron.objects.filter(pk__in=ids).update(anonymised_at=now)
     logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
     return len(ids)
+
+
+def notifications_forget_old(*, now: dt.datetime | None = None) -> int:
+    """Delete outbox rows sent, failed or withdrawn more than NOTIFICATION_RETENTION_DAYS ago: to whom each
+    email went and what it was about are not kept longer. Emails still waiting to go are kept."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    done = (Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.WITHDRAWN)
+    removed, _ = Notification.objects.filter(status__in=done, created_at__lt=cutoff).delete()
+    logger.info("Removed %s outbox rows older than %s days.", removed, settings.NOTIFICATION_RETENTION_DAYS)
+    return removed
 
 
 def sessions_clear_expired() -> None:

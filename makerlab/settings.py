@@ -172,6 +172,8 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# Days the outbox keeps a sent, failed or withdrawn email (to whom, what about, when) before forgetting it.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "")
 
 # Patrons and privacy.
@@ -266,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
     "sessions-clear-expired": {"task": "makerlab.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=45)},
     "login-logs-clear-old": {"task": "makerlab.tasks.login_logs_clear_old", "schedule": crontab(hour=3, minute=50)},
+    "notifications-forget-old": {
+        "task": "makerlab.tasks.notifications_forget_old",
+        "schedule": crontab(hour=3, minute=55),
+    },
     "mylab-sign-in-links-delete-old": {"task": "mylab.tasks.sign_in_links_delete_old", "schedule": 3600.0},
     "patrons-anonymise-stale": {
         "task": "makerlab.tasks.patrons_anonymise_stale",

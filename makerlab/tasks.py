@@ -29,3 +29,8 @@ def sessions_clear_expired() -> None:
 @shared_task(ignore_result=True)
 def login_logs_clear_old() -> None:
     services.login_logs_clear_old()
+
+
+@shared_task(ignore_result=True)
+def notifications_forget_old() -> None:
+    services.notifications_forget_old()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from makerlab.celery import app as celery_app
 from makerlab.models import Notification
 from makerlab.services import notification_deliver, notification_queue, notifications_deliver_pending
+from makerlab.tasks import notifications_forget_old
 
 
 def queue(key: str = "test:1", **overrides):
@@ -111,7 +112,27 @@ def test_a_message_gives_up_after_the_maximum_attempts(db, settings, django_capt
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
     assert notification.attempts == 2
+    assert notification.context == {}  # the first name and any private link are not kept
     assert notifications_deliver_pending() == 0
+
+
+def test_the_daily_job_forgets_finished_emails_past_their_retention_and_keeps_the_rest(db, settings):
+    settings.NOTIFICATION_RETENTION_DAYS = 90
+    now = timezone.now()
+    for key, status, age in [
+        ("old-sent", Notification.Status.SENT, 91),
+        ("old-failed", Notification.Status.FAILED, 91),
+        ("old-withdrawn", Notification.Status.WITHDRAWN, 91),
+        ("old-pending", Notification.Status.PENDING, 91),
+        ("recent-sent", Notification.Status.SENT, 89),
+    ]:
+        notification, _ = queue(key)
+        Notification.objects.filter(pk=notification.pk).update(status=status, created_at=now - dt.timedelta(days=age))
+    notifications_forget_old.delay()
+    assert sorted(Notification.objects.values_list("idempotency_key", flat=True)) == ["old-pending", "recent-sent"]
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["notifications-forget-old"]["task"] == "makerlab.tasks.notifications_forget_old"
+    )
 
 
 def test_a_message_claimed_by_a_worker_that_died_is_taken_over(db):

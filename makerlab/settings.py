@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
     "sessions-clear-expired": {"task": "makerlab.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=45)},
     "login-logs-clear-old": {"task": "makerlab.tasks.login_logs_clear_old", "schedule": crontab(hour=3, minute=50)},
+    "notify-requests-forget-stale": {
+        "task": "bookings.tasks.notify_requests_forget_stale",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "notifications-forget-old": {
         "task": "makerlab.tasks.notifications_forget_old",
         "schedule": crontab(hour=3, minute=55),

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -295,8 +296,6 @@ def _tell_first_waiting(service_type: ServiceType, *, now: dt.datetime) -> Notif
     )
     if waiting is None:
         return None
-    waiting.notified_at = now
-    waiting.save(update_fields=["notified_at"])
     notification_queue(
         kind="time_opened",
         recipient=waiting.email,
@@ -309,7 +308,19 @@ def _tell_first_waiting(service_type: ServiceType, *, now: dt.datetime) -> Notif
         idempotency_key=f"notify_request:{waiting.pk}:time_opened",
         related_object=waiting,
     )
+    # Told: the request keeps when it was made and when it was answered, not who made it.
+    waiting.notified_at, waiting.name, waiting.email = now, "", ""
+    waiting.save(update_fields=["notified_at", "name", "email"])
     return waiting
+
+
+def notify_requests_forget_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete requests still waiting after PATRON_RETENTION_DAYS: no time opened for that long, so the name and
+    email are not kept; requests already answered keep neither."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PATRON_RETENTION_DAYS)
+    removed, _ = NotifyRequest.objects.filter(notified_at__isnull=True, created_at__lt=cutoff).delete()
+    return removed
 
 
 def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.datetime | None = None) -> Booking:

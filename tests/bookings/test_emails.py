@@ -156,6 +156,23 @@ def test_a_cancel_emails_the_patron_and_the_first_waiting_person_once(service, d
     assert recipients == ["doris@example.net", "doris@example.net", "ann@example.net"]
     assert "is cancelled" in mail.outbox[1].body
     assert f"http://testserver/book/{service.slug}/" in mail.outbox[2].body
+    assert "Ann" in mail.outbox[2].body
     first.refresh_from_db()
     assert first.notified_at is not None
+    assert (first.name, first.email) == ("", "")  # told: who asked is no longer kept
     assert NotifyRequest.objects.filter(notified_at__isnull=True).get().email == "ben@example.net"
+
+
+def test_requests_still_waiting_after_the_retention_are_forgotten(service, settings):
+    from bookings.tasks import notify_requests_forget_stale
+
+    settings.PATRON_RETENTION_DAYS = 400
+    stale = notify_request_create(service_type=service, name="Ann Lee", email="ann@example.net")
+    recent = notify_request_create(service_type=service, name="Ben Roe", email="ben@example.net")
+    NotifyRequest.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=401))
+    NotifyRequest.objects.filter(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=399))
+    notify_requests_forget_stale.delay()
+    assert list(NotifyRequest.objects.values_list("email", flat=True)) == ["ben@example.net"]
+    assert settings.CELERY_BEAT_SCHEDULE["notify-requests-forget-stale"]["task"] == (
+        "bookings.tasks.notify_requests_forget_stale"
+    )

@@ -5,7 +5,6 @@ no-shows and lifting a pause are admin actions that call the desk services, so t
 (orientations train, no-shows start pauses) whoever does it and wherever.
 """
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -27,6 +26,7 @@ from bookings.models import (
     Training,
 )
 from bookings.services import desk
+from makerlab.exports import csv_lines
 from makerlab.formatting import when_text
 from makerlab.validators import validate_plain_text
 from staffing.models import StaffMember
@@ -108,11 +108,6 @@ CSV_HEADER = [
     "booked on",
     "cancelled on",
 ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _csv_rows(queryset: QuerySet):
@@ -293,10 +288,7 @@ class BookingAdmin(SimpleHistoryAdmin):
         queryset = queryset.select_related("service_type", "staff_member__user", "branch", "equipment").order_by(
             "starts_at", "pk"
         )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _csv_rows(queryset)), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(csv_lines(_csv_rows(queryset)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bookings-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 

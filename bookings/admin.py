@@ -28,7 +28,7 @@ from bookings.models import (
 from bookings.services import desk
 from makerlab.exports import csv_lines
 from makerlab.formatting import when_text
-from makerlab.validators import validate_plain_text
+from makerlab.validators import ascii_id, validate_plain_text
 from staffing.models import StaffMember
 
 
@@ -149,12 +149,10 @@ class StaffMemberFilter(admin.SimpleListFilter):
         return sorted(((str(person.pk), str(person)) for person in people), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value is None:
+        if self.value() is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(staff_member_id=int(value))
+        chosen = ascii_id(self.value())
+        return queryset.none() if chosen is None else queryset.filter(staff_member_id=chosen)
 
 
 UPCOMING, TODAY, PAST, EVERY_DATE = "upcoming", "today", "past", "all"

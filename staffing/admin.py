@@ -645,14 +645,18 @@ class TimeOffAdmin(DecisionAdmin):
         count = services.time_off_decide(
             time_off_ids=queryset.values_list("pk", flat=True), approve=True, by_user=request.user
         )
-        self.message_user(request, f"{count} time-off requests approved (requests already decided were left alone).")
+        self.message_user(
+            request, f"{count} time-off requests approved (requests already decided, and your own, were left alone)."
+        )
 
     @admin.action(description="Decline the selected time off", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.time_off_decide(
             time_off_ids=queryset.values_list("pk", flat=True), approve=False, by_user=request.user
         )
-        self.message_user(request, f"{count} time-off requests declined (requests already decided were left alone).")
+        self.message_user(
+            request, f"{count} time-off requests declined (requests already decided, and your own, were left alone)."
+        )
 
 
 @admin.register(HoursEntry)

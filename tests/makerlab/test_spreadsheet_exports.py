@@ -7,10 +7,12 @@ import zipfile
 
 import pytest
 from django.contrib.admin import helpers
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from makerlab.exports import spreadsheet_text, spreadsheet_text_read
+from seedlibrary.models import Variety
 from stats import services as stats_services
 from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import LotFactory, ProgramFactory, ServiceTypeFactory, VarietyFactory
@@ -156,3 +158,19 @@ def test_the_seed_catalogue_and_lot_exports_write_notes_as_text(client, coordina
         header = [cell.value for cell in sheet[1]]
         days = sheet.cell(row=2, column=header.index("days_to_maturity") + 1)
         assert days.data_type == "n"
+
+
+def test_an_exported_catalogue_imports_back_without_the_apostrophes(client, coordinator):
+    VarietyFactory(slug="tomato-a", growing_notes="-Pinch suckers weekly.", saving_notes="+Ferment the seeds.")
+    client.force_login(coordinator)
+    exported = _export(client, "variety", "csv")
+    assert b"'-Pinch suckers weekly." in exported
+    Variety.objects.update(growing_notes="changed", saving_notes="changed")
+    form = client.get(reverse("admin:seedlibrary_variety_import")).context["form"]
+    choice = next(str(v) for v, label in form.fields["format"].choices if str(label).lower() == "csv")
+    upload = SimpleUploadedFile("varieties.csv", exported, content_type="text/csv")
+    preview = client.post(reverse("admin:seedlibrary_variety_import"), {"import_file": upload, "format": choice})
+    assert not preview.context["result"].has_errors() and not preview.context["result"].has_validation_errors()
+    client.post(reverse("admin:seedlibrary_variety_process_import"), preview.context["confirm_form"].initial)
+    variety = Variety.objects.get(slug="tomato-a")
+    assert (variety.growing_notes, variety.saving_notes) == ("-Pinch suckers weekly.", "+Ferment the seeds.")

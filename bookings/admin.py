@@ -5,7 +5,6 @@ no-shows and lifting a pause are admin actions that call the desk services, so t
 (orientations train, no-shows start pauses) whoever does it and wherever.
 """
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -27,8 +26,9 @@ from bookings.models import (
     Training,
 )
 from bookings.services import desk
+from makerlab.exports import csv_lines
 from makerlab.formatting import when_text
-from makerlab.validators import validate_plain_text
+from makerlab.validators import ascii_id, validate_plain_text
 from staffing.models import StaffMember
 
 
@@ -110,11 +110,6 @@ CSV_HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(queryset: QuerySet):
     yield CSV_HEADER
     for booking in queryset.iterator(chunk_size=500):
@@ -154,12 +149,10 @@ class StaffMemberFilter(admin.SimpleListFilter):
         return sorted(((str(person.pk), str(person)) for person in people), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value is None:
+        if self.value() is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(staff_member_id=int(value))
+        chosen = ascii_id(self.value())
+        return queryset.none() if chosen is None else queryset.filter(staff_member_id=chosen)
 
 
 UPCOMING, TODAY, PAST, EVERY_DATE = "upcoming", "today", "past", "all"
@@ -293,10 +286,7 @@ class BookingAdmin(SimpleHistoryAdmin):
         queryset = queryset.select_related("service_type", "staff_member__user", "branch", "equipment").order_by(
             "starts_at", "pk"
         )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _csv_rows(queryset)), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(csv_lines(_csv_rows(queryset)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bookings-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 

@@ -1,11 +1,14 @@
 import re
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms import CheckboxInput
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Branch, Closure, Notification, OpeningHours, Patron
 
 # What each kind of email is, as the outbox says it. A kind is the name of its template under
@@ -37,6 +40,8 @@ NOTIFICATION_KIND_LABELS = {
 
 
 KIND_SHAPE = re.compile(r"[a-z0-9_]{1,60}")
+# Who may list and search every patron: the coordinator's role (a superuser has every permission).
+PATRON_LIST_PERMISSION = "makerlab.view_notification"
 
 
 def notification_kind_label(kind: str) -> str:
@@ -68,11 +73,46 @@ class ClosureAdmin(admin.ModelAdmin):
 
 @admin.register(Patron)
 class PatronAdmin(admin.ModelAdmin):
+    """Patrons: the coordinator lists and searches them; anyone else finds one patron by their full card number.
+
+    Assistants look patrons up at the desk with the card in hand; a list of everyone (or a search by name or
+    email) would show them people they are not serving. The coordinator's role is told by the permission to read
+    the email outbox, which only the coordinator (and a superuser) holds.
+    """
+
     list_display = ["card_number", "first_name", "last_name", "email", "last_activity_at", "anonymised_at"]
     list_filter = [("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["=card_number", "last_name", "email"]
     readonly_fields = ["created_at", "last_activity_at", "anonymised_at"]
     show_full_result_count = False
+    SEARCH_BY_CARD = "Search by the patron's full library card number to see their record."
+
+    @staticmethod
+    def lists_patrons(request: HttpRequest) -> bool:
+        return request.user.has_perm(PATRON_LIST_PERMISSION)
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        return self.list_filter if self.lists_patrons(request) else []
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        if self.lists_patrons(request):
+            return super().get_search_results(request, queryset, search_term)
+        card_number = card_number_normalise(search_term.strip())
+        try:
+            validate_card_number(card_number)
+        except ValidationError:
+            return queryset.none(), False
+        return queryset.filter(card_number=card_number), False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not self.lists_patrons(request) and request.method == "GET":
+            searched = card_number_normalise(request.GET.get("q", "").strip())
+            try:
+                validate_card_number(searched)
+            except ValidationError as error:
+                reason = "" if not searched else f" {' '.join(error.messages)}"
+                self.message_user(request, self.SEARCH_BY_CARD + reason, messages.INFO)
+        return super().changelist_view(request, extra_context)
 
 
 class NotificationKindFilter(admin.SimpleListFilter):

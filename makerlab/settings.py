@@ -210,8 +210,9 @@ SEED_REQUEST_HOLD_DAYS = env.int("SEED_REQUEST_HOLD_DAYS", default=7)
 MYLAB_LINK_MINUTES = env.int("MYLAB_LINK_MINUTES", default=30)
 MYLAB_SESSION_MINUTES = env.int("MYLAB_SESSION_MINUTES", default=120)
 
-# Spreadsheet exports of the catalogue: a cell starting with "=" is escaped, never run as a formula.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Spreadsheet exports of the catalogue: text is neutralised by makerlab.exports (every formula prefix, numbers kept
+# as numbers); the library's own escaping only drops a leading "=" and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Stats: outcome surveys and the monthly board report.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)

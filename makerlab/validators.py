@@ -16,3 +16,15 @@ def validate_plain_text(value: str) -> None:
         raise ValidationError("Write plain text, without < and > tags.", code="markup")
     if CONTROL.search(value):
         raise ValidationError("Remove the invisible control characters from this text.", code="control")
+
+
+# A database id: plain ASCII digits, at most 18 so it fits PostgreSQL's bigint. ``str.isdigit`` also accepts
+# superscript, Arabic-Indic and full-width digits, which ``int`` then refuses or reads as another number.
+ASCII_ID = re.compile(r"[0-9]{1,18}")
+
+
+def ascii_id(value: str | None) -> int | None:
+    """The id written in ``value``, or None when it is not one (for query parameters, filters and form values)."""
+    if value is None or not ASCII_ID.fullmatch(value):
+        return None
+    return int(value)

@@ -6,7 +6,6 @@ go to the waitlist by the same rules wherever it happens. Likewise a session is 
 registrants are emailed, only through ``programs.messaging``, so nobody registered is left uninformed.
 """
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from makerlab.exports import csv_lines
 from makerlab.formatting import moment_text, when_text
 from makerlab.forms import add_service_error
 from programs import images, messaging, term
@@ -503,16 +503,6 @@ CSV_HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _participants(registration: Registration) -> str:
     return "; ".join(
         f"{p.first_name} ({p.age})" if p.age is not None else p.first_name for p in registration.participants.all()
@@ -523,15 +513,15 @@ def _csv_rows(queryset: QuerySet):
     yield CSV_HEADER
     for registration in queryset.iterator(chunk_size=500):
         yield [
-            _cell(registration.program.title),
+            registration.program.title,
             registration.pk,
             registration.get_status_display(),
-            _cell(registration.contact_name),
-            _cell(registration.contact_email),
-            _cell(registration.contact_phone),
+            registration.contact_name,
+            registration.contact_email,
+            registration.contact_phone,
             registration.places,
-            _cell(_participants(registration)),
-            _cell(registration.accommodations),
+            _participants(registration),
+            registration.accommodations,
             "yes" if registration.photo_consent else "no",
         ]
 
@@ -578,10 +568,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         queryset = queryset.select_related("program").prefetch_related("participants").order_by("program", "pk")
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _csv_rows(queryset)), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(csv_lines(_csv_rows(queryset)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="roster-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 

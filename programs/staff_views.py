@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.formatting import clock_text, day_text, time_span, when_text
+from makerlab.validators import ascii_id
 from programs.attendance import attendance_record, roster_participants
 from programs.models import AgeGroup, Attendance, Headcount, Session
 from programs.staff_forms import SessionsFilterForm
@@ -133,7 +134,7 @@ def _roster_state(session: Session, now: dt.datetime) -> str:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(pk) for pk in values if _is_id(pk)]
+    return [pk for pk in map(ascii_id, values) if pk is not None]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -194,11 +195,6 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-
-
-def _is_id(text: str) -> bool:
-    """Plain ASCII digits short enough to be a database id; ``str.isdigit`` alone also accepts "²"."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _count(text: str) -> int:

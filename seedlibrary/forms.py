@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from makerlab.forms import CardNumberForm, HoneypotMixin, honeypot_field
 from makerlab.models import Branch
+from makerlab.validators import ascii_id
 from seedlibrary.catalogue import lot_packets, varieties_for_request
 from seedlibrary.models import Lot, Variety
 
@@ -17,8 +18,9 @@ def chosen_variety_ids(values: list[str]) -> list[int]:
     """The whole numbers among the submitted ids, in order and once each; anything else is dropped."""
     ids: list[int] = []
     for value in values[:MOST_VARIETIES_IN_A_REQUEST]:
-        if value.isascii() and value.isdigit() and len(value) < 10 and int(value) not in ids:
-            ids.append(int(value))
+        chosen = ascii_id(value)
+        if chosen is not None and chosen not in ids:
+            ids.append(chosen)
     return ids
 
 

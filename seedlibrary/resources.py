@@ -9,6 +9,7 @@ a code, its lineage), which an import would skip.
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from makerlab.exports import SpreadsheetTextResourceMixin
 from makerlab.validators import validate_plain_text
 from seedlibrary.models import Lot, PlantFamily, Variety
 
@@ -39,7 +40,7 @@ class PlantFamilyWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"There is no plant family named {name!r}. Add it under Plant families first.") from None
 
 
-class VarietyResource(resources.ModelResource):
+class VarietyResource(SpreadsheetTextResourceMixin, resources.ModelResource):
     family = fields.Field(attribute="family", column_name="family", widget=PlantFamilyWidget())
 
     class Meta:
@@ -84,7 +85,7 @@ class VarietyResource(resources.ModelResource):
         super().validate_instance(instance, errors, validate_unique)
 
 
-class LotResource(resources.ModelResource):
+class LotResource(SpreadsheetTextResourceMixin, resources.ModelResource):
     """Lots for a spreadsheet: the variety and parent lot by name and code, never the patron who gave it."""
 
     variety = fields.Field(attribute="variety", column_name="variety", widget=widgets.ForeignKeyWidget(Variety, "slug"))

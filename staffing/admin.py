@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from makerlab.formatting import count_text, day_text, time_span, when_text
+from makerlab.validators import ascii_id
 from staffing import services
 from staffing.admin_forms import (
     ActionForm,
@@ -116,9 +117,10 @@ def _staff_member_filter(path: str, title: str = "person") -> type[admin.SimpleL
             return [(str(person.pk), str(person)) for person in StaffMember.objects.select_related("user")]
 
         def queryset(self, request, queryset):
-            if self.value() and self.value().isdigit():
-                return queryset.filter(**{f"{path}_id": int(self.value())})
-            return queryset
+            if not self.value():
+                return queryset
+            chosen = ascii_id(self.value())
+            return queryset.none() if chosen is None else queryset.filter(**{f"{path}_id": chosen})
 
     StaffMemberFilter.title = title
     return StaffMemberFilter
@@ -134,10 +136,13 @@ class SkillFilter(admin.SimpleListFilter):
         return [(str(skill.pk), skill.name) for skill in Skill.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            held = Q(qualifications__skill_id=int(self.value())) & qualifications_valid_on(timezone.localdate())
-            return queryset.filter(held).distinct()
-        return queryset
+        if not self.value():
+            return queryset
+        skill = ascii_id(self.value())
+        if skill is None:
+            return queryset.none()
+        held = Q(qualifications__skill_id=skill) & qualifications_valid_on(timezone.localdate())
+        return queryset.filter(held).distinct()
 
 
 class QualificationInline(admin.TabularInline):
@@ -640,14 +645,18 @@ class TimeOffAdmin(DecisionAdmin):
         count = services.time_off_decide(
             time_off_ids=queryset.values_list("pk", flat=True), approve=True, by_user=request.user
         )
-        self.message_user(request, f"{count} time-off requests approved (requests already decided were left alone).")
+        self.message_user(
+            request, f"{count} time-off requests approved (requests already decided, and your own, were left alone)."
+        )
 
     @admin.action(description="Decline the selected time off", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.time_off_decide(
             time_off_ids=queryset.values_list("pk", flat=True), approve=False, by_user=request.user
         )
-        self.message_user(request, f"{count} time-off requests declined (requests already decided were left alone).")
+        self.message_user(
+            request, f"{count} time-off requests declined (requests already decided, and your own, were left alone)."
+        )
 
 
 @admin.register(HoursEntry)

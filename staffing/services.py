@@ -349,17 +349,26 @@ def shift_change_withdraw(*, change: ShiftChange, staff_member: StaffMember) -> 
 def shift_change_decide(
     *, change: ShiftChange, approve: bool, by_user: AbstractBaseUser, override_reason: str = "", now=None
 ) -> ShiftChange:
-    """The coordinator approves a claim (the claimant takes the shift) or declines it (the shift is offered again)."""
+    """The coordinator approves a claim (the claimant takes the shift) or declines it (the shift is offered again).
+
+    As for hours and time off, nobody decides a change they offered or claimed: another coordinator does.
+    """
     now = now or timezone.now()
     try:
         with transaction.atomic():
             change = (
                 ShiftChange.objects.select_for_update(of=("self",))
-                .select_related("assignment__shift__branch", "claimed_by")
+                .select_related("assignment__shift__branch", "claimed_by", "offered_by")
                 .get(pk=change.pk)
             )
             if change.status != ShiftChange.Status.CLAIMED:
                 raise ValidationError("Only a claimed shift can be approved or declined.")
+            if by_user.pk in (change.offered_by.user_id, change.claimed_by.user_id):
+                raise ValidationError(
+                    "You cannot approve or decline a shift change you offered or claimed; "
+                    "another coordinator decides it.",
+                    code="own_decision",
+                )
             if not approve:
                 change.status = ShiftChange.Status.OFFERED
                 change.claimed_by = None
@@ -614,7 +623,9 @@ def time_off_request(
 
 @transaction.atomic
 def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
-    return TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING).update(
+    """Approve or decline pending time off, never one's own (as for hours); returns how many were decided."""
+    pending = TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING)
+    return pending.exclude(staff_member__user=by_user).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by_user,
         decided_at=timezone.now(),

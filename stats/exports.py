@@ -4,13 +4,13 @@ Each export is built from a ``ReportView`` of the frozen snapshot, so its number
 Numbers are written as numbers (a spreadsheet can add them up); "no data" cells stay empty.
 """
 
-import csv
 import io
 import zipfile
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from makerlab.exports import csv_text, sheet_append
 from stats import figures as stats_figures
 from stats.selectors import AnnualLine, ReportView
 
@@ -36,18 +36,11 @@ def report_csv(view: ReportView, *, area: str) -> str:
     section = view.section(area)
     if section is None:
         raise KeyError(area)
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow([f"{section.title}, {view.month:%B %Y}"])
-    writer.writerow(FIGURE_COLUMNS)
-    for row in section.rows:
-        writer.writerow(["" if value is None else value for value in _figure_row(row)])
+    rows = [[f"{section.title}, {view.month:%B %Y}"], FIGURE_COLUMNS]
+    rows += [["" if value is None else value for value in _figure_row(row)] for row in section.rows]
     for breakdown in section.breakdowns:
-        writer.writerow([])
-        writer.writerow([breakdown.title, "Value"])
-        for label, value in breakdown.rows:
-            writer.writerow([label, value])
-    return output.getvalue()
+        rows += [[], [breakdown.title, "Value"], *([label, value] for label, value in breakdown.rows)]
+    return csv_text(rows)
 
 
 def report_csv_zip(view: ReportView) -> bytes:
@@ -76,30 +69,31 @@ def report_xlsx(view: ReportView) -> bytes:
     bold = Font(bold=True)
     for section in view.sections:
         sheet = workbook.create_sheet(title=section.title[:31])
-        sheet.append([f"{section.title}, {view.month:%B %Y}"])
+        sheet_append(sheet, [f"{section.title}, {view.month:%B %Y}"])
         sheet["A1"].font = bold
-        sheet.append(FIGURE_COLUMNS)
+        sheet_append(sheet, FIGURE_COLUMNS)
         for cell in sheet[2]:
             cell.font = bold
         for row in section.rows:
-            sheet.append(_figure_row(row))
+            sheet_append(sheet, _figure_row(row))
         for breakdown in section.breakdowns:
-            sheet.append([])
-            sheet.append([breakdown.title, "Value"])
+            sheet_append(sheet, [])
+            sheet_append(sheet, [breakdown.title, "Value"])
             sheet.cell(row=sheet.max_row, column=1).font = bold
             for label, value in breakdown.rows:
-                sheet.append([label, value])
+                sheet_append(sheet, [label, value])
         sheet.freeze_panes = "A3"
         _autosize(sheet, [44, 10, 14, 14, 22, 12, 24])
     definitions = workbook.create_sheet(title="Definitions")
-    definitions.append(["Note", "Figure", "What it counts"])
+    sheet_append(definitions, ["Note", "Figure", "What it counts"])
     for cell in definitions[1]:
         cell.font = bold
     for note in view.footnotes:
-        definitions.append([note.number, note.label, note.definition])
-    definitions.append([])
-    definitions.append(["", "Year to date", _year_to_date_note(view)])
-    definitions.append(["", "Change", "This month compared with the same month last year, as a percent of last year."])
+        sheet_append(definitions, [note.number, note.label, note.definition])
+    sheet_append(definitions, [])
+    sheet_append(definitions, ["", "Year to date", _year_to_date_note(view)])
+    change_note = "This month compared with the same month last year, as a percent of last year."
+    sheet_append(definitions, ["", "Change", change_note])
     _autosize(definitions, [8, 40, 100])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -150,13 +144,8 @@ ANNUAL_COLUMNS = ["Section", "Line", "Value"]
 
 
 def annual_csv(lines: list[AnnualLine], *, year: int) -> str:
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow([f"Maker Lab totals for {year}, for the annual public library survey"])
-    writer.writerow(ANNUAL_COLUMNS)
-    for line in lines:
-        writer.writerow([line.section, line.label, line.value])
-    return output.getvalue()
+    rows = [[f"Maker Lab totals for {year}, for the annual public library survey"], ANNUAL_COLUMNS]
+    return csv_text(rows + [[line.section, line.label, line.value] for line in lines])
 
 
 def annual_xlsx(lines: list[AnnualLine], *, year: int) -> bytes:
@@ -166,16 +155,16 @@ def annual_xlsx(lines: list[AnnualLine], *, year: int) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Annual survey {year}"
-    sheet.append([f"Maker Lab totals for {year}, for the annual public library survey"])
+    sheet_append(sheet, [f"Maker Lab totals for {year}, for the annual public library survey"])
     sheet["A1"].font = Font(bold=True)
-    sheet.append(ANNUAL_COLUMNS)
+    sheet_append(sheet, ANNUAL_COLUMNS)
     for line in lines:
-        sheet.append([line.section, line.label, line.value])
+        sheet_append(sheet, [line.section, line.label, line.value])
     _autosize(sheet, [24, 52, 12])
     notes = workbook.create_sheet(title="Definitions")
-    notes.append(["Line", "What it counts"])
+    sheet_append(notes, ["Line", "What it counts"])
     for label, text in ANNUAL_NOTES:
-        notes.append([label, text])
+        sheet_append(notes, [label, text])
     _autosize(notes, [40, 110])
     buffer = io.BytesIO()
     workbook.save(buffer)

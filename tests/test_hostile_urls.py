@@ -27,6 +27,9 @@ HOSTILE_VALUES = [
     "\x00",
     "2026-02-30",
     "%00",
+    "\u00b2",  # superscript two: str.isdigit() says yes
+    "\u0663",  # Arabic-Indic three
+    "\uff11\uff12",  # full-width twelve
 ]
 # Each page with the query parameters it reads (and one it does not), so every value a page parses is tried
 # there, and no page is asked about parameters it never looks at.
@@ -68,6 +71,10 @@ PAGES = {
     "reports": ("/staff/stats/reports/", ["page"]),
     "monthly report": ("/staff/stats/reports/{report_month}/", []),
     "monthly report quotes": ("/admin/stats/monthlyreport/{report_pk}/quotes/", []),
+    "bookings admin": ("/admin/bookings/booking/", ["staff", "when"]),
+    "time off admin": ("/admin/staffing/timeoff/", ["staff_member__id__exact"]),
+    "hours admin": ("/admin/staffing/hoursentry/", ["staff_member__id__exact"]),
+    "staff members admin": ("/admin/staffing/staffmember/", ["skill"]),
 }
 NOT_READ = "unknown"
 

@@ -17,6 +17,7 @@ from bookings.models import Booking
 from makerlab.formatting import clock_text, moment_text
 from makerlab.models import Notification
 from makerlab.services import notification_queue, notifications_withdraw
+from makerlab.validators import ascii_id
 
 KIND = "booking_reminder"
 TEMPLATE = "booking_reminder"
@@ -129,11 +130,11 @@ def reminders_withdraw_cancelled(*, now: dt.datetime | None = None) -> int:
     if not keys:
         return 0
     booked = set(
-        Booking.objects.filter(pk__in={int(object_id) for _, object_id in keys if object_id.isdigit()})
+        Booking.objects.filter(pk__in={ascii_id(object_id) for _, object_id in keys} - {None})
         .filter(status=Booking.Status.BOOKED, starts_at__gt=now)
         .values_list("pk", flat=True)
     )
-    stale = [pk for pk, object_id in keys if not object_id.isdigit() or int(object_id) not in booked]
+    stale = [pk for pk, object_id in keys if ascii_id(object_id) not in booked]
     if not stale:
         return 0
     return notifications_withdraw(notification_ids=stale, reason="The booking was cancelled or is over.")

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "makerlab.sessions.StaffSessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +125,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Staff log in on shared desk computers: a login ends after this many hours without a page opened, and when the
+# browser closes unless "Keep me logged in on this computer" was ticked (makerlab/sessions.py).
+SESSION_ENGINE = "makerlab.sessions"
+STAFF_SESSION_IDLE_HOURS = env.int("STAFF_SESSION_IDLE_HOURS", default=10)
+if STAFF_SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"STAFF_SESSION_IDLE_HOURS must be 1 or more, not {STAFF_SESSION_IDLE_HOURS}.")
 
 # django-axes: lock a username+address pair out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -8,7 +8,10 @@ class MakerlabConfig(AppConfig):
     verbose_name = "Library and patrons"
 
     def ready(self) -> None:
-        from makerlab import retention
+        from makerlab import (
+            checks,  # noqa: F401  (registers the system checks)
+            retention,
+        )
 
         # Once per migrate (or test flush), after the last app has created its permissions: the signal is sent
         # once per app, and granting every role after each of them made each flush run the grants twenty times.

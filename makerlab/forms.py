@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.formatting import count_text
 from makerlab.validators import validate_plain_text
 
 
@@ -22,7 +24,16 @@ class _BoundedUsernameMixin:
 
 
 class StaffLoginForm(_BoundedUsernameMixin, AuthenticationForm):
-    pass
+    # Unticked by default: on a shared desk computer, forgetting the box must log the person out, not keep them in.
+    keep_logged_in = forms.BooleanField(required=False, label="Keep me logged in on this computer")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        hours = count_text(settings.STAFF_SESSION_IDLE_HOURS, "hour")
+        self.fields["keep_logged_in"].help_text = (
+            "Only on a computer no one else uses. Otherwise closing the browser logs you out. "
+            f"Either way, after {hours} without use you log in again."
+        )
 
 
 class AdminLoginForm(_BoundedUsernameMixin, AdminAuthenticationForm):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from ipware import get_client_ip
 
 
 def private_page(response: HttpResponse) -> HttpResponse:
@@ -13,3 +14,23 @@ def site_address(request: HttpRequest, path: str) -> str:
     if settings.SITE_URL:
         return settings.SITE_URL.rstrip("/") + path
     return request.build_absolute_uri(path)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address, for login lockouts (django-axes) and the limits on public forms alike.
+
+    Without a proxy, the connection's address: X-Forwarded-For is then whatever the visitor typed. Behind
+    PROXY_COUNT proxies, the nearest one connects and the others append, each, the address it saw to
+    X-Forwarded-For: the visitor's is the entry PROXY_COUNT from the end, and anything the visitor wrote
+    before it is ignored. django-ipware counts only the proxies listed in the header, not the nearest one.
+    Only X-Forwarded-For is read behind a proxy: ranked against the connection's address, a public proxy
+    would win over a visitor's private address on the library's own network.
+    """
+    proxies = settings.PROXY_COUNT
+    if proxies:
+        address, _routable = get_client_ip(
+            request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+        )
+    else:
+        address, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    return address or request.META.get("REMOTE_ADDR", "")

@@ -15,18 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-from makerlab.http import private_page
+from makerlab.http import client_ip, private_page
 
 DONE, REFUSED = "done", "refused"
 
 
 def client_address(group: str | None, request: HttpRequest) -> str:
-    """The visitor's address; behind PROXY_COUNT trusted proxies, the one they saw."""
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    """django-ratelimit's key: the visitor's address, read as for login lockouts."""
+    return client_ip(request)
 
 
 def _usage(request: HttpRequest, *, scope: str, outcome: str, rate: str, count: bool) -> dict:

@@ -24,6 +24,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (a long random string) or DEBUG=true for development.")
     SECRET_KEY = "development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105
+# Django's own measure of a strong key (security.W009), enforced: a guessable key lets anyone forge sessions.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 random characters, for example the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -64,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "makerlab.sessions.StaffSessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +125,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Staff log in on shared desk computers: a login ends after this many hours without a page opened, and when the
+# browser closes unless "Keep me logged in on this computer" was ticked (makerlab/sessions.py).
+SESSION_ENGINE = "makerlab.sessions"
+STAFF_SESSION_IDLE_HOURS = env.int("STAFF_SESSION_IDLE_HOURS", default=10)
+if STAFF_SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"STAFF_SESSION_IDLE_HOURS must be 1 or more, not {STAFF_SESSION_IDLE_HOURS}.")
 
 # django-axes: lock a username+address pair out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -127,7 +140,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The record of logins (who, from which address, when) is kept this long, then forgotten by a daily job.
 LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=30)
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Reverse proxies in front of the site (1 behind the usual one): the visitor's address is then read from
+# X-Forwarded-For, through django-ipware, in one place for axes and the public form limits.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 0 or more, not {PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "makerlab.http.client_ip"
 
 LANGUAGE_CODE = "en-ca"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")

@@ -13,6 +13,7 @@ from makerlab import selectors
 from makerlab.formatting import relative_day_text
 from makerlab.forms import StaffLoginForm
 from makerlab.roles import start_page_for
+from makerlab.sessions import staff_session_start
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class StaffLoginView(auth_views.LoginView):
     """The staff login; without a ``next`` page, each role lands on its own start page."""
 
     authentication_form = StaffLoginForm
+
+    def form_valid(self, form: StaffLoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        staff_session_start(self.request.session, keep_logged_in=form.cleaned_data["keep_logged_in"])
+        return response
 
     def get_default_redirect_url(self) -> str:
         return resolve_url(start_page_for(self.request.user))

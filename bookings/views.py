@@ -34,10 +34,9 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
+from makerlab.links import manage_link_check
 from makerlab.ratelimit import limit_public_posts
 
-# A manage link works until this long after the session, then answers 404 like an unknown one.
-MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
 # The services this visitor found fully booked today, so a reload is not counted as more demand.
@@ -264,13 +263,10 @@ def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _booking_or_404(token: str, now: dt.datetime) -> Booking:
-    booking = (
-        Booking.objects.select_related("service_type", "branch")
-        .filter(manage_token=token, ends_at__gte=now - MANAGE_LINK_LIFETIME)
-        .first()
-    )
+    booking = Booking.objects.select_related("service_type", "branch").filter(manage_token=token).first()
     if booking is None:
         raise Http404("No booking at this address.")
+    manage_link_check(ended_at=booking.ends_at, now=now)
     return booking
 
 

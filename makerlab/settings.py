@@ -177,6 +177,9 @@ PATRON_CARD_LENGTH = env.int("PATRON_CARD_LENGTH", default=14)
 PATRON_CARD_PREFIX = env.str("PATRON_CARD_PREFIX", default="2")
 PATRON_CARD_CHECK_DIGIT = env.bool("PATRON_CARD_CHECK_DIGIT", default=True)
 PATRON_RETENTION_DAYS = env.int("PATRON_RETENTION_DAYS", default=400)
+# The private links in emails (a booking, a program registration, a seed request) stop working this many days
+# after the booking's session, the program's last session, or the seed request's end.
+MANAGE_LINK_DAYS = env.int("MANAGE_LINK_DAYS", default=30)
 
 # Bookings: reminders before a session, and the no-show policy.
 BOOKING_REMINDER_HOURS = env.list("BOOKING_REMINDER_HOURS", cast=int, default=[24, 2])
@@ -211,6 +214,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Stats: outcome surveys and the monthly board report.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# A program's QR code in the room opens its survey until this many days after the program's last session.
+SURVEY_ROOM_CODE_DAYS = env.int("SURVEY_ROOM_CODE_DAYS", default=14)
 SURVEY_FOLLOW_UP = env.bool("SURVEY_FOLLOW_UP", default=True)
 SURVEY_FOLLOW_UP_WEEKS = env.int("SURVEY_FOLLOW_UP_WEEKS", default=6)  # between 4 and 8
 # In development the board report lands in the dev mailbox (var/mail) under a made-up address.

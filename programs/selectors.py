@@ -151,9 +151,13 @@ def registration_waitlist_position(*, registration: Registration) -> int | None:
 
 
 def registration_by_token(*, token: str) -> Registration | None:
+    """The registration with this private link, with ``last_session_ends_at`` (None for a program with no
+    sessions): the link stops working a while after it."""
+    last_end = Session.objects.filter(program=OuterRef("program")).order_by("-ends_at").values("ends_at")[:1]
     return (
         Registration.objects.select_related("program__branch", "program__partner_site", "patron")
         .prefetch_related("participants")
+        .annotate(last_session_ends_at=Subquery(last_end))
         .filter(manage_token=token)
         .first()
     )

@@ -4,10 +4,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from psycopg2.extras import DateTimeTZRange
 
 from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
@@ -391,6 +393,18 @@ def notify_request_create(*, service_type: ServiceType, name: str, email: str) -
             return NotifyRequest.objects.create(service_type=service_type, name=name[:160], email=email)
     except IntegrityError:
         return NotifyRequest.objects.get(service_type=service_type, email=email, notified_at__isnull=True)
+
+
+UNMET_DEMAND_SEEN_SECONDS = 2 * 24 * 3600  # the key names the day; this only lets the cache forget it
+
+
+def unmet_demand_first_today(*, address: str, service_type: ServiceType, day: dt.date) -> bool:
+    """True the first time this client address finds the service fully booked on this day, then False.
+
+    The cache key is a keyed hash of the address, the service and the day, so the cache holds no address.
+    """
+    digest = salted_hmac("bookings.unmet_demand", f"{address}|{service_type.pk}|{day.isoformat()}").hexdigest()
+    return cache.add(f"unmet-demand:{digest}", 1, timeout=UNMET_DEMAND_SEEN_SECONDS)
 
 
 def unmet_demand_record(*, service_type: ServiceType, now: dt.datetime | None = None) -> UnmetDemand:

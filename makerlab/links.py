@@ -20,7 +20,12 @@ def manage_link_lifetime() -> dt.timedelta:
     return dt.timedelta(days=settings.MANAGE_LINK_DAYS)
 
 
+def manage_link_open(*, ended_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the link still works: what it is about has not ended (None), or ended less than the lifetime ago."""
+    return ended_at is None or now <= ended_at + manage_link_lifetime()
+
+
 def manage_link_check(*, ended_at: dt.datetime | None, now: dt.datetime) -> None:
-    """Raise LinkExpired when what the link is about ended more than the lifetime ago; None means not ended."""
-    if ended_at is not None and now > ended_at + manage_link_lifetime():
+    """Raise LinkExpired when the link no longer works."""
+    if not manage_link_open(ended_at=ended_at, now=now):
         raise LinkExpired("This link has expired.")

@@ -570,6 +570,7 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         # Unknown, already claimed and swept offers look alike; the page says what may have happened.
         return _claim_page(request, None, status=404)
+    manage_link_check(ended_at=registration.last_session_ends_at, now=timezone.now())
     if request.method != "POST":
         return _claim_page(request, registration)
     try:

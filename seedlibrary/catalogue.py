@@ -190,13 +190,6 @@ def variety_on_the_shelf(*, pk: int, today: dt.date) -> Variety | None:
     return varieties_published(today=today).filter(pk=pk, packets_available__gt=0).first()
 
 
-def seed_request_ended_at(seed_request: SeedRequest) -> dt.datetime | None:
-    """When the request ended (picked up, cancelled or expired); None while it is still open."""
-    if seed_request.status in SeedRequest.OPEN:
-        return None
-    return seed_request.closed_at or seed_request.expires_at
-
-
 def seed_request_by_token(*, token: str) -> SeedRequest | None:
     """A request with its branch and packets, for its private page."""
     loans = Loan.objects.select_related("variety", "lot").order_by("variety__common_name", "variety__variety_name")

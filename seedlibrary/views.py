@@ -237,7 +237,7 @@ def _seed_request_or_404(token: str) -> SeedRequest:
     seed_request = catalogue.seed_request_by_token(token=token)
     if seed_request is None:
         raise Http404("No request at this address.")
-    manage_link_check(ended_at=catalogue.seed_request_ended_at(seed_request), now=timezone.now())
+    manage_link_check(ended_at=seed_request.ended_at, now=timezone.now())
     return seed_request
 
 

@@ -70,3 +70,25 @@ def test_an_unknown_link_still_says_not_found(client, registration, time_machine
     time_machine.move_to(_last_end(registration) + dt.timedelta(days=31), tick=False)
     response = client.get(reverse("programs:manage", args=["x" * 43]))
     assert response.status_code == 404 and EXPIRED not in response.text
+
+
+def test_an_offer_link_long_after_the_program_says_the_link_has_expired(client, registration, time_machine):
+    Registration.objects.filter(pk=registration.pk).update(
+        status=Registration.Status.OFFERED, offer_token="o" * 43, offer_expires_at=_last_end(registration)
+    )
+    url = reverse("programs:claim", args=["o" * 43])
+    time_machine.move_to(_last_end(registration) + dt.timedelta(days=29), tick=False)
+    assert "This offer has expired" in client.get(url).text
+    time_machine.move_to(_last_end(registration) + dt.timedelta(days=31), tick=False)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 410 and EXPIRED in response.text
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.OFFERED
+
+
+def test_a_cancelled_last_session_does_not_stretch_the_link(client, registration, time_machine):
+    last = registration.program.sessions.order_by("-ends_at").first()
+    first = registration.program.sessions.order_by("ends_at").first()
+    type(last).objects.filter(pk=last.pk).update(cancelled_at=first.ends_at)
+    time_machine.move_to(first.ends_at + dt.timedelta(days=31), tick=False)
+    assert client.get(reverse("programs:manage", args=[registration.manage_token])).status_code == 410

@@ -1,6 +1,7 @@
 """Writes for bookings. Each function is one transaction and refuses what was not offered with a clear reason."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -30,6 +31,8 @@ from makerlab.models import Patron
 from makerlab.selectors import patron_by_card
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
+
+logger = logging.getLogger(__name__)
 
 NEAREST_ALTERNATIVES = 3
 
@@ -404,7 +407,13 @@ def unmet_demand_first_today(*, address: str, service_type: ServiceType, day: dt
     The cache key is a keyed hash of the address, the service and the day, so the cache holds no address.
     """
     digest = salted_hmac("bookings.unmet_demand", f"{address}|{service_type.pk}|{day.isoformat()}").hexdigest()
-    return cache.add(f"unmet-demand:{digest}", 1, timeout=UNMET_DEMAND_SEEN_SECONDS)
+    try:
+        return cache.add(f"unmet-demand:{digest}", 1, timeout=UNMET_DEMAND_SEEN_SECONDS)
+    except Exception:  # whatever the cache backend raises when it is down
+        # A public page must not fail because the cache is down; the look is then not counted, so a cache
+        # outage can never let demand rows pile up without bound.
+        logger.warning("Unmet demand not counted: the cache did not answer.", exc_info=True)
+        return False
 
 
 def unmet_demand_record(*, service_type: ServiceType, now: dt.datetime | None = None) -> UnmetDemand:

@@ -116,6 +116,15 @@ def test_anonymous_views_of_a_full_service_are_bounded_and_make_no_session(db):
     assert UnmetDemand.objects.filter(service_type=full).count() == 2
 
 
+def test_with_the_cache_down_the_page_still_answers_and_counts_nothing(client, db, settings):
+    full = build_desk([])
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert client.get(reverse("bookings:service", args=[full.slug])).status_code == 200
+    assert not UnmetDemand.objects.exists()
+
+
 def test_a_service_with_free_times_is_not_unmet_demand(client, db):
     day = timezone.localdate() + dt.timedelta(days=3)
     service = build_desk([day])

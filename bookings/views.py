@@ -27,6 +27,7 @@ from bookings.services.booking import (
     booking_create,
     booking_reschedule,
     notify_request_create,
+    unmet_demand_first_today,
     unmet_demand_record,
 )
 from bookings.wording import service_facts
@@ -34,14 +35,11 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
-from makerlab.ratelimit import limit_public_posts
+from makerlab.links import manage_link_check
+from makerlab.ratelimit import client_address, limit_public_posts
 
-# A manage link works until this long after the session, then answers 404 like an unknown one.
-MANAGE_LINK_LIFETIME = dt.timedelta(days=30)
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
-# The services this visitor found fully booked today, so a reload is not counted as more demand.
-UNMET_DEMAND_SEEN = "bookings_unmet_demand_seen"
 
 
 # --- Times in plain language, grouped by day ---------------------------------------------------------------
@@ -152,15 +150,14 @@ def _service_page(
 
 
 def _count_unmet_demand(request: HttpRequest, service_type: ServiceType, *, now: dt.datetime) -> None:
-    """Record that nothing was free, at most once per service per visitor per day."""
-    today = now.astimezone(service_type.branch.zone).date().isoformat()
-    seen = request.session.get(UNMET_DEMAND_SEEN)
-    seen = {key: day for key, day in seen.items() if day == today} if isinstance(seen, dict) else {}
-    if seen.get(str(service_type.pk)) == today:
-        return
-    unmet_demand_record(service_type=service_type, now=now)
-    seen[str(service_type.pk)] = today
-    request.session[UNMET_DEMAND_SEEN] = seen
+    """Record that nothing was free, at most once per service per client address per day.
+
+    The visitor is told apart by a keyed hash of their address in the cache, never by a session: an
+    anonymous look at a page must not create a session row.
+    """
+    today = now.astimezone(service_type.branch.zone).date()
+    if unmet_demand_first_today(address=client_address(None, request), service_type=service_type, day=today):
+        unmet_demand_record(service_type=service_type, now=now)
 
 
 @require_safe
@@ -264,13 +261,10 @@ def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _booking_or_404(token: str, now: dt.datetime) -> Booking:
-    booking = (
-        Booking.objects.select_related("service_type", "branch")
-        .filter(manage_token=token, ends_at__gte=now - MANAGE_LINK_LIFETIME)
-        .first()
-    )
+    booking = Booking.objects.select_related("service_type", "branch").filter(manage_token=token).first()
     if booking is None:
         raise Http404("No booking at this address.")
+    manage_link_check(ended_at=booking.ends_at, now=now)
     return booking
 
 

@@ -199,6 +199,9 @@ PATRON_CARD_LENGTH = env.int("PATRON_CARD_LENGTH", default=14)
 PATRON_CARD_PREFIX = env.str("PATRON_CARD_PREFIX", default="2")
 PATRON_CARD_CHECK_DIGIT = env.bool("PATRON_CARD_CHECK_DIGIT", default=True)
 PATRON_RETENTION_DAYS = env.int("PATRON_RETENTION_DAYS", default=400)
+# The private links in emails (a booking, a program registration, a seed request) stop working this many days
+# after the booking's session, the program's last session, or the seed request's end.
+MANAGE_LINK_DAYS = env.int("MANAGE_LINK_DAYS", default=30)
 
 # Bookings: reminders before a session, and the no-show policy.
 BOOKING_REMINDER_HOURS = env.list("BOOKING_REMINDER_HOURS", cast=int, default=[24, 2])
@@ -234,6 +237,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Stats: outcome surveys and the monthly board report.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# A program's QR code in the room opens its survey until this many days after the program's last session.
+SURVEY_ROOM_CODE_DAYS = env.int("SURVEY_ROOM_CODE_DAYS", default=14)
 SURVEY_FOLLOW_UP = env.bool("SURVEY_FOLLOW_UP", default=True)
 SURVEY_FOLLOW_UP_WEEKS = env.int("SURVEY_FOLLOW_UP_WEEKS", default=6)  # between 4 and 8
 # In development the board report lands in the dev mailbox (var/mail) under a made-up address.
@@ -347,12 +352,24 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Private tokens in request paths are logged as "[redacted]" (makerlab/logging.py): on the loggers that log
+# paths, and on the handlers, for anything else that reaches them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "makerlab.logging.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.security.csrf": {"filters": ["redact_tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint and fontTools narrate every PDF step by step at INFO.
         "weasyprint": {"level": "WARNING"},

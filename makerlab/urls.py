@@ -32,4 +32,5 @@ urlpatterns = [
 # Uploaded pictures: served by the app only in development; in production the proxy serves MEDIA_ROOT.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler404 = "makerlab.views.page_not_found"
 handler500 = "makerlab.views.server_error"

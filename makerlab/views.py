@@ -6,12 +6,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.templatetags.static import static
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from makerlab import selectors
 from makerlab.formatting import relative_day_text
 from makerlab.forms import StaffLoginForm
+from makerlab.http import private_page
+from makerlab.links import LinkExpired
 from makerlab.roles import start_page_for
 from makerlab.sessions import staff_session_start
 
@@ -60,6 +63,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name no icon, such as the admin's."""
     return redirect(static("favicon.svg"))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, except for a private link past its time: that one says it has expired (410 Gone)."""
+    if isinstance(exception, LinkExpired):
+        return private_page(render(request, "link_expired.html", status=410))
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

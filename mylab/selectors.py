@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Training
 from bookings.selectors import patron_booked_with_email, patron_bookings, patron_trainings
+from makerlab.links import manage_link_open
 from makerlab.models import Patron
 from makerlab.selectors import patron_by_card
 from mylab.models import SignInLink, token_digest
@@ -109,13 +110,21 @@ def my_lab(*, patron: Patron, now: dt.datetime | None = None) -> MyLab:
         r for r in registrations if r.status in Registration.ACTIVE and (r.last_ends_at is None or r.last_ends_at > now)
     ]
     season = season_of(now)
+    seed_requests = patron_seed_requests(patron=patron, season=season)
+    # Each private link is offered only while it works (MANAGE_LINK_DAYS after what it is about ended).
+    for booking in bookings:
+        booking.link_open = manage_link_open(ended_at=booking.ends_at, now=now)
+    for registration in registrations:
+        registration.link_open = manage_link_open(ended_at=registration.last_ends_at, now=now)
+    for seed_request in seed_requests:
+        seed_request.link_open = manage_link_open(ended_at=seed_request.ended_at, now=now)
     return MyLab(
         upcoming_bookings=upcoming,
         past_bookings=[b for b in reversed(bookings) if b not in upcoming],
         current_registrations=current,
         past_registrations=[r for r in reversed(registrations) if r not in current],
         season=season,
-        seed_requests=patron_seed_requests(patron=patron, season=season),
+        seed_requests=seed_requests,
         desk_loans=patron_desk_loans(patron=patron, season=season),
         trainings=patron_trainings(patron=patron),
         seed_orientation=patron_seed_orientation(patron=patron),

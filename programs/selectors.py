@@ -150,19 +150,30 @@ def registration_waitlist_position(*, registration: Registration) -> int | None:
     ).count()
 
 
+def _last_session_end() -> Coalesce:
+    """When the program's last session ends: of the sessions held, else (all cancelled) of any."""
+    sessions = Session.objects.filter(program=OuterRef("program")).order_by("-ends_at").values("ends_at")
+    return Coalesce(Subquery(sessions.filter(cancelled_at__isnull=True)[:1]), Subquery(sessions[:1]))
+
+
 def registration_by_token(*, token: str) -> Registration | None:
+    """The registration with this private link, with ``last_session_ends_at`` (None for a program with no
+    sessions): the link stops working a while after it."""
     return (
         Registration.objects.select_related("program__branch", "program__partner_site", "patron")
         .prefetch_related("participants")
+        .annotate(last_session_ends_at=_last_session_end())
         .filter(manage_token=token)
         .first()
     )
 
 
 def registration_by_offer_token(*, token: str) -> Registration | None:
+    """The registration offered a place by this link, with ``last_session_ends_at`` as for the manage link."""
     return (
         Registration.objects.select_related("program__branch", "program__partner_site")
         .prefetch_related("participants")
+        .annotate(last_session_ends_at=_last_session_end())
         .filter(offer_token=token)
         .first()
     )

@@ -27,6 +27,7 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page, site_address
+from makerlab.links import manage_link_check
 from makerlab.ratelimit import limit_public_posts
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
@@ -441,6 +442,7 @@ def _registration_or_404(token: str) -> Registration:
     registration = registration_by_token(token=token)
     if registration is None:
         raise Http404("No registration at this address.")
+    manage_link_check(ended_at=registration.last_session_ends_at, now=timezone.now())
     return registration
 
 
@@ -568,6 +570,7 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         # Unknown, already claimed and swept offers look alike; the page says what may have happened.
         return _claim_page(request, None, status=404)
+    manage_link_check(ended_at=registration.last_session_ends_at, now=timezone.now())
     if request.method != "POST":
         return _claim_page(request, registration)
     try:

@@ -1,5 +1,6 @@
 """The seed library: varieties, lots of seed with their tests and lineage, packets per branch, and lending."""
 
+import datetime as dt
 import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -270,6 +271,13 @@ class SeedRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Request {self.pk} ({self.get_status_display()})"
+
+    @property
+    def ended_at(self) -> dt.datetime | None:
+        """When the request ended (picked up, cancelled or expired); None while it is still open."""
+        if self.status in self.OPEN:
+            return None
+        return self.closed_at or self.expires_at
 
 
 class Loan(models.Model):

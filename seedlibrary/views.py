@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.formatting import count_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
+from makerlab.links import manage_link_check
 from makerlab.ratelimit import limit_public_posts
 from seedlibrary import catalogue, labels
 from seedlibrary.basket import SeedBasket
@@ -236,6 +237,7 @@ def _seed_request_or_404(token: str) -> SeedRequest:
     seed_request = catalogue.seed_request_by_token(token=token)
     if seed_request is None:
         raise Http404("No request at this address.")
+    manage_link_check(ended_at=seed_request.ended_at, now=timezone.now())
     return seed_request
 
 

@@ -29,6 +29,7 @@ from stats.surveys import (
     in_room_invitation_reusable,
     program_for_survey_code,
     program_survey_code,
+    program_survey_is_closed,
     survey_invitation_find,
     survey_is_expired,
     survey_response_create,
@@ -114,6 +115,8 @@ def program_survey(request: HttpRequest, code: str) -> HttpResponse:
     program = program_for_survey_code(code)
     if program is None:
         raise Http404("No survey at this address.")
+    if program_survey_is_closed(program):
+        return _page(request, "room_closed.html", {"program": program}, status=410)
     seen = request.session.get(IN_ROOM_SEEN)
     seen = seen if isinstance(seen, dict) else {}
     token = seen.get(str(program.pk))

@@ -343,6 +343,14 @@ def program_for_survey_code(code: str) -> Program | None:
     return Program.objects.select_related("branch").filter(pk=program_id).first()
 
 
+def program_survey_is_closed(program: Program, *, now: dt.datetime | None = None) -> bool:
+    """Whether the program's QR code in the room has stopped opening surveys: SURVEY_ROOM_CODE_DAYS after the
+    program's last session. A program without sessions stays open."""
+    now = now or timezone.now()
+    last = Session.objects.filter(program=program).order_by("-ends_at").values_list("ends_at", flat=True).first()
+    return last is not None and now > last + dt.timedelta(days=settings.SURVEY_ROOM_CODE_DAYS)
+
+
 def in_room_invitation_create(*, program: Program, now: dt.datetime | None = None) -> SurveyInvitation:
     """A fresh single-use invitation for someone who scanned the program's QR code in the room."""
     now = now or timezone.now()

@@ -1,14 +1,17 @@
 """Writes for bookings. Each function is one transaction and refuses what was not offered with a clear reason."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from psycopg2.extras import DateTimeTZRange
 
 from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
@@ -29,6 +32,8 @@ from makerlab.models import Patron
 from makerlab.selectors import patron_by_card
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
+
+logger = logging.getLogger(__name__)
 
 NEAREST_ALTERNATIVES = 3
 
@@ -402,6 +407,24 @@ def notify_request_create(*, service_type: ServiceType, name: str, email: str) -
             return NotifyRequest.objects.create(service_type=service_type, name=name[:160], email=email)
     except IntegrityError:
         return NotifyRequest.objects.get(service_type=service_type, email=email, notified_at__isnull=True)
+
+
+UNMET_DEMAND_SEEN_SECONDS = 2 * 24 * 3600  # the key names the day; this only lets the cache forget it
+
+
+def unmet_demand_first_today(*, address: str, service_type: ServiceType, day: dt.date) -> bool:
+    """True the first time this client address finds the service fully booked on this day, then False.
+
+    The cache key is a keyed hash of the address, the service and the day, so the cache holds no address.
+    """
+    digest = salted_hmac("bookings.unmet_demand", f"{address}|{service_type.pk}|{day.isoformat()}").hexdigest()
+    try:
+        return cache.add(f"unmet-demand:{digest}", 1, timeout=UNMET_DEMAND_SEEN_SECONDS)
+    except Exception:  # whatever the cache backend raises when it is down
+        # A public page must not fail because the cache is down; the look is then not counted, so a cache
+        # outage can never let demand rows pile up without bound.
+        logger.warning("Unmet demand not counted: the cache did not answer.", exc_info=True)
+        return False
 
 
 def unmet_demand_record(*, service_type: ServiceType, now: dt.datetime | None = None) -> UnmetDemand:

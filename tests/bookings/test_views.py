@@ -277,7 +277,7 @@ def test_the_race_loser_gets_the_nearest_other_times(client, service, day):
     assert post_booking(client, service, form_data(at(day, 15))).status_code == 302
 
 
-def test_unknown_tampered_and_expired_manage_links_answer_404(client, service, day):
+def test_unknown_and_tampered_manage_links_answer_404_and_expired_ones_say_so(client, service, day):
     booking = booking_create(
         service_type=service,
         starts_at=at(day, 14),
@@ -293,7 +293,9 @@ def test_unknown_tampered_and_expired_manage_links_answer_404(client, service, d
     Booking.objects.filter(pk=booking.pk).update(
         starts_at=long_ago - dt.timedelta(hours=1), ends_at=long_ago, status=Booking.Status.ATTENDED
     )
-    assert client.get(reverse("bookings:manage", args=[booking.manage_token])).status_code == 404
+    expired = client.get(reverse("bookings:manage", args=[booking.manage_token]))
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.text and expired["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_the_patron_cancels_until_the_cut_off(client, service, day):

@@ -5,6 +5,8 @@ import re
 import threading
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session as WebSession
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, UnmetDemand
-from bookings.views import UNMET_DEMAND_SEEN
 from programs.models import Registration, Session
 from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
 from stats.surveys import program_survey_code
@@ -88,20 +89,40 @@ def test_the_registration_form_asks_for_survey_consent_unticked_and_keeps_the_an
 # --- Unmet demand ------------------------------------------------------------------------------------------
 
 
-def test_a_fully_booked_service_counts_once_per_visitor_per_day(client, db):
+def test_a_fully_booked_service_counts_once_per_address_per_day(client, db, time_machine):
     full = build_desk([])
     url = reverse("bookings:service", args=[full.slug])
     assert "No free times right now" in client.get(url).text
     client.get(url)
     client.get(url, {"week": "2"})
     assert UnmetDemand.objects.filter(service_type=full).count() == 1
-    Client().get(url)  # another visitor
+    Client(REMOTE_ADDR="10.0.0.2").get(url)  # another visitor
     assert UnmetDemand.objects.filter(service_type=full).count() == 2
-    session = client.session
-    session[UNMET_DEMAND_SEEN] = {str(full.pk): "2020-01-01"}  # the same visitor, on another day
-    session.save()
+    time_machine.shift(dt.timedelta(days=1))  # the same visitor, the next day
     client.get(url)
     assert UnmetDemand.objects.filter(service_type=full).count() == 3
+
+
+def test_anonymous_views_of_a_full_service_are_bounded_and_make_no_session(db):
+    full = build_desk([])
+    url = reverse("bookings:service", args=[full.slug])
+    for _ in range(20):
+        response = Client(REMOTE_ADDR="203.0.113.7").get(url)  # a new visitor without cookies each time
+        assert response.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert UnmetDemand.objects.filter(service_type=full).count() == 1
+    assert not WebSession.objects.exists()
+    Client(REMOTE_ADDR="203.0.113.8").get(url)
+    assert UnmetDemand.objects.filter(service_type=full).count() == 2
+
+
+def test_with_the_cache_down_the_page_still_answers_and_counts_nothing(client, db, settings):
+    full = build_desk([])
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert client.get(reverse("bookings:service", args=[full.slug])).status_code == 200
+    assert not UnmetDemand.objects.exists()
 
 
 def test_a_service_with_free_times_is_not_unmet_demand(client, db):
@@ -114,15 +135,6 @@ def test_a_service_with_free_times_is_not_unmet_demand(client, db):
     client.get(reverse("bookings:service", args=[other_full.slug]))
     client.get(reverse("bookings:service", args=[service.slug]))
     assert list(UnmetDemand.objects.values_list("service_type", flat=True)) == [other_full.pk]
-
-
-def test_a_garbled_session_value_does_not_break_the_page(client, db):
-    full = build_desk([])
-    session = client.session
-    session[UNMET_DEMAND_SEEN] = "nonsense"
-    session.save()
-    assert client.get(reverse("bookings:service", args=[full.slug])).status_code == 200
-    assert UnmetDemand.objects.count() == 1
 
 
 # --- The immediate survey ----------------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""How long the private links in emails keep working: one rule for bookings, registrations and seed requests.
+
+A link stops working ``MANAGE_LINK_DAYS`` after what it is about has ended (the booking's session, the
+program's last session, the seed request's pickup, cancellation or expiry). A link past its time raises
+``LinkExpired``; the site's 404 handler answers it with a page that says the link has expired, not that it
+never existed.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import Http404
+
+
+class LinkExpired(Http404):
+    """The link was real, but its time is up."""
+
+
+def manage_link_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=settings.MANAGE_LINK_DAYS)
+
+
+def manage_link_open(*, ended_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the link still works: what it is about has not ended (None), or ended less than the lifetime ago."""
+    return ended_at is None or now <= ended_at + manage_link_lifetime()
+
+
+def manage_link_check(*, ended_at: dt.datetime | None, now: dt.datetime) -> None:
+    """Raise LinkExpired when the link no longer works."""
+    if not manage_link_open(ended_at=ended_at, now=now):
+        raise LinkExpired("This link has expired.")

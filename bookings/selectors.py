@@ -23,7 +23,7 @@ from bookings.models import (
 )
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
 from makerlab.models import Branch, Patron
-from makerlab.selectors import branch_calendar, branch_calendars
+from makerlab.selectors import branch_calendar, branch_calendars, day_bounds
 from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -207,13 +207,6 @@ def booking_change_refusal(
 # --- The desk: agendas and no-show pauses -------------------------------------------------------------------
 
 
-def _day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight to midnight in ``zone``: 23 or 25 hours on the days the clocks change."""
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    return start, end
-
-
 def _agenda(bookings, *, include_cancelled: bool):
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
@@ -228,7 +221,7 @@ def agenda_for_staff_member(
     *, staff_member: StaffMember, day: dt.date, zone: dt.tzinfo | None = None, include_cancelled: bool = False
 ) -> list[Booking]:
     """The staff member's sessions on ``day`` (in ``zone``, default the site's), in one query."""
-    start, end = _day_bounds(day, zone or timezone.get_default_timezone())
+    start, end = day_bounds(day, zone or timezone.get_default_timezone())
     bookings = Booking.objects.filter(staff_member=staff_member, starts_at__gte=start, starts_at__lt=end)
     return _agenda(bookings, include_cancelled=include_cancelled)
 
@@ -238,7 +231,7 @@ def program_sessions_for_staff_member(
 ) -> list[Commitment]:
     """The program sessions the staff member facilitates on ``day``, by start; from the apps that register
     commitments (bookings does not read programs), in one query per registered app."""
-    start, end = _day_bounds(day, zone or timezone.get_default_timezone())
+    start, end = day_bounds(day, zone or timezone.get_default_timezone())
     return [
         commitment
         for commitment in busy_time(staff_member_ids=[staff_member.pk], starts=start, ends=end)
@@ -248,7 +241,7 @@ def program_sessions_for_staff_member(
 
 def agenda_for_branch(*, branch: Branch, day: dt.date, include_cancelled: bool = False) -> list[Booking]:
     """Every session at the branch's desk on ``day`` (in the branch's time zone), in one query."""
-    start, end = _day_bounds(day, branch.zone)
+    start, end = day_bounds(day, branch.zone)
     bookings = Booking.objects.filter(branch=branch, starts_at__gte=start, starts_at__lt=end)
     return _agenda(bookings, include_cancelled=include_cancelled)
 

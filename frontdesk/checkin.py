@@ -105,7 +105,7 @@ def _found_registration(registration: Registration, code: str, now: dt.datetime)
     if state.session is not None:
         session = state.session
         program = registration.program
-        zone = program.branch.zone if program.branch_id else timezone.get_default_timezone()
+        zone = program.zone
         when = when_text(session.starts_at, session.ends_at, zone=zone, today=now.astimezone(zone).date())
         present = registration_present_ids(registration=registration, session=session)
         checked_in = bool(people) and all(person.pk in present for person in people)

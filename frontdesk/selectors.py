@@ -13,15 +13,16 @@ from django.utils import timezone
 
 from bookings.models import Booking, Equipment, MaintenanceWindow
 from bookings.selectors import agenda_for_branch
-from makerlab.formatting import day_text, time_span
+from makerlab.formatting import time_span
 from makerlab.models import Branch
-from makerlab.selectors import branches_active
+from makerlab.selectors import branches_active, day_bounds
 from programs.models import Participant, Registration, Session
 from seedlibrary.models import SeedRequest
 from seedlibrary.report import LowStock, low_stock_varieties
 from staffing import selectors as staffing_selectors
 from staffing.models import Assignment, Shift, StaffMember
 from staffing.selectors import ApprovalsWaiting, week_start_of
+from staffing.wording import shift_when
 
 ALERTS_SHOWN = 5
 
@@ -98,19 +99,6 @@ class StaffDay:
     alerts: Alerts
 
 
-def _day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        dt.datetime.combine(day, dt.time(), tzinfo=zone),
-        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone),
-    )
-
-
-def _shift_when(shift: Shift, *, today: dt.date) -> str:
-    zone = shift.branch.zone
-    start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
-    return f"{day_text(start.date(), today=today)}, {time_span(start, end)}"
-
-
 def my_next_shift(*, staff_member: StaffMember, now: dt.datetime, today: dt.date) -> NextShift | None:
     """The person's next published shift (or the one they are on), with whether they may check in or out now."""
     assignment = staffing_selectors.next_shift(staff_member=staff_member, now=now)
@@ -122,7 +110,7 @@ def my_next_shift(*, staff_member: StaffMember, now: dt.datetime, today: dt.date
     checked_in = assignment.checked_in_at is not None
     return NextShift(
         assignment=assignment,
-        when=_shift_when(shift, today=today),
+        when=shift_when(shift, today=today),
         is_today=is_today,
         can_check_in=is_today and not checked_in and shift.ends_at > now,
         can_check_out=checked_in and assignment.checked_out_at is None,
@@ -143,7 +131,7 @@ def desk_sessions(*, branch: Branch, day: dt.date, staff_member: StaffMember | N
 
 def program_sessions_today(*, branch: Branch, day: dt.date, now: dt.datetime) -> list[ProgramSessionToday]:
     """The day's sessions held at the branch (and at partner sites), with how many are expected and came."""
-    start, end = _day_bounds(day, branch.zone)
+    start, end = day_bounds(day, branch.zone)
     expected = Participant.objects.filter(
         registration__program=OuterRef("program"), registration__status=Registration.Status.CONFIRMED
     )
@@ -161,12 +149,11 @@ def program_sessions_today(*, branch: Branch, day: dt.date, now: dt.datetime) ->
     for session in sessions:
         program = session.program
         zone = branch.zone
-        place = str(program.branch or program.partner_site) + (f", {program.room}" if program.room else "")
         rows.append(
             ProgramSessionToday(
                 session=session,
                 time=time_span(session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)),
-                place=place,
+                place=program.place_name,
                 expected=session.expected,
                 came=session.came,
                 is_on_now=session.starts_at <= now < session.ends_at,
@@ -198,7 +185,7 @@ def shifts_short_this_week(*, now: dt.datetime, today: dt.date) -> tuple[list[Un
     rows = [
         UncoveredShift(
             shift=shift,
-            when=_shift_when(shift, today=today),
+            when=shift_when(shift, today=today),
             missing=shift.min_headcount - shift.people,
             week_start=week_start_of(shift.starts_at.astimezone(shift.branch.zone).date()),
         )

@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from email.mime.image import MIMEImage
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import unquote
 
 import segno
 from django.conf import settings
@@ -72,8 +72,8 @@ def check_in_code_read(typed: str) -> CheckInCode:
     """
     text = (typed or "").strip()[:CODE_MAX_LENGTH]
     if "code=" in text:
-        values = parse_qs(urlsplit(text).query).get("code") or [""]
-        text = values[0].strip()
+        # The page's address, or whatever part of it reached the field: what follows the last "code=".
+        text = unquote(text.rsplit("code=", 1)[1].split("&", 1)[0]).strip()
     match = _CODE.match(text.upper())
     if match is None:
         raise BadCode(text)

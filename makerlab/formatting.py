@@ -18,12 +18,17 @@ def clock_text(moment: dt.time) -> str:
     return " ".join(part for part in _clock(moment) if part)
 
 
-def time_span(start: dt.datetime, end: dt.datetime) -> str:
-    """ "2:00 to 2:45 p.m.", "11:30 a.m. to 12:15 p.m.", "11:15 a.m. to noon" (local times given)."""
-    (start_text, start_half), (end_text, end_half) = _clock(start.time()), _clock(end.time())
+def clock_span(start: dt.time, end: dt.time) -> str:
+    """ "2:00 to 2:45 p.m.", "11:30 a.m. to 12:15 p.m.", "11:15 a.m. to noon"."""
+    (start_text, start_half), (end_text, end_half) = _clock(start), _clock(end)
     if start_half and start_half == end_half:
         return f"{start_text} to {end_text} {end_half}"
-    return f"{clock_text(start.time())} to {clock_text(end.time())}"
+    return f"{clock_text(start)} to {clock_text(end)}"
+
+
+def time_span(start: dt.datetime, end: dt.datetime) -> str:
+    """The same for two moments, told in the time zone they are given in."""
+    return clock_span(start.time(), end.time())
 
 
 def count_text(number: int, unit: str, plural: str = "") -> str:

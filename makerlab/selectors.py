@@ -229,3 +229,11 @@ def patrons_holding_card(card_number: str) -> QuerySet[Patron]:
 
 def patron_by_card(*, card_number: str) -> Patron | None:
     return patrons_holding_card(card_number).first()
+
+
+def day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight in ``zone``: 23 or 25 hours on the days the clocks change."""
+    return (
+        dt.datetime.combine(day, dt.time(0), tzinfo=zone),
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone),
+    )

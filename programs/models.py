@@ -172,6 +172,12 @@ class Program(models.Model):
         """The time zone its sessions are told in: its branch's, or the library's at a partner's site."""
         return self.branch.zone if self.branch_id else timezone.get_default_timezone()
 
+    @property
+    def place_name(self) -> str:
+        """Where it happens in a few words, as staff lists say it: "Central Library, Room B" or the partner's site."""
+        room = f", {self.room}" if self.room else ""
+        return f"{self.branch or self.partner_site}{room}"
+
     def clean(self) -> None:
         super().clean()
         if self.image and not self.image_alt.strip():

@@ -38,11 +38,6 @@ def attendance_permission(view):
     return login_required(permission_required("programs.add_attendance", raise_exception=True)(view))
 
 
-def _zone(session: Session) -> dt.tzinfo:
-    program = session.program
-    return program.branch.zone if program.branch_id else timezone.get_current_timezone()
-
-
 @dataclass(frozen=True)
 class SessionRow:
     session: Session
@@ -83,10 +78,9 @@ def sessions(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     days: dict[str, list[SessionRow]] = {}
     for session in week.order_by("starts_at", "pk"):
-        zone = _zone(session)
+        zone = session.program.zone
         starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-        place = str(session.program.branch or session.program.partner_site)
-        place += f", {session.program.room}" if session.program.room else ""
+        place = session.program.place_name
         days.setdefault(day_text(starts.date(), today=today), []).append(
             SessionRow(
                 session=session,
@@ -174,7 +168,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     groups = [
         WalkInGroup(value, label, counts.get(value, ""), WALK_IN_NOUNS[value]) for value, label in AgeGroup.choices
     ]
-    zone = _zone(session)
+    zone = session.program.zone
     today = timezone.localdate()
     return render(
         request,

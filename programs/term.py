@@ -15,10 +15,6 @@ from programs.models import Program, Session
 MAX_WEEKS = 104
 
 
-def _zone(program: Program) -> dt.tzinfo:
-    return program.branch.zone if program.branch_id else timezone.get_current_timezone()
-
-
 def _shift(moment: dt.datetime, *, weeks: int, zone: dt.tzinfo) -> dt.datetime:
     local = moment.astimezone(zone).replace(tzinfo=None) + dt.timedelta(weeks=weeks)
     return local.replace(tzinfo=zone)
@@ -40,7 +36,7 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError(f"Move the sessions by 1 to {MAX_WEEKS} weeks.")
-    zone = _zone(program)
+    zone = program.zone
     sessions = list(program.sessions.order_by("starts_at"))
     facilitators = list(program.facilitators.all())
     with transaction.atomic():

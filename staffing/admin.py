@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from makerlab.formatting import count_text, day_text, time_span, when_text
+from makerlab.formatting import clock_span, count_text, day_text, when_text
 from makerlab.validators import ascii_id
 from staffing import services
 from staffing.admin_forms import (
@@ -295,8 +295,7 @@ class ShiftPatternAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
 
     @admin.display(description="time", ordering="starts")
     def times(self, obj: ShiftPattern) -> str:
-        any_day = dt.date.min
-        return time_span(dt.datetime.combine(any_day, obj.starts), dt.datetime.combine(any_day, obj.ends))
+        return clock_span(obj.starts, obj.ends)
 
     @admin.display(description="people")
     def headcount(self, obj: ShiftPattern) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.commitments import STAFF, Commitment, busy_time
-from makerlab.formatting import clock_text, day_text, time_span, when_text
+from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
 from makerlab.selectors import branches_active
@@ -44,26 +44,10 @@ from staffing.models import (
     StaffKind,
     StaffMember,
 )
+from staffing.wording import shift_day, shift_when
 
 PENDING_HOURS_SHOWN = 200
 PROGRAMS_AHEAD = dt.timedelta(weeks=8)
-
-
-# --- Plain-language dates and times ("Tuesday 12 January, 2:00 to 4:00 p.m.") ---------------------------
-
-
-def shift_when(shift: Shift, *, today: dt.date) -> str:
-    """When a shift happens, in its branch's time zone."""
-    zone = shift.branch.zone
-    start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
-    first = day_text(start.date(), today=today)
-    if end.date() == start.date() or (end.time() == dt.time(0) and end.date() == start.date() + dt.timedelta(days=1)):
-        return f"{first}, {time_span(start, end)}"
-    return f"{first}, {clock_text(start.time())} to {day_text(end.date(), today=today)}, {clock_text(end.time())}"
-
-
-def shift_day(shift: Shift, *, today: dt.date) -> str:
-    return day_text(shift.starts_at.astimezone(shift.branch.zone).date(), today=today)
 
 
 # --- Access ------------------------------------------------------------------------------------------------

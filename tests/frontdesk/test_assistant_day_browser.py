@@ -3,20 +3,22 @@ shift, check a patron in by scanning the QR code of their confirmation, record t
 a program's roster on a tablet. axe-core's WCAG 2.1 AA rules hold on every page along the way."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from bookings.links import booking_check_in_url
-from bookings.models import Booking
+from bookings.models import Booking, MaintenanceWindow
 from programs.models import Attendance, Participant, Registration, Session
-from staffing.models import Assignment
+from staffing.models import Assignment, HoursEntry
 from tests.bookings.desk_helpers import make_booking
 from tests.clock import LIBRARY_ZONE
 from tests.conftest import PASSWORD
 from tests.factories import (
     AssignmentFactory,
     BranchFactory,
+    EquipmentFactory,
     PatronFactory,
     ProgramFactory,
     ServiceTypeFactory,
@@ -57,7 +59,9 @@ def day(transactional_db):
             contact_email=f"{name.lower()}@example.net",
         )
         Participant.objects.create(registration=registration, first_name=name)
-    return {"assignment": assignment, "booking": booking, "session": session}
+    machine = EquipmentFactory(branch=branch, name="Laser cutter")
+    MaintenanceWindow.objects.create(equipment=machine, starts_at=at(8), ends_at=at(18), reason="New lens")
+    return {"assignment": assignment, "booking": booking, "session": session, "branch": branch}
 
 
 def test_an_assistants_day_from_login_to_the_roster(page, day, assert_accessible):
@@ -69,6 +73,7 @@ def test_an_assistants_day_from_login_to_the_roster(page, day, assert_accessible
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
     expect(page.get_by_role("region", name="Your shift today")).to_contain_text("10:00 a.m. to noon")
     expect(page.get_by_role("region", name="At the desk today")).to_contain_text("Doris Campbell")
+    expect(page.get_by_role("region", name="Needs attention")).to_contain_text("Laser cutter at Central Library")
     assert_accessible(page)
 
     page.get_by_role("region", name="Your shift today").get_by_role("button", name="Check in to my shift").click()
@@ -78,6 +83,7 @@ def test_an_assistants_day_from_login_to_the_roster(page, day, assert_accessible
     assert Assignment.objects.get(pk=day["assignment"].pk).checked_in_at is not None
 
     page.get_by_role("link", name="Check in a patron").click()
+    page.wait_for_load_state("load")
     expect(page.get_by_role("textbox", name="Check-in code")).to_be_focused()
     page.keyboard.type(booking_check_in_url(day["booking"]))
     page.keyboard.press("Enter")
@@ -111,3 +117,26 @@ def test_an_assistants_day_from_login_to_the_roster(page, day, assert_accessible
     )
     assert list(came) == ["Luis"]
     assert not Attendance.objects.filter(session=day["session"], present=False).exists()
+
+
+def test_the_coordinators_today_shows_approvals_and_short_shifts_and_links_to_them(page, day, assert_accessible):
+    coordinator = UserFactory(username="coordinator", is_staff=True, role="Coordinator")
+    HoursEntry.objects.create(staff_member=StaffMemberFactory(), day=TUESDAY.date(), hours=2, activity="Outreach table")
+    ShiftFactory(branch=day["branch"], starts_at=at(14) + dt.timedelta(days=2), min_headcount=2)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(coordinator.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    approvals = page.get_by_role("region", name="Waiting for your approval")
+    expect(approvals).to_contain_text("1 entry of hours")
+    expect(page.get_by_role("region", name="Needs attention")).to_contain_text(
+        "Thursday 19 November, 2:00 to 4:00 p.m."
+    )
+    assert_accessible(page)
+    approvals.get_by_role("link", name="1 entry of hours").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hours to approve")
+    page.go_back()
+    page.get_by_role("region", name="Needs attention").get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/staff/schedule/\?branch=central&week=2026-11-16$"))
+    assert_accessible(page)

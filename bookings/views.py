@@ -32,8 +32,8 @@ from bookings.services.booking import (
 )
 from bookings.wording import service_facts
 from makerlab.checkin import check_in_qr_svg
-from makerlab.formatting import day_text, time_span, when_text
-from makerlab.forms import add_service_error
+from makerlab.formatting import day_text, moment_text, time_span, when_text
+from makerlab.forms import add_public_refusal, add_service_error
 from makerlab.http import private_page
 from makerlab.links import manage_link_check
 from makerlab.ratelimit import client_address, limit_public_posts
@@ -228,7 +228,9 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, taken)
         return _book_page(request, service_type, form=form, starts_at=starts_at, alternatives=taken.alternatives)
     except ValidationError as error:
-        add_service_error(form, error)
+        when = moment_text(starts_at, zone=service_type.branch.zone)
+        doing = f"book {service_type.name} on {when}"
+        add_public_refusal(form, error, card_number=form.cleaned_data["card_number"], doing=doing, now=now)
         return _book_page(request, service_type, form=form, starts_at=starts_at)
     return redirect("bookings:confirmed", token=booking.manage_token)
 

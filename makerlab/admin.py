@@ -36,6 +36,7 @@ NOTIFICATION_KIND_LABELS = {
     "survey_follow_up": "Follow-up survey invitation",
     "monthly_report": "Monthly report to the board",
     "mylab_sign_in": "My Maker Lab sign-in link",
+    "card_refusal": "Why a request with a card was refused",
 }
 
 

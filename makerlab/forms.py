@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -7,6 +9,8 @@ from django.core.validators import MaxLengthValidator
 
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import count_text
+from makerlab.refusals import PUBLIC_ANSWER, CardRecordRefusal
+from makerlab.services import card_refusal_tell
 from makerlab.validators import validate_plain_text
 
 
@@ -144,3 +148,30 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _first_code(error: ValidationError) -> str:
+    errors = (
+        [e for field_errors in error.error_dict.values() for e in field_errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return next((e.code for e in errors if e.code), "")
+
+
+def add_public_refusal(
+    form: forms.BaseForm, error: ValidationError, *, card_number: str, doing: str, now: dt.datetime
+) -> None:
+    """Put a service's refusal on a public form, where a reason rooted in the card's own record is never shown.
+
+    Such a refusal (``CardRecordRefusal``) shows the one answer that is the same for every such reason, and
+    its reason is emailed to the card's address on file; any other refusal shows as ``add_service_error`` does.
+    ``doing`` completes "We could not …": "book Laser cutting on Tuesday 8 December at 2:00 p.m.".
+    """
+    if not isinstance(error, CardRecordRefusal):
+        add_service_error(form, error)
+        return
+    card_refusal_tell(
+        card_number=card_number, doing=doing, reason=" ".join(error.messages), code=_first_code(error), now=now
+    )
+    form.add_error(None, PUBLIC_ANSWER)

@@ -15,10 +15,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 
 from makerlab.models import Notification, Patron
 from makerlab.retention import registered_personal_fields
+from makerlab.selectors import patron_by_card
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +168,35 @@ def notifications_deliver_pending(*, limit: int = 200) -> int:
     ).order_by("created_at")
     ids = list(due.values_list("pk", flat=True)[:limit])
     return sum(notification_deliver(notification_id=pk) for pk in ids)
+
+
+def card_refusal_tell(*, card_number: str, doing: str, reason: str, code: str, now: dt.datetime) -> bool:
+    """Email why a public form refused this card to the address on file for it; True when an email was queued.
+
+    Nothing goes when the card is unknown or has no address on file, and at most one email a day for one
+    card, request and reason, so the form cannot flood anyone's inbox. The outbox key is a keyed hash: it
+    names neither the card nor the request. See ``makerlab.refusals``.
+    """
+    patron = patron_by_card(card_number=card_number)
+    if patron is None or not patron.email:
+        return False
+    day = timezone.localdate(now)
+    digest = salted_hmac("makerlab.card-refusal", f"{patron.card_number}|{doing}|{code}|{day}").hexdigest()
+    _, created = notification_queue(
+        kind="card_refusal",
+        recipient=patron.email,
+        template="card_refusal",
+        context={
+            "first_name": patron.first_name,
+            "card_end": patron.card_number[-4:],
+            "doing": doing,
+            "reason": reason,
+            "day": date_format(day, "l j F Y"),
+            "my_lab_url": settings.SITE_URL.rstrip("/") + reverse("mylab:start"),
+        },
+        idempotency_key=f"card-refusal:{digest[:40]}",
+    )
+    return created
 
 
 def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Patron
+from makerlab.refusals import CardRecordRefusal
 from makerlab.validators import validate_plain_text
 from programs import images
 from programs.eligibility import participants_check, people_text, places_text
@@ -95,7 +96,7 @@ def _check_people_not_registered(program: Program, patron: Patron, details: Regi
             continue
         who = f"{first_name} (age {age})" if age is not None else first_name
         another = "To register a brother or sister, give their name and age instead. " if is_child else ""
-        raise ValidationError(
+        raise CardRecordRefusal(
             f"{who} is already registered for this program with this library card. {another}"
             f"To see or change {first_name}'s registration, use the private link in the email we sent you.",
             code="person_already_registered",

@@ -25,7 +25,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 
 from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
-from makerlab.forms import add_service_error
+from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check
 from makerlab.ratelimit import limit_public_posts
@@ -423,14 +423,16 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return _register_page(request, program, form, status=400)
     if not form.is_valid():
         return _register_page(request, program, form)
+    now = timezone.now()
     try:
         registration = registration_create(
-            program=program, details=form.details(), waitlist_ok=form.cleaned_data["join_waitlist"]
+            program=program, details=form.details(), waitlist_ok=form.cleaned_data["join_waitlist"], now=now
         )
     except ValidationError as error:
         if getattr(error, "code", None) == "waitlist_consent_needed":
             form.ask_about_waitlist()
-        add_service_error(form, error)
+        doing = f"register for {program.title}"
+        add_public_refusal(form, error, card_number=form.cleaned_data["card_number"], doing=doing, now=now)
         return _register_page(request, program, form)
     return redirect("programs:registered", token=registration.manage_token)
 

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Branch, Patron
+from makerlab.refusals import CardRecordRefusal
 from makerlab.selectors import patrons_holding_card
 from makerlab.validators import validate_plain_text
 from seedlibrary import notifications
@@ -157,16 +158,20 @@ def orientation_record_attended(
 
 def _check_may_borrow(patron: Patron) -> None:
     if settings.SEED_ORIENTATION_REQUIRED and not patron_has_orientation(patron):
-        raise ValidationError(
+        raise CardRecordRefusal(
             "Before borrowing seeds for the first time, please take the library's short seed-saving "
-            "orientation. Ask at the library desk about the next one."
+            "orientation. Ask at the library desk about the next one.",
+            code="orientation_needed",
         )
 
 
 def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], field: str) -> None:
     """Refuse when the new packets (one per entry of ``varieties``) would pass the patron's season limits."""
     total, per_variety = patron_season_usage(patron=patron, season=season)
-    _check_limits_after(total=total, per_variety=per_variety, varieties=varieties, field=field)
+    try:
+        _check_limits_after(total=total, per_variety=per_variety, varieties=varieties, field=field)
+    except ValidationError as error:
+        raise CardRecordRefusal(error.error_dict) from None
 
 
 def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: list[Variety], field: str) -> None:
@@ -329,17 +334,19 @@ def seed_request_create(
     if not varieties:
         raise _field_error("varieties", "Choose at least one seed packet.")
     _unique(varieties, field="varieties", message="The same seed is chosen twice; choose each one once.")
-    unpublished = [variety for variety in varieties if not variety.is_published]
-    if unpublished:
-        raise _field_error("varieties", f"{unpublished[0]} is not in the catalogue.")
+    seed_request_basket_check(varieties=varieties)
     season = season_of(now)
     with transaction.atomic():
         patron = _patron_by_card(card, lock=True)
         if patron is None:
-            raise _field_error(
-                "card_number",
-                "We do not have this library card in the seed library yet. Please ask at the library: "
-                "staff will help you get started.",
+            raise CardRecordRefusal(
+                {
+                    "card_number": ValidationError(
+                        "We do not have this library card in the seed library yet. Please ask at the library: "
+                        "staff will help you get started.",
+                        code="card_unknown",
+                    )
+                }
             )
         _check_may_borrow(patron)
         _check_limits(patron=patron, season=season, varieties=varieties, field="varieties")

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.formatting import count_text
-from makerlab.forms import add_service_error
+from makerlab.forms import add_public_refusal
 from makerlab.http import private_page
 from makerlab.links import manage_link_check
 from makerlab.ratelimit import limit_public_posts
@@ -208,16 +208,18 @@ def request_packets(request: HttpRequest) -> HttpResponse:
         return _request_page(request, form, status=400)
     if not form.is_valid():
         return _request_page(request, form)
+    now = timezone.now()
     try:
         seed_request = seed_request_create(
             card_number=form.cleaned_data["card_number"],
             email=form.cleaned_data["email"],
             branch=form.cleaned_data["branch"],
             varieties=form.cleaned_data["varieties"],
-            now=timezone.now(),
+            now=now,
         )
     except ValidationError as error:
-        add_service_error(form, error)
+        doing = f"borrow seed packets from {form.cleaned_data['branch']}"
+        add_public_refusal(form, error, card_number=form.cleaned_data["card_number"], doing=doing, now=now)
         return _request_page(request, form)
     basket.clear()
     return redirect("seeds:request_sent", token=seed_request.manage_token)

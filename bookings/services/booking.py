@@ -27,8 +27,9 @@ from bookings.selectors import (
 from bookings.services.reminders import reminders_withdraw
 from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
-from makerlab.formatting import when_text
+from makerlab.formatting import count_text, when_text
 from makerlab.models import Patron
+from makerlab.refusals import CardRecordRefusal
 from makerlab.selectors import patron_by_card
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
@@ -123,23 +124,28 @@ def _check_training(service_type: ServiceType, patron: Patron, day: dt.date) -> 
     if not service_type.requires_training:
         return
     if not Training.objects.filter(patron=patron, equipment=service_type.equipment_id, expires_on__gt=day).exists():
-        raise ValidationError(
-            f"Book an orientation on the {service_type.equipment} first: time on it is for patrons trained to use it."
+        raise CardRecordRefusal(
+            f"Book an orientation on the {service_type.equipment} first: time on it is for patrons trained to use it.",
+            code="training_needed",
         )
 
 
 def _check_limits(service_type: ServiceType, patron: Patron, start: dt.datetime, now: dt.datetime) -> None:
     active = Booking.objects.filter(patron=patron, service_type=service_type, status=Booking.Status.BOOKED)
     if active.filter(starts_at__gt=now).count() >= service_type.max_future_bookings:
-        raise ValidationError(
-            f"You already have {service_type.max_future_bookings} upcoming bookings for {service_type}. "
-            "Cancel one or wait until after it to book another."
+        raise CardRecordRefusal(
+            f"You already have {count_text(service_type.max_future_bookings, 'upcoming booking')} for "
+            f"{service_type}. Cancel one or wait until after it to book another.",
+            code="upcoming_limit",
         )
     week_start = start - dt.timedelta(days=start.astimezone(service_type.branch.zone).weekday())
     week_start = week_start.astimezone(service_type.branch.zone).replace(hour=0, minute=0, second=0, microsecond=0)
     in_week = active.filter(starts_at__gte=week_start, starts_at__lt=week_start + dt.timedelta(days=7)).count()
     if in_week >= service_type.max_per_week:
-        raise ValidationError(f"You can book {service_type} at most {service_type.max_per_week} times a week.")
+        raise CardRecordRefusal(
+            f"You can book {service_type} at most {count_text(service_type.max_per_week, 'time')} a week.",
+            code="week_limit",
+        )
 
 
 def booking_create(
@@ -173,7 +179,7 @@ def booking_create(
         with transaction.atomic():
             patron = _patron_for(details, now=now)
             if not override_limits.strip() and (paused_until := patron_paused_until(patron=patron, now=now)):
-                raise ValidationError(pause_message(paused_until, zone=service_type.branch.zone))
+                raise CardRecordRefusal(pause_message(paused_until, zone=service_type.branch.zone), code="paused")
             _check_training(service_type, patron, starts_at.astimezone(service_type.branch.zone).date())
             if override_limits.strip():
                 validate_plain_text(override_limits)

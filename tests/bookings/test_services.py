@@ -11,6 +11,7 @@ from bookings.selectors import open_slots
 from bookings.services.booking import PatronDetails, SlotTaken, booking_cancel, booking_create, booking_reschedule
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
+from makerlab.refusals import CardRecordRefusal
 from makerlab.services import patrons_anonymise_stale
 from tests.factories import (
     TORONTO,
@@ -111,8 +112,9 @@ def test_per_patron_limits(service, day):
     service.max_future_bookings = 1
     service.save()
     booking_create(service_type=service, starts_at=at(day, 13), details=details())
-    with pytest.raises(ValidationError, match="already have 1 upcoming bookings"):
+    with pytest.raises(CardRecordRefusal, match="already have 1 upcoming booking for") as refused:
         booking_create(service_type=service, starts_at=at(day, 15), details=details())
+    assert refused.value.code == "upcoming_limit"
     booking_create(service_type=service, starts_at=at(day, 15), details=details(), override_limits="Phoned in, regular")
 
 

@@ -268,7 +268,7 @@ def test_book_for_a_phone_patron_and_override_a_limit_with_a_reason(desk_client,
     assert (booking.booked_by, booking.contact_name, booking.limits_overridden) == (desk_user.user, "Gordon Reid", "")
     refused = book(desk_client, service, at(day, 14))
     assert refused.status_code == 200
-    assert "upcoming bookings" in refused.content.decode()
+    assert "already have 1 upcoming booking for" in refused.content.decode()
     response = book(desk_client, service, at(day, 14), override_limits="Two devices; agreed with the coordinator.")
     assert response.status_code == 302
     assert Booking.objects.filter(limits_overridden="Two devices; agreed with the coordinator.").count() == 1

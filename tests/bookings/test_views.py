@@ -10,15 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, IntakeQuestion, NotifyRequest
+from bookings.models import Booking, BookingPause, IntakeQuestion, NotifyRequest
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
 from makerlab.formatting import day_text, when_text
-from makerlab.models import Patron
+from makerlab.models import Notification, Patron
+from makerlab.refusals import PUBLIC_ANSWER
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
     BranchFactory,
+    EquipmentFactory,
     PatronFactory,
     QualificationFactory,
     ServiceTypeFactory,
@@ -26,6 +28,7 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
 )
+from tests.outbox import card_refusal_emails, card_refusal_text
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -172,7 +175,6 @@ def test_a_time_that_was_not_offered_is_refused_with_a_reason(client, service, d
 
 
 def test_equipment_out_of_service_refuses_the_time(client, db, day):
-    from tests.factories import EquipmentFactory
 
     service = build_desk([day])
     service.equipment = EquipmentFactory(branch=service.branch, in_service=False)
@@ -182,14 +184,16 @@ def test_equipment_out_of_service_refuses_the_time(client, db, day):
     assert not Booking.objects.exists()
 
 
-def test_a_patron_over_the_limit_is_told_why(client, service, day):
+def test_a_patron_over_the_limit_is_told_why_by_email_only(client, service, day):
     service.max_future_bookings = 1
     service.save()
     post_booking(client, service, form_data(at(day, 13)))
-    response = post_booking(client, service, form_data(at(day, 15)))
+    on_file = Patron.objects.get().email
+    response = post_booking(client, service, form_data(at(day, 15), email="someone.else@example.org"))
     assert response.status_code == 200
-    assert "already have 1 upcoming bookings" in response.text
+    assert PUBLIC_ANSWER in response.text and "upcoming booking" not in response.text
     assert Booking.objects.count() == 1
+    assert "You already have 1 upcoming booking for" in card_refusal_text(on_file)
 
 
 def test_required_intake_questions_are_asked_and_answered(client, service, day):
@@ -573,3 +577,55 @@ def test_bench_pages_find_a_service_and_a_booking_or_fall_back(client, db, day):
     assert booking_manage_page() == f"/book/manage/{booking.manage_token}/"
     for path in (busiest_service(), booking_manage_page()):
         assert client.get(path).status_code == 200
+
+
+# --- Refusals about the card itself: the same answer on the page, the reason by email to the address on file ---
+
+REASONS_IN_THE_EMAIL = {
+    "upcoming_limit": "You already have 1 upcoming booking for",
+    "week_limit": "at most 1 time a week",
+    "training_needed": "Book an orientation on the",
+    "paused": "Online booking is paused for your library card",
+}
+
+
+@pytest.mark.parametrize("reason", list(REASONS_IN_THE_EMAIL))
+def test_a_refusal_about_the_card_reads_the_same_whatever_the_reason(client, service, day, reason):
+    patron = PatronFactory(card_number=card_number_make(1), first_name="Doris", email="doris.on.file@example.net")
+    if reason in ("upcoming_limit", "week_limit"):
+        service.max_future_bookings, service.max_per_week = (1, 5) if reason == "upcoming_limit" else (5, 1)
+        service.save()
+        assert post_booking(client, service, form_data(at(day, 13))).status_code == 302
+    elif reason == "training_needed":
+        service.equipment, service.requires_training = EquipmentFactory(branch=service.branch), True
+        service.save()
+    else:
+        BookingPause.objects.create(patron=patron, paused_until=at(day + dt.timedelta(days=20), 9), reason="3 missed")
+    booked = Booking.objects.count()
+
+    response = post_booking(client, service, form_data(at(day, 15), email="someone.else@example.org"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"__all__": [PUBLIC_ANSWER]}
+    assert Booking.objects.count() == booked
+    [(recipient, text)] = card_refusal_emails()
+    assert recipient == "doris.on.file@example.net"
+    assert REASONS_IN_THE_EMAIL[reason] in text and "Hello Doris" in text
+    assert f"ending in {patron.card_number[-4:]}" in text and "Was it not you?" in text
+
+
+def test_the_reason_is_emailed_once_a_day_and_never_without_an_address_on_file(client, service, day):
+    service.max_future_bookings = 1
+    service.save()
+    post_booking(client, service, form_data(at(day, 13)))
+    for _ in range(3):
+        assert PUBLIC_ANSWER in post_booking(client, service, form_data(at(day, 15))).text
+    assert len(card_refusal_emails()) == 1
+    key = Notification.objects.get(kind="card_refusal").idempotency_key
+    assert card_number_make(1) not in key and service.name not in key
+
+    PatronFactory(card_number=card_number_make(2), email="")
+    post_booking(client, service, form_data(at(day, 14), sequence=2))
+    response = post_booking(client, service, form_data(at(day, 15), sequence=2))
+    assert response.context["form"].errors == {"__all__": [PUBLIC_ANSWER]}
+    assert len(card_refusal_emails()) == 1

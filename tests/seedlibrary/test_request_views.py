@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from makerlab.models import Notification
+from makerlab.refusals import PUBLIC_ANSWER
 from makerlab.services import notifications_deliver_pending
 from seedlibrary.basket import SESSION_KEY
 from seedlibrary.models import Loan, SeedRequest, Stock
@@ -17,6 +18,7 @@ from seedlibrary.selectors import pickup_deadline_text
 from seedlibrary.services import seed_request_ready
 from seedlibrary.views import VARIETIES_PER_PAGE
 from tests.factories import OrientationFactory, PatronFactory, VarietyFactory, lendable_lot
+from tests.outbox import card_refusal_emails, card_refusal_text
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +179,7 @@ def test_the_basket_holds_no_more_than_the_season_limit(client, shelf, settings)
 def test_a_refused_request_keeps_the_basket(client, branch, patron, shelf):
     _add(client, shelf[0].variety)
     response = _post(client, varieties=[shelf[0].variety_id], card_number=patron.card_number, branch=branch)
-    assert "seed-saving orientation" in response.content.decode()
+    assert PUBLIC_ANSWER in response.content.decode()
     assert _basket(client) == [shelf[0].variety_id]
 
 
@@ -307,28 +309,41 @@ def test_an_unknown_card_is_told_to_ask_at_the_library(client, branch, shelf):
     stranger = PatronFactory.build()
     response = _post(client, varieties=[shelf[0].variety_id], card_number=stranger.card_number, branch=branch)
     assert response.status_code == 200
-    assert "Please ask at the library" in " ".join(response.context["form"].errors["card_number"])
+    assert response.context["form"].errors == {"__all__": [PUBLIC_ANSWER]}
+    assert card_refusal_emails() == []
     _nothing_saved(shelf)
 
 
 def test_a_patron_without_the_orientation_is_told_about_it(client, branch, patron, shelf):
     response = _post(client, varieties=[shelf[0].variety_id], card_number=patron.card_number, branch=branch)
-    assert "seed-saving orientation" in response.content.decode()
+    assert PUBLIC_ANSWER in response.content.decode() and "orientation" not in response.content.decode()
+    assert "seed-saving orientation" in card_refusal_text(patron.email)
     _nothing_saved(shelf)
 
 
-def test_over_the_season_limit_is_refused(client, branch, oriented, shelf, settings):
+def test_a_request_over_the_season_limit_on_its_own_is_told_so_on_the_page(client, branch, oriented, shelf, settings):
     settings.SEED_PACKETS_PER_SEASON = 2
     everything = [lot.variety_id for lot in shelf]
     response = _post(client, varieties=everything, card_number=oriented.card_number, branch=branch)
-    assert "The limit is 2 packets per season" in " ".join(response.context["form"].errors["varieties"])
+    assert "Your request can hold up to 2 packets" in " ".join(response.context["form"].errors["varieties"])
     _nothing_saved(shelf)
+
+
+def test_over_the_season_limit_with_what_the_card_borrowed_is_emailed(client, branch, oriented, shelf, settings):
+    settings.SEED_PACKETS_PER_SEASON = 2
+    _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
+    everything = [lot.variety_id for lot in shelf[1:]]
+    response = _post(client, varieties=everything, card_number=oriented.card_number, branch=branch)
+    assert response.context["form"].errors == {"__all__": [PUBLIC_ANSWER]}
+    assert "The limit is 2 packets per season. 1 more can be borrowed" in card_refusal_text(oriented.email)
+    assert SeedRequest.objects.count() == 1
 
 
 def test_the_same_variety_twice_in_a_season_is_refused(client, branch, oriented, shelf):
     _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
     response = _post(client, varieties=[shelf[0].variety_id], card_number=oriented.card_number, branch=branch)
-    assert "of each variety per season" in response.content.decode()
+    assert "of each variety per season" not in response.content.decode()
+    assert "of each variety per season (already 1 this season)" in card_refusal_text(oriented.email)
     assert SeedRequest.objects.count() == 1
 
 

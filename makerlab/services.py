@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.mime.base import MIMEBase
 from importlib import import_module
 from typing import Any
@@ -20,9 +21,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
+from makerlab.cards import card_number_normalise
+from makerlab.locking import locked
 from makerlab.models import Notification, Patron
 from makerlab.retention import registered_personal_fields
-from makerlab.selectors import patron_by_card
+from makerlab.selectors import patron_by_card, patrons_holding_card
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +173,54 @@ def notifications_deliver_pending(*, limit: int = 200) -> int:
     return sum(notification_deliver(notification_id=pk) for pk in ids)
 
 
+@dataclass(frozen=True)
+class NewPatron:
+    """Who a card belongs to, as a form gave it: used only when the library has not seen the card before."""
+
+    first_name: str
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    reminder_consent: bool = False
+
+    @classmethod
+    def from_full_name(cls, name: str, **contact) -> "NewPatron":
+        """ "Mary Ann Smith" is first name "Mary" and last name "Ann Smith": the one way a typed name is split."""
+        first, _, last = " ".join(name.split()).partition(" ")
+        return cls(first_name=first, last_name=last, **contact)
+
+
+def patron_for_card(*, card_number: str, now: dt.datetime, new: NewPatron | None = None) -> Patron | None:
+    """The patron holding this card, locked until the transaction ends; created from ``new`` when the card is new.
+
+    The lock is the point: every limit counted for a patron (bookings this week, packets this season, people
+    already registered) is counted after it, so two requests with one card at once are counted one after the
+    other. A known patron's stored details are never changed here (whoever types a card number must not
+    rewrite someone else's details), only the time of their last activity. None when the card is new and
+    ``new`` is not given. The card number must have been checked (``validate_card_number``).
+    """
+    patron = locked(patrons_holding_card(card_number)).first()
+    if patron is None and new is not None:
+        try:
+            with transaction.atomic():
+                patron = Patron.objects.create(
+                    card_number=card_number_normalise(card_number),
+                    first_name=new.first_name.strip()[:80],
+                    last_name=new.last_name.strip()[:80],
+                    email=new.email.strip(),
+                    phone=new.phone.strip(),
+                    reminder_consent=new.reminder_consent,
+                    created_at=now,
+                    last_activity_at=now,
+                )
+            return patron
+        except IntegrityError:  # another request added the same card a moment ago: wait for it, then use it
+            patron = locked(patrons_holding_card(card_number)).get()
+    if patron is not None:
+        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+    return patron
+
+
 def card_refusal_tell(*, card_number: str, doing: str, reason: str, code: str, now: dt.datetime) -> bool:
     """Email why a public form refused this card to the address on file for it; True when an email was queued.
 
@@ -208,9 +259,9 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
     cutoff = now - dt.timedelta(days=settings.PATRON_RETENTION_DAYS)
     with transaction.atomic():
         ids = list(
-            Patron.objects.select_for_update(skip_locked=True)
-            .filter(anonymised_at__isnull=True, last_activity_at__lt=cutoff)
-            .values_list("pk", flat=True)
+            locked(
+                Patron.objects.filter(anonymised_at__isnull=True, last_activity_at__lt=cutoff), skip_locked=True
+            ).values_list("pk", flat=True)
         )
         if not ids:
             return 0

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from makerlab.formatting import clock_text, when_text
+from makerlab.locking import locked
 from makerlab.signals import seed_orientation_attended
 from programs.models import AgeGroup, Attendance, Headcount, Participant, Registration, Session
 
@@ -44,10 +45,10 @@ def attendance_is_open(*, session: Session, now: dt.datetime) -> bool:
 
 def _locked_session(session: Session) -> Session:
     """The session row locked: a cancel that commits first wins, and one that comes after waits for this save."""
-    locked = Session.objects.select_for_update(of=("self",)).select_related("program__branch").get(pk=session.pk)
-    if locked.is_cancelled:
+    session = locked(Session.objects.select_related("program__branch").filter(pk=session.pk)).get()
+    if session.is_cancelled:
         raise ValidationError("This session was cancelled, so there is no attendance to record.", code="cancelled")
-    return locked
+    return session
 
 
 def _not_started(session: Session) -> ValidationError:
@@ -155,7 +156,7 @@ def registration_mark_present(
                 "record who came on its roster instead.",
                 code="session_over",
             )
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.program_id != session.program_id or registration.status != Registration.Status.CONFIRMED:
             raise ValidationError("This registration has no place at this session.", code="not_registered")
         people = list(registration.participants.all())

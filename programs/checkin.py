@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from makerlab.checkin import REGISTRATION, check_in_code, check_in_url
 from makerlab.formatting import clock_text, day_text, full_stop
+from makerlab.locking import locked
 from programs.attendance import CHECK_IN_OPENS_BEFORE, registration_mark_present
 from programs.models import Attendance, Participant, Registration, Session
 
@@ -117,9 +118,7 @@ def registration_check_in(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update(of=("self",)).select_related("program").get(pk=registration.pk)
-        )
+        registration = locked(Registration.objects.select_related("program").filter(pk=registration.pk)).get()
         state = registration_check_in_state(registration=registration, now=now)
         if state.session is None:
             raise ValidationError(state.refusal, code="check_in_closed")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.formatting import clock_text, day_text, moment_text, when_text
+from makerlab.locking import locked
 from makerlab.models import Notification
 from makerlab.selectors import branch_calendar, branch_is_open
 from makerlab.services import notification_queue, notifications_withdraw
@@ -45,13 +46,11 @@ TOLD_OF_CHANGES = Registration.ACTIVE
 
 
 def _locked_program(program_id: int) -> Program:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Registrants are counted inside a transaction only.")
-    return Program.objects.select_for_update(of=("self",)).select_related("branch", "partner_site").get(pk=program_id)
+    return locked(Program.objects.select_related("branch", "partner_site").filter(pk=program_id)).get()
 
 
 def _locked_session(session_id: int) -> Session:
-    return Session.objects.select_for_update().get(pk=session_id)
+    return locked(Session.objects.filter(pk=session_id)).get()
 
 
 def _recipients(program: Program, statuses) -> QuerySet[Registration]:

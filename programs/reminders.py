@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.formatting import when_text
+from makerlab.locking import locked
 from makerlab.models import Notification
 from makerlab.services import notification_queue
 from programs.models import Registration, Session
@@ -69,13 +70,11 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             # Checked again under the row lock: a cancel that committed since the query wins.
-            still = Registration.objects.select_for_update().filter(
-                pk=registration.pk, status=Registration.Status.CONFIRMED
-            )
+            still = locked(Registration.objects.filter(pk=registration.pk, status=Registration.Status.CONFIRMED))
             if not still.exists():
                 continue
             # And the session: a cancel waits for this lock, then withdraws what was queued here.
-            if not Session.objects.select_for_update().filter(pk=session.pk, cancelled_at__isnull=True).exists():
+            if not locked(Session.objects.filter(pk=session.pk, cancelled_at__isnull=True)).exists():
                 continue
             _, created = notification_queue(
                 kind=KIND,

@@ -15,8 +15,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.locking import locked
 from makerlab.models import Patron
 from makerlab.refusals import CardRecordRefusal
+from makerlab.services import NewPatron, patron_for_card
 from makerlab.validators import validate_plain_text
 from programs import images
 from programs.eligibility import participants_check, people_text, places_text
@@ -51,9 +53,7 @@ class RegistrantDetails:
 
 def _locked(program: Program) -> Program:
     """The program row, locked until the transaction ends; refuses to run outside one."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Places are counted inside a transaction only.")
-    return Program.objects.select_for_update().get(pk=program.pk)
+    return locked(Program.objects.filter(pk=program.pk)).get()
 
 
 def _places_held(program: Program) -> int:
@@ -120,17 +120,11 @@ def _waitlist_consent_refusal(*, free: int, queue_empty: bool, places: int) -> V
 
 
 def _patron_for(details: RegistrantDetails, now: dt.datetime) -> Patron:
-    """The patron with this card, created if new; an existing patron's stored details are never changed."""
+    """The patron with this card, locked, created if new; an existing patron's stored details are never changed."""
     card = card_number_normalise(details.card_number)
     validate_card_number(card)
-    first, _, last = details.name.strip().partition(" ")
-    patron, created = Patron.objects.get_or_create(
-        card_number=card,
-        defaults={"first_name": first[:80], "last_name": last[:80], "email": details.email, "phone": details.phone},
-    )
-    if not created:
-        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
-    return patron
+    new = NewPatron.from_full_name(details.name, email=details.email, phone=details.phone)
+    return patron_for_card(card_number=card, now=now, new=new)
 
 
 def registration_create(
@@ -234,7 +228,7 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
     now = now or timezone.now()
     with transaction.atomic():
         program = _locked(registration.program)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
             raise ValidationError("This registration is already cancelled.")
         was_waiting = registration.status == Registration.Status.WAITLISTED
@@ -259,7 +253,7 @@ def participant_cancel(
     now = now or timezone.now()
     with transaction.atomic():
         program = _locked(registration.program)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
             raise ValidationError("This registration is already cancelled.")
         people = list(registration.participants.all())
@@ -291,7 +285,7 @@ def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registra
         if found is None:
             raise Registration.DoesNotExist
         _locked(found.program)
-        registration = Registration.objects.select_for_update().get(pk=found.pk)
+        registration = locked(Registration.objects.filter(pk=found.pk)).get()
         if registration.status != Registration.Status.OFFERED:
             raise ValidationError("This offer has already been taken up or has ended.")
         if now >= registration.offer_expires_at:
@@ -316,8 +310,10 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             program = _locked(Program(pk=program_id))
             lapsed = list(
-                Registration.objects.select_for_update().filter(
-                    program=program, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+                locked(
+                    Registration.objects.filter(
+                        program=program, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+                    )
                 )
             )
             for registration in lapsed:

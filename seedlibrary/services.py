@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.locking import locked
 from makerlab.models import Branch, Patron
 from makerlab.refusals import CardRecordRefusal
-from makerlab.selectors import patrons_holding_card
+from makerlab.selectors import patron_by_card
+from makerlab.services import NewPatron, patron_for_card
 from makerlab.validators import validate_plain_text
 from seedlibrary import notifications
 from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest, Stock, Variety
@@ -41,11 +43,6 @@ from seedlibrary.selectors import (
 MAX_PACKETS_ADDED = 500
 MAX_SEEDS_TESTED = 1000
 EARLIEST_HARVEST_YEAR = 1950
-
-
-def _require_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Packets are counted inside a transaction only.")
 
 
 def _field_error(field: str, message: str, code: str | None = None) -> ValidationError:
@@ -73,16 +70,8 @@ def _card(card_number: str) -> str:
     return card
 
 
-def _patron_by_card(card: str, *, lock: bool = False) -> Patron | None:
-    patrons = patrons_holding_card(card)
-    if lock:
-        patrons = patrons.select_for_update()
-    return patrons.first()
-
-
 def _lock_patron(patron: Patron) -> Patron:
-    _require_transaction()
-    return Patron.objects.select_for_update().get(pk=patron.pk)
+    return locked(Patron.objects.filter(pk=patron.pk)).get()
 
 
 def _today(now: dt.datetime) -> dt.date:
@@ -116,22 +105,16 @@ def orientation_record(
             raise _field_error("email", "Enter an email address like name@example.com.") from None
     if on > timezone.localdate():
         raise _field_error("on", "The orientation date cannot be in the future.")
+    now = timezone.now()
     with transaction.atomic():
-        patron = _patron_by_card(card, lock=True)
+        patron = patron_for_card(card_number=card, now=now)
         if patron is None:
             if not first_name:
                 raise _field_error("first_name", "Enter the patron's first name.")
             if not last_name:
                 raise _field_error("last_name", "Enter the patron's last name.")
-            try:
-                with transaction.atomic():
-                    patron = Patron.objects.create(
-                        card_number=card, first_name=first_name, last_name=last_name, email=email
-                    )
-            except IntegrityError:
-                patron = Patron.objects.select_for_update().get(card_number=card)
-        else:
-            Patron.objects.filter(pk=patron.pk).update(last_activity_at=timezone.now())
+            new = NewPatron(first_name=first_name, last_name=last_name, email=email)
+            patron = patron_for_card(card_number=card, now=now, new=new)
         orientation, _ = Orientation.objects.get_or_create(
             patron=patron, defaults={"completed_on": on, "source": Orientation.Source.STAFF, "recorded_by": by}
         )
@@ -143,7 +126,7 @@ def orientation_record_attended(
 ) -> Orientation | None:
     """The patron attended the orientation program: record it once. None when the patron no longer exists."""
     with transaction.atomic():
-        patron = Patron.objects.select_for_update().filter(pk=patron_id, anonymised_at__isnull=True).first()
+        patron = locked(Patron.objects.filter(pk=patron_id, anonymised_at__isnull=True)).first()
         if patron is None:
             return None
         orientation, _ = Orientation.objects.get_or_create(
@@ -222,8 +205,7 @@ def seed_request_basket_check(*, varieties: list[Variety]) -> None:
 
 def _lock_stock(*, lot_ids: list[int], branch: Branch) -> dict[int, Stock]:
     """The Stock rows of these lots at the branch, locked in primary-key order; keyed by lot id."""
-    _require_transaction()
-    rows = Stock.objects.select_for_update(of=("self",)).filter(lot_id__in=lot_ids, branch=branch).order_by("pk")
+    rows = locked(Stock.objects.filter(lot_id__in=lot_ids, branch=branch))
     return {stock.lot_id: stock for stock in rows}
 
 
@@ -337,7 +319,7 @@ def seed_request_create(
     seed_request_basket_check(varieties=varieties)
     season = season_of(now)
     with transaction.atomic():
-        patron = _patron_by_card(card, lock=True)
+        patron = patron_for_card(card_number=card, now=now)
         if patron is None:
             raise CardRecordRefusal(
                 {
@@ -377,14 +359,12 @@ def seed_request_create(
             )
             for lot in lots
         )
-        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
         notifications.seed_request_received(seed_request, patron=patron, loans=loans)
         return seed_request
 
 
 def _lock_request(seed_request: SeedRequest) -> SeedRequest:
-    _require_transaction()
-    return SeedRequest.objects.select_for_update().select_related("branch").get(pk=seed_request.pk)
+    return locked(SeedRequest.objects.select_related("branch").filter(pk=seed_request.pk)).get()
 
 
 def _closed_message(seed_request: SeedRequest) -> str:
@@ -480,12 +460,12 @@ def seed_requests_expire(*, now: dt.datetime) -> int:
     expired = 0
     for request_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            seed_request = (
-                SeedRequest.objects.select_for_update(skip_locked=True)
-                .select_related("branch")
-                .filter(pk=request_id, status__in=SeedRequest.OPEN, expires_at__lte=now)
-                .first()
-            )
+            seed_request = locked(
+                SeedRequest.objects.select_related("branch").filter(
+                    pk=request_id, status__in=SeedRequest.OPEN, expires_at__lte=now
+                ),
+                skip_locked=True,
+            ).first()
             if seed_request is None:
                 continue
             _release(seed_request)
@@ -556,7 +536,7 @@ def lot_receive(
         raise _field_error("parent_lot", "A commercial donation was not grown from one of the library's lots.")
     with transaction.atomic():
         # One lot code at a time per variety: the variety's row is the lock.
-        Variety.objects.select_for_update().filter(pk=variety.pk).first()
+        locked(Variety.objects.filter(pk=variety.pk)).first()
         stem = _code_stem(variety, harvest_year)
         lot = Lot(
             variety=variety,
@@ -606,7 +586,7 @@ def return_record(
 ) -> Lot:
     """A patron brought back seed they saved, grown from ``parent_lot`` where known."""
     card = _card(card_number)
-    patron = _patron_by_card(card)
+    patron = patron_by_card(card_number=card)
     if patron is None:
         raise _field_error("card_number", "No patron has this library card. Check the number.")
     return lot_receive(
@@ -625,8 +605,7 @@ def return_record(
 
 
 def _lock_lot(lot: Lot) -> Lot:
-    _require_transaction()
-    return Lot.objects.select_for_update().get(pk=lot.pk)
+    return locked(Lot.objects.filter(pk=lot.pk)).get()
 
 
 def quarantine_end(*, lot: Lot, by: AbstractBaseUser | None) -> Lot:
@@ -705,7 +684,7 @@ def packets_add(*, lot: Lot, branch: Branch, packets: int, by: AbstractBaseUser 
                 f"Lot {lot.code} is not available ({lot.get_status_display().lower()}): "
                 "only lots that passed their germination test are packed."
             )
-        stock, _ = Stock.objects.select_for_update().get_or_create(lot=lot, branch=branch)
+        stock, _ = locked(Stock.objects.all()).get_or_create(lot=lot, branch=branch)
         Stock.objects.filter(pk=stock.pk).update(packets=F("packets") + packets)
         stock.refresh_from_db()
         return stock

@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from makerlab.locking import locked
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
 from stats import exports
@@ -164,7 +165,7 @@ def month_close(
     with transaction.atomic():
         # The insert (or the lock on the existing row) comes first: a concurrent close of the same
         # month waits here until this one commits, then finds the month closed.
-        report, created = MonthlyReport.objects.select_for_update().get_or_create(
+        report, created = locked(MonthlyReport.objects.all()).get_or_create(
             month=month, defaults={"version": 1, "figures": {}, "closed_at": now, "closed_by": by}
         )
         if not created and not reason:
@@ -233,8 +234,8 @@ def report_send(*, report: MonthlyReport, by=None, now: dt.datetime | None = Non
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = MonthlyReport.objects.select_for_update().only("pk", "version").get(pk=report.pk)
-        closing = ReportClosing.objects.select_related("report").get(report=locked, version=locked.version)
+        report = locked(MonthlyReport.objects.only("pk", "version").filter(pk=report.pk)).get()
+        closing = ReportClosing.objects.select_related("report").get(report=report, version=report.version)
         if closing.sent_at is not None:
             return None
         _send(closing, by=by, now=now)
@@ -342,13 +343,13 @@ def report_quotes_set(
         if quote["liked_most"] or quote["could_do_better"]:
             quotes.append(quote)
     with transaction.atomic():
-        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-        locked.quotes = quotes
-        locked.save(update_fields=["quotes"])
+        report = locked(MonthlyReport.objects.filter(pk=report.pk)).get()
+        report.quotes = quotes
+        report.save(update_fields=["quotes"])
         if build_pdf:
-            _queue_pdf_build(locked.pk)
+            _queue_pdf_build(report.pk)
     logger.info("Quotes chosen for %s by %s.", f"{report.month:%Y-%m}", getattr(by, "pk", None))
-    return locked
+    return report
 
 
 def month_before_current(*, now: dt.datetime | None = None) -> dt.date:

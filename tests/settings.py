@@ -27,5 +27,5 @@ SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]
 # Test data need not survive a crash of the server, so commits do not wait for the disk.
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
-    "options": "-c statement_timeout=10s -c synchronous_commit=off",
+    "options": f"{DATABASES['default']['OPTIONS']['options']} -c statement_timeout=10s -c synchronous_commit=off",
 }

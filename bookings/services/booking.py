@@ -28,10 +28,10 @@ from bookings.services.reminders import reminders_withdraw
 from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import count_text, when_text
+from makerlab.locking import locked
 from makerlab.models import Patron
 from makerlab.refusals import CardRecordRefusal
-from makerlab.selectors import patron_by_card
-from makerlab.services import notification_queue
+from makerlab.services import NewPatron, notification_queue, patron_for_card
 from makerlab.validators import validate_plain_text
 
 logger = logging.getLogger(__name__)
@@ -66,28 +66,14 @@ def _nearest(service_type: ServiceType, start: dt.datetime, now: dt.datetime) ->
 
 
 def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
-    """The patron with this card, created with these details if new.
-
-    An existing patron's stored details are never changed here: whoever types a card number must not
-    be able to rewrite someone else's contact details (the booking keeps the details given with it).
-    """
+    """The patron with this card, locked, so their booking limits are counted one request at a time; created
+    with these details if new (a known patron's details stay: the booking keeps the details given with it)."""
     card = card_number_normalise(details.card_number)
     validate_card_number(card)
-    patron = patron_by_card(card_number=card)
-    if patron is not None:
-        Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
-        return patron
-    patron, _ = Patron.objects.get_or_create(  # get: another request may have just added the same card
-        card_number=card,
-        defaults={
-            "first_name": details.name.split(" ", 1)[0][:80],
-            "last_name": details.name.split(" ", 1)[1][:80] if " " in details.name else "",
-            "email": details.email,
-            "phone": details.phone,
-            "reminder_consent": details.reminder_consent,
-        },
+    new = NewPatron.from_full_name(
+        details.name, email=details.email, phone=details.phone, reminder_consent=details.reminder_consent
     )
-    return patron
+    return patron_for_card(card_number=card, now=now, new=new)
 
 
 def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool) -> None:
@@ -252,7 +238,7 @@ def booking_cancel(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        booking = Booking.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=booking.pk)
+        booking = locked(Booking.objects.select_related("service_type").filter(pk=booking.pk)).get()
         refusal = booking_change_refusal(booking=booking, now=now, by_staff=by_staff)
         if refusal is not None:
             raise ValidationError(CANCEL_REFUSALS[refusal], code=refusal.value)
@@ -299,12 +285,10 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -
 
 def _tell_first_waiting(service_type: ServiceType, *, now: dt.datetime) -> NotifyRequest | None:
     """Email the first patron waiting for this service that a time opened; each request is told once."""
-    waiting = (
-        NotifyRequest.objects.select_for_update(skip_locked=True)
-        .filter(service_type=service_type, notified_at__isnull=True)
-        .order_by("created_at", "pk")
-        .first()
-    )
+    waiting = locked(
+        NotifyRequest.objects.filter(service_type=service_type, notified_at__isnull=True).order_by("created_at", "pk"),
+        skip_locked=True,
+    ).first()
     if waiting is None:
         return None
     notification_queue(
@@ -344,11 +328,11 @@ def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.date
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            booking = (
-                Booking.objects.select_for_update(of=("self",))
-                .select_related("service_type__branch", "service_type__equipment", "branch")
-                .get(pk=booking.pk)
-            )
+            booking = locked(
+                Booking.objects.select_related("service_type__branch", "service_type__equipment", "branch").filter(
+                    pk=booking.pk
+                )
+            ).get()
             service_type = booking.service_type
             refusal = booking_change_refusal(booking=booking, now=now)
             if refusal is not None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, Training
 from bookings.selectors import booking_check_in_refusal
+from makerlab.locking import locked
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
 
@@ -23,11 +24,7 @@ NOTES_MAX = Booking._meta.get_field("outcome_notes").max_length
 
 
 def _locked(booking: Booking) -> Booking:
-    return (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("service_type", "equipment", "branch")
-        .get(pk=booking.pk)
-    )
+    return locked(Booking.objects.select_related("service_type", "equipment", "branch").filter(pk=booking.pk)).get()
 
 
 def _save(booking: Booking, fields: list[str], *, by_user: AbstractBaseUser | None, reason: str) -> None:
@@ -100,7 +97,7 @@ def _apply_no_show_policy(*, patron_id: int, now: dt.datetime) -> BookingPause |
     Missed sessions before the patron's last pause do not count again: a pause, lifted or served,
     is a fresh start.
     """
-    Patron.objects.select_for_update().filter(pk=patron_id).first()
+    locked(Patron.objects.filter(pk=patron_id)).first()
     pauses = BookingPause.objects.filter(patron_id=patron_id)
     if pauses.filter(lifted_at__isnull=True, paused_until__gt=now).exists():
         return None
@@ -170,7 +167,9 @@ def booking_pause_lift(
     """Let the patron book online again before the pause ends; who lifted it and when are kept."""
     now = (now or timezone.now()).astimezone(dt.UTC)
     with transaction.atomic():
-        pause = BookingPause.objects.select_for_update().select_related("patron").get(pk=pause.pk)
+        pause = locked(BookingPause.objects.select_related("patron").filter(pk=pause.pk)).get()
+        # The patron too: a pause made after more missed bookings waits for this lift, then sees it.
+        locked(Patron.objects.filter(pk=pause.patron_id)).first()
         if pause.lifted_at is not None:
             raise ValidationError("This pause was already lifted.")
         if pause.paused_until <= now:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from bookings.links import booking_manage_url
 from bookings.models import Booking
 from makerlab.formatting import clock_text, moment_text
+from makerlab.locking import locked
 from makerlab.models import Notification
 from makerlab.services import notification_queue, notifications_withdraw
 from makerlab.validators import ascii_id
@@ -79,7 +80,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             # Checked again under the row lock: a cancel that committed since the query wins.
-            if not Booking.objects.select_for_update().filter(pk=booking.pk, status=Booking.Status.BOOKED).exists():
+            if not locked(Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED)).exists():
                 continue
             _, created = notification_queue(
                 kind=KIND,

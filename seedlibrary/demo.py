@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.text import slugify
 
+from makerlab.demo import DemoContext
 from makerlab.models import Branch, Patron
 from seedlibrary.models import (
     Category,
@@ -95,6 +96,15 @@ class SeedDemoSummary:
     loans: int = 0
     requests: int = 0
     returns: int = 0
+
+
+def seedlibrary_demo_step(context: DemoContext) -> str:
+    """The step ``load_demo`` runs (registered in SeedlibraryConfig)."""
+    made = seedlibrary_demo_load(branch=context.branch, now=context.now, scale=context.scale, rng=context.rng)
+    return (
+        f"{made.varieties} seed varieties, {made.lots} lots, {made.orientations} seed orientations, "
+        f"{made.loans} packets lent, {made.returns} returns and {made.requests} online requests"
+    )
 
 
 def seedlibrary_demo_load(

@@ -26,11 +26,8 @@ from tests.factories import (
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
 )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 def starts(slots) -> list[dt.time]:

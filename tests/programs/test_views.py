@@ -13,7 +13,8 @@ from django.utils import timezone
 from makerlab.cards import card_number_make
 from programs.models import Audience, Category, Participant, PartnerSite, Program, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
-from tests.factories import BranchFactory, ProgramFactory
+from tests.factories import BranchFactory, ProgramFactory, register_url, with_sessions
+from tests.factories import registration_form_data as form
 
 Status = Registration.Status
 
@@ -25,15 +26,6 @@ def _fresh_rate_limit():
     cache.clear()
     yield
     cache.clear()
-
-
-def with_sessions(program, *, days=(3,), hour=15):
-    today = timezone.localdate()
-    zone = timezone.get_default_timezone()
-    for offset in days:
-        start = dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour), tzinfo=zone)
-        Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
-    return program
 
 
 @pytest.fixture
@@ -59,31 +51,6 @@ def kids(db):
 @pytest.fixture
 def teens(db):
     return with_sessions(ProgramFactory(title="Teen coding", slug="teen-coding"), days=(5,))
-
-
-def form(sequence=1, **overrides):
-    data = {
-        "card_number": card_number_make(sequence),
-        "name": "Doris Campbell",
-        "email": f"doris{sequence}@example.net",
-        "phone": "",
-        "coming": "",
-        "my_age": "",
-        "child_1_name": "Ada",
-        "child_1_age": "7",
-        "child_2_name": "",
-        "child_2_age": "",
-        "child_3_name": "",
-        "child_3_age": "",
-        "accommodations": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def register_url(program):
-    return reverse("programs:register", args=[program.slug])
 
 
 # --- Calendar and program page -----------------------------------------------------------------------------

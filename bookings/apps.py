@@ -8,6 +8,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from bookings.documents import booking_confirmation_attachments, booking_email_attachments
         from makerlab import retention, services
+        from makerlab.demo import register_demo_step
 
         services.notification_attachments_register(
             kind="booking_confirmation", builder=booking_confirmation_attachments
@@ -21,3 +22,4 @@ class BookingsConfig(AppConfig):
             blank_fields=("contact_name", "contact_email", "contact_phone", "accessibility_needs", "outcome_notes"),
             json_fields=("intake_answers",),
         )
+        register_demo_step("bookings", step="bookings.demo.bookings_demo_step")

@@ -16,6 +16,7 @@ from psycopg2.extras import DateTimeTZRange
 
 from bookings.models import Booking, Equipment, EquipmentKind, IntakeQuestion, ServiceType, Training
 from bookings.selectors import open_slots
+from makerlab.demo import DemoContext
 from makerlab.models import Branch, Patron
 from staffing.models import Qualification, Skill
 
@@ -154,6 +155,15 @@ class BookingsDemoSummary:
     past: int = 0
     upcoming: int = 0
     trainings: int = 0
+
+
+def bookings_demo_step(context: DemoContext) -> str:
+    """The step ``load_demo`` runs (registered in BookingsConfig)."""
+    made = bookings_demo_load(branch=context.branch, now=context.now, scale=context.scale, rng=context.rng)
+    return (
+        f"{made.services} services on {made.equipment} machines, {made.past} past and {made.upcoming} upcoming "
+        f"bookings, {made.trainings} trainings"
+    )
 
 
 def bookings_demo_load(

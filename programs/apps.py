@@ -8,6 +8,7 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from makerlab import retention
         from makerlab.commitments import register_commitment_provider
+        from makerlab.demo import register_demo_step
         from programs.commitments import program_sessions_busy_time
 
         retention.register_personal_fields(
@@ -23,6 +24,7 @@ class ProgramsConfig(AppConfig):
         )
 
         register_commitment_provider("programs", program_sessions_busy_time)
+        register_demo_step("programs", step="programs.demo.programs_demo_step")
 
         from makerlab.services import notification_attachments_register
         from programs.documents import registration_calendar_attachments, registration_confirmation_attachments

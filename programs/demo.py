@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bookings.models import Equipment, EquipmentKind
 from makerlab.cards import card_number_make
+from makerlab.demo import DemoContext
 from makerlab.models import Branch, Notification, Patron
 from programs.demo_pictures import PICTURES, demo_pictures_add
 from programs.models import (
@@ -160,6 +161,15 @@ class ProgramsDemoSummary:
     past: int = 0
     registrations: int = 0
     attendance: int = 0
+
+
+def programs_demo_step(context: DemoContext) -> str:
+    """The step ``load_demo`` runs (registered in ProgramsConfig). Its draws are its own, not the shared ``rng``."""
+    made = programs_demo_load(branch=context.branch, now=context.now, scale=context.scale)
+    return (
+        f"{made.upcoming} upcoming and {made.past} past programs with {made.registrations} registrations and "
+        f"{made.attendance} attendance marks"
+    )
 
 
 def programs_demo_load(

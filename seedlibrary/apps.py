@@ -7,6 +7,7 @@ class SeedlibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from makerlab import retention
+        from makerlab.demo import register_demo_step
         from makerlab.signals import seed_orientation_attended
         from seedlibrary import receivers
 
@@ -20,3 +21,4 @@ class SeedlibraryConfig(AppConfig):
         retention.register_personal_fields(
             "seedlibrary.SeedRequest", patron_path="patron", blank_fields=("contact_email",)
         )
+        register_demo_step("seedlibrary", step="seedlibrary.demo.seedlibrary_demo_step")

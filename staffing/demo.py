@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from makerlab.demo import DemoContext
 from makerlab.demo_logins import DEMO_LOGINS
 from makerlab.models import Branch
 from staffing import services
@@ -371,6 +372,12 @@ def _born(today: dt.date, years: int) -> dt.date:
 
 def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
+
+
+def staffing_demo_step(context: DemoContext) -> str:
+    """The step ``load_demo`` runs (registered in StaffingConfig)."""
+    made = staffing_demo_load(branch=context.branch, today=context.today, now=context.now, scale=context.scale)
+    return f"{made.people} staff, volunteers and students, {made.shifts} shifts with {made.assignments} people on them"
 
 
 def staffing_demo_load(

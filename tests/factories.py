@@ -1,15 +1,21 @@
+"""Builders shared by every app's tests: factories for rows, and helpers that build a moment, a booking, a staffed
+help desk, a program's sessions, a registration and the data a public form posts."""
+
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from bookings.models import Equipment, EquipmentKind, ServiceType
+from bookings.models import Booking, Equipment, EquipmentKind, ServiceType
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
-from programs.models import Audience, Category, Program
+from programs.models import Audience, Category, Program, Registration, Session
+from programs.services import ParticipantDetails, RegistrantDetails, registration_create
 from seedlibrary.models import Category as SeedCategory
 from seedlibrary.models import (
     Difficulty,
@@ -32,6 +38,11 @@ from staffing.models import (
 )
 
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")
+
+
+def at(day: dt.date, hour: int, minute: int = 0, zone: zoneinfo.ZoneInfo = TORONTO) -> dt.datetime:
+    """A wall-clock time on ``day``, in Toronto unless another ``zone`` is given."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -316,3 +327,139 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     confident = 4
     intend_to_apply = 5
     more_aware = 3
+
+
+def build_desk(days: dt.date | Iterable[dt.date], *, people: int = 1, branch=None, skill=None) -> ServiceType:
+    """A "Tech help" service with ``people`` qualified staff on a 13:00-16:00 desk shift on each of ``days``."""
+    days = [days] if isinstance(days, dt.date) else list(days)
+    branch = branch or BranchFactory(observes_statutory_holidays=False, phone="519-555-0100")
+    skill = skill or SkillFactory(name="Tech help")
+    service = ServiceTypeFactory(branch=branch, required_skill=skill)
+    staff = []
+    for _ in range(people):
+        person = StaffMemberFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        staff.append(person)
+    for day in days:
+        shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16), max_headcount=people)
+        for person in staff:
+            AssignmentFactory(shift=shift, staff_member=person)
+    return service
+
+
+def make_booking(
+    *,
+    starts_at: dt.datetime,
+    service_type: ServiceType | None = None,
+    patron: Patron | None = None,
+    staff_member: StaffMember | None = None,
+    status: str = Booking.Status.BOOKED,
+    created_at: dt.datetime | None = None,
+    **fields,
+) -> Booking:
+    """A booking made directly, for tests of the desk, reminders, admin and agenda (not of booking itself)."""
+    service_type = service_type or ServiceTypeFactory()
+    patron = patron or PatronFactory()
+    staff_member = staff_member or StaffMemberFactory()
+    ends_at = starts_at + dt.timedelta(minutes=service_type.duration_minutes)
+    busy_until = ends_at + dt.timedelta(minutes=service_type.buffer_minutes)
+    values = {
+        "contact_name": f"{patron.first_name} {patron.last_name}",
+        "contact_email": patron.email or "patron@example.net",
+        "reminder_consent": True,
+        "created_at": created_at or starts_at - dt.timedelta(days=7),
+        **fields,
+    }
+    return Booking.objects.create(
+        service_type=service_type,
+        branch=service_type.branch,
+        patron=patron,
+        staff_member=staff_member,
+        equipment=service_type.equipment,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        busy=DateTimeTZRange(starts_at, busy_until, "[)"),
+        status=status,
+        **values,
+    )
+
+
+def booking_form_data(starts_at: dt.datetime, sequence: int = 1, **overrides) -> dict[str, str]:
+    """What the public booking form posts; an override of None leaves the field out."""
+    data = {
+        "starts_at": starts_at.isoformat(),
+        "card_number": card_number_make(sequence),
+        "name": "Doris Campbell",
+        "email": "doris@example.net",
+        "phone": "",
+        "accessibility_needs": "",
+        "reminder_consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def with_sessions(program: Program, *, days=(3,), hour=15) -> Program:
+    """``program`` with a one-hour session at ``hour`` on each day that many days from today."""
+    today = timezone.localdate()
+    zone = timezone.get_default_timezone()
+    for offset in days:
+        start = dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour), tzinfo=zone)
+        Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
+    return program
+
+
+def register_url(program: Program) -> str:
+    return reverse("programs:register", args=[program.slug])
+
+
+def registration_form_data(sequence=1, **overrides) -> dict[str, str]:
+    """What the public registration form posts: a parent registering one child, Ada, 7."""
+    data = {
+        "card_number": card_number_make(sequence),
+        "name": "Doris Campbell",
+        "email": f"doris{sequence}@example.net",
+        "phone": "",
+        "coming": "",
+        "my_age": "",
+        "child_1_name": "Ada",
+        "child_1_age": "7",
+        "child_2_name": "",
+        "child_2_age": "",
+        "child_3_name": "",
+        "child_3_age": "",
+        "accommodations": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# Card numbers of their own, apart from PatronFactory's.
+_registrant_sequence = iter(range(10_000, 99_999))
+
+
+def registration_for(program: Program, **overrides) -> Registration:
+    """A registration for one child, Ana, 13, made through the registration service."""
+    n = next(_registrant_sequence)
+    values = {
+        "card_number": card_number_make(n),
+        "name": f"Parent {n}",
+        "email": f"parent{n}@example.net",
+        "phone": "519-555-0100",
+        "participants": [ParticipantDetails(first_name="Ana", age=13, is_child=True)],
+    }
+    return registration_create(program=program, details=RegistrantDetails(**{**values, **overrides}))
+
+
+# What the outcome survey posts when it is answered well.
+SURVEY_ANSWERS = {
+    "learned": "5",
+    "confident": "4",
+    "intend_to_apply": "0",
+    "more_aware": "",
+    "liked_most": "The volunteer was patient with me.",
+    "could_do_better": "",
+    "website": "",
+}

@@ -23,8 +23,7 @@ from makerlab.services import (
 )
 from programs.models import Participant, Registration
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest
-from tests.bookings.desk_helpers import make_booking
-from tests.factories import PatronFactory, ProgramFactory, ServiceTypeFactory, lendable_lot
+from tests.factories import PatronFactory, ProgramFactory, ServiceTypeFactory, lendable_lot, make_booking
 
 pytestmark = pytest.mark.calendar
 

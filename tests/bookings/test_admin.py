@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, EquipmentKind, NotifyRequest, Training
 from makerlab.formatting import day_text
-from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import (
     EquipmentFactory,
     PatronFactory,
     ServiceTypeFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
+    make_booking,
 )
 
 DAY = dt.date(2026, 3, 10)

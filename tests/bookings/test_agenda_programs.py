@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from programs.models import Session
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory
+from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory, at, make_booking
 
 
 def session_of(program, starts_at: dt.datetime, **fields) -> Session:

@@ -14,31 +14,10 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from makerlab.cards import card_number_make
-from tests.bookings.test_views import at, build_desk
-from tests.factories import ServiceTypeFactory, SkillFactory
+from tests.browser import tab_to, type_into
+from tests.factories import ServiceTypeFactory, SkillFactory, at, build_desk
 
 pytestmark = pytest.mark.browser
-
-FOCUSED_NAME = r"""() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return "";
-  const text = el.labels && el.labels.length ? el.labels[0].textContent : (el.textContent || el.value || "");
-  return text.replace(/\s+/g, " ").trim();
-}"""
-
-
-def tab_to(page, name: str, *, limit: int = 80) -> None:
-    """Press Tab until the focused element's label or text starts with ``name``."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(FOCUSED_NAME).startswith(name):
-            return
-    raise AssertionError(f"Tab never reached {name!r} on {page.url}")
-
-
-def type_into(page, label: str, text: str) -> None:
-    tab_to(page, label)
-    page.keyboard.type(text)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 from bookings.models import Booking
 from makerlab.cards import card_number_make
 from staffing.models import StaffMember
-from tests.bookings.test_browser import day_words, tab_to, type_into
+from tests.bookings.test_browser import day_words
 from tests.bookings.test_staff_browser import log_in
-from tests.bookings.test_views import build_desk
-from tests.factories import UserFactory
+from tests.browser import tab_to, type_into
+from tests.factories import UserFactory, build_desk
 
 pytestmark = pytest.mark.browser
 

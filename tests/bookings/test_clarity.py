@@ -16,7 +16,7 @@ from bookings.wording import days_text, duration_text, hours_text, service_facts
 from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from tests.bookings.test_staff_views import book as desk_book
-from tests.bookings.test_views import at, build_desk, form_data, post_booking
+from tests.bookings.test_views import post_booking
 from tests.factories import (
     AssignmentFactory,
     QualificationFactory,
@@ -25,7 +25,10 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
+    build_desk,
 )
+from tests.factories import booking_form_data as form_data
 
 AGE_REFUSAL = (
     "Laser cutter orientation is for ages 16 and up. Tick the box to confirm the age, or choose another service."

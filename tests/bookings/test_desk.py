@@ -12,8 +12,7 @@ from bookings.services.desk import (
     booking_pause_lift,
     booking_record_outcome,
 )
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import TORONTO, EquipmentFactory, PatronFactory, ServiceTypeFactory, SkillFactory
+from tests.factories import TORONTO, EquipmentFactory, PatronFactory, ServiceTypeFactory, SkillFactory, at, make_booking
 
 NOW = dt.datetime(2026, 6, 15, 12, tzinfo=TORONTO)
 

@@ -17,7 +17,6 @@ from bookings.staff_forms import DeskBookingForm
 from makerlab.cards import card_number_make
 from makerlab.forms import PatronContactForm
 from makerlab.models import Notification, Patron
-from tests.bookings.desk_helpers import at
 from tests.factories import (
     AssignmentFactory,
     PatronFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     ServiceTypeFactory,
     ShiftFactory,
     SkillFactory,
+    at,
 )
 
 CARD = card_number_make(7)

@@ -7,8 +7,7 @@ from bookings.documents import booking_calendar
 from bookings.services.booking import PatronDetails, booking_create
 from makerlab.cards import card_number_make
 from makerlab.formatting import time_span, when_text
-from tests.bookings.test_views import at, build_desk
-from tests.factories import TORONTO
+from tests.factories import TORONTO, at, build_desk
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from bookings.services.booking import (
 from makerlab.cards import card_number_make
 from makerlab.models import Notification
 from makerlab.services import notifications_deliver_pending
-from tests.bookings.test_views import at, build_desk
+from tests.factories import at, build_desk
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from bookings.models import Booking, EquipmentKind, ServiceType
 from bookings.selectors import open_slots
-from makerlab.cards import card_number_make
 from makerlab.commitments import busy_time
 from programs.models import Program, Session
 from staffing.models import Assignment, ShiftRole
@@ -26,11 +25,9 @@ from tests.factories import (
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
 )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
+from tests.factories import booking_form_data as form_data
 
 
 def starts(slots) -> list[dt.time]:
@@ -149,19 +146,6 @@ def test_the_session_blocks_the_right_hour_on_the_day_the_clocks_go_back(db):
 
 
 # --- Booking through the real form ---------------------------------------------------------------------
-
-
-def form_data(starts_at: dt.datetime) -> dict[str, str]:
-    return {
-        "starts_at": starts_at.isoformat(),
-        "card_number": card_number_make(1),
-        "name": "Doris Campbell",
-        "email": "doris@example.net",
-        "phone": "",
-        "accessibility_needs": "",
-        "reminder_consent": "on",
-        "website": "",
-    }
 
 
 def test_booking_a_time_the_facilitator_lost_to_a_program_is_refused_on_the_form(client, desk, day):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from tests.bookings.test_services import at, build_desk
-from tests.bookings.test_views import form_data
+from tests.factories import at, build_desk
+from tests.factories import booking_form_data as form_data
 
 PATRONS = 20
 

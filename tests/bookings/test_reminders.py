@@ -15,16 +15,13 @@ from makerlab.cards import card_number_make
 from makerlab.celery import app as celery_app
 from makerlab.models import Notification
 from makerlab.services import notifications_deliver_pending
-from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import (
     TORONTO,
-    AssignmentFactory,
     BranchFactory,
-    QualificationFactory,
     ServiceTypeFactory,
-    ShiftFactory,
-    SkillFactory,
-    StaffMemberFactory,
+    at,
+    build_desk,
+    make_booking,
 )
 
 pytestmark = pytest.mark.calendar
@@ -176,17 +173,6 @@ def broker_down():
     conf.task_always_eager, conf.broker_url, conf.broker_transport_options = saved
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-
-
-def build_desk(day: dt.date):
-    branch = BranchFactory(observes_statutory_holidays=False)
-    skill = SkillFactory(name="Tech help")
-    service = ServiceTypeFactory(branch=branch, required_skill=skill)
-    shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16))
-    person = StaffMemberFactory()
-    QualificationFactory(staff_member=person, skill=skill)
-    AssignmentFactory(shift=shift, staff_member=person)
-    return service
 
 
 def test_booking_succeeds_with_the_broker_down_and_its_reminder_goes_out_when_it_is_back(

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from makerlab.services import patrons_anonymise_stale
-from tests.bookings.desk_helpers import make_booking
-from tests.factories import PatronFactory, ServiceTypeFactory
+from tests.factories import PatronFactory, ServiceTypeFactory, make_booking
 
 NOTES = "Doris's grandson Liam set up her phone; she lives alone at 12 Elm Street"
 

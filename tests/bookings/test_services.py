@@ -14,21 +14,11 @@ from makerlab.models import Patron
 from makerlab.refusals import CardRecordRefusal
 from makerlab.services import patrons_anonymise_stale
 from tests.factories import (
-    TORONTO,
-    AssignmentFactory,
-    BranchFactory,
     EquipmentFactory,
     PatronFactory,
-    QualificationFactory,
-    ServiceTypeFactory,
-    ShiftFactory,
-    SkillFactory,
-    StaffMemberFactory,
+    at,
+    build_desk,
 )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 def details(sequence: int = 1, **overrides) -> PatronDetails:
@@ -39,18 +29,6 @@ def details(sequence: int = 1, **overrides) -> PatronDetails:
         "reminder_consent": True,
     }
     return PatronDetails(**{**values, **overrides})
-
-
-def build_desk(day: dt.date, *, people: int = 1):
-    branch = BranchFactory(observes_statutory_holidays=False)
-    skill = SkillFactory(name="Tech help")
-    service = ServiceTypeFactory(branch=branch, required_skill=skill)
-    shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16), max_headcount=people)
-    for _ in range(people):
-        person = StaffMemberFactory()
-        QualificationFactory(staff_member=person, skill=skill)
-        AssignmentFactory(shift=shift, staff_member=person)
-    return service
 
 
 @pytest.fixture

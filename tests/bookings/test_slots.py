@@ -20,13 +20,10 @@ from tests.factories import (
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
 )
 
 pytestmark = pytest.mark.calendar
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 @pytest.fixture

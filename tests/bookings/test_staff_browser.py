@@ -9,7 +9,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingPause
-from tests.bookings.desk_helpers import at, make_booking
 from tests.conftest import PASSWORD
 from tests.factories import (
     AssignmentFactory,
@@ -21,6 +20,8 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
+    make_booking,
 )
 
 pytestmark = pytest.mark.browser

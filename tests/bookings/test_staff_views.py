@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, Training
-from tests.bookings.desk_helpers import at, make_booking
 from tests.factories import (
     AssignmentFactory,
     EquipmentFactory,
@@ -19,6 +18,8 @@ from tests.factories import (
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
+    make_booking,
 )
 
 

@@ -19,36 +19,17 @@ from makerlab.refusals import PUBLIC_ANSWER
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
-    BranchFactory,
     EquipmentFactory,
     PatronFactory,
     QualificationFactory,
     ServiceTypeFactory,
     ShiftFactory,
-    SkillFactory,
     StaffMemberFactory,
+    at,
+    build_desk,
 )
+from tests.factories import booking_form_data as form_data
 from tests.outbox import card_refusal_emails, card_refusal_text
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
-
-
-def build_desk(days: list[dt.date], *, people: int = 1, branch=None, skill=None):
-    branch = branch or BranchFactory(observes_statutory_holidays=False, phone="519-555-0100")
-    skill = skill or SkillFactory(name="Tech help")
-    service = ServiceTypeFactory(branch=branch, required_skill=skill)
-    staff = []
-    for _ in range(people):
-        person = StaffMemberFactory()
-        QualificationFactory(staff_member=person, skill=skill)
-        staff.append(person)
-    for day in days:
-        shift = ShiftFactory(branch=branch, starts_at=at(day, 13), ends_at=at(day, 16), max_headcount=people)
-        for person in staff:
-            AssignmentFactory(shift=shift, staff_member=person)
-    return service
 
 
 @pytest.fixture
@@ -59,21 +40,6 @@ def day() -> dt.date:
 @pytest.fixture
 def service(db, day):
     return build_desk([day])
-
-
-def form_data(starts_at: dt.datetime, sequence: int = 1, **overrides) -> dict[str, str]:
-    data = {
-        "starts_at": starts_at.isoformat(),
-        "card_number": card_number_make(sequence),
-        "name": "Doris Campbell",
-        "email": "doris@example.net",
-        "phone": "",
-        "accessibility_needs": "",
-        "reminder_consent": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def post_booking(client, service, data):

@@ -12,7 +12,6 @@ from bookings.links import booking_check_in_url
 from bookings.models import Booking, MaintenanceWindow
 from programs.models import Attendance, Participant, Registration, Session
 from staffing.models import Assignment, HoursEntry
-from tests.bookings.desk_helpers import make_booking
 from tests.clock import LIBRARY_ZONE
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -25,6 +24,7 @@ from tests.factories import (
     ShiftFactory,
     StaffMemberFactory,
     UserFactory,
+    make_booking,
 )
 
 TUESDAY = dt.datetime(2026, 11, 17, 10, 20, tzinfo=LIBRARY_ZONE)

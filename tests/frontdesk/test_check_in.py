@@ -17,8 +17,7 @@ from makerlab.checkin import BadCode, check_in_code, check_in_code_read
 from programs.checkin import registration_check_in_code
 from programs.models import AgeGroup, Attendance, Headcount, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory
+from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory, at, make_booking
 
 # A weekday mid-morning: a booking a few minutes away is on the same day (codes work on the session's day).
 pytestmark = pytest.mark.time_machine("2026-11-18T10:30-05:00")

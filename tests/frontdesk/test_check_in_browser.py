@@ -14,9 +14,15 @@ from makerlab.cards import card_number_make
 from programs.checkin import registration_check_in_url
 from programs.models import Attendance, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_create
-from tests.bookings.desk_helpers import make_booking
 from tests.conftest import PASSWORD
-from tests.factories import BranchFactory, ProgramFactory, ServiceTypeFactory, StaffMemberFactory, UserFactory
+from tests.factories import (
+    BranchFactory,
+    ProgramFactory,
+    ServiceTypeFactory,
+    StaffMemberFactory,
+    UserFactory,
+    make_booking,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.time_machine("2026-11-18T10:30-05:00")]
 

@@ -9,7 +9,6 @@ from bookings.models import Booking, MaintenanceWindow
 from programs.models import Participant, Registration, Session
 from seedlibrary.models import SeedRequest
 from staffing.models import DecisionStatus, HoursEntry, StaffKind
-from tests.bookings.desk_helpers import make_booking
 from tests.clock import LIBRARY_ZONE
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -22,6 +21,7 @@ from tests.factories import (
     ShiftFactory,
     StaffMemberFactory,
     VarietyFactory,
+    make_booking,
 )
 
 # A Wednesday morning: the rest of the week still has shifts to fill.

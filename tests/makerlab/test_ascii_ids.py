@@ -10,8 +10,7 @@ from bookings.services.reminders import reminders_withdraw_cancelled
 from makerlab.models import Notification
 from makerlab.validators import ascii_id
 from seedlibrary.forms import chosen_variety_ids
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ServiceTypeFactory, SkillFactory, StaffMemberFactory
+from tests.factories import ServiceTypeFactory, SkillFactory, StaffMemberFactory, at, make_booking
 
 FULL_WIDTH_12 = "\uff11\uff12"  # "12" in full-width digits, as a Japanese keyboard types it
 NOT_IDS = ["²", "٣", FULL_WIDTH_12, "1²", "99999999999999999999", "9" * 5000, "-1", "1.0", " 1", "1\n", ""]

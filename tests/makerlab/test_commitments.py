@@ -9,16 +9,12 @@ from makerlab import commitments
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
 from programs.models import PartnerSite, Session
 from tests.factories import (
-    TORONTO,
     BranchFactory,
     EquipmentFactory,
     ProgramFactory,
     StaffMemberFactory,
+    at,
 )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 @pytest.fixture

@@ -16,12 +16,20 @@ from makerlab.cards import card_number_make
 from programs.models import Audience, Registration
 from seedlibrary.models import SeedRequest
 from stats.models import SurveyResponse
-from tests.bookings.test_views import at, build_desk
-from tests.bookings.test_views import form_data as booking_form
-from tests.factories import OrientationFactory, ProgramFactory, SurveyInvitationFactory, VarietyFactory, lendable_lot
-from tests.programs.test_views import form as registration_form
-from tests.programs.test_views import register_url, with_sessions
-from tests.stats.test_survey_views import SURVEY_ANSWERS
+from tests.factories import (
+    SURVEY_ANSWERS,
+    OrientationFactory,
+    ProgramFactory,
+    SurveyInvitationFactory,
+    VarietyFactory,
+    at,
+    build_desk,
+    lendable_lot,
+    register_url,
+    with_sessions,
+)
+from tests.factories import booking_form_data as booking_form
+from tests.factories import registration_form_data as registration_form
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from stats.surveys import program_survey_code
-from tests.bookings.desk_helpers import make_booking
-from tests.factories import ProgramFactory
-from tests.programs.test_views import with_sessions
+from tests.factories import ProgramFactory, make_booking, with_sessions
 
 pytestmark = pytest.mark.browser
 

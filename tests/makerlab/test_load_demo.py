@@ -2,9 +2,11 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from makerlab.cards import validate_card_number
+from makerlab.demo import _registry as demo_registry
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 
 pytestmark = pytest.mark.calendar
@@ -67,4 +69,11 @@ def test_demo_data_is_refused_in_production_unless_forced_and_scale_multiplies_i
 def test_a_moment_the_demo_cannot_read_is_refused_clearly(db, debug, moment):
     with pytest.raises(CommandError, match="is not a date and time like 2027-03-14T10:00"):
         call_command("load_demo", "--now", moment)
+    assert not Patron.objects.exists()
+
+
+def test_a_demo_step_the_command_does_not_order_is_refused_and_nothing_is_loaded(db, debug, monkeypatch):
+    monkeypatch.setitem(demo_registry, "lending_library", "lending_library.demo.lending_library_demo_step")
+    with pytest.raises(ImproperlyConfigured, match=r"registered but not ordered: \['lending_library'\]"):
+        call_command("load_demo")
     assert not Patron.objects.exists()

@@ -13,10 +13,17 @@ from playwright.sync_api import expect
 
 from makerlab.cards import card_number_make
 from programs.models import Audience
-from tests.bookings.test_browser import tab_to, type_into
-from tests.bookings.test_views import at, build_desk
-from tests.factories import OrientationFactory, ProgramFactory, SurveyInvitationFactory, VarietyFactory, lendable_lot
-from tests.programs.test_views import with_sessions
+from tests.browser import tab_to, type_into
+from tests.factories import (
+    OrientationFactory,
+    ProgramFactory,
+    SurveyInvitationFactory,
+    VarietyFactory,
+    at,
+    build_desk,
+    lendable_lot,
+    with_sessions,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,8 @@ from openpyxl import load_workbook
 from makerlab.exports import spreadsheet_text, spreadsheet_text_read
 from seedlibrary.models import Variety
 from stats import services as stats_services
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import LotFactory, ProgramFactory, ServiceTypeFactory, VarietyFactory
-from tests.programs.test_admin import _register
+from tests.factories import LotFactory, ProgramFactory, ServiceTypeFactory, VarietyFactory, at, make_booking
+from tests.factories import registration_for as _register
 
 # The four formula starts OWASP names, each as a hostile value staff or a patron could type.
 HOSTILE = {

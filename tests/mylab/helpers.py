@@ -9,7 +9,6 @@ from bookings.models import Booking, Training
 from makerlab.models import Patron
 from programs.models import Participant, Program, Registration, Session
 from seedlibrary.models import Loan, Orientation, SeedRequest
-from tests.bookings.desk_helpers import make_booking
 from tests.factories import (
     BranchFactory,
     EquipmentFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     ProgramFactory,
     ServiceTypeFactory,
     lendable_lot,
+    make_booking,
 )
 
 

@@ -6,32 +6,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from makerlab.cards import card_number_make
 from makerlab.formatting import day_text
 from programs.models import AgeGroup, Attendance, Headcount, PartnerSite, Program, Registration, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from programs.services import ParticipantDetails
 from tests.factories import ProgramFactory, StaffMemberFactory
+from tests.factories import registration_for as _register
 
 Status = Registration.Status
-_sequence = iter(range(10_000, 99_999))
 
 
 @pytest.fixture
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
-
-
-def _register(program: Program, **overrides) -> Registration:
-    n = next(_sequence)
-    values = {
-        "card_number": card_number_make(n),
-        "name": f"Parent {n}",
-        "email": f"parent{n}@example.net",
-        "phone": "519-555-0100",
-        "participants": [ParticipantDetails(first_name="Ana", age=13, is_child=True)],
-    }
-    return registration_create(program=program, details=RegistrantDetails(**{**values, **overrides}))
 
 
 def _grow(model: str, count: int) -> None:

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from makerlab.cards import card_number_make
 from programs.models import Audience, Category, Registration
-from tests.bookings.test_browser import tab_to, type_into
-from tests.factories import ProgramFactory
-from tests.programs.test_views import cancel_session, with_sessions
+from tests.browser import tab_to, type_into
+from tests.factories import ProgramFactory, with_sessions
+from tests.programs.test_views import cancel_session
 
 pytestmark = pytest.mark.browser
 

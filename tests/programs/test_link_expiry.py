@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from programs.models import Audience, Registration
 from programs.services import ParticipantDetails, registration_create
-from tests.factories import ProgramFactory
-from tests.programs.test_views import details, with_sessions
+from tests.factories import ProgramFactory, with_sessions
+from tests.programs.test_views import details
 
 EXPIRED = "This link has expired"
 

@@ -21,8 +21,8 @@ from PIL import Image
 from programs import term
 from programs.models import Audience, Category, Program
 from programs.services import ParticipantDetails, registration_create
-from tests.factories import ProgramFactory
-from tests.programs.test_views import cancel_session, details, programs_at_scale, with_sessions
+from tests.factories import ProgramFactory, with_sessions
+from tests.programs.test_views import cancel_session, details, programs_at_scale
 
 LONG_DESCRIPTION = (
     "Sew a tote bag from an old T-shirt. We show you how to thread the machine, pin the pieces and sew "

@@ -11,9 +11,8 @@ from programs.images import image_prepare
 from programs.models import Audience, Category
 from programs.services import program_picture_update
 from tests.conftest import PASSWORD
-from tests.factories import ProgramFactory, UserFactory
+from tests.factories import ProgramFactory, UserFactory, with_sessions
 from tests.programs.test_selling import LONG_DESCRIPTION, photo
-from tests.programs.test_views import with_sessions
 
 pytestmark = pytest.mark.browser
 

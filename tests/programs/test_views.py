@@ -15,7 +15,8 @@ from makerlab.models import Patron
 from makerlab.refusals import PUBLIC_ANSWER
 from programs.models import Audience, Category, Participant, PartnerSite, Program, Registration, Session
 from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
-from tests.factories import BranchFactory, ProgramFactory
+from tests.factories import BranchFactory, ProgramFactory, register_url, with_sessions
+from tests.factories import registration_form_data as form
 from tests.outbox import card_refusal_text
 
 Status = Registration.Status
@@ -28,15 +29,6 @@ def _fresh_rate_limit():
     cache.clear()
     yield
     cache.clear()
-
-
-def with_sessions(program, *, days=(3,), hour=15):
-    today = timezone.localdate()
-    zone = timezone.get_default_timezone()
-    for offset in days:
-        start = dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour), tzinfo=zone)
-        Session.objects.create(program=program, starts_at=start, ends_at=start + dt.timedelta(hours=1))
-    return program
 
 
 @pytest.fixture
@@ -62,31 +54,6 @@ def kids(db):
 @pytest.fixture
 def teens(db):
     return with_sessions(ProgramFactory(title="Teen coding", slug="teen-coding"), days=(5,))
-
-
-def form(sequence=1, **overrides):
-    data = {
-        "card_number": card_number_make(sequence),
-        "name": "Doris Campbell",
-        "email": f"doris{sequence}@example.net",
-        "phone": "",
-        "coming": "",
-        "my_age": "",
-        "child_1_name": "Ada",
-        "child_1_age": "7",
-        "child_2_name": "",
-        "child_2_age": "",
-        "child_3_name": "",
-        "child_3_age": "",
-        "accommodations": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def register_url(program):
-    return reverse("programs:register", args=[program.slug])
 
 
 # --- Calendar and program page -----------------------------------------------------------------------------

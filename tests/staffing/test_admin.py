@@ -34,6 +34,7 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
 )
 
 
@@ -49,10 +50,6 @@ def open_day(days_ahead: int = 10) -> dt.date:
     while statutory_holiday(day):
         day += dt.timedelta(days=1)
     return day
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:

@@ -29,11 +29,8 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
 )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 @pytest.fixture

@@ -17,13 +17,13 @@ from staffing.selectors import (
     week_start_of,
 )
 from tests.factories import (
-    TORONTO,
     AssignmentFactory,
     BranchFactory,
     QualificationFactory,
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    at,
 )
 
 pytestmark = pytest.mark.calendar
@@ -37,10 +37,6 @@ def branch(db):
 @pytest.fixture
 def monday() -> dt.date:
     return week_start_of(timezone.localdate()) + dt.timedelta(days=7)
-
-
-def at(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=TORONTO)
 
 
 def test_staff_on_duty_finds_who_covers_the_whole_time_with_the_skill(branch, monday):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from staffing import services
 from staffing.models import Assignment, DecisionStatus, ShiftChange, TimeOff
-from tests.factories import AssignmentFactory, ShiftFactory, StaffMemberFactory, UserFactory
-from tests.staffing.test_admin import action, at, open_day
+from tests.factories import AssignmentFactory, ShiftFactory, StaffMemberFactory, UserFactory, at
+from tests.staffing.test_admin import action, open_day
 
 
 @pytest.fixture

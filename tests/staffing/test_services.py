@@ -29,6 +29,7 @@ from tests.factories import (
     SkillFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
 )
 
 
@@ -45,10 +46,6 @@ def branch(db):
 def next_monday() -> dt.date:
     today = timezone.localdate()
     return today + dt.timedelta(days=7 - today.weekday())
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TORONTO)
 
 
 class TestShiftInput:

@@ -35,6 +35,7 @@ from tests.factories import (
     ShiftFactory,
     StaffMemberFactory,
     UserFactory,
+    at,
 )
 
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")
@@ -43,10 +44,6 @@ TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 def day_words(day: dt.date) -> str:
     text = f"{day:%A} {day.day} {day:%B}"
     return text if day.year == timezone.localdate().year else f"{text} {day.year}"
-
-
-def at(day: dt.date, hour: int, minute: int = 0, zone=TORONTO) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from pypdf import PdfReader
 from makerlab.models import Notification
 from stats import services, tasks
 from stats.models import MonthlyReport, ReportClosing
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory
+from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory, at, make_booking
 
 NOVEMBER = dt.date(2026, 11, 1)
 DECEMBER_1 = at(dt.date(2026, 12, 1), 0, 30)

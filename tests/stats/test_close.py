@@ -18,8 +18,7 @@ from bookings.models import Booking
 from makerlab.models import Notification
 from stats import services, tasks
 from stats.models import MonthlyReport, ReportClosing
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory
+from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory, at, make_booking
 
 pytestmark = pytest.mark.calendar
 

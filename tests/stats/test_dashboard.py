@@ -19,8 +19,14 @@ from stats.dashboard import (
     same_moment_last_year,
 )
 from stats.models import MonthlyReport
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import BranchFactory, ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory
+from tests.factories import (
+    BranchFactory,
+    ServiceTypeFactory,
+    SurveyInvitationFactory,
+    SurveyResponseFactory,
+    at,
+    make_booking,
+)
 from tests.test_hostile_urls import HOSTILE_VALUES
 
 pytestmark = pytest.mark.calendar

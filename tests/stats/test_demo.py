@@ -16,8 +16,7 @@ from stats import services
 from stats.dashboard import add_months, month_first, monthly_trend, months_between
 from stats.demo import stats_demo_load
 from stats.models import Agreement, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
-from tests.bookings.desk_helpers import at, make_booking
-from tests.factories import ProgramFactory, ServiceTypeFactory
+from tests.factories import ProgramFactory, ServiceTypeFactory, at, make_booking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 

@@ -11,9 +11,15 @@ from playwright.sync_api import expect
 from makerlab.models import Notification
 from stats import services
 from stats.models import ReportClosing
-from tests.bookings.desk_helpers import at, make_booking
 from tests.conftest import PASSWORD
-from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory, UserFactory
+from tests.factories import (
+    ServiceTypeFactory,
+    SurveyInvitationFactory,
+    SurveyResponseFactory,
+    UserFactory,
+    at,
+    make_booking,
+)
 
 pytestmark = pytest.mark.browser
 

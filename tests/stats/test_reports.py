@@ -21,7 +21,6 @@ from programs.models import Audience, Session
 from stats import services
 from stats.figures import AREAS, FIGURES
 from stats.models import MonthlyReport, ReportClosing
-from tests.bookings.desk_helpers import at, make_booking
 from tests.conftest import PASSWORD
 from tests.factories import (
     PatronFactory,
@@ -30,6 +29,8 @@ from tests.factories import (
     SurveyInvitationFactory,
     SurveyResponseFactory,
     UserFactory,
+    at,
+    make_booking,
 )
 
 MARCH = dt.date(2026, 3, 1)

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from stats.models import SurveyInvitation
 from stats.surveys import program_survey_code
-from tests.factories import ProgramFactory
-from tests.programs.test_views import with_sessions
+from tests.factories import ProgramFactory, with_sessions
 
 
 def _last_end(program):

@@ -17,27 +17,20 @@ from bookings.models import Booking, UnmetDemand
 from programs.models import Registration, Session
 from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
 from stats.surveys import program_survey_code
-from tests.bookings.test_views import at, build_desk
-from tests.bookings.test_views import form_data as booking_form
 from tests.factories import (
+    SURVEY_ANSWERS,
     ProgramFactory,
     ServiceTypeFactory,
     SkillFactory,
     SurveyInvitationFactory,
     SurveyResponseFactory,
+    at,
+    build_desk,
+    register_url,
+    with_sessions,
 )
-from tests.programs.test_views import form as registration_form
-from tests.programs.test_views import register_url, with_sessions
-
-SURVEY_ANSWERS = {
-    "learned": "5",
-    "confident": "4",
-    "intend_to_apply": "0",
-    "more_aware": "",
-    "liked_most": "The volunteer was patient with me.",
-    "could_do_better": "",
-    "website": "",
-}
+from tests.factories import booking_form_data as booking_form
+from tests.factories import registration_form_data as registration_form
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,14 @@ from stats.surveys import (
     survey_response_create,
     surveys_send_due,
 )
-from tests.bookings.desk_helpers import make_booking
-from tests.factories import TORONTO, PatronFactory, ProgramFactory, ServiceTypeFactory, SurveyInvitationFactory
+from tests.factories import (
+    TORONTO,
+    PatronFactory,
+    ProgramFactory,
+    ServiceTypeFactory,
+    SurveyInvitationFactory,
+    make_booking,
+)
 
 pytestmark = pytest.mark.calendar
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from makerlab.management.commands.load_demo import demo_moment
+from makerlab.demo import demo_moment
 from stats.demo import stats_demo_load
 
 

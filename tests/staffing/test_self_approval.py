@@ -128,4 +128,4 @@ def test_the_hours_page_offers_no_box_for_ones_own_hours(client, coordinator, co
     client.force_login(coordinator)
     html = client.get("/staff/hours/approve/").content.decode()
     assert f'value="{other.pk}"' in html and f'id="entry-{own.pk}"' not in html
-    assert "Yours: another coordinator approves them" in html
+    assert "Your own hours: another coordinator approves them." in html

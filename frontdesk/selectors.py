@@ -245,7 +245,9 @@ def staff_day(
         if user.has_perm("programs.add_attendance")
         else [],
         seed_requests=seed_requests_waiting(branch=branch) if user.has_perm("seedlibrary.change_seedrequest") else None,
-        approvals=staffing_selectors.approvals_waiting() if user.has_perm("staffing.change_shiftchange") else None,
+        approvals=staffing_selectors.approvals_waiting(user=user)
+        if user.has_perm("staffing.change_shiftchange")
+        else None,
         alerts=Alerts(
             uncovered_shifts=uncovered,
             uncovered_more=uncovered_more,

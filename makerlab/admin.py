@@ -5,7 +5,8 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import CheckboxInput
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from makerlab.cards import card_number_normalise, validate_card_number
@@ -86,11 +87,67 @@ class PatronAdmin(admin.ModelAdmin):
     search_fields = ["=card_number", "last_name", "email"]
     readonly_fields = ["created_at", "last_activity_at", "anonymised_at"]
     show_full_result_count = False
+    change_list_template = "admin/makerlab/patron/change_list.html"
     SEARCH_BY_CARD = "Search by the patron's full library card number to see their record."
+    # The patrons this login found by their full card number (or added), newest last: the only records it may open.
+    FOUND_SESSION_KEY = "patron_admin_found"
+    FOUND_KEPT = 20
 
     @staticmethod
     def lists_patrons(request: HttpRequest) -> bool:
         return request.user.has_perm(PATRON_LIST_PERMISSION)
+
+    def _remember_found(self, request: HttpRequest, pk: int) -> None:
+        found = [kept for kept in request.session.get(self.FOUND_SESSION_KEY, []) if kept != pk]
+        request.session[self.FOUND_SESSION_KEY] = [*found, pk][-self.FOUND_KEPT :]
+
+    def may_open(self, request: HttpRequest, object_id) -> bool:
+        """Whether this user may open one patron's record: the coordinator always; anyone else only a patron
+        they found by the full card number (or added) during this login, so typing an address opens nobody."""
+        if self.lists_patrons(request):
+            return True
+        return str(object_id) in {str(pk) for pk in request.session.get(self.FOUND_SESSION_KEY, [])}
+
+    def _search_first(self, request: HttpRequest) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Search for the patron first",
+            "search_by_card": self.SEARCH_BY_CARD,
+        }
+        return TemplateResponse(request, "admin/makerlab/patron/search_first.html", context, status=403)
+
+    def has_view_permission(self, request: HttpRequest, obj: Patron | None = None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.may_open(request, obj.pk))
+
+    def has_change_permission(self, request: HttpRequest, obj: Patron | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.may_open(request, obj.pk))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Patron | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.may_open(request, obj.pk))
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        if object_id is not None and not self.may_open(request, object_id):
+            return self._search_first(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None) -> HttpResponse:
+        if not self.may_open(request, object_id):
+            return self._search_first(request)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None) -> HttpResponse:
+        if not self.may_open(request, object_id):
+            return self._search_first(request)
+        return super().delete_view(request, object_id, extra_context)
+
+    def response_add(self, request: HttpRequest, obj: Patron, post_url_continue=None) -> HttpResponse:
+        if not self.lists_patrons(request):
+            self._remember_found(request, obj.pk)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_list_filter(self, request: HttpRequest) -> list:
         return self.list_filter if self.lists_patrons(request) else []
@@ -106,14 +163,19 @@ class PatronAdmin(admin.ModelAdmin):
         return queryset.filter(card_number=card_number), False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        if not self.lists_patrons(request) and request.method == "GET":
+        lists_patrons = self.lists_patrons(request)
+        if not lists_patrons and request.method == "GET":
             searched = card_number_normalise(request.GET.get("q", "").strip())
             try:
                 validate_card_number(searched)
             except ValidationError as error:
                 reason = "" if not searched else f" {' '.join(error.messages)}"
                 self.message_user(request, self.SEARCH_BY_CARD + reason, messages.INFO)
-        return super().changelist_view(request, extra_context)
+            else:
+                found = Patron.objects.filter(card_number=searched).values_list("pk", flat=True).first()
+                if found is not None:
+                    self._remember_found(request, found)
+        return super().changelist_view(request, {**(extra_context or {}), "lists_patrons": lists_patrons})
 
 
 class NotificationKindFilter(admin.SimpleListFilter):

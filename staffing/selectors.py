@@ -525,25 +525,58 @@ def uncovered_shifts(*, start: dt.datetime, end: dt.datetime, limit: int = 50) -
     )
 
 
+def own_requests(user: AbstractBaseUser) -> Q:
+    """Hours and time off of this user's own: another coordinator (or a superuser) decides them."""
+    return Q(staff_member__user=user)
+
+
+def request_is_own(*, request: HoursEntry | TimeOff, user: AbstractBaseUser) -> bool:
+    """Whether these hours or this time off are the user's own (the rule of ``own_requests``, for one row)."""
+    return request.staff_member.user_id == user.pk
+
+
+def own_shift_changes(user: AbstractBaseUser) -> Q:
+    """Shift changes this user offered or claimed: another coordinator (or a superuser) decides them."""
+    return Q(offered_by__user=user) | Q(claimed_by__user=user)
+
+
+def shift_change_is_own(*, change: ShiftChange, user: AbstractBaseUser) -> bool:
+    """Whether the user offered or claimed this change (with its ``offered_by`` and ``claimed_by`` loaded)."""
+    people = (change.offered_by, change.claimed_by)
+    return any(person is not None and person.user_id == user.pk for person in people)
+
+
 @dataclass(frozen=True)
 class ApprovalsWaiting:
-    """What waits for the coordinator's decision: hours, shift changes (claims) and time off."""
+    """What waits for this coordinator's decision (hours, shift changes, time off), and how many of their own
+    requests wait for another coordinator's."""
 
     hours: int
     shift_changes: int
     time_off: int
+    own: int = 0
 
     @property
     def total(self) -> int:
         return self.hours + self.shift_changes + self.time_off
 
 
-def approvals_waiting() -> ApprovalsWaiting:
-    """How many decisions wait for the coordinator: three counting queries."""
+def approvals_waiting(*, user: AbstractBaseUser) -> ApprovalsWaiting:
+    """How many decisions wait for this coordinator, their own requests apart: three counting queries."""
+    counts = {}
+    for name, pending, own in (
+        ("hours", HoursEntry.objects.filter(status=DecisionStatus.PENDING), own_requests(user)),
+        ("shift_changes", ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED), own_shift_changes(user)),
+        ("time_off", TimeOff.objects.filter(status=DecisionStatus.PENDING), own_requests(user)),
+    ):
+        # Counted as all less one's own: a negated filter across the nullable claimant would drop rows.
+        found = pending.aggregate(all=Count("pk"), own=Count("pk", filter=own, distinct=True))
+        counts[name] = (found["all"] - found["own"], found["own"])
     return ApprovalsWaiting(
-        hours=HoursEntry.objects.filter(status=DecisionStatus.PENDING).count(),
-        shift_changes=ShiftChange.objects.filter(status=ShiftChange.Status.CLAIMED).count(),
-        time_off=TimeOff.objects.filter(status=DecisionStatus.PENDING).count(),
+        hours=counts["hours"][0],
+        shift_changes=counts["shift_changes"][0],
+        time_off=counts["time_off"][0],
+        own=sum(own for _others, own in counts.values()),
     )
 
 

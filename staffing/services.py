@@ -32,7 +32,7 @@ from staffing.models import (
     hours_between,
     new_calendar_token,
 )
-from staffing.selectors import CandidateFinder, Warning, WarningChecker
+from staffing.selectors import CandidateFinder, Warning, WarningChecker, own_requests, shift_change_is_own
 
 # How far from today a shift, time off or hours entry may be dated: beyond is a typing mistake.
 PLANNING_HORIZON = dt.timedelta(days=400)
@@ -363,7 +363,7 @@ def shift_change_decide(
             )
             if change.status != ShiftChange.Status.CLAIMED:
                 raise ValidationError("Only a claimed shift can be approved or declined.")
-            if by_user.pk in (change.offered_by.user_id, change.claimed_by.user_id):
+            if shift_change_is_own(change=change, user=by_user):
                 raise ValidationError(
                     "You cannot approve or decline a shift change you offered or claimed; "
                     "another coordinator decides it.",
@@ -584,7 +584,7 @@ def hours_log(
 def hours_decide(*, entry_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
     """Approve or decline pending hours, never one's own; returns how many were decided."""
     pending = HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING)
-    return pending.exclude(staff_member__user=by_user).update(
+    return pending.exclude(own_requests(by_user)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by_user,
         decided_at=timezone.now(),
@@ -625,7 +625,7 @@ def time_off_request(
 def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
     """Approve or decline pending time off, never one's own (as for hours); returns how many were decided."""
     pending = TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING)
-    return pending.exclude(staff_member__user=by_user).update(
+    return pending.exclude(own_requests(by_user)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by_user,
         decided_at=timezone.now(),

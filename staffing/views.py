@@ -486,6 +486,7 @@ class Claim:
     change: ShiftChange
     when: str
     day: str
+    is_own: bool
 
 
 def _changes_page(
@@ -501,6 +502,7 @@ def _changes_page(
             change=change,
             when=shift_when(change.assignment.shift, today=today),
             day=shift_day(change.assignment.shift, today=today),
+            is_own=selectors.shift_change_is_own(change=change, user=request.user),
         )
         for change in selectors.shift_changes_awaiting_approval()
     ]
@@ -568,7 +570,7 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
         form.add_error("entries", "These hours were already approved or declined, or they are your own.")
     today = timezone.localdate()
     entries = [
-        (entry, day_text(entry.day, today=today))
+        (entry, day_text(entry.day, today=today), selectors.request_is_own(request=entry, user=request.user))
         for entry in selectors.hours_awaiting_approval(limit=PENDING_HOURS_SHOWN + 1)
     ]
     context = {

@@ -8,7 +8,7 @@ from django.test import Client
 from bookings.models import Booking, MaintenanceWindow
 from programs.models import Participant, Registration, Session
 from seedlibrary.models import SeedRequest
-from staffing.models import DecisionStatus, HoursEntry, StaffKind
+from staffing.models import DecisionStatus, HoursEntry, ShiftChange, StaffKind, TimeOff
 from tests.clock import LIBRARY_ZONE
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -113,6 +113,26 @@ def test_the_coordinator_sees_approvals_and_shifts_short_of_people(client, centr
     assert "week=2026-11-30" in html
     assert "Wednesday 9 December" not in html
     assert "Your next shift" not in html  # the coordinator has no staff record
+
+
+def test_the_coordinators_own_requests_wait_for_another_coordinator(client, central, coordinator):
+    mine, colleague = StaffMemberFactory(user=coordinator), StaffMemberFactory()
+    for person in (mine, colleague):
+        HoursEntry.objects.create(staff_member=person, day=WEDNESDAY.date(), hours=2, activity="Outreach")
+    TimeOff.objects.create(staff_member=mine, first_day=WEDNESDAY.date(), last_day=WEDNESDAY.date())
+    assignment = AssignmentFactory(shift=ShiftFactory(branch=central, starts_at=at(14, days=2)), staff_member=colleague)
+    ShiftChange.objects.create(
+        assignment=assignment,
+        offered_by=colleague,
+        claimed_by=mine,
+        claimed_at=WEDNESDAY,
+        status=ShiftChange.Status.CLAIMED,
+    )
+    client.force_login(coordinator)
+    html = page_text(client.get("/staff/"))
+    assert "1 entry of hours" in html
+    assert "1 shift change" not in html and "request for time off" not in html
+    assert "3 requests of your own (hours, time off or a shift change) wait for another coordinator" in html
 
 
 def test_a_volunteer_sees_only_their_shift(client, central, volunteer):

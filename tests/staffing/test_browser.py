@@ -285,3 +285,29 @@ def test_the_coordinator_offers_a_gap_to_someone_who_takes_it(page, lab, assert_
         volunteer.pk,
     }
     assert ShiftInvitation.objects.get().status == ShiftInvitation.Status.TAKEN
+
+
+def test_the_coordinators_own_requests_offer_no_approval(page, lab, assert_accessible):
+    assistant, coordinator = lab["people"]["assistant"], lab["people"]["coordinator"]
+    ShiftChange.objects.create(
+        assignment=lab["assignment"],
+        offered_by=assistant,
+        claimed_by=coordinator,
+        status=ShiftChange.Status.CLAIMED,
+        claimed_at=timezone.now(),
+    )
+    HoursEntry.objects.create(staff_member=coordinator, day=timezone.localdate(), hours=2, activity="Outreach")
+    log_in(page, "coordinator")
+    page.goto("/staff/changes/")
+    expect(page.get_by_text("Another coordinator approves this: you asked to take this shift.")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    assert_accessible(page)
+    page.goto("/staff/hours/approve/")
+    expect(page.get_by_text("Your own hours: another coordinator approves them.")).to_be_visible()
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    assert_accessible(page)
+    page.goto("/staff/")
+    approvals = page.get_by_role("region", name="Waiting for your approval")
+    expect(approvals).to_contain_text("Nothing is waiting for you.")
+    expect(approvals).to_contain_text("2 requests of your own (hours, time off or a shift change) wait for another")
+    assert_accessible(page)

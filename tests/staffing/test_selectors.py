@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from staffing import selectors
-from staffing.models import DecisionStatus, HoursEntry, ShiftRole, StaffKind, TimeOff
+from staffing.models import DecisionStatus, HoursEntry, ShiftChange, ShiftRole, StaffKind, TimeOff
 from staffing.selectors import (
     hours_summary,
     staff_member_is_free,
@@ -23,6 +23,7 @@ from tests.factories import (
     ShiftFactory,
     SkillFactory,
     StaffMemberFactory,
+    UserFactory,
     at,
 )
 
@@ -240,6 +241,30 @@ def test_approvals_waiting_counts_hours_claims_and_time_off(db, django_assert_nu
     HoursEntry.objects.create(staff_member=person, day=today, hours=2, activity="Desk")
     HoursEntry.objects.create(staff_member=person, day=today, hours=1, activity="Desk", status=DecisionStatus.APPROVED)
     TimeOff.objects.create(staff_member=person, first_day=today, last_day=today)
+    coordinator = UserFactory(username="coordinator", is_staff=True, role="Coordinator")
     with django_assert_num_queries(3):
-        waiting = selectors.approvals_waiting()
-    assert (waiting.hours, waiting.shift_changes, waiting.time_off, waiting.total) == (1, 0, 1, 2)
+        waiting = selectors.approvals_waiting(user=coordinator)
+    assert (waiting.hours, waiting.shift_changes, waiting.time_off, waiting.total, waiting.own) == (1, 0, 1, 2, 0)
+
+
+def test_approvals_waiting_leaves_out_the_coordinators_own(db, django_assert_num_queries):
+    coordinator = UserFactory(username="coordinator", is_staff=True, role="Coordinator")
+    mine, colleague = StaffMemberFactory(user=coordinator), StaffMemberFactory()
+    today = timezone.localdate()
+    for person in (mine, colleague):
+        HoursEntry.objects.create(staff_member=person, day=today, hours=2, activity="Desk")
+        TimeOff.objects.create(staff_member=person, first_day=today, last_day=today)
+    changes = ((colleague, mine), (mine, StaffMemberFactory()), (colleague, StaffMemberFactory()))
+    for days, (offered_by, claimed_by) in enumerate(changes, start=3):
+        ShiftChange.objects.create(
+            assignment=AssignmentFactory(
+                shift=ShiftFactory(starts_at=timezone.now() + dt.timedelta(days=days)), staff_member=offered_by
+            ),
+            offered_by=offered_by,
+            claimed_by=claimed_by,
+            claimed_at=timezone.now(),
+            status=ShiftChange.Status.CLAIMED,
+        )
+    with django_assert_num_queries(3):
+        waiting = selectors.approvals_waiting(user=coordinator)
+    assert (waiting.hours, waiting.shift_changes, waiting.time_off, waiting.total, waiting.own) == (1, 1, 1, 3, 4)

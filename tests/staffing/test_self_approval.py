@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from staffing import services
-from staffing.models import Assignment, DecisionStatus, ShiftChange, TimeOff
+from staffing.models import Assignment, DecisionStatus, HoursEntry, ShiftChange, TimeOff
 from tests.factories import AssignmentFactory, ShiftFactory, StaffMemberFactory, UserFactory, at
 from tests.staffing.test_admin import action, open_day
 
@@ -99,3 +99,33 @@ def test_the_staff_page_refuses_the_coordinators_own_claim(client, coordinator, 
     assert "another coordinator decides it" in response.content.decode()
     change.refresh_from_db()
     assert change.status == ShiftChange.Status.CLAIMED
+
+
+def _decide_url(change) -> str:
+    return f"/staff/changes/{change.pk}/decide/"
+
+
+@pytest.mark.parametrize("role", ["claimed_by", "offered_by"])
+def test_the_changes_page_offers_no_approve_button_for_ones_own_change(
+    client, coordinator, coordinator_staff, branch, role
+):
+    people = {"offered_by": StaffMemberFactory(), "claimed_by": StaffMemberFactory(), role: coordinator_staff}
+    own = _change(branch, **people)
+    others = _change(branch, offered_by=StaffMemberFactory(), claimed_by=StaffMemberFactory())
+    client.force_login(coordinator)
+    html = client.get("/staff/changes/").content.decode()
+    assert _decide_url(own) not in html
+    assert _decide_url(others) in html
+    doing = "asked to take" if role == "claimed_by" else "gave up"
+    assert f"Another coordinator approves this: you {doing} this shift." in html
+    assert html.count(">Approve<") == 1
+
+
+def test_the_hours_page_offers_no_box_for_ones_own_hours(client, coordinator, coordinator_staff):
+    today = timezone.localdate()
+    own = HoursEntry.objects.create(staff_member=coordinator_staff, day=today, hours=2, activity="Outreach")
+    other = HoursEntry.objects.create(staff_member=StaffMemberFactory(), day=today, hours=1, activity="Desk")
+    client.force_login(coordinator)
+    html = client.get("/staff/hours/approve/").content.decode()
+    assert f'value="{other.pk}"' in html and f'id="entry-{own.pk}"' not in html
+    assert "Your own hours: another coordinator approves them." in html

@@ -18,7 +18,7 @@ from seedlibrary.models import SeedRequest
 from stats.models import SurveyResponse
 from tests.bookings.test_views import at, build_desk
 from tests.bookings.test_views import form_data as booking_form
-from tests.factories import OrientationFactory, ProgramFactory, SurveyInvitationFactory, VarietyFactory, lendable_lot
+from tests.factories import OrientationFactory, ProgramFactory, VarietyFactory, lendable_lot, survey_link
 from tests.programs.test_views import form as registration_form
 from tests.programs.test_views import register_url, with_sessions
 from tests.stats.test_survey_views import SURVEY_ANSWERS
@@ -268,11 +268,11 @@ def test_no_seeds_chosen_links_to_the_packets_to_set_aside(client, branch, patro
 @pytest.fixture
 def invitation(db):
     program = ProgramFactory(title="Intro to Arduino", service_area="digital_learning")
-    return SurveyInvitationFactory(program=program, service_area="digital_learning")
+    return survey_link(program=program, service_area="digital_learning")
 
 
 def test_the_survey_links_to_the_first_choice_of_a_question_and_to_a_text_box(client, invitation):
-    url = reverse("surveys:survey", args=[invitation.token])
+    url = reverse("surveys:survey", args=[invitation])
     response = client.post(url, {**SURVEY_ANSWERS, "learned": "9", "liked_most": "<script>alert(1)</script>"})
     page = summary_of(response)
     assert [href for _, href in page.items] == ["#id_learned_0", "#id_liked_most"]
@@ -283,7 +283,7 @@ def test_the_survey_links_to_the_first_choice_of_a_question_and_to_a_text_box(cl
 
 
 def test_an_empty_survey_is_listed_without_a_link(client, invitation):
-    url = reverse("surveys:survey", args=[invitation.token])
+    url = reverse("surveys:survey", args=[invitation])
     response = client.post(url, {name: "" for name in SURVEY_ANSWERS})
     page = summary_of(response)
     assert page.items and all(href == "" for _, href in page.items)

@@ -11,12 +11,19 @@ from django.apps import apps
 from django.core import mail
 from django.db import connection, models
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from makerlab.models import Notification
 from stats.models import SurveyResponse, SurveysSent, UsedSurveyLink
 from stats.surveys import survey_link_read, surveys_send_due
-from tests.factories import ServiceTypeFactory, survey_link
+from tests.factories import (
+    ProgramFactory,
+    ServiceTypeFactory,
+    SurveyResponseFactory,
+    SurveysSentFactory,
+    survey_link,
+)
 from tests.stats.test_surveys import attended_booking, program_with_registration, toronto
 
 pytestmark = pytest.mark.calendar
@@ -134,3 +141,39 @@ def test_an_expired_link_gets_the_closed_page_never_an_error(client, db, time_ma
         assert response.status_code == 410
         assert "This survey has closed" in response.text
     assert not SurveyResponse.objects.exists() and not UsedSurveyLink.objects.exists()
+
+
+def _admin_pages(client) -> list:
+    response = SurveyResponse.objects.first()
+    return [
+        client.get(reverse("admin:stats_surveyssent_changelist")),
+        client.get(reverse("admin:stats_surveyresponse_changelist")),
+        client.get(reverse("admin:stats_surveyresponse_change", args=[response.pk])),
+    ]
+
+
+def test_the_coordinator_sees_counts_and_answers_by_month_with_nothing_to_match_them(client, coordinator):
+    tech = ServiceTypeFactory(name="Tech help")
+    SurveysSentFactory(service_type=tech, count=3)
+    SurveyResponseFactory(service_type=tech, liked_most="Very patient.")
+    client.force_login(coordinator)
+    sent, answers, answer = _admin_pages(client)
+    assert sent.status_code == answers.status_code == answer.status_code == 200
+    assert "Tech help" in sent.text and ">3<" in sent.text
+    assert "Very patient." in answer.text and "March 2026" in answer.text
+    for page in (sent, answers, answer):
+        assert "/survey/" not in page.text
+        assert not [label for label in ("Used at", "Created at", "Expires at", "Submitted on") if label in page.text]
+    assert client.get("/admin/stats/usedsurveylink/").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_survey_admin_pages_cost_the_same_queries_at_two_sizes(client, coordinator, size):
+    for month in range(1, size + 1):
+        SurveysSentFactory(month=dt.date(2000 + month, 1, 1), program=ProgramFactory())
+    SurveyResponseFactory.create_batch(size, program=ProgramFactory(), service_type=ServiceTypeFactory())
+    client.force_login(coordinator)
+    _admin_pages(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert all(page.status_code == 200 for page in _admin_pages(client))
+    assert len(queries) <= 30

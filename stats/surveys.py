@@ -158,13 +158,15 @@ def survey_link_is_expired(link: SurveyLink, *, now: dt.datetime | None = None) 
     return timezone.localdate(now or timezone.now()) > link.open_until
 
 
-def _used_digest(link: SurveyLink) -> str:
-    """A keyed hash of the link's nonce: without the site's secret key it cannot be made from a link."""
-    return salted_hmac(USED_SALT, link.nonce, algorithm="sha256").hexdigest()
+def _used_digests(link: SurveyLink) -> list[str]:
+    """Keyed hashes of the link's nonce, with the site's secret key first, then any older key still accepted:
+    without the key a hash cannot be made from a link, and a key change does not reopen answered links."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [salted_hmac(USED_SALT, link.nonce, secret=key, algorithm="sha256").hexdigest() for key in keys]
 
 
 def survey_link_is_used(link: SurveyLink) -> bool:
-    return UsedSurveyLink.objects.filter(digest=_used_digest(link)).exists()
+    return UsedSurveyLink.objects.filter(digest__in=_used_digests(link)).exists()
 
 
 def survey_link_about(link: SurveyLink) -> str:
@@ -420,10 +422,13 @@ def survey_response_create(
     values = _check_answers(answers.for_kind(link.kind))
     if survey_link_is_expired(link, now=now):
         raise SurveyExpired
+    digest, *older = _used_digests(link)
     with transaction.atomic():
+        if older and UsedSurveyLink.objects.filter(digest__in=older).exists():
+            raise AlreadyAnswered
         try:
             with transaction.atomic():
-                UsedSurveyLink.objects.create(digest=_used_digest(link))
+                UsedSurveyLink.objects.create(digest=digest)
         except IntegrityError:
             raise AlreadyAnswered from None
         return SurveyResponse.objects.create(

@@ -294,6 +294,16 @@ def test_answers_are_stored_once_with_the_links_details_and_no_person(db):
     assert not {field.name for field in SurveyResponse._meta.get_fields()} & {"patron", "booking", "registration"}
 
 
+def test_a_new_secret_key_does_not_reopen_an_answered_link(db, settings):
+    invitation = link_of()
+    survey_response_create(link=invitation, answers=SurveyAnswers(learned=5), now=NOW)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    with pytest.raises(AlreadyAnswered):
+        survey_response_create(link=invitation, answers=SurveyAnswers(learned=1), now=NOW)
+    assert SurveyResponse.objects.count() == 1
+
+
 def test_answers_about_a_program_deleted_since_keep_the_rest(db):
     program = ProgramFactory()
     invitation = link_of(program=program, service_area="education")

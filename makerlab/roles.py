@@ -162,7 +162,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "stats.add_monthlyreport",
         "stats.change_monthlyreport",
         "stats.view_reportclosing",
-        "stats.view_surveyinvitation",
+        "stats.view_surveyssent",
         "stats.view_surveyresponse",
     ],
     "Library assistant": [

@@ -2,8 +2,8 @@
 
 Reports are never edited by hand: "Close a month" (the add page), the two actions and the quotes page
 call the services, which freeze the figures; the board is emailed on the send day, or when the coordinator
-presses "Send to the board" on the report's page. Survey invitations and answers are a read-only record,
-and an invitation's link (its token) is never shown.
+presses "Send to the board" on the report's page. Survey counts and answers are a read-only record; no
+survey link is kept anywhere to be shown.
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from makerlab.forms import add_service_error
 from makerlab.validators import validate_plain_text
 from stats import selectors, services
-from stats.models import MonthlyReport, ReportClosing, SurveyInvitation, SurveyResponse
+from stats.models import MonthlyReport, ReportClosing, SurveyResponse, SurveysSent
 
 
 class CloseMonthForm(forms.Form):
@@ -60,14 +60,14 @@ class QuotesForm(forms.Form):
         help_text="Choose up to three. Only what the patron wrote is copied into the report.",
     )
 
-    def __init__(self, *args, candidates: list[SurveyResponse], chosen: list[int] | None = None, **kwargs):
+    def __init__(self, *args, candidates: list[SurveyResponse], chosen: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responses"].choices = [(str(c.pk), _answer_text(c)) for c in candidates]
         if chosen:
             self.fields["responses"].initial = [str(pk) for pk in chosen]
 
-    def clean_responses(self) -> list[int]:
-        chosen = [int(pk) for pk in self.cleaned_data["responses"]]
+    def clean_responses(self) -> list[str]:
+        chosen = list(self.cleaned_data["responses"])
         if len(chosen) > services.MAX_QUOTES:
             raise ValidationError(f"Choose at most {services.MAX_QUOTES} answers.")
         return chosen
@@ -335,23 +335,12 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         return page
 
 
-@admin.register(SurveyInvitation)
-class SurveyInvitationAdmin(admin.ModelAdmin):
-    list_display = ["month", "kind", "channel", "service_area", "service_type", "program", "branch", "used_at"]
+@admin.register(SurveysSent)
+class SurveysSentAdmin(admin.ModelAdmin):
+    list_display = ["month", "kind", "channel", "service_area", "service_type", "program", "branch", "count"]
     list_filter = ["kind", "channel", "service_area", "month"]
     list_select_related = ["service_type", "program", "branch"]
-    fields = [
-        "kind",
-        "channel",
-        "service_area",
-        "service_type",
-        "program",
-        "branch",
-        "month",
-        "created_at",
-        "expires_at",
-        "used_at",
-    ]
+    fields = ["kind", "channel", "service_area", "service_type", "program", "branch", "month", "count"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
@@ -366,10 +355,9 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(admin.ModelAdmin):
-    list_display = ["month", "kind", "service_area", "service_type", "program", "learned", "confident", "submitted_on"]
+    list_display = ["month", "kind", "service_area", "service_type", "program", "learned", "confident", "answered_in"]
     list_filter = ["kind", "service_area", "month"]
     list_select_related = ["service_type", "program"]
-    exclude = ["invitation"]
     readonly_fields = [
         "kind",
         "service_area",
@@ -386,7 +374,7 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         "applied",
         "changed_something",
         "used_other_resources",
-        "submitted_on",
+        "answered_in",
     ]
 
     def has_add_permission(self, request) -> bool:

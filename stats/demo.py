@@ -3,12 +3,13 @@
 Surveys follow the demo's own activity: about six in ten patrons who came to a 1-on-1 session or a
 program agreed to a survey by email and a little under half of them answered; drop-in sessions get
 a few answers from the QR code in the room. Only sessions that have ended are asked about, and no
-invitation is older than the first of them to end. A follow-up goes out six weeks later. The eleven
+answer is dated before the first of them to end. A follow-up goes out six weeks later. As in real use,
+what was sent is kept as counts and answers keep only the month they were given. The eleven
 months before last are then closed, oldest first, as the monthly job would have done, and recorded as
 sent to the board on their send day, without emailing anyone; last month is left for the monthly job or
 ``manage.py close_month``, and the board gets it on its send day or when the coordinator sends it.
 
-Safe to run again: a month that already has survey invitations gets no more, and a closed month is
+Safe to run again: a month that already has surveys sent gets no more, and a closed month is
 left as it is.
 """
 
@@ -28,7 +29,15 @@ from makerlab.demo import DemoContext
 from makerlab.models import Notification
 from programs.models import Attendance, Session
 from stats.dashboard import add_months, month_first, months_between
-from stats.models import FollowUpAnswer, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
+from stats.models import (
+    FollowUpAnswer,
+    MonthlyReport,
+    ReportClosing,
+    SurveyChannel,
+    SurveyKind,
+    SurveyResponse,
+    SurveysSent,
+)
 from stats.selectors import quote_candidates, report_send_date
 from stats.services import month_close, report_quotes_set
 
@@ -96,7 +105,7 @@ def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> St
     this_month = month_first(timezone.localdate(now))
     months = months_between(add_months(this_month, -(DEMO_MONTHS - 1)), this_month)
     summary = StatsDemoSummary()
-    done = set(SurveyInvitation.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    done = set(SurveysSent.objects.filter(month__in=months).values_list("month", flat=True).distinct())
     to_fill = [month for month in months if month not in done]
     if to_fill:
         summary.invitations, summary.responses = _surveys(to_fill, now=now, zone=zone, rng=rng)
@@ -130,7 +139,7 @@ def _activity(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo) -> lis
             "service_area": row["service_type__service_area"],
             "branch_id": row["branch_id"],
         }
-        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"], row["first_end"]))
+        plans.append((row["month"], SurveyChannel.EMAIL, about, row["count"], row["first_end"]))
     present = (
         Attendance.objects.filter(
             present=True, session__starts_at__gte=start, session__starts_at__lt=end, session__ends_at__lte=now
@@ -145,7 +154,7 @@ def _activity(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo) -> lis
             "service_area": row["session__program__service_area"],
             "branch_id": row["session__program__branch_id"],
         }
-        plans.append((row["month"], SurveyInvitation.Channel.EMAIL, about, row["count"], row["first_end"]))
+        plans.append((row["month"], SurveyChannel.EMAIL, about, row["count"], row["first_end"]))
     drop_ins = (
         Session.objects.filter(
             program__registration_required=False,
@@ -161,44 +170,42 @@ def _activity(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo) -> lis
     for row in drop_ins:
         about = {"program_id": row["program_id"], "service_area": row["program__service_area"]}
         about["branch_id"] = row["program__branch_id"]
-        plans.append((row["month"], SurveyInvitation.Channel.IN_ROOM, about, row["count"], row["first_end"]))
+        plans.append((row["month"], SurveyChannel.IN_ROOM, about, row["count"], row["first_end"]))
     return [plan for plan in plans if plan[0] in wanted]
 
 
 def _surveys(months: list[dt.date], *, now: dt.datetime, zone: ZoneInfo, rng: random.Random) -> tuple[int, int]:
-    invitations: list[SurveyInvitation] = []
+    sent_counts: dict[tuple, int] = {}
     answers: list[dict] = []
     plans = sorted(_activity(months, now=now, zone=zone), key=lambda plan: (plan[0], plan[1]))
     for month, channel, about, count, first_end in plans:
-        if channel == SurveyInvitation.Channel.EMAIL:
+        if channel == SurveyChannel.EMAIL:
             sent, answered = round(count * EMAIL_CONSENT), EMAIL_ANSWERED
         else:
             sent, answered = sum(rng.randint(*IN_ROOM_PER_SESSION) for _ in range(count)), IN_ROOM_ANSWERED
+        subject = {"month": month, "channel": channel, **about}
+        immediate = (SurveyKind.IMMEDIATE, *sorted(subject.items()))
+        sent_counts[immediate] = sent_counts.get(immediate, 0) + sent
         for _ in range(sent):
-            created = _moment_after(first_end, month=month, now=now, zone=zone, rng=rng)
-            invitation = SurveyInvitation(
-                kind=SurveyKind.IMMEDIATE,
-                channel=channel,
-                month=month,
-                created_at=created,
-                expires_at=created + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
-                **about,
-            )
-            invitations.append(invitation)
-            if rng.random() < answered:
-                invitation.used_at = min(now, created + dt.timedelta(hours=rng.randint(1, 72)))
-                answers.append(_immediate_answer(invitation, zone=zone, rng=rng))
-                follow_up = _follow_up(invitation, now=now, rng=rng)
-                if follow_up is not None:
-                    invitations.append(follow_up)
-                    if follow_up.used_at:
-                        answers.append(_follow_up_answer(follow_up, zone=zone, rng=rng))
-    SurveyInvitation.objects.bulk_create(invitations, batch_size=2000)
-    responses = [SurveyResponse(**answer) for answer in answers]
-    for response in responses:
-        response.invitation_id = response.invitation.pk
-    SurveyResponse.objects.bulk_create(responses, batch_size=2000)
-    return len(invitations), len(responses)
+            invited = _moment_after(first_end, month=month, now=now, zone=zone, rng=rng)
+            if rng.random() >= answered:
+                continue
+            answered_at = min(now, invited + dt.timedelta(hours=rng.randint(1, 72)))
+            answers.append(_immediate_answer(month, about, answered_at, zone=zone, rng=rng))
+            follow_up_sent = invited + dt.timedelta(weeks=settings.SURVEY_FOLLOW_UP_WEEKS)
+            if channel != SurveyChannel.EMAIL or rng.random() >= FOLLOW_UP_SENT or follow_up_sent >= now:
+                continue
+            follow_up = (SurveyKind.FOLLOW_UP, *sorted(subject.items()))
+            sent_counts[follow_up] = sent_counts.get(follow_up, 0) + 1
+            if rng.random() < FOLLOW_UP_ANSWERED:
+                answered_at = min(now, follow_up_sent + dt.timedelta(hours=rng.randint(2, 120)))
+                answers.append(_follow_up_answer(month, about, answered_at, zone=zone, rng=rng))
+    SurveysSent.objects.bulk_create(
+        [SurveysSent(kind=key[0], count=count, **dict(key[1:])) for key, count in sent_counts.items() if count],
+        batch_size=2000,
+    )
+    SurveyResponse.objects.bulk_create([SurveyResponse(**answer) for answer in answers], batch_size=2000)
+    return sum(sent_counts.values()), len(answers)
 
 
 def _moment_after(
@@ -211,25 +218,18 @@ def _moment_after(
     return min(first_end + dt.timedelta(seconds=rng.randrange(seconds)), now)
 
 
-def _copied(invitation: SurveyInvitation, *, zone: ZoneInfo) -> dict:
-    return {
-        "invitation": invitation,
-        "kind": invitation.kind,
-        "service_area": invitation.service_area,
-        "service_type_id": invitation.service_type_id,
-        "program_id": invitation.program_id,
-        "branch_id": invitation.branch_id,
-        "month": invitation.month,
-        "submitted_on": invitation.used_at.astimezone(zone).date(),
-    }
+def _answer(kind: str, month: dt.date, about: dict, answered_at: dt.datetime, *, zone: ZoneInfo) -> dict:
+    return {"kind": kind, "month": month, "answered_in": month_first(answered_at.astimezone(zone).date()), **about}
 
 
 def _pick(weights: dict, rng: random.Random):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _immediate_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: random.Random) -> dict:
-    answer = _copied(invitation, zone=zone)
+def _immediate_answer(
+    month: dt.date, about: dict, answered_at: dt.datetime, *, zone: ZoneInfo, rng: random.Random
+) -> dict:
+    answer = _answer(SurveyKind.IMMEDIATE, month, about, answered_at, zone=zone)
     for statement, weights in ANSWER_WEIGHTS.items():
         answer[statement] = _pick(weights, rng)
     answer["liked_most"] = rng.choice(LIKED_MOST) if rng.random() < 0.4 else ""
@@ -237,31 +237,10 @@ def _immediate_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: rand
     return answer
 
 
-def _follow_up(invitation: SurveyInvitation, *, now: dt.datetime, rng: random.Random) -> SurveyInvitation | None:
-    """The follow-up weeks after an answered emailed survey, when it would have gone out by now."""
-    if invitation.channel != SurveyInvitation.Channel.EMAIL or rng.random() >= FOLLOW_UP_SENT:
-        return None
-    sent = invitation.created_at + dt.timedelta(weeks=settings.SURVEY_FOLLOW_UP_WEEKS)
-    if sent >= now:
-        return None
-    follow_up = SurveyInvitation(
-        kind=SurveyKind.FOLLOW_UP,
-        channel=invitation.channel,
-        service_area=invitation.service_area,
-        service_type_id=invitation.service_type_id,
-        program_id=invitation.program_id,
-        branch_id=invitation.branch_id,
-        month=invitation.month,
-        created_at=sent,
-        expires_at=sent + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
-    )
-    if rng.random() < FOLLOW_UP_ANSWERED:
-        follow_up.used_at = min(now, sent + dt.timedelta(hours=rng.randint(2, 120)))
-    return follow_up
-
-
-def _follow_up_answer(invitation: SurveyInvitation, *, zone: ZoneInfo, rng: random.Random) -> dict:
-    answer = _copied(invitation, zone=zone)
+def _follow_up_answer(
+    month: dt.date, about: dict, answered_at: dt.datetime, *, zone: ZoneInfo, rng: random.Random
+) -> dict:
+    answer = _answer(SurveyKind.FOLLOW_UP, month, about, answered_at, zone=zone)
     for question in ("applied", "changed_something", "used_other_resources"):
         answer[question] = _pick(FOLLOW_UP_WEIGHTS, rng)
     return answer

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Least
 
 from bookings.selectors import (
@@ -39,7 +39,7 @@ from programs.selectors import (
 )
 from seedlibrary.report import patron_borrowing, seed_figures
 from staffing.selectors import hours_figures
-from stats.models import Agreement, SurveyInvitation, SurveyKind, SurveyResponse
+from stats.models import Agreement, SurveyKind, SurveyResponse, SurveysSent
 
 Unit = Literal["count", "minutes", "hours", "percent"]
 
@@ -454,15 +454,13 @@ OUTCOME_STATEMENTS = ("learned", "confident", "intend_to_apply", "more_aware")
 
 
 def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
-    """Surveys are kept by the month of the session. A period that stops within a month (the same days last year
-    for a month in progress) counts the invitations made and the answers given before its end."""
-    months = Q(kind=SurveyKind.IMMEDIATE, month__gte=start.replace(day=1), month__lt=end)
+    """Surveys are counted by the month of the session, and a period that stops within a month (the same days
+    last year for a month in progress) counts that whole month: surveys keep no closer time, on purpose, so
+    that no answer can be matched with the email that asked for it."""
+    answered = Q(kind=SurveyKind.IMMEDIATE, month__gte=start.replace(day=1), month__lt=end)
     if branch is not None:
-        months &= Q(branch=branch)
-    invited, answered = months, months
-    if end.day != 1:
-        invited, answered = months & Q(created_at__lt=end_at), months & Q(submitted_on__lt=end)
-    invitations = SurveyInvitation.objects.filter(invited).count()
+        answered &= Q(branch=branch)
+    invitations = SurveysSent.objects.filter(answered).aggregate(sent=Sum("count"))["sent"] or 0
     totals = SurveyResponse.objects.filter(answered).aggregate(
         responses=Count("pk"),
         **{

@@ -1,11 +1,12 @@
 """Outcome surveys and the monthly report.
 
-Survey invitations and responses hold no link to a patron, a booking or a registration: only the
+Survey counts and responses hold no link to a patron, a booking, a registration or an email: only the
 service, the program, the branch and the month, so answers stay anonymous. A closed month keeps
 the figures computed when it was closed; later edits elsewhere never change them.
 """
 
 import secrets
+import uuid
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -18,6 +19,7 @@ from programs.models import Program
 
 
 def new_survey_token() -> str:
+    """The old invitations' random token; only migration 0001 still names it."""
     return secrets.token_urlsafe(32)
 
 
@@ -26,38 +28,56 @@ class SurveyKind(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
 
 
-class SurveyInvitation(models.Model):
-    """A single-use link to one survey. Sent by email after a session, or made when a QR code is scanned."""
+class SurveyChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    IN_ROOM = "in_room", "QR code in the room"
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        IN_ROOM = "in_room", "QR code in the room"
 
-    token = models.CharField(max_length=64, unique=True, default=new_survey_token, editable=False)
-    kind = models.CharField(max_length=10, choices=SurveyKind.choices, default=SurveyKind.IMMEDIATE)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+class SurveysSent(models.Model):
+    """How many survey links went out, per kind, channel, what they are about and the month of the session.
+
+    A count, never a row per link, and no time: nothing here can be matched with an email or an answer.
+    The links themselves are signed and kept nowhere (see ``stats.surveys``).
+    """
+
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    channel = models.CharField(max_length=8, choices=SurveyChannel.choices)
     service_area = models.CharField(max_length=24, choices=ServiceArea.choices)
     service_type = models.ForeignKey(
-        ServiceType, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitations"
+        ServiceType, on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys_sent"
     )
-    program = models.ForeignKey(
-        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitations"
-    )
+    program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys_sent")
     branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    month = models.DateField(help_text="The first day of the month of the session the survey is about.")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    month = models.DateField(help_text="The first day of the month of the session the surveys are about.")
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["month", "kind"], name="survey_invitation_month")]
+        verbose_name_plural = "surveys sent"
+        ordering = ["-month", "kind", "channel", "service_area"]
         constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="survey_invitation_month_is_first_day"),
+            models.CheckConstraint(condition=Q(month__day=1), name="surveys_sent_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["kind", "channel", "service_area", "service_type", "program", "branch", "month"],
+                name="surveys_sent_one_count_per_subject",
+                nulls_distinct=False,
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} survey, {self.month:%B %Y}"
+        return f"{self.count} {self.get_kind_display().lower()} surveys, {self.month:%B %Y}"
+
+
+class UsedSurveyLink(models.Model):
+    """A survey link that has been answered: a keyed hash of its random part, and nothing else.
+
+    The hash is the primary key, so two answers with one link cannot both be stored, and there is no
+    number or time that would say in what order links were used.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return "An answered survey link"
 
 
 class Agreement(models.IntegerChoices):
@@ -78,9 +98,13 @@ class FollowUpAnswer(models.TextChoices):
 
 
 class SurveyResponse(models.Model):
-    """One anonymous answer to one invitation. The invitation's details are copied, so reports read one table."""
+    """One anonymous set of answers to one survey link, with what the link was about.
 
-    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.PROTECT, related_name="response")
+    A random id and the month answered (never a day or a time): answers cannot be put in the order they
+    were given, nor matched with the emails that invited them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=10, choices=SurveyKind.choices)
     service_area = models.CharField(max_length=24, choices=ServiceArea.choices)
     service_type = models.ForeignKey(
@@ -110,7 +134,7 @@ class SurveyResponse(models.Model):
     applied = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
     changed_something = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
     used_other_resources = models.CharField(max_length=8, choices=FollowUpAnswer.choices, blank=True)
-    submitted_on = models.DateField(default=timezone.localdate)
+    answered_in = models.DateField(help_text="The first day of the month the answers were given: no closer time.")
 
     class Meta:
         ordering = ["-month", "-pk"]
@@ -120,6 +144,7 @@ class SurveyResponse(models.Model):
                 condition=Q(learned__lte=5) & Q(confident__lte=5) & Q(intend_to_apply__lte=5) & Q(more_aware__lte=5),
                 name="survey_response_scale",
             ),
+            models.CheckConstraint(condition=Q(answered_in__day=1), name="survey_response_answered_in_is_first_day"),
         ]
 
     def __str__(self) -> str:

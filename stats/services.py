@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -316,12 +317,16 @@ def report_email_attachments(closing) -> list[tuple[str, bytes, str]]:
 
 
 def report_quotes_set(
-    *, report: MonthlyReport, response_ids: list[int], by=None, build_pdf: bool = True
+    *, report: MonthlyReport, response_ids: list[str], by=None, build_pdf: bool = True
 ) -> MonthlyReport:
     """Quote up to three of the month's survey answers in the report: the open answers' text only, nothing else.
 
     The PDF is built again right after (or, with ``build_pdf=False``, the first time someone asks for it)."""
-    response_ids = list(dict.fromkeys(response_ids))
+    not_this_month = ValidationError("Choose answers from this month's surveys only.", code="not_this_month")
+    try:
+        response_ids = list(dict.fromkeys(uuid.UUID(str(response_id)) for response_id in response_ids))
+    except ValueError:
+        raise not_this_month from None
     if len(response_ids) > MAX_QUOTES:
         raise ValidationError(f"Choose at most {MAX_QUOTES} answers.", code="too_many")
     responses = {
@@ -331,11 +336,11 @@ def report_quotes_set(
         ).only("pk", "liked_most", "could_do_better", "service_area")
     }
     if len(responses) != len(response_ids):
-        raise ValidationError("Choose answers from this month's surveys only.", code="not_this_month")
+        raise not_this_month
     quotes = []
     for response_id in response_ids:
         response = responses[response_id]
-        quote = {"response_id": response.pk, "service_area": response.service_area}
+        quote = {"response_id": str(response.pk), "service_area": response.service_area}
         for question in ("liked_most", "could_do_better"):
             text = " ".join(getattr(response, question).split())
             validate_plain_text(text)

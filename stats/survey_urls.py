@@ -9,5 +9,5 @@ app_name = "surveys"
 urlpatterns = [
     path("thanks/", survey_views.thanks, name="thanks"),
     path("program/<str:code>/", survey_views.program_survey, name="program"),
-    re_path(r"^(?P<token>[A-Za-z0-9_-]{1,64})/$", survey_views.survey, name="survey"),
+    re_path(r"^(?P<token>[A-Za-z0-9_:-]{1,300})/$", survey_views.survey, name="survey"),
 ]

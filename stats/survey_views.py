@@ -1,7 +1,7 @@
 """The public survey pages, reached from an emailed link or a QR code in the room, and the staff QR page.
 
-No login: the single-use link is the key. The pages are never cached or indexed, and say nothing
-about who was invited.
+No login: the single-use signed link is the key. The pages are never cached or indexed, and say
+nothing about who was invited. A link that was altered or cut short gets a plain page, not an error.
 """
 
 import segno
@@ -18,20 +18,24 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.forms import add_service_error
 from makerlab.http import private_page, site_address
+from makerlab.models import ServiceArea
 from makerlab.ratelimit import count_outcome, limit_public_posts, seconds_to_wait, too_many_response
 from programs.models import Program
-from stats.models import SurveyInvitation, SurveyKind
+from stats.models import SurveyKind
 from stats.survey_forms import FollowUpSurveyForm, ImmediateSurveyForm
 from stats.surveys import (
     AlreadyAnswered,
     SurveyExpired,
-    in_room_invitation_create,
-    in_room_invitation_reusable,
+    SurveyLink,
+    in_room_link_create,
+    in_room_link_reusable,
     program_for_survey_code,
     program_survey_code,
     program_survey_is_closed,
-    survey_invitation_find,
-    survey_is_expired,
+    survey_link_about,
+    survey_link_is_expired,
+    survey_link_is_used,
+    survey_link_read,
     survey_response_create,
 )
 
@@ -47,25 +51,17 @@ def _page(request: HttpRequest, template: str, context: dict | None = None, *, s
     return private_page(render(request, f"stats/survey/{template}", context or {}, status=status))
 
 
-def _form_class(invitation: SurveyInvitation) -> type[ImmediateSurveyForm] | type[FollowUpSurveyForm]:
-    return FollowUpSurveyForm if invitation.kind == SurveyKind.FOLLOW_UP else ImmediateSurveyForm
+def _form_class(link: SurveyLink) -> type[ImmediateSurveyForm] | type[FollowUpSurveyForm]:
+    return FollowUpSurveyForm if link.kind == SurveyKind.FOLLOW_UP else ImmediateSurveyForm
 
 
-def _about(invitation: SurveyInvitation) -> str:
-    if invitation.program_id:
-        return invitation.program.title
-    if invitation.service_type_id:
-        return invitation.service_type.name
-    return ""
-
-
-def _survey_page(request: HttpRequest, invitation: SurveyInvitation, form, *, status: int = 200) -> HttpResponse:
+def _survey_page(request: HttpRequest, link: SurveyLink, form, *, status: int = 200) -> HttpResponse:
+    area = ServiceArea(link.service_area).label if link.service_area in ServiceArea.values else ""
     context = {
-        "invitation": invitation,
-        "about": _about(invitation),
-        "area": invitation.get_service_area_display(),
+        "about": survey_link_about(link),
+        "area": area,
         "form": form,
-        "follow_up": invitation.kind == SurveyKind.FOLLOW_UP,
+        "follow_up": link.kind == SurveyKind.FOLLOW_UP,
     }
     return _page(request, "survey.html", context, status=status)
 
@@ -74,31 +70,31 @@ def _survey_page(request: HttpRequest, invitation: SurveyInvitation, form, *, st
 @never_cache
 @rate_limited
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = survey_invitation_find(token=token)
-    if invitation is None:
-        raise Http404("No survey at this address.")
-    if invitation.used_at is not None:
+    link = survey_link_read(token)
+    if link is None:
+        return _page(request, "not_found.html", status=404)
+    if survey_link_is_used(link):
         return _page(request, "answered.html")
-    if survey_is_expired(invitation):
+    if survey_link_is_expired(link):
         return _page(request, "expired.html", status=410)
-    form_class = _form_class(invitation)
+    form_class = _form_class(link)
     if request.method != "POST":
-        return _survey_page(request, invitation, form_class())
+        return _survey_page(request, link, form_class())
     form = form_class(request.POST)
     if form.is_bot:
         form.add_error(None, BOT_REFUSAL)
-        return _survey_page(request, invitation, form, status=400)
+        return _survey_page(request, link, form, status=400)
     if not form.is_valid():
-        return _survey_page(request, invitation, form)
+        return _survey_page(request, link, form)
     try:
-        survey_response_create(invitation=invitation, answers=form.answers())
+        survey_response_create(link=link, answers=form.answers())
     except AlreadyAnswered:
         return _page(request, "answered.html")
     except SurveyExpired:
         return _page(request, "expired.html", status=410)
     except ValidationError as error:
         add_service_error(form, error)
-        return _survey_page(request, invitation, form)
+        return _survey_page(request, link, form)
     return redirect("surveys:thanks")
 
 
@@ -119,16 +115,15 @@ def program_survey(request: HttpRequest, code: str) -> HttpResponse:
         return _page(request, "room_closed.html", {"program": program}, status=410)
     seen = request.session.get(IN_ROOM_SEEN)
     seen = seen if isinstance(seen, dict) else {}
-    token = seen.get(str(program.pk))
-    invitation = in_room_invitation_reusable(program=program, tokens=[token]) if isinstance(token, str) else None
-    if invitation is None:
+    token = in_room_link_reusable(program=program, token=seen.get(str(program.pk)))
+    if token is None:
         seconds = seconds_to_wait(request, scope="surveys-in-room", done_rate_setting="SURVEY_POSTS_RATE")
         if seconds:
             return too_many_response(request, template=TOO_MANY, seconds=seconds)
-        invitation = in_room_invitation_create(program=program)
+        token = in_room_link_create(program=program)
         count_outcome(request, scope="surveys-in-room", done=True, done_rate_setting="SURVEY_POSTS_RATE")
-        request.session[IN_ROOM_SEEN] = {**seen, str(program.pk): invitation.token}
-    return redirect("surveys:survey", token=invitation.token)
+        request.session[IN_ROOM_SEEN] = {**seen, str(program.pk): token}
+    return redirect("surveys:survey", token=token)
 
 
 # --- Staff: the QR code to print for the room ---------------------------------------------------------------

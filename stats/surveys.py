@@ -1,27 +1,32 @@
 """Outcome surveys: inviting patrons who agreed, taking their anonymous answers, and the in-room QR code.
 
-Anonymity: an invitation and its response name only the service or program, the branch and the month,
-never a patron, a booking or a registration. The one thing that ties a person to a survey token is the
-survey address in the invitation email, and the outbox keeps an email's context only until the email
-is sent, then clears it. After sending, nothing links a token, or the answers given with it, to a
-person. What the outbox keeps (the recipient and an idempotency key such as
-``survey:booking:<id>:immediate``) records only that someone was invited, so nobody is invited twice.
+Anonymity in fact, not only in name. A survey link is a signed token that carries what the survey is
+about (kind, service area, service type or program, branch, month), the day it closes and a random
+nonce; it is stored nowhere. Sending an email adds one to a count (``SurveysSent``), never a row per
+link. Answering stores the answers with a random id and the month they were given, and, in a table
+of its own, a keyed hash of the nonce so the link takes one set of answers. Neither holds a time, a
+sequence number or anything from the email.
+
+The outbox keeps an email's context (which holds the link) only until the email is sent, then clears
+it. Its idempotency key, such as ``survey:booking:<id>:immediate``, records only that someone was
+invited, so nobody is invited twice and the follow-up goes only to those invited right after.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from bookings.models import Booking
-from makerlab.models import Notification
+from bookings.models import Booking, ServiceType
+from makerlab.models import Branch, Notification
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
 from programs.models import Attendance, Program, Registration, Session
@@ -29,17 +34,20 @@ from programs.notifications import program_zone
 from stats.models import (
     Agreement,
     FollowUpAnswer,
-    SurveyInvitation,
+    SurveyChannel,
     SurveyKind,
     SurveyResponse,
-    new_survey_token,
+    SurveysSent,
+    UsedSurveyLink,
 )
 
 # Sessions that ended within this long ago get the immediate survey; the follow-up has a window as wide.
 SEND_WINDOW = dt.timedelta(days=7)
 # A QR-code link is for answering in the room, there and then.
-IN_ROOM_LINK_LIFETIME = dt.timedelta(days=1)
+IN_ROOM_LINK_DAYS = 1
 IN_ROOM_SALT = "stats.in-room-survey"
+LINK_SALT = "stats.survey-link"
+USED_SALT = "stats.survey-link-used"
 
 STATEMENTS = {
     "learned": "I learned something new that is helpful.",
@@ -66,6 +74,121 @@ class AlreadyAnswered(Exception):
 
 class SurveyExpired(Exception):
     """This survey link is past its expiry."""
+
+
+# --- Survey links ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    """What a survey link says, read back from its signed token."""
+
+    kind: str
+    service_area: str
+    service_type_id: int | None
+    program_id: int | None
+    branch_id: int | None
+    month: dt.date
+    open_until: dt.date  # the last day it takes answers, in the library's time zone
+    nonce: str
+
+
+def survey_link_new(
+    *,
+    kind: str,
+    service_area: str,
+    month: dt.date,
+    open_until: dt.date,
+    service_type_id: int | None = None,
+    program_id: int | None = None,
+    branch_id: int | None = None,
+) -> SurveyLink:
+    return SurveyLink(
+        kind=kind,
+        service_area=service_area,
+        service_type_id=service_type_id,
+        program_id=program_id,
+        branch_id=branch_id,
+        month=month,
+        open_until=open_until,
+        nonce=secrets.token_urlsafe(16),
+    )
+
+
+def survey_link_token(link: SurveyLink) -> str:
+    """The link as a signed token for its address. A plain signer, not a timestamped one: the token says
+    nothing about when it was made."""
+    payload = [
+        link.kind,
+        link.service_area,
+        link.service_type_id,
+        link.program_id,
+        link.branch_id,
+        f"{link.month:%Y-%m}",
+        link.open_until.isoformat(),
+        link.nonce,
+    ]
+    return signing.Signer(salt=LINK_SALT).sign_object(payload)
+
+
+def survey_link_read(token: str) -> SurveyLink | None:
+    """The link a token stands for; None when it was altered, made up or is not a survey link at all."""
+    try:
+        payload = signing.Signer(salt=LINK_SALT).unsign_object(token)
+        kind, area, service_type_id, program_id, branch_id, month, open_until, nonce = payload
+        link = SurveyLink(
+            kind=kind,
+            service_area=area,
+            service_type_id=service_type_id,
+            program_id=program_id,
+            branch_id=branch_id,
+            month=dt.date.fromisoformat(f"{month}-01"),
+            open_until=dt.date.fromisoformat(open_until),
+            nonce=nonce,
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    ids_ok = all(value is None or type(value) is int for value in (service_type_id, program_id, branch_id))
+    if kind not in SurveyKind.values or not isinstance(area, str) or not isinstance(nonce, str) or not ids_ok:
+        return None
+    return link
+
+
+def survey_link_is_expired(link: SurveyLink, *, now: dt.datetime | None = None) -> bool:
+    return timezone.localdate(now or timezone.now()) > link.open_until
+
+
+def _used_digests(link: SurveyLink) -> list[str]:
+    """Keyed hashes of the link's nonce, with the site's secret key first, then any older key still accepted:
+    without the key a hash cannot be made from a link, and a key change does not reopen answered links."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [salted_hmac(USED_SALT, link.nonce, secret=key, algorithm="sha256").hexdigest() for key in keys]
+
+
+def survey_link_is_used(link: SurveyLink) -> bool:
+    return UsedSurveyLink.objects.filter(digest__in=_used_digests(link)).exists()
+
+
+def survey_link_about(link: SurveyLink) -> str:
+    """The name of the program or service the survey is about; empty when it is gone."""
+    if link.program_id is not None:
+        return Program.objects.filter(pk=link.program_id).values_list("title", flat=True).first() or ""
+    if link.service_type_id is not None:
+        return ServiceType.objects.filter(pk=link.service_type_id).values_list("name", flat=True).first() or ""
+    return ""
+
+
+def _count_sent(link: SurveyLink, *, channel: str) -> None:
+    """Add one to the count of links sent about this subject and month, in one statement whoever else counts."""
+    table = SurveysSent._meta.db_table
+    subject = ["kind", "channel", "service_area", "service_type_id", "program_id", "branch_id", "month"]
+    values = [link.kind, channel, link.service_area, link.service_type_id, link.program_id, link.branch_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(subject)}, count) VALUES (%s, %s, %s, %s, %s, %s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({', '.join(subject)}) DO UPDATE SET count = {table}.count + 1",
+            [*values, link.month],
+        )
 
 
 # --- Invitations by email ----------------------------------------------------------------------------------
@@ -183,9 +306,16 @@ def survey_url(token: str) -> str:
 
 
 def _invite(due: _Due, *, now: dt.datetime) -> bool:
-    """Queue the email and make its invitation, both or neither; False when the email was queued already."""
-    token = new_survey_token()
-    expires_at = now + dt.timedelta(days=settings.SURVEY_LINK_DAYS)
+    """Queue the email and count it, both or neither; False when the email was queued already."""
+    link = survey_link_new(
+        kind=due.kind,
+        service_area=due.service_area,
+        service_type_id=due.service_type_id,
+        program_id=due.program_id,
+        branch_id=due.branch_id,
+        month=due.month,
+        open_until=timezone.localdate(now) + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
+    )
     with transaction.atomic():
         # The outbox's unique key decides: a sweep running at the same time waits here, then finds the key.
         _, created = notification_queue(
@@ -195,25 +325,14 @@ def _invite(due: _Due, *, now: dt.datetime) -> bool:
             context={
                 "first_name": due.first_name,
                 "about": due.about,
-                "survey_url": survey_url(token),
-                "expires_on": f"{timezone.localtime(expires_at):%B} {timezone.localtime(expires_at).day}",
+                "survey_url": survey_url(survey_link_token(link)),
+                "expires_on": f"{link.open_until:%B} {link.open_until.day}",
             },
             idempotency_key=due.key,
         )
         if not created:
             return False
-        SurveyInvitation.objects.create(
-            token=token,
-            kind=due.kind,
-            channel=SurveyInvitation.Channel.EMAIL,
-            service_area=due.service_area,
-            service_type_id=due.service_type_id,
-            program_id=due.program_id,
-            branch_id=due.branch_id,
-            month=due.month,
-            created_at=now,
-            expires_at=expires_at,
-        )
+        _count_sent(link, channel=SurveyChannel.EMAIL)
     return True
 
 
@@ -265,15 +384,6 @@ class SurveyAnswers:
         return {name: getattr(self, name) for name in names}
 
 
-def survey_invitation_find(*, token: str) -> SurveyInvitation | None:
-    """The invitation with this token, with what it is about; None when there is none."""
-    return SurveyInvitation.objects.select_related("program", "service_type").filter(token=token).first()
-
-
-def survey_is_expired(invitation: SurveyInvitation, *, now: dt.datetime | None = None) -> bool:
-    return invitation.expires_at <= (now or timezone.now())
-
-
 def _check_answers(answers: dict[str, int | str | None]) -> dict[str, int | str | None]:
     cleaned: dict[str, int | str | None] = {}
     for name, value in answers.items():
@@ -295,35 +405,42 @@ def _check_answers(answers: dict[str, int | str | None]) -> dict[str, int | str 
     return cleaned
 
 
-def survey_response_create(
-    *, invitation: SurveyInvitation, answers: SurveyAnswers, now: dt.datetime | None = None
-) -> SurveyResponse:
-    """Store the answers to one invitation and close it; a second answer raises AlreadyAnswered.
+def _existing_pk(model, pk: int | None) -> int | None:
+    """The id when the row is still there; None once it was deleted (its answers keep the rest)."""
+    return pk if pk is not None and model.objects.filter(pk=pk).exists() else None
 
-    The invitation row is locked first, so two submits at once queue up and the second finds it used.
+
+def survey_response_create(
+    *, link: SurveyLink, answers: SurveyAnswers, now: dt.datetime | None = None
+) -> SurveyResponse:
+    """Store the answers given with one link; a second answer with the same link raises AlreadyAnswered.
+
+    The link's hash goes in first, under a primary key: of two submits at once, the second waits for the
+    first to commit, then the database refuses it. The answers keep the month they were given, no closer.
     """
     now = now or timezone.now()
-    values = _check_answers(answers.for_kind(invitation.kind))
+    values = _check_answers(answers.for_kind(link.kind))
+    if survey_link_is_expired(link, now=now):
+        raise SurveyExpired
+    digest, *older = _used_digests(link)
     with transaction.atomic():
-        locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.used_at is not None:
+        if older and UsedSurveyLink.objects.filter(digest__in=older).exists():
             raise AlreadyAnswered
-        if survey_is_expired(locked, now=now):
-            raise SurveyExpired
-        response = SurveyResponse.objects.create(
-            invitation=locked,
-            kind=locked.kind,
-            service_area=locked.service_area,
-            service_type_id=locked.service_type_id,
-            program_id=locked.program_id,
-            branch_id=locked.branch_id,
-            month=locked.month,
-            submitted_on=timezone.localdate(now),
+        try:
+            with transaction.atomic():
+                UsedSurveyLink.objects.create(digest=digest)
+        except IntegrityError:
+            raise AlreadyAnswered from None
+        return SurveyResponse.objects.create(
+            kind=link.kind,
+            service_area=link.service_area,
+            service_type_id=_existing_pk(ServiceType, link.service_type_id),
+            program_id=_existing_pk(Program, link.program_id),
+            branch_id=_existing_pk(Branch, link.branch_id),
+            month=link.month,
+            answered_in=timezone.localdate(now).replace(day=1),
             **values,
         )
-        locked.used_at = now
-        locked.save(update_fields=["used_at"])
-    return response
 
 
 # --- The QR code in the room -------------------------------------------------------------------------------
@@ -351,34 +468,25 @@ def program_survey_is_closed(program: Program, *, now: dt.datetime | None = None
     return last is not None and now > last + dt.timedelta(days=settings.SURVEY_ROOM_CODE_DAYS)
 
 
-def in_room_invitation_create(*, program: Program, now: dt.datetime | None = None) -> SurveyInvitation:
-    """A fresh single-use invitation for someone who scanned the program's QR code in the room."""
+def in_room_link_create(*, program: Program, now: dt.datetime | None = None) -> str:
+    """A fresh single-use survey link (its token) for someone who scanned the program's QR code in the room,
+    open until the next day, and counted as sent."""
     now = now or timezone.now()
-    return SurveyInvitation.objects.create(
+    link = survey_link_new(
         kind=SurveyKind.IMMEDIATE,
-        channel=SurveyInvitation.Channel.IN_ROOM,
         service_area=program.service_area,
-        program=program,
+        program_id=program.pk,
         branch_id=program.branch_id,
         month=_month_of(now, program_zone(program)),
-        created_at=now,
-        expires_at=now + IN_ROOM_LINK_LIFETIME,
+        open_until=timezone.localdate(now) + dt.timedelta(days=IN_ROOM_LINK_DAYS),
     )
+    _count_sent(link, channel=SurveyChannel.IN_ROOM)
+    return survey_link_token(link)
 
 
-def in_room_invitation_reusable(
-    *, program: Program, tokens: Iterable[str], now: dt.datetime | None = None
-) -> SurveyInvitation | None:
-    """Of the tokens this visitor was given in the room, one for this program still open to answer."""
-    now = now or timezone.now()
-    return (
-        SurveyInvitation.objects.filter(
-            token__in=list(tokens),
-            program=program,
-            channel=SurveyInvitation.Channel.IN_ROOM,
-            used_at__isnull=True,
-            expires_at__gt=now,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+def in_room_link_reusable(*, program: Program, token: object, now: dt.datetime | None = None) -> str | None:
+    """The token this visitor was given in the room for this program, while it is still open to answer."""
+    link = survey_link_read(token) if isinstance(token, str) else None
+    if link is None or link.program_id != program.pk or survey_link_is_expired(link, now=now):
+        return None
+    return None if survey_link_is_used(link) else token

@@ -299,30 +299,54 @@ def lendable_lot(*, branch: Branch, packets: int = 10, variety: Variety | None =
     return lot
 
 
-class SurveyInvitationFactory(factory.django.DjangoModelFactory):
-    """An emailed invitation to the immediate survey about a digital-learning session in March 2026."""
+class SurveysSentFactory(factory.django.DjangoModelFactory):
+    """A count of emailed immediate surveys about digital-learning sessions in March 2026."""
 
     class Meta:
-        model = "stats.SurveyInvitation"
+        model = "stats.SurveysSent"
 
+    kind = "immediate"
+    channel = "email"
     service_area = "digital_learning"
     month = dt.date(2026, 3, 1)
-    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    count = 1
+
+
+def survey_link(
+    *,
+    kind: str = "immediate",
+    service_area: str = "digital_learning",
+    month: dt.date = dt.date(2026, 3, 1),
+    open_until: dt.date | None = None,
+    program=None,
+    service_type=None,
+    branch=None,
+) -> str:
+    """The token of a signed survey link, as an email or the QR code would carry it (open 30 days by default)."""
+    from stats.surveys import survey_link_new, survey_link_token
+
+    link = survey_link_new(
+        kind=kind,
+        service_area=service_area,
+        month=month,
+        open_until=open_until or timezone.localdate() + dt.timedelta(days=30),
+        program_id=program.pk if program else None,
+        service_type_id=service_type.pk if service_type else None,
+        branch_id=branch.pk if branch else None,
+    )
+    return survey_link_token(link)
 
 
 class SurveyResponseFactory(factory.django.DjangoModelFactory):
-    """An answer to an invitation (made for it unless given), with the invitation's details copied."""
+    """Answers to an immediate survey about a digital-learning session in March 2026, given that month."""
 
     class Meta:
         model = "stats.SurveyResponse"
 
-    invitation = factory.SubFactory(SurveyInvitationFactory)
-    kind = factory.SelfAttribute("invitation.kind")
-    service_area = factory.SelfAttribute("invitation.service_area")
-    service_type = factory.SelfAttribute("invitation.service_type")
-    program = factory.SelfAttribute("invitation.program")
-    branch = factory.SelfAttribute("invitation.branch")
-    month = factory.SelfAttribute("invitation.month")
+    kind = "immediate"
+    service_area = "digital_learning"
+    month = dt.date(2026, 3, 1)
+    answered_in = factory.SelfAttribute("month")
     learned = 4
     confident = 4
     intend_to_apply = 5

@@ -134,6 +134,8 @@ def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
         "/seeds/request/%3Cscript%3E/",
         "/seeds/request/" + "a" * 300 + "/cancel/",
         "/survey/" + "a" * 43 + "/",
+        "/survey/" + "W" * 200 + ":" + "b" * 43 + "/",
+        "/survey/:::/",
         "/survey/program/not-a-signed-code/",
         "/staff/seeds/lots/999999999999999999999/labels.pdf",
         "/staff/stats/reports/2026-13/",

@@ -20,12 +20,12 @@ from tests.factories import (
     SURVEY_ANSWERS,
     OrientationFactory,
     ProgramFactory,
-    SurveyInvitationFactory,
     VarietyFactory,
     at,
     build_desk,
     lendable_lot,
     register_url,
+    survey_link,
     with_sessions,
 )
 from tests.factories import booking_form_data as booking_form
@@ -276,11 +276,11 @@ def test_no_seeds_chosen_links_to_the_packets_to_set_aside(client, branch, patro
 @pytest.fixture
 def invitation(db):
     program = ProgramFactory(title="Intro to Arduino", service_area="digital_learning")
-    return SurveyInvitationFactory(program=program, service_area="digital_learning")
+    return survey_link(program=program, service_area="digital_learning")
 
 
 def test_the_survey_links_to_the_first_choice_of_a_question_and_to_a_text_box(client, invitation):
-    url = reverse("surveys:survey", args=[invitation.token])
+    url = reverse("surveys:survey", args=[invitation])
     response = client.post(url, {**SURVEY_ANSWERS, "learned": "9", "liked_most": "<script>alert(1)</script>"})
     page = summary_of(response)
     assert [href for _, href in page.items] == ["#id_learned_0", "#id_liked_most"]
@@ -291,7 +291,7 @@ def test_the_survey_links_to_the_first_choice_of_a_question_and_to_a_text_box(cl
 
 
 def test_an_empty_survey_is_listed_without_a_link(client, invitation):
-    url = reverse("surveys:survey", args=[invitation.token])
+    url = reverse("surveys:survey", args=[invitation])
     response = client.post(url, {name: "" for name in SURVEY_ANSWERS})
     page = summary_of(response)
     assert page.items and all(href == "" for _, href in page.items)

@@ -17,11 +17,11 @@ from tests.browser import tab_to, type_into
 from tests.factories import (
     OrientationFactory,
     ProgramFactory,
-    SurveyInvitationFactory,
     VarietyFactory,
     at,
     build_desk,
     lendable_lot,
+    survey_link,
     with_sessions,
 )
 
@@ -116,8 +116,8 @@ def test_a_registration_with_mistakes_focuses_the_summary_and_a_link_reaches_a_c
 def test_a_survey_mistake_focuses_the_summary_and_its_link_reaches_the_answer(
     page, transactional_db, assert_accessible
 ):
-    invitation = SurveyInvitationFactory(program=ProgramFactory(title="Intro to Arduino"))
-    page.goto(f"/survey/{invitation.token}/")
+    invitation = survey_link(program=ProgramFactory(title="Intro to Arduino"))
+    page.goto(f"/survey/{invitation}/")
     page.get_by_label("What did you like most? (optional)").fill("<b>bold</b>")
     page.get_by_role("button", name="Send my answers").click()
     expect(page.locator("#error-summary")).to_be_focused()

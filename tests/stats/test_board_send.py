@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from makerlab.models import Notification
 from stats import services, tasks
 from stats.models import MonthlyReport, ReportClosing
-from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory, at, make_booking
+from tests.factories import ServiceTypeFactory, SurveyResponseFactory, at, make_booking
 
 NOVEMBER = dt.date(2026, 11, 1)
 DECEMBER_1 = at(dt.date(2026, 12, 1), 0, 30)
@@ -38,7 +38,7 @@ def november(db, board):
     service = ServiceTypeFactory()
     for day in (4, 11, 18):
         make_booking(service_type=service, starts_at=at(dt.date(2026, 11, day), 10), status="attended")
-    return SurveyResponseFactory(invitation=SurveyInvitationFactory(month=NOVEMBER), liked_most=QUOTE)
+    return SurveyResponseFactory(month=NOVEMBER, liked_most=QUOTE)
 
 
 def close(now: dt.datetime, capture, **kwargs) -> MonthlyReport:

@@ -18,7 +18,7 @@ from bookings.models import Booking
 from makerlab.models import Notification
 from stats import services, tasks
 from stats.models import MonthlyReport, ReportClosing
-from tests.factories import ServiceTypeFactory, SurveyInvitationFactory, SurveyResponseFactory, at, make_booking
+from tests.factories import ServiceTypeFactory, SurveyResponseFactory, at, make_booking
 
 pytestmark = pytest.mark.calendar
 
@@ -269,7 +269,7 @@ def test_closing_a_month_takes_the_same_bounded_number_of_queries_whatever_the_d
         sessions(dt.date(2026, 3, day), ["attended", "no_show", "cancelled", "booked"])
         sessions(dt.date(2026, 1, day), ["attended", "attended"])
         sessions(dt.date(2025, 3, day), ["attended"])
-    response = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH))
+    response = SurveyResponseFactory(month=MARCH)
     assert response.pk
     large = _close_queries(MARCH, now=AFTER_MARCH)
 

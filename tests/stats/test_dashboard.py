@@ -3,6 +3,7 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,12 +19,12 @@ from stats.dashboard import (
     same_days_last_year,
     same_moment_last_year,
 )
-from stats.models import MonthlyReport
+from stats.models import MonthlyReport, SurveysSent
 from tests.factories import (
     BranchFactory,
     ServiceTypeFactory,
-    SurveyInvitationFactory,
     SurveyResponseFactory,
+    SurveysSentFactory,
     at,
     make_booking,
 )
@@ -45,9 +46,11 @@ def close_by_hand(month: dt.date, **values) -> MonthlyReport:
 
 
 def answered(month: dt.date, *, count: int = 1, branch=None, learned: int = 5) -> None:
-    for _ in range(count):
-        invitation = SurveyInvitationFactory(month=month, branch=branch, created_at=at(month, 8))
-        SurveyResponseFactory(invitation=invitation, learned=learned, submitted_on=month)
+    sent = SurveysSent.objects.filter(month=month, branch=branch).first() or SurveysSentFactory(
+        month=month, branch=branch, count=0
+    )
+    SurveysSent.objects.filter(pk=sent.pk).update(count=F("count") + count)
+    SurveyResponseFactory.create_batch(count, month=month, branch=branch, learned=learned)
 
 
 @pytest.mark.parametrize(

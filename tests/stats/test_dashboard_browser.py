@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from stats.dashboard import add_months, month_first
 from stats.services import month_close
 from tests.conftest import PASSWORD
-from tests.factories import BranchFactory, SurveyInvitationFactory, SurveyResponseFactory, UserFactory
+from tests.factories import BranchFactory, SurveyResponseFactory, SurveysSentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,9 @@ def stats_data(transactional_db):
     this_month = month_first(timezone.localdate())
     last_month = add_months(this_month, -1)
     for branch, count in ((central, 3), (east, 5)):
+        SurveysSentFactory(month=last_month, branch=branch, count=count)
         for _ in range(count):
-            SurveyResponseFactory(invitation=SurveyInvitationFactory(month=last_month, branch=branch))
+            SurveyResponseFactory(month=last_month, branch=branch)
     month_close(month=add_months(this_month, -2))
     return {"this_month": this_month, "last_month": last_month, "closed": add_months(this_month, -2)}
 

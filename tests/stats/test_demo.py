@@ -6,7 +6,7 @@ import random
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -15,14 +15,14 @@ from programs.models import Session
 from stats import services
 from stats.dashboard import add_months, month_first, monthly_trend, months_between
 from stats.demo import stats_demo_load
-from stats.models import Agreement, MonthlyReport, ReportClosing, SurveyInvitation, SurveyKind, SurveyResponse
+from stats.models import Agreement, MonthlyReport, ReportClosing, SurveyChannel, SurveyKind, SurveyResponse, SurveysSent
 from tests.factories import ProgramFactory, ServiceTypeFactory, at, make_booking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (SurveyInvitation, SurveyResponse, MonthlyReport)}
+    return {model.__name__: model.objects.count() for model in (SurveysSent, SurveyResponse, MonthlyReport)}
 
 
 def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(demo):
@@ -53,7 +53,7 @@ def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(d
 
     # The answers look like real patrons'.
     immediate = SurveyResponse.objects.filter(kind=SurveyKind.IMMEDIATE)
-    invitations = SurveyInvitation.objects.filter(kind=SurveyKind.IMMEDIATE).count()
+    invitations = SurveysSent.objects.filter(kind=SurveyKind.IMMEDIATE).aggregate(n=Sum("count"))["n"]
     assert 0.35 <= immediate.count() / invitations <= 0.8
     learned = dict(immediate.values_list("learned").annotate(n=Count("pk")))
     assert learned[Agreement.STRONGLY_AGREE] > learned[Agreement.NEUTRAL] > learned.get(Agreement.STRONGLY_DISAGREE, 0)
@@ -61,20 +61,22 @@ def test_demo_surveys_follow_thirteen_months_of_activity_and_eleven_are_closed(d
     assert immediate.filter(more_aware__isnull=True).exists()
     assert immediate.exclude(liked_most="").exists() and immediate.exclude(could_do_better="").exists()
     assert immediate.filter(liked_most="").exists()
-    assert SurveyInvitation.objects.filter(channel=SurveyInvitation.Channel.IN_ROOM).exists()
+    assert SurveysSent.objects.filter(channel=SurveyChannel.IN_ROOM).exists()
     follow_ups = SurveyResponse.objects.filter(kind=SurveyKind.FOLLOW_UP)
     assert follow_ups.exists() and not follow_ups.filter(Q(applied="") | Q(learned__isnull=False)).exists()
-    # Every answer is to one used invitation, of the same month.
-    assert not SurveyResponse.objects.filter(invitation__used_at__isnull=True).exists()
-    assert SurveyInvitation.objects.filter(used_at__isnull=False).count() == SurveyResponse.objects.count()
-    assert not SurveyResponse.objects.exclude(month=F("invitation__month")).exists()
-    # Every invitation is about something that had ended before the invitation was made, and before now.
-    assert not SurveyInvitation.objects.filter(created_at__gt=timezone.now()).exists()
-    ended_session = Session.objects.filter(program=OuterRef("program"), ends_at__lte=OuterRef("created_at"))
+    # Answers are never more than were sent about the same thing, and are given in or after the session's month.
+    assert not SurveyResponse.objects.filter(answered_in__lt=F("month")).exists()
+    assert not SurveyResponse.objects.filter(answered_in__gt=month_first(timezone.localdate())).exists()
+    per_month = SurveyResponse.objects.values("kind", "month").annotate(n=Count("pk")).order_by()
+    sent_rows = SurveysSent.objects.values("kind", "month").annotate(n=Sum("count")).order_by()
+    sent = {(row["kind"], row["month"]): row["n"] for row in sent_rows}
+    assert all(row["n"] <= sent[row["kind"], row["month"]] for row in per_month)
+    # Every survey is about something that had ended by now.
+    ended_session = Session.objects.filter(program=OuterRef("program"), ends_at__lte=timezone.now())
     ended_booking = Booking.objects.filter(
-        service_type=OuterRef("service_type"), status="attended", ends_at__lte=OuterRef("created_at")
+        service_type=OuterRef("service_type"), status="attended", ends_at__lte=timezone.now()
     )
-    immediate_invitations = SurveyInvitation.objects.filter(kind=SurveyKind.IMMEDIATE)
+    immediate_invitations = SurveysSent.objects.filter(kind=SurveyKind.IMMEDIATE)
     about_programs = immediate_invitations.filter(program__isnull=False)
     about_services = immediate_invitations.filter(service_type__isnull=False)
     assert about_programs.exists() and about_services.exists()
@@ -118,22 +120,23 @@ def test_on_the_first_at_half_past_midnight_no_survey_is_about_a_session_still_t
 
     stats_demo_load(now=now, rng=random.Random(7))
 
-    assert SurveyInvitation.objects.filter(month=dt.date(2026, 11, 1)).exists()
-    assert not SurveyInvitation.objects.filter(month=dt.date(2026, 12, 1)).exists()
+    assert SurveysSent.objects.filter(month=dt.date(2026, 11, 1)).exists()
+    assert not SurveysSent.objects.filter(month=dt.date(2026, 12, 1)).exists()
     assert not SurveyResponse.objects.filter(month=dt.date(2026, 12, 1)).exists()
 
 
 @pytest.mark.time_machine(at(dt.date(2026, 12, 4), 10))
 def test_on_the_fourth_surveys_ask_only_about_sessions_that_have_ended(db, now):
     program = _drop_in_program()
-    held = _session(program, dt.date(2026, 12, 2), 13)
+    _session(program, dt.date(2026, 12, 2), 13)
     _session(program, dt.date(2026, 12, 10), 13)
     _session(program, dt.date(2026, 12, 4), 9)  # under way: it ends at 11:00
 
     stats_demo_load(now=now, rng=random.Random(7))
 
-    invitations = SurveyInvitation.objects.filter(program=program)
-    assert 2 <= invitations.count() <= 6  # the QR code in the room of one session
-    assert all(held.ends_at <= invitation.created_at <= now for invitation in invitations)
-    answers = SurveyResponse.objects.filter(program=program).select_related("invitation")
-    assert all(held.ends_at <= answer.invitation.used_at <= now for answer in answers)
+    sent = SurveysSent.objects.get(program=program)
+    assert 2 <= sent.count <= 6  # the QR code in the room of one session
+    assert (sent.channel, sent.month) == (SurveyChannel.IN_ROOM, dt.date(2026, 12, 1))
+    answers = SurveyResponse.objects.filter(program=program)
+    assert answers.count() <= sent.count
+    assert set(answers.values_list("answered_in", flat=True)) <= {dt.date(2026, 12, 1)}

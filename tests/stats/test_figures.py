@@ -32,7 +32,7 @@ from seedlibrary.services import loan_create, lot_receive, return_record
 from staffing.models import Skill, StaffKind
 from staffing.services import assignment_check_in, assignment_check_out, hours_decide, hours_log
 from stats.figures import BREAKDOWNS, FIGURES, compute_figures, period_bounds
-from stats.models import SurveyInvitation, SurveyKind
+from stats.models import SurveyChannel, SurveyKind
 from tests.factories import (
     AssignmentFactory,
     BranchFactory,
@@ -44,8 +44,8 @@ from tests.factories import (
     ServiceTypeFactory,
     ShiftFactory,
     StaffMemberFactory,
-    SurveyInvitationFactory,
     SurveyResponseFactory,
+    SurveysSentFactory,
     UserFactory,
     VarietyFactory,
     lendable_lot,
@@ -300,15 +300,18 @@ def world(db) -> World:
     # --- Outcome surveys ----------------------------------------------------------------------------------------
     digital = {"service_area": "digital_learning", "service_type": tech, "branch": w.central}
     education = {"service_area": "education", "program": club, "branch": w.central}
-    invitations = [SurveyInvitationFactory(**digital) for _ in range(4)]
-    invitations += [SurveyInvitationFactory(channel=SurveyInvitation.Channel.IN_ROOM, **education) for _ in range(2)]
-    SurveyResponseFactory(invitation=invitations[0], learned=5, confident=4, intend_to_apply=3, more_aware=0)
-    SurveyResponseFactory(invitation=invitations[1], learned=4, confident=2, intend_to_apply=None, more_aware=5)
-    SurveyResponseFactory(invitation=invitations[4], learned=2, confident=0, intend_to_apply=4, more_aware=4)
-    follow_up = SurveyInvitationFactory(kind=SurveyKind.FOLLOW_UP, **digital)
-    SurveyResponseFactory(invitation=follow_up, learned=None, confident=None, intend_to_apply=None, more_aware=None)
-    SurveyResponseFactory(invitation=SurveyInvitationFactory(month=dt.date(2026, 2, 1), **digital), learned=1)
-    SurveyInvitationFactory(month=APRIL, **digital)
+    SurveysSentFactory(count=4, **digital)
+    SurveysSentFactory(count=2, channel=SurveyChannel.IN_ROOM, **education)
+    SurveyResponseFactory(learned=5, confident=4, intend_to_apply=3, more_aware=0, **digital)
+    SurveyResponseFactory(learned=4, confident=2, intend_to_apply=None, more_aware=5, **digital)
+    SurveyResponseFactory(learned=2, confident=0, intend_to_apply=4, more_aware=4, **education)
+    SurveysSentFactory(kind=SurveyKind.FOLLOW_UP, **digital)
+    SurveyResponseFactory(
+        kind=SurveyKind.FOLLOW_UP, learned=None, confident=None, intend_to_apply=None, more_aware=None, **digital
+    )
+    SurveysSentFactory(month=dt.date(2026, 2, 1), **digital)
+    SurveyResponseFactory(month=dt.date(2026, 2, 1), **digital, learned=1)
+    SurveysSentFactory(month=APRIL, **digital)
     return w
 
 
@@ -523,7 +526,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
     club = Program.objects.get(title="Teen coding club")
     for day in (16, 17, 18, 19):
         present(session(club, at(day, 18)), *Registration.objects.filter(program=club, status="confirmed"))
-    SurveyResponseFactory.create_batch(5, invitation__branch=world.central)
+    SurveyResponseFactory.create_batch(5, branch=world.central)
     EquipmentFactory.create_batch(4, branch=world.east)
 
     with django_assert_num_queries(len(small)):

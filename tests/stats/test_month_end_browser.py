@@ -14,7 +14,6 @@ from stats.models import ReportClosing
 from tests.conftest import PASSWORD
 from tests.factories import (
     ServiceTypeFactory,
-    SurveyInvitationFactory,
     SurveyResponseFactory,
     UserFactory,
     at,
@@ -37,10 +36,8 @@ def november_closed_on_the_first(transactional_db, settings):
     service = ServiceTypeFactory()
     for day in (4, 12, 19):
         make_booking(service_type=service, starts_at=at(dt.date(2026, 11, day), 10), status="attended")
-    SurveyResponseFactory(invitation=SurveyInvitationFactory(month=NOVEMBER), liked_most=QUOTE, submitted_on=NOVEMBER)
-    SurveyResponseFactory(
-        invitation=SurveyInvitationFactory(month=NOVEMBER), could_do_better=OTHER_ANSWER, submitted_on=NOVEMBER
-    )
+    SurveyResponseFactory(month=NOVEMBER, liked_most=QUOTE, answered_in=NOVEMBER)
+    SurveyResponseFactory(month=NOVEMBER, could_do_better=OTHER_ANSWER, answered_in=NOVEMBER)
     # The monthly job at 6:00 on the 1st: the month is closed, its PDF built, and no one emailed yet.
     services.month_close_previous(now=at(dt.date(2026, 12, 1), 6))
     assert not Notification.objects.exists()

@@ -26,7 +26,6 @@ from tests.factories import (
     PatronFactory,
     ProgramFactory,
     ServiceTypeFactory,
-    SurveyInvitationFactory,
     SurveyResponseFactory,
     UserFactory,
     at,
@@ -65,8 +64,8 @@ def closed_march(db, settings):
             accessibility_needs="SECRET-ACCESS-9921",
         )
     make_booking(service_type=service, starts_at=at(dt.date(2025, 3, 10), 10), status="attended")
-    chosen = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=QUOTE)
-    SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), could_do_better="SECRET-UNCHOSEN-ANSWER")
+    chosen = SurveyResponseFactory(month=MARCH, liked_most=QUOTE)
+    SurveyResponseFactory(month=MARCH, could_do_better="SECRET-UNCHOSEN-ANSWER")
     report = services.month_close(month=MARCH, now=AFTER_MARCH)
     return services.report_quotes_set(report=report, response_ids=[chosen.pk])
 
@@ -344,7 +343,7 @@ def test_choosing_quotes_in_the_admin(client, coordinator, closed_march):
     form = _action(client, "choose_quotes", closed_march)
     html = unescape(form.content.decode())
     assert QUOTE in html and "SECRET-UNCHOSEN-ANSWER" in html  # the coordinator reads every answer to choose
-    other_month = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=dt.date(2026, 2, 1)), liked_most="x")
+    other_month = SurveyResponseFactory(month=dt.date(2026, 2, 1), liked_most="x")
     refused = _action(client, "choose_quotes", closed_march, apply="1", responses=[other_month.pk])
     assert refused.status_code == 400
     assert MonthlyReport.objects.get().quotes[0]["liked_most"] == QUOTE
@@ -354,9 +353,7 @@ def test_choosing_quotes_in_the_admin(client, coordinator, closed_march):
 
 
 def test_more_than_three_quotes_are_refused(db, closed_march):
-    responses = [
-        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=f"Good {n}") for n in range(4)
-    ]
+    responses = [SurveyResponseFactory(month=MARCH, liked_most=f"Good {n}") for n in range(4)]
     with pytest.raises(ValidationError):
         services.report_quotes_set(report=closed_march, response_ids=[r.pk for r in responses])
     assert MonthlyReport.objects.get().quotes[0]["liked_most"] == QUOTE
@@ -431,7 +428,7 @@ def quotes_url(report: MonthlyReport) -> str:
 def test_the_coordinator_chooses_quotes_on_the_months_own_page_and_is_sent_back_to_the_report(
     client, coordinator, closed_march
 ):
-    other = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most="Patient helpers.")
+    other = SurveyResponseFactory(month=MARCH, liked_most="Patient helpers.")
     client.force_login(coordinator)
     page = client.get(quotes_url(closed_march))
     html = unescape(page.content.decode())
@@ -459,11 +456,8 @@ def test_the_coordinator_chooses_quotes_on_the_months_own_page_and_is_sent_back_
 def test_bad_quote_choices_are_refused_on_the_form_and_change_nothing(
     client, coordinator, closed_march, chosen, message
 ):
-    march = [
-        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=f"Good {n}").pk
-        for n in range(4)
-    ]
-    february = SurveyResponseFactory(invitation=SurveyInvitationFactory(month=dt.date(2026, 2, 1)), liked_most="x")
+    march = [SurveyResponseFactory(month=MARCH, liked_most=f"Good {n}").pk for n in range(4)]
+    february = SurveyResponseFactory(month=dt.date(2026, 2, 1), liked_most="x")
     values = {"four": march, "february": [february.pk], "junk": ["<script>", "1 OR 1=1", "9" * 30]}[chosen]
     client.force_login(coordinator)
 
@@ -493,7 +487,7 @@ def test_the_quotes_page_takes_the_same_queries_with_more_answers(client, coordi
     with CaptureQueriesContext(connection) as small:
         assert client.get(quotes_url(closed_march)).status_code == 200
     for number in range(40):
-        SurveyResponseFactory(invitation=SurveyInvitationFactory(month=MARCH), liked_most=f"Answer {number}")
+        SurveyResponseFactory(month=MARCH, liked_most=f"Answer {number}")
     with CaptureQueriesContext(connection) as large:
         assert client.get(quotes_url(closed_march)).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries) <= 10

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from stats.models import SurveyInvitation
+from stats.models import SurveysSent
 from stats.surveys import program_survey_code
 from tests.factories import ProgramFactory, with_sessions
 
@@ -18,13 +18,13 @@ def test_the_code_opens_surveys_until_14_days_after_the_last_session(client, db,
     url = reverse("surveys:program", args=[program_survey_code(program)])
     time_machine.move_to(_last_end(program) + dt.timedelta(days=14) - dt.timedelta(minutes=1), tick=False)
     assert client.get(url).status_code == 302
-    assert SurveyInvitation.objects.count() == 1
+    assert SurveysSent.objects.get().count == 1
     time_machine.move_to(_last_end(program) + dt.timedelta(days=14, minutes=1), tick=False)
     closed = client.get(url)
     assert closed.status_code == 410
     assert "The survey for Sewing club has closed" in closed.text
     assert closed["X-Robots-Tag"] == "noindex, nofollow"
-    assert SurveyInvitation.objects.count() == 1
+    assert SurveysSent.objects.get().count == 1
 
 
 def test_the_days_are_a_setting(client, db, time_machine, settings):
@@ -33,7 +33,7 @@ def test_the_days_are_a_setting(client, db, time_machine, settings):
     url = reverse("surveys:program", args=[program_survey_code(program)])
     time_machine.move_to(_last_end(program) + dt.timedelta(days=3), tick=False)
     assert client.get(url).status_code == 410
-    assert not SurveyInvitation.objects.exists()
+    assert not SurveysSent.objects.exists()
 
 
 def test_a_program_without_sessions_stays_open(client, db, time_machine):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from stats.models import SurveyKind, SurveyResponse
 from tests.conftest import PASSWORD
-from tests.factories import ProgramFactory, ServiceTypeFactory, SurveyInvitationFactory, UserFactory
+from tests.factories import ProgramFactory, ServiceTypeFactory, UserFactory, survey_link
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,8 @@ def program(transactional_db):
 
 
 def test_a_patron_answers_with_the_keyboard_only_and_is_thanked(page, program, assert_accessible):
-    invitation = SurveyInvitationFactory(program=program)
-    page.goto(f"/survey/{invitation.token}/")
+    invitation = survey_link(program=program)
+    page.goto(f"/survey/{invitation}/")
     expect(page.get_by_role("heading", name="Tell us how it went")).to_be_visible()
     expect(page.get_by_text("Intro to Arduino")).to_be_visible()
     assert_accessible(page)
@@ -67,7 +67,7 @@ def test_a_patron_answers_with_the_keyboard_only_and_is_thanked(page, program, a
     assert (answer.learned, answer.confident, answer.intend_to_apply, answer.more_aware) == (5, 4, 0, None)
     assert answer.liked_most == "Learning to solder with help."
 
-    page.goto(f"/survey/{invitation.token}/")
+    page.goto(f"/survey/{invitation}/")
     expect(page.get_by_role("heading", name="This survey was already answered, thank you")).to_be_visible()
     assert_accessible(page)
 
@@ -75,25 +75,29 @@ def test_a_patron_answers_with_the_keyboard_only_and_is_thanked(page, program, a
 def test_a_mistake_is_shown_on_the_form_and_the_follow_up_and_expired_pages_are_accessible(
     page, program, assert_accessible
 ):
-    invitation = SurveyInvitationFactory(program=program)
-    page.goto(f"/survey/{invitation.token}/")
+    invitation = survey_link(program=program)
+    page.goto(f"/survey/{invitation}/")
     page.get_by_label("What did you like most? (optional)").fill("<b>bold</b>")
     page.get_by_role("button", name="Send my answers").click()
     expect(page.locator("#id_liked_most-error")).to_have_text("Write plain text, without < and > tags.")
     assert_accessible(page)
 
     service = ServiceTypeFactory(name="Sewing machine basics")
-    follow_up = SurveyInvitationFactory(kind=SurveyKind.FOLLOW_UP, service_type=service)
-    page.goto(f"/survey/{follow_up.token}/")
+    follow_up = survey_link(kind=SurveyKind.FOLLOW_UP, service_type=service)
+    page.goto(f"/survey/{follow_up}/")
     expect(page.get_by_role("heading", name="A few weeks later: three questions")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("group", name="Have you used what you learned?").get_by_label("Not yet").check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
 
-    expired = SurveyInvitationFactory(expires_at=timezone.now() - dt.timedelta(days=1))
-    page.goto(f"/survey/{expired.token}/")
+    expired = survey_link(open_until=timezone.localdate() - dt.timedelta(days=1))
+    page.goto(f"/survey/{expired}/")
     expect(page.get_by_role("heading", name="This survey has closed")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/survey/{expired[:-3]}/")
+    expect(page.get_by_role("heading", name="This survey link does not work")).to_be_visible()
     assert_accessible(page)
 
 

@@ -4,9 +4,11 @@ import datetime as dt
 import re
 import threading
 
+import factory
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session as WebSession
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,18 +17,19 @@ from django.utils import timezone
 
 from bookings.models import Booking, UnmetDemand
 from programs.models import Registration, Session
-from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
+from stats.models import SurveyChannel, SurveyKind, SurveyResponse, SurveysSent, UsedSurveyLink
 from stats.surveys import program_survey_code
 from tests.factories import (
     SURVEY_ANSWERS,
     ProgramFactory,
     ServiceTypeFactory,
     SkillFactory,
-    SurveyInvitationFactory,
     SurveyResponseFactory,
+    SurveysSentFactory,
     at,
     build_desk,
     register_url,
+    survey_link,
     with_sessions,
 )
 from tests.factories import booking_form_data as booking_form
@@ -43,13 +46,18 @@ def _fresh_rate_limit():
 
 
 @pytest.fixture
-def invitation(db):
-    program = ProgramFactory(title="Intro to Arduino", service_area="digital_learning")
-    return SurveyInvitationFactory(program=program, service_area="digital_learning")
+def program(db):
+    return ProgramFactory(title="Intro to Arduino", service_area="digital_learning")
 
 
-def survey_url(invitation: SurveyInvitation) -> str:
-    return reverse("surveys:survey", args=[invitation.token])
+@pytest.fixture
+def invitation(program) -> str:
+    """An emailed survey link's token, about the program."""
+    return survey_link(program=program, service_area="digital_learning")
+
+
+def survey_url(token: str) -> str:
+    return reverse("surveys:survey", args=[token])
 
 
 # --- Consent on the public forms ---------------------------------------------------------------------------
@@ -156,7 +164,7 @@ def test_the_survey_names_the_program_and_asks_four_statements_and_two_questions
     assert "checked" not in text
 
 
-def test_a_patron_answers_once_and_is_thanked(client, invitation):
+def test_a_patron_answers_once_and_is_thanked(client, program, invitation):
     response = client.post(survey_url(invitation), SURVEY_ANSWERS)
     assert response.status_code == 302
     assert response["Location"] == reverse("surveys:thanks")
@@ -164,9 +172,8 @@ def test_a_patron_answers_once_and_is_thanked(client, invitation):
     answer = SurveyResponse.objects.get()
     assert (answer.learned, answer.confident, answer.intend_to_apply, answer.more_aware) == (5, 4, 0, None)
     assert answer.liked_most == "The volunteer was patient with me."
-    assert answer.program == invitation.program
-    invitation.refresh_from_db()
-    assert invitation.used_at is not None
+    assert answer.program == program
+    assert UsedSurveyLink.objects.count() == 1
 
     again = client.post(survey_url(invitation), {**SURVEY_ANSWERS, "learned": "1"})
     assert again.status_code == 200
@@ -192,8 +199,7 @@ def test_bad_answers_get_a_clear_message_and_change_nothing(client, invitation, 
     assert response.status_code == 200
     assert message in response.text
     assert not SurveyResponse.objects.exists()
-    invitation.refresh_from_db()
-    assert invitation.used_at is None
+    assert not UsedSurveyLink.objects.exists()
 
 
 def test_a_filled_honeypot_stores_nothing(client, invitation):
@@ -213,7 +219,7 @@ def test_survey_posts_are_rate_limited_per_address(client, invitation, settings)
 
 
 def test_an_expired_link_gets_a_kind_page(client, db):
-    invitation = SurveyInvitationFactory(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    invitation = survey_link(open_until=timezone.localdate() - dt.timedelta(days=1))
     page = client.get(survey_url(invitation))
     assert page.status_code == 410
     assert "This survey has closed" in page.text
@@ -237,14 +243,44 @@ def test_unknown_or_tampered_links_answer_404(client, invitation, path):
     assert client.post(path, SURVEY_ANSWERS).status_code in (404, 405)
 
 
-def test_a_tampered_token_is_not_found(client, invitation):
-    tampered = invitation.token[:-1] + ("A" if invitation.token[-1] != "A" else "B")
-    assert client.get(f"/survey/{tampered}/").status_code == 404
+def _relabelled(token: str) -> str:
+    payload, signature = token.rsplit(":", 1)
+    changed = signing.b64_decode(payload.encode()).replace(b"digital_learning", b"education")
+    assert changed != signing.b64_decode(payload.encode())
+    return f"{signing.b64_encode(changed).decode()}:{signature}"
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # the signature changed
+        lambda token: _relabelled(token),  # what the link is about changed, its signature kept
+        lambda token: token[:40],  # cut short when copied
+        lambda token: token.split(":")[0],  # no signature at all
+    ],
+)
+def test_an_altered_link_gets_a_kind_page_and_stores_nothing(client, invitation, alter):
+    tampered = alter(invitation)
+    page = client.get(survey_url(tampered))
+    assert page.status_code == 404
+    assert "This survey link does not work" in page.text
+    refused = client.post(survey_url(tampered), SURVEY_ANSWERS)
+    assert refused.status_code == 404 and "This survey link does not work" in refused.text
+    assert not SurveyResponse.objects.exists() and not UsedSurveyLink.objects.exists()
+
+
+def test_a_link_signed_for_something_else_is_not_a_survey(client, db):
+    for other in (
+        signing.Signer(salt="stats.in-room-survey").sign("1"),
+        signing.Signer(salt="stats.survey-link").sign_object(["weekly", "x", 1, None, None, "2026-03", "", 5]),
+        signing.Signer(salt="stats.survey-link").sign_object({"kind": "immediate"}),
+    ):
+        assert client.get(survey_url(other)).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_submits_at_once_store_one_answer_and_thank_both():
-    invitation = SurveyInvitationFactory()
+    invitation = survey_link()
     start = threading.Barrier(2)
     statuses = []
 
@@ -264,11 +300,12 @@ def test_two_submits_at_once_store_one_answer_and_thank_both():
         thread.join()
     assert sorted(statuses) == [(200, True), (302, False)]
     assert SurveyResponse.objects.count() == 1
+    assert UsedSurveyLink.objects.count() == 1
 
 
-def test_the_survey_page_costs_the_same_queries_with_more_surveys(client, invitation):
+def test_the_survey_page_costs_the_same_queries_with_more_surveys(client, program):
     def counts() -> tuple[int, int]:
-        fresh = SurveyInvitationFactory(program=invitation.program)
+        fresh = survey_link(program=program)
         with CaptureQueriesContext(connection) as shown:
             client.get(survey_url(fresh))
         with CaptureQueriesContext(connection) as answered:
@@ -276,8 +313,10 @@ def test_the_survey_page_costs_the_same_queries_with_more_surveys(client, invita
         return len(shown), len(answered)
 
     few = counts()
-    SurveyResponseFactory.create_batch(30)
-    SurveyInvitationFactory.create_batch(30, program=invitation.program)
+    SurveyResponseFactory.create_batch(30, program=program)
+    SurveysSentFactory(program=program, count=30)
+    for _ in range(30):
+        client.post(survey_url(survey_link(program=program)), SURVEY_ANSWERS)
     assert counts() == few
 
 
@@ -286,7 +325,7 @@ def test_the_survey_page_costs_the_same_queries_with_more_surveys(client, invita
 
 def test_the_follow_up_asks_three_yes_not_yet_no_questions(client, db):
     service = ServiceTypeFactory(name="Sewing machine basics")
-    invitation = SurveyInvitationFactory(kind=SurveyKind.FOLLOW_UP, service_type=service)
+    invitation = survey_link(kind=SurveyKind.FOLLOW_UP, service_type=service)
     page = client.get(survey_url(invitation))
     assert "Sewing machine basics" in page.text
     assert page.text.count("<legend") == 3
@@ -312,20 +351,22 @@ def test_scanning_the_qr_code_opens_a_fresh_single_use_survey(client, db):
     program = ProgramFactory(title="Sewing club", service_area="education")
     url = reverse("surveys:program", args=[program_survey_code(program)])
     response = client.get(url)
-    invitation = SurveyInvitation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == survey_url(invitation)
-    assert invitation.channel == SurveyInvitation.Channel.IN_ROOM
-    assert (invitation.program, invitation.service_area) == (program, "education")
-    assert invitation.month == timezone.localdate().replace(day=1)
+    location = response["Location"]
+    sent = SurveysSent.objects.get()
+    assert (sent.kind, sent.channel, sent.count) == (SurveyKind.IMMEDIATE, SurveyChannel.IN_ROOM, 1)
+    assert (sent.program, sent.service_area) == (program, "education")
+    assert sent.month == timezone.localdate().replace(day=1)
+    assert "Sewing club" in client.get(location).text
     # Scanning again before answering reopens the same survey; another phone gets its own.
-    assert client.get(url)["Location"] == survey_url(invitation)
-    assert Client().get(url)["Location"] != survey_url(invitation)
-    assert SurveyInvitation.objects.count() == 2
+    assert client.get(url)["Location"] == location
+    assert Client().get(url)["Location"] != location
+    assert SurveysSent.objects.get().count == 2
     # Once answered, the next scan is a new survey (for the next program, say).
-    client.post(survey_url(invitation), SURVEY_ANSWERS)
-    assert client.get(url)["Location"] != survey_url(invitation)
-    assert SurveyInvitation.objects.count() == 3
+    assert client.post(location, SURVEY_ANSWERS).status_code == 302
+    assert client.get(url)["Location"] != location
+    assert SurveysSent.objects.get().count == 3
+    assert SurveyResponse.objects.get().program == program
 
 
 def test_a_room_of_phones_on_one_address_is_limited_per_room(db, settings):
@@ -335,7 +376,7 @@ def test_a_room_of_phones_on_one_address_is_limited_per_room(db, settings):
         assert Client().get(url).status_code == 302
     refused = Client().get(url)
     assert refused.status_code == 429 and refused["X-Robots-Tag"] == "noindex, nofollow"
-    assert SurveyInvitation.objects.count() == 3
+    assert SurveysSent.objects.get().count == 3
     assert Client(REMOTE_ADDR="10.0.0.9").get(url).status_code == 302
 
 
@@ -389,7 +430,7 @@ def test_the_qr_page_costs_the_same_queries_with_more_programs(client, coordinat
     with CaptureQueriesContext(connection) as few:
         client.get(qr_url(program))
     ProgramFactory.create_batch(20)
-    SurveyInvitationFactory.create_batch(20, program=program)
+    SurveysSentFactory.create_batch(20, program=program, month=factory.Sequence(lambda n: dt.date(2000 + n, 1, 1)))
     with CaptureQueriesContext(connection) as many:
         client.get(qr_url(program))
     assert len(few) == len(many)

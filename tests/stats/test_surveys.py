@@ -1,6 +1,7 @@
 """Survey invitations by email, answers stored once, and the in-room QR code's signed address."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -13,14 +14,16 @@ from django.utils import timezone
 from bookings.models import Booking
 from makerlab.models import Notification, Patron
 from programs.models import Attendance, Participant, Registration, Session
-from stats.models import SurveyInvitation, SurveyKind, SurveyResponse
+from stats.models import SurveyChannel, SurveyKind, SurveyResponse, SurveysSent, UsedSurveyLink
 from stats.surveys import (
     AlreadyAnswered,
     SurveyAnswers,
     SurveyExpired,
-    in_room_invitation_create,
+    in_room_link_create,
     program_for_survey_code,
     program_survey_code,
+    survey_link_new,
+    survey_link_read,
     survey_response_create,
     surveys_send_due,
 )
@@ -29,7 +32,6 @@ from tests.factories import (
     PatronFactory,
     ProgramFactory,
     ServiceTypeFactory,
-    SurveyInvitationFactory,
     make_booking,
 )
 
@@ -40,6 +42,21 @@ NOW = dt.datetime(2026, 4, 2, 16, 0, tzinfo=dt.UTC)
 
 def toronto(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=TORONTO)
+
+
+def token_in(body: str) -> str:
+    """The survey link's token in an email."""
+    return re.search(r"http://testserver/survey/([A-Za-z0-9_:-]+)/", body).group(1)
+
+
+def link_of(*, kind: str = SurveyKind.IMMEDIATE, service_area: str = "digital_learning", open_until=None, program=None):
+    return survey_link_new(
+        kind=kind,
+        service_area=service_area,
+        month=dt.date(2026, 3, 1),
+        open_until=open_until or dt.date(2026, 5, 1),
+        program_id=program.pk if program else None,
+    )
 
 
 def attended_booking(starts_at: dt.datetime, **fields) -> Booking:
@@ -88,27 +105,34 @@ def test_an_attended_booking_with_consent_gets_one_survey_email_once(db, django_
     with django_capture_on_commit_callbacks(execute=True):
         assert surveys_send_due(now=NOW + dt.timedelta(minutes=15)) == 0
 
-    invitation = SurveyInvitation.objects.get()
-    assert invitation.kind == SurveyKind.IMMEDIATE
-    assert invitation.channel == SurveyInvitation.Channel.EMAIL
-    assert invitation.service_area == "digital_learning"
-    assert invitation.service_type == service
-    assert invitation.program is None
-    assert invitation.branch == booking.branch
-    assert invitation.month == dt.date(2026, 3, 1)
-    assert invitation.expires_at == NOW + dt.timedelta(days=30)
-    assert invitation.used_at is None
+    sent = SurveysSent.objects.get()
+    assert (sent.kind, sent.channel, sent.count) == (SurveyKind.IMMEDIATE, SurveyChannel.EMAIL, 1)
+    assert (sent.service_area, sent.service_type, sent.program) == ("digital_learning", service, None)
+    assert (sent.branch, sent.month) == (booking.branch, dt.date(2026, 3, 1))
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [booking.contact_email]
     assert "Email and online accounts" in message.subject
-    assert f"http://testserver/survey/{invitation.token}/" in message.body
     assert "anonymous" in message.body
+    token = token_in(message.body)
+    link = survey_link_read(token)
+    assert (link.kind, link.service_area, link.service_type_id, link.program_id) == (
+        SurveyKind.IMMEDIATE,
+        "digital_learning",
+        service.pk,
+        None,
+    )
+    assert (link.branch_id, link.month, link.open_until) == (
+        booking.branch_id,
+        dt.date(2026, 3, 1),
+        dt.date(2026, 5, 2),
+    )
+    assert "May 2" in message.body
     notification = Notification.objects.get(idempotency_key=f"survey:booking:{booking.pk}:immediate")
     # Once sent, the outbox keeps nothing that ties the token to the person.
     assert notification.status == Notification.Status.SENT
     assert notification.context == {}
-    assert invitation.token not in str(Notification.objects.values_list("context", "last_error", "object_id"))
+    assert link.nonce not in str(Notification.objects.values())
 
 
 @pytest.mark.parametrize(
@@ -125,7 +149,7 @@ def test_an_attended_booking_with_consent_gets_one_survey_email_once(db, django_
 def test_no_survey_without_consent_attendance_or_a_recent_end(db, starts_at, fields):
     attended_booking(starts_at, **fields)
     assert surveys_send_due(now=NOW) == 0
-    assert not SurveyInvitation.objects.exists()
+    assert not SurveysSent.objects.exists()
     assert not Notification.objects.exists()
 
 
@@ -139,7 +163,7 @@ def test_the_month_is_the_sessions_month_in_toronto_across_midnight_utc(db):
     # 9 p.m. on 31 March in Toronto is already 1 April in UTC.
     attended_booking(toronto(2026, 3, 31, 21))
     surveys_send_due(now=NOW)
-    assert SurveyInvitation.objects.get().month == dt.date(2026, 3, 1)
+    assert SurveysSent.objects.get().month == dt.date(2026, 3, 1)
 
 
 # --- Immediate surveys after a program ---------------------------------------------------------------------
@@ -149,12 +173,11 @@ def test_a_program_someone_came_to_is_surveyed_after_its_last_session(db, django
     registration = program_with_registration(toronto(2026, 3, 24, 18), toronto(2026, 3, 31, 18))
     with django_capture_on_commit_callbacks(execute=True):
         assert surveys_send_due(now=NOW) == 1
-    invitation = SurveyInvitation.objects.get()
-    assert invitation.program == registration.program
-    assert invitation.service_type is None
-    assert invitation.service_area == "education"
-    assert invitation.branch == registration.program.branch
-    assert invitation.month == dt.date(2026, 3, 1)
+    sent = SurveysSent.objects.get()
+    assert (sent.program, sent.service_type, sent.service_area) == (registration.program, None, "education")
+    assert (sent.branch, sent.month, sent.count) == (registration.program.branch, dt.date(2026, 3, 1), 1)
+    link = survey_link_read(token_in(mail.outbox[0].body))
+    assert (link.program_id, link.service_type_id) == (registration.program_id, None)
     assert Notification.objects.filter(idempotency_key=f"survey:registration:{registration.pk}:immediate").exists()
     assert mail.outbox[0].to == ["ravi@example.net"]
     assert "Intro to Arduino" in mail.outbox[0].body
@@ -193,9 +216,10 @@ def test_the_follow_up_goes_six_weeks_later_to_those_invited_right_after(db, dja
     with django_capture_on_commit_callbacks(execute=True):
         assert surveys_send_due(now=later) == 2
         assert surveys_send_due(now=later + dt.timedelta(hours=1)) == 0
-    follow_ups = SurveyInvitation.objects.filter(kind=SurveyKind.FOLLOW_UP)
-    assert follow_ups.count() == 2
+    follow_ups = SurveysSent.objects.filter(kind=SurveyKind.FOLLOW_UP)
+    assert sum(follow_ups.values_list("count", flat=True)) == 2
     assert set(follow_ups.values_list("month", flat=True)) == {dt.date(2026, 2, 1)}
+    assert survey_link_read(token_in(mail.outbox[-1].body)).kind == SurveyKind.FOLLOW_UP
     assert Notification.objects.filter(idempotency_key=f"survey:booking:{booking.pk}:follow_up").exists()
     assert Notification.objects.filter(
         idempotency_key=f"survey:registration:{program_registration.pk}:follow_up"
@@ -236,7 +260,7 @@ def test_the_sweep_costs_the_same_queries_at_two_sizes(db):
     _add_due(2)
     first_few = _sweep_queries(NOW)
     nothing_new_few = _sweep_queries(NOW)
-    SurveyInvitation.objects.all().delete()
+    SurveysSent.objects.all().delete()
     Notification.objects.all().delete()
     _add_due(6)  # twelve more: sixteen in all
     nothing_new_many_first = _sweep_queries(NOW)
@@ -251,36 +275,56 @@ def test_the_sweep_costs_the_same_queries_at_two_sizes(db):
 # --- Answers -----------------------------------------------------------------------------------------------
 
 
-def test_answers_are_stored_once_with_the_invitations_details_and_no_person(db):
-    invitation = SurveyInvitationFactory(program=ProgramFactory(), service_area="education")
+def test_answers_are_stored_once_with_the_links_details_and_no_person(db):
+    program = ProgramFactory()
+    invitation = link_of(program=program, service_area="education")
     response = survey_response_create(
-        invitation=invitation,
+        link=invitation,
         answers=SurveyAnswers(learned=5, confident=0, liked_most="  The patient teacher. ", applied="yes"),
         now=NOW,
     )
     assert (response.kind, response.service_area, response.program, response.month) == (
         "immediate",
         "education",
-        invitation.program,
+        program,
         dt.date(2026, 3, 1),
     )
     assert (response.learned, response.confident, response.intend_to_apply) == (5, 0, None)
     assert response.liked_most == "The patient teacher."
     assert response.applied == ""  # a follow-up answer is not part of the immediate survey
-    assert response.submitted_on == dt.date(2026, 4, 2)
-    invitation.refresh_from_db()
-    assert invitation.used_at == NOW
+    assert response.answered_in == dt.date(2026, 4, 1)  # the month, never the day or the time
     with pytest.raises(AlreadyAnswered):
-        survey_response_create(invitation=invitation, answers=SurveyAnswers(learned=1), now=NOW)
+        survey_response_create(link=invitation, answers=SurveyAnswers(learned=1), now=NOW)
     assert SurveyResponse.objects.count() == 1
     assert not {field.name for field in SurveyResponse._meta.get_fields()} & {"patron", "booking", "registration"}
 
 
-def test_an_expired_link_takes_no_answers(db):
-    invitation = SurveyInvitationFactory(expires_at=NOW)
+def test_a_new_secret_key_does_not_reopen_an_answered_link(db, settings):
+    invitation = link_of()
+    survey_response_create(link=invitation, answers=SurveyAnswers(learned=5), now=NOW)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    with pytest.raises(AlreadyAnswered):
+        survey_response_create(link=invitation, answers=SurveyAnswers(learned=1), now=NOW)
+    assert SurveyResponse.objects.count() == 1
+
+
+def test_answers_about_a_program_deleted_since_keep_the_rest(db):
+    program = ProgramFactory()
+    invitation = link_of(program=program, service_area="education")
+    program.delete()
+    response = survey_response_create(link=invitation, answers=SurveyAnswers(learned=5), now=NOW)
+    assert (response.program, response.service_area) == (None, "education")
+
+
+def test_a_link_takes_answers_to_the_end_of_its_last_day_in_toronto(db):
+    invitation = link_of(open_until=dt.date(2026, 4, 2))
+    last_minute = toronto(2026, 4, 2, 23, 59)  # already 3 April in UTC
     with pytest.raises(SurveyExpired):
-        survey_response_create(invitation=invitation, answers=SurveyAnswers(learned=4), now=NOW)
-    assert not SurveyResponse.objects.exists()
+        survey_response_create(link=invitation, answers=SurveyAnswers(learned=4), now=toronto(2026, 4, 3, 0, 1))
+    assert not SurveyResponse.objects.exists() and not UsedSurveyLink.objects.exists()
+    survey_response_create(link=invitation, answers=SurveyAnswers(learned=4), now=last_minute)
+    assert SurveyResponse.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -294,22 +338,21 @@ def test_an_expired_link_takes_no_answers(db):
     ],
 )
 def test_bad_answers_are_refused_and_change_nothing(db, answers, message):
-    invitation = SurveyInvitationFactory()
+    invitation = link_of()
     with pytest.raises(ValidationError, match=message):
-        survey_response_create(invitation=invitation, answers=answers, now=NOW)
-    invitation.refresh_from_db()
-    assert invitation.used_at is None
+        survey_response_create(link=invitation, answers=answers, now=NOW)
+    assert not UsedSurveyLink.objects.exists()
     assert not SurveyResponse.objects.exists()
 
 
 def test_a_follow_up_takes_only_its_three_answers(db):
-    invitation = SurveyInvitationFactory(kind=SurveyKind.FOLLOW_UP)
+    invitation = link_of(kind=SurveyKind.FOLLOW_UP)
     with pytest.raises(ValidationError, match="answers listed"):
-        survey_response_create(invitation=invitation, answers=SurveyAnswers(applied="maybe"), now=NOW)
+        survey_response_create(link=invitation, answers=SurveyAnswers(applied="maybe"), now=NOW)
     with pytest.raises(ValidationError, match="at least one"):
-        survey_response_create(invitation=invitation, answers=SurveyAnswers(learned=5), now=NOW)
+        survey_response_create(link=invitation, answers=SurveyAnswers(learned=5), now=NOW)
     response = survey_response_create(
-        invitation=invitation, answers=SurveyAnswers(applied="yes", used_other_resources="not_yet"), now=NOW
+        link=invitation, answers=SurveyAnswers(applied="yes", used_other_resources="not_yet"), now=NOW
     )
     assert (response.applied, response.changed_something, response.used_other_resources) == ("yes", "", "not_yet")
     assert response.learned is None
@@ -317,14 +360,14 @@ def test_a_follow_up_takes_only_its_three_answers(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_at_once_store_one_and_refuse_the_other():
-    invitation = SurveyInvitationFactory()
+    invitation = link_of(open_until=timezone.localdate() + dt.timedelta(days=1))
     start = threading.Barrier(2)
     outcomes = []
 
     def answer(score: int) -> None:
         try:
             start.wait()
-            survey_response_create(invitation=invitation, answers=SurveyAnswers(learned=score))
+            survey_response_create(link=invitation, answers=SurveyAnswers(learned=score))
             outcomes.append("stored")
         except AlreadyAnswered:
             outcomes.append("already")
@@ -338,6 +381,7 @@ def test_two_answers_at_once_store_one_and_refuse_the_other():
         thread.join()
     assert sorted(outcomes) == ["already", "stored"]
     assert SurveyResponse.objects.count() == 1
+    assert UsedSurveyLink.objects.count() == 1
 
 
 # --- The QR code in the room -------------------------------------------------------------------------------
@@ -353,13 +397,14 @@ def test_the_qr_address_is_signed_for_one_program(db):
     assert program_for_survey_code("x" * 500) is None
 
 
-def test_an_in_room_invitation_is_for_the_programs_area_and_this_month(db):
+def test_an_in_room_link_is_for_the_programs_area_and_this_month_and_open_until_tomorrow(db):
     program = ProgramFactory(service_area="job_skills")
-    invitation = in_room_invitation_create(program=program, now=toronto(2026, 3, 31, 22))
-    assert invitation.channel == SurveyInvitation.Channel.IN_ROOM
-    assert invitation.kind == SurveyKind.IMMEDIATE
-    assert (invitation.service_area, invitation.program, invitation.branch) == ("job_skills", program, program.branch)
-    assert invitation.month == dt.date(2026, 3, 1)
+    link = survey_link_read(in_room_link_create(program=program, now=toronto(2026, 3, 31, 22)))
+    assert link.kind == SurveyKind.IMMEDIATE
+    assert (link.service_area, link.program_id, link.branch_id) == ("job_skills", program.pk, program.branch_id)
+    assert (link.month, link.open_until) == (dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    sent = SurveysSent.objects.get()
+    assert (sent.channel, sent.program, sent.month, sent.count) == (SurveyChannel.IN_ROOM, program, link.month, 1)
 
 
 def test_the_beat_runs_the_sweep_every_fifteen_minutes_through_a_thin_task(db, settings):
@@ -370,4 +415,4 @@ def test_the_beat_runs_the_sweep_every_fifteen_minutes_through_a_thin_task(db, s
     attended_booking(timezone.now() - dt.timedelta(days=1))
     task.delay()
     task.delay()
-    assert SurveyInvitation.objects.count() == 1
+    assert SurveysSent.objects.get().count == 1

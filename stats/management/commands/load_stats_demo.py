@@ -26,6 +26,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             summary = stats_demo_load(now=now or timezone.now())
         self.stdout.write(
-            f"Stats demo: {summary.invitations} survey invitations with {summary.responses} answers; "
+            f"Stats demo: {summary.invitations} surveys sent with {summary.responses} answers; "
             f"{summary.reports} monthly reports closed."
         )

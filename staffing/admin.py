@@ -47,9 +47,9 @@ from staffing.models import (
     Skill,
     StaffMember,
     TimeOff,
+    qualifications_valid_on,
 )
 from staffing.selectors import WarningChecker, week_start_of
-from staffing.selectors import _valid_on as qualifications_valid_on
 
 
 def _errors(error: ValidationError) -> str:
@@ -141,7 +141,9 @@ class SkillFilter(admin.SimpleListFilter):
         skill = ascii_id(self.value())
         if skill is None:
             return queryset.none()
-        held = Q(qualifications__skill_id=skill) & qualifications_valid_on(timezone.localdate())
+        held = Q(qualifications__skill_id=skill) & qualifications_valid_on(
+            timezone.localdate(), path="qualifications__"
+        )
         return queryset.filter(held).distinct()
 
 
@@ -228,7 +230,9 @@ class SkillAdmin(admin.ModelAdmin):
     readonly_fields = ["held_by"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        held_today = qualifications_valid_on(timezone.localdate()) & Q(qualifications__staff_member__is_active=True)
+        held_today = qualifications_valid_on(timezone.localdate(), path="qualifications__") & Q(
+            qualifications__staff_member__is_active=True
+        )
         return super().get_queryset(request).annotate(holder_count=Count("qualifications", filter=held_today))
 
     def get_fields(self, request: HttpRequest, obj: Skill | None = None) -> list[str]:

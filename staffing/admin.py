@@ -523,23 +523,17 @@ class ShiftAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
                 services.assignment_remove(assignment=assignment)
             except ValidationError as error:
                 self.message_user(request, f"{assignment.staff_member}: {_errors(error)}", messages.ERROR)
-        # Staff members first: a minor added with them is then supervised when checked.
-        new = sorted(formset.new_forms(), key=lambda f: not f.cleaned_data["staff_member"].is_employee)
+        newcomers = [
+            services.Newcomer(new_form.cleaned_data["staff_member"], new_form.cleaned_data.get("override_reason", ""))
+            for new_form in formset.new_forms()
+        ]
         created = []
-        for new_form in new:
-            person = new_form.cleaned_data["staff_member"]
+        if newcomers:
             try:
-                created.append(
-                    services.assignment_create(
-                        shift=form.instance,
-                        staff_member=person,
-                        by_user=request.user,
-                        override_reason=new_form.cleaned_data.get("override_reason", ""),
-                    )
-                )
+                created = services.assignments_create(shift=form.instance, newcomers=newcomers, by_user=request.user)
             except ValidationError as error:
                 # Only when the data changed since the form was checked (someone else was quicker).
-                self.message_user(request, f"{person} was not put on the shift: {_errors(error)}", messages.ERROR)
+                self.message_user(request, f"Nobody new was put on the shift: {_errors(error)}", messages.ERROR)
         formset.new_objects = created
         return None
 

@@ -199,7 +199,15 @@ class WarningChecker:
         ).values_list("shift__branch_id", "staff_member_id", "period"):
             self._employees_on[branch_id].append((staff_member_id, period.lower, period.upper))
 
-    def warnings(self, *, shift: Shift, staff_member: StaffMember, required_skills: Iterable) -> list[Warning]:
+    def warnings(
+        self,
+        *,
+        shift: Shift,
+        staff_member: StaffMember,
+        required_skills: Iterable,
+        alongside: Iterable[StaffMember] = (),
+    ) -> list[Warning]:
+        """The soft rules putting ``staff_member`` on ``shift`` breaks; ``alongside``: others joining it with them."""
         facts = self._facts[staff_member.pk]
         person = facts.staff_member
         zone = shift.branch.zone
@@ -243,10 +251,12 @@ class WarningChecker:
                     )
                 )
 
-        if person.is_minor_on(day) and not any(
+        # A minor needs a staff member on shift for the whole shift: one already on, or one joining this shift.
+        supervised = any(other.is_employee and other.pk != person.pk for other in alongside) or any(
             other != person.pk and start <= shift.starts_at and shift.ends_at <= end
             for other, start, end in self._employees_on.get(shift.branch_id, [])
-        ):
+        )
+        if person.is_minor_on(day) and not supervised:
             found.append(
                 Warning("unsupervised_minor", f"{person} is under 18 and no staff member is on shift at the same time.")
             )
@@ -264,6 +274,12 @@ class WarningChecker:
 
     def holds_skill(self, *, staff_member: StaffMember, skill_id: int, day: dt.date) -> bool:
         return any(q.is_valid_on(day) for q in self._facts[staff_member.pk].skills.get(skill_id, []))
+
+    def is_on_shift(self, *, shift: Shift, staff_member: StaffMember) -> bool:
+        """Whether the person is on ``shift`` itself."""
+        return shift.pk is not None and any(
+            shift_id == shift.pk for shift_id, _, _ in self._facts[staff_member.pk].assignments
+        )
 
     def is_on_another_shift(self, *, shift: Shift, staff_member: StaffMember) -> bool:
         """Whether the person is on a shift (this one or another) overlapping ``shift``."""

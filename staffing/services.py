@@ -462,12 +462,11 @@ def shift_change_decide(
             assignment = Assignment.objects.select_for_update().get(pk=change.assignment_id)
             shift = change.assignment.shift
             claimant = change.claimed_by
-            warnings = WarningChecker(people=[claimant], shifts=[shift]).warnings(
-                shift=shift, staff_member=claimant, required_skills=list(shift.required_skills.all())
+            # The claimant takes the place of the person who gave the shift up.
+            warnings = assignment_check(
+                shift=shift, staff_member=claimant, override_reason=override_reason, taken_off=1
             )
             override_reason = override_reason.strip()
-            if warnings and not override_reason:
-                raise AssignmentWarnings(warnings)
             assignment.staff_member = claimant
             assignment.overridden_warnings = [w.code for w in warnings]
             assignment.override_reason = override_reason if warnings else ""

@@ -495,8 +495,20 @@ class TestShiftChanges:
         AssignmentFactory(
             shift=ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=shift.starts_at), staff_member=taker
         )
-        with pytest.raises(ValidationError, match="now on another shift"):
+        with pytest.raises(ValidationError, match="already on a shift at that time") as refusal:
             services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+        assert refusal.value.code == "busy"  # assignment_check's refusal, as when putting someone on a shift
+        assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
+
+    def test_approval_is_refused_if_the_claimant_is_no_longer_active(self, offered, coordinator):
+        """Approving a claim puts the claimant on the shift, so assignment_check's rules hold (they once did not)."""
+        taker = StaffMemberFactory()
+        services.shift_claim(change=offered, staff_member=taker)
+        taker.is_active = False
+        taker.save()
+        with pytest.raises(ValidationError) as refusal:
+            services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+        assert refusal.value.code == "inactive"
         assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
 
     def test_approval_asks_for_an_override_when_the_claimant_lacks_a_skill(self, branch, coordinator):

@@ -330,7 +330,11 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def program_capacity_check(*, program: Program, capacity: int) -> None:
-    """Refuse a capacity below the places registrations hold: those people keep their places."""
+    """Refuse a capacity below the places registrations hold: those people keep their places.
+
+    The admin form asks early, for a message by the field; ``program_capacity_change`` asks again with
+    the program locked.
+    """
     held = program_places_held(program=program)
     if capacity < held:
         raise ValidationError(

@@ -29,7 +29,7 @@ from bookings.services import desk
 from makerlab.exports import csv_lines
 from makerlab.formatting import when_text
 from makerlab.validators import ascii_id, validate_plain_text
-from staffing.models import StaffMember
+from staffing.selectors import staff_members
 
 
 class IntakeQuestionInline(admin.TabularInline):
@@ -145,7 +145,7 @@ class StaffMemberFilter(admin.SimpleListFilter):
     parameter_name = "staff"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        people = StaffMember.objects.filter(bookings__isnull=False).distinct().select_related("user")
+        people = staff_members(ids=Booking.objects.values("staff_member_id"))
         return sorted(((str(person.pk), str(person)) for person in people), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -24,7 +24,8 @@ from bookings.models import (
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars, day_bounds
-from staffing.models import Assignment, DecisionStatus, Qualification, ShiftRole, StaffMember, TimeOff
+from staffing.models import ShiftRole, StaffMember
+from staffing.selectors import people_on_shift
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -59,8 +60,9 @@ def open_slots(
     that day) is on a published 1-on-1 help shift for the session and its buffer, is not on approved
     time off and not busy with another booking or a commitment another app registered (a program
     session they facilitate), and the equipment (if any) is in service, not under maintenance, not
-    booked and not taken by such a commitment (a program using it). At most nine queries, whatever
-    the history size: the registered providers answer in one query per kind of resource.
+    booked and not taken by such a commitment (a program using it). Staffing says who is on shift,
+    with which skills and time off (``people_on_shift``). At most nine queries, whatever the history
+    size: the registered providers answer in one query per kind of resource.
     """
     branch = service_type.branch
     zone = branch.zone
@@ -80,33 +82,16 @@ def open_slots(
     )
     open_intervals = calendar.open_intervals()
 
-    shifts: dict[int, list[Interval]] = defaultdict(list)
-    for staff_member_id, period in Assignment.objects.filter(
-        shift__branch=branch,
-        shift__role=ShiftRole.HELP_DESK,
-        shift__is_published=True,
-        staff_member__is_active=True,
-        period__overlap=window,
-    ).values_list("staff_member_id", "period"):
-        shifts[staff_member_id].append((period.lower, period.upper))
-    if not shifts:
+    on_shift = people_on_shift(
+        branch=branch,
+        role=ShiftRole.HELP_DESK,
+        start=window.lower,
+        end=window.upper,
+        skill_ids=[service_type.required_skill_id],
+    )
+    people = on_shift.staff_member_ids
+    if not people:
         return []
-    people = list(shifts)
-
-    qualified: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for staff_member_id, granted_on, expires_on in Qualification.objects.filter(
-        staff_member_id__in=people, skill_id=service_type.required_skill_id
-    ).values_list("staff_member_id", "granted_on", "expires_on"):
-        qualified[staff_member_id].append((granted_on, expires_on))
-
-    days_off: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for staff_member_id, first_day, last_day in TimeOff.objects.filter(
-        staff_member_id__in=people,
-        status=DecisionStatus.APPROVED,
-        first_day__lte=(last + busy_for).astimezone(zone).date(),
-        last_day__gte=first.astimezone(zone).date(),
-    ).values_list("staff_member_id", "first_day", "last_day"):
-        days_off[staff_member_id].append((first_day, last_day))
 
     staff_busy: dict[int, list[Interval]] = defaultdict(list)
     equipment_busy: list[Interval] = []
@@ -141,17 +126,15 @@ def open_slots(
     def can_take(staff_member_id: int, start: dt.datetime) -> bool:
         day = start.astimezone(zone).date()
         return (
-            _inside(start, start + busy_for, shifts[staff_member_id])
-            and any(
-                granted <= day and (expires is None or day < expires) for granted, expires in qualified[staff_member_id]
-            )
-            and not any(off_first <= day <= off_last for off_first, off_last in days_off[staff_member_id])
+            on_shift.covers(staff_member_id, start, start + busy_for)
+            and on_shift.holds_skill(staff_member_id, service_type.required_skill_id, day)
+            and not on_shift.is_off(staff_member_id, day)
             and not _overlaps(start, start + busy_for, staff_busy[staff_member_id])
         )
 
     # Candidate times start at each shift's start and follow each other session by session.
     starts: set[dt.datetime] = set()
-    for intervals in shifts.values():
+    for intervals in on_shift.shifts.values():
         for lower, upper in intervals:
             start = lower
             while start + busy_for <= upper:

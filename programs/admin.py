@@ -23,7 +23,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from makerlab.exports import csv_lines
-from makerlab.formatting import moment_text, when_text
+from makerlab.formatting import count_text, moment_text, when_text
 from makerlab.forms import add_service_error
 from programs import images, messaging, term
 from programs.models import (
@@ -38,7 +38,12 @@ from programs.models import (
     Session,
 )
 from programs.notifications import program_zone
-from programs.services import program_picture_update, registration_cancel
+from programs.services import (
+    program_capacity_change,
+    program_capacity_check,
+    program_picture_update,
+    registration_cancel,
+)
 from staffing.admin_forms import ActionForm, TabularInlineFormSet, label_split_date_time
 
 
@@ -200,6 +205,16 @@ class ProgramAdminForm(forms.ModelForm):
         self.previous_image = self.instance.image.name or ""
         self.previous_renditions = list(self.instance.image_renditions or [])
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
+            try:
+                program_capacity_check(program=self.instance, capacity=capacity)
+            except ValidationError as error:
+                self.add_error("capacity", error)
+        return cleaned
+
 
 class ProgramChangeList(ChangeList):
     """Runs of one program share a title: unless a column is chosen, the earlier run comes first and those with
@@ -334,7 +349,22 @@ class ProgramAdmin(admin.ModelAdmin):
         ]
 
     def save_model(self, request: HttpRequest, obj: Program, form, change: bool) -> None:
+        changes_capacity = change and "capacity" in form.changed_data
+        capacity = obj.capacity
+        if changes_capacity:
+            obj.capacity = form.initial["capacity"]  # the service changes it, with the program locked
         super().save_model(request, obj, form, change)
+        if changes_capacity:
+            try:
+                moved = program_capacity_change(program=obj, capacity=capacity)
+            except ValidationError as error:
+                # Only when registrations came in since the form was checked.
+                self.message_user(request, f"The capacity was not changed: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                obj.capacity = capacity
+                if moved:
+                    waiting = count_text(len(moved), "registration")
+                    self.message_user(request, f"The places added went to the waitlist: {waiting} were emailed.")
         if "image" in form.changed_data:
             upload = form.cleaned_data.get("image")
             program_picture_update(

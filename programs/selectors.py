@@ -48,9 +48,17 @@ def _next_session(field: str, now: dt.datetime) -> Subquery:
     return Subquery(upcoming.values(field)[:1])
 
 
+def _places_held() -> Coalesce:
+    """The places a program's registrations hold: the confirmed ones and the open waitlist offers.
+
+    The one definition, for a list of programs (an annotation) and for one program (``program_places_held``).
+    """
+    return _places_sum(*Registration.HOLDING_PLACES)
+
+
 def _with_places(queryset: QuerySet[Program]) -> QuerySet[Program]:
     return queryset.annotate(
-        places_held=_places_sum(*Registration.HOLDING_PLACES),
+        places_held=_places_held(),
         places_waiting=_places_sum(Registration.Status.WAITLISTED),
         queue_length=_places_sum(Registration.Status.WAITLISTED, Registration.Status.OFFERED),
     )
@@ -128,16 +136,17 @@ def program_is_cancelled(*, program: Program) -> bool:
     return bool(sessions) and all(session.is_cancelled for session in sessions)
 
 
+def program_places_held(*, program: Program) -> int:
+    """The places the program's registrations hold now, counted afresh in one query (the services count them
+    with the program locked)."""
+    return Program.objects.filter(pk=program.pk).annotate(held=_places_held()).values_list("held", flat=True).get()
+
+
 def program_places_left(*, program: Program) -> int:
     """Places not held by confirmed registrations or open offers (uses the annotation when present)."""
     held = getattr(program, "places_held", None)
     if held is None:
-        held = (
-            Registration.objects.filter(program=program, status__in=Registration.HOLDING_PLACES).aggregate(
-                total=Sum("places")
-            )["total"]
-            or 0
-        )
+        held = program_places_held(program=program)
     return max(program.capacity - held, 0)
 
 

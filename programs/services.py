@@ -30,6 +30,7 @@ from programs.notifications import (
     registration_emails_after_moving,
     registration_emails_after_person_cancel,
 )
+from programs.selectors import program_places_held
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,6 @@ class RegistrantDetails:
 def _locked(program: Program) -> Program:
     """The program row, locked until the transaction ends; refuses to run outside one."""
     return locked(Program.objects.filter(pk=program.pk)).get()
-
-
-def _places_held(program: Program) -> int:
-    held = Registration.objects.filter(program=program, status__in=Registration.HOLDING_PLACES)
-    return held.aggregate(total=Sum("places"))["total"] or 0
 
 
 def _places_waiting(program: Program) -> int:
@@ -152,7 +148,7 @@ def registration_create(
         patron = _patron_for(details, now)
         _check_people_not_registered(program, patron, details)
         places = len(details.participants)
-        free = program.capacity - _places_held(program)
+        free = program.capacity - program_places_held(program=program)
         waiting_room = program.waitlist_capacity - _places_waiting(program)
         # Nobody jumps the queue: with people waiting, a newcomer waits too.
         queue_empty = not Registration.objects.filter(
@@ -202,7 +198,7 @@ def _release(program: Program, now: dt.datetime) -> list[Registration]:
 
     Called with the program locked. Returns the registrations that were offered or enrolled.
     """
-    free = program.capacity - _places_held(program)
+    free = program.capacity - program_places_held(program=program)
     moved = []
     # The queue is in the order registrations got the program's lock: their primary keys.
     for waiting in Registration.objects.filter(program=program, status=Registration.Status.WAITLISTED).order_by("pk"):
@@ -325,6 +321,42 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             # Queued in the same transaction: the next person hears of their offer exactly when it exists.
             registration_emails_after_moving(_release(program, now))
     return expired
+
+
+# --- A program's capacity ---------------------------------------------------------------------------------------
+
+
+def program_capacity_check(*, program: Program, capacity: int) -> None:
+    """Refuse a capacity below the places registrations hold: those people keep their places.
+
+    The admin form asks early, for a message by the field; ``program_capacity_change`` asks again with
+    the program locked.
+    """
+    held = program_places_held(program=program)
+    if capacity < held:
+        raise ValidationError(
+            f"Registrations hold {places_text(held)} in this program, so the capacity cannot be less than "
+            f"{held}. To lower it further, cancel registrations first.",
+            code="below_places_held",
+        )
+
+
+def program_capacity_change(*, program: Program, capacity: int, now: dt.datetime | None = None) -> list[Registration]:
+    """Give the program ``capacity`` places, with the program locked as when places are counted.
+
+    Places added go to the waitlist in order, as a cancellation's do (offers, or enrolment when the
+    program says so); fewer places than registrations hold is refused. Returns whom places went to.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        program = _locked(program)
+        program_capacity_check(program=program, capacity=capacity)
+        program.capacity = capacity
+        program.save(update_fields=["capacity"])
+        moved = _release(program, now)
+        # Queued in the same transaction: each person hears of their offer exactly when it exists.
+        registration_emails_after_moving(moved)
+        return moved
 
 
 # --- A program's picture ---------------------------------------------------------------------------------------

@@ -47,9 +47,9 @@ from staffing.models import (
     Skill,
     StaffMember,
     TimeOff,
+    qualifications_valid_on,
 )
 from staffing.selectors import WarningChecker, week_start_of
-from staffing.selectors import _valid_on as qualifications_valid_on
 
 
 def _errors(error: ValidationError) -> str:
@@ -141,7 +141,9 @@ class SkillFilter(admin.SimpleListFilter):
         skill = ascii_id(self.value())
         if skill is None:
             return queryset.none()
-        held = Q(qualifications__skill_id=skill) & qualifications_valid_on(timezone.localdate())
+        held = Q(qualifications__skill_id=skill) & qualifications_valid_on(
+            timezone.localdate(), path="qualifications__"
+        )
         return queryset.filter(held).distinct()
 
 
@@ -228,7 +230,9 @@ class SkillAdmin(admin.ModelAdmin):
     readonly_fields = ["held_by"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        held_today = qualifications_valid_on(timezone.localdate()) & Q(qualifications__staff_member__is_active=True)
+        held_today = qualifications_valid_on(timezone.localdate(), path="qualifications__") & Q(
+            qualifications__staff_member__is_active=True
+        )
         return super().get_queryset(request).annotate(holder_count=Count("qualifications", filter=held_today))
 
     def get_fields(self, request: HttpRequest, obj: Skill | None = None) -> list[str]:
@@ -519,23 +523,17 @@ class ShiftAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
                 services.assignment_remove(assignment=assignment)
             except ValidationError as error:
                 self.message_user(request, f"{assignment.staff_member}: {_errors(error)}", messages.ERROR)
-        # Staff members first: a minor added with them is then supervised when checked.
-        new = sorted(formset.new_forms(), key=lambda f: not f.cleaned_data["staff_member"].is_employee)
+        newcomers = [
+            services.Newcomer(new_form.cleaned_data["staff_member"], new_form.cleaned_data.get("override_reason", ""))
+            for new_form in formset.new_forms()
+        ]
         created = []
-        for new_form in new:
-            person = new_form.cleaned_data["staff_member"]
+        if newcomers:
             try:
-                created.append(
-                    services.assignment_create(
-                        shift=form.instance,
-                        staff_member=person,
-                        by_user=request.user,
-                        override_reason=new_form.cleaned_data.get("override_reason", ""),
-                    )
-                )
+                created = services.assignments_create(shift=form.instance, newcomers=newcomers, by_user=request.user)
             except ValidationError as error:
                 # Only when the data changed since the form was checked (someone else was quicker).
-                self.message_user(request, f"{person} was not put on the shift: {_errors(error)}", messages.ERROR)
+                self.message_user(request, f"Nobody new was put on the shift: {_errors(error)}", messages.ERROR)
         formset.new_objects = created
         return None
 

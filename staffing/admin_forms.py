@@ -273,7 +273,7 @@ class AssignmentInlineForm(PlainTextForm, forms.ModelForm):
 
 
 class AssignmentInlineFormSet(TabularInlineFormSet):
-    """People on a shift: each new one checked as services.assignment_create checks, warnings needing a reason."""
+    """People on a shift: each new one checked by services.assignment_check, warnings needing a reason."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -305,48 +305,37 @@ class AssignmentInlineFormSet(TabularInlineFormSet):
             return
         shift = self.instance
         for form in self.deleted_forms:
-            if form.instance.pk and form.instance.checked_in_at is not None:
-                raise ValidationError(
-                    f"{form.instance.staff_member} has checked in to this shift and can no longer be taken off it."
-                )
+            if form.instance.pk:
+                services.assignment_removal_check(assignment=form.instance)
         new = self.new_forms()
         if not new or not (shift.branch_id and shift.starts_at and shift.ends_at and shift.max_headcount):
             return  # nothing to check, or the shift's own form has errors to fix first
-        staying = [
-            form for form in self.forms if form.cleaned_data.get("staff_member") and not self._should_delete_form(form)
-        ]
-        if len(staying) > shift.max_headcount:
-            raise ValidationError(
-                f"This shift takes at most {shift.max_headcount} people; {len(staying)} are listed. "
-                "Raise the most people, or take someone off."
-            )
         people = [form.cleaned_data["staff_member"] for form in new]
-        busy = set(
-            Assignment.objects.filter(
-                staff_member__in=people, period__overlap=DateTimeTZRange(shift.starts_at, shift.ends_at, "[)")
-            )
-            .exclude(shift_id=shift.pk)
-            .values_list("staff_member_id", flat=True)
-        )
         skills = getattr(shift, "pending_required_skills", None)
-        if skills is None:
-            skills = list(shift.required_skills.all()) if shift.pk else []
         checker = WarningChecker(people=people, shifts=[shift])
+        taken_off = sum(1 for form in self.deleted_forms if form.instance.pk)
         for form in new:
             person = form.cleaned_data["staff_member"]
-            if person.pk in busy:
-                form.add_error("staff_member", f"{person} is already on a shift at that time.")
-                continue
-            warnings = checker.warnings(shift=shift, staff_member=person, required_skills=skills)
-            if any(other.is_employee and other.pk != person.pk for other in people):
-                # A staff member added with them on this very shift supervises them; saved first, so it holds.
-                warnings = [w for w in warnings if w.code != "unsupervised_minor"]
-            form.warnings = warnings
-            if warnings and not form.cleaned_data.get("override_reason", "").strip():
+            try:
+                form.warnings = services.assignment_check(
+                    shift=shift,
+                    staff_member=person,
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                    alongside=[other for other in people if other.pk != person.pk],
+                    taken_off=taken_off,
+                    required_skills=skills,
+                    checker=checker,
+                )
+            except services.AssignmentWarnings as error:
+                form.warnings = error.warnings
                 form.add_error(
                     "override_reason",
-                    [*(w.message for w in warnings), "To put them on this shift anyway, give a reason to override."],
+                    [*error.messages, "To put them on this shift anyway, give a reason to override."],
                 )
+            except ValidationError as error:
+                if error.code == "full":
+                    raise  # the shift's, not this row's: said once, above the rows
+                form.add_error("staff_member", error)
 
 
 class ActionForm(PlainTextForm, forms.Form):

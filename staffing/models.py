@@ -149,7 +149,19 @@ class Qualification(models.Model):
         return f"{self.staff_member}: {self.skill}"
 
     def is_valid_on(self, day: dt.date) -> bool:
+        """In force on ``day``: granted by then and not yet expired (it lapses on its expiry date).
+
+        ``qualifications_valid_on`` says the same to the database; a test holds the two together.
+        """
         return self.granted_on <= day and (self.expires_on is None or day < self.expires_on)
+
+
+def qualifications_valid_on(day: dt.date, *, path: str = "") -> Q:
+    """``Qualification.is_valid_on`` as a filter; ``path`` leads to the qualifications from another model
+    (``"qualifications__"`` from a person or a skill)."""
+    return Q(**{f"{path}granted_on__lte": day}) & (
+        Q(**{f"{path}expires_on__isnull": True}) | Q(**{f"{path}expires_on__gt": day})
+    )
 
 
 class Availability(models.Model):

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.db.models import Count, DurationField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from makerlab.commitments import STAFF, busy_time
@@ -34,50 +33,86 @@ from staffing.models import (
 COMMUNITY_HOURS_REQUIRED = Decimal(40)
 
 
-def _valid_on(day: dt.date) -> Q:
-    """Qualifications in force on ``day``: granted by then and not yet expired."""
-    return Q(qualifications__granted_on__lte=day) & (
-        Q(qualifications__expires_on__isnull=True) | Q(qualifications__expires_on__gt=day)
-    )
+Interval = tuple[dt.datetime, dt.datetime]
 
 
-def staff_on_duty(
+@dataclass(frozen=True)
+class PeopleOnShift:
+    """Who is on shift in a period, with what bookings and programs need to know of each person.
+
+    ``shifts``: each person's times on shift; ``qualifications``: the skills they hold (of those asked
+    for), each in force on some days only; ``time_off``: their approved days off.
+    """
+
+    shifts: dict[int, list[Interval]]
+    qualifications: dict[int, list[Qualification]]
+    time_off: dict[int, list[tuple[dt.date, dt.date]]]
+
+    @property
+    def staff_member_ids(self) -> list[int]:
+        return list(self.shifts)
+
+    def covers(self, staff_member_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether one of the person's shifts holds all of [start, end)."""
+        return any(lower <= start and end <= upper for lower, upper in self.shifts.get(staff_member_id, []))
+
+    def valid_skill_ids(self, staff_member_id: int, day: dt.date) -> set[int]:
+        """The skills the person holds in force on ``day``."""
+        return {q.skill_id for q in self.qualifications.get(staff_member_id, []) if q.is_valid_on(day)}
+
+    def holds_skill(self, staff_member_id: int, skill_id: int, day: dt.date) -> bool:
+        return skill_id in self.valid_skill_ids(staff_member_id, day)
+
+    def is_off(self, staff_member_id: int, day: dt.date) -> bool:
+        """Whether the person has approved time off on ``day``."""
+        return any(first <= day <= last for first, last in self.time_off.get(staff_member_id, []))
+
+
+def people_on_shift(
     *,
     branch: Branch,
     role: str,
     start: dt.datetime,
     end: dt.datetime,
-    skill_id: int | None = None,
-) -> QuerySet[StaffMember]:
-    """Active people on a published ``role`` shift at ``branch`` covering all of [start, end).
-
-    With ``skill_id``, only those holding that skill, in force on the day.
-    """
-    people = StaffMember.objects.filter(
-        is_active=True,
-        assignments__shift__branch=branch,
-        assignments__shift__role=role,
-        assignments__shift__is_published=True,
-        assignments__period__contains=DateTimeTZRange(start, end, "[)"),
+    skill_ids: Iterable[int] | None = None,
+) -> PeopleOnShift:
+    """Active people on a published ``role`` shift at ``branch`` overlapping [start, end), their skills
+    (only ``skill_ids`` when given) and their approved time off on the branch's days from ``start`` to
+    ``end``: three queries at most, however many people, shifts and days."""
+    shifts: dict[int, list[Interval]] = defaultdict(list)
+    for staff_member_id, period in Assignment.objects.filter(
+        shift__branch=branch,
+        shift__role=role,
+        shift__is_published=True,
+        staff_member__is_active=True,
+        period__overlap=DateTimeTZRange(start, end, "[)"),
+    ).values_list("staff_member_id", "period"):
+        shifts[staff_member_id].append((period.lower, period.upper))
+    qualifications: dict[int, list[Qualification]] = defaultdict(list)
+    time_off: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    if not shifts:
+        return PeopleOnShift(dict(shifts), dict(qualifications), dict(time_off))
+    held = Qualification.objects.filter(staff_member_id__in=list(shifts)).only(
+        "staff_member_id", "skill_id", "granted_on", "expires_on"
     )
-    if skill_id is not None:
-        day = start.astimezone(branch.zone).date()
-        people = people.filter(_valid_on(day), qualifications__skill_id=skill_id)
-    return people.distinct()
-
-
-def staff_member_is_free(*, staff_member: StaffMember, start: dt.datetime, end: dt.datetime) -> bool:
-    """Whether the person has no shift overlapping [start, end) and no approved time off on those days."""
-    if Assignment.objects.filter(staff_member=staff_member, period__overlap=DateTimeTZRange(start, end, "[)")).exists():
-        return False
-    first_day = timezone.localtime(start).date()
-    last_day = timezone.localtime(end).date()
-    return not TimeOff.objects.filter(
-        staff_member=staff_member,
+    if skill_ids is not None:
+        held = held.filter(skill_id__in=list(skill_ids))
+    for qualification in held.order_by():
+        qualifications[qualification.staff_member_id].append(qualification)
+    for staff_member_id, first_day, last_day in TimeOff.objects.filter(
+        staff_member_id__in=list(shifts),
         status=DecisionStatus.APPROVED,
-        first_day__lte=last_day,
-        last_day__gte=first_day,
-    ).exists()
+        first_day__lte=end.astimezone(branch.zone).date(),
+        last_day__gte=start.astimezone(branch.zone).date(),
+    ).values_list("staff_member_id", "first_day", "last_day"):
+        time_off[staff_member_id].append((first_day, last_day))
+    return PeopleOnShift(dict(shifts), dict(qualifications), dict(time_off))
+
+
+def staff_members(*, ids: Iterable[int] | QuerySet) -> list[StaffMember]:
+    """The people with these ids (a list, or a query of ids such as another app's ``staff_member_id``
+    column), with their logins for their names: one query."""
+    return list(StaffMember.objects.filter(pk__in=ids).select_related("user"))
 
 
 @dataclass(frozen=True)
@@ -164,7 +199,15 @@ class WarningChecker:
         ).values_list("shift__branch_id", "staff_member_id", "period"):
             self._employees_on[branch_id].append((staff_member_id, period.lower, period.upper))
 
-    def warnings(self, *, shift: Shift, staff_member: StaffMember, required_skills: Iterable) -> list[Warning]:
+    def warnings(
+        self,
+        *,
+        shift: Shift,
+        staff_member: StaffMember,
+        required_skills: Iterable,
+        alongside: Iterable[StaffMember] = (),
+    ) -> list[Warning]:
+        """The soft rules putting ``staff_member`` on ``shift`` breaks; ``alongside``: others joining it with them."""
         facts = self._facts[staff_member.pk]
         person = facts.staff_member
         zone = shift.branch.zone
@@ -208,10 +251,12 @@ class WarningChecker:
                     )
                 )
 
-        if person.is_minor_on(day) and not any(
+        # A minor needs a staff member on shift for the whole shift: one already on, or one joining this shift.
+        supervised = any(other.is_employee and other.pk != person.pk for other in alongside) or any(
             other != person.pk and start <= shift.starts_at and shift.ends_at <= end
             for other, start, end in self._employees_on.get(shift.branch_id, [])
-        ):
+        )
+        if person.is_minor_on(day) and not supervised:
             found.append(
                 Warning("unsupervised_minor", f"{person} is under 18 and no staff member is on shift at the same time.")
             )
@@ -229,6 +274,12 @@ class WarningChecker:
 
     def holds_skill(self, *, staff_member: StaffMember, skill_id: int, day: dt.date) -> bool:
         return any(q.is_valid_on(day) for q in self._facts[staff_member.pk].skills.get(skill_id, []))
+
+    def is_on_shift(self, *, shift: Shift, staff_member: StaffMember) -> bool:
+        """Whether the person is on ``shift`` itself."""
+        return shift.pk is not None and any(
+            shift_id == shift.pk for shift_id, _, _ in self._facts[staff_member.pk].assignments
+        )
 
     def is_on_another_shift(self, *, shift: Shift, staff_member: StaffMember) -> bool:
         """Whether the person is on a shift (this one or another) overlapping ``shift``."""

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from makerlab.formatting import count_text
 from makerlab.models import Branch, Weekday
 from makerlab.selectors import branch_calendar
 from makerlab.validators import validate_plain_text
@@ -244,6 +245,108 @@ def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, wi
     return WeekCopy(shifts=copied, people_left_out=left_out)
 
 
+@dataclass(frozen=True)
+class Newcomer:
+    """A person to put on a shift, with the reason to override any warning they raise."""
+
+    staff_member: StaffMember
+    override_reason: str = ""
+
+
+def assignment_check(
+    *,
+    shift: Shift,
+    staff_member: StaffMember,
+    override_reason: str = "",
+    alongside: Sequence[StaffMember] = (),
+    taken_off: int = 0,
+    required_skills: Iterable[Skill] | None = None,
+    checker: WarningChecker | None = None,
+) -> list[Warning]:
+    """Whether ``staff_member`` may be put on ``shift``: the one check of the admin and ``assignment_create``.
+
+    Refused outright when the person is inactive, already on this shift or on another at that time, or
+    when the shift would have more than its most people. Soft rules (availability, time off, skills,
+    hours, a minor with no staff member on shift) raise AssignmentWarnings unless ``override_reason`` is
+    given; the warnings it overrides are returned.
+
+    ``alongside``: others put on the shift in the same change; a staff member among them supervises a
+    minor for the whole shift. ``taken_off``: how many of those on it now the same change takes off.
+    ``required_skills``: the shift's, unless the same change sets them. ``checker``: a WarningChecker
+    shared by several checks, loaded for everyone concerned.
+    """
+    if not staff_member.is_active:
+        raise ValidationError(f"{staff_member} is not active.", code="inactive")
+    checker = checker or WarningChecker(people=[staff_member, *alongside], shifts=[shift])
+    if checker.is_on_shift(shift=shift, staff_member=staff_member):
+        raise ValidationError(f"{staff_member} is already on this shift.", code="already_on_shift")
+    on_it = shift.assignments.count() if shift.pk else 0
+    if on_it - taken_off + len(alongside) + 1 > shift.max_headcount:
+        raise ValidationError(
+            f"This shift takes at most {count_text(shift.max_headcount, 'person', 'people')}. "
+            "Raise the most people, or take someone off.",
+            code="full",
+        )
+    if checker.is_on_another_shift(shift=shift, staff_member=staff_member):
+        raise ValidationError(f"{staff_member} is already on a shift at that time.", code="busy")
+    if required_skills is None:
+        required_skills = shift.required_skills.all() if shift.pk else []
+    warnings = checker.warnings(
+        shift=shift, staff_member=staff_member, required_skills=list(required_skills), alongside=alongside
+    )
+    if warnings and not override_reason.strip():
+        raise AssignmentWarnings(warnings)
+    return warnings
+
+
+def assignments_create(
+    *, shift: Shift, newcomers: Sequence[Newcomer], by_user: AbstractBaseUser | None = None
+) -> list[Assignment]:
+    """Put several people on a shift in one change, all or none, each checked with the others alongside.
+
+    The shift is locked: concurrent assignments to it queue here, so the headcount check holds. The
+    database's exclusion constraint has the last word on a person on two shifts at once.
+    """
+    with transaction.atomic():
+        locked = Shift.objects.select_for_update().select_related("branch").get(pk=shift.pk)
+        people = [newcomer.staff_member for newcomer in newcomers]
+        checker = WarningChecker(people=people, shifts=[locked])
+        skills = list(locked.required_skills.all())
+        checked = [
+            (
+                newcomer,
+                assignment_check(
+                    shift=locked,
+                    staff_member=newcomer.staff_member,
+                    override_reason=newcomer.override_reason,
+                    alongside=[person for person in people if person.pk != newcomer.staff_member.pk],
+                    required_skills=skills,
+                    checker=checker,
+                ),
+            )
+            for newcomer in newcomers
+        ]
+        created = []
+        for newcomer, warnings in checked:
+            try:
+                with transaction.atomic():
+                    created.append(
+                        Assignment.objects.create(
+                            shift=locked,
+                            staff_member=newcomer.staff_member,
+                            period=_period(locked),
+                            overridden_warnings=[w.code for w in warnings],
+                            override_reason=newcomer.override_reason.strip() if warnings else "",
+                            overridden_by=by_user if warnings else None,
+                        )
+                    )
+            except IntegrityError as error:
+                raise ValidationError(
+                    f"{newcomer.staff_member} is already on a shift at that time.", code="busy"
+                ) from error
+        return created
+
+
 def assignment_create(
     *,
     shift: Shift,
@@ -251,46 +354,26 @@ def assignment_create(
     by_user: AbstractBaseUser | None = None,
     override_reason: str = "",
 ) -> Assignment:
-    """Put a person on a shift.
+    """Put a person on a shift (see ``assignment_check``); an override reason is recorded with ``by_user``."""
+    (assignment,) = assignments_create(
+        shift=shift, newcomers=[Newcomer(staff_member, override_reason)], by_user=by_user
+    )
+    return assignment
 
-    Refused outright when the shift is full, the person is inactive or already on a shift at that
-    time (the database's exclusion constraint decides, also between concurrent requests). Soft rules
-    raise AssignmentWarnings unless ``override_reason`` is given, which is recorded with ``by_user``.
-    """
-    if not staff_member.is_active:
-        raise ValidationError(f"{staff_member} is not active.")
-    try:
-        with transaction.atomic():
-            # Lock the shift: concurrent assignments to it queue here, so the headcount check holds.
-            locked = Shift.objects.select_for_update().select_related("branch").get(pk=shift.pk)
-            if locked.assignments.filter(staff_member=staff_member).exists():
-                raise ValidationError(f"{staff_member} is already on this shift.")
-            if locked.assignments.count() >= locked.max_headcount:
-                raise ValidationError(f"This shift already has its {locked.max_headcount} people.")
-            checker = WarningChecker(people=[staff_member], shifts=[locked])
-            warnings = checker.warnings(
-                shift=locked, staff_member=staff_member, required_skills=list(locked.required_skills.all())
-            )
-            override_reason = override_reason.strip()
-            if warnings and not override_reason:
-                raise AssignmentWarnings(warnings)
-            return Assignment.objects.create(
-                shift=locked,
-                staff_member=staff_member,
-                period=_period(locked),
-                overridden_warnings=[w.code for w in warnings],
-                override_reason=override_reason if warnings else "",
-                overridden_by=by_user if warnings else None,
-            )
-    except IntegrityError as error:
-        raise ValidationError(f"{staff_member} is already on a shift at that time.") from error
+
+def assignment_removal_check(*, assignment: Assignment) -> None:
+    """A person who checked in to a shift stays on it: the shift is the record of their hours."""
+    if assignment.checked_in_at is not None:
+        raise ValidationError(
+            f"{assignment.staff_member} has checked in to this shift and can no longer be taken off it.",
+            code="checked_in",
+        )
 
 
 @transaction.atomic
 def assignment_remove(*, assignment: Assignment) -> None:
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.checked_in_at is not None:
-        raise ValidationError("This person has checked in to the shift; it can no longer be removed.")
+    assignment = Assignment.objects.select_for_update().select_related("staff_member__user").get(pk=assignment.pk)
+    assignment_removal_check(assignment=assignment)
     assignment.delete()
 
 
@@ -379,12 +462,11 @@ def shift_change_decide(
             assignment = Assignment.objects.select_for_update().get(pk=change.assignment_id)
             shift = change.assignment.shift
             claimant = change.claimed_by
-            warnings = WarningChecker(people=[claimant], shifts=[shift]).warnings(
-                shift=shift, staff_member=claimant, required_skills=list(shift.required_skills.all())
+            # The claimant takes the place of the person who gave the shift up.
+            warnings = assignment_check(
+                shift=shift, staff_member=claimant, override_reason=override_reason, taken_off=1
             )
             override_reason = override_reason.strip()
-            if warnings and not override_reason:
-                raise AssignmentWarnings(warnings)
             assignment.staff_member = claimant
             assignment.overridden_warnings = [w.code for w in warnings]
             assignment.override_reason = override_reason if warnings else ""

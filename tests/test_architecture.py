@@ -7,6 +7,10 @@ dependencies, and are not counted.
 
 makerlab, shared by every app, imports none of them, its management commands included: ``load_demo`` runs
 the demo steps the apps register (makerlab/demo.py).
+
+Staffing answers for staffing: other apps ask ``staffing.selectors`` and ``staffing.services``. They may
+name staffing's models (a foreign key, a type, a choice such as ``ShiftRole.HELP_DESK``) but never query
+them (``StaffMember.objects``...); demo data builders are the exception for now.
 """
 
 import ast
@@ -19,6 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
 DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
+STAFFING_MODELS = "staffing.models"
+MANAGERS = ("objects", "_default_manager", "_base_manager")
+# Demo data builders set up rows of every app directly: each app's demo step may fill in the staff it needs.
+MAY_QUERY_STAFFING_MODELS = ("bookings/demo.py", "programs/demo.py")
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,76 @@ def test_makerlab_imports_no_domain_app(app_imports):
         '(the root URLconf names an app\'s URLs by string: include("app.urls") or include(("app.some_urls", "ns")); '
         "an app registers its demo step with makerlab.demo.register_demo_step)",
     )
+
+
+def _model_queries(source: str, *, module: str, filename: str = "<source>") -> list[tuple[int, str]]:
+    """Where ``source`` queries a model imported from ``module`` (``Model.objects...``): line and statement.
+
+    Importing the models module itself (``from staffing import models``) counts as a query: it is there
+    to reach the managers.
+    """
+    tree = ast.parse(source, filename=filename)
+    package, _, name = module.rpartition(".")
+    models: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module:
+            models |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == package:
+            if any(alias.name == name for alias in node.names):
+                found.append((node.lineno, ast.get_source_segment(source, node) or module))
+        elif isinstance(node, ast.Import) and any(alias.name == module for alias in node.names):
+            found.append((node.lineno, ast.get_source_segment(source, node) or module))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in MANAGERS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in models
+        ):
+            found.append((node.lineno, ast.get_source_segment(source, node) or node.attr))
+    return sorted(found)
+
+
+def _staffing_model_queries() -> list[str]:
+    found = []
+    for app in APPS:
+        if app == "staffing":
+            continue
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative in MAY_QUERY_STAFFING_MODELS or "/migrations/" in relative:
+                continue
+            source = path.read_text(encoding="utf-8")
+            for line, statement in _model_queries(source, module=STAFFING_MODELS, filename=relative):
+                found.append(f"{relative}:{line}: {statement}")
+    return found
+
+
+def test_other_apps_read_staffing_through_its_selectors():
+    offences = _staffing_model_queries()
+    assert not offences, "staffing's models are read through staffing.selectors (writes: staffing.services):\n" + (
+        "\n".join(f"  {offence}" for offence in offences)
+    )
+
+
+def test_bookings_asks_staffing_through_its_selectors(app_imports):
+    asked = {f.statement for f in app_imports if f.path == "bookings/selectors.py" and f.imported == "staffing"}
+    assert "from staffing.selectors import people_on_shift" in asked
+
+
+def test_the_model_query_check_finds_queries():
+    source = (
+        "from staffing.models import ShiftRole, StaffMember as Person\n"
+        "role = ShiftRole.HELP_DESK\n"
+        "def f(person: Person):\n"
+        "    return Person.objects.filter(pk=person.pk)\n"
+    )
+    assert _model_queries(source, module=STAFFING_MODELS) == [(4, "Person.objects")]
+    assert _model_queries("from staffing import models\n", module=STAFFING_MODELS) == [
+        (1, "from staffing import models")
+    ]
+    assert _model_queries("from staffing.selectors import people_on_shift\n", module=STAFFING_MODELS) == []
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str]:

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.admin import helpers
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,6 +12,7 @@ from programs.models import AgeGroup, Attendance, Headcount, PartnerSite, Progra
 from programs.services import ParticipantDetails
 from tests.factories import ProgramFactory, StaffMemberFactory
 from tests.factories import registration_for as _register
+from tests.programs.test_selling import change_form, change_url
 
 Status = Registration.Status
 
@@ -228,3 +230,70 @@ def test_the_program_list_with_dates_is_accessible(page, coordinator, assert_acc
     expect(page.locator("#result_list")).to_contain_text("at 6:00 p.m.")
     expect(page.locator("#result_list")).to_contain_text("No sessions yet")
     assert_accessible(page)
+
+
+# A program's capacity: changed through programs.services.program_capacity_change, with the program locked.
+
+
+def test_raising_the_capacity_offers_the_new_places_to_the_waitlist(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(capacity=1, offer_hours=24)
+    first, waiting = _register(program), _register(program)
+    assert waiting.status == Status.WAITLISTED
+    mail.outbox.clear()
+    data = change_form(coordinator_client, program, capacity="2")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(change_url(program), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program.refresh_from_db()
+    waiting.refresh_from_db()
+    assert program.capacity == 2
+    assert waiting.status == Status.OFFERED
+    assert [message.to for message in mail.outbox] == [[waiting.contact_email]]
+    assert waiting.offer_token in mail.outbox[0].body
+    first.refresh_from_db()
+    assert first.status == Status.CONFIRMED
+
+
+def test_lowering_the_capacity_below_the_places_held_is_refused_on_the_form(coordinator_client):
+    program = ProgramFactory(capacity=3)
+    _register(program), _register(program)
+    response = coordinator_client.post(change_url(program), change_form(coordinator_client, program, capacity="1"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert [error.code for error in form.errors.as_data()["capacity"]] == ["below_places_held"]
+    assert "Registrations hold 2 places in this program, so the capacity cannot be less than 2." in (
+        response.content.decode()
+    )
+    program.refresh_from_db()
+    assert program.capacity == 3
+
+
+def test_lowering_the_capacity_to_the_places_held_is_allowed(coordinator_client):
+    program = ProgramFactory(capacity=3)
+    _register(program), _register(program)
+    response = coordinator_client.post(change_url(program), change_form(coordinator_client, program, capacity="2"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.capacity == 2
+
+
+@pytest.mark.parametrize(
+    ("capacity", "message"),
+    [
+        ("-1", "Ensure this value is greater than or equal to 0."),
+        ("many", "Enter a whole number."),
+        ("99999999", "Ensure this value is less than or equal to 32767."),
+        ("<script>", "Enter a whole number."),
+        ("0", "Registrations hold 1 place in this program, so the capacity cannot be less than 1."),
+    ],
+)
+def test_bad_capacities_are_refused_on_the_form(coordinator_client, capacity, message):
+    program = ProgramFactory(capacity=3)
+    _register(program)
+    response = coordinator_client.post(change_url(program), change_form(coordinator_client, program, capacity=capacity))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    program.refresh_from_db()
+    assert program.capacity == 3

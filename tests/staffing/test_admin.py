@@ -432,8 +432,47 @@ def test_a_full_shift_takes_no_one_else(admin_client_as_coordinator, branch):
         f"/admin/staffing/shift/{shift.pk}/change/", existing_shift_form(shift, people=[StaffMemberFactory()])
     )
     assert response.status_code == 200
-    assert "This shift takes at most 1 people; 2 are listed." in response.content.decode()
+    assert "This shift takes at most 1 person. Raise the most people, or take someone off." in response.content.decode()
     assert Assignment.objects.count() == 1
+
+
+def test_a_full_shift_takes_someone_new_when_someone_is_taken_off_in_the_same_change(
+    admin_client_as_coordinator, branch
+):
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), max_headcount=1)
+    AssignmentFactory(shift=shift)
+    newcomer = StaffMemberFactory()
+    data = existing_shift_form(shift, people=[newcomer], **{"assignments-0-DELETE": "on"})
+    response = admin_client_as_coordinator.post(f"/admin/staffing/shift/{shift.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()
+    assert [a.staff_member for a in shift.assignments.all()] == [newcomer]
+
+
+def test_a_minor_listed_before_the_staff_member_joining_with_them_is_supervised(admin_client_as_coordinator, branch):
+    """The rule is the service's (assignment_check): nothing depends on the order of the rows."""
+    shift = ShiftFactory(branch=branch, starts_at=at(open_day(), 10), max_headcount=3)
+    teen = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate().replace(year=2010))
+    adult_volunteer = StaffMemberFactory(
+        kind=StaffKind.VOLUNTEER, date_of_birth=dt.date(1990, 1, 1), user__first_name="Grace"
+    )
+    response = admin_client_as_coordinator.post(
+        f"/admin/staffing/shift/{shift.pk}/change/", existing_shift_form(shift, people=[teen, adult_volunteer])
+    )
+    assert response.status_code == 200
+    assert "is under 18 and no staff member is on shift at the same time." in response.content.decode()
+    assert not shift.assignments.exists()
+
+    assistant = StaffMemberFactory(kind=StaffKind.LIBRARY_ASSISTANT)
+    response = admin_client_as_coordinator.post(
+        f"/admin/staffing/shift/{shift.pk}/change/",
+        existing_shift_form(shift, people=[teen, adult_volunteer, assistant]),
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert {(a.staff_member, tuple(a.overridden_warnings)) for a in shift.assignments.all()} == {
+        (teen, ()),
+        (adult_volunteer, ()),
+        (assistant, ()),
+    }
 
 
 def test_lowering_the_headcount_below_the_people_on_it_is_refused(admin_client_as_coordinator, branch):

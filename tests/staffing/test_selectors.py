@@ -6,12 +6,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from makerlab.models import Branch
 from staffing import selectors
-from staffing.models import DecisionStatus, HoursEntry, ShiftChange, ShiftRole, StaffKind, TimeOff
+from staffing.models import (
+    DecisionStatus,
+    HoursEntry,
+    Qualification,
+    ShiftChange,
+    ShiftRole,
+    Skill,
+    StaffKind,
+    StaffMember,
+    TimeOff,
+    qualifications_valid_on,
+)
 from staffing.selectors import (
     hours_summary,
-    staff_member_is_free,
-    staff_on_duty,
+    people_on_shift,
     upcoming_shifts,
     week_schedule,
     week_start_of,
@@ -40,47 +51,110 @@ def monday() -> dt.date:
     return week_start_of(timezone.localdate()) + dt.timedelta(days=7)
 
 
-def test_staff_on_duty_finds_who_covers_the_whole_time_with_the_skill(branch, monday):
+def test_people_on_shift_says_who_covers_a_time_with_the_skill_in_force(branch, monday):
     laser = SkillFactory(name="Laser cutter")
+    sewing = SkillFactory(name="Sewing machine")
     trained, untrained, expired = StaffMemberFactory(), StaffMemberFactory(), StaffMemberFactory()
     QualificationFactory(staff_member=trained, skill=laser)
+    QualificationFactory(staff_member=trained, skill=sewing)
     QualificationFactory(staff_member=expired, skill=laser, granted_on=dt.date(2020, 1, 1), expires_on=monday)
     shift = ShiftFactory(branch=branch, starts_at=at(monday, 13), ends_at=at(monday, 17), max_headcount=3)
     for person in (trained, untrained, expired):
         AssignmentFactory(shift=shift, staff_member=person)
 
-    on_duty = staff_on_duty(branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 14), end=at(monday, 15))
-    assert set(on_duty) == {trained, untrained, expired}
-    with_skill = staff_on_duty(
-        branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 14), end=at(monday, 15), skill_id=laser.pk
+    found = people_on_shift(
+        branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 14), end=at(monday, 15), skill_ids=[laser.pk]
     )
-    assert list(with_skill) == [trained]
+    assert set(found.staff_member_ids) == {trained.pk, untrained.pk, expired.pk}
+    assert [pk for pk in found.staff_member_ids if found.covers(pk, at(monday, 14), at(monday, 15))]
+    assert not found.covers(trained.pk, at(monday, 16), at(monday, 18))
+    assert [pk for pk in found.staff_member_ids if found.holds_skill(pk, laser.pk, monday)] == [trained.pk]
+    # Only the skills asked for are read; the expired one was in force the day before it lapsed.
+    assert found.valid_skill_ids(trained.pk, monday) == {laser.pk}
+    assert found.holds_skill(expired.pk, laser.pk, monday - dt.timedelta(days=1))
     # Past the end of the shift, or another role: nobody.
-    assert not staff_on_duty(branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 16), end=at(monday, 18))
-    assert not staff_on_duty(branch=branch, role=ShiftRole.OPEN_LAB, start=at(monday, 14), end=at(monday, 15))
+    assert not people_on_shift(
+        branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 17), end=at(monday, 18)
+    ).staff_member_ids
+    assert not people_on_shift(
+        branch=branch, role=ShiftRole.OPEN_LAB, start=at(monday, 14), end=at(monday, 15)
+    ).staff_member_ids
 
 
-def test_unpublished_shifts_and_inactive_people_are_not_on_duty(branch, monday):
+def test_unpublished_shifts_and_inactive_people_are_not_on_shift(branch, monday):
     draft = ShiftFactory(branch=branch, starts_at=at(monday, 13), ends_at=at(monday, 17), is_published=False)
     AssignmentFactory(shift=draft)
     published = ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=at(monday, 13), ends_at=at(monday, 17))
     AssignmentFactory(shift=published, staff_member=StaffMemberFactory(is_active=False))
     for role in (ShiftRole.HELP_DESK, ShiftRole.OPEN_LAB):
-        assert not staff_on_duty(branch=branch, role=role, start=at(monday, 14), end=at(monday, 15))
+        found = people_on_shift(branch=branch, role=role, start=at(monday, 14), end=at(monday, 15))
+        assert found.staff_member_ids == []
 
 
-def test_a_person_is_free_unless_on_shift_or_on_approved_time_off(branch, monday):
+def test_people_on_shift_know_their_approved_time_off_only(branch, monday):
     person = StaffMemberFactory()
-    AssignmentFactory(
-        shift=ShiftFactory(branch=branch, starts_at=at(monday, 10), ends_at=at(monday, 12)), staff_member=person
-    )
-    assert not staff_member_is_free(staff_member=person, start=at(monday, 11), end=at(monday, 13))
-    assert staff_member_is_free(staff_member=person, start=at(monday, 12), end=at(monday, 13))
     tuesday = monday + dt.timedelta(days=1)
+    for day in (monday, tuesday):
+        AssignmentFactory(
+            shift=ShiftFactory(branch=branch, starts_at=at(day, 10), ends_at=at(day, 12)), staff_member=person
+        )
     TimeOff.objects.create(staff_member=person, first_day=tuesday, last_day=tuesday)
-    assert staff_member_is_free(staff_member=person, start=at(tuesday, 10), end=at(tuesday, 11))
+
+    def days_off() -> list[dt.date]:
+        found = people_on_shift(branch=branch, role=ShiftRole.HELP_DESK, start=at(monday, 0), end=at(tuesday, 23))
+        return [day for day in (monday, tuesday) if found.is_off(person.pk, day)]
+
+    assert days_off() == []
     TimeOff.objects.filter(staff_member=person).update(status=DecisionStatus.APPROVED)
-    assert not staff_member_is_free(staff_member=person, start=at(tuesday, 10), end=at(tuesday, 11))
+    assert days_off() == [tuesday]
+
+
+def _staff_a_week(branch: Branch, monday: dt.date, *, people: int, skill: Skill) -> None:
+    for index in range(people):
+        person = StaffMemberFactory()
+        QualificationFactory(staff_member=person, skill=skill)
+        QualificationFactory(staff_member=person)
+        day_off = monday + dt.timedelta(days=index % 5)
+        TimeOff.objects.create(staff_member=person, first_day=day_off, last_day=day_off, status=DecisionStatus.APPROVED)
+        for weekday in range(5):
+            day = monday + dt.timedelta(days=weekday)
+            shift = ShiftFactory(branch=branch, starts_at=at(day, 9 + index % 8), ends_at=at(day, 10 + index % 8))
+            AssignmentFactory(shift=shift, staff_member=person)
+
+
+@pytest.mark.parametrize("people", [1, 12])
+def test_people_on_shift_costs_three_queries_however_many_people(branch, monday, people, django_assert_max_num_queries):
+    laser = SkillFactory(name="Laser cutter")
+    _staff_a_week(branch, monday, people=people, skill=laser)
+    with django_assert_max_num_queries(3):
+        found = people_on_shift(
+            branch=branch,
+            role=ShiftRole.HELP_DESK,
+            start=at(monday, 0),
+            end=at(monday + dt.timedelta(days=7), 0),
+            skill_ids=[laser.pk],
+        )
+        assert len(found.staff_member_ids) == people
+        assert all(len(found.shifts[pk]) == 5 for pk in found.staff_member_ids)
+        assert all(found.holds_skill(pk, laser.pk, monday) for pk in found.staff_member_ids)
+        assert sum(found.is_off(pk, monday) for pk in found.staff_member_ids) == (people + 4) // 5
+
+
+def test_a_qualification_is_valid_from_its_grant_until_the_day_it_expires(db):
+    """The model's rule and its filter for the database say the same, on each side of both dates."""
+    granted, expires = dt.date(2026, 3, 10), dt.date(2026, 9, 10)
+    lasting = QualificationFactory(granted_on=granted, expires_on=None)
+    lapsing = QualificationFactory(granted_on=granted, expires_on=expires)
+    for day, in_force in [
+        (granted - dt.timedelta(days=1), set()),
+        (granted, {lasting, lapsing}),
+        (expires - dt.timedelta(days=1), {lasting, lapsing}),
+        (expires, {lasting}),
+    ]:
+        assert {q for q in (lasting, lapsing) if q.is_valid_on(day)} == in_force
+        assert set(Qualification.objects.filter(qualifications_valid_on(day))) == in_force
+        held = StaffMember.objects.filter(qualifications_valid_on(day, path="qualifications__"))
+        assert set(held) == {q.staff_member for q in in_force}
 
 
 def test_the_week_shows_gaps_and_warnings(branch, monday):

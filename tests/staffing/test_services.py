@@ -192,8 +192,9 @@ class TestAssignmentRules:
     def test_a_full_shift_takes_no_one_else(self, branch):
         shift = ShiftFactory(branch=branch, max_headcount=1)
         services.assignment_create(shift=shift, staff_member=StaffMemberFactory())
-        with pytest.raises(ValidationError, match="already has its 1 people"):
+        with pytest.raises(ValidationError, match="takes at most 1 person") as refusal:
             services.assignment_create(shift=shift, staff_member=StaffMemberFactory())
+        assert refusal.value.code == "full"
 
     def test_an_inactive_person_cannot_be_assigned(self, branch):
         with pytest.raises(ValidationError, match="not active"):
@@ -297,6 +298,74 @@ class TestAssignmentRules:
             staff_member=StaffMemberFactory(kind=StaffKind.LIBRARY_ASSISTANT),
         )
         services.assignment_create(shift=shift, staff_member=minor)
+
+    def test_a_minor_put_on_a_shift_with_a_staff_member_in_one_change_is_supervised(self, branch, next_monday):
+        """Listed first or last, the staff member joining the same shift supervises: no order to get right."""
+        minor = StaffMemberFactory(
+            kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate() - dt.timedelta(days=365 * 15)
+        )
+        assistant = StaffMemberFactory(kind=StaffKind.LIBRARY_ASSISTANT)
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 13), ends_at=at(next_monday, 15), max_headcount=2)
+        created = services.assignments_create(
+            shift=shift, newcomers=[services.Newcomer(minor), services.Newcomer(assistant)]
+        )
+        assert [(a.staff_member, a.overridden_warnings) for a in created] == [(minor, []), (assistant, [])]
+
+    def test_a_minor_joined_only_by_another_volunteer_is_not_supervised(self, branch, next_monday):
+        minor = StaffMemberFactory(
+            kind=StaffKind.VOLUNTEER, date_of_birth=timezone.localdate() - dt.timedelta(days=365 * 15)
+        )
+        adult_volunteer = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=dt.date(1990, 1, 1))
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 13), max_headcount=2)
+        with pytest.raises(AssignmentWarnings) as caught:
+            services.assignment_check(shift=shift, staff_member=minor, alongside=[adult_volunteer])
+        assert [w.code for w in caught.value.warnings] == ["unsupervised_minor"]
+
+    def test_people_put_on_a_shift_together_go_on_all_or_none(self, branch, next_monday):
+        free, busy = StaffMemberFactory(), StaffMemberFactory(user__first_name="Jamal", user__last_name="Haddad")
+        AssignmentFactory(
+            staff_member=busy,
+            shift=ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=at(next_monday, 11)),
+        )
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 10), max_headcount=2)
+        with pytest.raises(ValidationError, match="Jamal Haddad is already on a shift at that time") as refusal:
+            services.assignments_create(shift=shift, newcomers=[services.Newcomer(free), services.Newcomer(busy)])
+        assert refusal.value.code == "busy"
+        assert not shift.assignments.exists()
+
+    @pytest.mark.parametrize("refusal", ["inactive", "already_on_shift", "full", "busy"])
+    def test_the_check_refuses_what_putting_someone_on_refuses(self, branch, next_monday, refusal):
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 10), max_headcount=2)
+        person = StaffMemberFactory(is_active=refusal != "inactive")
+        if refusal == "already_on_shift":
+            AssignmentFactory(shift=shift, staff_member=person)
+        if refusal == "full":
+            AssignmentFactory.create_batch(2, shift=shift)
+        if refusal == "busy":
+            other = ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=at(next_monday, 11))
+            AssignmentFactory(shift=other, staff_member=person)
+        with pytest.raises(ValidationError) as checked:
+            services.assignment_check(shift=shift, staff_member=person)
+        with pytest.raises(ValidationError) as created:
+            services.assignment_create(shift=shift, staff_member=person)
+        assert checked.value.code == created.value.code == refusal
+
+    def test_the_check_counts_people_taken_off_in_the_same_change(self, branch, next_monday):
+        shift = ShiftFactory(branch=branch, starts_at=at(next_monday, 10), max_headcount=1)
+        AssignmentFactory(shift=shift)
+        newcomer = StaffMemberFactory()
+        with pytest.raises(ValidationError, match="takes at most 1 person"):
+            services.assignment_check(shift=shift, staff_member=newcomer)
+        assert services.assignment_check(shift=shift, staff_member=newcomer, taken_off=1) == []
+
+    def test_a_person_who_checked_in_cannot_be_taken_off(self, branch):
+        assignment = AssignmentFactory(shift=ShiftFactory(branch=branch), staff_member__user__first_name="Ethan")
+        assignment.checked_in_at = assignment.shift.starts_at
+        assignment.save()
+        with pytest.raises(ValidationError, match=r"Ethan .* can no longer be taken off it") as refusal:
+            services.assignment_remove(assignment=assignment)
+        assert refusal.value.code == "checked_in"
+        assert Assignment.objects.filter(pk=assignment.pk).exists()
 
     def test_an_adult_volunteer_needs_no_supervision(self, branch):
         volunteer = StaffMemberFactory(kind=StaffKind.VOLUNTEER, date_of_birth=dt.date(1990, 1, 1))
@@ -423,8 +492,20 @@ class TestShiftChanges:
         AssignmentFactory(
             shift=ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=shift.starts_at), staff_member=taker
         )
-        with pytest.raises(ValidationError, match="now on another shift"):
+        with pytest.raises(ValidationError, match="already on a shift at that time") as refusal:
             services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+        assert refusal.value.code == "busy"  # assignment_check's refusal, as when putting someone on a shift
+        assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
+
+    def test_approval_is_refused_if_the_claimant_is_no_longer_active(self, offered, coordinator):
+        """Approving a claim puts the claimant on the shift, so assignment_check's rules hold (they once did not)."""
+        taker = StaffMemberFactory()
+        services.shift_claim(change=offered, staff_member=taker)
+        taker.is_active = False
+        taker.save()
+        with pytest.raises(ValidationError) as refusal:
+            services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+        assert refusal.value.code == "inactive"
         assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
 
     def test_approval_asks_for_an_override_when_the_claimant_lacks_a_skill(self, branch, coordinator):

@@ -36,7 +36,7 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal, add_service_error
 from makerlab.links import private_link
-from makerlab.ratelimit import client_address, limit_public_posts
+from makerlab.ratelimit import WaitPage, client_address, limit_public_posts
 
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
@@ -100,7 +100,14 @@ def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> li
     return open_slots(service_type=service_type, now=now, first=first, last=first + WEEK)
 
 
-rate_limited = limit_public_posts("bookings", template="bookings/too_many.html")
+rate_limited = limit_public_posts(
+    "bookings",
+    wait_page=WaitPage(
+        otherwise="call the library and we will help you book",
+        back_url="bookings:services",
+        back_text="Back to booking",
+    ),
+)
 
 
 # --- Choosing a service and a time -------------------------------------------------------------------------

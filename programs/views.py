@@ -29,7 +29,7 @@ from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check, private_link
-from makerlab.ratelimit import limit_public_posts
+from makerlab.ratelimit import WaitPage, limit_public_posts
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
 from programs.eligibility import (
@@ -71,7 +71,14 @@ BOT_REFUSAL = "We could not take this request. Please try again, or call the lib
 
 
 # Public posts are counted per address: see makerlab/ratelimit.py.
-rate_limited = limit_public_posts("programs", template="programs/too_many.html")
+rate_limited = limit_public_posts(
+    "programs",
+    wait_page=WaitPage(
+        otherwise="call the library and we will help you register",
+        back_url="programs:list",
+        back_text="Back to programs",
+    ),
+)
 
 
 # --- What a program offers, in plain language --------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.formatting import count_text
 from makerlab.forms import add_public_refusal
 from makerlab.links import private_link
-from makerlab.ratelimit import limit_public_posts
+from makerlab.ratelimit import WaitPage, limit_public_posts
 from seedlibrary import catalogue, labels
 from seedlibrary.basket import SeedBasket
 from seedlibrary.filters import VarietyFilter
@@ -39,7 +39,12 @@ BOT_REFUSAL = "We could not take this request. Please try again, or ask for the 
 
 
 # Public posts are counted per address: see makerlab/ratelimit.py.
-rate_limited = limit_public_posts("seeds", template="seedlibrary/too_many.html")
+rate_limited = limit_public_posts(
+    "seeds",
+    wait_page=WaitPage(
+        otherwise="ask for the seeds at the library", back_url="seeds:list", back_text="Back to the seed library"
+    ),
+)
 
 
 # --- The catalogue --------------------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ from django.utils import timezone
 from bookings.models import IntakeQuestion, ServiceType
 from bookings.services.booking import PatronDetails, minimum_age_check
 from bookings.wording import age_confirmation_label, age_text
-from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
+from makerlab.forms import (
+    HoneypotMixin,
+    PatronContactForm,
+    SurveyConsentMixin,
+    honeypot_field,
+    patron_needs_field,
+)
 from makerlab.validators import validate_plain_text
 
 FARTHEST = dt.timedelta(days=366)
@@ -117,25 +123,17 @@ class IntakeQuestionsMixin:
         }
 
 
-class BookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, HoneypotMixin, PatronContactForm):
+class BookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, HoneypotMixin, SurveyConsentMixin, PatronContactForm):
     email_help = "We send the confirmation and your private link to change the booking here."
+    field_order = ["card_number", "name", "email", "phone", "accessibility_needs", "reminder_consent", "survey_consent"]
 
-    accessibility_needs = forms.CharField(
+    accessibility_needs = patron_needs_field(
         label="Accessibility needs (optional)",
-        max_length=500,
-        required=False,
-        validators=[validate_plain_text],
         help_text="Anything that helps us make the session work for you, for example a quiet spot or large print.",
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
     reminder_consent = forms.BooleanField(
         label="Email me a reminder before my booking",
         required=False,
-    )
-    survey_consent = forms.BooleanField(
-        label="Email me a two-minute survey afterwards (anonymous)",
-        required=False,
-        help_text="Your answers are not linked to your name or card. They help the library improve.",
     )
     website = honeypot_field()
 

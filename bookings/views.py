@@ -8,10 +8,11 @@ a login: the private manage link is the key to a booking.
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,9 +35,8 @@ from bookings.wording import service_facts
 from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal, add_service_error
-from makerlab.http import private_page
-from makerlab.links import manage_link_check
-from makerlab.ratelimit import client_address, limit_public_posts
+from makerlab.links import private_link
+from makerlab.ratelimit import WaitPage, client_address, limit_public_posts
 
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
@@ -100,7 +100,14 @@ def _week_slots(service_type: ServiceType, *, week: int, now: dt.datetime) -> li
     return open_slots(service_type=service_type, now=now, first=first, last=first + WEEK)
 
 
-rate_limited = limit_public_posts("bookings", template="bookings/too_many.html")
+rate_limited = limit_public_posts(
+    "bookings",
+    wait_page=WaitPage(
+        otherwise="call the library and we will help you book",
+        back_url="bookings:services",
+        back_text="Back to booking",
+    ),
+)
 
 
 # --- Choosing a service and a time -------------------------------------------------------------------------
@@ -262,12 +269,12 @@ def notify_request(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The patron's booking, from the private link -----------------------------------------------------------
 
 
-def _booking_or_404(token: str, now: dt.datetime) -> Booking:
-    booking = Booking.objects.select_related("service_type", "branch").filter(manage_token=token).first()
-    if booking is None:
-        raise Http404("No booking at this address.")
-    manage_link_check(ended_at=booking.ends_at, now=now)
-    return booking
+def _booking_by_token(*, token: str) -> Booking | None:
+    return Booking.objects.select_related("service_type", "branch").filter(manage_token=token).first()
+
+
+# A booking's private link: the view is given the booking.
+booking_link = private_link(_booking_by_token, ended_at=attrgetter("ends_at"), missing="No booking at this address.")
 
 
 def _booking_context(booking: Booking, now: dt.datetime) -> dict:
@@ -287,35 +294,36 @@ def _manage_page(
     request: HttpRequest, booking: Booking, *, template: str = "bookings/manage.html", errors=(), status: int = 200
 ) -> HttpResponse:
     context = {**_booking_context(booking, timezone.now()), "errors": list(errors)}
-    return private_page(render(request, template, context, status=status))
+    return render(request, template, context, status=status)
 
 
 @require_safe
 @never_cache
-def confirmed(request: HttpRequest, token: str) -> HttpResponse:
-    booking = _booking_or_404(token, timezone.now())
+@booking_link
+def confirmed(request: HttpRequest, booking: Booking) -> HttpResponse:
     context = {
         **_booking_context(booking, timezone.now()),
         "errors": [],
         "check_in_code": booking_check_in_code(booking),
         "check_in_qr": check_in_qr_svg(booking_check_in_url(booking), label="QR code to check in at the desk"),
     }
-    return private_page(render(request, "bookings/confirmed.html", context))
+    return render(request, "bookings/confirmed.html", context)
 
 
 @require_safe
 @never_cache
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _booking_or_404(token, timezone.now()))
+@booking_link
+def manage(request: HttpRequest, booking: Booking) -> HttpResponse:
+    return _manage_page(request, booking)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
-def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
+@booking_link
+def manage_cancel(request: HttpRequest, booking: Booking) -> HttpResponse:
     """GET asks the patron to confirm, naming what will be cancelled; only the POST from that page cancels."""
     now = timezone.now()
-    booking = _booking_or_404(token, now)
     if request.method != "POST":
         if booking_change_refusal(booking=booking, now=now) is not None:
             return redirect("bookings:manage", token=booking.manage_token)
@@ -356,15 +364,15 @@ def _move_page(
         "alternatives": alternatives is not None,
         "error": error,
     }
-    return private_page(render(request, "bookings/move.html", context, status=status))
+    return render(request, "bookings/move.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
-def manage_move(request: HttpRequest, token: str) -> HttpResponse:
+@booking_link
+def manage_move(request: HttpRequest, booking: Booking) -> HttpResponse:
     now = timezone.now()
-    booking = _booking_or_404(token, now)
     if request.method != "POST":
         return _move_page(request, booking)
     time_form = TimeChoiceForm(request.POST)

@@ -123,6 +123,31 @@ class PatronContactForm(CardNumberForm):
             self.fields["phone"].help_text = "A phone number, an email, or both."
 
 
+def patron_needs_field(*, label: str, help_text: str) -> forms.CharField:
+    """The free-text field where a patron says what helps them take part (large print, a quiet spot)."""
+    return forms.CharField(
+        label=label,
+        max_length=500,
+        required=False,
+        validators=[validate_plain_text],
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SurveyConsentMixin(forms.Form):
+    """The anonymous survey a patron may ask for when booking or registering, worded once for both forms.
+
+    A form using it lists ``survey_consent`` in its ``field_order``: declared on a base class, it would come first.
+    """
+
+    survey_consent = forms.BooleanField(
+        label="Email me a two-minute survey afterwards (anonymous)",
+        required=False,
+        help_text="Your answers are not linked to your name or card. They help the library improve.",
+    )
+
+
 def honeypot_field() -> forms.CharField:
     """A field people never see or fill in; software that fills in every field gives itself away."""
     return forms.CharField(

@@ -8,6 +8,7 @@ library from abuse), and what was refused on the form, with a higher ceiling. Bo
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -18,6 +19,15 @@ from django_ratelimit.core import get_usage
 from makerlab.http import client_ip, private_page
 
 DONE, REFUSED = "done", "refused"
+
+
+@dataclass(frozen=True)
+class WaitPage:
+    """What an area's 429 page (too_many.html) offers: what to do instead of waiting, and the way back."""
+
+    otherwise: str
+    back_url: str
+    back_text: str
 
 
 def client_address(group: str | None, request: HttpRequest) -> str:
@@ -52,14 +62,23 @@ def count_outcome(
     _usage(request, scope=scope, outcome=outcome, rate=_rates(done_rate_setting)[outcome], count=True)
 
 
-def too_many_response(request: HttpRequest, *, template: str, seconds: int) -> HttpResponse:
+def too_many_response(
+    request: HttpRequest, *, template: str, seconds: int, wait_page: WaitPage | None = None
+) -> HttpResponse:
     """The 429 page, telling the visitor when to try again (never indexed: it may answer a private link)."""
-    response = render(request, template, {"minutes": max(1, -(-seconds // 60))}, status=429)
+    context = {"minutes": max(1, -(-seconds // 60)), "wait_page": wait_page}
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(seconds)
     return private_page(response)
 
 
-def limit_public_posts(scope: str, *, template: str, done_rate_setting: str = "PUBLIC_POSTS_RATE") -> Callable:
+def limit_public_posts(
+    scope: str,
+    *,
+    wait_page: WaitPage | None = None,
+    template: str = "too_many.html",
+    done_rate_setting: str = "PUBLIC_POSTS_RATE",
+) -> Callable:
     """Decorate a public view: its POSTs are counted per address, and answered 429 once over a limit."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,7 +88,7 @@ def limit_public_posts(scope: str, *, template: str, done_rate_setting: str = "P
                 return view(request, *args, **kwargs)
             seconds = seconds_to_wait(request, scope=scope, done_rate_setting=done_rate_setting)
             if seconds:
-                return too_many_response(request, template=template, seconds=seconds)
+                return too_many_response(request, template=template, seconds=seconds, wait_page=wait_page)
             response = view(request, *args, **kwargs)
             # A post that led on (a redirect) went through; one whose form came back was refused.
             done = response.status_code in (301, 302, 303)

@@ -66,6 +66,45 @@ def notification_queue(
     return notification, True
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder still due, as read under its row lock: where it goes, what it says, what it is about."""
+
+    recipient: str
+    context: dict[str, Any]
+    related_object: models.Model
+
+
+def reminders_queue(*, kind: str, template: str, due: dict[str, Callable[[], Reminder | None]]) -> int:
+    """Queue the reminders a sweep found due that the outbox has not had yet; returns how many were queued.
+
+    ``due`` maps each reminder's idempotency key to a function run in the reminder's own transaction: it locks
+    what the reminder is about and returns the reminder, or None when it is no longer due (a cancel that
+    committed since the sweep's query wins). One query finds the reminders already in the outbox.
+    """
+    if not due:
+        return 0
+    already = set(Notification.objects.filter(idempotency_key__in=list(due)).values_list("idempotency_key", flat=True))
+    queued = 0
+    for key, reminder_under_lock in due.items():
+        if key in already:
+            continue
+        with transaction.atomic():
+            reminder = reminder_under_lock()
+            if reminder is None:
+                continue
+            _, created = notification_queue(
+                kind=kind,
+                recipient=reminder.recipient,
+                template=template,
+                context=reminder.context,
+                idempotency_key=key,
+                related_object=reminder.related_object,
+            )
+        queued += created
+    return queued
+
+
 def _hand_to_worker(notification_id: int) -> None:
     from makerlab.tasks import notification_deliver
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from makerlab.http import private_page
 from makerlab.models import Patron
-from makerlab.ratelimit import limit_public_posts
+from makerlab.ratelimit import WaitPage, limit_public_posts
 from mylab.forms import SignInRequestForm
 from mylab.selectors import SignInRefusal, my_lab, patron_signed_in, sign_in_link_by_token, sign_in_link_refusal
 from mylab.services import SignInRefused, sign_in_link_send, sign_in_link_use
@@ -25,7 +25,10 @@ from mylab.services import SignInRefused, sign_in_link_send, sign_in_link_use
 SESSION_KEY = "mylab"
 BOT_REFUSAL = "We could not send a link. Please try again, or ask at the library."
 
-rate_limited = limit_public_posts("mylab", template="mylab/too_many.html")
+rate_limited = limit_public_posts(
+    "mylab",
+    wait_page=WaitPage(otherwise="ask at the library", back_url="mylab:start", back_text="Back to My Maker Lab"),
+)
 
 
 def _private(response: HttpResponse, *, has_form: bool = False) -> HttpResponse:

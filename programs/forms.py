@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from makerlab.forms import HoneypotMixin, PatronContactForm, honeypot_field
+from makerlab.forms import HoneypotMixin, PatronContactForm, SurveyConsentMixin, honeypot_field, patron_needs_field
 from makerlab.validators import validate_plain_text
 from programs.eligibility import CHILD_AGE_LIMIT, program_ages_text, program_who_may_register
 from programs.models import Program
@@ -70,7 +70,7 @@ class CalendarViewForm(forms.Form):
         return self.today.year - CALENDAR_YEARS_BACK <= day.year <= self.today.year + CALENDAR_YEARS_AHEAD
 
 
-class RegistrationForm(HoneypotMixin, PatronContactForm):
+class RegistrationForm(HoneypotMixin, SurveyConsentMixin, PatronContactForm):
     """The registration form, asking only what the program needs (``programs.eligibility``).
 
     A children's program asks for children only; an adults' program asks nothing about who is coming
@@ -79,6 +79,10 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
     """
 
     email_help = "We send the confirmation and your private link to cancel here."
+    field_order = [
+        *("card_number", "name", "email", "phone", "coming", "my_age"),
+        *("accommodations", "photo_consent", "survey_consent"),
+    ]
 
     coming = forms.BooleanField(label="I am coming too", required=False)
     my_age = forms.IntegerField(
@@ -92,22 +96,13 @@ class RegistrationForm(HoneypotMixin, PatronContactForm):
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    accommodations = forms.CharField(
+    accommodations = patron_needs_field(
         label="Accessibility needs or accommodations (optional)",
-        max_length=500,
-        required=False,
-        validators=[validate_plain_text],
         help_text="Anything that helps us make the program work for everyone coming.",
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
     photo_consent = forms.BooleanField(
         label="The library may take photos at the program that include the people I am registering",
         required=False,
-    )
-    survey_consent = forms.BooleanField(
-        label="Email me a two-minute survey afterwards (anonymous)",
-        required=False,
-        help_text="Your answers are not linked to your name or card. They help the library improve.",
     )
     join_waitlist = forms.BooleanField(label="Yes, put us on the waitlist", required=False)
     website = honeypot_field()

@@ -7,15 +7,14 @@ registration, session and session time) makes each reminder go out at most once,
 """
 
 import datetime as dt
+from functools import partial
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.formatting import when_text
 from makerlab.locking import locked
-from makerlab.models import Notification
-from makerlab.services import notification_queue
+from makerlab.services import Reminder, reminders_queue
 from programs.models import Registration, Session
 from programs.notifications import _absolute, program_place, program_zone
 
@@ -52,40 +51,28 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     registrations = Registration.objects.filter(
         program_id__in=list(sessions), status=Registration.Status.CONFIRMED
     ).prefetch_related("participants")
-    wanted = {}
+    due = {}
     for registration in registrations:
         session = sessions[registration.program_id]
         # Registered within the last day: the confirmation has just said when; a reminder would repeat it.
         if registration.created_at >= session.starts_at - AHEAD:
             continue
-        wanted[reminder_key(registration.pk, session.pk, session.starts_at, session.moves)] = (registration, session)
-    if not wanted:
-        return 0
-    already = set(
-        Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True)
+        key = reminder_key(registration.pk, session.pk, session.starts_at, session.moves)
+        due[key] = partial(_reminder_if_confirmed, registration, session)
+    return reminders_queue(kind=KIND, template=TEMPLATE, due=due)
+
+
+def _reminder_if_confirmed(registration: Registration, session: Session) -> Reminder | None:
+    # Checked again under the row lock: a cancel that committed since the query wins.
+    still = locked(Registration.objects.filter(pk=registration.pk, status=Registration.Status.CONFIRMED))
+    if not still.exists():
+        return None
+    # And the session: a cancel waits for this lock, then withdraws what was queued here.
+    if not locked(Session.objects.filter(pk=session.pk, cancelled_at__isnull=True)).exists():
+        return None
+    return Reminder(
+        recipient=registration.contact_email, context=_context(registration, session), related_object=registration
     )
-    queued = 0
-    for key, (registration, session) in wanted.items():
-        if key in already:
-            continue
-        with transaction.atomic():
-            # Checked again under the row lock: a cancel that committed since the query wins.
-            still = locked(Registration.objects.filter(pk=registration.pk, status=Registration.Status.CONFIRMED))
-            if not still.exists():
-                continue
-            # And the session: a cancel waits for this lock, then withdraws what was queued here.
-            if not locked(Session.objects.filter(pk=session.pk, cancelled_at__isnull=True)).exists():
-                continue
-            _, created = notification_queue(
-                kind=KIND,
-                recipient=registration.contact_email,
-                template=TEMPLATE,
-                context=_context(registration, session),
-                idempotency_key=key,
-                related_object=registration,
-            )
-        queued += created
-    return queued
 
 
 def _context(registration: Registration, session: Session) -> dict[str, str]:

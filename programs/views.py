@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from operator import attrgetter
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -27,8 +28,8 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
-from makerlab.links import manage_link_check
-from makerlab.ratelimit import limit_public_posts
+from makerlab.links import manage_link_check, private_link
+from makerlab.ratelimit import WaitPage, limit_public_posts
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
 from programs.eligibility import (
@@ -70,7 +71,14 @@ BOT_REFUSAL = "We could not take this request. Please try again, or call the lib
 
 
 # Public posts are counted per address: see makerlab/ratelimit.py.
-rate_limited = limit_public_posts("programs", template="programs/too_many.html")
+rate_limited = limit_public_posts(
+    "programs",
+    wait_page=WaitPage(
+        otherwise="call the library and we will help you register",
+        back_url="programs:list",
+        back_text="Back to programs",
+    ),
+)
 
 
 # --- What a program offers, in plain language --------------------------------------------------------------
@@ -440,12 +448,10 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The private links -------------------------------------------------------------------------------------
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_by_token(token=token)
-    if registration is None:
-        raise Http404("No registration at this address.")
-    manage_link_check(ended_at=registration.last_session_ends_at, now=timezone.now())
-    return registration
+# A registration's private link: the view is given the registration.
+registration_link = private_link(
+    registration_by_token, ended_at=attrgetter("last_session_ends_at"), missing="No registration at this address."
+)
 
 
 def _manage_page(
@@ -468,13 +474,13 @@ def _manage_page(
         "errors": list(errors),
         **(extra or {}),
     }
-    return private_page(render(request, template, context, status=status))
+    return render(request, template, context, status=status)
 
 
 @require_safe
 @never_cache
-def registered(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration_or_404(token)
+@registration_link
+def registered(request: HttpRequest, registration: Registration) -> HttpResponse:
     extra = {}
     if registration.status == Registration.Status.CONFIRMED:
         extra = {
@@ -488,8 +494,9 @@ def registered(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @never_cache
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _registration_or_404(token), template="programs/manage.html")
+@registration_link
+def manage(request: HttpRequest, registration: Registration) -> HttpResponse:
+    return _manage_page(request, registration, template="programs/manage.html")
 
 
 def _cancel_confirm_page(request: HttpRequest, registration: Registration, person=None) -> HttpResponse:
@@ -504,14 +511,14 @@ def _cancel_confirm_page(request: HttpRequest, registration: Registration, perso
         "waiting": waiting,
         "people": [person] if person is not None else list(registration.participants.all()),
     }
-    return private_page(render(request, "programs/cancel_confirm.html", context))
+    return render(request, "programs/cancel_confirm.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
-def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration_or_404(token)
+@registration_link
+def manage_cancel(request: HttpRequest, registration: Registration) -> HttpResponse:
     if request.method != "POST":
         return _cancel_confirm_page(request, registration)
     was_waiting = registration.status == Registration.Status.WAITLISTED
@@ -530,8 +537,8 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
-def manage_cancel_person(request: HttpRequest, token: str, pk: str) -> HttpResponse:
-    registration = _registration_or_404(token)
+@registration_link
+def manage_cancel_person(request: HttpRequest, registration: Registration, pk: str) -> HttpResponse:
     person = registration.participants.filter(pk=int(pk)).first()
     if person is None:
         raise Http404

@@ -7,6 +7,7 @@ the session, and the private link is the key to a request.
 """
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,9 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from makerlab.formatting import count_text
 from makerlab.forms import add_public_refusal
-from makerlab.http import private_page
-from makerlab.links import manage_link_check
-from makerlab.ratelimit import limit_public_posts
+from makerlab.links import private_link
+from makerlab.ratelimit import WaitPage, limit_public_posts
 from seedlibrary import catalogue, labels
 from seedlibrary.basket import SeedBasket
 from seedlibrary.filters import VarietyFilter
@@ -39,7 +39,12 @@ BOT_REFUSAL = "We could not take this request. Please try again, or ask for the 
 
 
 # Public posts are counted per address: see makerlab/ratelimit.py.
-rate_limited = limit_public_posts("seeds", template="seedlibrary/too_many.html")
+rate_limited = limit_public_posts(
+    "seeds",
+    wait_page=WaitPage(
+        otherwise="ask for the seeds at the library", back_url="seeds:list", back_text="Back to the seed library"
+    ),
+)
 
 
 # --- The catalogue --------------------------------------------------------------------------------------------
@@ -235,12 +240,10 @@ STATUS_HEADINGS = {
 }
 
 
-def _seed_request_or_404(token: str) -> SeedRequest:
-    seed_request = catalogue.seed_request_by_token(token=token)
-    if seed_request is None:
-        raise Http404("No request at this address.")
-    manage_link_check(ended_at=seed_request.ended_at, now=timezone.now())
-    return seed_request
+# A request's private link: the view is given the request.
+seed_request_link = private_link(
+    catalogue.seed_request_by_token, ended_at=attrgetter("ended_at"), missing="No request at this address."
+)
 
 
 def _manage_page(
@@ -255,27 +258,30 @@ def _manage_page(
         "hold_days": settings.SEED_REQUEST_HOLD_DAYS,
         "errors": list(errors),
     }
-    return private_page(render(request, template, context, status=status))
+    return render(request, template, context, status=status)
 
 
 @require_safe
 @never_cache
-def request_sent(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _seed_request_or_404(token), template="seedlibrary/request_sent.html")
+@seed_request_link
+def request_sent(request: HttpRequest, seed_request: SeedRequest) -> HttpResponse:
+    return _manage_page(request, seed_request, template="seedlibrary/request_sent.html")
 
 
 @require_safe
 @never_cache
-def request_manage(request: HttpRequest, token: str) -> HttpResponse:
-    return _manage_page(request, _seed_request_or_404(token), template="seedlibrary/request_manage.html")
+@seed_request_link
+def request_manage(request: HttpRequest, seed_request: SeedRequest) -> HttpResponse:
+    return _manage_page(request, seed_request, template="seedlibrary/request_manage.html")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
-def request_cancel(request: HttpRequest, token: str) -> HttpResponse:
+@seed_request_link
+def request_cancel(request: HttpRequest, seed_request: SeedRequest) -> HttpResponse:
     """GET asks the patron to confirm, naming the packets; only the POST from that page cancels."""
-    seed_request = _seed_request_or_404(token)
+    token = seed_request.manage_token
     if request.method != "POST":
         if seed_request.status not in SeedRequest.OPEN:
             return redirect("seeds:request_manage", token=token)

@@ -115,7 +115,7 @@ def report_html(view: ReportView, *, for_print: bool, request=None, sending=None
         {
             "report": view,
             "sending": sending,
-            "base_template": "stats/report_print_base.html" if for_print else "base.html",
+            "base_template": "stats/report_print_base.html" if for_print else "staff_base.html",
             "for_print": for_print,
             "library_name": settings.LIBRARY_NAME,
             "flag_percent": settings.REPORT_CHANGE_FLAG_PERCENT,

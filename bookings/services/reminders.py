@@ -7,9 +7,9 @@ often and however concurrently the sweep runs.
 """
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from bookings.links import booking_manage_url
@@ -17,7 +17,7 @@ from bookings.models import Booking
 from makerlab.formatting import clock_text, moment_text
 from makerlab.locking import locked
 from makerlab.models import Notification
-from makerlab.services import notification_queue, notifications_withdraw
+from makerlab.services import Reminder, notifications_withdraw, reminders_queue
 from makerlab.validators import ascii_id
 
 KIND = "booking_reminder"
@@ -64,34 +64,19 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             starts_at__lte=now + dt.timedelta(hours=max(offsets)),
         ).select_related("service_type", "branch", "staff_member__user")
     )
-    wanted = {}
+    due = {}
     for booking in candidates:
         hours = _due_offset(booking, offsets, now)
         if hours is not None:
-            wanted[reminder_key(booking.pk, hours)] = (booking, hours)
-    if not wanted:
-        return 0
-    already = set(
-        Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True)
-    )
-    queued = 0
-    for key, (booking, hours) in wanted.items():
-        if key in already:
-            continue
-        with transaction.atomic():
-            # Checked again under the row lock: a cancel that committed since the query wins.
-            if not locked(Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED)).exists():
-                continue
-            _, created = notification_queue(
-                kind=KIND,
-                recipient=booking.contact_email,
-                template=TEMPLATE,
-                context=_context(booking, hours),
-                idempotency_key=key,
-                related_object=booking,
-            )
-        queued += created
-    return queued
+            due[reminder_key(booking.pk, hours)] = partial(_reminder_if_booked, booking, hours)
+    return reminders_queue(kind=KIND, template=TEMPLATE, due=due)
+
+
+def _reminder_if_booked(booking: Booking, hours: int) -> Reminder | None:
+    # Checked again under the row lock: a cancel that committed since the query wins.
+    if not locked(Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED)).exists():
+        return None
+    return Reminder(recipient=booking.contact_email, context=_context(booking, hours), related_object=booking)
 
 
 def _context(booking: Booking, hours: int) -> dict[str, str | int]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from makerlab.formatting import count_text
+from makerlab.locking import locked
 from makerlab.models import Branch, Weekday
 from makerlab.selectors import branch_calendar
 from makerlab.validators import validate_plain_text
@@ -308,15 +309,15 @@ def assignments_create(
     database's exclusion constraint has the last word on a person on two shifts at once.
     """
     with transaction.atomic():
-        locked = Shift.objects.select_for_update().select_related("branch").get(pk=shift.pk)
+        shift = locked(Shift.objects.select_related("branch").filter(pk=shift.pk)).get()
         people = [newcomer.staff_member for newcomer in newcomers]
-        checker = WarningChecker(people=people, shifts=[locked])
-        skills = list(locked.required_skills.all())
+        checker = WarningChecker(people=people, shifts=[shift])
+        skills = list(shift.required_skills.all())
         checked = [
             (
                 newcomer,
                 assignment_check(
-                    shift=locked,
+                    shift=shift,
                     staff_member=newcomer.staff_member,
                     override_reason=newcomer.override_reason,
                     alongside=[person for person in people if person.pk != newcomer.staff_member.pk],
@@ -332,9 +333,9 @@ def assignments_create(
                 with transaction.atomic():
                     created.append(
                         Assignment.objects.create(
-                            shift=locked,
+                            shift=shift,
                             staff_member=newcomer.staff_member,
-                            period=_period(locked),
+                            period=_period(shift),
                             overridden_warnings=[w.code for w in warnings],
                             override_reason=newcomer.override_reason.strip() if warnings else "",
                             overridden_by=by_user if warnings else None,
@@ -372,7 +373,7 @@ def assignment_removal_check(*, assignment: Assignment) -> None:
 
 @transaction.atomic
 def assignment_remove(*, assignment: Assignment) -> None:
-    assignment = Assignment.objects.select_for_update().select_related("staff_member__user").get(pk=assignment.pk)
+    assignment = locked(Assignment.objects.select_related("staff_member__user").filter(pk=assignment.pk)).get()
     assignment_removal_check(assignment=assignment)
     assignment.delete()
 
@@ -398,9 +399,7 @@ def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> 
     """Ask to take a shift someone gave up; the coordinator approves."""
     now = now or timezone.now()
     with transaction.atomic():
-        change = (
-            ShiftChange.objects.select_for_update(of=("self",)).select_related("assignment__shift").get(pk=change.pk)
-        )
+        change = locked(ShiftChange.objects.select_related("assignment__shift").filter(pk=change.pk)).get()
         if change.status != ShiftChange.Status.OFFERED:
             raise ValidationError("Someone has already claimed this shift, or it is no longer offered.")
         if change.offered_by_id == staff_member.pk:
@@ -419,7 +418,7 @@ def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> 
 
 def shift_change_withdraw(*, change: ShiftChange, staff_member: StaffMember) -> ShiftChange:
     with transaction.atomic():
-        change = ShiftChange.objects.select_for_update().get(pk=change.pk)
+        change = locked(ShiftChange.objects.filter(pk=change.pk)).get()
         if change.offered_by_id != staff_member.pk:
             raise ValidationError("Only the person who offered the shift can withdraw the offer.")
         if change.status not in ShiftChange.OPEN_STATUSES:
@@ -439,11 +438,11 @@ def shift_change_decide(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            change = (
-                ShiftChange.objects.select_for_update(of=("self",))
-                .select_related("assignment__shift__branch", "claimed_by", "offered_by")
-                .get(pk=change.pk)
-            )
+            change = locked(
+                ShiftChange.objects.select_related("assignment__shift__branch", "claimed_by", "offered_by").filter(
+                    pk=change.pk
+                )
+            ).get()
             if change.status != ShiftChange.Status.CLAIMED:
                 raise ValidationError("Only a claimed shift can be approved or declined.")
             if shift_change_is_own(change=change, user=by_user):
@@ -459,7 +458,7 @@ def shift_change_decide(
                 change.decided_by, change.decided_at = by_user, now
                 change.save(update_fields=["status", "claimed_by", "claimed_at", "decided_by", "decided_at"])
                 return change
-            assignment = Assignment.objects.select_for_update().get(pk=change.assignment_id)
+            assignment = locked(Assignment.objects.filter(pk=change.assignment_id)).get()
             shift = change.assignment.shift
             claimant = change.claimed_by
             # The claimant takes the place of the person who gave the shift up.
@@ -482,12 +481,9 @@ def shift_change_decide(
 
 def _shift_for_offer(shift_id: int) -> Shift:
     """The shift, locked, with what the candidate rules read: its branch, skills and people."""
-    return (
-        Shift.objects.select_for_update(of=("self",))
-        .select_related("branch")
-        .prefetch_related("required_skills", "assignments")
-        .get(pk=shift_id)
-    )
+    return locked(
+        Shift.objects.select_related("branch").prefetch_related("required_skills", "assignments").filter(pk=shift_id)
+    ).get()
 
 
 def _check_open_place(shift: Shift, *, now: dt.datetime) -> None:
@@ -512,18 +508,18 @@ def shift_invitation_create(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            locked = _shift_for_offer(shift.pk)
-            _check_open_place(locked, now=now)
-            _check_candidate(locked, staff_member)
+            shift = _shift_for_offer(shift.pk)
+            _check_open_place(shift, now=now)
+            _check_candidate(shift, staff_member)
             return ShiftInvitation.objects.create(
-                shift=locked, staff_member=staff_member, offered_by=by_user, offered_at=now
+                shift=shift, staff_member=staff_member, offered_by=by_user, offered_at=now
             )
     except IntegrityError as error:
         raise ValidationError(f"This shift is already offered to {staff_member}.", code="already_offered") from error
 
 
 def _open_invitation(invitation: ShiftInvitation, staff_member: StaffMember) -> ShiftInvitation:
-    invitation = ShiftInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = locked(ShiftInvitation.objects.filter(pk=invitation.pk)).get()
     if invitation.staff_member_id != staff_member.pk:
         raise ValidationError("This shift was offered to someone else.", code="not_yours")
     if invitation.status != ShiftInvitation.Status.OFFERED:
@@ -575,7 +571,7 @@ def _quarter_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
 def assignment_check_in(*, assignment: Assignment, now: dt.datetime | None = None) -> Assignment:
     now = now or timezone.now()
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("shift").get(pk=assignment.pk)
+        assignment = locked(Assignment.objects.select_related("shift").filter(pk=assignment.pk)).get()
         if assignment.checked_in_at is not None:
             raise ValidationError("You have already checked in.")
         if not assignment.shift.starts_at - dt.timedelta(hours=1) <= now <= assignment.shift.ends_at:
@@ -589,12 +585,11 @@ def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = No
     """Close the shift and log its hours (in quarter hours) for the coordinator to approve."""
     now = now or timezone.now()
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update(of=("self",))
-            .select_related("shift__branch")
+        assignment = locked(
+            Assignment.objects.select_related("shift__branch")
             .prefetch_related("shift__required_skills")
-            .get(pk=assignment.pk)
-        )
+            .filter(pk=assignment.pk)
+        ).get()
         if assignment.checked_in_at is None:
             raise ValidationError("Check in first.")
         if assignment.checked_out_at is not None:

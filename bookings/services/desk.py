@@ -67,10 +67,10 @@ def booking_check_in_by_code(
     """The patron showed the QR code of their confirmation at the desk: checked in, on the session's day only."""
     now = (now or timezone.now()).astimezone(dt.UTC)
     with transaction.atomic():
-        locked = _locked(booking)
-        if refusal := booking_check_in_refusal(booking=locked, now=now):
+        booking = _locked(booking)
+        if refusal := booking_check_in_refusal(booking=booking, now=now):
             raise ValidationError(refusal, code="check_in_refused")
-        return booking_mark_attended(booking=locked, by_user=by_user, now=now)
+        return booking_mark_attended(booking=booking, by_user=by_user, now=now)
 
 
 def booking_mark_no_show(

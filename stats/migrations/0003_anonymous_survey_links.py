@@ -4,9 +4,10 @@ Existing invitations are dropped: what they said is kept as counts per subject a
 months' figures do not change), and their links stop working (an unanswered one gets the page that
 says the link does not work). Answers keep only the month they were given, lose the link to their
 invitation, and get a random id; the quotes chosen for reports are pointed at the new ids.
-"""
 
-import uuid
+Four migrations, each in its own transaction: PostgreSQL refuses to alter a table in the transaction
+that updated its rows (their foreign-key checks wait for the commit).
+"""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -25,29 +26,6 @@ def invitations_to_counts(apps, schema_editor):
 def answered_in_month(apps, schema_editor):
     SurveyResponse = apps.get_model("stats", "SurveyResponse")
     SurveyResponse.objects.update(answered_in=TruncMonth("submitted_on"))
-
-
-def random_ids(apps, schema_editor):
-    SurveyResponse = apps.get_model("stats", "SurveyResponse")
-    MonthlyReport = apps.get_model("stats", "MonthlyReport")
-    new_ids = {}
-    for response in SurveyResponse.objects.only("pk").iterator():
-        new_ids[response.pk] = uuid.uuid4()
-        SurveyResponse.objects.filter(pk=response.pk).update(uid=new_ids[response.pk])
-    for report in MonthlyReport.objects.exclude(quotes=[]).only("pk", "quotes"):
-        for quote in report.quotes:
-            old = quote.get("response_id")
-            quote["response_id"] = str(new_ids[old]) if old in new_ids else None
-        MonthlyReport.objects.filter(pk=report.pk).update(quotes=report.quotes)
-
-
-SWAP_PRIMARY_KEY = """
-ALTER TABLE stats_surveyresponse DROP CONSTRAINT stats_surveyresponse_pkey;
-ALTER TABLE stats_surveyresponse DROP COLUMN id;
-ALTER TABLE stats_surveyresponse RENAME COLUMN uid TO id;
-ALTER TABLE stats_surveyresponse ALTER COLUMN id SET NOT NULL;
-ALTER TABLE stats_surveyresponse ADD PRIMARY KEY (id);
-"""
 
 
 class Migration(migrations.Migration):
@@ -145,33 +123,4 @@ class Migration(migrations.Migration):
         migrations.RunPython(invitations_to_counts, migrations.RunPython.noop),
         migrations.AddField(model_name="surveyresponse", name="answered_in", field=models.DateField(null=True)),
         migrations.RunPython(answered_in_month, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="answered_in",
-            field=models.DateField(
-                help_text="The first day of the month the answers were given: no closer time.",
-            ),
-        ),
-        migrations.RemoveField(model_name="surveyresponse", name="submitted_on"),
-        migrations.AddConstraint(
-            model_name="surveyresponse",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("answered_in__day", 1)), name="survey_response_answered_in_is_first_day"
-            ),
-        ),
-        migrations.RemoveField(model_name="surveyresponse", name="invitation"),
-        migrations.DeleteModel(name="SurveyInvitation"),
-        migrations.AddField(model_name="surveyresponse", name="uid", field=models.UUIDField(null=True)),
-        migrations.RunPython(random_ids, migrations.RunPython.noop),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunSQL(SWAP_PRIMARY_KEY)],
-            state_operations=[
-                migrations.RemoveField(model_name="surveyresponse", name="uid"),
-                migrations.AlterField(
-                    model_name="surveyresponse",
-                    name="id",
-                    field=models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-            ],
-        ),
     ]

@@ -294,7 +294,7 @@ class BookingAdmin(SimpleHistoryAdmin):
         count, refused = 0, []
         for booking in queryset.order_by("starts_at"):
             try:
-                action(booking=booking, by_user=request.user)
+                action(booking=booking, by=request.user)
             except ValidationError as error:
                 refused.append(f"{booking}: {' '.join(error.messages)}")
             else:
@@ -338,7 +338,7 @@ class BookingPauseAdmin(admin.ModelAdmin):
         count = 0
         for pause in queryset.select_related("patron"):
             try:
-                desk.booking_pause_lift(pause=pause, by_user=request.user)
+                desk.booking_pause_lift(pause=pause, by=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{pause.patron}: {' '.join(error.messages)}", level=messages.WARNING)
             else:

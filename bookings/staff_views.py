@@ -166,7 +166,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 def _attendance(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
     booking = get_object_or_404(Booking, pk=pk)
     try:
-        result = action(booking=booking, by_user=request.user)
+        result = action(booking=booking, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -202,7 +202,7 @@ def booking_cancel_at_desk(request: HttpRequest, pk: int) -> HttpResponse:
     what = f"{booking.service_type.name}, {moment_text(booking.starts_at, zone=booking.branch.zone)}"
     if request.method == "POST":
         try:
-            booking_cancel(booking=booking, by_staff=True, by_user=request.user)
+            booking_cancel(booking=booking, by_staff=True, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -234,7 +234,7 @@ def booking_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 topic=form.cleaned_data["topic"],
                 resolved=form.cleaned_data["resolved"],
                 notes=form.cleaned_data["notes"],
-                by_user=request.user,
+                by=request.user,
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -314,7 +314,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
                 starts_at=form.cleaned_data["starts_at"],
                 details=form.details(),
                 now=now,
-                booked_by=request.user,
+                by=request.user,
                 override_limits=form.cleaned_data["override_limits"],
             )
         except ValidationError as error:
@@ -357,7 +357,7 @@ def pauses(request: HttpRequest) -> HttpResponse:
 def pause_lift(request: HttpRequest, pk: int) -> HttpResponse:
     pause = get_object_or_404(BookingPause.objects.select_related("patron"), pk=pk)
     try:
-        desk.booking_pause_lift(pause=pause, by_user=request.user)
+        desk.booking_pause_lift(pause=pause, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

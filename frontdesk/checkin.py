@@ -167,10 +167,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
     code = form.cleaned_data["code"].text
     try:
         if isinstance(subject, Booking):
-            booking_check_in_by_code(booking=subject, by_user=request.user, now=now)
+            booking_check_in_by_code(booking=subject, by=request.user, now=now)
             done = f"{subject.contact_name} is checked in for {subject.service_type.name}."
         else:
-            _, people = registration_check_in(registration=subject, by_user=request.user, now=now)
+            _, people = registration_check_in(registration=subject, by=request.user, now=now)
             names = ", ".join(person.first_name for person in people)
             done = f"Checked in for {subject.program.title}: {names}."
     except ValidationError as error:

@@ -18,7 +18,7 @@ from makerlab.models import Branch
 from makerlab.selectors import branches_active, day_bounds
 from programs.models import Participant, Registration, Session
 from seedlibrary.models import SeedRequest
-from seedlibrary.report import LowStock, low_stock_varieties
+from seedlibrary.selectors import LowStock, low_stock_varieties
 from staffing import selectors as staffing_selectors
 from staffing.models import Assignment, Shift, StaffMember
 from staffing.selectors import ApprovalsWaiting, week_start_of

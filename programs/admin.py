@@ -3,7 +3,7 @@
 Registrations are made through the registration service (online, or by staff over capacity with a
 reason), never added here; cancelling is an action that calls ``registration_cancel``, so freed places
 go to the waitlist by the same rules wherever it happens. Likewise a session is cancelled or moved, and
-registrants are emailed, only through ``programs.messaging``, so nobody registered is left uninformed.
+registrants are emailed, only through ``programs.services.messaging``, so nobody registered is left uninformed.
 """
 
 import datetime as dt
@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from makerlab.exports import csv_lines
 from makerlab.formatting import count_text, moment_text, when_text
 from makerlab.forms import add_service_error
-from programs import images, messaging, term
+from programs import images
 from programs.models import (
     Attendance,
     Headcount,
@@ -38,7 +38,8 @@ from programs.models import (
     Session,
 )
 from programs.notifications import program_zone
-from programs.services import (
+from programs.services import messaging, term
+from programs.services.registration import (
     program_capacity_change,
     program_capacity_check,
     program_picture_update,

@@ -28,7 +28,7 @@ class ProgramsConfig(AppConfig):
 
         from makerlab.services import notification_attachments_register
         from programs.documents import registration_calendar_attachments, registration_confirmation_attachments
-        from programs.messaging import SESSION_ADDED, SESSION_MOVED
+        from programs.services.messaging import SESSION_ADDED, SESSION_MOVED
 
         # The confirmation (also sent when a waitlist place is claimed or given) carries the program's sessions as
         # a calendar file and the check-in QR code; the emails about a moved or added session the calendar file.

@@ -18,8 +18,8 @@ from django.utils import timezone
 from makerlab.checkin import REGISTRATION, check_in_code, check_in_url
 from makerlab.formatting import clock_text, day_text, full_stop
 from makerlab.locking import locked
-from programs.attendance import CHECK_IN_OPENS_BEFORE, registration_mark_present
 from programs.models import Attendance, Participant, Registration, Session
+from programs.services.attendance import CHECK_IN_OPENS_BEFORE, registration_mark_present
 
 STATUS_REFUSALS = {
     Registration.Status.CANCELLED: "This registration was cancelled.",
@@ -109,7 +109,7 @@ def registration_present_ids(*, registration: Registration, session: Session) ->
 
 
 def registration_check_in(
-    *, registration: Registration, by_user: AbstractBaseUser | None, now: dt.datetime | None = None
+    *, registration: Registration, by: AbstractBaseUser | None, now: dt.datetime | None = None
 ) -> tuple[Session, list[Participant]]:
     """Mark the registration's people present for the session open for check-in now; returns it and them.
 
@@ -122,5 +122,5 @@ def registration_check_in(
         state = registration_check_in_state(registration=registration, now=now)
         if state.session is None:
             raise ValidationError(state.refusal, code="check_in_closed")
-        registration_mark_present(session=state.session, registration=registration, by_user=by_user, now=now)
+        registration_mark_present(session=state.session, registration=registration, by=by, now=now)
         return state.session, list(registration.participants.order_by("pk"))

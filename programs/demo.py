@@ -37,7 +37,7 @@ from programs.models import (
     RegistrationEvent,
     Session,
 )
-from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from programs.services.registration import ParticipantDetails, RegistrantDetails, registration_create
 from staffing.models import Qualification, StaffMember
 
 # Registrants of the upcoming term get their own cards, far above the demo patrons' (40 per --scale, at most 40,000).

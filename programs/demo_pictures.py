@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from programs.images import image_prepare
 from programs.models import Program
-from programs.services import program_picture_update
+from programs.services.registration import program_picture_update
 
 WIDTH, HEIGHT = 1200, 675
 

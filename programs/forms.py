@@ -10,7 +10,7 @@ from makerlab.forms import HoneypotMixin, PatronContactForm, SurveyConsentMixin,
 from makerlab.validators import validate_plain_text
 from programs.eligibility import CHILD_AGE_LIMIT, program_ages_text, program_who_may_register
 from programs.models import Program
-from programs.services import ParticipantDetails, RegistrantDetails
+from programs.services.registration import ParticipantDetails, RegistrantDetails
 
 # How far the month view reaches, in years either side of this year; further months fall back to this one.
 CALENDAR_YEARS_BACK = 10

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.formatting import clock_text, day_text, time_span, when_text
 from makerlab.validators import ascii_id
-from programs.attendance import attendance_record, roster_participants
 from programs.models import AgeGroup, Attendance, Headcount, Session
+from programs.services.attendance import attendance_record, roster_participants
 from programs.staff_forms import SessionsFilterForm
 
 WEEK = dt.timedelta(days=7)
@@ -146,7 +146,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
                 # The form always sends the field (empty when nobody was shown present); without it, a post from
                 # elsewhere says nothing of what was shown, and every mark in the database counts as shown.
                 shown_present=_ids(request.POST.getlist("shown_present")) if "shown_present" in request.POST else None,
-                by_user=request.user,
+                by=request.user,
                 headcounts=headcounts,
             )
         except ValidationError as refusal:

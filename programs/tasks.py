@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
-from programs import reminders, services
+from programs.services import registration, reminders
 
 
 @shared_task(ignore_result=True)
 def offers_expire() -> None:
-    services.offers_expire()
+    registration.offers_expire()
 
 
 @shared_task(ignore_result=True)

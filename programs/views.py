@@ -61,7 +61,7 @@ from programs.selectors import (
     registration_by_token,
     registration_waitlist_position,
 )
-from programs.services import offer_claim, participant_cancel, registration_cancel, registration_create
+from programs.services.registration import offer_claim, participant_cancel, registration_cancel, registration_create
 
 # Each client address may send this many registration, cancel and claim posts per window.
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will register you."

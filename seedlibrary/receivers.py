@@ -8,7 +8,7 @@ from seedlibrary import services
 
 
 def orientation_attended(
-    sender, *, patron_id: int, attended_on: dt.date, recorded_by: AbstractBaseUser | None = None, **kwargs
+    sender, *, patron_id: int, attended_on: dt.date, by: AbstractBaseUser | None = None, **kwargs
 ) -> None:
     """A patron attended the seed-saving orientation program: they may now borrow seeds."""
-    services.orientation_record_attended(patron_id=patron_id, attended_on=attended_on, recorded_by=recorded_by)
+    services.orientation_record_attended(patron_id=patron_id, attended_on=attended_on, by=by)

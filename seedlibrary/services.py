@@ -122,7 +122,7 @@ def orientation_record(
 
 
 def orientation_record_attended(
-    *, patron_id: int, attended_on: dt.date, recorded_by: AbstractBaseUser | None = None
+    *, patron_id: int, attended_on: dt.date, by: AbstractBaseUser | None = None
 ) -> Orientation | None:
     """The patron attended the orientation program: record it once. None when the patron no longer exists."""
     with transaction.atomic():
@@ -131,7 +131,7 @@ def orientation_record_attended(
             return None
         orientation, _ = Orientation.objects.get_or_create(
             patron=patron,
-            defaults={"completed_on": attended_on, "source": Orientation.Source.PROGRAM, "recorded_by": recorded_by},
+            defaults={"completed_on": attended_on, "source": Orientation.Source.PROGRAM, "recorded_by": by},
         )
         return orientation
 

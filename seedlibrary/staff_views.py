@@ -26,12 +26,12 @@ from makerlab.models import Branch, Patron
 from makerlab.selectors import branches_active
 from seedlibrary import services
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest
-from seedlibrary.report import season_report
 from seedlibrary.selectors import (
     patron_by_card,
     patron_season_usage,
     pickup_deadline_text,
     season_of,
+    season_report,
     shelf_lots,
 )
 from seedlibrary.staff_forms import LendForm, OrientationForm, ReturnForm, SeasonForm

@@ -530,7 +530,7 @@ class ShiftAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
         created = []
         if newcomers:
             try:
-                created = services.assignments_create(shift=form.instance, newcomers=newcomers, by_user=request.user)
+                created = services.assignments_create(shift=form.instance, newcomers=newcomers, by=request.user)
             except ValidationError as error:
                 # Only when the data changed since the form was checked (someone else was quicker).
                 self.message_user(request, f"Nobody new was put on the shift: {_errors(error)}", messages.ERROR)
@@ -640,7 +640,7 @@ class TimeOffAdmin(DecisionAdmin):
     @admin.action(description="Approve the selected time off", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.time_off_decide(
-            time_off_ids=queryset.values_list("pk", flat=True), approve=True, by_user=request.user
+            time_off_ids=queryset.values_list("pk", flat=True), approve=True, by=request.user
         )
         self.message_user(
             request, f"{count} time-off requests approved (requests already decided, and your own, were left alone)."
@@ -649,7 +649,7 @@ class TimeOffAdmin(DecisionAdmin):
     @admin.action(description="Decline the selected time off", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.time_off_decide(
-            time_off_ids=queryset.values_list("pk", flat=True), approve=False, by_user=request.user
+            time_off_ids=queryset.values_list("pk", flat=True), approve=False, by=request.user
         )
         self.message_user(
             request, f"{count} time-off requests declined (requests already decided, and your own, were left alone)."
@@ -686,18 +686,14 @@ class HoursEntryAdmin(DecisionAdmin):
 
     @admin.action(description="Approve the selected hours", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = services.hours_decide(
-            entry_ids=queryset.values_list("pk", flat=True), approve=True, by_user=request.user
-        )
+        count = services.hours_decide(entry_ids=queryset.values_list("pk", flat=True), approve=True, by=request.user)
         self.message_user(
             request, f"{count} hours entries approved (entries already decided, and your own, were left alone)."
         )
 
     @admin.action(description="Decline the selected hours", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = services.hours_decide(
-            entry_ids=queryset.values_list("pk", flat=True), approve=False, by_user=request.user
-        )
+        count = services.hours_decide(entry_ids=queryset.values_list("pk", flat=True), approve=False, by=request.user)
         self.message_user(
             request, f"{count} hours entries declined (entries already decided, and your own, were left alone)."
         )
@@ -745,7 +741,7 @@ class ShiftChangeAdmin(_NamedCheckboxMixin, admin.ModelAdmin):
         for change in queryset.filter(status=ShiftChange.Status.CLAIMED).select_related("claimed_by__user"):
             try:
                 services.shift_change_decide(
-                    change=change, approve=approve, by_user=request.user, override_reason=override_reason
+                    change=change, approve=approve, by=request.user, override_reason=override_reason
                 )
             except services.AssignmentWarnings as error:
                 self.message_user(

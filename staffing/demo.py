@@ -508,7 +508,7 @@ def _time_off(people: dict[str, StaffMember], *, monday: dt.date, today: dt.date
             today=today,
         )
         if approve:
-            services.time_off_decide(time_off_ids=[time_off.pk], approve=True, by_user=coordinator)
+            services.time_off_decide(time_off_ids=[time_off.pk], approve=True, by=coordinator)
 
 
 def _patterns(branch: Branch, *, skills: dict[str, Skill], today: dt.date) -> list[tuple[Pattern, ShiftPattern]]:
@@ -574,7 +574,7 @@ def _overrides(branch: Branch, people: dict[str, StaffMember], *, monday: dt.dat
         if shift is None or shift.assignments.filter(staff_member=person).exists():
             continue
         try:
-            services.assignment_create(shift=shift, staff_member=person, by_user=coordinator, override_reason=reason)
+            services.assignment_create(shift=shift, staff_member=person, by=coordinator, override_reason=reason)
         except ValidationError:
             continue
 
@@ -648,7 +648,7 @@ def _shifts_worked(branch: Branch, *, monday: dt.date, today: dt.date, coordinat
         entry = services.assignment_check_out(assignment=assignment, now=assignment.shift.ends_at)
         if entry.day < today - dt.timedelta(days=1):
             approve.append(entry.pk)
-    services.hours_decide(entry_ids=approve, approve=True, by_user=coordinator)
+    services.hours_decide(entry_ids=approve, approve=True, by=coordinator)
 
 
 def _manual_hours(people: dict[str, StaffMember], *, today: dt.date, coordinator) -> None:
@@ -667,7 +667,7 @@ def _manual_hours(people: dict[str, StaffMember], *, today: dt.date, coordinator
         )
         if approved:
             approve.append(entry.pk)
-    services.hours_decide(entry_ids=approve, approve=True, by_user=coordinator)
+    services.hours_decide(entry_ids=approve, approve=True, by=coordinator)
 
 
 def _shift_changes(branch: Branch, people: dict[str, StaffMember], *, monday: dt.date, now: dt.datetime) -> None:

@@ -301,7 +301,7 @@ def assignment_check(
 
 
 def assignments_create(
-    *, shift: Shift, newcomers: Sequence[Newcomer], by_user: AbstractBaseUser | None = None
+    *, shift: Shift, newcomers: Sequence[Newcomer], by: AbstractBaseUser | None = None
 ) -> list[Assignment]:
     """Put several people on a shift in one change, all or none, each checked with the others alongside.
 
@@ -338,7 +338,7 @@ def assignments_create(
                             period=_period(shift),
                             overridden_warnings=[w.code for w in warnings],
                             override_reason=newcomer.override_reason.strip() if warnings else "",
-                            overridden_by=by_user if warnings else None,
+                            overridden_by=by if warnings else None,
                         )
                     )
             except IntegrityError as error:
@@ -352,13 +352,11 @@ def assignment_create(
     *,
     shift: Shift,
     staff_member: StaffMember,
-    by_user: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     override_reason: str = "",
 ) -> Assignment:
-    """Put a person on a shift (see ``assignment_check``); an override reason is recorded with ``by_user``."""
-    (assignment,) = assignments_create(
-        shift=shift, newcomers=[Newcomer(staff_member, override_reason)], by_user=by_user
-    )
+    """Put a person on a shift (see ``assignment_check``); an override reason is recorded with ``by``."""
+    (assignment,) = assignments_create(shift=shift, newcomers=[Newcomer(staff_member, override_reason)], by=by)
     return assignment
 
 
@@ -429,7 +427,7 @@ def shift_change_withdraw(*, change: ShiftChange, staff_member: StaffMember) -> 
 
 
 def shift_change_decide(
-    *, change: ShiftChange, approve: bool, by_user: AbstractBaseUser, override_reason: str = "", now=None
+    *, change: ShiftChange, approve: bool, by: AbstractBaseUser, override_reason: str = "", now=None
 ) -> ShiftChange:
     """The coordinator approves a claim (the claimant takes the shift) or declines it (the shift is offered again).
 
@@ -445,7 +443,7 @@ def shift_change_decide(
             ).get()
             if change.status != ShiftChange.Status.CLAIMED:
                 raise ValidationError("Only a claimed shift can be approved or declined.")
-            if shift_change_is_own(change=change, user=by_user):
+            if shift_change_is_own(change=change, user=by):
                 raise ValidationError(
                     "You cannot approve or decline a shift change you offered or claimed; "
                     "another coordinator decides it.",
@@ -455,7 +453,7 @@ def shift_change_decide(
                 change.status = ShiftChange.Status.OFFERED
                 change.claimed_by = None
                 change.claimed_at = None
-                change.decided_by, change.decided_at = by_user, now
+                change.decided_by, change.decided_at = by, now
                 change.save(update_fields=["status", "claimed_by", "claimed_at", "decided_by", "decided_at"])
                 return change
             assignment = locked(Assignment.objects.filter(pk=change.assignment_id)).get()
@@ -469,10 +467,10 @@ def shift_change_decide(
             assignment.staff_member = claimant
             assignment.overridden_warnings = [w.code for w in warnings]
             assignment.override_reason = override_reason if warnings else ""
-            assignment.overridden_by = by_user if warnings else None
+            assignment.overridden_by = by if warnings else None
             assignment.save(update_fields=["staff_member", "overridden_warnings", "override_reason", "overridden_by"])
             change.status = ShiftChange.Status.APPROVED
-            change.decided_by, change.decided_at = by_user, now
+            change.decided_by, change.decided_at = by, now
             change.save(update_fields=["status", "decided_by", "decided_at"])
             return change
     except IntegrityError as error:
@@ -502,7 +500,7 @@ def _check_candidate(shift: Shift, staff_member: StaffMember) -> None:
 
 
 def shift_invitation_create(
-    *, shift: Shift, staff_member: StaffMember, by_user: AbstractBaseUser, now: dt.datetime | None = None
+    *, shift: Shift, staff_member: StaffMember, by: AbstractBaseUser, now: dt.datetime | None = None
 ) -> ShiftInvitation:
     """Offer an open place on a shift to one person who could fill it (see CandidateFinder)."""
     now = now or timezone.now()
@@ -511,9 +509,7 @@ def shift_invitation_create(
             shift = _shift_for_offer(shift.pk)
             _check_open_place(shift, now=now)
             _check_candidate(shift, staff_member)
-            return ShiftInvitation.objects.create(
-                shift=shift, staff_member=staff_member, offered_by=by_user, offered_at=now
-            )
+            return ShiftInvitation.objects.create(shift=shift, staff_member=staff_member, offered_by=by, offered_at=now)
     except IntegrityError as error:
         raise ValidationError(f"This shift is already offered to {staff_member}.", code="already_offered") from error
 
@@ -658,12 +654,12 @@ def hours_log(
 
 
 @transaction.atomic
-def hours_decide(*, entry_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
+def hours_decide(*, entry_ids: Iterable[int], approve: bool, by: AbstractBaseUser) -> int:
     """Approve or decline pending hours, never one's own; returns how many were decided."""
     pending = HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING)
-    return pending.exclude(own_requests(by_user)).update(
+    return pending.exclude(own_requests(by)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
-        decided_by=by_user,
+        decided_by=by,
         decided_at=timezone.now(),
     )
 
@@ -699,12 +695,12 @@ def time_off_request(
 
 
 @transaction.atomic
-def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by_user: AbstractBaseUser) -> int:
+def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by: AbstractBaseUser) -> int:
     """Approve or decline pending time off, never one's own (as for hours); returns how many were decided."""
     pending = TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING)
-    return pending.exclude(own_requests(by_user)).update(
+    return pending.exclude(own_requests(by)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
-        decided_by=by_user,
+        decided_by=by,
         decided_at=timezone.now(),
     )
 

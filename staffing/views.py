@@ -536,7 +536,7 @@ def shift_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.shift_change_decide(
             change=change,
             approve=form.approve,
-            by_user=request.user,
+            by=request.user,
             override_reason=form.cleaned_data["override_reason"],
         )
     except services.AssignmentWarnings as error:
@@ -559,7 +559,7 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
     form = HoursDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         wanted = form.cleaned_data["entries"]
-        decided = services.hours_decide(entry_ids=wanted, approve=form.approve, by_user=request.user)
+        decided = services.hours_decide(entry_ids=wanted, approve=form.approve, by=request.user)
         if decided:
             verb = "Approved" if form.approve else "Declined"
             text = f"{verb} {decided} {'entry' if decided == 1 else 'entries'} of hours."
@@ -720,7 +720,7 @@ def shift_offer(request: HttpRequest) -> HttpResponse:
     if shift is None or person is None:
         return _schedule_page(request, back, errors=[ShiftOfferForm.MESSAGES["invalid"]])
     try:
-        services.shift_invitation_create(shift=shift, staff_member=person, by_user=request.user)
+        services.shift_invitation_create(shift=shift, staff_member=person, by=request.user)
     except ValidationError as error:
         return _schedule_page(request, back, errors=error.messages)
     messages.success(

@@ -37,7 +37,7 @@ from programs.selectors import (
     session_attendance,
     waitlisted_places_at,
 )
-from seedlibrary.report import patron_borrowing, seed_figures
+from seedlibrary.selectors import patron_borrowing, seed_figures
 from staffing.selectors import hours_figures
 from stats.models import Agreement, SurveyKind, SurveyResponse, SurveysSent
 

@@ -15,7 +15,7 @@ from bookings.models import Booking, Equipment, EquipmentKind, ServiceType
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 from programs.models import Audience, Category, Program, Registration, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from programs.services.registration import ParticipantDetails, RegistrantDetails, registration_create
 from seedlibrary.models import Category as SeedCategory
 from seedlibrary.models import (
     Difficulty,

@@ -140,7 +140,7 @@ def booking_create(
     starts_at: dt.datetime,
     details: PatronDetails,
     now: dt.datetime | None = None,
-    booked_by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     override_limits: str = "",
 ) -> Booking:
     """Book ``starts_at`` for a patron, if it is one of the times offered.
@@ -192,7 +192,7 @@ def booking_create(
                             survey_consent=details.survey_consent,
                             intake_answers=details.intake_answers,
                             accessibility_needs=details.accessibility_needs.strip(),
-                            booked_by=booked_by,
+                            booked_by=by,
                             limits_overridden=override_limits.strip(),
                         )
                     break
@@ -230,7 +230,7 @@ def booking_cancel(
     booking: Booking,
     now: dt.datetime | None = None,
     by_staff: bool = False,
-    by_user: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Booking:
     """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal).
 
@@ -244,8 +244,8 @@ def booking_cancel(
             raise ValidationError(CANCEL_REFUSALS[refusal], code=refusal.value)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
-        if by_user is not None:
-            booking._history_user = by_user
+        if by is not None:
+            booking._history_user = by
         booking._change_reason = "Cancelled at the desk" if by_staff else "Cancelled by the patron"
         booking.save(update_fields=["status", "cancelled_at"])
         reminders_withdraw(booking=booking)

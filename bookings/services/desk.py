@@ -27,14 +27,14 @@ def _locked(booking: Booking) -> Booking:
     return locked(Booking.objects.select_related("service_type", "equipment", "branch").filter(pk=booking.pk)).get()
 
 
-def _save(booking: Booking, fields: list[str], *, by_user: AbstractBaseUser | None, reason: str) -> None:
-    booking._history_user = by_user  # recorded outside a request too (admin actions, the shell)
+def _save(booking: Booking, fields: list[str], *, by: AbstractBaseUser | None, reason: str) -> None:
+    booking._history_user = by  # recorded outside a request too (admin actions, the shell)
     booking._change_reason = reason
     booking.save(update_fields=fields)
 
 
 def booking_mark_attended(
-    *, booking: Booking, by_user: AbstractBaseUser | None = None, now: dt.datetime | None = None
+    *, booking: Booking, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
 ) -> Booking:
     """The patron came. An orientation trains them on its equipment, from the session's day for its validity."""
     now = (now or timezone.now()).astimezone(dt.UTC)
@@ -47,7 +47,7 @@ def booking_mark_attended(
         if now.astimezone(zone).date() < session_day:
             raise ValidationError("A patron can be checked in on the day of the session, not before.")
         booking.status = Booking.Status.ATTENDED
-        _save(booking, ["status"], by_user=by_user, reason="Checked in")
+        _save(booking, ["status"], by=by, reason="Checked in")
         if booking.service_type.trains_on_equipment and booking.equipment is not None:
             Training.objects.update_or_create(
                 patron_id=booking.patron_id,
@@ -62,7 +62,7 @@ def booking_mark_attended(
 
 
 def booking_check_in_by_code(
-    *, booking: Booking, by_user: AbstractBaseUser | None = None, now: dt.datetime | None = None
+    *, booking: Booking, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
 ) -> Booking:
     """The patron showed the QR code of their confirmation at the desk: checked in, on the session's day only."""
     now = (now or timezone.now()).astimezone(dt.UTC)
@@ -70,11 +70,11 @@ def booking_check_in_by_code(
         booking = _locked(booking)
         if refusal := booking_check_in_refusal(booking=booking, now=now):
             raise ValidationError(refusal, code="check_in_refused")
-        return booking_mark_attended(booking=booking, by_user=by_user, now=now)
+        return booking_mark_attended(booking=booking, by=by, now=now)
 
 
 def booking_mark_no_show(
-    *, booking: Booking, by_user: AbstractBaseUser | None = None, now: dt.datetime | None = None
+    *, booking: Booking, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
 ) -> tuple[Booking, BookingPause | None]:
     """The patron did not come. Returns the booking and the pause it started, if the policy now applies."""
     now = (now or timezone.now()).astimezone(dt.UTC)
@@ -85,7 +85,7 @@ def booking_mark_no_show(
         if now < booking.starts_at:
             raise ValidationError("A session can be marked as missed once it has started.")
         booking.status = Booking.Status.NO_SHOW
-        _save(booking, ["status"], by_user=by_user, reason="Did not come")
+        _save(booking, ["status"], by=by, reason="Did not come")
         pause = _apply_no_show_policy(patron_id=booking.patron_id, now=now)
         return booking, pause
 
@@ -127,7 +127,7 @@ def booking_record_outcome(
     topic: str,
     resolved: bool,
     notes: str = "",
-    by_user: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Booking:
     """What the session was about and whether it was sorted out; plain text only, for the monthly report."""
     topic, notes = topic.strip(), notes.strip()
@@ -155,15 +155,13 @@ def booking_record_outcome(
         _save(
             booking,
             ["outcome_topic", "outcome_resolved", "outcome_notes"],
-            by_user=by_user,
+            by=by,
             reason="Outcome recorded",
         )
         return booking
 
 
-def booking_pause_lift(
-    *, pause: BookingPause, by_user: AbstractBaseUser, now: dt.datetime | None = None
-) -> BookingPause:
+def booking_pause_lift(*, pause: BookingPause, by: AbstractBaseUser, now: dt.datetime | None = None) -> BookingPause:
     """Let the patron book online again before the pause ends; who lifted it and when are kept."""
     now = (now or timezone.now()).astimezone(dt.UTC)
     with transaction.atomic():
@@ -175,6 +173,6 @@ def booking_pause_lift(
         if pause.paused_until <= now:
             raise ValidationError("This pause has already ended.")
         pause.lifted_at = now
-        pause.lifted_by = by_user
+        pause.lifted_by = by
         pause.save(update_fields=["lifted_at", "lifted_by"])
         return pause

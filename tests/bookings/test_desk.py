@@ -68,19 +68,19 @@ def test_staff_lift_a_pause_and_the_old_no_shows_do_not_pause_again(service, pat
     for days_ago in (40, 20):
         no_show(service, patron, NOW - dt.timedelta(days=days_ago))
     _, pause = no_show(service, patron, NOW - dt.timedelta(hours=1), now=NOW)
-    lifted = booking_pause_lift(pause=pause, by_user=assistant, now=NOW + dt.timedelta(hours=1))
+    lifted = booking_pause_lift(pause=pause, by=assistant, now=NOW + dt.timedelta(hours=1))
     assert (lifted.lifted_by, lifted.lifted_at) == (assistant, NOW + dt.timedelta(hours=1))
     assert patron_paused_until(patron=patron, now=NOW + dt.timedelta(hours=2)) is None
     _, again = no_show(service, patron, NOW + dt.timedelta(days=2))
     assert again is None
     with pytest.raises(ValidationError, match="already lifted"):
-        booking_pause_lift(pause=pause, by_user=assistant, now=NOW + dt.timedelta(hours=3))
+        booking_pause_lift(pause=pause, by=assistant, now=NOW + dt.timedelta(hours=3))
 
 
 def test_an_ended_pause_cannot_be_lifted(service, patron, assistant):
     pause = BookingPause.objects.create(patron=patron, paused_until=NOW, reason="test")
     with pytest.raises(ValidationError, match="already ended"):
-        booking_pause_lift(pause=pause, by_user=assistant, now=NOW + dt.timedelta(minutes=1))
+        booking_pause_lift(pause=pause, by=assistant, now=NOW + dt.timedelta(minutes=1))
     pause.refresh_from_db()
     assert pause.lifted_at is None
 
@@ -120,7 +120,7 @@ def orientation(db, branch):
 
 def test_attending_an_orientation_trains_the_patron_until_its_expiry(orientation, patron, assistant):
     booking = make_booking(service_type=orientation, patron=patron, starts_at=at(dt.date(2026, 6, 15), 19))
-    booking_mark_attended(booking=booking, by_user=assistant, now=at(dt.date(2026, 6, 15), 19, 5))
+    booking_mark_attended(booking=booking, by=assistant, now=at(dt.date(2026, 6, 15), 19, 5))
     training = Training.objects.get()
     assert (training.patron, training.equipment, training.booking) == (patron, orientation.equipment, booking)
     assert training.trained_on == dt.date(2026, 6, 15)
@@ -154,7 +154,7 @@ def test_outcome_is_recorded_with_history(attended, assistant):
         topic="  Set up email on an iPad ",
         resolved=False,
         notes="Needs her Apple ID password.",
-        by_user=assistant,
+        by=assistant,
     )
     booking.refresh_from_db()
     assert (booking.outcome_topic, booking.outcome_resolved) == ("Set up email on an iPad", False)

@@ -142,7 +142,7 @@ def test_sending_a_file_again_gives_the_same_sequence_and_check_in_does_not_rais
     assert booking_calendar_sequence(booking) == booking_calendar_sequence(booking) == 0
     moved = booking_reschedule(booking=booking, starts_at=at(day, 15))
     assert booking_calendar_sequence(moved) == 1
-    booking_mark_attended(booking=moved, by_user=None, now=at(day, 15))
+    booking_mark_attended(booking=moved, by=None, now=at(day, 15))
     assert booking_calendar_sequence(moved) == 1
 
 

@@ -16,7 +16,12 @@ from makerlab.cards import card_number_make
 from makerlab.checkin import BadCode, check_in_code, check_in_code_read
 from programs.checkin import registration_check_in_code
 from programs.models import AgeGroup, Attendance, Headcount, Registration, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
+from programs.services.registration import (
+    ParticipantDetails,
+    RegistrantDetails,
+    registration_cancel,
+    registration_create,
+)
 from tests.factories import ProgramFactory, ServiceTypeFactory, StaffMemberFactory, at, make_booking
 
 # A weekday mid-morning: a booking a few minutes away is on the same day (codes work on the session's day).

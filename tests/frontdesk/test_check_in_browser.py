@@ -13,7 +13,7 @@ from bookings.models import Booking
 from makerlab.cards import card_number_make
 from programs.checkin import registration_check_in_url
 from programs.models import Attendance, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from programs.services.registration import ParticipantDetails, RegistrantDetails, registration_create
 from tests.conftest import PASSWORD
 from tests.factories import (
     BranchFactory,

@@ -72,9 +72,13 @@ def test_every_connection_waits_a_bounded_time_for_a_lock(settings):
 
 def test_finding_a_patron_by_card_holds_their_row_until_the_transaction_ends():
     patron = PatronFactory()
-    with held_elsewhere(patron), short_lock_timeout():
-        with pytest.raises(OperationalError) as waited, transaction.atomic():
-            patron_for_card(card_number=patron.card_number, now=timezone.now())
+    with (
+        held_elsewhere(patron),
+        short_lock_timeout(),
+        pytest.raises(OperationalError) as waited,
+        transaction.atomic(),
+    ):
+        patron_for_card(card_number=patron.card_number, now=timezone.now())
     assert is_busy(waited.value)
     with transaction.atomic():
         assert patron_for_card(card_number=patron.card_number, now=timezone.now()) == patron

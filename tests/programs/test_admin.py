@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from makerlab.formatting import day_text
 from programs.models import AgeGroup, Attendance, Headcount, PartnerSite, Program, Registration, Session
-from programs.services import ParticipantDetails
+from programs.services.registration import ParticipantDetails
 from tests.factories import ProgramFactory, StaffMemberFactory
 from tests.factories import registration_for as _register
 from tests.programs.test_selling import change_form, change_url
@@ -185,7 +185,7 @@ def test_duplicate_asks_for_weeks_then_copies(coordinator_client):
 
 
 def test_messages_sent_are_a_read_only_record(coordinator_client, coordinator):
-    from programs.messaging import program_message_send
+    from programs.services.messaging import program_message_send
 
     program = ProgramFactory()
     _register(program)

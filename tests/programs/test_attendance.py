@@ -9,9 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
-from programs.attendance import attendance_record, registration_mark_present
 from programs.models import AgeGroup, Attendance, Headcount, Participant, Registration, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
+from programs.services.attendance import attendance_record, registration_mark_present
+from programs.services.registration import (
+    ParticipantDetails,
+    RegistrantDetails,
+    registration_cancel,
+    registration_create,
+)
 from tests.factories import ProgramFactory
 
 _sequence = iter(range(20_000, 99_999))
@@ -49,7 +54,7 @@ def test_after_the_end_everyone_registered_is_marked_present_or_absent(session, 
     _register(session.program, "Ana", "Ben")
     _register(session.program, "Chloe")
     after = session.ends_at + dt.timedelta(minutes=5)
-    came = attendance_record(session=session, present_ids=_ids("Ana", "Chloe"), by_user=assistant, now=after)
+    came = attendance_record(session=session, present_ids=_ids("Ana", "Chloe"), by=assistant, now=after)
     assert came == 2
     assert _marks(session) == {"Ana": True, "Ben": False, "Chloe": True}
     assert set(Attendance.objects.values_list("marked_by", flat=True)) == {assistant.pk}
@@ -60,7 +65,7 @@ def test_before_the_start_attendance_is_refused_and_nothing_is_saved(session, as
     before = session.starts_at - dt.timedelta(minutes=1)
     with pytest.raises(ValidationError) as refused:
         attendance_record(
-            session=session, present_ids=_ids("Ana"), by_user=assistant, headcounts={AgeGroup.TEENS: 2}, now=before
+            session=session, present_ids=_ids("Ana"), by=assistant, headcounts={AgeGroup.TEENS: 2}, now=before
         )
     assert refused.value.code == "not_started"
     assert "You can save it from" in refused.value.messages[0]
@@ -70,26 +75,26 @@ def test_before_the_start_attendance_is_refused_and_nothing_is_saved(session, as
 
 def test_during_the_session_nobody_is_marked_absent(session, assistant):
     _register(session.program, "Ana", "Ben")
-    assert attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant, now=session.starts_at) == 1
+    assert attendance_record(session=session, present_ids=_ids("Ana"), by=assistant, now=session.starts_at) == 1
     assert _marks(session) == {"Ana": True}
     # Ana was ticked by mistake: unticking her while the session is on puts her back to "not marked yet".
     just_before_the_end = session.ends_at - dt.timedelta(seconds=1)
-    attendance_record(session=session, present_ids=_ids("Ben"), by_user=assistant, now=just_before_the_end)
+    attendance_record(session=session, present_ids=_ids("Ben"), by=assistant, now=just_before_the_end)
     assert _marks(session) == {"Ben": True}
     # Saved once it has ended, the people still unticked are absent.
-    attendance_record(session=session, present_ids=_ids("Ben"), by_user=assistant, now=session.ends_at)
+    attendance_record(session=session, present_ids=_ids("Ben"), by=assistant, now=session.ends_at)
     assert _marks(session) == {"Ana": False, "Ben": True}
 
 
 def test_a_check_in_at_the_door_since_the_roster_was_opened_is_kept(session, assistant):
     first, _ = _register(session.program, "Ana"), _register(session.program, "Ben")
     shown_present: list[int] = []  # the tablet opened the roster before Ana checked in
-    assert registration_mark_present(session=session, registration=first, by_user=None) == 1
-    came = attendance_record(session=session, present_ids=_ids("Ben"), shown_present=shown_present, by_user=assistant)
+    assert registration_mark_present(session=session, registration=first, by=None) == 1
+    came = attendance_record(session=session, present_ids=_ids("Ben"), shown_present=shown_present, by=assistant)
     assert came == 2
     assert _marks(session) == {"Ana": True, "Ben": True}
     # Shown ticked and then unticked on the tablet: that is a correction, and it counts.
-    attendance_record(session=session, present_ids=_ids("Ben"), shown_present=_ids("Ana", "Ben"), by_user=assistant)
+    attendance_record(session=session, present_ids=_ids("Ben"), shown_present=_ids("Ana", "Ben"), by=assistant)
     assert _marks(session) == {"Ben": True}
 
 
@@ -97,17 +102,17 @@ def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(sess
     registration = _register(session.program, "Ana", "Ben")
     with pytest.raises(ValidationError) as refused:
         registration_mark_present(
-            session=session, registration=registration, by_user=None, now=session.starts_at - dt.timedelta(minutes=31)
+            session=session, registration=registration, by=None, now=session.starts_at - dt.timedelta(minutes=31)
         )
     assert refused.value.code == "too_early"
     half_an_hour_before = session.starts_at - dt.timedelta(minutes=30)
-    assert registration_mark_present(session=session, registration=registration, by_user=None, now=half_an_hour_before)
+    assert registration_mark_present(session=session, registration=registration, by=None, now=half_an_hour_before)
     assert _marks(session) == {"Ana": True, "Ben": True}
     # Twice is once; and a check-in never marks anyone absent.
-    registration_mark_present(session=session, registration=registration, by_user=assistant)
+    registration_mark_present(session=session, registration=registration, by=assistant)
     assert Attendance.objects.count() == 2
     with pytest.raises(ValidationError) as refused:
-        registration_mark_present(session=session, registration=registration, by_user=None, now=session.ends_at)
+        registration_mark_present(session=session, registration=registration, by=None, now=session.ends_at)
     assert refused.value.code == "session_over"
 
 
@@ -117,15 +122,15 @@ def test_check_in_refuses_a_registration_without_a_place(session):
     other = _register(ProgramFactory(), "Zed")
     for registration in (cancelled, other):
         with pytest.raises(ValidationError) as refused:
-            registration_mark_present(session=session, registration=registration, by_user=None)
+            registration_mark_present(session=session, registration=registration, by=None)
         assert refused.value.code == "not_registered"
     assert not Attendance.objects.exists()
 
 
 def test_saving_again_corrects_the_roster_and_headcounts(session, assistant):
     _register(session.program, "Ana")
-    attendance_record(session=session, present_ids=[], by_user=assistant, headcounts={AgeGroup.TEENS: 3})
-    attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant, headcounts={AgeGroup.ADULTS: 2})
+    attendance_record(session=session, present_ids=[], by=assistant, headcounts={AgeGroup.TEENS: 3})
+    attendance_record(session=session, present_ids=_ids("Ana"), by=assistant, headcounts={AgeGroup.ADULTS: 2})
     assert Attendance.objects.get().present
     assert {(h.age_group, h.count) for h in Headcount.objects.all()} == {(AgeGroup.ADULTS, 2)}
 
@@ -134,21 +139,21 @@ def test_cancelled_registrations_are_not_on_the_roster(session, assistant):
     registration = _register(session.program, "Ana")
     registration_cancel(registration=registration)
     with pytest.raises(ValidationError):
-        attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant)
+        attendance_record(session=session, present_ids=_ids("Ana"), by=assistant)
     assert not Attendance.objects.exists()
 
 
 def test_someone_from_another_program_cannot_be_marked(session, assistant):
     _register(ProgramFactory(), "Zed")
     with pytest.raises(ValidationError):
-        attendance_record(session=session, present_ids=_ids("Zed"), by_user=assistant)
+        attendance_record(session=session, present_ids=_ids("Zed"), by=assistant)
 
 
 def test_implausible_headcounts_are_refused(session, assistant):
     with pytest.raises(ValidationError):
-        attendance_record(session=session, present_ids=[], by_user=assistant, headcounts={AgeGroup.TEENS: 5000})
+        attendance_record(session=session, present_ids=[], by=assistant, headcounts={AgeGroup.TEENS: 5000})
     with pytest.raises(ValidationError):
-        attendance_record(session=session, present_ids=[], by_user=assistant, headcounts={"martians": 1})
+        attendance_record(session=session, present_ids=[], by=assistant, headcounts={"martians": 1})
 
 
 def test_week_page_lists_todays_session_for_an_assistant(client, assistant, session):
@@ -255,12 +260,12 @@ def test_roster_costs_the_same_queries_for_few_or_many_participants(client, assi
 
 
 def test_a_cancelled_session_takes_no_attendance(client, session, assistant, coordinator):
-    from programs.messaging import session_cancel
+    from programs.services.messaging import session_cancel
 
     _register(session.program, "Ana")
     session_cancel(session=session, reason="The instructor is ill.", by=coordinator)
     with pytest.raises(ValidationError, match="This session was cancelled"):
-        attendance_record(session=session, present_ids=_ids("Ana"), by_user=assistant, headcounts={AgeGroup.TEENS: 2})
+        attendance_record(session=session, present_ids=_ids("Ana"), by=assistant, headcounts={AgeGroup.TEENS: 2})
     client.force_login(assistant)
     response = client.post(f"/staff/programs/sessions/{session.pk}/", {"present": _ids("Ana"), "count_13_17": "2"})
     assert "This session was cancelled, so there is no attendance to record." in response.content.decode()
@@ -298,14 +303,14 @@ def test_coming_to_the_seed_saving_orientation_lets_the_card_holder_borrow_seed(
             (31_003, "Kid", 9, True),
         )
     )
-    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by_user=assistant)
+    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by=assistant)
     assert patron_has_orientation(came.patron)
     assert not patron_has_orientation(absent.patron)
     assert not patron_has_orientation(only_child.patron)
     orientation = Orientation.objects.get()
     assert (orientation.source, orientation.completed_on) == (Orientation.Source.PROGRAM, timezone.localdate(start))
     # Saving the roster again records nothing twice.
-    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by_user=assistant)
+    attendance_record(session=session, present_ids=_ids("Rosa", "Kid"), by=assistant)
     assert Orientation.objects.count() == 1
 
 
@@ -322,7 +327,7 @@ def test_other_programs_do_not_count_as_the_orientation(db, assistant):
         participants=[ParticipantDetails(first_name="Rosa")],
     )
     registration_create(program=program, details=details)
-    assert attendance_record(session=session, present_ids=_ids("Rosa"), by_user=assistant) == 1
+    assert attendance_record(session=session, present_ids=_ids("Rosa"), by=assistant) == 1
     assert not Orientation.objects.exists()
 
 
@@ -349,7 +354,7 @@ def test_a_roster_opened_before_a_check_in_and_saved_after_keeps_it(client, assi
     url = f"/staff/programs/sessions/{session.pk}/"
     page = client.get(url).content.decode()
     assert 'name="shown_present" value=""' in page
-    registration_mark_present(session=session, registration=first, by_user=None)
+    registration_mark_present(session=session, registration=first, by=None)
     assert client.post(url, {"present": _ids("Ben"), "shown_present": [""]}).status_code == 302
     assert _marks(session) == {"Ana": True, "Ben": True}
     # Opened again, Ana is shown ticked; unticking her now is a correction.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from programs.models import Program, Registration
 from programs.selectors import program_places_held, program_places_left, programs_on_calendar
-from programs.services import (
+from programs.services.registration import (
     offer_claim,
     program_capacity_change,
     registration_cancel,

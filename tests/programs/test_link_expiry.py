@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Audience, Registration
-from programs.services import ParticipantDetails, registration_create
+from programs.services.registration import ParticipantDetails, registration_create
 from tests.factories import ProgramFactory, with_sessions
 from tests.programs.test_views import details
 

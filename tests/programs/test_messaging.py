@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 
 from makerlab.models import Notification
 from makerlab.services import notification_render
-from programs.messaging import program_message_send, session_cancel, session_move
 from programs.models import ProgramMessage, Registration, Session
-from programs.reminders import reminders_send_due
-from programs.services import registration_cancel, registration_create
+from programs.services.messaging import program_message_send, session_cancel, session_move
+from programs.services.registration import registration_cancel, registration_create
+from programs.services.reminders import reminders_send_due
 from tests.conftest import PASSWORD
 from tests.factories import TORONTO, ClosureFactory, ProgramFactory, UserFactory
 from tests.programs.test_registration import registrant
@@ -262,7 +262,7 @@ def test_moving_a_session_back_and_forth_tells_of_every_move(
 
 def test_a_retried_move_email_is_queued_once(program, first, coordinator):
     """The key names the move, so queueing the same move's emails again (a retried task) adds none."""
-    from programs.messaging import SESSION_MOVED, TOLD_OF_CHANGES, _queue_each, _recipients
+    from programs.services.messaging import SESSION_MOVED, TOLD_OF_CHANGES, _queue_each, _recipients
 
     later = first.starts_at + dt.timedelta(days=1)
     session_move(session=first, starts_at=later, ends_at=later + dt.timedelta(hours=1), by=coordinator)
@@ -296,7 +296,7 @@ def test_moving_back_to_a_time_reminds_of_it_again(program, first, coordinator):
 def test_a_session_added_after_people_registered_is_announced_once(
     program, coordinator, django_capture_on_commit_callbacks
 ):
-    from programs.messaging import session_add, session_announce
+    from programs.services.messaging import session_add, session_announce
 
     start = AFTER_CHANGE + dt.timedelta(weeks=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -320,7 +320,7 @@ def test_a_session_added_after_people_registered_is_announced_once(
 
 
 def test_a_session_added_in_the_past_or_at_a_closed_time_is_announced_to_no_one(program, coordinator):
-    from programs.messaging import session_add
+    from programs.services.messaging import session_add
 
     held = timezone.now() - dt.timedelta(days=2)
     session, sent = session_add(program=program, starts_at=held, ends_at=held + dt.timedelta(hours=1), by=coordinator)

@@ -10,7 +10,7 @@ from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from makerlab.services import patrons_anonymise_stale
 from programs.models import Participant, Registration, RegistrationEvent
-from programs.services import (
+from programs.services.registration import (
     ParticipantDetails,
     RegistrantDetails,
     offer_claim,
@@ -167,7 +167,7 @@ def test_staff_can_add_over_capacity_with_a_reason(program, coordinator):
     for sequence in (1, 2):
         registration_create(program=program, details=registrant(sequence))
     extra = registration_create(
-        program=program, details=registrant(9), added_by=coordinator, over_capacity_reason="Sibling of a registrant"
+        program=program, details=registrant(9), by=coordinator, over_capacity_reason="Sibling of a registrant"
     )
     assert extra.status == Status.CONFIRMED
     assert extra.over_capacity_reason == "Sibling of a registrant"

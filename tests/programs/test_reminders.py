@@ -11,8 +11,8 @@ from makerlab.celery import app as celery_app
 from makerlab.models import Notification
 from programs import tasks
 from programs.models import Registration, Session
-from programs.reminders import reminders_send_due
-from programs.services import registration_cancel, registration_create
+from programs.services.registration import registration_cancel, registration_create
+from programs.services.reminders import reminders_send_due
 from tests.factories import TORONTO, ProgramFactory
 from tests.programs.test_registration import registrant
 
@@ -117,7 +117,7 @@ def test_the_beat_runs_the_sweep(settings):
 
 
 def test_never_for_a_cancelled_session(program, coordinator, django_capture_on_commit_callbacks):
-    from programs.messaging import session_cancel
+    from programs.services.messaging import session_cancel
 
     registration_create(program=program, details=registrant(1), now=REGISTERED)
     first_session, second_session = program.sessions.order_by("starts_at")
@@ -130,7 +130,7 @@ def test_never_for_a_cancelled_session(program, coordinator, django_capture_on_c
 
 
 def test_a_moved_session_is_reminded_of_again_at_its_new_time(program, coordinator, django_capture_on_commit_callbacks):
-    from programs.messaging import session_move
+    from programs.services.messaging import session_move
 
     registration_create(program=program, details=registrant(1), now=REGISTERED)
     first_session = program.sessions.order_by("starts_at").first()

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from programs import term
 from programs.models import Audience, Category, Program
-from programs.services import ParticipantDetails, registration_create
+from programs.services import term
+from programs.services.registration import ParticipantDetails, registration_create
 from tests.factories import ProgramFactory, with_sessions
 from tests.programs.test_views import cancel_session, details, programs_at_scale
 

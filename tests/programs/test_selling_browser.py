@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from programs.images import image_prepare
 from programs.models import Audience, Category
-from programs.services import program_picture_update
+from programs.services.registration import program_picture_update
 from tests.conftest import PASSWORD
 from tests.factories import ProgramFactory, UserFactory, with_sessions
 from tests.programs.test_selling import LONG_DESCRIPTION, photo

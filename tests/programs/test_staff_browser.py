@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from makerlab.cards import card_number_make
 from programs.models import Attendance, Headcount, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_create
+from programs.services.registration import ParticipantDetails, RegistrantDetails, registration_create
 from tests.conftest import PASSWORD
 from tests.factories import ProgramFactory, UserFactory
 

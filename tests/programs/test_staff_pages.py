@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from programs.attendance import attendance_record
 from programs.models import AgeGroup, Participant, Session
+from programs.services.attendance import attendance_record
 from tests.factories import ProgramFactory
 from tests.programs.test_attendance import _register
 
@@ -56,7 +56,7 @@ def test_the_page_filters_by_program_and_keeps_the_filter_across_weeks(assistant
 
 def test_a_session_on_now_and_one_with_attendance_taken_say_so(assistant_client, now, assistant):
     on_now = _session(ProgramFactory(title="Robot club"), now - dt.timedelta(minutes=10))
-    attendance_record(session=on_now, present_ids=[], by_user=assistant, headcounts={AgeGroup.ADULTS: 3})
+    attendance_record(session=on_now, present_ids=[], by=assistant, headcounts={AgeGroup.ADULTS: 3})
     page = assistant_client.get(URL).content.decode()
     assert "On now" in page
 
@@ -109,7 +109,7 @@ def test_the_roster_costs_the_same_queries_at_any_size(assistant_client, assista
         _register(session.program, "Dev", "Eli", "Fay")
     people = Participant.objects.filter(registration__program=session.program).values_list("pk", flat=True)
     attendance_record(
-        session=session, present_ids=list(people)[::2], by_user=assistant, headcounts={"18_64": 2}, now=session.ends_at
+        session=session, present_ids=list(people)[::2], by=assistant, headcounts={"18_64": 2}, now=session.ends_at
     )
     with django_assert_max_num_queries(len(small)):
         page = assistant_client.get(f"/staff/programs/sessions/{session.pk}/")

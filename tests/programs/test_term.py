@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from programs.models import Program, Session
-from programs.term import program_duplicate
+from programs.services.term import program_duplicate
 from tests.factories import ProgramFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.calendar

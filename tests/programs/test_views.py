@@ -14,7 +14,12 @@ from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from makerlab.refusals import PUBLIC_ANSWER
 from programs.models import Audience, Category, Participant, PartnerSite, Program, Registration, Session
-from programs.services import ParticipantDetails, RegistrantDetails, registration_cancel, registration_create
+from programs.services.registration import (
+    ParticipantDetails,
+    RegistrantDetails,
+    registration_cancel,
+    registration_create,
+)
 from tests.factories import BranchFactory, ProgramFactory, register_url, with_sessions
 from tests.factories import registration_form_data as form
 from tests.outbox import card_refusal_text

@@ -1,4 +1,4 @@
-"""The season report: each figure as defined in seedlibrary/report.py, per branch, in a fixed number of queries."""
+"""The season report (seedlibrary/selectors.py): each figure as defined there, per branch, in fixed queries."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from seedlibrary import services
 from seedlibrary.models import Lot
-from seedlibrary.report import season_report
+from seedlibrary.selectors import season_report
 from tests.factories import (
     BranchFactory,
     LotFactory,

@@ -97,8 +97,8 @@ def test_a_bad_orientation_is_refused_and_saves_nothing(assistant, card, first, 
 
 
 def test_attending_the_orientation_program_records_it_once(patron):
-    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, recorded_by=None)
-    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, recorded_by=None)
+    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, by=None)
+    seed_orientation_attended.send(sender=None, patron_id=patron.pk, attended_on=TODAY, by=None)
     orientation = Orientation.objects.get()
     assert (orientation.patron, orientation.source, orientation.completed_on) == (
         patron,

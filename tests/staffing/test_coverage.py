@@ -258,7 +258,7 @@ def emma(laser):
 
 
 def test_the_coordinator_offers_a_place_and_the_person_takes_it_without_approval(short_shift, emma, coordinator):
-    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     assert (invitation.status, invitation.offered_by) == (ShiftInvitation.Status.OFFERED, coordinator)
     assert [i.pk for i in selectors.shift_invitations_to(staff_member=emma, now=timezone.now())] == [invitation.pk]
     assignment = services.shift_invitation_take(invitation=invitation, staff_member=emma)
@@ -272,16 +272,16 @@ def test_the_coordinator_offers_a_place_and_the_person_takes_it_without_approval
 def test_offering_to_someone_who_cannot_fill_it_is_refused_and_saves_nothing(short_shift, coordinator):
     unskilled = person("Noor", "Haddad")
     with pytest.raises(ValidationError) as refused:
-        services.shift_invitation_create(shift=short_shift, staff_member=unskilled, by_user=coordinator)
+        services.shift_invitation_create(shift=short_shift, staff_member=unskilled, by=coordinator)
     assert refused.value.code == "not_a_candidate"
     assert "Noor Haddad does not hold: Laser cutter." in refused.value.messages[0]
     assert not ShiftInvitation.objects.exists()
 
 
 def test_offering_twice_to_the_same_person_is_refused(short_shift, emma, coordinator):
-    services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     with pytest.raises(ValidationError) as refused:
-        services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+        services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     assert refused.value.code == "already_offered"
     assert ShiftInvitation.objects.count() == 1
 
@@ -299,13 +299,13 @@ def test_a_draft_started_or_full_shift_cannot_be_offered(short_shift, emma, coor
         short_shift.save()
     now = short_shift.starts_at + dt.timedelta(minutes=1) if change == "started" else None
     with pytest.raises(ValidationError) as refused:
-        services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator, now=now)
+        services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator, now=now)
     assert refused.value.code == code
     assert not ShiftInvitation.objects.exists()
 
 
 def test_taking_is_checked_again_against_the_week_as_it_is_now(short_shift, emma, coordinator):
-    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     day = short_shift.starts_at.astimezone(TORONTO).date()
     TimeOff.objects.create(staff_member=emma, first_day=day, last_day=day, status=DecisionStatus.APPROVED)
     with pytest.raises(ValidationError) as refused:
@@ -319,8 +319,8 @@ def test_taking_is_checked_again_against_the_week_as_it_is_now(short_shift, emma
 
 def test_the_first_of_two_people_offered_the_last_place_takes_it(short_shift, emma, laser, coordinator):
     noor = person("Noor", "Haddad", skills=[laser])
-    first = services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
-    second = services.shift_invitation_create(shift=short_shift, staff_member=noor, by_user=coordinator)
+    first = services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
+    second = services.shift_invitation_create(shift=short_shift, staff_member=noor, by=coordinator)
     services.shift_invitation_take(invitation=first, staff_member=emma)
     assert selectors.shift_invitations_to(staff_member=noor, now=timezone.now()) == []
     with pytest.raises(ValidationError) as refused:
@@ -330,7 +330,7 @@ def test_the_first_of_two_people_offered_the_last_place_takes_it(short_shift, em
 
 
 def test_only_the_person_offered_answers_and_only_once(short_shift, emma, laser, coordinator):
-    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     other = person("Noor", "Haddad", skills=[laser])
     with pytest.raises(ValidationError) as refused:
         services.shift_invitation_take(invitation=invitation, staff_member=other)
@@ -347,6 +347,6 @@ def test_only_the_person_offered_answers_and_only_once(short_shift, emma, laser,
 def test_an_offer_disappears_once_the_person_is_put_on_the_shift_another_way(short_shift, emma, coordinator):
     short_shift.max_headcount = 3  # room left, so only being on it already hides the offer
     short_shift.save()
-    services.shift_invitation_create(shift=short_shift, staff_member=emma, by_user=coordinator)
+    services.shift_invitation_create(shift=short_shift, staff_member=emma, by=coordinator)
     AssignmentFactory(shift=short_shift, staff_member=emma)
     assert selectors.shift_invitations_to(staff_member=emma, now=timezone.now()) == []

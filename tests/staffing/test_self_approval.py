@@ -47,10 +47,10 @@ def _change(branch, *, offered_by, claimed_by) -> ShiftChange:
 @pytest.mark.parametrize("approve", [True, False])
 def test_the_coordinator_cannot_decide_their_own_time_off(coordinator, coordinator_staff, second_coordinator, approve):
     own, other = _time_off(coordinator_staff), _time_off(StaffMemberFactory())
-    assert services.time_off_decide(time_off_ids=[own.pk, other.pk], approve=approve, by_user=coordinator) == 1
+    assert services.time_off_decide(time_off_ids=[own.pk, other.pk], approve=approve, by=coordinator) == 1
     own.refresh_from_db()
     assert (own.status, own.decided_by) == (DecisionStatus.PENDING, None)
-    assert services.time_off_decide(time_off_ids=[own.pk], approve=approve, by_user=second_coordinator) == 1
+    assert services.time_off_decide(time_off_ids=[own.pk], approve=approve, by=second_coordinator) == 1
     own.refresh_from_db()
     assert own.decided_by == second_coordinator
 
@@ -63,12 +63,12 @@ def test_the_coordinator_cannot_decide_a_shift_change_they_offered_or_claimed(
     people = {"offered_by": StaffMemberFactory(), "claimed_by": StaffMemberFactory(), role: coordinator_staff}
     change = _change(branch, **people)
     with pytest.raises(ValidationError) as refused:
-        services.shift_change_decide(change=change, approve=approve, by_user=coordinator)
+        services.shift_change_decide(change=change, approve=approve, by=coordinator)
     assert refused.value.code == "own_decision"
     change.refresh_from_db()
     assert (change.status, change.decided_by) == (ShiftChange.Status.CLAIMED, None)
     assert Assignment.objects.get().staff_member == people["offered_by"]
-    decided = services.shift_change_decide(change=change, approve=approve, by_user=superuser)
+    decided = services.shift_change_decide(change=change, approve=approve, by=superuser)
     assert decided.decided_by == superuser
 
 

@@ -213,7 +213,7 @@ class TestAssignmentRules:
         assert not Assignment.objects.exists()
 
         assignment = services.assignment_create(
-            shift=shift, staff_member=person, by_user=coordinator, override_reason="Shadowing Priya this week"
+            shift=shift, staff_member=person, by=coordinator, override_reason="Shadowing Priya this week"
         )
         assert assignment.overridden_warnings == ["skill"]
         assert assignment.override_reason == "Shadowing Priya this week"
@@ -454,13 +454,13 @@ class TestShiftChanges:
         taker = StaffMemberFactory()
         assert offered.assignment.staff_member == offered.offered_by  # still responsible
         services.shift_claim(change=offered, staff_member=taker)
-        change = services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+        change = services.shift_change_decide(change=offered, approve=True, by=coordinator)
         assert change.status == ShiftChange.Status.APPROVED
         assert Assignment.objects.get(pk=offered.assignment_id).staff_member == taker
 
     def test_a_declined_claim_puts_the_shift_back_on_offer(self, offered, coordinator):
         services.shift_claim(change=offered, staff_member=StaffMemberFactory())
-        change = services.shift_change_decide(change=offered, approve=False, by_user=coordinator)
+        change = services.shift_change_decide(change=offered, approve=False, by=coordinator)
         assert change.status == ShiftChange.Status.OFFERED
         assert change.claimed_by is None
 
@@ -493,7 +493,7 @@ class TestShiftChanges:
             shift=ShiftFactory(branch=branch, role=ShiftRole.OPEN_LAB, starts_at=shift.starts_at), staff_member=taker
         )
         with pytest.raises(ValidationError, match="already on a shift at that time") as refusal:
-            services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+            services.shift_change_decide(change=offered, approve=True, by=coordinator)
         assert refusal.value.code == "busy"  # assignment_check's refusal, as when putting someone on a shift
         assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
 
@@ -504,7 +504,7 @@ class TestShiftChanges:
         taker.is_active = False
         taker.save()
         with pytest.raises(ValidationError) as refusal:
-            services.shift_change_decide(change=offered, approve=True, by_user=coordinator)
+            services.shift_change_decide(change=offered, approve=True, by=coordinator)
         assert refusal.value.code == "inactive"
         assert Assignment.objects.get(pk=offered.assignment_id).staff_member == offered.offered_by
 
@@ -516,8 +516,8 @@ class TestShiftChanges:
         change = services.shift_give_up(assignment=assignment, staff_member=giver)
         services.shift_claim(change=change, staff_member=StaffMemberFactory())
         with pytest.raises(AssignmentWarnings):
-            services.shift_change_decide(change=change, approve=True, by_user=coordinator)
-        services.shift_change_decide(change=change, approve=True, by_user=coordinator, override_reason="Supervised")
+            services.shift_change_decide(change=change, approve=True, by=coordinator)
+        services.shift_change_decide(change=change, approve=True, by=coordinator, override_reason="Supervised")
         assignment.refresh_from_db()
         assert assignment.overridden_warnings == ["skill"]
 
@@ -580,8 +580,8 @@ class TestHours:
         entry = services.hours_log(
             staff_member=person, day=timezone.localdate(), hours=Decimal("3"), activity="Seed packing"
         )
-        assert services.hours_decide(entry_ids=[entry.pk], approve=True, by_user=coordinator) == 1
-        assert services.hours_decide(entry_ids=[entry.pk], approve=False, by_user=coordinator) == 0
+        assert services.hours_decide(entry_ids=[entry.pk], approve=True, by=coordinator) == 1
+        assert services.hours_decide(entry_ids=[entry.pk], approve=False, by=coordinator) == 0
         entry.refresh_from_db()
         assert entry.status == DecisionStatus.APPROVED
 
@@ -630,7 +630,7 @@ class TestPeople:
                 staff_member=person, first_day=today + dt.timedelta(days=900), last_day=today + dt.timedelta(days=901)
             )
         off = services.time_off_request(staff_member=person, first_day=today, last_day=today, reason="Exam")
-        assert services.time_off_decide(time_off_ids=[off.pk], approve=True, by_user=coordinator) == 1
+        assert services.time_off_decide(time_off_ids=[off.pk], approve=True, by=coordinator) == 1
         off.refresh_from_db()
         assert off.status == DecisionStatus.APPROVED
         assert off.decided_by == coordinator

@@ -883,7 +883,7 @@ def test_the_coordinator_offers_a_gap_and_the_person_takes_it_on_my_shifts(
 
 
 def test_saying_no_shows_on_the_schedule(coordinator_client, coordinator, colleague_client, gap, week, colleague):
-    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by=coordinator)
     response = colleague_client.post(f"/staff/invitations/{invitation.pk}/decline/", follow=True)
     assert "You said no to the shift on" in page_text(response)
     assert "No shifts are on offer right now." in page_text(response)
@@ -931,7 +931,7 @@ def test_offering_to_someone_not_eligible_is_refused_on_the_schedule(coordinator
 
 
 def test_someone_elses_offer_cannot_be_taken_or_declined(me_client, coordinator, gap, colleague):
-    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by=coordinator)
     for action in ("take", "decline"):
         assert me_client.post(f"/staff/invitations/{invitation.pk}/{action}/").status_code == 404
     invitation.refresh_from_db()
@@ -939,7 +939,7 @@ def test_someone_elses_offer_cannot_be_taken_or_declined(me_client, coordinator,
 
 
 def test_taking_a_place_since_filled_is_refused_on_my_shifts(colleague_client, coordinator, gap, colleague):
-    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by_user=coordinator)
+    invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by=coordinator)
     AssignmentFactory(shift=gap)
     response = colleague_client.post(f"/staff/invitations/{invitation.pk}/take/")
     assert response.status_code == 200

@@ -17,10 +17,10 @@ from bookings.models import Booking, EquipmentKind, NotifyRequest
 from bookings.services.booking import booking_cancel, unmet_demand_record
 from bookings.services.desk import booking_mark_attended, booking_mark_no_show, booking_record_outcome
 from makerlab.models import Patron
-from programs.attendance import attendance_record
-from programs.messaging import session_cancel
 from programs.models import AgeGroup, Audience, Category, Participant, PartnerSite, Program, Registration, Session
-from programs.services import (
+from programs.services.attendance import attendance_record
+from programs.services.messaging import session_cancel
+from programs.services.registration import (
     ParticipantDetails,
     RegistrantDetails,
     offer_claim,
@@ -107,7 +107,7 @@ def session(program: Program, starts_at: dt.datetime, hours: int = 2) -> Session
 
 def present(program_session: Session, *registrations: Registration, headcounts: dict[str, int] | None = None) -> None:
     people = Participant.objects.filter(registration__in=registrations).values_list("pk", flat=True)
-    attendance_record(session=program_session, present_ids=set(people), by_user=None, headcounts=headcounts)
+    attendance_record(session=program_session, present_ids=set(people), by=None, headcounts=headcounts)
 
 
 @dataclass
@@ -290,12 +290,12 @@ def world(db) -> World:
     approve.append(power_tools.pk)
     hours_log(staff_member=s1, day=dt.date(2026, 3, 5), hours=Decimal(2), activity="Pending", today=today)
     declined = hours_log(staff_member=s1, day=dt.date(2026, 3, 6), hours=Decimal(1), activity="No", today=today)
-    hours_decide(entry_ids=[declined.pk], approve=False, by_user=coordinator)
+    hours_decide(entry_ids=[declined.pk], approve=False, by=coordinator)
     shift = ShiftFactory(branch=w.east, starts_at=at(7), ends_at=at(7, 12))
     assignment = AssignmentFactory(shift=shift, staff_member=s3)
     assignment_check_in(assignment=assignment, now=at(7))
     approve.append(assignment_check_out(assignment=assignment, now=at(7, 12)).pk)  # 2 h from East's shift
-    hours_decide(entry_ids=approve, approve=True, by_user=coordinator)
+    hours_decide(entry_ids=approve, approve=True, by=coordinator)
 
     # --- Outcome surveys ----------------------------------------------------------------------------------------
     digital = {"service_area": "digital_learning", "service_type": tech, "branch": w.central}

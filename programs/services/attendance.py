@@ -72,7 +72,7 @@ def attendance_record(
     *,
     session: Session,
     present_ids: set[int] | list[int],
-    by_user: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
     headcounts: dict[str, int] | None = None,
     shown_present: set[int] | list[int] | None = None,
     now: dt.datetime | None = None,
@@ -109,7 +109,7 @@ def attendance_record(
         Attendance.objects.filter(session=session, participant_id__in=unmarked).delete()
         Attendance.objects.bulk_create(
             [
-                Attendance(session=session, participant_id=pk, present=present, marked_at=now, marked_by=by_user)
+                Attendance(session=session, participant_id=pk, present=present, marked_at=now, marked_by=by)
                 for pk, present in sorted(changed.items())
             ],
             update_conflicts=True,
@@ -125,7 +125,7 @@ def attendance_record(
             update_fields=["count", "recorded_at"],
         )
         if session.program.grants_seed_orientation:
-            _orientation_attended(session, [p for p in roster if p.pk in came], by_user)
+            _orientation_attended(session, [p for p in roster if p.pk in came], by)
     return len(came)
 
 
@@ -134,7 +134,7 @@ def _present(marked: dict[int, bool]) -> list[int]:
 
 
 def registration_mark_present(
-    *, session: Session, registration: Registration, by_user: AbstractBaseUser | None, now: dt.datetime | None = None
+    *, session: Session, registration: Registration, by: AbstractBaseUser | None, now: dt.datetime | None = None
 ) -> int:
     """Mark everyone on one registration present at one session (the door's check-in); returns how many.
 
@@ -167,7 +167,7 @@ def registration_mark_present(
         )
         Attendance.objects.bulk_create(
             [
-                Attendance(session=session, participant=p, present=True, marked_at=now, marked_by=by_user)
+                Attendance(session=session, participant=p, present=True, marked_at=now, marked_by=by)
                 for p in people
                 if p.pk not in already
             ],
@@ -178,11 +178,11 @@ def registration_mark_present(
         if session.program.grants_seed_orientation:
             for person in people:
                 person.registration = registration
-            _orientation_attended(session, people, by_user)
+            _orientation_attended(session, people, by)
     return len(people)
 
 
-def _orientation_attended(session: Session, came: list[Participant], by_user) -> None:
+def _orientation_attended(session: Session, came: list[Participant], by) -> None:
     """Card holders who came in person to the seed-saving orientation may now borrow seed.
 
     A child's attendance does not count for the guardian whose card registered them.
@@ -190,6 +190,4 @@ def _orientation_attended(session: Session, came: list[Participant], by_user) ->
     attended_on = timezone.localtime(session.starts_at).date()
     patron_ids = {p.registration.patron_id for p in came if not p.is_child}
     for patron_id in sorted(patron_ids):
-        seed_orientation_attended.send(
-            sender=Session, patron_id=patron_id, attended_on=attended_on, recorded_by=by_user
-        )
+        seed_orientation_attended.send(sender=Session, patron_id=patron_id, attended_on=attended_on, by=by)

@@ -26,7 +26,7 @@ from makerlab.services import notification_queue, notifications_withdraw
 from makerlab.validators import validate_plain_text
 from programs.models import Program, ProgramMessage, Registration, Session
 from programs.notifications import _absolute, program_place, program_zone
-from programs.reminders import reminder_key
+from programs.services.reminders import reminder_key
 
 logger = logging.getLogger(__name__)
 

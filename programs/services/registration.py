@@ -128,7 +128,7 @@ def registration_create(
     program: Program,
     details: RegistrantDetails,
     now: dt.datetime | None = None,
-    added_by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     over_capacity_reason: str = "",
     waitlist_ok: bool = True,
 ) -> Registration:
@@ -154,7 +154,7 @@ def registration_create(
         queue_empty = not Registration.objects.filter(
             program=program, status__in=(Registration.Status.WAITLISTED, Registration.Status.OFFERED)
         ).exists()
-        if over_capacity_reason and added_by is not None:
+        if over_capacity_reason and by is not None:
             status, kind = Registration.Status.CONFIRMED, RegistrationEvent.Kind.OVERRIDE
         elif places <= free and queue_empty:
             status, kind = Registration.Status.CONFIRMED, RegistrationEvent.Kind.REGISTERED
@@ -180,7 +180,7 @@ def registration_create(
             photo_consent=details.photo_consent,
             survey_consent=details.survey_consent,
             over_capacity_reason=over_capacity_reason if kind == RegistrationEvent.Kind.OVERRIDE else "",
-            added_by=added_by,
+            added_by=by,
             created_at=now,
         )
         Participant.objects.bulk_create(

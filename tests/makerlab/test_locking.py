@@ -17,6 +17,7 @@ from makerlab.locking import is_busy, locked
 from makerlab.models import Patron
 from makerlab.refusals import PUBLIC_ANSWER
 from makerlab.services import NewPatron, patron_for_card
+from tests.concurrency import run_together
 from tests.factories import PatronFactory, at, booking_form_data, build_desk
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,24 +87,13 @@ def test_finding_a_patron_by_card_holds_their_row_until_the_transaction_ends():
 
 def test_a_new_card_typed_twice_at_once_makes_one_patron():
     card = card_number_make(42)
-    barrier = threading.Barrier(2)
-    found: list[int] = []
 
-    def find() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                patron = patron_for_card(card_number=card, now=timezone.now(), new=NewPatron.from_full_name("Ada Lo"))
-                found.append(patron.pk)
-        finally:
-            connection.close()
+    def find() -> int:
+        with transaction.atomic():
+            return patron_for_card(card_number=card, now=timezone.now(), new=NewPatron.from_full_name("Ada Lo")).pk
 
-    threads = [threading.Thread(target=find) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(found) == 2 and found[0] == found[1]
+    found = run_together([find, find])
+    assert len(found) == 2 and found[0] == found[1], found
     assert Patron.objects.get(card_number=card).first_name == "Ada"
 
 
@@ -124,22 +114,11 @@ def test_two_bookings_posted_at_once_with_one_card_respect_its_limit():
     service.max_future_bookings = 1
     service.save()
     url = reverse("bookings:book", args=[service.slug])
-    barrier = threading.Barrier(2)
-    pages: list[str] = []
 
-    def post(hour: int) -> None:
-        try:
-            barrier.wait()
-            response = Client().post(url, booking_form_data(at(day, hour)), REMOTE_ADDR=f"192.0.2.{hour}")
-            pages.append(response.content.decode() if response.status_code == 200 else str(response.status_code))
-        finally:
-            connection.close()
+    def post(hour: int):
+        return lambda: Client().post(url, booking_form_data(at(day, hour)), REMOTE_ADDR=f"192.0.2.{hour}")
 
-    threads = [threading.Thread(target=post, args=(hour,)) for hour in (13, 15)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses = run_together([post(13), post(15)])
     assert Booking.objects.count() == 1
-    assert sorted(page == "302" for page in pages) == [False, True]
-    assert any(PUBLIC_ANSWER in page for page in pages)
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    assert any(PUBLIC_ANSWER in response.content.decode() for response in responses)

@@ -14,8 +14,9 @@ from programs.services.registration import (
     registration_cancel,
     registration_create,
 )
+from tests.concurrency import run_together
 from tests.factories import ProgramFactory
-from tests.programs.test_registration import registrant, run_together
+from tests.programs.test_registration import registrant
 
 Status = Registration.Status
 

@@ -1,9 +1,7 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from makerlab.cards import card_number_make
@@ -18,6 +16,7 @@ from programs.services.registration import (
     registration_cancel,
     registration_create,
 )
+from tests.concurrency import run_together
 from tests.factories import ProgramFactory
 
 Status = Registration.Status
@@ -184,30 +183,6 @@ def test_children_s_details_are_wiped_with_the_patron(program):
     assert (registration.contact_name, registration.accommodations) == ("", "")
     assert list(registration.participants.values_list("first_name", "age")) == [("", None)]
     assert registration.places == 1
-
-
-def run_together(calls) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def run(call) -> None:
-        try:
-            barrier.wait()
-            result = call()
-        except Exception as error:
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,5 +1,6 @@
-"""Sessions: Django's database sessions, where a staff login ends after a working day without use
-(STAFF_SESSION_IDLE_HOURS) and, unless the person asked to stay logged in, when the browser closes.
+"""Sessions: Django's cached database sessions (read from the cache, written to both; the database answers when
+the cache cannot), where a staff login ends after a working day without use (STAFF_SESSION_IDLE_HOURS) and,
+unless the person asked to stay logged in, when the browser closes.
 
 Staff log in on shared desk computers. Patrons' sessions (the seed basket, My Maker Lab) carry no staff mark and
 keep Django's lifetime; My Maker Lab limits itself inside its session.
@@ -9,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDatabaseSessionStore
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ ACTIVE_AT = "_staff_active_at"
 ACTIVITY_STEP_SECONDS = 300
 
 
-class SessionStore(DatabaseSessionStore):
+class SessionStore(CachedDatabaseSessionStore):
     def get_expire_at_browser_close(self) -> bool:
         # Django's set_expiry(0) ends the cookie with the browser but lets the session live its 14 days on the
         # server: a browser left open on a desk would stay logged in. This keeps both limits.

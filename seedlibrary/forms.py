@@ -71,7 +71,9 @@ class SeedRequestForm(HoneypotMixin, CardNumberForm):
     def clean_varieties(self):
         chosen = self.cleaned_data["varieties"]
         if self.too_many_ids:
-            raise ValidationError(f"Choose at most {MOST_VARIETIES_IN_A_REQUEST} packets in one request.")
+            raise ValidationError(
+                f"Choose at most {MOST_VARIETIES_IN_A_REQUEST} packets in one request.", code="too_many"
+            )
         return list(chosen)
 
 

@@ -1,7 +1,8 @@
 """Writes for the seed library: orientation, lending at the desk and online, returns and donations, tests, packing.
 
 Every function runs in one transaction and raises ValidationError with a message for patrons or
-staff (a dict keyed by form field where one field is at fault); nothing is saved when it does.
+staff and a stable code that names the reason (a dict keyed by form field where one field is at
+fault); nothing is saved when it does. Tests and callers go by the code, so the wording may change.
 
 Packets are scarce, so lending locks in one order everywhere: first the patron's row (their season's
 limits are counted after it), then the Stock rows, by primary key. Two lenders therefore queue
@@ -45,8 +46,10 @@ MAX_SEEDS_TESTED = 1000
 EARLIEST_HARVEST_YEAR = 1950
 
 
-def _field_error(field: str, message: str, code: str | None = None) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
+def _field_error(
+    field: str, message: str, code: str, *, refusal: type[ValidationError] = ValidationError
+) -> ValidationError:
+    return refusal({field: ValidationError(message, code=code)})
 
 
 def _plain(field: str, value: str, *, max_length: int) -> str:
@@ -55,9 +58,9 @@ def _plain(field: str, value: str, *, max_length: int) -> str:
     try:
         validate_plain_text(value)
     except ValidationError as error:
-        raise _field_error(field, error.messages[0]) from None
+        raise _field_error(field, error.messages[0], error.code) from None
     if len(value) > max_length:
-        raise _field_error(field, f"Keep this to {max_length} characters or fewer (it has {len(value)}).")
+        raise _field_error(field, f"Keep this to {max_length} characters or fewer (it has {len(value)}).", "too_long")
     return value
 
 
@@ -66,7 +69,7 @@ def _card(card_number: str) -> str:
     try:
         validate_card_number(card)
     except ValidationError as error:
-        raise _field_error("card_number", error.messages[0]) from None
+        raise _field_error("card_number", error.messages[0], error.code) from None
     return card
 
 
@@ -102,17 +105,17 @@ def orientation_record(
         try:
             validate_email(email)
         except ValidationError:
-            raise _field_error("email", "Enter an email address like name@example.com.") from None
+            raise _field_error("email", "Enter an email address like name@example.com.", "email_invalid") from None
     if on > timezone.localdate():
-        raise _field_error("on", "The orientation date cannot be in the future.")
+        raise _field_error("on", "The orientation date cannot be in the future.", "future")
     now = timezone.now()
     with transaction.atomic():
         patron = patron_for_card(card_number=card, now=now)
         if patron is None:
             if not first_name:
-                raise _field_error("first_name", "Enter the patron's first name.")
+                raise _field_error("first_name", "Enter the patron's first name.", "first_name_missing")
             if not last_name:
-                raise _field_error("last_name", "Enter the patron's last name.")
+                raise _field_error("last_name", "Enter the patron's last name.", "last_name_missing")
             new = NewPatron(first_name=first_name, last_name=last_name, email=email)
             patron = patron_for_card(card_number=card, now=now, new=new)
         orientation, _ = Orientation.objects.get_or_create(
@@ -151,13 +154,19 @@ def _check_may_borrow(patron: Patron) -> None:
 def _check_limits(*, patron: Patron, season: int, varieties: list[Variety], field: str) -> None:
     """Refuse when the new packets (one per entry of ``varieties``) would pass the patron's season limits."""
     total, per_variety = patron_season_usage(patron=patron, season=season)
-    try:
-        _check_limits_after(total=total, per_variety=per_variety, varieties=varieties, field=field)
-    except ValidationError as error:
-        raise CardRecordRefusal(error.error_dict) from None
+    _check_limits_after(
+        total=total, per_variety=per_variety, varieties=varieties, field=field, refusal=CardRecordRefusal
+    )
 
 
-def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: list[Variety], field: str) -> None:
+def _check_limits_after(
+    *,
+    total: int,
+    per_variety: dict[int, int],
+    varieties: list[Variety],
+    field: str,
+    refusal: type[ValidationError] = ValidationError,
+) -> None:
     """The season limits, given the packets already counted this season (``total``, and per variety id)."""
     per_season = settings.SEED_PACKETS_PER_SEASON
     per_variety_limit = settings.SEED_PACKETS_PER_VARIETY
@@ -170,6 +179,7 @@ def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: l
                 field,
                 f"{variety}: the limit is {per_variety_limit} {plural} of each variety per season{detail}.",
                 code="variety_limit",
+                refusal=refusal,
             )
     if total + len(varieties) > per_season:
         left = max(per_season - total, 0)
@@ -178,6 +188,7 @@ def _check_limits_after(*, total: int, per_variety: dict[int, int], varieties: l
             f"The limit is {per_season} packets per season. {left} more can be borrowed this season; "
             f"this asks for {len(varieties)}.",
             code="season_limit",
+            refusal=refusal,
         )
 
 
@@ -221,21 +232,21 @@ def _take_one_packet_each(stocks: list[Stock]) -> None:
 
 def _unique(items: list, *, field: str, message: str) -> list:
     if len({item.pk for item in items}) != len(items):
-        raise _field_error(field, message)
+        raise _field_error(field, message, "chosen_twice")
     return items
 
 
 def loan_create(*, patron: Patron, branch: Branch, lots: list[Lot], by: AbstractBaseUser | None, now: dt.datetime):
     """Lend one packet of each chosen lot at the desk: all of them or none."""
     if not lots:
-        raise _field_error("lots", "Choose at least one packet to lend.")
+        raise _field_error("lots", "Choose at least one packet to lend.", "nothing_chosen")
     _unique(lots, field="lots", message="The same lot is chosen twice; choose each lot once.")
     season = season_of(now)
     today = _today(now)
     with transaction.atomic():
         patron = _lock_patron(patron)
         if patron.anonymised_at is not None:
-            raise _field_error("card_number", "This library card is no longer in use.")
+            raise _field_error("card_number", "This library card is no longer in use.", "card_not_in_use")
         _check_may_borrow(patron)
         lot_ids = [lot.pk for lot in lots]
         lendable = {lot.pk: lot for lot in lendable_lots(today=today).filter(pk__in=lot_ids).select_related("variety")}
@@ -245,6 +256,7 @@ def loan_create(*, patron: Patron, branch: Branch, lots: list[Lot], by: Abstract
                     "lots",
                     f"Lot {lot.code} cannot be lent: it is not ready (quarantine, a germination test to pass, "
                     "past its viability, or retired).",
+                    "lot_not_ready",
                 )
         chosen = [lendable[pk] for pk in lot_ids]
         _check_limits(patron=patron, season=season, varieties=[lot.variety for lot in chosen], field="lots")
@@ -252,7 +264,7 @@ def loan_create(*, patron: Patron, branch: Branch, lots: list[Lot], by: Abstract
         for lot in chosen:
             stock = stocks.get(lot.pk)
             if stock is None or stock.packets < 1:
-                raise _field_error("lots", _none_left(lot.variety, branch))
+                raise _field_error("lots", _none_left(lot.variety, branch), "none_left")
         _take_one_packet_each([stocks[lot.pk] for lot in chosen])
         loans = Loan.objects.bulk_create(
             Loan(
@@ -304,17 +316,20 @@ def seed_request_create(
     ``expires_at`` is how long an unfilled request keeps its packets, by the same rule from the request time.
     """
     if not settings.SEED_ONLINE_REQUESTS:
-        raise ValidationError("The seed library is not taking online requests right now. Please ask at the library.")
+        raise ValidationError(
+            "The seed library is not taking online requests right now. Please ask at the library.",
+            code="online_requests_off",
+        )
     card = _card(card_number)
     email = (email or "").strip()
     try:
         validate_email(email)
     except ValidationError:
-        raise _field_error("email", "Enter an email address like name@example.com.") from None
+        raise _field_error("email", "Enter an email address like name@example.com.", "email_invalid") from None
     if not branch.is_active:
-        raise _field_error("branch", "Choose a branch where seeds can be picked up.")
+        raise _field_error("branch", "Choose a branch where seeds can be picked up.", "branch_not_open")
     if not varieties:
-        raise _field_error("varieties", "Choose at least one seed packet.")
+        raise _field_error("varieties", "Choose at least one seed packet.", "nothing_chosen")
     _unique(varieties, field="varieties", message="The same seed is chosen twice; choose each one once.")
     seed_request_basket_check(varieties=varieties)
     season = season_of(now)
@@ -335,7 +350,7 @@ def seed_request_create(
         chosen, stocks = _best_lot_per_variety(varieties=varieties, branch=branch, today=_today(now))
         for variety in varieties:
             if variety.pk not in chosen:
-                raise _field_error("varieties", _none_left(variety, branch))
+                raise _field_error("varieties", _none_left(variety, branch), "none_left")
         lots = [chosen[variety.pk] for variety in varieties]
         _take_one_packet_each([stocks[lot.pk] for lot in lots])
         seed_request = SeedRequest.objects.create(
@@ -382,7 +397,7 @@ def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None
         if seed_request.status == SeedRequest.Status.READY:
             return seed_request
         if seed_request.status != SeedRequest.Status.REQUESTED:
-            raise ValidationError(_closed_message(seed_request))
+            raise ValidationError(_closed_message(seed_request), code=seed_request.status)
         seed_request.status = SeedRequest.Status.READY
         seed_request.ready_at = now
         seed_request.expires_at = pickup_deadline(branch=seed_request.branch, ready_at=now)
@@ -397,11 +412,12 @@ def seed_request_pick_up(*, seed_request: SeedRequest, by: AbstractBaseUser | No
     with transaction.atomic():
         seed_request = _lock_request(seed_request)
         if seed_request.status not in SeedRequest.OPEN:
-            raise ValidationError(_closed_message(seed_request))
+            raise ValidationError(_closed_message(seed_request), code=seed_request.status)
         if now >= seed_request.expires_at:
             raise ValidationError(
                 "This request is past its pickup date and its packets are going back on the shelf. "
-                "Lend the packets at the desk instead."
+                "Lend the packets at the desk instead.",
+                code="past_pickup_date",
             )
         seed_request.loans.filter(status=Loan.Status.HELD).update(status=Loan.Status.LENT, lent_at=now, lent_by=by)
         seed_request.status = SeedRequest.Status.PICKED_UP
@@ -440,7 +456,7 @@ def seed_request_cancel(
         if seed_request.status in (SeedRequest.Status.CANCELLED, SeedRequest.Status.EXPIRED):
             return seed_request
         if seed_request.status == SeedRequest.Status.PICKED_UP:
-            raise ValidationError(_closed_message(seed_request))
+            raise ValidationError(_closed_message(seed_request), code=seed_request.status)
         _release(seed_request)
         seed_request.status = SeedRequest.Status.CANCELLED
         seed_request.closed_at = now
@@ -516,24 +532,34 @@ def lot_receive(
     A lot grown from one of ours is the next generation of that lot.
     """
     if source not in Lot.Source.values:
-        raise _field_error("source", "Choose where the seed came from.")
+        raise _field_error("source", "Choose where the seed came from.", "source_unknown")
     try:
         harvest_year = int(harvest_year)
     except (TypeError, ValueError):
-        raise _field_error("harvest_year", "Enter the harvest year as four digits, e.g. 2025.") from None
+        raise _field_error(
+            "harvest_year", "Enter the harvest year as four digits, e.g. 2025.", "not_whole_number"
+        ) from None
     if harvest_year > season_of(now):
-        raise _field_error("harvest_year", "The harvest year cannot be in the future.")
+        raise _field_error("harvest_year", "The harvest year cannot be in the future.", "future")
     if harvest_year < EARLIEST_HARVEST_YEAR:
-        raise _field_error("harvest_year", f"Enter a harvest year from {EARLIEST_HARVEST_YEAR} on.")
+        raise _field_error("harvest_year", f"Enter a harvest year from {EARLIEST_HARVEST_YEAR} on.", "too_old")
     donor_name = _plain("donor_name", donor_name, max_length=160)
     amount = _plain("amount", amount, max_length=80)
     grower_notes = _plain("grower_notes", grower_notes, max_length=4000)
     if parent_lot is not None and parent_lot.variety_id != variety.pk:
-        raise _field_error("parent_lot", f"Lot {parent_lot.code} is of another variety, not {variety}.")
+        raise _field_error(
+            "parent_lot", f"Lot {parent_lot.code} is of another variety, not {variety}.", "parent_other_variety"
+        )
     if source == Lot.Source.PATRON_RETURN and donor_patron is None:
-        raise _field_error("card_number", "A return needs the card of the patron who grew the seed.")
+        raise _field_error(
+            "card_number", "A return needs the card of the patron who grew the seed.", "return_without_card"
+        )
     if parent_lot is not None and source == Lot.Source.COMMERCIAL_DONATION:
-        raise _field_error("parent_lot", "A commercial donation was not grown from one of the library's lots.")
+        raise _field_error(
+            "parent_lot",
+            "A commercial donation was not grown from one of the library's lots.",
+            "commercial_with_parent",
+        )
     with transaction.atomic():
         # One lot code at a time per variety: the variety's row is the lock.
         locked(Variety.objects.filter(pk=variety.pk)).first()
@@ -588,7 +614,7 @@ def return_record(
     card = _card(card_number)
     patron = patron_by_card(card_number=card)
     if patron is None:
-        raise _field_error("card_number", "No patron has this library card. Check the number.")
+        raise _field_error("card_number", "No patron has this library card. Check the number.", "card_unknown")
     return lot_receive(
         variety=variety,
         source=Lot.Source.PATRON_RETURN,
@@ -613,7 +639,9 @@ def quarantine_end(*, lot: Lot, by: AbstractBaseUser | None) -> Lot:
     with transaction.atomic():
         lot = _lock_lot(lot)
         if lot.status != Lot.Status.QUARANTINE:
-            raise ValidationError(f"Lot {lot.code} is not in quarantine (it is: {lot.get_status_display()}).")
+            raise ValidationError(
+                f"Lot {lot.code} is not in quarantine (it is: {lot.get_status_display()}).", code="not_in_quarantine"
+            )
         lot.status = Lot.Status.TEST_PENDING
         lot.save(update_fields=["status"])
         return lot
@@ -633,25 +661,29 @@ def germination_record(
     try:
         seeds_tested, seeds_sprouted = int(seeds_tested), int(seeds_sprouted)
     except (TypeError, ValueError):
-        raise ValidationError("Enter the numbers of seeds tested and sprouted as whole numbers.") from None
+        raise ValidationError(
+            "Enter the numbers of seeds tested and sprouted as whole numbers.", code="not_whole_number"
+        ) from None
     if not 1 <= seeds_tested <= MAX_SEEDS_TESTED:
-        raise _field_error("seeds_tested", f"Test between 1 and {MAX_SEEDS_TESTED} seeds.")
+        raise _field_error("seeds_tested", f"Test between 1 and {MAX_SEEDS_TESTED} seeds.", "out_of_range")
     if seeds_sprouted < 0:
-        raise _field_error("seeds_sprouted", "The number of seeds that sprouted cannot be negative.")
+        raise _field_error("seeds_sprouted", "The number of seeds that sprouted cannot be negative.", "negative")
     if seeds_sprouted > seeds_tested:
-        raise _field_error("seeds_sprouted", "More seeds cannot sprout than were tested.")
+        raise _field_error("seeds_sprouted", "More seeds cannot sprout than were tested.", "more_than_tested")
     today = timezone.localdate()
     if counted_on < started_on:
-        raise _field_error("counted_on", "The count must be on or after the day the test started.")
+        raise _field_error("counted_on", "The count must be on or after the day the test started.", "before_start")
     if counted_on > today:
-        raise _field_error("counted_on", "The count date cannot be in the future.")
+        raise _field_error("counted_on", "The count date cannot be in the future.", "future")
     notes = _plain("notes", notes, max_length=250)
     with transaction.atomic():
         lot = _lock_lot(lot)
         if lot.status == Lot.Status.QUARANTINE:
-            raise ValidationError(f"Lot {lot.code} is still in quarantine. End the quarantine before testing it.")
+            raise ValidationError(
+                f"Lot {lot.code} is still in quarantine. End the quarantine before testing it.", code="in_quarantine"
+            )
         if lot.status == Lot.Status.RETIRED:
-            raise ValidationError(f"Lot {lot.code} is retired.")
+            raise ValidationError(f"Lot {lot.code} is retired.", code="retired")
         test = GerminationTest.objects.create(
             lot=lot,
             started_on=started_on,
@@ -672,17 +704,18 @@ def packets_add(*, lot: Lot, branch: Branch, packets: int, by: AbstractBaseUser 
     try:
         packets = int(packets)
     except (TypeError, ValueError):
-        raise _field_error("packets", "Enter the number of packets as a whole number.") from None
+        raise _field_error("packets", "Enter the number of packets as a whole number.", "not_whole_number") from None
     if packets < 1:
-        raise _field_error("packets", "Add at least one packet.")
+        raise _field_error("packets", "Add at least one packet.", "too_few")
     if packets > MAX_PACKETS_ADDED:
-        raise _field_error("packets", f"Add at most {MAX_PACKETS_ADDED} packets at a time.")
+        raise _field_error("packets", f"Add at most {MAX_PACKETS_ADDED} packets at a time.", "too_many")
     with transaction.atomic():
         lot = _lock_lot(lot)
         if lot.status != Lot.Status.AVAILABLE:
             raise ValidationError(
                 f"Lot {lot.code} is not available ({lot.get_status_display().lower()}): "
-                "only lots that passed their germination test are packed."
+                "only lots that passed their germination test are packed.",
+                code="not_available",
             )
         stock, _ = locked(Stock.objects.all()).get_or_create(lot=lot, branch=branch)
         Stock.objects.filter(pk=stock.pk).update(packets=F("packets") + packets)

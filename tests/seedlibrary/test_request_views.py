@@ -13,6 +13,7 @@ from makerlab.models import Notification
 from makerlab.refusals import PUBLIC_ANSWER
 from makerlab.services import notifications_deliver_pending
 from seedlibrary.basket import SESSION_KEY
+from seedlibrary.forms import MOST_VARIETIES_IN_A_REQUEST
 from seedlibrary.models import Loan, SeedRequest, Stock
 from seedlibrary.selectors import pickup_deadline_text
 from seedlibrary.services import seed_request_ready
@@ -325,7 +326,7 @@ def test_a_request_over_the_season_limit_on_its_own_is_told_so_on_the_page(clien
     settings.SEED_PACKETS_PER_SEASON = 2
     everything = [lot.variety_id for lot in shelf]
     response = _post(client, varieties=everything, card_number=oriented.card_number, branch=branch)
-    assert "Your request can hold up to 2 packets" in " ".join(response.context["form"].errors["varieties"])
+    assert response.context["form"].errors.as_data()["varieties"][0].code == "season_limit"
     _nothing_saved(shelf)
 
 
@@ -380,6 +381,14 @@ def test_hostile_or_malformed_details_are_explained_on_the_form(client, branch, 
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert "<script>alert" not in response.content.decode()
+    _nothing_saved(shelf)
+
+
+def test_more_seeds_than_one_request_can_hold_are_refused(client, branch, oriented, shelf):
+    too_many = [shelf[0].variety_id] * (MOST_VARIETIES_IN_A_REQUEST + 1)
+    response = _post(client, varieties=too_many, card_number=oriented.card_number, branch=branch)
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["varieties"][0].code == "too_many"
     _nothing_saved(shelf)
 
 

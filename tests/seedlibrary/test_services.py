@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from makerlab.models import Notification, Patron
-from makerlab.services import notifications_deliver_pending
+from makerlab.services import notifications_deliver_pending, patrons_anonymise_stale
 from makerlab.signals import seed_orientation_attended
 from seedlibrary import selectors, services
 from seedlibrary.models import GerminationTest, Loan, Lot, Orientation, SeedRequest, Stock
@@ -24,6 +24,7 @@ from tests.factories import (
     VarietyFactory,
     lendable_lot,
 )
+from tests.refusals import refusal_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -75,24 +76,40 @@ def test_an_orientation_keeps_a_known_patron_s_details(borrower, assistant):
 
 
 @pytest.mark.parametrize(
-    ("card", "first", "last", "email", "field"),
+    ("card", "first", "last", "email", "field", "code"),
     [
-        ("12AB", "Amir", "Haddad", "", "card_number"),
-        ("", "Amir", "Haddad", "", "card_number"),
-        (None, "<script>alert(1)</script>", "Haddad", "", "first_name"),
-        (None, "", "Haddad", "", "first_name"),
-        (None, "Amir", "Had\x00dad", "", "last_name"),
-        (None, "Amir", "Haddad", "not-an-email", "email"),
+        ("12AB", "Amir", "Haddad", "", "card_number", "digits"),
+        ("", "Amir", "Haddad", "", "card_number", "digits"),
+        (None, "<script>alert(1)</script>", "Haddad", "", "first_name", "markup"),
+        (None, "", "Haddad", "", "first_name", "first_name_missing"),
+        (None, "Amir", "", "", "last_name", "last_name_missing"),
+        (None, "Amir", "Had\x00dad", "", "last_name", "control"),
+        (None, "Amir", "H" * 81, "", "last_name", "too_long"),
+        (None, "Amir", "Haddad", "not-an-email", "email", "email_invalid"),
     ],
 )
-def test_a_bad_orientation_is_refused_and_saves_nothing(assistant, card, first, last, email, field):
+def test_a_bad_orientation_is_refused_and_saves_nothing(assistant, card, first, last, email, field, code):
     card = PatronFactory.build().card_number if card is None else card
     with pytest.raises(ValidationError) as error:
         services.orientation_record(
             card_number=card, first_name=first, last_name=last, email=email, by=assistant, on=TODAY
         )
-    assert field in error.value.message_dict
+    assert error.value.error_dict[field][0].code == code
     assert not Patron.objects.exists()
+    assert not Orientation.objects.exists()
+
+
+def test_an_orientation_in_the_future_is_refused(assistant):
+    card = PatronFactory.build().card_number
+    with pytest.raises(ValidationError) as error:
+        services.orientation_record(
+            card_number=card,
+            first_name="Amir",
+            last_name="Haddad",
+            by=assistant,
+            on=timezone.localdate() + dt.timedelta(days=2),
+        )
+    assert error.value.error_dict["on"][0].code == "future"
     assert not Orientation.objects.exists()
 
 
@@ -132,7 +149,7 @@ def test_no_orientation_no_seeds(patron, branch, assistant):
     lot = lot_of_this_season(branch)
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=patron, branch=branch, lots=[lot], by=assistant, now=NOW)
-    assert "orientation" in error_text(error)
+    assert refusal_codes(error.value) == ["orientation_needed"]
     assert packets_at(lot, branch) == 5
     assert not Loan.objects.exists()
 
@@ -184,7 +201,7 @@ def test_a_lot_that_is_not_ready_is_never_lent_at_the_desk(borrower, branch, ass
     assert not selectors.lot_is_lendable(lot, today=TODAY)
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
-    assert f"Lot {lot.code} cannot be lent" in error.value.message_dict["lots"][0]
+    assert error.value.error_dict["lots"][0].code == "lot_not_ready"
     assert packets_at(lot, branch) == 5
     assert not Loan.objects.exists()
 
@@ -198,7 +215,7 @@ def test_a_lot_that_is_not_ready_is_never_set_aside_online(borrower, branch, cas
         services.seed_request_create(
             card_number=borrower.card_number, email=borrower.email, branch=branch, varieties=[lot.variety], now=NOW
         )
-    assert "No packets of" in error.value.message_dict["varieties"][0]
+    assert error.value.error_dict["varieties"][0].code == "none_left"
     assert packets_at(lot, branch) == 5
     assert not SeedRequest.objects.exists()
 
@@ -215,7 +232,7 @@ def test_the_last_packet_is_lent_and_then_none_is_left(borrower, branch, assista
     other = OrientationFactory().patron
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=other, branch=branch, lots=[lot], by=assistant, now=NOW)
-    assert error.value.message_dict["lots"] == [f"No packets of {lot.variety} are left at {branch.name}."]
+    assert refusal_codes(error.value) == ["none_left"]
     assert packets_at(lot, branch) == 0
 
 
@@ -223,7 +240,7 @@ def test_a_lot_on_the_shelf_at_another_branch_is_not_lent_here(borrower, branch,
     lot = lot_of_this_season(BranchFactory())
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
-    assert "No packets of" in error.value.message_dict["lots"][0]
+    assert error.value.error_dict["lots"][0].code == "none_left"
 
 
 def test_one_packet_per_variety_per_season(borrower, branch, assistant):
@@ -232,7 +249,7 @@ def test_one_packet_per_variety_per_season(borrower, branch, assistant):
     services.loan_create(patron=borrower, branch=branch, lots=[first], by=assistant, now=NOW)
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[second_lot_same_variety], by=assistant, now=NOW)
-    assert "1 packet of each variety per season (already 1 this season)" in error.value.message_dict["lots"][0]
+    assert error.value.error_dict["lots"][0].code == "variety_limit"
     next_season = dt.datetime(2027, 3, 1, 15, 0, tzinfo=dt.UTC)
     services.loan_create(patron=borrower, branch=branch, lots=[second_lot_same_variety], by=assistant, now=next_season)
 
@@ -242,7 +259,7 @@ def test_two_lots_of_one_variety_at_once_pass_the_variety_limit(borrower, branch
     second = lot_of_this_season(branch, variety=first.variety)
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[first, second], by=assistant, now=NOW)
-    assert "of each variety per season" in error.value.message_dict["lots"][0]
+    assert error.value.error_dict["lots"][0].code == "variety_limit"
     assert packets_at(first, branch) == packets_at(second, branch) == 5
 
 
@@ -250,7 +267,7 @@ def test_the_same_lot_twice_is_refused(borrower, branch, assistant):
     lot = lot_of_this_season(branch)
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[lot, lot], by=assistant, now=NOW)
-    assert "twice" in error.value.message_dict["lots"][0]
+    assert error.value.error_dict["lots"][0].code == "chosen_twice"
 
 
 def test_ten_packets_a_season_counting_held_and_lent_but_not_released(borrower, branch, assistant):
@@ -265,9 +282,7 @@ def test_ten_packets_a_season_counting_held_and_lent_but_not_released(borrower, 
     )
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[lots[10]], by=assistant, now=NOW)
-    assert error.value.message_dict["lots"] == [
-        "The limit is 10 packets per season. 0 more can be borrowed this season; this asks for 1."
-    ]
+    assert refusal_codes(error.value) == ["season_limit"]
     services.seed_request_cancel(seed_request=held, now=NOW)
     services.loan_create(patron=borrower, branch=branch, lots=[lots[10]], by=assistant, now=NOW)
     assert selectors.patron_season_usage(patron=borrower, season=2026)[0] == 7
@@ -285,7 +300,17 @@ def test_an_all_or_nothing_loan_leaves_every_lot_untouched(borrower, branch, ass
 def test_no_lots_chosen_is_refused(borrower, branch, assistant):
     with pytest.raises(ValidationError) as error:
         services.loan_create(patron=borrower, branch=branch, lots=[], by=assistant, now=NOW)
-    assert "lots" in error.value.message_dict
+    assert error.value.error_dict["lots"][0].code == "nothing_chosen"
+
+
+def test_an_anonymised_card_borrows_nothing(borrower, branch, assistant, settings):
+    lot = lot_of_this_season(branch)
+    idle_long_enough = borrower.last_activity_at + dt.timedelta(days=settings.PATRON_RETENTION_DAYS + 1)
+    assert patrons_anonymise_stale(now=idle_long_enough) == 1
+    with pytest.raises(ValidationError) as error:
+        services.loan_create(patron=borrower, branch=branch, lots=[lot], by=assistant, now=NOW)
+    assert error.value.error_dict["card_number"][0].code == "card_not_in_use"
+    assert packets_at(lot, branch) == 5
 
 
 def test_a_desk_loan_takes_the_same_queries_whatever_the_collection_and_history(
@@ -358,23 +383,23 @@ def test_an_unknown_card_is_told_to_ask_at_the_library(branch):
     stranger = PatronFactory.build()
     with pytest.raises(ValidationError) as error:
         request_online(stranger, branch, [lot.variety])
-    assert "ask at the library" in error.value.message_dict["card_number"][0]
+    assert error.value.error_dict["card_number"][0].code == "card_unknown"
     assert packets_at(lot, branch) == 5
     assert not SeedRequest.objects.exists()
 
 
 @pytest.mark.parametrize(
-    ("card", "email", "field"),
+    ("card", "email", "field", "code"),
     [
-        ("not a card", "doris@example.com", "card_number"),
-        ("1234", "doris@example.com", "card_number"),
-        ("", "doris@example.com", "card_number"),
-        (None, "", "email"),
-        (None, "doris@", "email"),
-        (None, "<script>@example.com", "email"),
+        ("not a card", "doris@example.com", "card_number", "digits"),
+        ("1234", "doris@example.com", "card_number", "length"),
+        ("", "doris@example.com", "card_number", "digits"),
+        (None, "", "email", "email_invalid"),
+        (None, "doris@", "email", "email_invalid"),
+        (None, "<script>@example.com", "email", "email_invalid"),
     ],
 )
-def test_a_malformed_online_request_is_refused_and_saves_nothing(borrower, branch, card, email, field):
+def test_a_malformed_online_request_is_refused_and_saves_nothing(borrower, branch, card, email, field, code):
     lot = lot_of_this_season(branch)
     with pytest.raises(ValidationError) as error:
         services.seed_request_create(
@@ -384,7 +409,7 @@ def test_a_malformed_online_request_is_refused_and_saves_nothing(borrower, branc
             varieties=[lot.variety],
             now=NOW,
         )
-    assert field in error.value.message_dict
+    assert error.value.error_dict[field][0].code == code
     assert packets_at(lot, branch) == 5
     assert not SeedRequest.objects.exists()
 
@@ -393,7 +418,7 @@ def test_online_requests_need_the_orientation_too(patron, branch):
     lot = lot_of_this_season(branch)
     with pytest.raises(ValidationError) as error:
         request_online(patron, branch, [lot.variety])
-    assert "orientation" in error_text(error)
+    assert refusal_codes(error.value) == ["orientation_needed"]
     assert not Loan.objects.exists()
 
 
@@ -402,7 +427,7 @@ def test_no_online_requests_when_the_library_turns_them_off(borrower, branch, se
     lot = lot_of_this_season(branch)
     with pytest.raises(ValidationError) as error:
         request_online(borrower, branch, [lot.variety])
-    assert "not taking online requests" in error_text(error)
+    assert refusal_codes(error.value) == ["online_requests_off"]
     assert packets_at(lot, branch) == 5
 
 
@@ -410,7 +435,7 @@ def test_an_unpublished_variety_cannot_be_requested(borrower, branch):
     lot = lot_of_this_season(branch, variety=VarietyFactory(is_published=False))
     with pytest.raises(ValidationError) as error:
         request_online(borrower, branch, [lot.variety])
-    assert "not in the catalogue" in error.value.message_dict["varieties"][0]
+    assert error.value.error_dict["varieties"][0].code == "not_published"
 
 
 def test_an_online_request_is_all_or_nothing(borrower, branch):
@@ -418,7 +443,7 @@ def test_an_online_request_is_all_or_nothing(borrower, branch):
     gone = lot_of_this_season(branch, packets=0)
     with pytest.raises(ValidationError) as error:
         request_online(borrower, branch, [good.variety, gone.variety])
-    assert error.value.message_dict["varieties"] == [f"No packets of {gone.variety} are left at {branch.name}."]
+    assert refusal_codes(error.value) == ["none_left"]
     assert packets_at(good, branch) == 5
     assert not SeedRequest.objects.exists()
     assert not Notification.objects.exists()
@@ -520,8 +545,9 @@ def test_picking_up_lends_the_packets_set_aside(borrower, branch, assistant):
     loan = seed_request.loans.get()
     assert (loan.status, loan.lent_at, loan.lent_by) == (Loan.Status.LENT, later, assistant)
     assert packets_at(lot, branch) == 4
-    with pytest.raises(ValidationError, match="already picked up"):
+    with pytest.raises(ValidationError) as error:
         services.seed_request_cancel(seed_request=seed_request, now=later)
+    assert refusal_codes(error.value) == ["picked_up"]
     assert packets_at(lot, branch) == 4
 
 
@@ -534,8 +560,12 @@ def test_cancelling_puts_the_packets_back_once(borrower, branch):
     assert seed_request.status == SeedRequest.Status.CANCELLED
     assert seed_request.loans.get().status == Loan.Status.RELEASED
     assert packets_at(lot, branch) == 5
-    with pytest.raises(ValidationError, match="cancelled"):
+    with pytest.raises(ValidationError) as error:
         services.seed_request_pick_up(seed_request=seed_request, by=None, now=NOW)
+    assert refusal_codes(error.value) == ["cancelled"]
+    with pytest.raises(ValidationError) as error:
+        services.seed_request_ready(seed_request=seed_request, by=None, now=NOW)
+    assert refusal_codes(error.value) == ["cancelled"]
 
 
 def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, branch):
@@ -552,8 +582,9 @@ def test_unclaimed_requests_expire_once_and_their_packets_go_back(borrower, bran
     assert waiting.status == SeedRequest.Status.REQUESTED
     assert packets_at(lot, branch) == 4
     assert Notification.objects.filter(kind="seed_request_expired").count() == 1
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(ValidationError) as error:
         services.seed_request_pick_up(seed_request=seed_request, by=None, now=after)
+    assert refusal_codes(error.value) == ["expired"]
     services.seed_request_cancel(seed_request=seed_request, now=after)
     assert packets_at(lot, branch) == 4
     notifications_deliver_pending()
@@ -580,8 +611,9 @@ def test_the_request_basket_is_held_to_the_season_limit_and_the_catalogue(settin
 def test_a_request_past_its_date_is_not_picked_up_before_the_sweep_runs(borrower, branch, assistant):
     lot = lot_of_this_season(branch)
     seed_request = request_online(borrower, branch, [lot.variety])
-    with pytest.raises(ValidationError, match="past its pickup date"):
+    with pytest.raises(ValidationError) as error:
         services.seed_request_pick_up(seed_request=seed_request, by=assistant, now=seed_request.expires_at)
+    assert refusal_codes(error.value) == ["past_pickup_date"]
     assert seed_request.loans.get().status == Loan.Status.HELD
 
 
@@ -635,19 +667,19 @@ def test_a_donation_from_an_organisation_starts_a_new_line(assistant):
 
 
 @pytest.mark.parametrize(
-    ("changes", "field", "message"),
+    ("changes", "field", "code"),
     [
-        ({"harvest_year": 2027}, "harvest_year", "cannot be in the future"),
-        ({"harvest_year": 1800}, "harvest_year", "from 1950 on"),
-        ({"harvest_year": "twenty"}, "harvest_year", "four digits"),
-        ({"grower_notes": "<img src=x onerror=alert(1)>"}, "grower_notes", "plain text"),
-        ({"amount": "a" * 81}, "amount", "80 characters"),
-        ({"card_number": "0000"}, "card_number", "digits"),
-        ({"card_number": "unknown"}, "card_number", "No patron has this library card"),
-        ({"parent_lot": "other variety"}, "parent_lot", "another variety"),
+        ({"harvest_year": 2027}, "harvest_year", "future"),
+        ({"harvest_year": 1800}, "harvest_year", "too_old"),
+        ({"harvest_year": "twenty"}, "harvest_year", "not_whole_number"),
+        ({"grower_notes": "<img src=x onerror=alert(1)>"}, "grower_notes", "markup"),
+        ({"amount": "a" * 81}, "amount", "too_long"),
+        ({"card_number": "0000"}, "card_number", "length"),
+        ({"card_number": "unknown"}, "card_number", "card_unknown"),
+        ({"parent_lot": "other variety"}, "parent_lot", "parent_other_variety"),
     ],
 )
-def test_a_bad_return_is_refused_and_saves_nothing(borrower, branch, assistant, changes, field, message):
+def test_a_bad_return_is_refused_and_saves_nothing(borrower, branch, assistant, changes, field, code):
     variety = VarietyFactory()
     parent = lot_of_this_season(branch, variety=variety)
     arguments = {
@@ -666,7 +698,35 @@ def test_a_bad_return_is_refused_and_saves_nothing(borrower, branch, assistant, 
     lots_before = Lot.objects.count()
     with pytest.raises(ValidationError) as error:
         services.return_record(**arguments)
-    assert message in error.value.message_dict[field][0]
+    assert error.value.error_dict[field][0].code == code
+    assert Lot.objects.count() == lots_before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"source": "found on the pavement"}, "source", "source_unknown"),
+        ({"source": Lot.Source.PATRON_RETURN}, "card_number", "return_without_card"),
+        ({"parent_lot": "same variety"}, "parent_lot", "commercial_with_parent"),
+        ({"donor_name": "x" * 161}, "donor_name", "too_long"),
+    ],
+)
+def test_a_bad_donation_is_refused_and_saves_nothing(branch, assistant, changes, field, code):
+    variety = VarietyFactory()
+    arguments = {
+        "variety": variety,
+        "source": Lot.Source.COMMERCIAL_DONATION,
+        "harvest_year": 2025,
+        "by": assistant,
+        "now": NOW,
+        **changes,
+    }
+    if changes.get("parent_lot") == "same variety":
+        arguments["parent_lot"] = lot_of_this_season(branch, variety=variety)
+    lots_before = Lot.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.lot_receive(**arguments)
+    assert error.value.error_dict[field][0].code == code
     assert Lot.objects.count() == lots_before
 
 
@@ -687,15 +747,18 @@ def record_test(lot, sprouted, *, tested_seeds=20, counted_on=None, started_on=N
 
 def test_a_lot_goes_from_quarantine_to_a_test_to_the_shelf(branch, assistant, borrower):
     lot = LotFactory(harvest_year=timezone.localdate().year - 1)
-    with pytest.raises(ValidationError, match="still in quarantine"):
+    with pytest.raises(ValidationError) as error:
         record_test(lot, 18)
+    assert refusal_codes(error.value) == ["in_quarantine"]
     services.quarantine_end(lot=lot, by=assistant)
-    with pytest.raises(ValidationError, match="not in quarantine"):
+    with pytest.raises(ValidationError) as error:
         services.quarantine_end(lot=lot, by=assistant)
+    assert refusal_codes(error.value) == ["not_in_quarantine"]
     lot.refresh_from_db()
     assert lot.status == Lot.Status.TEST_PENDING
-    with pytest.raises(ValidationError, match="not available"):
+    with pytest.raises(ValidationError) as error:
         services.packets_add(lot=lot, branch=branch, packets=10, by=assistant)
+    assert refusal_codes(error.value) == ["not_available"]
     record_test(lot, 14)  # exactly 70 %
     lot.refresh_from_db()
     assert lot.status == Lot.Status.AVAILABLE
@@ -734,19 +797,23 @@ def test_a_passing_test_of_seed_past_its_viability_does_not_put_it_back():
 
 
 @pytest.mark.parametrize(
-    ("arguments", "field", "message"),
+    ("arguments", "field", "code"),
     [
-        ({"seeds_tested": 10, "seeds_sprouted": 11}, "seeds_sprouted", "More seeds cannot sprout"),
-        ({"seeds_tested": 0, "seeds_sprouted": 0}, "seeds_tested", "between 1 and 1000"),
-        ({"seeds_tested": 5000, "seeds_sprouted": 1}, "seeds_tested", "between 1 and 1000"),
-        ({"seeds_tested": 10, "seeds_sprouted": -1}, "seeds_sprouted", "cannot be negative"),
-        ({"started_on": dt.date(2026, 3, 10), "counted_on": dt.date(2026, 3, 1)}, "counted_on", "on or after"),
+        ({"seeds_tested": 10, "seeds_sprouted": 11}, "seeds_sprouted", "more_than_tested"),
+        ({"seeds_tested": 0, "seeds_sprouted": 0}, "seeds_tested", "out_of_range"),
+        ({"seeds_tested": 5000, "seeds_sprouted": 1}, "seeds_tested", "out_of_range"),
+        ({"seeds_tested": 10, "seeds_sprouted": -1}, "seeds_sprouted", "negative"),
+        ({"started_on": dt.date(2026, 3, 10), "counted_on": dt.date(2026, 3, 1)}, "counted_on", "before_start"),
         ({"counted_on": dt.date(2099, 1, 1), "started_on": dt.date(2098, 12, 1)}, "counted_on", "future"),
-        ({"notes": "<b>bold</b>"}, "notes", "plain text"),
+        ({"notes": "<b>bold</b>"}, "notes", "markup"),
+        ({"seeds_tested": "twenty"}, None, "not_whole_number"),
+        ({"lot": "retired"}, None, "retired"),
     ],
 )
-def test_a_bad_germination_test_is_refused_and_saves_nothing(arguments, field, message):
+def test_a_bad_germination_test_is_refused_and_saves_nothing(arguments, field, code):
     lot = LotFactory(status=Lot.Status.TEST_PENDING)
+    if arguments.get("lot") == "retired":
+        arguments = {"lot": LotFactory(status=Lot.Status.RETIRED)}
     values = {
         "lot": lot,
         "started_on": dt.date(2026, 3, 1),
@@ -758,20 +825,20 @@ def test_a_bad_germination_test_is_refused_and_saves_nothing(arguments, field, m
     }
     with pytest.raises(ValidationError) as error:
         services.germination_record(**values)
-    assert message in error.value.message_dict[field][0]
+    assert (error.value.error_dict[field] if field else error.value.error_list)[0].code == code
     assert not GerminationTest.objects.exists()
     lot.refresh_from_db()
     assert lot.status == Lot.Status.TEST_PENDING
 
 
 @pytest.mark.parametrize(
-    ("packets", "message"), [(0, "at least one"), (-3, "at least one"), (501, "at most 500"), ("x", "whole number")]
+    ("packets", "code"), [(0, "too_few"), (-3, "too_few"), (501, "too_many"), ("x", "not_whole_number")]
 )
-def test_packing_a_bad_number_of_packets_is_refused(branch, packets, message):
+def test_packing_a_bad_number_of_packets_is_refused(branch, packets, code):
     lot = lendable_lot(branch=branch, packets=4)
     with pytest.raises(ValidationError) as error:
         services.packets_add(lot=lot, branch=branch, packets=packets, by=None)
-    assert message in error.value.message_dict["packets"][0]
+    assert error.value.error_dict["packets"][0].code == code
     assert packets_at(lot, branch) == 4
 
 
@@ -803,5 +870,14 @@ def test_no_requests_for_pickup_at_a_branch_that_is_not_open(borrower):
     lot = lot_of_this_season(closed)
     with pytest.raises(ValidationError) as error:
         request_online(borrower, closed, [lot.variety])
-    assert "branch" in error.value.message_dict
+    assert error.value.error_dict["branch"][0].code == "branch_not_open"
     assert packets_at(lot, closed) == 5
+
+
+@pytest.mark.parametrize(("twice", "code"), [(False, "nothing_chosen"), (True, "chosen_twice")])
+def test_an_online_request_for_nothing_or_the_same_seed_twice_is_refused(borrower, branch, twice, code):
+    lot = lot_of_this_season(branch)
+    with pytest.raises(ValidationError) as error:
+        request_online(borrower, branch, [lot.variety, lot.variety] if twice else [])
+    assert error.value.error_dict["varieties"][0].code == code
+    assert packets_at(lot, branch) == 5

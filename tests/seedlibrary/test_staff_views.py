@@ -7,7 +7,9 @@ branch, negative or future numbers, hostile text): a message on the page, nothin
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 
 from makerlab.models import Notification, Patron
 from seedlibrary import services
@@ -20,6 +22,7 @@ from tests.factories import (
     VarietyFactory,
     lendable_lot,
 )
+from tests.refusals import refusal_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,14 @@ def packets(lot) -> int:
 def page(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def refused(response) -> dict[str, list[str]]:
+    """The codes of the errors on the page's form, field by field; each message is on the page too."""
+    html = page(response)
+    errors = response.context["form"].errors.as_data()
+    assert all(escape(error.message) in html for field_errors in errors.values() for error in field_errors)
+    return {field: refusal_codes(ValidationError(field_errors)) for field, field_errors in errors.items()}
 
 
 def nothing_lent(*lots) -> bool:
@@ -140,22 +151,23 @@ def test_an_unknown_card_says_so_and_offers_the_orientation(desk, branch):
 
 def test_lending_without_an_orientation_is_refused_on_the_form(desk, branch, tomatoes):
     patron = PatronFactory()
-    html = page(desk.post("/staff/seeds/", {"card_number": patron.card_number, "lots": [tomatoes.pk]}))
-    assert "seed-saving orientation" in html and "The packets were not lent" in html
+    response = desk.post("/staff/seeds/", {"card_number": patron.card_number, "lots": [tomatoes.pk]})
+    assert "The packets were not lent" in page(response)
+    assert refused(response) == {"__all__": ["orientation_needed"]}
     assert nothing_lent(tomatoes)
 
 
 def test_lending_over_the_season_limit_is_refused(desk, branch, doris, tomatoes, beans, settings):
     settings.SEED_PACKETS_PER_SEASON = 1
-    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk, beans.pk]}))
-    assert "The limit is 1 packets per season" in html
+    response = desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk, beans.pk]})
+    assert refused(response) == {"lots": ["season_limit"]}
     assert nothing_lent(tomatoes, beans)
 
 
 def test_a_second_packet_of_a_variety_is_refused(desk, branch, doris, tomatoes):
     services.loan_create(patron=doris, branch=branch, lots=[tomatoes], by=None, now=timezone.now())
-    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk]}))
-    assert "the limit is 1 packet of each variety per season" in html
+    response = desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk]})
+    assert refused(response) == {"lots": ["variety_limit"]}
     assert Loan.objects.count() == 1 and packets(tomatoes) == 3
 
 

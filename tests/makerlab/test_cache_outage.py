@@ -23,7 +23,8 @@ from programs.models import Audience, Registration
 from tests.factories import ProgramFactory, register_url, with_sessions
 from tests.factories import registration_form_data as form
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed.")
+REDIS_SERVER = shutil.which("redis-server")
+pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed.")
 
 
 def _free_port() -> int:
@@ -41,8 +42,8 @@ class RedisServer:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        self.process = subprocess.Popen(  # noqa: S603 - the installed redis-server and our own arguments
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -5,6 +5,7 @@ and stops it: public pages and forms keep working, the rate limit counts in this
 is degraded, and all is as before once Redis is back.
 """
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -18,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from bookings.models import Booking
 from makerlab import cache as resilient_cache
 from programs.models import Audience, Registration
-from tests.factories import ProgramFactory, register_url, with_sessions
+from tests.factories import ProgramFactory, at, booking_form_data, build_desk, register_url, with_sessions
 from tests.factories import registration_form_data as form
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -109,6 +111,19 @@ def test_with_redis_stopped_pages_and_registrations_still_work(client, kids, red
     outage_logs = [record for record in caplog.records if "does not answer" in record.getMessage()]
     # Logged once per outage and cache: not once per operation.
     assert 1 <= len(outage_logs) <= 2
+
+
+def test_with_redis_stopped_a_booking_still_completes(client, db, redis_server):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    service = build_desk([day])
+    book = reverse("bookings:book", args=[service.slug])
+    redis_server.stop()
+    assert client.get(reverse("bookings:service", args=[service.slug])).status_code == 200
+    assert client.get(book, {"starts_at": at(day, 14).isoformat()}).status_code == 200
+    response = client.post(book, booking_form_data(at(day, 14)))
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    assert Booking.objects.count() == 1
 
 
 def test_with_redis_stopped_the_rate_limit_counts_in_the_process(client, kids, redis_server, settings, caplog):

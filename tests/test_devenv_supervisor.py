@@ -66,9 +66,18 @@ class Running:
         return int(line.rsplit("pid ", 1)[1].rstrip(")\n"))
 
     def close(self) -> None:
+        """Stop the supervisor as a person would, then make sure none of its children outlives the test."""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.lines.extend(self._incoming.queue)
+        for line in self.lines:
+            if "started worker" in line and alive(pid := self.worker_pid(line)):
+                os.kill(pid, signal.SIGKILL)
 
 
 def alive(pid: int) -> bool:

@@ -16,6 +16,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 install: $(INSTALLED)
 
 ## Start the site with demo data, a Celery worker and beat (embedded PostgreSQL when DATABASE_URL is unset).
+## A worker or beat that dies is restarted (with a message); Ctrl-C or SIGTERM stops everything in order.
 run: install
 	$(PY) scripts/devenv.py run
 

@@ -171,8 +171,9 @@ class Patron(models.Model):
 class Notification(models.Model):
     """One email in the outbox: what was sent to whom and when, never its body.
 
-    The unique idempotency key makes every send happen at most once, whichever
-    process asks for it and however often.
+    The unique idempotency key makes one message per key, whichever process asks for it and however often,
+    and one process at a time claims it. It is sent once, unless a worker dies between the mail server
+    accepting it and the record of that: the sweep then sends it again, with the same Message-ID.
     """
 
     class Status(models.TextChoices):

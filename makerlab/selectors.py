@@ -6,12 +6,14 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
+from makerlab.cache import ResilientRedisCache
 from makerlab.cards import card_number_normalise
 from makerlab.models import Branch, Closure, OpeningHours, Patron
 
@@ -174,6 +176,8 @@ class HealthReport:
     broker: bool
     beat_last_run: dt.datetime | None
     beat: bool
+    # The site keeps working without its cache (pages uncached, rate limits per process): reported, not failed.
+    cache: bool = True
 
     @property
     def healthy(self) -> bool:
@@ -203,8 +207,14 @@ def _broker_ok() -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    """False when the Redis cache does not answer; a cache in this process's memory always does."""
+    backend = caches["default"]
+    return backend.reachable() if isinstance(backend, ResilientRedisCache) else True
+
+
 def health_report(*, now: dt.datetime | None = None) -> HealthReport:
-    """The state of the database, the broker and Celery beat. Never raises."""
+    """The state of the database, the broker, Celery beat and the cache. Never raises."""
     now = now or timezone.now()
     database = _database_ok()
     beat_last_run = None
@@ -215,7 +225,9 @@ def health_report(*, now: dt.datetime | None = None) -> HealthReport:
             database = False
     max_age = dt.timedelta(seconds=settings.HEALTHZ_BEAT_MAX_AGE_SECONDS)
     beat = beat_last_run is not None and now - beat_last_run <= max_age
-    return HealthReport(database=database, broker=_broker_ok(), beat_last_run=beat_last_run, beat=beat)
+    return HealthReport(
+        database=database, broker=_broker_ok(), beat_last_run=beat_last_run, beat=beat, cache=_cache_ok()
+    )
 
 
 def patrons_holding_card(card_number: str) -> QuerySet[Patron]:

@@ -5,13 +5,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 from importlib import import_module
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template import Context
@@ -29,8 +31,13 @@ from makerlab.selectors import patron_by_card, patrons_holding_card
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died mid-send; the sweep takes the message over.
-STALE_CLAIM = dt.timedelta(minutes=10)
+# Celery stops a task of the outbox (makerlab/tasks.py) after this long, killing its process if need be.
+SEND_TIME_LIMIT = dt.timedelta(seconds=90)
+# So a claim older than the limit, plus a margin for the workers' clocks, belongs to a worker that died: the sweep
+# takes the message over (a live worker never holds a claim that long).
+STALE_CLAIM = SEND_TIME_LIMIT + dt.timedelta(seconds=30)
+# The sweep starts no new send after this long, so its time limit rarely stops it in the middle of one.
+SWEEP_SENDS_FOR = SEND_TIME_LIMIT / 2
 
 
 def notification_queue(
@@ -146,6 +153,13 @@ def _render_plain_text(template_name: str, context: dict) -> str:
     return template.render(Context(context, autoescape=False))
 
 
+def _message_id(notification: Notification) -> str:
+    """The same Message-ID each time one notification is sent, so mail systems can drop a second copy."""
+    digest = salted_hmac("makerlab.notification.message_id", notification.idempotency_key).hexdigest()[:40]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "makerlab.invalid"
+    return f"<{digest}@{domain}>"
+
+
 def notification_render(notification: Notification) -> EmailMultiAlternatives:
     context = {**notification.context, "library_name": settings.LIBRARY_NAME, "site_url": settings.SITE_URL}
     subject = _render_plain_text(f"emails/{notification.template}_subject.txt", context).strip()
@@ -156,6 +170,7 @@ def notification_render(notification: Notification) -> EmailMultiAlternatives:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
+        headers={"Message-ID": _message_id(notification)},
     )
     message.attach_alternative(html, "text/html")
     builder = _attachment_builders.get(notification.kind)
@@ -171,9 +186,13 @@ def notification_deliver(*, notification_id: int) -> bool:
     if not _claim(notification_id, now=now):
         return False
     notification = Notification.objects.get(pk=notification_id)
+    connection = get_connection()
     try:
-        notification_render(notification).send()
+        message = notification_render(notification)
+        connection.open()
+        connection.send_messages([message])
     except Exception as error:
+        _close_quietly(connection)
         attempts = notification.attempts + 1
         failed = attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -186,10 +205,20 @@ def notification_deliver(*, notification_id: int) -> bool:
         )
         logger.warning("Sending notification %s failed (attempt %s).", notification_id, attempts, exc_info=True)
         return False
+    # The mail server has it: record that first, in one UPDATE of its own (autocommit), before even closing the
+    # connection, so a worker that dies from here on (on a slow goodbye to the server) leaves it recorded as sent.
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, context={}
     )
+    _close_quietly(connection)
     return True
+
+
+def _close_quietly(connection: BaseEmailBackend) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.warning("Closing the connection to the mail server failed.", exc_info=True)
 
 
 def notifications_withdraw(*, notification_ids: list[int], reason: str) -> int:
@@ -209,7 +238,12 @@ def notifications_deliver_pending(*, limit: int = 200) -> int:
         Q(status=Notification.Status.PENDING) | Q(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
     ).order_by("created_at")
     ids = list(due.values_list("pk", flat=True)[:limit])
-    return sum(notification_deliver(notification_id=pk) for pk in ids)
+    sent = 0
+    for pk in ids:
+        if timezone.now() - now > SWEEP_SENDS_FOR:
+            break  # the next sweep, a minute later, goes on
+        sent += notification_deliver(notification_id=pk)
+    return sent
 
 
 @dataclass(frozen=True)

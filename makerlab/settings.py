@@ -112,10 +112,17 @@ _options["options"] = f"{_options.get('options', '')} -c lock_timeout={LOCK_TIME
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache on Redis degrades, never fails, when Redis is down (makerlab/cache.py): pages are rendered uncached
+# and the public forms' rate limits (their own alias) are counted in each process until it is back.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "makerlab.cache.ResilientRedisCache", "LOCATION": REDIS_URL},
+        "ratelimit": {"BACKEND": "makerlab.cache.RateLimitRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"},
+    }
+    RATELIMIT_USE_CACHE = "ratelimit"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    RATELIMIT_USE_CACHE = "default"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -4,13 +4,17 @@ from celery import shared_task
 
 from makerlab import services
 
+# The outbox's tasks are stopped after SEND_TIME_LIMIT: a claim older than that (plus a margin) is a worker's that
+# died, and the sweep takes it over within about two minutes.
+OUTBOX_TIME_LIMIT_SECONDS = services.SEND_TIME_LIMIT.total_seconds()
 
-@shared_task(ignore_result=True)
+
+@shared_task(ignore_result=True, time_limit=OUTBOX_TIME_LIMIT_SECONDS)
 def notification_deliver(notification_id: int) -> None:
     services.notification_deliver(notification_id=notification_id)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, time_limit=OUTBOX_TIME_LIMIT_SECONDS)
 def notifications_deliver_pending() -> None:
     services.notifications_deliver_pending()
 

@@ -55,6 +55,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker": "ok" if report.broker else "down",
         "beat": "ok" if report.beat else "stale",
         "beat_last_run": report.beat_last_run.isoformat() if report.beat_last_run else None,
+        "cache": "ok" if report.cache else "degraded",
     }
     return JsonResponse(body, status=200 if report.healthy else 503)
 

@@ -2,6 +2,7 @@
 
     python scripts/devenv.py exec -- CMD...   run CMD with DATABASE_URL set (embedded PostgreSQL when unset)
     python scripts/devenv.py run              migrate, load demo data, start web + Celery worker + beat
+                                              (a worker or beat that dies is restarted, with a message)
     python scripts/devenv.py ensure-database  create the database named in DATABASE_URL if missing
     python scripts/devenv.py stop-postgres    stop the embedded PostgreSQL
 
@@ -21,6 +22,7 @@ import stat
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +214,112 @@ def exec_command(command: list[str]) -> int:
     return subprocess.call(command, env=env, cwd=ROOT)
 
 
+@dataclass
+class Child:
+    """A process of the running site: restarted when it dies if ``restart``, else its death stops the site."""
+
+    name: str
+    command: list[str]
+    restart: bool
+    process: subprocess.Popen | None = None
+    failures_in_a_row: int = 0
+    started_at: float = 0.0
+
+
+class Supervisor:
+    """Starts the site's processes, restarts a worker or beat that dies (saying so), and stops them all in order.
+
+    SIGTERM or Ctrl-C stops the site; one that arrives while it is stopping is noted and the stop goes on, so no
+    process is left behind.
+    """
+
+    STOP_TIMEOUT_SECONDS = 15
+    # A child that ran this long before dying is restarted at once; one that dies sooner waits longer each time.
+    STEADY_SECONDS = 60
+    MAX_RESTART_DELAY_SECONDS = 30
+
+    def __init__(self, *, env: dict[str, str], cwd: Path, restart_delay: float = 1.0, poll_seconds: float = 1.0):
+        self.env, self.cwd = env, cwd
+        self.restart_delay, self.poll_seconds = restart_delay, poll_seconds
+        self.children: list[Child] = []
+        self.stop_requested = False
+
+    def say(self, text: str) -> None:
+        print(f"[make run] {text}", file=sys.stderr, flush=True)
+
+    def add(self, name: str, command: list[str], *, restart: bool) -> None:
+        self.children.append(Child(name=name, command=command, restart=restart))
+
+    def _start(self, child: Child) -> None:
+        # A session of its own: Ctrl-C reaches only this script, which then stops each process in order.
+        child.process = subprocess.Popen(child.command, env=self.env, cwd=self.cwd, start_new_session=True)
+        child.started_at = time.monotonic()
+        self.say(f"started {child.name} (pid {child.process.pid})")
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.stop_requested:
+            self.say(f"{signal.Signals(signum).name} again: already stopping, please wait.")
+            return
+        self.stop_requested = True
+        self.say(f"{signal.Signals(signum).name}: stopping.")
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def start_all(self) -> None:
+        for child in self.children:
+            self._start(child)
+
+    def _restart_delay(self, child: Child) -> float:
+        if time.monotonic() - child.started_at >= self.STEADY_SECONDS:
+            child.failures_in_a_row = 0
+        child.failures_in_a_row += 1
+        return min(self.MAX_RESTART_DELAY_SECONDS, self.restart_delay * 2 ** (child.failures_in_a_row - 1))
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, waking early when a stop is asked for."""
+        deadline = time.monotonic() + seconds
+        while not self.stop_requested and time.monotonic() < deadline:
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+    def watch(self) -> int:
+        """Keep the children running until a stop is asked for (0) or one that is not restarted dies (1)."""
+        while not self.stop_requested:
+            for child in self.children:
+                code = child.process.poll() if child.process else None
+                if code is None or self.stop_requested:
+                    continue
+                if not child.restart:
+                    self.say(f"{child.name} stopped (exit code {code}); stopping everything.")
+                    return 1
+                delay = self._restart_delay(child)
+                self.say(f"{child.name} stopped (exit code {code}); restarting it in {delay:g} s.")
+                self._sleep(delay)
+                if not self.stop_requested:
+                    self._start(child)
+            self._sleep(self.poll_seconds)
+        return 0
+
+    def stop(self) -> None:
+        """Ask every child to stop (SIGTERM), wait for them, and kill those that do not stop in time."""
+        self.stop_requested = True
+        for child in self.children:
+            if child.process and child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + self.STOP_TIMEOUT_SECONDS
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.say(f"{child.name} did not stop in time; killing it.")
+                child.process.kill()
+                child.process.wait()
+        self.say("stopped.")
+
+
 def run_site() -> int:
     env = dict(os.environ)
     env.setdefault("DEBUG", "true")
@@ -219,32 +327,21 @@ def run_site() -> int:
     started = _with_database(env)
     (VAR / "mail").mkdir(parents=True, exist_ok=True)
     manage = [PYTHON, str(ROOT / "manage.py")]
-    processes: list[subprocess.Popen] = []
-
-    def start(command: list[str]) -> None:
-        # A session of its own: Ctrl-C reaches only this script, which then stops each process in order.
-        processes.append(subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True))
-
-    def stop() -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 15
-        for process in processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if started:
-            postgres_stop()
+    supervisor = Supervisor(env=env, cwd=ROOT)
+    celery = [PYTHON, "-m", "celery", "-A", "makerlab"]
+    supervisor.add(
+        "worker",
+        [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-mingle", "--without-gossip"],
+        restart=True,
+    )
+    supervisor.add("beat", [*celery, "beat", "--loglevel=INFO", "--pidfile", str(VAR / "celerybeat.pid")], restart=True)
+    supervisor.add("web server", [*manage, "runserver", f"127.0.0.1:{WEB_PORT}"], restart=False)
 
     try:
         subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True)
         subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True)
-        celery = [PYTHON, "-m", "celery", "-A", "makerlab"]
-        start([*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--without-mingle", "--without-gossip"])
-        start([*celery, "beat", "--loglevel=INFO", "--pidfile", str(VAR / "celerybeat.pid")])
-        start([*manage, "runserver", f"127.0.0.1:{WEB_PORT}"])
+        supervisor.install_signal_handlers()
+        supervisor.start_all()
         time.sleep(3)
         url = f"http://127.0.0.1:{WEB_PORT}/"
         print("\n" + "=" * 64)
@@ -256,17 +353,15 @@ def run_site() -> int:
             print(f"    {login.role:<18} {login.username} / {DEMO_PASSWORD}")
         print("  Press Ctrl-C to stop.")
         print("=" * 64 + "\n", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(process.poll() is None for process in processes):
-            time.sleep(1)
-        print("A process stopped; shutting down.", file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, SystemExit):
+        return supervisor.watch()
+    except KeyboardInterrupt:
         return 0
     except subprocess.CalledProcessError as error:
         return error.returncode
     finally:
-        stop()
+        supervisor.stop()
+        if started:
+            postgres_stop()
 
 
 def main(argv: list[str]) -> int:

@@ -3,9 +3,11 @@ import time
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from makerlab import tasks
 from makerlab.celery import app as celery_app
 from makerlab.models import Notification
 from makerlab.services import notification_deliver, notification_queue, notifications_deliver_pending
@@ -154,6 +156,86 @@ def test_a_message_claimed_by_a_worker_that_died_is_taken_over(db):
     fresh.refresh_from_db()
     assert notification.status == Notification.Status.SENT
     assert fresh.status == Notification.Status.SENDING
+
+
+def claimed_by_a_worker(key: str, *, seconds_ago: int) -> Notification:
+    notification, _ = queue(key)
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
+    )
+    return notification
+
+
+def test_a_lost_claim_is_taken_over_once_past_the_tasks_time_limit_not_ten_minutes_later(db):
+    lost = claimed_by_a_worker("lost", seconds_ago=150)
+    in_flight = claimed_by_a_worker("in-flight", seconds_ago=80)  # its worker may still be sending it
+    assert notifications_deliver_pending() == 1
+    assert [message.to for message in mail.outbox] == [["doris@example.net"]]
+    lost.refresh_from_db()
+    in_flight.refresh_from_db()
+    assert lost.status == Notification.Status.SENT
+    assert in_flight.status == Notification.Status.SENDING
+    # The window follows the time limit Celery enforces on the outbox's tasks: a live worker never holds a claim
+    # longer than that.
+    assert tasks.notification_deliver.time_limit == tasks.notifications_deliver_pending.time_limit == 90
+    assert notifications_deliver_pending() == 0
+
+
+class WorkerKilled(BaseException):
+    """What a worker's death looks like from inside it: nothing after it runs, no ``except Exception`` catches it."""
+
+
+class DiesSayingGoodbye(BaseEmailBackend):
+    """A mail server that accepts the message; the worker is then killed while closing the connection (QUIT)."""
+
+    accepted: list = []
+
+    def open(self) -> bool:
+        if getattr(self, "opened", False):
+            return False
+        self.opened = True
+        return True
+
+    def send_messages(self, messages) -> int:
+        new_connection = self.open()
+        self.accepted.extend(messages)
+        if new_connection:
+            self.close()
+        return len(messages)
+
+    def close(self) -> None:
+        raise WorkerKilled
+
+
+def test_an_email_the_mail_server_accepted_is_recorded_before_the_worker_can_die_closing(db, settings, time_machine):
+    settings.EMAIL_BACKEND = f"{__name__}.DiesSayingGoodbye"
+    DiesSayingGoodbye.accepted.clear()
+    notification, _ = queue()
+    with pytest.raises(WorkerKilled):
+        notification_deliver(notification_id=notification.pk)
+    assert len(DiesSayingGoodbye.accepted) == 1
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=1))
+    assert notifications_deliver_pending() == 0
+    assert len(DiesSayingGoodbye.accepted) == 1
+
+
+def test_a_message_sent_twice_carries_the_same_message_id_so_mail_systems_can_drop_the_copy(db):
+    notification, _ = queue("booking:1")
+    other, _ = queue("booking:2")
+    assert notification_deliver(notification_id=notification.pk)
+    # As when the worker died before recording the send: the sweep sends it again.
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert notification_deliver(notification_id=notification.pk)
+    assert notification_deliver(notification_id=other.pk)
+    first, again, another = (message.message()["Message-ID"] for message in mail.outbox)
+    assert first == again
+    assert another != first
+    assert first.endswith("@library.example>") or first.endswith("@localhost>")
+    assert "booking" not in first  # the key is hashed, not shown
 
 
 def test_queueing_succeeds_when_the_broker_is_down_and_the_sweep_sends_later(

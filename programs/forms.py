@@ -45,12 +45,14 @@ class CalendarViewForm(forms.Form):
             return None
         match = MONTH_PATTERN.fullmatch(value)
         if match is None:
-            raise ValidationError("We could not read that month, so here is this month.")
+            raise ValidationError("We could not read that month, so here is this month.", code="month_unreadable")
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            raise ValidationError("There is no such month, so here is this month.")
+            raise ValidationError("There is no such month, so here is this month.", code="no_such_month")
         if not self.today.year - CALENDAR_YEARS_BACK <= year <= self.today.year + CALENDAR_YEARS_AHEAD:
-            raise ValidationError("The calendar does not reach that year, so here is this month.")
+            raise ValidationError(
+                "The calendar does not reach that year, so here is this month.", code="year_out_of_range"
+            )
         return dt.date(year, month, 1)
 
     @property

@@ -580,6 +580,7 @@ def test_a_refusal_about_the_card_reads_the_same_whatever_the_reason(client, ser
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"__all__": [PUBLIC_ANSWER]}
+    assert form_codes(response.context["form"]) == ["card_record"]
     assert Booking.objects.count() == booked
     [(recipient, text)] = card_refusal_emails()
     assert recipient == "doris.on.file@example.net"

@@ -32,12 +32,12 @@ class TimeChoiceForm(forms.Form):
         try:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ValidationError(BAD_TIME) from None
+            raise ValidationError(BAD_TIME, code="unreadable_time") from None
         if moment.tzinfo is None:
-            raise ValidationError(BAD_TIME)
+            raise ValidationError(BAD_TIME, code="unreadable_time")
         # Nothing is bookable this far away; refusing here keeps date arithmetic away from the calendar's ends.
         if abs(moment - timezone.now()) > FARTHEST:
-            raise ValidationError("That time is not available. Choose one of the times listed.")
+            raise ValidationError("That time is not available. Choose one of the times listed.", code="too_far")
         return moment
 
 

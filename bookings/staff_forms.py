@@ -21,7 +21,7 @@ class DayForm(forms.Form):
         day = self.cleaned_data["day"]
         # The agenda links to the day before and after; a day at the calendar's ends would overflow.
         if day is not None and abs(day - timezone.localdate()) > DAY_FARTHEST:
-            raise ValidationError("Enter a date within ten years of today.")
+            raise ValidationError("Enter a date within ten years of today.", code="date_out_of_range")
         return day
 
 

@@ -199,4 +199,5 @@ def add_public_refusal(
     card_refusal_tell(
         card_number=card_number, doing=doing, reason=" ".join(error.messages), code=_first_code(error), now=now
     )
-    form.add_error(None, PUBLIC_ANSWER)
+    # One code for every such reason, as one answer: the code must not tell the reason either.
+    form.add_error(None, ValidationError(PUBLIC_ANSWER, code="card_record"))

@@ -12,7 +12,7 @@ from makerlab.cards import validate_card_number
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("Enter a time zone such as America/Toronto.")
+        raise ValidationError("Enter a time zone such as America/Toronto.", code="unknown_time_zone")
 
 
 class Branch(models.Model):

@@ -110,7 +110,8 @@ class SessionInlineFormSet(TabularInlineFormSet):
                 if has_registrants and not original.is_cancelled:
                     raise ValidationError(
                         f"People are registered for the session on {_session_when(original, self.instance)}: "
-                        "cancel it instead (use its Cancel link), so they are told why."
+                        "cancel it instead (use its Cancel link), so they are told why.",
+                        code="has_registrants",
                     )
                 continue
             if not {"starts_at", "ends_at"} & set(form.changed_data):
@@ -715,8 +716,6 @@ class SessionMoveForm(ActionForm):
         if {"day", "starts_at", "ends_at"} <= set(cleaned):
             cleaned["starts_at"] = dt.datetime.combine(cleaned["day"], cleaned["starts_at"], tzinfo=self.zone)
             cleaned["ends_at"] = dt.datetime.combine(cleaned["day"], cleaned["ends_at"], tzinfo=self.zone)
-            if cleaned["ends_at"] <= cleaned["starts_at"]:
-                self.add_error("ends_at", "The session must end after it starts.")
         return cleaned
 
 

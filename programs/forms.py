@@ -45,12 +45,14 @@ class CalendarViewForm(forms.Form):
             return None
         match = MONTH_PATTERN.fullmatch(value)
         if match is None:
-            raise ValidationError("We could not read that month, so here is this month.")
+            raise ValidationError("We could not read that month, so here is this month.", code="month_unreadable")
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            raise ValidationError("There is no such month, so here is this month.")
+            raise ValidationError("There is no such month, so here is this month.", code="no_such_month")
         if not self.today.year - CALENDAR_YEARS_BACK <= year <= self.today.year + CALENDAR_YEARS_AHEAD:
-            raise ValidationError("The calendar does not reach that year, so here is this month.")
+            raise ValidationError(
+                "The calendar does not reach that year, so here is this month.", code="year_out_of_range"
+            )
         return dt.date(year, month, 1)
 
     @property
@@ -152,12 +154,17 @@ class RegistrationForm(HoneypotMixin, SurveyConsentMixin, PatronContactForm):
             name, age = (data.get(name_field) or "").strip(), data.get(age_field)
             child = "the child" if self.rules.most_people == 1 else f"child {number}"
             if name and age is None and age_field not in self.errors:
-                self.add_error(age_field, f"Give {child}'s age.")
+                self.add_error(age_field, ValidationError(f"Give {child}'s age.", code="age_missing"))
             if not name and age is not None:
-                self.add_error(name_field, f"Give {child}'s first name.")
+                self.add_error(name_field, ValidationError(f"Give {child}'s first name.", code="name_missing"))
         age_missing = data.get("coming") and self.rules.registrant_age_needed and data.get("my_age") is None
         if age_missing and "my_age" not in self.errors:
-            self.add_error("my_age", f"Give your age: this program is for {program_ages_text(self.program)}.")
+            self.add_error(
+                "my_age",
+                ValidationError(
+                    f"Give your age: this program is for {program_ages_text(self.program)}.", code="age_missing"
+                ),
+            )
         if not self.participants_from(data) and not self.errors:
             if self.rules.registrant:
                 raise ValidationError("Say who is coming: tick “I am coming too”, add a child, or both.", code="nobody")

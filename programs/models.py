@@ -181,7 +181,7 @@ class Program(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": IMAGE_ALT_NEEDED})
+            raise ValidationError({"image_alt": ValidationError(IMAGE_ALT_NEEDED, code="image_alt_missing")})
 
 
 class Session(models.Model):

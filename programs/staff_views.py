@@ -196,5 +196,5 @@ def _count(text: str) -> int:
     if not text:
         return 0
     if not (text.isascii() and text.isdigit()) or len(text) > 4:
-        raise ValidationError("Write each headcount as a whole number, or leave it empty.")
+        raise ValidationError("Write each headcount as a whole number, or leave it empty.", code="headcount_not_number")
     return int(text)

@@ -42,9 +42,9 @@ NEAREST_ALTERNATIVES = 3
 class SlotTaken(ValidationError):
     """The time is no longer free; ``alternatives`` are the nearest times that are."""
 
-    def __init__(self, message: str, alternatives: list[Slot]) -> None:
+    def __init__(self, message: str, alternatives: list[Slot], *, code: str) -> None:
         self.alternatives = alternatives
-        super().__init__(message, code="taken")
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
     for text in (details.name, details.phone, details.accessibility_needs, *details.intake_answers.values()):
         validate_plain_text(text)
     if not details.name.strip():
-        raise ValidationError({"name": "Enter your name."})
+        raise ValidationError({"name": ValidationError("Enter your name.", code="name_missing")})
     if not details.email.strip() and not details.phone.strip():
         # Booked at the desk for a patron without email: the phone is how the library reaches them.
         raise ValidationError(
@@ -103,7 +103,7 @@ def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
         )
     for question in service_type.questions.all():
         if question.required and not details.intake_answers.get(str(question.pk), "").strip():
-            raise ValidationError(f"Answer: {question.text}")
+            raise ValidationError(f"Answer: {question.text}", code="intake_answer_missing")
 
 
 def _check_training(service_type: ServiceType, patron: Patron, day: dt.date) -> None:
@@ -151,13 +151,15 @@ def booking_create(
     """
     now = now or timezone.now()
     if not service_type.is_active:
-        raise ValidationError("This service cannot be booked at the moment.")
+        raise ValidationError("This service cannot be booked at the moment.", code="service_inactive")
     _check_details(service_type, details)
     offered = open_slots(service_type=service_type, now=now, first=starts_at, last=starts_at)
     offered = [slot for slot in offered if slot.starts_at == starts_at]
     if not offered:
         raise SlotTaken(
-            "That time is not available. Here are the nearest other times.", _nearest(service_type, starts_at, now)
+            "That time is not available. Here are the nearest other times.",
+            _nearest(service_type, starts_at, now),
+            code="not_offered",
         )
     slot = offered[0]
     busy_until = slot.ends_at + dt.timedelta(minutes=service_type.buffer_minutes)
@@ -207,7 +209,9 @@ def booking_create(
             return booking
     except IntegrityError as error:
         raise SlotTaken(
-            "That time was just booked. Here are the nearest other times.", _nearest(service_type, starts_at, now)
+            "That time was just booked. Here are the nearest other times.",
+            _nearest(service_type, starts_at, now),
+            code="taken",
         ) from error
 
 
@@ -338,9 +342,11 @@ def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.date
             if refusal is not None:
                 raise ValidationError(MOVE_REFUSALS[refusal], code=refusal.value)
             if starts_at == booking.starts_at:
-                raise ValidationError("That is already the time of your booking. Choose another time.")
+                raise ValidationError(
+                    "That is already the time of your booking. Choose another time.", code="same_time"
+                )
             if not service_type.is_active:
-                raise ValidationError("This service cannot be booked at the moment.")
+                raise ValidationError("This service cannot be booked at the moment.", code="service_inactive")
             # Set the old time aside (no history row) so the checks below see it as free.
             Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
             offered = open_slots(service_type=service_type, now=now, first=starts_at, last=starts_at)
@@ -379,6 +385,7 @@ def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.date
         raise SlotTaken(
             "That time was just booked. Here are the nearest other times.",
             _nearest(booking.service_type, starts_at, now),
+            code="taken",
         ) from error
 
 
@@ -388,10 +395,10 @@ def notify_request_create(*, service_type: ServiceType, name: str, email: str) -
     email = email.strip()
     validate_plain_text(name)
     if not name:
-        raise ValidationError({"name": "Enter your name."})
+        raise ValidationError({"name": ValidationError("Enter your name.", code="name_missing")})
     validate_email(email)
     if not service_type.is_active:
-        raise ValidationError("This service cannot be booked at the moment.")
+        raise ValidationError("This service cannot be booked at the moment.", code="service_inactive")
     try:
         with transaction.atomic():
             return NotifyRequest.objects.create(service_type=service_type, name=name[:160], email=email)

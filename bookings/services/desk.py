@@ -41,11 +41,15 @@ def booking_mark_attended(
     with transaction.atomic():
         booking = _locked(booking)
         if booking.status != Booking.Status.BOOKED:
-            raise ValidationError(f"This booking is already marked “{booking.get_status_display().lower()}”.")
+            raise ValidationError(
+                f"This booking is already marked “{booking.get_status_display().lower()}”.", code="already_marked"
+            )
         zone = booking.branch.zone
         session_day = booking.starts_at.astimezone(zone).date()
         if now.astimezone(zone).date() < session_day:
-            raise ValidationError("A patron can be checked in on the day of the session, not before.")
+            raise ValidationError(
+                "A patron can be checked in on the day of the session, not before.", code="before_session_day"
+            )
         booking.status = Booking.Status.ATTENDED
         _save(booking, ["status"], by=by, reason="Checked in")
         if booking.service_type.trains_on_equipment and booking.equipment is not None:
@@ -81,9 +85,11 @@ def booking_mark_no_show(
     with transaction.atomic():
         booking = _locked(booking)
         if booking.status != Booking.Status.BOOKED:
-            raise ValidationError(f"This booking is already marked “{booking.get_status_display().lower()}”.")
+            raise ValidationError(
+                f"This booking is already marked “{booking.get_status_display().lower()}”.", code="already_marked"
+            )
         if now < booking.starts_at:
-            raise ValidationError("A session can be marked as missed once it has started.")
+            raise ValidationError("A session can be marked as missed once it has started.", code="not_started")
         booking.status = Booking.Status.NO_SHOW
         _save(booking, ["status"], by=by, reason="Did not come")
         pause = _apply_no_show_policy(patron_id=booking.patron_id, now=now)
@@ -131,24 +137,32 @@ def booking_record_outcome(
 ) -> Booking:
     """What the session was about and whether it was sorted out; plain text only, for the monthly report."""
     topic, notes = topic.strip(), notes.strip()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     if not topic:
-        errors["topic"] = ["Say in a few words what the session was about."]
+        errors["topic"] = [ValidationError("Say in a few words what the session was about.", code="topic_missing")]
     elif len(topic) > TOPIC_MAX:
-        errors["topic"] = [f"Keep the topic to {TOPIC_MAX} characters (it has {len(topic)})."]
+        errors["topic"] = [
+            ValidationError(f"Keep the topic to {TOPIC_MAX} characters (it has {len(topic)}).", code="topic_too_long")
+        ]
     if len(notes) > NOTES_MAX:
-        errors["notes"] = [f"Keep the notes to {NOTES_MAX} characters (they have {len(notes)})."]
+        errors["notes"] = [
+            ValidationError(
+                f"Keep the notes to {NOTES_MAX} characters (they have {len(notes)}).", code="notes_too_long"
+            )
+        ]
     for field, text in (("topic", topic), ("notes", notes)):
         try:
             validate_plain_text(text)
         except ValidationError as error:
-            errors.setdefault(field, []).extend(error.messages)
+            errors.setdefault(field, []).extend(error.error_list)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         booking = _locked(booking)
         if booking.status != Booking.Status.ATTENDED:
-            raise ValidationError("Check the patron in before recording the outcome of the session.")
+            raise ValidationError(
+                "Check the patron in before recording the outcome of the session.", code="not_checked_in"
+            )
         booking.outcome_topic = topic
         booking.outcome_resolved = resolved
         booking.outcome_notes = notes
@@ -169,9 +183,9 @@ def booking_pause_lift(*, pause: BookingPause, by: AbstractBaseUser, now: dt.dat
         # The patron too: a pause made after more missed bookings waits for this lift, then sees it.
         locked(Patron.objects.filter(pk=pause.patron_id)).first()
         if pause.lifted_at is not None:
-            raise ValidationError("This pause was already lifted.")
+            raise ValidationError("This pause was already lifted.", code="already_lifted")
         if pause.paused_until <= now:
-            raise ValidationError("This pause has already ended.")
+            raise ValidationError("This pause has already ended.", code="pause_over")
         pause.lifted_at = now
         pause.lifted_by = by
         pause.save(update_fields=["lifted_at", "lifted_by"])

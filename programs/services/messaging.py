@@ -115,9 +115,17 @@ def session_cancel(
     now = now or timezone.now()
     reason = " ".join(reason.split())
     if not reason:
-        raise ValidationError({"reason": "Say why the session is cancelled: registrants read it in the email."})
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    "Say why the session is cancelled: registrants read it in the email.", code="reason_missing"
+                )
+            }
+        )
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX} characters or fewer."})
+        raise ValidationError(
+            {"reason": ValidationError(f"Keep the reason to {REASON_MAX} characters or fewer.", code="reason_too_long")}
+        )
     validate_plain_text(reason)
     with transaction.atomic():
         program = _locked_program(session.program_id)
@@ -125,10 +133,13 @@ def session_cancel(
         zone = program_zone(program)
         if session.is_cancelled:
             raise ValidationError(
-                f"This session was already cancelled on {moment_text(session.cancelled_at, zone=zone)}."
+                f"This session was already cancelled on {moment_text(session.cancelled_at, zone=zone)}.",
+                code="session_cancelled",
             )
         if session.ends_at <= now:
-            raise ValidationError("This session has already taken place, so it cannot be cancelled.")
+            raise ValidationError(
+                "This session has already taken place, so it cannot be cancelled.", code="session_over"
+            )
         session.cancelled_at = now
         session.cancellation_reason = reason
         session.save(update_fields=["cancelled_at", "cancellation_reason", "updated_at"])
@@ -169,18 +180,26 @@ def session_move_check(*, session: Session, starts_at: dt.datetime, ends_at: dt.
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("Session times are aware datetimes.")
     if session.is_cancelled:
-        raise ValidationError("This session is cancelled, so it cannot be moved.")
+        raise ValidationError("This session is cancelled, so it cannot be moved.", code="session_cancelled")
     if session.ends_at <= now:
-        raise ValidationError("This session has already taken place, so it cannot be moved.")
+        raise ValidationError("This session has already taken place, so it cannot be moved.", code="session_over")
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The session must end after it starts."})
+        raise ValidationError({"ends_at": ValidationError("The session must end after it starts.", code="ends_first")})
     if starts_at <= now:
-        raise ValidationError({"starts_at": "The new time has already passed. Choose a time still to come."})
+        raise ValidationError(
+            {
+                "starts_at": ValidationError(
+                    "The new time has already passed. Choose a time still to come.", code="starts_in_past"
+                )
+            }
+        )
     if starts_at == session.starts_at and ends_at == session.ends_at:
-        raise ValidationError("That is already the session's time, so nothing was changed.")
+        raise ValidationError("That is already the session's time, so nothing was changed.", code="same_time")
     program = session.program
     if program.branch_id and not branch_is_open(branch=program.branch, start=starts_at, end=ends_at):
-        raise ValidationError({"starts_at": _branch_hours_text(program, starts_at)})
+        raise ValidationError(
+            {"starts_at": ValidationError(_branch_hours_text(program, starts_at), code="branch_closed")}
+        )
 
 
 def session_move(
@@ -231,8 +250,9 @@ def session_add_check(*, program: Program, starts_at: dt.datetime, ends_at: dt.d
         raise ValidationError({"ends_at": ValidationError("The session must end after it starts.", code="ends_first")})
     to_come = starts_at > now
     if to_come and program.branch_id and not branch_is_open(branch=program.branch, start=starts_at, end=ends_at):
-        closed = ValidationError(_branch_hours_text(program, starts_at), code="branch_closed")
-        raise ValidationError({"starts_at": closed})
+        raise ValidationError(
+            {"starts_at": ValidationError(_branch_hours_text(program, starts_at), code="branch_closed")}
+        )
 
 
 def session_add(
@@ -291,25 +311,29 @@ def program_message_check(
     """The subject and message tidied, or a ValidationError naming the field at fault."""
     subject = " ".join(subject.split())
     body = "\n".join(line.rstrip() for line in body.strip().replace("\r\n", "\n").split("\n"))
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     if not subject:
-        errors["subject"] = "Write a subject: it is the first thing people see."
+        errors["subject"] = ValidationError(
+            "Write a subject: it is the first thing people see.", code="subject_missing"
+        )
     elif len(subject) > SUBJECT_MAX:
-        errors["subject"] = f"Keep the subject to {SUBJECT_MAX} characters or fewer."
+        errors["subject"] = ValidationError(
+            f"Keep the subject to {SUBJECT_MAX} characters or fewer.", code="subject_too_long"
+        )
     if not body:
-        errors["body"] = "Write the message."
+        errors["body"] = ValidationError("Write the message.", code="body_missing")
     elif len(body) > BODY_MAX:
-        errors["body"] = f"Keep the message to {BODY_MAX} characters or fewer."
+        errors["body"] = ValidationError(f"Keep the message to {BODY_MAX} characters or fewer.", code="body_too_long")
     for name, text in (("subject", subject), ("body", body)):
         if name not in errors:
             try:
                 validate_plain_text(text)
             except ValidationError as error:
-                errors[name] = error.messages[0]
+                errors[name] = error.error_list[0]
     if audience not in ProgramMessage.Audience.values:
-        errors["audience"] = "Choose who receives the message."
+        errors["audience"] = ValidationError("Choose who receives the message.", code="unknown_audience")
     if session is not None and session.program_id != program.pk:
-        errors["session"] = "Choose a session of this program."
+        errors["session"] = ValidationError("Choose a session of this program.", code="session_of_other_program")
     if errors:
         raise ValidationError(errors)
     return subject, body
@@ -343,11 +367,18 @@ def program_message_send(
             sent_at = clock_text(repeat.sent_at.astimezone(program_zone(program)).time())
             raise ValidationError(
                 f"This message was already sent at {sent_at} to {repeat.recipients} registrations, "
-                "so it was not sent again."
+                "so it was not sent again.",
+                code="already_sent",
             )
         recipients = list(_recipients(program, message_statuses(audience)))
         if not recipients:
-            raise ValidationError({"audience": "Nobody would receive this message: no one is registered yet."})
+            raise ValidationError(
+                {
+                    "audience": ValidationError(
+                        "Nobody would receive this message: no one is registered yet.", code="no_recipients"
+                    )
+                }
+            )
         message = ProgramMessage.objects.create(
             program=program,
             session=session,

@@ -70,7 +70,7 @@ def _check_registrant(program: Program, details: RegistrantDetails, now: dt.date
     if program.registration_closes_at and now >= program.registration_closes_at:
         raise ValidationError("Registration for this program has closed.", code="closed")
     if not details.name.strip():
-        raise ValidationError({"name": "Enter your name."})
+        raise ValidationError({"name": ValidationError("Enter your name.", code="name_missing")})
     for text in (details.name, details.accommodations, *(p.first_name for p in details.participants)):
         validate_plain_text(text)
     participants_check(program, details.participants)
@@ -226,7 +226,7 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
         program = _locked(registration.program)
         registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
-            raise ValidationError("This registration is already cancelled.")
+            raise ValidationError("This registration is already cancelled.", code="already_cancelled")
         was_waiting = registration.status == Registration.Status.WAITLISTED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
@@ -251,14 +251,15 @@ def participant_cancel(
         program = _locked(registration.program)
         registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
-            raise ValidationError("This registration is already cancelled.")
+            raise ValidationError("This registration is already cancelled.", code="already_cancelled")
         people = list(registration.participants.all())
         person = next((p for p in people if p.pk == participant_id), None)
         if person is None:
-            raise ValidationError("That person is not on this registration.")
+            raise ValidationError("That person is not on this registration.", code="not_on_registration")
         if len(people) == 1:
             raise ValidationError(
-                f"{person.first_name} is the only person on this registration: cancel the registration instead."
+                f"{person.first_name} is the only person on this registration: cancel the registration instead.",
+                code="only_person",
             )
         was_waiting = registration.status == Registration.Status.WAITLISTED
         person.cancelled_at = now
@@ -283,9 +284,11 @@ def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registra
         _locked(found.program)
         registration = locked(Registration.objects.filter(pk=found.pk)).get()
         if registration.status != Registration.Status.OFFERED:
-            raise ValidationError("This offer has already been taken up or has ended.")
+            raise ValidationError("This offer has already been taken up or has ended.", code="offer_ended")
         if now >= registration.offer_expires_at:
-            raise ValidationError("This offer has expired and the place went to the next person waiting.")
+            raise ValidationError(
+                "This offer has expired and the place went to the next person waiting.", code="offer_expired"
+            )
         registration.status = Registration.Status.CONFIRMED
         registration.save(update_fields=["status"])
         RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.CLAIMED, at=now)

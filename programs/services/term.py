@@ -35,7 +35,7 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
     the month the new term starts.
     """
     if not 1 <= weeks <= MAX_WEEKS:
-        raise ValidationError(f"Move the sessions by 1 to {MAX_WEEKS} weeks.")
+        raise ValidationError(f"Move the sessions by 1 to {MAX_WEEKS} weeks.", code="weeks_out_of_range")
     zone = program.zone
     sessions = list(program.sessions.order_by("starts_at"))
     facilitators = list(program.facilitators.all())

@@ -14,6 +14,7 @@ from bookings.selectors import open_slots
 from makerlab.commitments import busy_time
 from programs.models import Program, Session
 from staffing.models import Assignment, ShiftRole
+from tests.bookings.test_views import form_codes
 from tests.factories import (
     TORONTO,
     AssignmentFactory,
@@ -157,7 +158,7 @@ def test_booking_a_time_the_facilitator_lost_to_a_program_is_refused_on_the_form
     program_session(desk["branch"], at(day, 14), at(day, 15), facilitators=[desk["person"]])
     response = client.post(book, form_data(at(day, 14)))
     assert response.status_code == 200
-    assert "That time is not available. Here are the nearest other times." in response.text
+    assert form_codes(response.context["form"]) == ["not_offered"]
     assert "1:00 to 1:45 p.m." in response.text and "3:00 to 3:45 p.m." in response.text
     assert not Booking.objects.exists()
     assert client.post(book, form_data(at(day, 15))).status_code == 302
@@ -173,7 +174,7 @@ def test_booking_a_machine_a_program_uses_is_refused_on_the_form(client, desk, d
     program_session(desk["branch"], at(day, 13, 30), at(day, 14, 30), equipment=[printer])
     response = client.post(reverse("bookings:book", args=[service.slug]), form_data(at(day, 14)))
     assert response.status_code == 200
-    assert "That time is not available" in response.text
+    assert form_codes(response.context["form"]) == ["not_offered"]
     assert not Booking.objects.exists()
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     at,
     build_desk,
 )
+from tests.refusals import refusal_codes
 
 
 def details(sequence: int = 1, **overrides) -> PatronDetails:
@@ -54,23 +55,25 @@ def test_a_patron_books_an_offered_time(service, day):
 def test_a_time_not_offered_is_refused_with_the_nearest_other_times(service, day):
     with pytest.raises(SlotTaken) as caught:
         booking_create(service_type=service, starts_at=at(day, 14, 30), details=details())
+    assert caught.value.code == "not_offered"
     assert [slot.starts_at.time() for slot in caught.value.alternatives] == [dt.time(14), dt.time(15), dt.time(13)]
     assert not Booking.objects.exists()
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("overrides", "code"),
     [
-        ({"card_number": "12345"}, "has 14 digits"),
-        ({"card_number": "2'; DROP TABLE x"}, "digits only"),
-        ({"name": "   "}, "Enter your name"),
-        ({"name": "<script>alert(1)</script>"}, "plain text"),
-        ({"accessibility_needs": "\x00"}, "control characters"),
+        ({"card_number": "12345"}, "length"),
+        ({"card_number": "2'; DROP TABLE x"}, "digits"),
+        ({"name": "   "}, "name_missing"),
+        ({"name": "<script>alert(1)</script>"}, "markup"),
+        ({"accessibility_needs": "\x00"}, "control"),
     ],
 )
-def test_bad_details_are_refused_and_save_nothing(service, day, overrides, message):
-    with pytest.raises(ValidationError, match=message):
+def test_bad_details_are_refused_and_save_nothing(service, day, overrides, code):
+    with pytest.raises(ValidationError) as refused:
         booking_create(service_type=service, starts_at=at(day, 14), details=details(**overrides))
+    assert refusal_codes(refused.value) == [code]
     assert not Booking.objects.exists()
     assert not Patron.objects.exists()
 
@@ -90,7 +93,7 @@ def test_per_patron_limits(service, day):
     service.max_future_bookings = 1
     service.save()
     booking_create(service_type=service, starts_at=at(day, 13), details=details())
-    with pytest.raises(CardRecordRefusal, match="already have 1 upcoming booking for") as refused:
+    with pytest.raises(CardRecordRefusal) as refused:
         booking_create(service_type=service, starts_at=at(day, 15), details=details())
     assert refused.value.code == "upcoming_limit"
     booking_create(service_type=service, starts_at=at(day, 15), details=details(), override_limits="Phoned in, regular")
@@ -101,23 +104,27 @@ def test_equipment_time_needs_a_valid_training(db, day):
     laser = EquipmentFactory(branch=service.branch)
     service.equipment, service.requires_training = laser, True
     service.save()
-    with pytest.raises(ValidationError, match="Book an orientation on the"):
+    with pytest.raises(ValidationError) as refused:
         booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    assert refused.value.code == "training_needed"
     patron = PatronFactory(card_number=card_number_make(1))
     Training.objects.create(patron=patron, equipment=laser, trained_on=day - dt.timedelta(days=10), expires_on=day)
-    with pytest.raises(ValidationError, match="Book an orientation"):
+    with pytest.raises(ValidationError) as refused:
         booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    assert refused.value.code == "training_needed"
     Training.objects.filter(patron=patron).update(expires_on=day + dt.timedelta(days=300))
     assert booking_create(service_type=service, starts_at=at(day, 14), details=details()).equipment == laser
 
 
 def test_cancelling_frees_the_time_until_the_cut_off(service, day):
     booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
-    with pytest.raises(ValidationError, match="too close to the time"):
+    with pytest.raises(ValidationError) as refused:
         booking_cancel(booking=booking, now=at(day, 13))
+    assert refused.value.code == "too_close"
     booking_cancel(booking=booking, now=at(day, 11))
-    with pytest.raises(ValidationError, match="already cancelled"):
+    with pytest.raises(ValidationError) as refused:
         booking_cancel(booking=booking, now=at(day, 11))
+    assert refused.value.code == "cancelled"
     booking_create(service_type=service, starts_at=at(day, 14), details=details(2))
 
 
@@ -148,11 +155,12 @@ def test_a_cancelled_or_finished_booking_is_never_moved_nor_cancelled(service, d
 def test_a_booking_whose_time_has_passed_is_never_moved_nor_cancelled_by_the_patron(service, day):
     booking = booking_create(service_type=service, starts_at=at(day, 14), details=details())
     for moment in (at(day, 14), at(day, 14, 30), at(day, 17)):
-        with pytest.raises(ValidationError, match="time has passed") as refused:
+        with pytest.raises(ValidationError) as refused:
             booking_reschedule(booking=booking, starts_at=at(day, 15), now=moment)
         assert refused.value.code == "over"
-        with pytest.raises(ValidationError, match="time has passed"):
+        with pytest.raises(ValidationError) as refused:
             booking_cancel(booking=booking, now=moment)
+        assert refused.value.code == "over"
     booking.refresh_from_db()
     assert (booking.status, booking.starts_at) == (Booking.Status.BOOKED, at(day, 14))
     # Staff may still record a cancel the patron phoned in.
@@ -221,8 +229,9 @@ def test_a_patron_paused_after_no_shows_cannot_book_online_but_staff_can_overrid
     BookingPause.objects.create(
         patron=patron, paused_until=timezone.now() + dt.timedelta(days=20), reason="3 sessions missed"
     )
-    with pytest.raises(ValidationError, match="book online again"):
+    with pytest.raises(ValidationError) as refused:
         booking_create(service_type=service, starts_at=at(day, 14), details=details())
+    assert refused.value.code == "paused"
     assert not Booking.objects.exists()
     booking = booking_create(
         service_type=service, starts_at=at(day, 14), details=details(), override_limits="Called; explained the policy"

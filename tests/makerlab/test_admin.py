@@ -93,19 +93,19 @@ def patron_form(card_number: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("card_number", "message"),
+    ("card_number", "code"),
     [
-        ("2000 0000 0001", "digits only"),
-        ("1 OR 1=1; --", "digits only"),
-        ("'; DROP TABLE makerlab_patron; --", "at most 32 characters"),
-        ("21234", "has 14 digits"),
-        ("20000000012345", "not valid"),
+        ("2000 0000 0001", "digits"),
+        ("1 OR 1=1; --", "digits"),
+        ("'; DROP TABLE makerlab_patron; --", "max_length"),
+        ("21234", "length"),
+        ("20000000012345", "check_digit"),
     ],
 )
-def test_bad_card_numbers_are_refused_in_the_admin(admin_client_as_coordinator, card_number, message):
+def test_bad_card_numbers_are_refused_in_the_admin(admin_client_as_coordinator, card_number, code):
     response = admin_client_as_coordinator.post("/admin/makerlab/patron/add/", patron_form(card_number))
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert code in [error.code for error in response.context["adminform"].form.errors.as_data()["card_number"]]
     assert not Patron.objects.exists()
 
 

@@ -58,8 +58,9 @@ def test_check_digit_and_prefix_can_be_turned_off(settings):
     settings.PATRON_CARD_PREFIX = ""
     settings.PATRON_CARD_LENGTH = 8
     validate_card_number("12345678")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         validate_card_number("1234567")
+    assert refused.value.code == "length"
 
 
 def test_spaces_and_dashes_typed_by_patrons_are_dropped_before_validation():

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from mylab.services import sign_in_link_send
 from mylab.tasks import sign_in_links_delete_old
 from tests.factories import PatronFactory
 from tests.mylab.helpers import fill_my_lab
+from tests.refusals import refusal_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -102,24 +104,24 @@ def test_an_anonymised_patron_gets_no_link(client, doris, django_capture_on_comm
 
 
 @pytest.mark.parametrize(
-    ("card", "email", "message"),
+    ("card", "email", "code"),
     [
-        ("", "doris@example.net", "Enter your library card number."),
-        ("not a card", "doris@example.net", "A library card number has digits only."),
-        ("2" * 40, "doris@example.net", "A library card number has 14 digits; this one has 40."),
-        ("<script>alert(1)</script>", "doris@example.net", "A library card number has digits only."),
-        ("2000\x00000", "doris@example.net", "Null characters are not allowed."),
-        ("'; DROP TABLE makerlab_patron; --", "doris@example.net", "A library card number has digits only."),
-        (card_number_make(5), "", "Enter your email address."),
-        (card_number_make(5), "doris at example", "Enter your email address in the form name@example.com."),
-        (card_number_make(5), "a@" + "b" * 300 + ".net", "Ensure this value has at most 254 characters"),
+        ("", "doris@example.net", "required"),
+        ("not a card", "doris@example.net", "digits"),
+        ("2" * 40, "doris@example.net", "length"),
+        ("<script>alert(1)</script>", "doris@example.net", "digits"),
+        ("2000\x00000", "doris@example.net", "null_characters_not_allowed"),
+        ("'; DROP TABLE makerlab_patron; --", "doris@example.net", "digits"),
+        (card_number_make(5), "", "required"),
+        (card_number_make(5), "doris at example", "invalid"),
+        (card_number_make(5), "a@" + "b" * 300 + ".net", "max_length"),
     ],
 )
-def test_bad_input_is_explained_on_the_form(client, doris, card, email, message, django_capture_on_commit_callbacks):
+def test_bad_input_is_explained_on_the_form(client, doris, card, email, code, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(START, {"card_number": card, "email": email})
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert code in refusal_codes(ValidationError(response.context["form"].errors.as_data()))
     assert 'role="alert"' in response.content.decode() or "error-summary" in response.content.decode()
     assert mail.outbox == []
     assert not SignInLink.objects.exists()

@@ -49,6 +49,7 @@ def test_copying_twice_to_the_same_month_gives_distinct_slugs(program):
 
 
 def test_weeks_out_of_range_are_refused(program):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         program_duplicate(program=program, weeks=0)
+    assert refused.value.code == "weeks_out_of_range"
     assert Program.objects.count() == 1

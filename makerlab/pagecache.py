@@ -1,12 +1,14 @@
 """Whole public pages served from the cache, for anonymous visitors, without a stale place or packet.
 
-A cached page's key carries the version of each area it shows ("bookings", "programs", "seeds", "branches"),
-its address, and the period it depends on (the local day, or a few minutes where the time of day shows, such as
-"Open now" or a slot that has just passed). Every write that changes what an area shows calls ``bump(area)``,
-which replaces that area's version once the transaction commits: the next visitor gets a freshly rendered page.
-The same key, hashed, is the page's ETag, so a conditional GET is answered 304 without touching the database.
+A cached copy is named by its address and the period it depends on (the local day, or a minute where the
+time of day shows, such as "Open now" or a time that has just passed), and keeps the version of each area it
+shows ("bookings", "programs", "seeds", "branches"). Every write that changes what an area shows calls
+``bump(area)``, which replaces that area's version once the transaction commits: a copy made with an older
+version is stale, and the next visitor renders the page again. The versions and the copy are read in one
+round trip to the cache. The versions, period and address, hashed, are the page's ETag, so a conditional GET
+is answered 304 without touching the database.
 
-The cache is optional: when it is empty or unreachable, pages are rendered as if there were none. A page
+The cache is optional: when it is empty or unreachable, pages are rendered as if there were none. A copy
 stays at most PAGE_SECONDS in the cache, which bounds how long a version bump lost to an outage can matter.
 """
 
@@ -66,15 +68,19 @@ def _new_version(area: str) -> None:
         logger.warning("The page cache could not record a change to %s: cached pages may lag.", area, exc_info=True)
 
 
-def _versions(areas: tuple[str, ...]) -> list[str]:
+def _look_up(areas: tuple[str, ...], page_key: str | None) -> tuple[list[str], dict | None]:
+    """The current version of each area, and the cached page if ``page_key``: one round trip to the cache."""
     keys = [_VERSION_KEY.format(area=area) for area in areas]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, page_key] if page_key else keys)
     for key in keys:
         if key not in found:
             # An area never bumped (or its version evicted) starts a new version: never an older page's.
             cache.add(key, _version_now(), None)
             found[key] = cache.get(key)
-    return [str(found[key]) for key in keys]
+    versions = [str(found[key]) for key in keys]
+    stored = found.get(page_key) if page_key else None
+    # A copy rendered before the latest change is stale: the next visitor renders it again.
+    return versions, stored if stored is not None and stored.get("versions") == versions else None
 
 
 def not_shared(response: HttpResponse) -> HttpResponse:
@@ -151,35 +157,33 @@ def cached_page(
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not settings.PAGE_CACHE or not _is_shared(request):
                 return view(request, *args, **kwargs)
+            period_start = _period_start(period_seconds)
+            address = request.build_absolute_uri()
+            page_key = _PAGE_KEY.format(digest=_digest(str(period_start), address))
+            revalidating = conditional and (
+                "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+            )
             try:
-                versions = _versions(areas)
+                # A revalidation fetches the versions only: most are answered 304 without the page.
+                versions, stored = _look_up(areas, None if revalidating else page_key)
             except Exception:
                 logger.warning("The page cache is unreachable: %s rendered uncached.", request.path, exc_info=True)
                 return view(request, *args, **kwargs)
-            period_start = _period_start(period_seconds)
-            address = request.build_absolute_uri()
-            digest = hashlib.sha256(
-                "|".join([*versions, str(period_start), address]).encode(), usedforsecurity=False
-            ).hexdigest()
             last_modified = max(period_start, *(_stamp(version) for version in versions))
             # Weak: two visitors' copies differ only by their own CSRF token.
-            etag = f'W/"{digest[:32]}"'
+            etag = f'W/"{_digest(*versions, str(period_start), address)[:32]}"'
             if conditional:
                 not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
                 if isinstance(not_modified, HttpResponseNotModified):
                     return not_modified
-            key = _PAGE_KEY.format(digest=digest)
-            try:
-                stored = cache.get(key)
-            except Exception:
-                logger.warning("The page cache is unreachable: %s rendered uncached.", request.path, exc_info=True)
-                stored = None
+            if revalidating:
+                stored = _cached_copy(page_key, versions, request)
             if stored is not None:
                 response = _rebuilt(stored, request)
             else:
                 response = view(request, *args, **kwargs)
                 if _cacheable(response):
-                    _store(key, response, request)
+                    _store(page_key, response, versions, request)
             if conditional and response.status_code == 200:
                 response["ETag"] = etag
                 response["Last-Modified"] = http_date(last_modified)
@@ -190,9 +194,22 @@ def cached_page(
     return decorator
 
 
-def _store(key: str, response: HttpResponse, request: HttpRequest) -> None:
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _cached_copy(page_key: str, versions: list[str], request: HttpRequest) -> dict | None:
     try:
-        cache.set(key, _stored(response), PAGE_SECONDS)
+        stored = cache.get(page_key)
+    except Exception:
+        logger.warning("The page cache is unreachable: %s rendered uncached.", request.path, exc_info=True)
+        return None
+    return stored if stored is not None and stored.get("versions") == versions else None
+
+
+def _store(key: str, response: HttpResponse, versions: list[str], request: HttpRequest) -> None:
+    try:
+        cache.set(key, {**_stored(response), "versions": versions}, PAGE_SECONDS)
     except Exception:
         logger.warning("The page cache is unreachable: %s not kept.", request.path, exc_info=True)
 
@@ -223,11 +240,21 @@ def connect_model_changes() -> None:
     The services bump their areas themselves; this covers every other save and deletion of a model.
     Writes through ``QuerySet.update()`` send no signal: the services that use it call ``bump`` too.
     """
+    from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for signal in (post_save, post_delete):
-        signal.connect(_model_changed, dispatch_uid=f"pagecache_{signal is post_save}")
-    m2m_changed.connect(_m2m_changed, dispatch_uid="pagecache_m2m")
+    # Connected model by model: a listener on every model would stop Django's fast deletes everywhere.
+    for model in apps.get_models():
+        area = _area_of(model)
+        if area is None:
+            continue
+        label = model._meta.label_lower
+        post_save.connect(_model_changed, sender=model, dispatch_uid=f"pagecache_save_{label}")
+        post_delete.connect(_model_changed, sender=model, dispatch_uid=f"pagecache_delete_{label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"pagecache_m2m_{label}_{field.name}"
+            )
 
 
 def _m2m_changed(sender: type, instance, action: str, **kwargs) -> None:

@@ -115,13 +115,16 @@ def test_packets_on_the_shelf_follow_a_seed_request(
     assert "2 packets on the shelf" in visitor.get(variety).text
 
 
-def test_a_branch_saved_in_the_admin_shows_on_the_home_page(visitor, branch, django_capture_on_commit_callbacks):
-    before = visitor.get("/").text
+def test_a_closure_added_in_the_admin_shows_on_the_home_page(
+    client, visitor, coordinator, branch, django_capture_on_commit_callbacks
+):
+    assert "Snow day" not in visitor.get("/").text
+    client.force_login(coordinator)
+    today = timezone.localdate().isoformat()
+    closure = {"branch": str(branch.pk), "start_date": today, "end_date": today, "reason": "Snow day"}
     with django_capture_on_commit_callbacks(execute=True):
-        branch.name = "Riverside Branch"
-        branch.save()
-    after = visitor.get("/").text
-    assert "Riverside Branch" not in before and "Riverside Branch" in after
+        assert client.post(reverse("admin:makerlab_closure_add"), closure).status_code == 302
+    assert "Closed today</span> (Snow day)" in visitor.get("/").text
 
 
 # --- What stays each visitor's own -------------------------------------------------------------------------------

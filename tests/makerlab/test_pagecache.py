@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.models import UnmetDemand
 from programs.models import Audience, Registration
 from programs.services.messaging import session_move
 from tests.factories import (
@@ -156,6 +157,23 @@ def test_cached_pages_keep_their_security_and_download_headers(visitor, kids):
         for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "X-Content-Type-Options"):
             assert cached[header] == first[header], (url, header)
     assert cached["Content-Disposition"] == 'inline; filename="maker-lab-programs.ics"'
+
+
+def test_a_week_with_no_free_time_is_never_served_from_the_cache(db):
+    """Each visitor who finds nothing free is counted as unmet demand: that page is rendered for each of them."""
+    full = build_desk([])
+    url = reverse("bookings:service", args=[full.slug])
+    assert "No free times right now" in Client(REMOTE_ADDR="10.0.0.1").get(url).text
+    Client(REMOTE_ADDR="10.0.0.2").get(url)
+    assert UnmetDemand.objects.filter(service_type=full).count() == 2
+
+
+def test_a_head_request_is_answered_from_the_cache(visitor, kids):
+    url = reverse("programs:program", args=[kids.slug])
+    visitor.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = visitor.head(url)
+    assert response.status_code == 200 and not response.content and len(queries) == 0
 
 
 # --- Conditional GET ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -208,6 +210,26 @@ def test_a_moved_session_changes_the_feeds_validators(visitor, kids, django_capt
     assert visitor.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
     assert visitor.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]).status_code == 200
     assert visitor.get(url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+
+
+# --- With Redis --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs REDIS_URL (the devenv sets it)")
+def test_with_redis_the_second_look_costs_no_query_and_a_registration_shows(
+    client, visitor, kids, settings, django_capture_on_commit_callbacks
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    }
+    cache.clear()
+    page = reverse("programs:program", args=[kids.slug])
+    assert "3 places left" in visitor.get(page).text
+    assert _queries(lambda: visitor.get(page)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(register_url(kids), registration_form_data())
+    assert "2 places left" in visitor.get(page).text
+    cache.clear()
 
 
 # --- Without a cache ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal, add_service_error
 from makerlab.links import private_link
+from makerlab.pagecache import cached_page, not_shared
 from makerlab.ratelimit import WaitPage, client_address, limit_public_posts
 
 WEEK = dt.timedelta(days=7)
@@ -120,6 +121,7 @@ def _service_or_404(slug: str) -> ServiceType:
 
 
 @require_safe
+@cached_page("bookings", "branches", period_seconds=60)
 def service_list(request: HttpRequest) -> HttpResponse:
     services = ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch")
     rows = [(service, service_facts(service)) for service in services]
@@ -153,7 +155,9 @@ def _service_page(
         "error": error,
         "notify_form": notify_form or NotifyRequestForm(),
     }
-    return render(request, "bookings/service.html", context, status=status)
+    response = render(request, "bookings/service.html", context, status=status)
+    # Each look at an empty week is counted as unmet demand: that page is rendered every time.
+    return response if any_free else not_shared(response)
 
 
 def _count_unmet_demand(request: HttpRequest, service_type: ServiceType, *, now: dt.datetime) -> None:
@@ -168,6 +172,7 @@ def _count_unmet_demand(request: HttpRequest, service_type: ServiceType, *, now:
 
 
 @require_safe
+@cached_page("bookings", "programs", "branches", period_seconds=60)  # a time that has passed goes
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _service_page(request, _service_or_404(slug))
 

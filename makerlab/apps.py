@@ -10,8 +10,11 @@ class MakerlabConfig(AppConfig):
     def ready(self) -> None:
         from makerlab import (
             checks,  # noqa: F401  (registers the system checks)
+            pagecache,
             retention,
         )
+
+        pagecache.connect_model_changes()
 
         # Once per migrate (or test flush), after the last app has created its permissions: the signal is sent
         # once per app, and granting every role after each of them made each flush run the grants twenty times.

@@ -15,6 +15,7 @@ from makerlab.formatting import relative_day_text
 from makerlab.forms import StaffLoginForm
 from makerlab.http import private_page
 from makerlab.links import LinkExpired
+from makerlab.pagecache import cached_page
 from makerlab.roles import start_page_for
 from makerlab.sessions import staff_session_start
 
@@ -29,6 +30,7 @@ class BranchNow:
 
 
 @require_safe
+@cached_page("branches", period_seconds=60)  # "Open now"
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)

@@ -29,6 +29,7 @@ from makerlab.formatting import day_text, moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check, private_link
+from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
@@ -181,6 +182,7 @@ def _month_param(day: dt.date) -> str:
 
 
 @require_safe
+@cached_page("programs", "branches", period_seconds=60)  # registration closes as a session starts
 def program_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
@@ -344,6 +346,7 @@ def _share_context(request: HttpRequest, program: Program) -> dict:
 
 
 @require_safe
+@cached_page("programs", "branches", period_seconds=60)
 def program_page(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_page(request, slug)
     context = {
@@ -620,6 +623,8 @@ def _feed_last_modified(request: HttpRequest) -> dt.datetime | None:
 
 
 @require_safe
+@cached_page("programs", "branches", conditional=True)
+# Without the page cache (switched off, or unreachable), the feed's own validators, at the cost of a render.
 @condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
 def feed(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_feed_body(request), content_type="text/calendar; charset=utf-8")

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.locking import locked
 from makerlab.models import Branch, Patron
+from makerlab.pagecache import bump
 from makerlab.refusals import CardRecordRefusal
 from makerlab.selectors import patron_by_card
 from makerlab.services import NewPatron, patron_for_card
@@ -244,6 +245,7 @@ def loan_create(*, patron: Patron, branch: Branch, lots: list[Lot], by: Abstract
     season = season_of(now)
     today = _today(now)
     with transaction.atomic():
+        bump("seeds")
         patron = _lock_patron(patron)
         if patron.anonymised_at is not None:
             raise _field_error("card_number", "This library card is no longer in use.", "card_not_in_use")
@@ -334,6 +336,7 @@ def seed_request_create(
     seed_request_basket_check(varieties=varieties)
     season = season_of(now)
     with transaction.atomic():
+        bump("seeds")
         patron = patron_for_card(card_number=card, now=now)
         if patron is None:
             raise CardRecordRefusal(
@@ -410,6 +413,7 @@ def seed_request_ready(*, seed_request: SeedRequest, by: AbstractBaseUser | None
 def seed_request_pick_up(*, seed_request: SeedRequest, by: AbstractBaseUser | None, now: dt.datetime) -> SeedRequest:
     """The patron collected the packets set aside: they are now lent."""
     with transaction.atomic():
+        bump("seeds")
         seed_request = _lock_request(seed_request)
         if seed_request.status not in SeedRequest.OPEN:
             raise ValidationError(_closed_message(seed_request), code=seed_request.status)
@@ -452,6 +456,7 @@ def seed_request_cancel(
     Cancelling again, or cancelling a request that already expired, is harmless.
     """
     with transaction.atomic():
+        bump("seeds")
         seed_request = _lock_request(seed_request)
         if seed_request.status in (SeedRequest.Status.CANCELLED, SeedRequest.Status.EXPIRED):
             return seed_request
@@ -476,6 +481,7 @@ def seed_requests_expire(*, now: dt.datetime) -> int:
     expired = 0
     for request_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
+            bump("seeds")
             seed_request = locked(
                 SeedRequest.objects.select_related("branch").filter(
                     pk=request_id, status__in=SeedRequest.OPEN, expires_at__lte=now
@@ -561,6 +567,7 @@ def lot_receive(
             "commercial_with_parent",
         )
     with transaction.atomic():
+        bump("seeds")
         # One lot code at a time per variety: the variety's row is the lock.
         locked(Variety.objects.filter(pk=variety.pk)).first()
         stem = _code_stem(variety, harvest_year)
@@ -637,6 +644,7 @@ def _lock_lot(lot: Lot) -> Lot:
 def quarantine_end(*, lot: Lot, by: AbstractBaseUser | None) -> Lot:
     """The lot's quarantine is over: it waits for a germination test."""
     with transaction.atomic():
+        bump("seeds")
         lot = _lock_lot(lot)
         if lot.status != Lot.Status.QUARANTINE:
             raise ValidationError(
@@ -677,6 +685,7 @@ def germination_record(
         raise _field_error("counted_on", "The count date cannot be in the future.", "future")
     notes = _plain("notes", notes, max_length=250)
     with transaction.atomic():
+        bump("seeds")
         lot = _lock_lot(lot)
         if lot.status == Lot.Status.QUARANTINE:
             raise ValidationError(
@@ -710,6 +719,7 @@ def packets_add(*, lot: Lot, branch: Branch, packets: int, by: AbstractBaseUser 
     if packets > MAX_PACKETS_ADDED:
         raise _field_error("packets", f"Add at most {MAX_PACKETS_ADDED} packets at a time.", "too_many")
     with transaction.atomic():
+        bump("seeds")
         lot = _lock_lot(lot)
         if lot.status != Lot.Status.AVAILABLE:
             raise ValidationError(
@@ -726,6 +736,7 @@ def packets_add(*, lot: Lot, branch: Branch, packets: int, by: AbstractBaseUser 
 def lot_retire(*, lot: Lot, by: AbstractBaseUser | None) -> Lot:
     """Take a lot out of lending for good (used up, too old, failed). Retiring again is harmless."""
     with transaction.atomic():
+        bump("seeds")
         lot = _lock_lot(lot)
         if lot.status != Lot.Status.RETIRED:
             lot.status = Lot.Status.RETIRED

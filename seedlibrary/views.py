@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.formatting import count_text
 from makerlab.forms import add_public_refusal
 from makerlab.links import private_link
+from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
 from seedlibrary import catalogue, labels
 from seedlibrary.basket import SeedBasket
@@ -84,6 +85,7 @@ def _filter_query(request: HttpRequest) -> str:
 
 
 @require_safe
+@cached_page("seeds", "branches", conditional=True)
 def variety_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset = VarietyFilter(request.GET or None, queryset=catalogue.varieties_published(today=today), today=today)
@@ -116,6 +118,7 @@ def variety_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page("seeds", "branches")
 def variety_page(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     variety = catalogue.variety_published(slug=slug, today=today)

@@ -15,6 +15,7 @@ from psycopg2.extras import DateTimeTZRange
 from makerlab.formatting import count_text
 from makerlab.locking import locked
 from makerlab.models import Branch, Weekday
+from makerlab.pagecache import bump
 from makerlab.selectors import branch_calendar
 from makerlab.validators import validate_plain_text
 from staffing.models import (
@@ -182,6 +183,7 @@ def shifts_generate(*, branch: Branch, first_day: dt.date, last_day: dt.date, pu
 
 @transaction.atomic
 def shifts_publish(*, shift_ids: Iterable[int]) -> int:
+    bump("bookings")
     return Shift.objects.filter(pk__in=list(shift_ids), is_published=False).update(is_published=True)
 
 
@@ -725,6 +727,7 @@ def availability_set(*, staff_member: StaffMember, windows: Iterable[tuple[int, 
     """Replace the person's weekly availability; refuses windows that end before they start or overlap."""
     windows = sorted(windows)
     availability_check(windows=windows)
+    bump("bookings")
     Availability.objects.filter(staff_member=staff_member).delete()
     Availability.objects.bulk_create(
         Availability(staff_member=staff_member, weekday=weekday, starts=starts, ends=ends)

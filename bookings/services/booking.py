@@ -30,6 +30,7 @@ from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.formatting import count_text, when_text
 from makerlab.locking import locked
 from makerlab.models import Patron
+from makerlab.pagecache import bump
 from makerlab.refusals import CardRecordRefusal
 from makerlab.services import NewPatron, notification_queue, patron_for_card
 from makerlab.validators import validate_plain_text
@@ -165,6 +166,7 @@ def booking_create(
     busy_until = slot.ends_at + dt.timedelta(minutes=service_type.buffer_minutes)
     try:
         with transaction.atomic():
+            bump("bookings")
             patron = _patron_for(details, now=now)
             if not override_limits.strip() and (paused_until := patron_paused_until(patron=patron, now=now)):
                 raise CardRecordRefusal(pause_message(paused_until, zone=service_type.branch.zone), code="paused")
@@ -242,6 +244,7 @@ def booking_cancel(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        bump("bookings")
         booking = locked(Booking.objects.select_related("service_type").filter(pk=booking.pk)).get()
         refusal = booking_change_refusal(booking=booking, now=now, by_staff=by_staff)
         if refusal is not None:
@@ -332,6 +335,7 @@ def booking_reschedule(*, booking: Booking, starts_at: dt.datetime, now: dt.date
     now = now or timezone.now()
     try:
         with transaction.atomic():
+            bump("bookings")
             booking = locked(
                 Booking.objects.select_related("service_type__branch", "service_type__equipment", "branch").filter(
                     pk=booking.pk

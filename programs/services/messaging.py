@@ -21,6 +21,7 @@ from django.utils import timezone
 from makerlab.formatting import clock_text, day_text, moment_text, when_text
 from makerlab.locking import locked
 from makerlab.models import Notification
+from makerlab.pagecache import bump
 from makerlab.selectors import branch_calendar, branch_is_open
 from makerlab.services import notification_queue, notifications_withdraw
 from makerlab.validators import validate_plain_text
@@ -128,6 +129,7 @@ def session_cancel(
         )
     validate_plain_text(reason)
     with transaction.atomic():
+        bump("programs")
         program = _locked_program(session.program_id)
         session = _locked_session(session.pk)
         zone = program_zone(program)
@@ -213,6 +215,7 @@ def session_move(
     """Give a session a new time and tell everyone registered or waiting; returns how many were emailed."""
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         program = _locked_program(session.program_id)
         session = _locked_session(session.pk)
         session.program = program
@@ -267,6 +270,7 @@ def session_add(
     were emailed. A session added in the past (recorded after the fact) is announced to no one."""
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         program = _locked_program(program.pk)
         session_add_check(program=program, starts_at=starts_at, ends_at=ends_at, now=now)
         session = Session.objects.create(program=program, starts_at=starts_at, ends_at=ends_at)

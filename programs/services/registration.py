@@ -17,6 +17,7 @@ from django.utils import timezone
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.locking import locked
 from makerlab.models import Patron
+from makerlab.pagecache import bump
 from makerlab.refusals import CardRecordRefusal
 from makerlab.services import NewPatron, patron_for_card
 from makerlab.validators import validate_plain_text
@@ -144,6 +145,7 @@ def registration_create(
     over_capacity_reason = over_capacity_reason.strip()
     validate_plain_text(over_capacity_reason)
     with transaction.atomic():
+        bump("programs")
         program = _locked(program)
         patron = _patron_for(details, now)
         _check_people_not_registered(program, patron, details)
@@ -223,6 +225,7 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
     """Cancel a registration and pass its places on; returns whom they went to."""
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         program = _locked(registration.program)
         registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
@@ -248,6 +251,7 @@ def participant_cancel(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         program = _locked(registration.program)
         registration = locked(Registration.objects.filter(pk=registration.pk)).get()
         if registration.status not in Registration.ACTIVE:
@@ -278,6 +282,7 @@ def offer_claim(*, offer_token: str, now: dt.datetime | None = None) -> Registra
     """Take up a waitlist offer before it expires. Claiming twice, or late, is refused."""
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         found = Registration.objects.filter(offer_token=offer_token).only("program_id").first()
         if found is None:
             raise Registration.DoesNotExist
@@ -307,6 +312,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
     )
     for program_id in sorted(program_ids):
         with transaction.atomic():
+            bump("programs")
             program = _locked(Program(pk=program_id))
             lapsed = list(
                 locked(
@@ -352,6 +358,7 @@ def program_capacity_change(*, program: Program, capacity: int, now: dt.datetime
     """
     now = now or timezone.now()
     with transaction.atomic():
+        bump("programs")
         program = _locked(program)
         program_capacity_check(program=program, capacity=capacity)
         program.capacity = capacity
@@ -375,6 +382,7 @@ def program_picture_update(
     if prepared is not None and program.image:
         renditions = images.renditions_store(storage=storage, original=program.image.name, prepared=prepared)
     Program.objects.filter(pk=program.pk).update(image_renditions=renditions)
+    bump("programs")
     program.image_renditions = renditions
     replaced = previous_image and previous_image != program.image.name
     if replaced and not Program.objects.filter(image=previous_image).exists():

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from makerlab.pagecache import bump
 from programs.models import Program, Session
 
 MAX_WEEKS = 104
@@ -40,6 +41,7 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
     sessions = list(program.sessions.order_by("starts_at"))
     facilitators = list(program.facilitators.all())
     with transaction.atomic():
+        bump("programs")
         copy = Program.objects.get(pk=program.pk)
         first = _shift(sessions[0].starts_at, weeks=weeks, zone=zone) if sessions else None
         when = first or (timezone.now().astimezone(zone) + dt.timedelta(weeks=weeks))

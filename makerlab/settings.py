@@ -122,12 +122,9 @@ if REDIS_URL:
     RATELIMIT_USE_CACHE = "ratelimit"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-<<<<<<< HEAD
     RATELIMIT_USE_CACHE = "default"
-=======
 # Anonymous public pages are served from the cache, made stale by every write that changes them (makerlab/pagecache.py).
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
->>>>>>> i16-public-cache
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -22,13 +22,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # One cache per test process: parallel test workers never share rate limits or cached pages.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-<<<<<<< HEAD
 RATELIMIT_USE_CACHE = "default"
-=======
 # A test's writes never commit, so their version bumps never run: the page cache's own tests switch it on and
 # run the bumps (tests/makerlab/test_pagecache.py).
 PAGE_CACHE = False
->>>>>>> i16-public-cache
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]
 # A statement that runs this long has met a bad plan (a table the planner believes empty): fail, never hang.
 # Test data need not survive a crash of the server, so commits do not wait for the disk.

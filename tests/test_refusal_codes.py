@@ -55,6 +55,6 @@ def test_the_check_finds_a_refusal_without_a_code():
 
     assert codes('raise ValidationError("No.")') == [False]
     assert codes('raise ValidationError({"f": ValidationError("No.")})') == [False]
-    assert codes('raise ValidationError(NO_ANSWER)') == [False]
+    assert codes("raise ValidationError(NO_ANSWER)") == [False]
     assert codes('raise ValidationError({"f": ValidationError("No.", code="no")})') == [True]
     assert codes("raise ValidationError(errors)") == [True]

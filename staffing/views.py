@@ -219,6 +219,7 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
         "errors": error.messages if error else [],
+        "refusal": error,
     }
     return render(request, "staffing/my_shifts.html", context)
 

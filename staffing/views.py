@@ -568,7 +568,12 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
                 text += f" {len(wanted) - decided} had already been decided."
             messages.success(request, text)
             return redirect("staffing:hours_approve")
-        form.add_error("entries", "These hours were already approved or declined, or they are your own.")
+        form.add_error(
+            "entries",
+            ValidationError(
+                "These hours were already approved or declined, or they are your own.", code="nothing_to_decide"
+            ),
+        )
     today = timezone.localdate()
     entries = [
         (entry, day_text(entry.day, today=today), selectors.request_is_own(request=entry, user=request.user))

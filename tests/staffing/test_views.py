@@ -721,7 +721,9 @@ def test_the_coordinator_approves_hours(coordinator_client, coordinator, pending
     assert set(HoursEntry.objects.values_list("status", "decided_by")) == {(DecisionStatus.APPROVED, coordinator.pk)}
     again = coordinator_client.post("/staff/hours/approve/", {"entries": [first.pk], "decision": "decline"})
     assert again.status_code == 200
-    assert "These hours were already approved or declined, or they are your own." in page_text(again)
+    (refusal,) = again.context["form"].errors.as_data()["entries"]
+    assert refusal.code == "nothing_to_decide"
+    assert refusal.messages[0] in page_text(again)
     first.refresh_from_db()
     assert first.status == DecisionStatus.APPROVED
 

@@ -1,10 +1,10 @@
-"""Read a refusal's codes, so tests assert the reason and leave the wording free to change."""
+"""Reading refusals in tests: by their stable codes, so a message's wording can change freely."""
 
 from django.core.exceptions import ValidationError
 
 
 def refusal_codes(error: ValidationError) -> list[str]:
-    """Every code of ``error``, field by field in order for a dict-shaped error, else in the order given."""
+    """Every code of ``error``, in order: field by field for a dict-shaped error, else as listed."""
     if hasattr(error, "error_dict"):
-        return [e.code for errors in error.error_dict.values() for e in errors]
-    return [e.code for e in error.error_list]
+        return [item.code for errors in error.error_dict.values() for item in errors]
+    return [item.code for item in error.error_list]

@@ -123,7 +123,10 @@ class StaffMemberAdminForm(PlainTextForm, forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None, error)
         if kind and kind != StaffKind.COOP_STUDENT and cleaned.get("coop_agreement_hours"):
-            self.add_error("coop_agreement_hours", "Only co-op students have agreement hours.")
+            self.add_error(
+                "coop_agreement_hours",
+                ValidationError("Only co-op students have agreement hours.", code="not_coop_student"),
+            )
         return cleaned
 
 
@@ -136,15 +139,17 @@ class QualificationInlineForm(forms.ModelForm):
     def clean_granted_on(self) -> dt.date:
         granted_on = self.cleaned_data["granted_on"]
         if granted_on > timezone.localdate():
-            raise ValidationError("A skill can only be recorded once it has been granted: today or earlier.")
+            raise ValidationError(
+                "A skill can only be recorded once it has been granted: today or earlier.", code="not_granted_yet"
+            )
         if timezone.localdate() - granted_on > dt.timedelta(days=366 * 80):
-            raise ValidationError("Check the date: that is more than 80 years ago.")
+            raise ValidationError("Check the date: that is more than 80 years ago.", code="granted_too_long_ago")
         return granted_on
 
     def clean_expires_on(self) -> dt.date | None:
         expires_on = self.cleaned_data.get("expires_on")
         if expires_on and expires_on - timezone.localdate() > LONGEST_QUALIFICATION:
-            raise ValidationError("Check the expiry date: that is more than ten years away.")
+            raise ValidationError("Check the expiry date: that is more than ten years away.", code="expires_too_far")
         return expires_on
 
 
@@ -224,8 +229,11 @@ class ShiftAdminForm(PlainTextForm, forms.ModelForm):
             if filled > max_headcount:
                 self.add_error(
                     "max_headcount",
-                    f"{filled} people are on this shift: take some off before lowering the most people to "
-                    f"{max_headcount}.",
+                    ValidationError(
+                        f"{filled} people are on this shift: take some off before lowering the most people to "
+                        f"{max_headcount}.",
+                        code="below_people_on_it",
+                    ),
                 )
         # The assignment inline checks warnings against the skills chosen on this same form.
         self.instance.pending_required_skills = list(cleaned.get("required_skills") or [])
@@ -245,8 +253,11 @@ class ShiftAdminForm(PlainTextForm, forms.ModelForm):
         if clash:
             self.add_error(
                 "starts_at",
-                f"{clash.staff_member} is already on a shift at that time ({clash.shift}); "
-                "take them off this shift first, or choose another time.",
+                ValidationError(
+                    f"{clash.staff_member} is already on a shift at that time ({clash.shift}); "
+                    "take them off this shift first, or choose another time.",
+                    code="busy",
+                ),
             )
 
 
@@ -330,7 +341,12 @@ class AssignmentInlineFormSet(TabularInlineFormSet):
                 form.warnings = error.warnings
                 form.add_error(
                     "override_reason",
-                    [*error.messages, "To put them on this shift anyway, give a reason to override."],
+                    [
+                        *error.error_list,
+                        ValidationError(
+                            "To put them on this shift anyway, give a reason to override.", code="override_needed"
+                        ),
+                    ],
                 )
             except ValidationError as error:
                 if error.code == "full":
@@ -361,21 +377,21 @@ class CopyWeekForm(ActionForm):
     def clean_from_week(self) -> dt.date:
         day = self.cleaned_data["from_week"]
         if day.weekday() != 0:
-            raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.")
+            raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.", code="not_monday")
         services.check_in_horizon(day, what="The week")
         return day
 
     def clean_to_week(self) -> dt.date:
         day = self.cleaned_data["to_week"]
         if day.weekday() != 0:
-            raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.")
+            raise ValidationError(f"{day:%A %d %B %Y} is not a Monday; weeks start on a Monday.", code="not_monday")
         services.check_in_horizon(day, what="The week")
         return day
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("from_week") and cleaned.get("from_week") == cleaned.get("to_week"):
-            self.add_error("to_week", "Choose a different week to copy to.")
+            self.add_error("to_week", ValidationError("Choose a different week to copy to.", code="same_week"))
         return cleaned
 
 
@@ -399,7 +415,9 @@ class GenerateShiftsForm(ActionForm):
                 except ValidationError as error:
                     self.add_error(name, error)
         if first_day and last_day and last_day < first_day:
-            self.add_error("last_day", "The last day must not be before the first.")
+            self.add_error(
+                "last_day", ValidationError("The last day must not be before the first.", code="last_before_first")
+            )
         return cleaned
 
 
@@ -416,7 +434,7 @@ class OverrideReasonForm(ActionForm):
     def clean_override_reason(self) -> str:
         reason = self.cleaned_data["override_reason"].strip()
         if not reason:
-            raise ValidationError("Give a reason for the override.")
+            raise ValidationError("Give a reason for the override.", code="no_reason")
         return reason
 
 

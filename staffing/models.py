@@ -70,16 +70,19 @@ class StaffMember(models.Model):
                 condition=~Q(kind__in=DATE_OF_BIRTH_KINDS) | Q(date_of_birth__isnull=False),
                 name="staff_member_minor_check_needs_birth_date",
                 violation_error_message="Volunteers and students need a date of birth.",
+                violation_error_code="no_date_of_birth",
             ),
             models.CheckConstraint(
                 condition=Q(weekly_hour_limit__isnull=True) | Q(weekly_hour_limit__gt=0),
                 name="staff_member_weekly_limit_positive",
                 violation_error_message="The weekly hour limit must be more than zero.",
+                violation_error_code="weekly_limit_not_positive",
             ),
             models.CheckConstraint(
                 condition=Q(coop_agreement_hours__isnull=True) | Q(coop_agreement_hours__gt=0),
                 name="staff_member_coop_hours_positive",
                 violation_error_message="The co-op agreement hours must be more than zero.",
+                violation_error_code="coop_hours_not_positive",
             ),
         ]
 
@@ -137,11 +140,13 @@ class Qualification(models.Model):
                 fields=["staff_member", "skill"],
                 name="qualification_once_per_person",
                 violation_error_message="This person already holds this skill; edit the existing entry.",
+                violation_error_code="already_held",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("granted_on")),
                 name="qualification_expires_after_granted",
                 violation_error_message="The expiry date must be after the date it was granted.",
+                violation_error_code="expires_before_granted",
             ),
         ]
 
@@ -180,6 +185,7 @@ class Availability(models.Model):
                 condition=Q(ends__gt=F("starts")),
                 name="availability_ends_after_starts",
                 violation_error_message="The end of an availability window must be after its start.",
+                violation_error_code="ends_before_start",
             ),
         ]
 
@@ -214,6 +220,7 @@ class TimeOff(models.Model):
                 condition=Q(last_day__gte=F("first_day")),
                 name="time_off_last_day_not_before_first",
                 violation_error_message="The last day off cannot be before the first.",
+                violation_error_code="last_before_first",
             ),
         ]
 
@@ -249,11 +256,13 @@ class ShiftPattern(models.Model):
                 condition=Q(ends__gt=F("starts")),
                 name="shift_pattern_ends_after_starts",
                 violation_error_message="A shift must end after it starts.",
+                violation_error_code="ends_before_start",
             ),
             models.CheckConstraint(
                 condition=Q(max_headcount__gte=F("min_headcount")) & Q(max_headcount__gte=1),
                 name="shift_pattern_headcounts",
                 violation_error_message="The most people must be at least one and at least the fewest people.",
+                violation_error_code="headcounts",
             ),
         ]
 
@@ -284,11 +293,13 @@ class Shift(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="shift_ends_after_starts",
                 violation_error_message="A shift must end after it starts.",
+                violation_error_code="ends_before_start",
             ),
             models.CheckConstraint(
                 condition=Q(max_headcount__gte=F("min_headcount")) & Q(max_headcount__gte=1),
                 name="shift_headcounts",
                 violation_error_message="The most people must be at least one and at least the fewest people.",
+                violation_error_code="headcounts",
             ),
             models.UniqueConstraint(
                 fields=["pattern", "starts_at"],
@@ -332,16 +343,19 @@ class Assignment(models.Model):
                 name="assignment_no_overlapping_shifts_per_person",
                 expressions=[("staff_member", RangeOperators.EQUAL), ("period", RangeOperators.OVERLAPS)],
                 violation_error_message="This person is already on a shift at that time.",
+                violation_error_code="busy",
             ),
             models.UniqueConstraint(
                 fields=["shift", "staff_member"],
                 name="assignment_once_per_shift",
                 violation_error_message="This person is already on this shift.",
+                violation_error_code="already_on_shift",
             ),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True) | Q(checked_in_at__isnull=False),
                 name="assignment_check_out_after_check_in",
                 violation_error_message="Check in before checking out.",
+                violation_error_code="check_out_before_check_in",
             ),
         ]
 
@@ -386,6 +400,7 @@ class ShiftChange(models.Model):
                 condition=Q(status__in=["offered", "claimed"]),
                 name="shift_change_one_open_per_assignment",
                 violation_error_message="This shift has already been offered.",
+                violation_error_code="already_given_up",
             ),
             models.CheckConstraint(
                 condition=Q(status="offered") | Q(status="withdrawn") | Q(claimed_by__isnull=False),
@@ -426,6 +441,7 @@ class ShiftInvitation(models.Model):
                 condition=Q(status="offered"),
                 name="shift_invitation_one_open_per_person",
                 violation_error_message="This shift is already offered to this person.",
+                violation_error_code="already_offered",
             ),
         ]
 
@@ -464,6 +480,7 @@ class HoursEntry(models.Model):
                 condition=Q(hours__gt=0) & Q(hours__lte=24),
                 name="hours_entry_between_0_and_24",
                 violation_error_message="Hours must be more than 0 and at most 24.",
+                violation_error_code="hours_out_of_range",
             ),
         ]
         indexes = [models.Index(fields=["staff_member", "day"], name="hours_staff_day")]

@@ -44,11 +44,14 @@ MINIMUM_VOLUNTEER_AGE = 14
 
 
 class AssignmentWarnings(ValidationError):
-    """The assignment breaks soft rules; it is saved only when the coordinator overrides them with a reason."""
+    """The assignment breaks soft rules; it is saved only when the coordinator overrides them with a reason.
+
+    Each warning is one error whose code is the warning's (``skill``, ``availability``...).
+    """
 
     def __init__(self, warnings: list[Warning]) -> None:
         self.warnings = warnings
-        super().__init__([w.message for w in warnings], code="warnings")
+        super().__init__([ValidationError(w.message, code=w.code) for w in warnings])
 
 
 def _period(shift: Shift) -> DateTimeTZRange:
@@ -68,15 +71,35 @@ def staff_member_check_age(*, kind: str, date_of_birth: dt.date | None, today: d
     """Volunteers and students give a date of birth; volunteers are at least 14."""
     if date_of_birth is None:
         if kind in (StaffKind.VOLUNTEER, StaffKind.COMMUNITY_SERVICE_STUDENT, StaffKind.COOP_STUDENT):
-            raise ValidationError({"date_of_birth": "Volunteers and students need a date of birth."})
+            raise ValidationError(
+                {
+                    "date_of_birth": ValidationError(
+                        "Volunteers and students need a date of birth.", code="no_date_of_birth"
+                    )
+                }
+            )
         return
     if date_of_birth >= today:
-        raise ValidationError({"date_of_birth": "The date of birth must be in the past."})
+        raise ValidationError(
+            {"date_of_birth": ValidationError("The date of birth must be in the past.", code="born_in_future")}
+        )
     age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
     if age > 120:
-        raise ValidationError({"date_of_birth": "Check the date of birth: that is more than 120 years ago."})
+        raise ValidationError(
+            {
+                "date_of_birth": ValidationError(
+                    "Check the date of birth: that is more than 120 years ago.", code="born_too_long_ago"
+                )
+            }
+        )
     if kind == StaffKind.VOLUNTEER and age < MINIMUM_VOLUNTEER_AGE:
-        raise ValidationError({"date_of_birth": f"Volunteers must be at least {MINIMUM_VOLUNTEER_AGE} years old."})
+        raise ValidationError(
+            {
+                "date_of_birth": ValidationError(
+                    f"Volunteers must be at least {MINIMUM_VOLUNTEER_AGE} years old.", code="too_young"
+                )
+            }
+        )
 
 
 def shift_check(
@@ -85,9 +108,17 @@ def shift_check(
     """Refuse a shift that ends before it starts, is implausibly long or far off, or falls on a closed day."""
     now = now or timezone.now()
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": "A shift must end after it starts."})
+        raise ValidationError(
+            {"ends_at": ValidationError("A shift must end after it starts.", code="ends_before_start")}
+        )
     if hours_between(starts_at, ends_at) > Decimal(LONGEST_SHIFT.total_seconds()) / 3600:
-        raise ValidationError({"ends_at": f"A shift can be at most {LONGEST_SHIFT.seconds // 3600} hours long."})
+        raise ValidationError(
+            {
+                "ends_at": ValidationError(
+                    f"A shift can be at most {LONGEST_SHIFT.seconds // 3600} hours long.", code="too_long"
+                )
+            }
+        )
     check_in_horizon(starts_at.astimezone(branch.zone).date(), today=timezone.localdate(now), what="A shift")
     if role == ShiftRole.OUTREACH:
         return  # outreach happens at partners' sites, also on days the branch is closed
@@ -95,7 +126,13 @@ def shift_check(
     day = branch_calendar(branch=branch, first_day=local_day, last_day=local_day).day(local_day)
     if not day.is_open:
         reason = f" ({day.closed_reason})" if day.closed_reason else ""
-        raise ValidationError({"starts_at": f"{branch} is closed on {local_day:%A %d %B %Y}{reason}."})
+        raise ValidationError(
+            {
+                "starts_at": ValidationError(
+                    f"{branch} is closed on {local_day:%A %d %B %Y}{reason}.", code="branch_closed"
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -138,7 +175,9 @@ def shift_move(*, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime) ->
         with transaction.atomic():
             Assignment.objects.filter(shift=shift).update(period=_period(shift))
     except IntegrityError as error:
-        raise ValidationError("Someone on this shift is already on another shift at the new time.") from error
+        raise ValidationError(
+            "Someone on this shift is already on another shift at the new time.", code="busy"
+        ) from error
     return shift
 
 
@@ -149,9 +188,9 @@ def shifts_generate(*, branch: Branch, first_day: dt.date, last_day: dt.date, pu
     Running it again for the same range creates nothing new.
     """
     if last_day < first_day:
-        raise ValidationError("The last day must not be before the first.")
+        raise ValidationError("The last day must not be before the first.", code="last_before_first")
     if (last_day - first_day).days > 370:
-        raise ValidationError("Generate at most a year of shifts at a time.")
+        raise ValidationError("Generate at most a year of shifts at a time.", code="too_many_days")
     patterns = list(ShiftPattern.objects.filter(branch=branch, is_active=True).prefetch_related("required_skills"))
     calendar = branch_calendar(branch=branch, first_day=first_day, last_day=last_day)
     zone = branch.zone
@@ -201,9 +240,9 @@ def shifts_copy_week(*, branch: Branch, from_week: dt.date, to_week: dt.date, wi
     role. People who would break a rule in the new week are left out and named in the result.
     """
     if from_week.weekday() != 0 or to_week.weekday() != 0:
-        raise ValidationError("Weeks start on a Monday.")
+        raise ValidationError("Weeks start on a Monday.", code="not_monday")
     if from_week == to_week:
-        raise ValidationError("Choose a different week to copy to.")
+        raise ValidationError("Choose a different week to copy to.", code="same_week")
     zone = branch.zone
     offset_days = (to_week - from_week).days
     source = (
@@ -382,17 +421,17 @@ def shift_give_up(*, assignment: Assignment, staff_member: StaffMember, note: st
     """Offer one's own shift to others; the person stays responsible until a claim is approved."""
     now = now or timezone.now()
     if assignment.staff_member_id != staff_member.pk:
-        raise ValidationError("You can only give up your own shifts.")
+        raise ValidationError("You can only give up your own shifts.", code="not_own_shift")
     if not assignment.shift.is_published:
-        raise ValidationError("This shift is not published yet; ask the coordinator to change it.")
+        raise ValidationError("This shift is not published yet; ask the coordinator to change it.", code="draft")
     validate_plain_text(note)
     if assignment.shift.starts_at <= now:
-        raise ValidationError("This shift has already started.")
+        raise ValidationError("This shift has already started.", code="started")
     try:
         with transaction.atomic():
             return ShiftChange.objects.create(assignment=assignment, offered_by=staff_member, note=note.strip())
     except IntegrityError as error:
-        raise ValidationError("You have already offered this shift.") from error
+        raise ValidationError("You have already offered this shift.", code="already_given_up") from error
 
 
 def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> ShiftChange:
@@ -401,14 +440,16 @@ def shift_claim(*, change: ShiftChange, staff_member: StaffMember, now=None) -> 
     with transaction.atomic():
         change = locked(ShiftChange.objects.select_related("assignment__shift").filter(pk=change.pk)).get()
         if change.status != ShiftChange.Status.OFFERED:
-            raise ValidationError("Someone has already claimed this shift, or it is no longer offered.")
+            raise ValidationError(
+                "Someone has already claimed this shift, or it is no longer offered.", code="not_offered"
+            )
         if change.offered_by_id == staff_member.pk:
-            raise ValidationError("You cannot claim a shift you gave up; withdraw the offer instead.")
+            raise ValidationError("You cannot claim a shift you gave up; withdraw the offer instead.", code="own_offer")
         shift = change.assignment.shift
         if shift.starts_at <= now:
-            raise ValidationError("This shift has already started.")
+            raise ValidationError("This shift has already started.", code="started")
         if Assignment.objects.filter(staff_member=staff_member, period__overlap=_period(shift)).exists():
-            raise ValidationError("You are already on a shift at that time.")
+            raise ValidationError("You are already on a shift at that time.", code="busy")
         change.claimed_by = staff_member
         change.claimed_at = now
         change.status = ShiftChange.Status.CLAIMED
@@ -420,9 +461,11 @@ def shift_change_withdraw(*, change: ShiftChange, staff_member: StaffMember) -> 
     with transaction.atomic():
         change = locked(ShiftChange.objects.filter(pk=change.pk)).get()
         if change.offered_by_id != staff_member.pk:
-            raise ValidationError("Only the person who offered the shift can withdraw the offer.")
+            raise ValidationError(
+                "Only the person who offered the shift can withdraw the offer.", code="not_your_offer"
+            )
         if change.status not in ShiftChange.OPEN_STATUSES:
-            raise ValidationError("This offer is already closed.")
+            raise ValidationError("This offer is already closed.", code="offer_closed")
         change.status = ShiftChange.Status.WITHDRAWN
         change.save(update_fields=["status"])
         return change
@@ -444,7 +487,7 @@ def shift_change_decide(
                 )
             ).get()
             if change.status != ShiftChange.Status.CLAIMED:
-                raise ValidationError("Only a claimed shift can be approved or declined.")
+                raise ValidationError("Only a claimed shift can be approved or declined.", code="not_claimed")
             if shift_change_is_own(change=change, user=by):
                 raise ValidationError(
                     "You cannot approve or decline a shift change you offered or claimed; "
@@ -476,7 +519,7 @@ def shift_change_decide(
             change.save(update_fields=["status", "decided_by", "decided_at"])
             return change
     except IntegrityError as error:
-        raise ValidationError(f"{change.claimed_by} is now on another shift at that time.") from error
+        raise ValidationError(f"{change.claimed_by} is now on another shift at that time.", code="busy") from error
 
 
 def _shift_for_offer(shift_id: int) -> Shift:
@@ -571,9 +614,11 @@ def assignment_check_in(*, assignment: Assignment, now: dt.datetime | None = Non
     with transaction.atomic():
         assignment = locked(Assignment.objects.select_related("shift").filter(pk=assignment.pk)).get()
         if assignment.checked_in_at is not None:
-            raise ValidationError("You have already checked in.")
+            raise ValidationError("You have already checked in.", code="already_checked_in")
         if not assignment.shift.starts_at - dt.timedelta(hours=1) <= now <= assignment.shift.ends_at:
-            raise ValidationError("You can check in from an hour before the shift until it ends.")
+            raise ValidationError(
+                "You can check in from an hour before the shift until it ends.", code="not_check_in_time"
+            )
         assignment.checked_in_at = now
         assignment.save(update_fields=["checked_in_at"])
         return assignment
@@ -589,9 +634,9 @@ def assignment_check_out(*, assignment: Assignment, now: dt.datetime | None = No
             .filter(pk=assignment.pk)
         ).get()
         if assignment.checked_in_at is None:
-            raise ValidationError("Check in first.")
+            raise ValidationError("Check in first.", code="not_checked_in")
         if assignment.checked_out_at is not None:
-            raise ValidationError("You have already checked out.")
+            raise ValidationError("You have already checked out.", code="already_checked_out")
         assignment.checked_out_at = now
         assignment.save(update_fields=["checked_out_at"])
         shift = assignment.shift
@@ -614,20 +659,24 @@ def hours_check(*, day: dt.date, hours: Decimal, activity: str, today: dt.date |
     """
     today = today or timezone.localdate()
     if day > today:
-        raise ValidationError({"day": "Hours can only be logged for today or earlier."})
+        raise ValidationError(
+            {"day": ValidationError("Hours can only be logged for today or earlier.", code="future_day")}
+        )
     try:
         check_in_horizon(day, today=today, what="The day")
     except ValidationError as error:
-        raise ValidationError({"day": error.messages}) from error
+        raise ValidationError({"day": ValidationError(error.message, code=error.code)}) from error
     if not Decimal(0) < hours <= Decimal(24):
-        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
+        raise ValidationError(
+            {"hours": ValidationError("Hours must be more than 0 and at most 24.", code="hours_out_of_range")}
+        )
     activity = activity.strip()
     if not activity:
-        raise ValidationError({"activity": "Say what was done."})
+        raise ValidationError({"activity": ValidationError("Say what was done.", code="no_activity")})
     try:
         validate_plain_text(activity)
     except ValidationError as error:
-        raise ValidationError({"activity": error.messages}) from error
+        raise ValidationError({"activity": ValidationError(error.message, code=error.code)}) from error
     return activity
 
 
@@ -669,20 +718,22 @@ def hours_decide(*, entry_ids: Iterable[int], approve: bool, by: AbstractBaseUse
 def time_off_check(*, first_day: dt.date, last_day: dt.date, reason: str = "", today: dt.date | None = None) -> None:
     """Refuse time off that runs backwards, is already over, is far off, or has a reason with markup."""
     today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     for name, day in (("first_day", first_day), ("last_day", last_day)):
         try:
             check_in_horizon(day, today=today, what="Time off")
         except ValidationError as error:
-            errors.setdefault(name, []).extend(error.messages)
+            errors.setdefault(name, []).append(error)
     if last_day < first_day:
-        errors.setdefault("last_day", []).append("The last day off cannot be before the first.")
+        errors.setdefault("last_day", []).append(
+            ValidationError("The last day off cannot be before the first.", code="last_before_first")
+        )
     elif last_day < today:
-        errors.setdefault("last_day", []).append("Time off must be today or later.")
+        errors.setdefault("last_day", []).append(ValidationError("Time off must be today or later.", code="past"))
     try:
         validate_plain_text(reason)
     except ValidationError as error:
-        errors["reason"] = error.messages
+        errors["reason"] = [error]
     if errors:
         raise ValidationError(errors)
 
@@ -712,13 +763,16 @@ def availability_check(*, windows: Iterable[tuple[int, dt.time, dt.time]]) -> No
     windows = sorted(windows)
     for _weekday, starts, ends in windows:
         if ends <= starts:
-            raise ValidationError("The end of an availability window must be after its start.")
+            raise ValidationError(
+                "The end of an availability window must be after its start.", code="ends_before_start"
+            )
     for (day_a, starts_a, ends_a), (day_b, starts_b, ends_b) in itertools.pairwise(windows):
         if day_a == day_b and starts_b < ends_a:
             name = Weekday(day_a).label
             raise ValidationError(
                 f"Availability windows on the same day must not overlap: {name} "
-                f"{starts_a:%H:%M} to {ends_a:%H:%M} and {starts_b:%H:%M} to {ends_b:%H:%M}."
+                f"{starts_a:%H:%M} to {ends_a:%H:%M} and {starts_b:%H:%M} to {ends_b:%H:%M}.",
+                code="windows_overlap",
             )
 
 

@@ -219,6 +219,7 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
         "errors": error.messages if error else [],
+        "refusal": error,
     }
     return render(request, "staffing/my_shifts.html", context)
 
@@ -567,7 +568,12 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
                 text += f" {len(wanted) - decided} had already been decided."
             messages.success(request, text)
             return redirect("staffing:hours_approve")
-        form.add_error("entries", "These hours were already approved or declined, or they are your own.")
+        form.add_error(
+            "entries",
+            ValidationError(
+                "These hours were already approved or declined, or they are your own.", code="nothing_to_decide"
+            ),
+        )
     today = timezone.localdate()
     entries = [
         (entry, day_text(entry.day, today=today), selectors.request_is_own(request=entry, user=request.user))

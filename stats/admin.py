@@ -36,9 +36,11 @@ class CloseMonthForm(forms.Form):
     def clean_month(self):
         month = selectors.month_parse(self.cleaned_data["month"].strip())
         if month is None:
-            raise ValidationError("Write the month as year and month, for example 2026-10.")
+            raise ValidationError("Write the month as year and month, for example 2026-10.", code="unreadable_month")
         if not services.month_is_over(month):
-            raise ValidationError(f"{month:%B %Y} is not over yet; it can be closed from the first of the next month.")
+            raise ValidationError(
+                f"{month:%B %Y} is not over yet; it can be closed from the first of the next month.", code="not_over"
+            )
         return month
 
 
@@ -69,7 +71,7 @@ class QuotesForm(forms.Form):
     def clean_responses(self) -> list[str]:
         chosen = list(self.cleaned_data["responses"])
         if len(chosen) > services.MAX_QUOTES:
-            raise ValidationError(f"Choose at most {services.MAX_QUOTES} answers.")
+            raise ValidationError(f"Choose at most {services.MAX_QUOTES} answers.", code="too_many")
         return chosen
 
 

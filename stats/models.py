@@ -206,6 +206,7 @@ class ReportClosing(models.Model):
                 condition=Q(version=1) | ~Q(reason=""),
                 name="report_reclosing_has_a_reason",
                 violation_error_message="Say why the month is closed again.",
+                violation_error_code="no_reason",
             ),
         ]
 

@@ -54,7 +54,7 @@ class _SurveyForm(HoneypotMixin, forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not self.errors and all(data.get(name) in (None, "") for name in self.question_names):
-            raise ValidationError(NO_ANSWER)
+            raise ValidationError(NO_ANSWER, code="no_answer")
         return data
 
     @property

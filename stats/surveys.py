@@ -389,19 +389,21 @@ def _check_answers(answers: dict[str, int | str | None]) -> dict[str, int | str 
     for name, value in answers.items():
         if name in STATEMENTS:
             if value is not None and value not in Agreement.values:
-                raise ValidationError({name: "Choose one of the answers listed."})
+                raise ValidationError({name: ValidationError("Choose one of the answers listed.", code="not_listed")})
         elif name in FOLLOW_UP_QUESTIONS:
             if value and value not in FollowUpAnswer.values:
-                raise ValidationError({name: "Choose one of the answers listed."})
+                raise ValidationError({name: ValidationError("Choose one of the answers listed.", code="not_listed")})
             value = value or ""
         else:
             value = (value or "").strip()
             validate_plain_text(value)
             if len(value) > MAX_ANSWER_LENGTH:
-                raise ValidationError({name: f"Keep this answer to {MAX_ANSWER_LENGTH} characters."})
+                raise ValidationError(
+                    {name: ValidationError(f"Keep this answer to {MAX_ANSWER_LENGTH} characters.", code="too_long")}
+                )
         cleaned[name] = value
     if all(value in (None, "") for value in cleaned.values()):
-        raise ValidationError(NO_ANSWER)
+        raise ValidationError(NO_ANSWER, code="no_answer")
     return cleaned
 
 

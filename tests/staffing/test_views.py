@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from makerlab.formatting import time_span
 from programs.models import Session
@@ -37,6 +38,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
+from tests.refusals import refusal_codes
 
 TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 
@@ -107,6 +109,14 @@ def available_mornings(staff_member: StaffMember) -> None:
 
 def page_text(response) -> str:
     return response.content.decode()
+
+
+def refused_on_my_shifts(response) -> list[str]:
+    """The codes of the refusal My shifts shows, once each of its messages is seen on the page."""
+    assert response.status_code == 200
+    refusal = response.context["refusal"]
+    assert all(escape(message) in page_text(response) for message in refusal.messages)
+    return refusal_codes(refusal)
 
 
 class TableRows(HTMLParser):
@@ -338,8 +348,7 @@ def test_give_up_offers_the_shift_and_keeps_it_mine(me_client, me, my_shift):
 def test_giving_up_twice_is_refused_on_the_page(me_client, my_shift):
     me_client.post(f"/staff/shifts/{my_shift.pk}/give-up/")
     response = me_client.post(f"/staff/shifts/{my_shift.pk}/give-up/")
-    assert response.status_code == 200
-    assert "You have already offered this shift." in page_text(response)
+    assert refused_on_my_shifts(response) == ["already_given_up"]
     assert ShiftChange.objects.count() == 1
 
 
@@ -352,8 +361,7 @@ def test_a_started_shift_cannot_be_given_up(me_client, me, central):
         ),
     )
     response = me_client.post(f"/staff/shifts/{assignment.pk}/give-up/")
-    assert response.status_code == 200
-    assert "This shift has already started." in page_text(response)
+    assert refused_on_my_shifts(response) == ["started"]
     assert not ShiftChange.objects.exists()
 
 
@@ -371,8 +379,7 @@ def test_withdraw_an_offer(me_client, me, my_shift):
     assert change.status == ShiftChange.Status.WITHDRAWN
     assert "You withdrew your offer" in page_text(response)
     again = me_client.post(f"/staff/offers/{change.pk}/withdraw/")
-    assert again.status_code == 200
-    assert "This offer is already closed." in page_text(again)
+    assert refused_on_my_shifts(again) == ["offer_closed"]
 
 
 def test_another_person_sees_the_offer_and_claims_it(colleague_client, colleague, me, my_shift, next_week):
@@ -392,8 +399,7 @@ def test_another_person_sees_the_offer_and_claims_it(colleague_client, colleague
 def test_claiming_my_own_offer_is_refused(me_client, me, my_shift):
     change = ShiftChange.objects.create(assignment=my_shift, offered_by=me)
     response = me_client.post(f"/staff/offers/{change.pk}/claim/")
-    assert response.status_code == 200
-    assert "You cannot claim a shift you gave up" in page_text(response)
+    assert refused_on_my_shifts(response) == ["own_offer"]
     change.refresh_from_db()
     assert change.status == ShiftChange.Status.OFFERED
 
@@ -405,13 +411,11 @@ def test_claiming_a_shift_already_claimed_is_refused(colleague_client, colleague
     client = Client()
     client.force_login(third.user)
     response = client.post(f"/staff/offers/{change.pk}/claim/")
-    assert response.status_code == 200
-    assert "Someone has already claimed this shift" in page_text(response)
+    assert refused_on_my_shifts(response) == ["not_offered"]
     change.refresh_from_db()
     assert change.claimed_by == colleague
     repeat = colleague_client.post(f"/staff/offers/{change.pk}/claim/")
-    assert repeat.status_code == 200
-    assert "already claimed" in page_text(repeat)
+    assert refused_on_my_shifts(repeat) == ["not_offered"]
 
 
 def test_claiming_a_shift_at_the_same_time_as_mine_is_refused(
@@ -423,8 +427,7 @@ def test_claiming_a_shift_at_the_same_time_as_mine_is_refused(
     )
     change = ShiftChange.objects.create(assignment=my_shift, offered_by=me)
     response = colleague_client.post(f"/staff/offers/{change.pk}/claim/")
-    assert response.status_code == 200
-    assert "You are already on a shift at that time." in page_text(response)
+    assert refused_on_my_shifts(response) == ["busy"]
     change.refresh_from_db()
     assert change.status == ShiftChange.Status.OFFERED
 
@@ -461,18 +464,15 @@ def test_check_in_and_out_logs_the_hours(me_client, me, shift_now):
 
 def test_checking_in_twice_or_out_first_is_refused(me_client, shift_now):
     response = me_client.post(f"/staff/shifts/{shift_now.pk}/check-out/")
-    assert response.status_code == 200
-    assert "Check in first." in page_text(response)
+    assert refused_on_my_shifts(response) == ["not_checked_in"]
     me_client.post(f"/staff/shifts/{shift_now.pk}/check-in/")
     response = me_client.post(f"/staff/shifts/{shift_now.pk}/check-in/")
-    assert response.status_code == 200
-    assert "You have already checked in." in page_text(response)
+    assert refused_on_my_shifts(response) == ["already_checked_in"]
 
 
 def test_checking_in_days_early_is_refused(me_client, my_shift):
     response = me_client.post(f"/staff/shifts/{my_shift.pk}/check-in/")
-    assert response.status_code == 200
-    assert "You can check in from an hour before the shift until it ends." in page_text(response)
+    assert refused_on_my_shifts(response) == ["not_check_in_time"]
     my_shift.refresh_from_db()
     assert my_shift.checked_in_at is None
 
@@ -532,32 +532,34 @@ def test_log_hours_by_hand(me_client, me):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("overrides", "refused"),
     [
-        ({"hours": "-2"}, "Hours must be more than 0 and at most 24."),
-        ({"hours": "0"}, "Hours must be more than 0 and at most 24."),
-        ({"hours": "25"}, "Hours must be more than 0 and at most 24."),
-        ({"hours": "abc"}, "Enter a number."),
-        ({"hours": "NaN"}, "Enter a number."),
-        ({"hours": "1e400"}, "Ensure that there are no more than"),
-        ({"hours": "1.234"}, "Ensure that there are no more than 2 decimal places."),
-        ({"hours": ""}, "This field is required."),
-        ({"day": "next-year"}, "Enter a valid date."),
-        ({"day": "2026-02-30"}, "Enter a valid date."),
-        ({"day": "1900-01-01"}, "Check the date: the day must be within 400 days of today."),
-        ({"activity": "   "}, "This field is required."),
-        ({"activity": "<script>alert(1)</script>"}, "Write plain text, without &lt; and &gt; tags."),
-        ({"activity": "Helped <img src=x onerror=alert(1)>"}, "Write plain text, without &lt; and &gt; tags."),
-        ({"activity": "Bell\x07 ringing"}, "Remove the invisible control characters"),
-        ({"activity": "Null\x00 byte"}, "Null characters are not allowed."),
-        ({"activity": "x" * 5000}, "Ensure this value has at most 200 characters (it has 5000)."),
+        ({"hours": "-2"}, {"hours": ["hours_out_of_range"]}),
+        ({"hours": "0"}, {"hours": ["hours_out_of_range"]}),
+        ({"hours": "25"}, {"hours": ["hours_out_of_range"]}),
+        ({"hours": "abc"}, {"hours": ["invalid"]}),
+        ({"hours": "NaN"}, {"hours": ["invalid"]}),
+        ({"hours": "1e400"}, {"hours": ["max_digits"]}),
+        ({"hours": "1.234"}, {"hours": ["max_decimal_places"]}),
+        ({"hours": ""}, {"hours": ["required"]}),
+        ({"day": "next-year"}, {"day": ["invalid"]}),
+        ({"day": "2026-02-30"}, {"day": ["invalid"]}),
+        ({"day": "1900-01-01"}, {"day": ["horizon"]}),
+        ({"activity": "   "}, {"activity": ["required"]}),
+        ({"activity": "<script>alert(1)</script>"}, {"activity": ["markup"]}),
+        ({"activity": "Helped <img src=x onerror=alert(1)>"}, {"activity": ["markup"]}),
+        ({"activity": "Bell\x07 ringing"}, {"activity": ["control"]}),
+        ({"activity": "Null\x00 byte"}, {"activity": ["control", "null_characters_not_allowed"]}),
+        ({"activity": "x" * 5000}, {"activity": ["max_length"]}),
     ],
 )
-def test_bad_hours_are_refused_on_the_form(me_client, overrides, message):
+def test_bad_hours_are_refused_on_the_form(me_client, overrides, refused):
     response = me_client.post("/staff/hours/", hours_form(**overrides))
     assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()
+    assert {field: [error.code for error in field_errors] for field, field_errors in errors.items()} == refused
     html = page_text(response)
-    assert message in html
+    assert all(escape(message) in html for errors_of in errors.values() for e in errors_of for message in e.messages)
     assert "<script>alert(1)</script>" not in html
     assert 'class="invalid-feedback"' in html or "alert-block" in html
     assert not HoursEntry.objects.exists()
@@ -574,7 +576,7 @@ def test_hours_for_a_day_next_year_are_refused(me_client):
     next_year = timezone.localdate().replace(month=1, day=1) + dt.timedelta(days=366)
     response = me_client.post("/staff/hours/", hours_form(day=next_year.isoformat()))
     assert response.status_code == 200
-    assert "Hours can only be logged for today or earlier." in page_text(response)
+    assert [error.code for error in response.context["form"].errors.as_data()["day"]] == ["future_day"]
     assert not HoursEntry.objects.exists()
 
 
@@ -641,7 +643,9 @@ def test_the_coordinator_approves_a_claim(coordinator_client, coordinator, claim
     assert Assignment.objects.get().staff_member == colleague
     again = coordinator_client.post(f"/staff/changes/{claimed.pk}/decide/", {"decision": "approve"})
     assert again.status_code == 200
-    assert "Only a claimed shift can be approved or declined." in page_text(again)
+    (refusal,) = again.context["form"].non_field_errors().as_data()
+    assert refusal.code == "not_claimed"
+    assert refusal.messages[0] in page_text(again)
 
 
 def test_the_coordinator_declines_a_claim(coordinator_client, claimed, me):
@@ -717,7 +721,9 @@ def test_the_coordinator_approves_hours(coordinator_client, coordinator, pending
     assert set(HoursEntry.objects.values_list("status", "decided_by")) == {(DecisionStatus.APPROVED, coordinator.pk)}
     again = coordinator_client.post("/staff/hours/approve/", {"entries": [first.pk], "decision": "decline"})
     assert again.status_code == 200
-    assert "These hours were already approved or declined, or they are your own." in page_text(again)
+    (refusal,) = again.context["form"].errors.as_data()["entries"]
+    assert refusal.code == "nothing_to_decide"
+    assert refusal.messages[0] in page_text(again)
     first.refresh_from_db()
     assert first.status == DecisionStatus.APPROVED
 
@@ -942,8 +948,7 @@ def test_taking_a_place_since_filled_is_refused_on_my_shifts(colleague_client, c
     invitation = services.shift_invitation_create(shift=gap, staff_member=colleague, by=coordinator)
     AssignmentFactory(shift=gap)
     response = colleague_client.post(f"/staff/invitations/{invitation.pk}/take/")
-    assert response.status_code == 200
-    assert "This shift already has its 2 people." in page_text(response)
+    assert refused_on_my_shifts(response) == ["full"]
     assert not gap.assignments.filter(staff_member=colleague).exists()
 
 

@@ -140,8 +140,9 @@ def test_no_board_list_means_no_email_but_the_month_is_closed(db, settings):
     ],
 )
 def test_a_month_that_is_not_over_cannot_be_closed(db, board, month, now):
-    with pytest.raises(ValidationError, match="not over yet"):
+    with pytest.raises(ValidationError) as refused:
         services.month_close(month=month, now=now)
+    assert refused.value.code == "not_over"
     assert not MonthlyReport.objects.exists()
 
 

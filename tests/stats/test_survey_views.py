@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from bookings.models import Booking, UnmetDemand
 from programs.models import Registration, Session
@@ -183,21 +184,24 @@ def test_a_patron_answers_once_and_is_thanked(client, program, invitation):
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "refused"),
     [
-        ({name: "" for name in SURVEY_ANSWERS}, "Answer at least one question"),
-        ({"liked_most": "<script>alert(1)</script>"}, "Write plain text"),
-        ({"could_do_better": "fine\x00\x07"}, "invisible control characters"),
-        ({"could_do_better": "x" * 1001}, "Keep this answer to 1000 characters"),
-        ({"learned": "9"}, "Choose one of the answers listed"),
-        ({"confident": "'; DROP TABLE stats_surveyresponse; --"}, "Choose one of the answers listed"),
-        ({"more_aware": "-1"}, "Choose one of the answers listed"),
+        ({name: "" for name in SURVEY_ANSWERS}, {"__all__": ["no_answer"]}),
+        ({"liked_most": "<script>alert(1)</script>"}, {"liked_most": ["markup"]}),
+        ({"could_do_better": "fine\x00\x07"}, {"could_do_better": ["control", "null_characters_not_allowed"]}),
+        ({"could_do_better": "x" * 1001}, {"could_do_better": ["max_length"]}),
+        ({"learned": "9"}, {"learned": ["invalid_choice"]}),
+        ({"confident": "'; DROP TABLE stats_surveyresponse; --"}, {"confident": ["invalid_choice"]}),
+        ({"more_aware": "-1"}, {"more_aware": ["invalid_choice"]}),
     ],
 )
-def test_bad_answers_get_a_clear_message_and_change_nothing(client, invitation, changes, message):
+def test_bad_answers_get_a_clear_message_and_change_nothing(client, invitation, changes, refused):
     response = client.post(survey_url(invitation), {**SURVEY_ANSWERS, **changes})
     assert response.status_code == 200
-    assert message in response.text
+    errors = response.context["form"].errors.as_data()
+    assert {field: [error.code for error in field_errors] for field, field_errors in errors.items()} == refused
+    for field_errors in errors.values():
+        assert all(escape(message) in response.text for error in field_errors for message in error.messages)
     assert not SurveyResponse.objects.exists()
     assert not UsedSurveyLink.objects.exists()
 

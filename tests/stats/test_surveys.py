@@ -34,6 +34,7 @@ from tests.factories import (
     ServiceTypeFactory,
     make_booking,
 )
+from tests.refusals import refusal_codes
 
 pytestmark = pytest.mark.calendar
 
@@ -328,29 +329,32 @@ def test_a_link_takes_answers_to_the_end_of_its_last_day_in_toronto(db):
 
 
 @pytest.mark.parametrize(
-    ("answers", "message"),
+    ("answers", "code"),
     [
-        (SurveyAnswers(), "at least one"),
-        (SurveyAnswers(liked_most="   "), "at least one"),
-        (SurveyAnswers(learned=9), "answers listed"),
-        (SurveyAnswers(liked_most="<script>alert(1)</script>"), "plain text"),
-        (SurveyAnswers(could_do_better="x" * 1001), "1000 characters"),
+        (SurveyAnswers(), "no_answer"),
+        (SurveyAnswers(liked_most="   "), "no_answer"),
+        (SurveyAnswers(learned=9), "not_listed"),
+        (SurveyAnswers(liked_most="<script>alert(1)</script>"), "markup"),
+        (SurveyAnswers(could_do_better="x" * 1001), "too_long"),
     ],
 )
-def test_bad_answers_are_refused_and_change_nothing(db, answers, message):
+def test_bad_answers_are_refused_and_change_nothing(db, answers, code):
     invitation = link_of()
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ValidationError) as refused:
         survey_response_create(link=invitation, answers=answers, now=NOW)
+    assert refusal_codes(refused.value) == [code]
     assert not UsedSurveyLink.objects.exists()
     assert not SurveyResponse.objects.exists()
 
 
 def test_a_follow_up_takes_only_its_three_answers(db):
     invitation = link_of(kind=SurveyKind.FOLLOW_UP)
-    with pytest.raises(ValidationError, match="answers listed"):
+    with pytest.raises(ValidationError) as refused:
         survey_response_create(link=invitation, answers=SurveyAnswers(applied="maybe"), now=NOW)
-    with pytest.raises(ValidationError, match="at least one"):
+    assert refused.value.error_dict["applied"][0].code == "not_listed"
+    with pytest.raises(ValidationError) as refused:
         survey_response_create(link=invitation, answers=SurveyAnswers(learned=5), now=NOW)
+    assert refused.value.code == "no_answer"
     response = survey_response_create(
         link=invitation, answers=SurveyAnswers(applied="yes", used_other_resources="not_yet"), now=NOW
     )

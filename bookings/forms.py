@@ -13,7 +13,9 @@ from makerlab.forms import (
     HoneypotMixin,
     PatronContactForm,
     SurveyConsentMixin,
+    email_field,
     honeypot_field,
+    name_field,
     patron_needs_field,
 )
 from makerlab.validators import validate_plain_text
@@ -145,17 +147,6 @@ class BookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, HoneypotMixin, 
 
 
 class NotifyRequestForm(HoneypotMixin, forms.Form):
-    name = forms.CharField(
-        label="Your name",
-        max_length=160,
-        validators=[validate_plain_text],
-        error_messages={"required": "Enter your name."},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        error_messages={"required": "Enter your email address."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    name = name_field()
+    email = email_field()
     website = honeypot_field()

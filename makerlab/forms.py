@@ -74,6 +74,27 @@ class StaffCardLookupForm(CardNumberForm):
         field.error_messages["required"] = "Enter the patron's library card number."
 
 
+def name_field() -> forms.CharField:
+    """A person's name as the public forms ask for it."""
+    return forms.CharField(
+        label="Your name",
+        max_length=160,
+        validators=[validate_plain_text],
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+def email_field() -> forms.EmailField:
+    """An email address as the public forms ask for it."""
+    return forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={"required": "Enter your email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class PatronContactForm(CardNumberForm):
     """The card number and contact details a patron gives on a public form (booking, registering), or
     that staff type for a patron at the desk.
@@ -86,19 +107,8 @@ class PatronContactForm(CardNumberForm):
     for_staff = False
     email_required = True
 
-    name = forms.CharField(
-        label="Your name",
-        max_length=160,
-        validators=[validate_plain_text],
-        error_messages={"required": "Enter your name."},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        error_messages={"required": "Enter your email address."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    name = name_field()
+    email = email_field()
     phone = forms.CharField(
         label="Phone (optional)",
         max_length=30,

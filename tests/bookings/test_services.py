@@ -1,9 +1,7 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from bookings.models import Booking, Training
@@ -13,6 +11,7 @@ from makerlab.cards import card_number_make
 from makerlab.models import Patron
 from makerlab.refusals import CardRecordRefusal
 from makerlab.services import patrons_anonymise_stale
+from tests.concurrency import run_together
 from tests.factories import (
     EquipmentFactory,
     PatronFactory,
@@ -194,26 +193,9 @@ def test_the_retention_task_blanks_what_a_patron_wrote_with_a_booking(service, d
 def test_twenty_patrons_racing_for_one_time_give_exactly_one_booking(day):
     service = build_desk(day)
     start = at(day, 14)
-    barrier = threading.Barrier(20)
-    outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def book(sequence: int) -> None:
-        try:
-            barrier.wait()
-            result = booking_create(service_type=service, starts_at=start, details=details(sequence))
-        except Exception as error:
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=book, args=(n,)) for n in range(1, 21)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(
+        [lambda n=n: booking_create(service_type=service, starts_at=start, details=details(n)) for n in range(1, 21)]
+    )
     bookings = [o for o in outcomes if isinstance(o, Booking)]
     refusals = [o for o in outcomes if isinstance(o, SlotTaken)]
     assert len(bookings) == 1

@@ -1,41 +1,14 @@
 """Real parallel transactions at PostgreSQL: the row locks, not luck, keep packets within stock and limits."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from seedlibrary import services
 from seedlibrary.models import Loan, SeedRequest, Stock
+from tests.concurrency import run_together
 from tests.factories import BranchFactory, OrientationFactory, PatronFactory, VarietyFactory, lendable_lot
 from tests.refusals import refusal_codes
-
-
-def run_together(calls) -> list[object]:
-    """Start every call at the same moment, each in its own thread and database connection; results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def run(call) -> None:
-        try:
-            barrier.wait()
-            result = call()
-        except Exception as error:
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def refusals(results: list[object]) -> list[ValidationError]:

@@ -3,7 +3,6 @@ person, or puts answers in the order they were given."""
 
 import datetime as dt
 import re
-import threading
 import uuid
 
 import pytest
@@ -108,29 +107,6 @@ def test_after_sending_and_answering_nothing_stored_ties_an_answer_to_an_email(
         (None, tech.pk, 3),
         (registration.program_id, None, 1),
     }
-
-
-def test_two_tabs_submitting_one_link_at_once_store_one_answer(transactional_db, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    path = reverse("surveys:survey", args=[survey_link(open_until=dt.date(2026, 4, 30))])
-    start = threading.Barrier(2)
-    statuses = []
-
-    def submit(score: str) -> None:
-        try:
-            client = Client(raise_request_exception=False)
-            start.wait()
-            statuses.append(client.post(path, {**ANSWERS, "learned": score}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(score,)) for score in ("1", "5")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 302]
-    assert SurveyResponse.objects.count() == UsedSurveyLink.objects.count() == 1
 
 
 @pytest.mark.parametrize("days_late", [1, 40])

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import threading
 
 import factory
 import pytest
@@ -20,6 +19,7 @@ from bookings.models import Booking, UnmetDemand
 from programs.models import Registration, Session
 from stats.models import SurveyChannel, SurveyKind, SurveyResponse, SurveysSent, UsedSurveyLink
 from stats.surveys import program_survey_code
+from tests.concurrency import run_together
 from tests.factories import (
     SURVEY_ANSWERS,
     ProgramFactory,
@@ -285,25 +285,19 @@ def test_a_link_signed_for_something_else_is_not_a_survey(client, db):
 @pytest.mark.django_db(transaction=True)
 def test_two_submits_at_once_store_one_answer_and_thank_both():
     invitation = survey_link()
-    start = threading.Barrier(2)
-    statuses = []
 
-    def submit(score: str) -> None:
-        try:
-            client = Client(raise_request_exception=False)
-            start.wait()
-            response = client.post(survey_url(invitation), {**SURVEY_ANSWERS, "learned": score})
-            statuses.append((response.status_code, "already answered" in response.content.decode()))
-        finally:
-            connection.close()
+    def submit(score: str):
+        def post():
+            response = Client(raise_request_exception=False).post(
+                survey_url(invitation), {**SURVEY_ANSWERS, "learned": score}
+            )
+            return response.status_code, "already answered" in response.content.decode()
 
-    threads = [threading.Thread(target=submit, args=(score,)) for score in ("2", "5")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return post
+
+    statuses = run_together([submit("2"), submit("5")])
     assert sorted(statuses) == [(200, True), (302, False)]
-    assert SurveyResponse.objects.count() == 1
+    assert SurveyResponse.objects.count() == UsedSurveyLink.objects.count() == 1
     assert UsedSurveyLink.objects.count() == 1
 
 

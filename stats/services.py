@@ -149,7 +149,6 @@ def patron_first_activity_refresh() -> int:
 def report_snapshot(*, month: dt.date) -> dict:
     """The figures frozen for ``month``: the month, the fiscal year to date, the same month last year, changes,
     and the dashboard's figures for each branch (``branches``)."""
-    patron_first_activity_refresh()
     period = stats_figures.compute_figures(start=month, end=month_after(month))
     year_to_date = _year_to_date(month=month, period=period)
     last_year = _last_year(month)
@@ -213,6 +212,7 @@ def month_close(
         if not created and not reason:
             return report
         board_has_it = not created and report.closings.filter(sent_at__isnull=False).exists()
+        patron_first_activity_refresh()  # the live figures of the months after this one read it
         report.figures = report_snapshot(month=month)
         if not created:
             report.version += 1

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench lint format install clean
+.PHONY: run test bench bench-scales lint format install clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Maker Lab needs Python 3.11 or newer (set PYTHON=...).")'
@@ -30,6 +30,10 @@ test: install
 ## Measure queries, latency and throughput of each registered page against a baseline view.
 bench: install
 	$(PY) scripts/devenv.py exec -- $(PY) bench/run.py $(BENCH_ARGS)
+
+# The same run, after timing every page in-process at scale 1 and 10: the JSON lines get `scale_ratio`.
+bench-scales: install
+	$(PY) scripts/devenv.py exec -- $(PY) bench/run.py --compare-scales 1,10 $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

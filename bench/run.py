@@ -1,11 +1,18 @@
 """Measure each registered page against a baseline view, served by gunicorn on the loopback interface.
 
-    python bench/run.py [--scale N] [--requests N] [--concurrency N] [--port P]
+    python bench/run.py [--scale N] [--compare-scales 1,10] [--database NAME] [--requests N] [--port P]
 
 Needs DATABASE_URL (``make bench`` sets it). The benchmark uses its own database, ``makerlab_bench`` on
-the same server, dropped and rebuilt with ``load_demo --scale`` on every run so figures are comparable;
-the developer's database is never touched. For every page it prints one JSON object per line, then a
-table, and writes bench/results.json.
+the same server (``--database`` or BENCH_DATABASE to choose another, so two people can bench at once),
+dropped and rebuilt with ``load_demo --scale`` on every run so figures are comparable; the developer's
+database is never touched. For every page it prints one JSON object per line, then a table with each
+goal met or not, and writes bench/results.json.
+
+Each page's ``inproc_ms`` is the median time of one request served in this process (production settings,
+no network, no other load of ours): a busy machine moves it far less than requests per second. With
+``--compare-scales 1,10`` the data is built at each scale in turn, every page is timed in-process at
+each, and the full run happens at the largest; ``scale_ratio`` is the page's ``inproc_ms`` at the largest
+scale over the smallest.
 """
 
 from __future__ import annotations
@@ -34,11 +41,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 VAR_DIR = ROOT / "var" / "bench"
 RESULTS_FILE = BENCH_DIR / "results.json"
-BENCH_DATABASE = "makerlab_bench"
+DEFAULT_BENCH_DATABASE = "makerlab_bench"
 BASELINE = "baseline"
 BASELINE_PATH = "/bench/baseline/"
 HOST = "127.0.0.1"
 WARMUP_SECONDS = 30.0
+INPROC_RUNS = 15  # timed in-process requests per page, after two untimed ones
+
+# The goals of issue 16, each measured in the same run as the baseline.
+PUBLIC_GOAL = 1.0  # an anonymous page: at least the baseline's requests per second
+STAFF_GOAL = 0.3  # a page behind the login: at least this share of them
+SCALE_RATIO_GOAL = 1.2  # a page's in-process time at the largest scale over the smallest
 
 # Run as a script, Python puts bench/ first on the path; the project root is what imports need.
 if sys.path and Path(sys.path[0]).resolve() == BENCH_DIR:
@@ -54,6 +67,7 @@ class Target:
     name: str
     path: str
     cookie: str = ""  # "sessionid=..." for a page behind the login
+    inproc_goal_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class Result:
     p95_ms: float
     rps: float
     rps_vs_baseline: float
+    inproc_ms: float
+    scale_ratio: float | None
+    goals_met: bool
+    goals_missed: list[str]
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     parser.add_argument("--rounds", type=int, default=4, help="alternate between the pages this many times (default 4)")
     parser.add_argument("--max-seconds", type=float, default=30.0, help="measuring time allowed per page (default 30)")
+    parser.add_argument(
+        "--compare-scales",
+        type=scales_list,
+        default=None,
+        metavar="A,B",
+        help="time every page in-process at each scale; the full run uses the largest (e.g. 1,10)",
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE", DEFAULT_BENCH_DATABASE),
+        help="name of the database to drop and rebuild (default: $BENCH_DATABASE or makerlab_bench)",
+    )
+    parser.add_argument(
+        "--inproc-only",
+        action="store_true",
+        help="count queries and time pages in-process only, without gunicorn (a quick look)",
+    )
     args = parser.parse_args(argv)
+    if args.compare_scales:
+        args.scale = max(args.compare_scales)
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database takes letters, digits and underscores only")
     if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmup < 0:
         parser.error("--requests, --concurrency, --workers and --rounds must be positive, --warmup not negative")
     if args.rounds > args.requests:
@@ -99,10 +138,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def bench_database_url(database_url: str) -> str:
+def scales_list(text: str) -> list[int]:
+    """ "1,10" as [1, 10]: at least two different positive scales."""
+    try:
+        scales = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers such as 1,10") from None
+    if len(scales) < 2 or scales[0] < 1:
+        raise argparse.ArgumentTypeError("give at least two different scales of 1 or more, such as 1,10")
+    return scales
+
+
+def bench_database_url(database_url: str, name: str) -> str:
     """The developer's DATABASE_URL with the database name swapped for the benchmark's own."""
     parts = urlsplit(database_url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def free_port() -> int:
@@ -140,9 +190,22 @@ def recreate_database(database_url: str) -> None:
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            name = sql.Identifier(BENCH_DATABASE)
+            name = sql.Identifier(urlsplit(database_url).path.lstrip("/"))
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    finally:
+        connection.close()
+
+
+def analyze(database_url: str) -> None:
+    """Refresh the planner's statistics: on tables just filled, it believes they are empty and picks bad plans."""
+    import psycopg2
+
+    connection = psycopg2.connect(database_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     finally:
         connection.close()
 
@@ -159,6 +222,7 @@ def prepare(env: dict[str, str], *, scale: int) -> None:
     recreate_database(env["DATABASE_URL"])
     manage(env, "migrate", "--no-input")
     manage(env, "load_demo", "--scale", str(scale), "--force")
+    analyze(env["DATABASE_URL"])
     step("Collecting static files into %s", env["BENCH_STATIC_ROOT"])
     manage(env, "collectstatic", "--no-input", "--clear")
 
@@ -258,6 +322,22 @@ def count_queries(path: str, cookie: str = "") -> int:
         response = client.get(path)
     check_status(path, response.status_code)
     return len(captured.captured_queries)
+
+
+def time_in_process(path: str, cookie: str = "", *, runs: int = INPROC_RUNS) -> float:
+    """The median time, in milliseconds, of one request to ``path`` served in this process (after two untimed)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HOST, **({"HTTP_COOKIE": cookie} if cookie else {}))
+    for _ in range(2):
+        check_status(path, client.get(path).status_code)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append(time.perf_counter() - started)
+        check_status(path, response.status_code)
+    return round(statistics.median(timings) * 1000, 2)
 
 
 def check_status(path: str, status: int) -> None:
@@ -402,14 +482,37 @@ def time_close_month(*, runs: int = 3) -> CloseMonth:
     )
 
 
-def summarise(target: Target, *, queries: int, load: Load, baseline: Load) -> Result:
+def goals_missed(target: Target, *, rps_vs_baseline: float, inproc_ms: float, scale_ratio: float | None) -> list[str]:
+    """The goals of issue 16 that ``target`` misses, in words; none for the baseline itself."""
+    if target.name == BASELINE:
+        return []
+    missed = []
+    floor = STAFF_GOAL if target.cookie else PUBLIC_GOAL
+    if rps_vs_baseline < floor:
+        missed.append(f"req/s {rps_vs_baseline:.2f}x < {floor}x")
+    if target.inproc_goal_ms is not None and inproc_ms > target.inproc_goal_ms:
+        missed.append(f"in-process {inproc_ms:.1f} ms > {target.inproc_goal_ms:.0f} ms")
+    if scale_ratio is not None and scale_ratio > SCALE_RATIO_GOAL:
+        missed.append(f"scale ratio {scale_ratio:.2f} > {SCALE_RATIO_GOAL}")
+    return missed
+
+
+def summarise(
+    target: Target, *, queries: int, load: Load, baseline: Load, inproc_ms: float, scale_ratio: float | None = None
+) -> Result:
+    rps_vs_baseline = round(load.rps / baseline.rps, 3)
+    missed = goals_missed(target, rps_vs_baseline=rps_vs_baseline, inproc_ms=inproc_ms, scale_ratio=scale_ratio)
     return Result(
         page=target.name,
         queries=queries,
         p50_ms=round(statistics.median(load.latencies) * 1000, 2),
         p95_ms=round(percentile(load.latencies, 0.95) * 1000, 2),
         rps=round(load.rps, 1),
-        rps_vs_baseline=round(load.rps / baseline.rps, 3),
+        rps_vs_baseline=rps_vs_baseline,
+        inproc_ms=inproc_ms,
+        scale_ratio=scale_ratio,
+        goals_met=not missed,
+        goals_missed=missed,
     )
 
 
@@ -419,21 +522,34 @@ def registered_targets() -> list[Target]:
     targets = [Target(BASELINE, BASELINE_PATH)]
     for page in PAGES:
         username = page.resolve_login()
-        targets.append(Target(page.name, page.resolve_path(), login_cookie(username) if username else ""))
+        cookie = login_cookie(username) if username else ""
+        targets.append(Target(page.name, page.resolve_path(), cookie, page.inproc_goal_ms))
     return targets
 
 
 def table(results: list[Result]) -> str:
-    headers = ["page", "queries", "p50 ms", "p95 ms", "req/s", "vs baseline"]
+    headers = ["page", "queries", "p50 ms", "p95 ms", "req/s", "vs baseline", "in-proc ms", "scale ratio", "goals"]
     rows = [
-        [r.page, str(r.queries), f"{r.p50_ms:.2f}", f"{r.p95_ms:.2f}", f"{r.rps:.1f}", f"{r.rps_vs_baseline:.3f}"]
+        [
+            r.page,
+            str(r.queries),
+            f"{r.p50_ms:.2f}",
+            f"{r.p95_ms:.2f}",
+            f"{r.rps:.1f}",
+            f"{r.rps_vs_baseline:.3f}",
+            f"{r.inproc_ms:.2f}",
+            "-" if r.scale_ratio is None else f"{r.scale_ratio:.2f}",
+            "-" if r.page == BASELINE else ("met" if r.goals_met else "MISSED: " + "; ".join(r.goals_missed)),
+        ]
         for r in results
     ]
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:
         first = cells[0].ljust(widths[0])
-        return "  ".join([first, *(cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))])
+        last = cells[-1]
+        middle = (cell.rjust(width) for cell, width in zip(cells[1:-1], widths[1:-1], strict=True))
+        return "  ".join([first, *middle, last])
 
     return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in rows)])
 
@@ -444,6 +560,7 @@ def write_results(
     run = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
+        "compare_scales": args.compare_scales,
         "concurrency": args.concurrency,
         "requests": args.requests,
         "warmup": args.warmup,
@@ -459,26 +576,62 @@ def write_results(
     RESULTS_FILE.write_text(json.dumps(payload, indent=2) + "\n")
 
 
-def run(args: argparse.Namespace) -> None:
-    database_url = os.environ.get("DATABASE_URL")
-    if not database_url:
-        raise BenchError("DATABASE_URL is not set: run `make bench`, which provides one.")
-    env = bench_environment(bench_database_url(database_url))
-    prepare(env, scale=args.scale)
-    setup_django(env)
-    port = args.port or free_port()
+def in_process_pass(env: dict[str, str], *, scale: int) -> tuple[list[Target], list[int], dict[str, float]]:
+    """Build the data at ``scale``, then count each page's queries and time it in this process."""
+    from django.core.cache import cache
+    from django.db import connections
+
+    connections.close_all()
+    prepare(env, scale=scale)
+    cache.clear()
     measured = registered_targets()
     queries = [count_queries(target.path, target.cookie) for target in measured]
     if queries[0] != 1:
         raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
+    step("Timing each page in-process at scale %d (median of %d requests)", scale, INPROC_RUNS)
+    inproc = {target.name: time_in_process(target.path, target.cookie) for target in measured}
+    return measured, queries, inproc
+
+
+def scale_ratios(by_scale: dict[int, dict[str, float]]) -> dict[str, float]:
+    """Each page's in-process time at the largest scale over its time at the smallest."""
+    smallest, largest = by_scale[min(by_scale)], by_scale[max(by_scale)]
+    return {name: round(largest[name] / smallest[name], 2) for name in largest if smallest.get(name)}
+
+
+def run(args: argparse.Namespace) -> None:
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        raise BenchError("DATABASE_URL is not set: run `make bench`, which provides one.")
+    env = bench_environment(bench_database_url(database_url, args.database))
+    setup_django(env)
+    by_scale: dict[int, dict[str, float]] = {}
+    for scale in sorted(args.compare_scales or [args.scale]):
+        measured, queries, by_scale[scale] = in_process_pass(env, scale=scale)
+    inproc = by_scale[args.scale]
+    ratios = scale_ratios(by_scale) if args.compare_scales else {}
     step("Timing the close of last month")
     close_month = time_close_month()
+    if args.inproc_only:
+        for target, count in zip(measured, queries, strict=True):
+            line = {"page": target.name, "queries": count, "inproc_ms": inproc[target.name]}
+            print(json.dumps({**line, "scale_ratio": ratios.get(target.name)}), flush=True)
+        print(json.dumps({"close_month": asdict(close_month)}), flush=True)
+        return
+    port = args.port or free_port()
     step("Serving with gunicorn (%d workers) on %s:%d", args.workers, HOST, port)
     with gunicorn(env, port=port, workers=args.workers):
         step("Measuring %s in %d rounds", ", ".join(target.name for target in measured), args.rounds)
         loads = measure(measured, args=args, port=port)
     results = [
-        summarise(target, queries=count, load=load, baseline=loads[0])
+        summarise(
+            target,
+            queries=count,
+            load=load,
+            baseline=loads[0],
+            inproc_ms=inproc[target.name],
+            scale_ratio=ratios.get(target.name),
+        )
         for target, count, load in zip(measured, queries, loads, strict=True)
     ]
     for result in results:
@@ -487,10 +640,14 @@ def run(args: argparse.Namespace) -> None:
     print()
     print(table(results))
     print()
+    if ratios:
+        print(f"Scale ratio: in-process time at scale {max(by_scale)} over scale {min(by_scale)}.")
     print(
         f"Closing a month ({close_month.month}, the monthly report job, without sending email): "
         f"{close_month.queries} queries, {close_month.median_ms:.1f} ms (median of {close_month.runs} runs)"
     )
+    missed = [result.page for result in results if not result.goals_met and result.page != BASELINE]
+    print("Every goal met." if not missed else f"Goals missed by {len(missed)} pages: {', '.join(missed)}.")
     write_results(results, loads, args, close_month)
     step("Wrote %s", RESULTS_FILE.relative_to(ROOT))
     short = [result.page for result, load in zip(results, loads, strict=True) if len(load.latencies) < args.requests]

@@ -383,6 +383,11 @@ def _lent_between(start_at: dt.datetime, end_at: dt.datetime, branch: Branch | N
     return loans if branch is None else loans.filter(branch=branch)
 
 
+def packets_lent(*, start_at: dt.datetime, end_at: dt.datetime, branch: Branch | None = None) -> int:
+    """Packets handed to patrons in [start_at, end_at), as ``seed_figures`` counts them: one query."""
+    return _lent_between(start_at, end_at, branch).aggregate(packets=Coalesce(Sum("packets"), 0))["packets"]
+
+
 @dataclass(frozen=True)
 class SeedFigures:
     packets_lent: int

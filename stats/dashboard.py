@@ -1,8 +1,9 @@
 """What the coordinator's and the board's dashboard shows: the month so far, and the months before it.
 
 A closed month is read from its frozen report (one query for all of them), so the dashboard shows
-exactly what the board was sent. Any other month is computed from live data, once per month shown.
-Closed reports cover the whole library, so a dashboard for one branch computes every month live.
+exactly what the board was sent; for one branch, from the branch's figures frozen with it (a report
+closed before they were kept is counted live). Any other month is computed from live data, only the
+figures shown, and kept in the cache for a minute (``LIVE_CACHE_SECONDS``).
 
 A month in progress is counted up to now and compared with the same days of the same month last year up
 to the same time of day (1 to 4 December 2025 up to 3:00 p.m., at 3:00 p.m. on 4 December 2026), counted
@@ -13,6 +14,7 @@ live, never with the whole of that month: on the 1st the whole month would make 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from makerlab.formatting import clock_text
@@ -48,6 +50,11 @@ TREND_CHARTS = [
         ["outcomes.learned", "outcomes.confident", "outcomes.intend_to_apply", "outcomes.more_aware"],
     ),
 ]
+
+# Every figure the page shows: only these are computed for a live month, and frozen per branch at close.
+SHOWN_KEYS = list(dict.fromkeys([*HEADLINE_KEYS, *(key for _, keys in TREND_CHARTS for key in keys)]))
+
+LIVE_CACHE_SECONDS = 60
 
 MAX_MONTHS = 37  # three years and a month: enough to compare a month with the same one two years before
 
@@ -90,9 +97,12 @@ def months_figures(
     today = timezone.localdate(now)
     wanted = sorted({month_first(month) for month in months if month_first(month) <= today})
     frozen: dict[dt.date, Values] = {}
-    if branch is None and wanted:
+    if wanted:
         for month, figures in MonthlyReport.objects.filter(month__in=wanted).values_list("month", "figures"):
-            frozen[month] = (figures.get("period") or {}).get("values") or {}
+            if branch is None:
+                frozen[month] = (figures.get("period") or {}).get("values") or {}
+            elif str(branch.pk) in (figures.get("branches") or {}):
+                frozen[month] = figures["branches"][str(branch.pk)]
     result = {}
     for month in wanted:
         end = add_months(month, 1)
@@ -101,9 +111,24 @@ def months_figures(
         else:
             so_far = end > today
             last_day_end = min(end, today + dt.timedelta(days=1))
-            values = compute_figures(start=month, end=last_day_end, branch=branch, until=now if so_far else None).values
+            values = live_values(start=month, end=last_day_end, branch=branch, until=now if so_far else None)
             result[month] = MonthFigures(month, values, closed=False, so_far=so_far)
     return result
+
+
+def live_values(*, start: dt.date, end: dt.date, branch: Branch | None, until: dt.datetime | None) -> Values:
+    """The shown figures of ``[start, end)`` counted from the records, kept in the cache for a minute.
+
+    A month in progress is counted up to ``until``, to the minute: within one minute, every visit to the
+    page reads the same count.
+    """
+    moment = "" if until is None else f"{until.astimezone(dt.UTC):%Y%m%d%H%M}"
+    key = f"stats:dashboard:{branch.pk if branch else 'all'}:{start:%Y%m%d}:{end:%Y%m%d}:{moment}"
+    values = cache.get(key)
+    if values is None:
+        values = compute_figures(start=start, end=end, branch=branch, until=until, keys=SHOWN_KEYS).values
+        cache.set(key, values, LIVE_CACHE_SECONDS)
+    return values
 
 
 def monthly_trend(*, months: int = 13, end: dt.date, branch: Branch | None = None) -> list[tuple[dt.date, Values]]:
@@ -199,7 +224,7 @@ def dashboard_build(
     if in_progress:
         start, last_day = same_days_last_year(today)
         until = same_moment_last_year(now)
-        values = compute_figures(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until).values
+        values = live_values(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until)
         before = MonthFigures(a_year_before, values, closed=False, so_far=True)
         compared_with = compared_days = days_label(start, last_day)
         if until.date() == last_day:

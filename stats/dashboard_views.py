@@ -18,9 +18,8 @@ from django.views.decorators.http import require_safe
 from makerlab.models import Branch
 from makerlab.selectors import branches_active
 from stats.dashboard import (
-    HEADLINE_KEYS,
     MAX_MONTHS,
-    TREND_CHARTS,
+    SHOWN_KEYS,
     add_months,
     dashboard_build,
     month_first,
@@ -30,8 +29,6 @@ from stats.figures import FIGURES_BY_KEY
 
 EARLIEST_MONTH = dt.date(2000, 1, 1)
 DEFAULT_MONTHS = 13
-# Every figure on the page, once, for the footnotes that say how each is counted.
-DEFINED_KEYS = list(dict.fromkeys([*HEADLINE_KEYS, *(key for _, keys in TREND_CHARTS for key in keys)]))
 
 
 class MonthField(forms.DateField):
@@ -104,6 +101,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "branch": branch,
         "start": start,
         "end": end,
-        "definitions": [FIGURES_BY_KEY[key] for key in DEFINED_KEYS],
+        "definitions": [FIGURES_BY_KEY[key] for key in SHOWN_KEYS],
     }
     return render(request, "stats/dashboard.html", context)

@@ -16,8 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Least
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from bookings.selectors import (
     attended_by_service,
@@ -37,9 +36,9 @@ from programs.selectors import (
     session_attendance,
     waitlisted_places_at,
 )
-from seedlibrary.selectors import patron_borrowing, seed_figures
+from seedlibrary.selectors import packets_lent, patron_borrowing, seed_figures
 from staffing.selectors import hours_figures
-from stats.models import Agreement, SurveyKind, SurveyResponse, SurveysSent
+from stats.models import Agreement, PatronFirstActivity, SurveyKind, SurveyResponse, SurveysSent
 
 Unit = Literal["count", "minutes", "hours", "percent"]
 
@@ -377,9 +376,11 @@ def _hours(value: Decimal) -> float:
     return round(float(value), 2)
 
 
-def _bookings(start_at, end_at, branch, values, breakdowns) -> None:
+def _bookings(start_at, end_at, branch, values, breakdowns, *, with_breakdowns: bool = True) -> None:
     for key, value in booking_figures(start_at=start_at, end_at=end_at, branch=branch).items():
         values[f"bookings.{key}"] = value
+    if not with_breakdowns:
+        return
     breakdowns["bookings.by_service"] = attended_by_service(start_at=start_at, end_at=end_at, branch=branch)
     breakdowns["bookings.by_topic"] = attended_by_topic(start_at=start_at, end_at=end_at, branch=branch)
 
@@ -408,26 +409,32 @@ def _labelled(totals: dict[str, int], choices) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def _programs(start_at, end_at, branch, values, breakdowns) -> None:
+def _programs(start_at, end_at, branch, values, breakdowns, *, wanted=None) -> None:
+    """With ``wanted`` (a set of keys), only the attendance figures and what else it names."""
     rows = session_attendance(start_at=start_at, end_at=end_at, branch=branch)
     by_audience: dict[str, int] = {}
     by_category: dict[str, int] = {}
     for row in rows:
         by_audience[row["audience"]] = by_audience.get(row["audience"], 0) + row["people"]
         by_category[row["category"]] = by_category.get(row["category"], 0) + row["people"]
-    values["programs.programs_delivered"] = programs_delivered(start_at=start_at, end_at=end_at, branch=branch)
     values["programs.sessions_delivered"] = sum(row["sessions"] for row in rows)
     values["programs.attendance"] = sum(row["people"] for row in rows)
-    registrations = registration_figures(start_at=start_at, end_at=end_at, branch=branch)
-    for key in ("registrations", "waitlisted", "offers", "offers_claimed"):
-        values[f"programs.{key}"] = registrations[key]
+    if wanted is None or "programs.programs_delivered" in wanted:
+        values["programs.programs_delivered"] = programs_delivered(start_at=start_at, end_at=end_at, branch=branch)
+    registration_keys = ("registrations", "waitlisted", "offers", "offers_claimed")
+    if wanted is None or any(f"programs.{key}" in wanted for key in registration_keys):
+        registrations = registration_figures(start_at=start_at, end_at=end_at, branch=branch)
+        for key in registration_keys:
+            values[f"programs.{key}"] = registrations[key]
     breakdowns["programs.attendance_by_audience"] = _labelled(by_audience, Audience)
     breakdowns["programs.attendance_by_category"] = _labelled(by_category, Category)
-    # Outreach belongs to no branch: a branch's figures show the whole library's outreach.
-    outreach = rows if branch is None else session_attendance(start_at=start_at, end_at=end_at)
-    values["outreach.events"] = sum(row["sessions"] for row in outreach if row["outreach"])
-    values["outreach.headcount"] = sum(row["people"] for row in outreach if row["outreach"])
-    values["demand.waitlisted_places"] = waitlisted_places_at(moment=end_at, branch=branch)
+    if wanted is None or "outreach.events" in wanted or "outreach.headcount" in wanted:
+        # Outreach belongs to no branch: a branch's figures show the whole library's outreach.
+        outreach = rows if branch is None else session_attendance(start_at=start_at, end_at=end_at)
+        values["outreach.events"] = sum(row["sessions"] for row in outreach if row["outreach"])
+        values["outreach.headcount"] = sum(row["people"] for row in outreach if row["outreach"])
+    if wanted is None or "demand.waitlisted_places" in wanted:
+        values["demand.waitlisted_places"] = waitlisted_places_at(moment=end_at, branch=branch)
 
 
 def _seeds(start_at, end_at, branch, values, breakdowns) -> None:
@@ -453,7 +460,7 @@ def _staffing(start, end, branch, values) -> None:
 OUTCOME_STATEMENTS = ("learned", "confident", "intend_to_apply", "more_aware")
 
 
-def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
+def _outcomes(start, end, end_at, branch, values, breakdowns, *, with_breakdowns: bool = True) -> None:
     """Surveys are counted by the month of the session, and a period that stops within a month (the same days
     last year for a month in progress) counts that whole month: surveys keep no closer time, on purpose, so
     that no answer can be matched with the email that asked for it."""
@@ -477,6 +484,8 @@ def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
     breakdowns["outcomes.n"] = [
         (FIGURES_BY_KEY[f"outcomes.{statement}"].label, totals[f"{statement}_n"]) for statement in OUTCOME_STATEMENTS
     ]
+    if not with_breakdowns:
+        return
     by_area = (
         SurveyResponse.objects.filter(answered)
         .values("service_area")
@@ -487,58 +496,89 @@ def _outcomes(start, end, end_at, branch, values, breakdowns) -> None:
     breakdowns["outcomes.by_service_area"] = _labelled(dict(by_area), ServiceArea)
 
 
-def _activity(activity, start_at, end_at, branch) -> tuple[Exists, Subquery]:
-    mine = activity.filter(patron_ref=OuterRef("pk"))
-    in_period = mine.filter(at__gte=start_at, at__lt=end_at)
-    if branch is not None:
-        in_period = in_period.filter(at_branch=branch.pk)
-    first = mine.order_by().values("patron_ref").annotate(first=Min("at")).values("first")
-    return Exists(in_period), Subquery(first)
+def patron_activities() -> tuple:
+    """Every kind of patron activity, each a queryset with ``patron_ref``, ``at`` and ``at_branch``."""
+    return (patron_visits(), patron_attendance(), patron_borrowing())
 
 
 def _patrons(start_at, end_at, branch, values) -> None:
-    served, firsts = zip(
-        *(
-            _activity(activity, start_at, end_at, branch)
-            for activity in (patron_visits(), patron_attendance(), patron_borrowing())
-        ),
-        strict=True,
-    )
-    # PostgreSQL's LEAST skips nulls: the first activity of whichever kind came first.
-    totals = (
-        Patron.objects.filter(served[0] | served[1] | served[2])
-        .annotate(first_activity=Least(*firsts))
-        .aggregate(served=Count("pk"), new=Count("pk", filter=Q(first_activity__gte=start_at)))
-    )
+    """Patrons served in the period, and how many of them came for the first time: two queries.
+
+    A served patron whose kept first activity (``PatronFirstActivity``) is before the period is returning
+    without looking further; only the others, who are few (the new ones, and those active for the first
+    time since the last month close), have their records searched for anything before the period.
+    """
+    in_period = []
+    for activity in patron_activities():
+        mine = activity.filter(at__gte=start_at, at__lt=end_at)
+        if branch is not None:
+            mine = mine.filter(at_branch=branch.pk)
+        in_period.append(mine.order_by().values_list("patron_ref", flat=True))
+    known_earlier = Exists(PatronFirstActivity.objects.filter(patron=OuterRef("pk"), at__lt=start_at))
+    earlier = [Exists(activity.filter(patron_ref=OuterRef("pk"), at__lt=start_at)) for activity in patron_activities()]
+    served = Patron.objects.filter(pk__in=in_period[0].union(*in_period[1:]))
+    # Each NOT EXISTS a condition of its own: PostgreSQL then makes it an anti-join, not a search per patron.
+    new = served.filter(~known_earlier, ~earlier[0], ~earlier[1], ~earlier[2])
+    totals = {"served": served.count(), "new": new.count()}
     values["patrons.served"] = totals["served"]
     values["patrons.new"] = totals["new"]
     values["patrons.returning"] = totals["served"] - totals["new"]
 
 
+SEED_KEYS = {figure.key for figure in FIGURES if figure.area == "seeds"} | {"demand.seeds_out"}
+
+
+def _areas_wanted(wanted: set[str] | None, *prefixes: str) -> bool:
+    return wanted is None or any(key.startswith(prefixes) for key in wanted)
+
+
 def compute_figures(
-    *, start: dt.date, end: dt.date, branch: Branch | None = None, until: dt.datetime | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    branch: Branch | None = None,
+    until: dt.datetime | None = None,
+    keys: list[str] | None = None,
 ) -> Figures:
     """Every figure for the dates ``[start, end)`` (Toronto time), for one branch or all of them; with ``until``,
     only what happened before that moment of the last day (a month so far, and the same stretch last year).
 
-    About thirty queries whatever the amount of data: each app's selectors aggregate in SQL.
+    With ``keys``, only those figures and no breakdowns: the dashboard shows fifteen of the forty, and the
+    others' queries are skipped. About thirty queries for all of them whatever the amount of data: each
+    app's selectors aggregate in SQL.
     """
     if end <= start:
         raise ValueError("The end of the period must be after its start.")
+    unknown = set(keys or ()) - FIGURES_BY_KEY.keys()
+    if unknown:
+        raise ValueError(f"No such figures: {', '.join(sorted(unknown))}.")
+    wanted = None if keys is None else set(keys)
     start_at, end_at = period_bounds(start, end)
     if until is not None:
         end_at = max(start_at, min(end_at, until))
     values: dict[str, int | float | None] = {}
     breakdowns: dict[str, list[tuple[str, int | float]]] = {}
-    _bookings(start_at, end_at, branch, values, breakdowns)
-    _equipment(start_at, end_at, branch, values, breakdowns)
-    _programs(start_at, end_at, branch, values, breakdowns)
-    _seeds(start_at, end_at, branch, values, breakdowns)
-    _staffing(start, end, branch, values)
-    _outcomes(start, end, end_at, branch, values, breakdowns)
-    _patrons(start_at, end_at, branch, values)
-    for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
-        values[f"demand.{key}"] = value
+    if _areas_wanted(wanted, "bookings."):
+        _bookings(start_at, end_at, branch, values, breakdowns, with_breakdowns=wanted is None)
+    if _areas_wanted(wanted, "equipment.", "demand.busy_equipment"):
+        _equipment(start_at, end_at, branch, values, breakdowns)
+    if _areas_wanted(wanted, "programs.", "outreach.", "demand.waitlisted_places"):
+        _programs(start_at, end_at, branch, values, breakdowns, wanted=wanted)
+    if wanted is not None and wanted & SEED_KEYS == {"seeds.packets_lent"}:
+        values["seeds.packets_lent"] = packets_lent(start_at=start_at, end_at=end_at, branch=branch)
+    elif _areas_wanted(wanted, *SEED_KEYS):
+        _seeds(start_at, end_at, branch, values, breakdowns)
+    if _areas_wanted(wanted, "staffing."):
+        _staffing(start, end, branch, values)
+    if _areas_wanted(wanted, "outcomes."):
+        _outcomes(start, end, end_at, branch, values, breakdowns, with_breakdowns=wanted is None)
+    if _areas_wanted(wanted, "patrons."):
+        _patrons(start_at, end_at, branch, values)
+    if _areas_wanted(wanted, "demand.no_free_time", "demand.notify_requests"):
+        for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
+            values[f"demand.{key}"] = value
+    if wanted is not None:
+        return Figures(values={key: values[key] for key in keys}, breakdowns={})
     return Figures(
         values={figure.key: values[figure.key] for figure in FIGURES},
         breakdowns={key: breakdowns[key] for key in BREAKDOWNS},

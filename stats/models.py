@@ -212,3 +212,20 @@ class ReportClosing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}, version {self.version}"
+
+
+class PatronFirstActivity(models.Model):
+    """When a patron first attended a 1-on-1 session, came to a program or borrowed seed, kept as data.
+
+    Refreshed for every patron at month close, in one statement (``patron_first_activity_refresh``), so
+    that "new patrons" need not look through each patron's history. A patron without a row had no activity
+    at the last refresh; figures check the records for those, so a row missing or late never miscounts.
+    """
+
+    patron = models.OneToOneField(
+        "makerlab.Patron", on_delete=models.CASCADE, primary_key=True, related_name="first_activity"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.patron_id}: {self.at:%Y-%m-%d}"

@@ -24,16 +24,18 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from makerlab.locking import locked
+from makerlab.models import Branch
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
 from stats import exports
 from stats import figures as stats_figures
-from stats.models import MonthlyReport, ReportClosing, SurveyKind, SurveyResponse
+from stats.dashboard import SHOWN_KEYS
+from stats.models import MonthlyReport, PatronFirstActivity, ReportClosing, SurveyKind, SurveyResponse
 from stats.selectors import report_send_date, report_view_of
 
 logger = logging.getLogger(__name__)
@@ -108,8 +110,45 @@ def _last_year(month: dt.date) -> dict:
     return {"values": frozen}
 
 
+def branch_figures(*, month: dt.date) -> dict[str, dict]:
+    """The dashboard's figures of ``month`` for each branch, keyed by the branch's id (as text, for JSON)."""
+    return {
+        str(branch.pk): stats_figures.compute_figures(
+            start=month, end=month_after(month), branch=branch, keys=SHOWN_KEYS
+        ).values
+        for branch in Branch.objects.order_by("pk")
+    }
+
+
+def patron_first_activity_refresh() -> int:
+    """Keep each patron's first activity as data, in two statements whatever the number of patrons.
+
+    Written only where it changed; a patron whose every activity was undone loses the row. Returns the
+    number of patrons that have one.
+    """
+    activities = [
+        activity.order_by().values("patron_ref", "at").filter(patron_ref__isnull=False)
+        for activity in stats_figures.patron_activities()
+    ]
+    union = activities[0].union(*activities[1:], all=True)
+    # Our own table's quoted name and SQL that Django built from the querysets above, its values as parameters.
+    union_sql, params = union.query.sql_with_params()
+    table = connection.ops.quote_name(PatronFirstActivity._meta.db_table)
+    firsts = f"SELECT activity.patron_ref, MIN(activity.at) FROM ({union_sql}) AS activity GROUP BY 1"  # noqa: S608
+    everyone_active = f"SELECT activity.patron_ref FROM ({union_sql}) AS activity"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE patron_id NOT IN ({everyone_active})", params)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} (patron_id, at) {firsts} "
+            f"ON CONFLICT (patron_id) DO UPDATE SET at = EXCLUDED.at WHERE {table}.at IS DISTINCT FROM EXCLUDED.at",
+            params,
+        )
+    return PatronFirstActivity.objects.count()
+
+
 def report_snapshot(*, month: dt.date) -> dict:
-    """The figures frozen for ``month``: the month, the fiscal year to date, the same month last year, changes."""
+    """The figures frozen for ``month``: the month, the fiscal year to date, the same month last year, changes,
+    and the dashboard's figures for each branch (``branches``)."""
     period = stats_figures.compute_figures(start=month, end=month_after(month))
     year_to_date = _year_to_date(month=month, period=period)
     last_year = _last_year(month)
@@ -126,6 +165,7 @@ def report_snapshot(*, month: dt.date) -> dict:
         "last_year": last_year,
         "changes": changes,
         "flagged": flagged,
+        "branches": branch_figures(month=month),
         "definitions": DEFINITIONS_VERSION,
     }
 
@@ -172,6 +212,7 @@ def month_close(
         if not created and not reason:
             return report
         board_has_it = not created and report.closings.filter(sent_at__isnull=False).exists()
+        patron_first_activity_refresh()  # the live figures of the months after this one read it
         report.figures = report_snapshot(month=month)
         if not created:
             report.version += 1

@@ -261,15 +261,17 @@ def _close_queries(month: dt.date, *, now: dt.datetime) -> int:
 
 
 def test_closing_a_month_takes_the_same_bounded_number_of_queries_whatever_the_data(db, board):
-    sessions(dt.date(2026, 3, 10), ["attended"])
+    """The same branches (each branch's dashboard figures are frozen too, a few queries each), more history."""
+    service = ServiceTypeFactory()
+    sessions(dt.date(2026, 3, 10), ["attended"], service=service)
     small = _close_queries(MARCH, now=AFTER_MARCH)
     MonthlyReport.objects.all().delete()
     Notification.objects.all().delete()
 
     for day in range(2, 28, 3):
-        sessions(dt.date(2026, 3, day), ["attended", "no_show", "cancelled", "booked"])
-        sessions(dt.date(2026, 1, day), ["attended", "attended"])
-        sessions(dt.date(2025, 3, day), ["attended"])
+        sessions(dt.date(2026, 3, day), ["attended", "no_show", "cancelled", "booked"], service=service)
+        sessions(dt.date(2026, 1, day), ["attended", "attended"], service=service)
+        sessions(dt.date(2025, 3, day), ["attended"], service=service)
     response = SurveyResponseFactory(month=MARCH)
     assert response.pk
     large = _close_queries(MARCH, now=AFTER_MARCH)

@@ -514,9 +514,9 @@ def test_a_period_must_end_after_it_starts(db):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_num_queries):
-    with django_assert_num_queries(27) as small:
+    with django_assert_num_queries(28) as small:
         compute_figures(start=MARCH, end=APRIL)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         compute_figures(start=MARCH, end=APRIL, branch=world.east)
 
     tech = world.bookings["a"].service_type
@@ -546,3 +546,104 @@ def test_a_topic_is_named_only_when_three_sessions_share_it(db):
 
     assert figures.breakdowns["bookings.by_topic"] == [("Email setup", 4), ("Other topics", 1)]
     assert "Jones" not in str(figures.as_json())
+
+
+# Patrons' first activity kept as data, and the dashboard's subset of figures
+
+
+def first_activity_as_before(start, end, branch=None) -> tuple[int, int]:
+    """Patrons served and new in ``[start, end)`` by the original definition: each served patron's first
+    activity recomputed from every record of the three kinds."""
+    from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+    from django.db.models.functions import Least
+
+    from stats.figures import patron_activities
+
+    start_at, end_at = period_bounds(start, end)
+    served, firsts = [], []
+    for activity in patron_activities():
+        mine = activity.filter(patron_ref=OuterRef("pk"))
+        in_period = mine.filter(at__gte=start_at, at__lt=end_at)
+        if branch is not None:
+            in_period = in_period.filter(at_branch=branch.pk)
+        served.append(Exists(in_period))
+        firsts.append(Subquery(mine.order_by().values("patron_ref").annotate(first=Min("at")).values("first")))
+    totals = (
+        Patron.objects.filter(served[0] | served[1] | served[2])
+        .annotate(earliest=Least(*firsts))
+        .aggregate(served=Count("pk"), new=Count("pk", filter=Q(earliest__gte=start_at)))
+    )
+    return totals["served"], totals["new"]
+
+
+PERIODS = [
+    (dt.date(2026, 2, 1), MARCH),
+    (MARCH, APRIL),
+    (dt.date(2026, 3, 9), dt.date(2026, 3, 10)),
+    (dt.date(2026, 3, 16), APRIL),
+    (dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
+]
+
+
+def test_new_patrons_equal_the_original_definition_with_and_without_kept_first_activity(world):
+    from stats.models import PatronFirstActivity
+    from stats.services import patron_first_activity_refresh
+
+    def both(start, end, branch):
+        values = compute_figures(start=start, end=end, branch=branch, keys=["patrons.served", "patrons.new"]).values
+        return values["patrons.served"], values["patrons.new"]
+
+    branches = [None, world.central, world.east]
+    assert not PatronFirstActivity.objects.exists()
+    for start, end in PERIODS:
+        for branch in branches:
+            assert both(start, end, branch) == first_activity_as_before(start, end, branch), (start, branch)
+
+    assert patron_first_activity_refresh() > 0
+    for start, end in PERIODS:
+        for branch in branches:
+            assert both(start, end, branch) == first_activity_as_before(start, end, branch), (start, branch)
+    assert compute_figures(start=MARCH, end=APRIL).values["patrons.new"] == MARCH_VALUES["patrons.new"]
+
+
+def test_first_activity_refresh_keeps_the_earliest_and_forgets_what_was_undone(world):
+    from stats.models import PatronFirstActivity
+    from stats.services import patron_first_activity_refresh
+
+    patron_first_activity_refresh()
+    kept = dict(PatronFirstActivity.objects.values_list("patron_id", "at"))
+    booking = world.bookings["a"]
+    assert kept[booking.patron_id] <= booking.starts_at
+
+    loner = PatronFactory()
+    attended(book(booking.service_type, loner, StaffMemberFactory(), at(20, 16)))
+    patron_first_activity_refresh()
+    assert PatronFirstActivity.objects.get(patron=loner).at == at(20, 16)
+
+    Booking.objects.filter(patron=loner).update(status=Booking.Status.NO_SHOW)
+    patron_first_activity_refresh()
+    assert not PatronFirstActivity.objects.filter(patron=loner).exists()
+    assert dict(PatronFirstActivity.objects.values_list("patron_id", "at")) == kept
+
+
+def test_the_dashboards_figures_alone_equal_the_same_figures_computed_with_all_the_others(world):
+    from stats.dashboard import SHOWN_KEYS
+
+    for branch in (None, world.central, world.east):
+        every = compute_figures(start=MARCH, end=APRIL, branch=branch).values
+        shown = compute_figures(start=MARCH, end=APRIL, branch=branch, keys=SHOWN_KEYS).values
+        assert shown == {key: every[key] for key in SHOWN_KEYS}
+
+
+def test_the_dashboards_figures_take_fewer_queries_whatever_the_data(world, django_assert_max_num_queries):
+    from stats.dashboard import SHOWN_KEYS
+
+    with django_assert_max_num_queries(10):
+        compute_figures(start=MARCH, end=APRIL, keys=SHOWN_KEYS)
+    with django_assert_max_num_queries(10):
+        compute_figures(start=MARCH, end=APRIL, branch=world.east, keys=SHOWN_KEYS)
+
+
+def test_unknown_figures_are_refused(db):
+    with pytest.raises(ValueError, match="No such figures"):
+        compute_figures(start=MARCH, end=APRIL, keys=["patrons.everyone"])

@@ -1,0 +1,45 @@
+"""The bench's own arithmetic: the scales it compares and the goals it says are met or missed."""
+
+import argparse
+
+import pytest
+
+from bench.run import BASELINE, Target, goals_missed, parse_args, scale_ratios, scales_list
+
+
+def test_compare_scales_takes_two_or_more_different_scales_and_benches_the_largest():
+    assert scales_list("10,1") == [1, 10]
+    args = parse_args(["--compare-scales", "1,10", "--database", "makerlab_bench_bd"])
+    assert args.scale == 10
+    assert args.database == "makerlab_bench_bd"
+
+
+@pytest.mark.parametrize("text", ["1", "1,1", "0,10", "a,b", "1;10", ""])
+def test_compare_scales_refuses_what_it_cannot_compare(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        scales_list(text)
+
+
+def test_a_database_name_with_other_characters_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--database", 'bench"; DROP DATABASE x; --'])
+    assert "letters, digits and underscores" in capsys.readouterr().err
+
+
+def test_scale_ratio_is_the_largest_scale_over_the_smallest():
+    assert scale_ratios({1: {"home": 2.0, "feed": 4.0}, 10: {"home": 2.2, "feed": 8.0}}) == {"home": 1.1, "feed": 2.0}
+
+
+def test_each_goal_is_checked_for_its_kind_of_page():
+    public = Target("home", "/")
+    staff = Target("desk", "/staff/desk/", cookie="sessionid=x")
+    dashboard = Target("stats_dashboard", "/staff/stats/", cookie="sessionid=x", inproc_goal_ms=30.0)
+
+    assert goals_missed(public, rps_vs_baseline=1.0, inproc_ms=1.0, scale_ratio=1.2) == []
+    assert goals_missed(public, rps_vs_baseline=0.9, inproc_ms=1.0, scale_ratio=None) == ["req/s 0.90x < 1.0x"]
+    assert goals_missed(staff, rps_vs_baseline=0.3, inproc_ms=99.0, scale_ratio=None) == []
+    assert goals_missed(staff, rps_vs_baseline=0.3, inproc_ms=1.0, scale_ratio=1.3) == ["scale ratio 1.30 > 1.2"]
+    assert goals_missed(dashboard, rps_vs_baseline=0.5, inproc_ms=31.0, scale_ratio=None) == [
+        "in-process 31.0 ms > 30 ms"
+    ]
+    assert goals_missed(Target(BASELINE, "/bench/baseline/"), rps_vs_baseline=1.0, inproc_ms=9, scale_ratio=9) == []

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("makerlab", "0003_notification_withdrawn"),
-        ("stats", "0006_survey_answer_id_is_random"),
+        ("stats", "0007_constraint_codes"),
     ]
 
     operations = [

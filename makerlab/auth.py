@@ -53,5 +53,8 @@ class CachedPermissionsBackend(ModelBackend):
 
 
 def permissions_read_at_login(sender, request, user, **kwargs) -> None:
-    """Read a person's permissions as they log in, so no page after it asks the database for them."""
+    """Read a person's permissions afresh as they log in, so no page after it asks the database for them."""
+    for kept in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(kept, None)
+    people_permissions_changed([user.pk])
     user.get_all_permissions()

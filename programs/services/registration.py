@@ -221,15 +221,21 @@ def _release(program: Program, now: dt.datetime) -> list[Registration]:
     return moved
 
 
+def _locked_active(registration: Registration) -> Registration:
+    """The registration's row, locked; refused when it is cancelled already (call with its program locked)."""
+    registration = locked(Registration.objects.filter(pk=registration.pk)).get()
+    if registration.status not in Registration.ACTIVE:
+        raise ValidationError("This registration is already cancelled.", code="already_cancelled")
+    return registration
+
+
 def registration_cancel(*, registration: Registration, now: dt.datetime | None = None) -> list[Registration]:
     """Cancel a registration and pass its places on; returns whom they went to."""
     now = now or timezone.now()
     with transaction.atomic():
         bump("programs")
         program = _locked(registration.program)
-        registration = locked(Registration.objects.filter(pk=registration.pk)).get()
-        if registration.status not in Registration.ACTIVE:
-            raise ValidationError("This registration is already cancelled.", code="already_cancelled")
+        registration = _locked_active(registration)
         was_waiting = registration.status == Registration.Status.WAITLISTED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
@@ -253,9 +259,7 @@ def participant_cancel(
     with transaction.atomic():
         bump("programs")
         program = _locked(registration.program)
-        registration = locked(Registration.objects.filter(pk=registration.pk)).get()
-        if registration.status not in Registration.ACTIVE:
-            raise ValidationError("This registration is already cancelled.", code="already_cancelled")
+        registration = _locked_active(registration)
         people = list(registration.participants.all())
         person = next((p for p in people if p.pk == participant_id), None)
         if person is None:

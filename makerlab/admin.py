@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from makerlab.cards import card_number_normalise, validate_card_number
 from makerlab.models import Branch, Closure, Notification, OpeningHours, Patron
+from makerlab.selectors import patrons_holding_card
 
 # What each kind of email is, as the outbox says it. A kind is the name of its template under
 # templates/emails/; a test fails when an email is added without its label here.
@@ -160,7 +161,7 @@ class PatronAdmin(admin.ModelAdmin):
             validate_card_number(card_number)
         except ValidationError:
             return queryset.none(), False
-        return queryset.filter(card_number=card_number), False
+        return queryset.filter(pk__in=patrons_holding_card(card_number).values("pk")), False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         lists_patrons = self.lists_patrons(request)
@@ -172,7 +173,7 @@ class PatronAdmin(admin.ModelAdmin):
                 reason = "" if not searched else f" {' '.join(error.messages)}"
                 self.message_user(request, self.SEARCH_BY_CARD + reason, messages.INFO)
             else:
-                found = Patron.objects.filter(card_number=searched).values_list("pk", flat=True).first()
+                found = patrons_holding_card(searched).values_list("pk", flat=True).first()
                 if found is not None:
                     self._remember_found(request, found)
         return super().changelist_view(request, {**(extra_context or {}), "lists_patrons": lists_patrons})

@@ -1,41 +1,53 @@
 """Permission lookups kept in the cache, so a staff page does not ask the database who may do what each time.
 
-A person's permissions are read once and kept for PERMISSIONS_CACHE_SECONDS under a key that carries a
-version: a change to a role (a group's permissions) moves the version on for everyone, and a change to a
-person (their account, their roles, their own permissions) forgets theirs, so the next page reads the new
-permissions at once (see MakerlabConfig.ready for the signals).
+A person's permissions are read once and kept for PERMISSIONS_CACHE_SECONDS under a key that carries two
+versions: one for every role (a group's permissions changed) and one for the person (their account, their
+roles, their own permissions changed). A change moves the version on at once and again when its transaction
+commits, so a page read while the change was being saved cannot keep the old permissions. A version is a new
+number each time, never counted up from 1 again after the cache lost it (see MakerlabConfig.ready for the
+signals).
 """
+
+import time
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
 
 PERMISSIONS_CACHE_SECONDS = 600
-VERSION_KEY = "makerlab.permissions.version"
+ROLES_VERSION = "makerlab.permissions.roles"
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+def _person_version(pk) -> str:
+    return f"makerlab.permissions.person:{pk}"
 
 
 def _key(user_pk) -> str:
-    return f"makerlab.permissions:{_version()}:{user_pk}"
+    names = [ROLES_VERSION, _person_version(user_pk)]
+    versions = cache.get_many(names)
+    for name in names:
+        if name not in versions:
+            cache.add(name, time.time_ns(), timeout=None)
+            versions[name] = cache.get(name, 0)
+    return f"makerlab.permissions:{versions[names[0]]}:{versions[names[1]]}:{user_pk}"
+
+
+def _move_on(names: list[str]) -> None:
+    def renew() -> None:
+        cache.set_many(dict.fromkeys(names, time.time_ns()), timeout=None)
+
+    renew()
+    transaction.on_commit(renew)
 
 
 def permissions_changed(**kwargs) -> None:
     """Forget every cached permission: a role (a group) or a permission changed."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    _move_on([ROLES_VERSION])
 
 
 def people_permissions_changed(user_pks) -> None:
     """Forget the cached permissions of these people: their account, roles or own permissions changed."""
-    cache.delete_many([_key(pk) for pk in user_pks])
+    _move_on([_person_version(pk) for pk in user_pks])
 
 
 class CachedPermissionsBackend(ModelBackend):

@@ -77,6 +77,10 @@ def _look_up(areas: tuple[str, ...], page_key: str | None) -> tuple[list[str], d
             # An area never bumped (or its version evicted) starts a new version: never an older page's.
             cache.add(key, _version_now(), None)
             found[key] = cache.get(key)
+            if found[key] is None:
+                # The cache does not answer (Redis down, or a blip that dropped a change): no copy and no
+                # validator can be trusted, so the page is rendered as it is now.
+                raise LookupError(f"The page cache keeps no version: {key}.")
     versions = [str(found[key]) for key in keys]
     stored = found.get(page_key) if page_key else None
     # A copy rendered before the latest change is stale: the next visitor renders it again.

@@ -298,14 +298,15 @@ def card_refusal_tell(*, card_number: str, doing: str, reason: str, code: str, n
     """Email why a public form refused this card to the address on file for it; True when an email was queued.
 
     Nothing goes when the card is unknown or has no address on file, and at most one email a day for one
-    card, request and reason, so the form cannot flood anyone's inbox. The outbox key is a keyed hash: it
+    card and reason, so the form cannot flood anyone's inbox. The outbox key is a keyed hash: it
     names neither the card nor the request. See ``makerlab.refusals``.
     """
     patron = patron_by_card(card_number=card_number)
     if patron is None or not patron.email:
         return False
     day = timezone.localdate(now)
-    digest = salted_hmac("makerlab.card-refusal", f"{patron.card_number}|{doing}|{code}|{day}").hexdigest()
+    # Not keyed by the request: trying one time after another must not send one email per time.
+    digest = salted_hmac("makerlab.card-refusal", f"{patron.card_number}|{code}|{day}").hexdigest()
     _, created = notification_queue(
         kind="card_refusal",
         recipient=patron.email,

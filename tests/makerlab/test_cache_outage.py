@@ -15,6 +15,7 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -22,6 +23,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from bookings.models import Booking
 from makerlab import cache as resilient_cache
 from programs.models import Audience, Registration
+from programs.services.messaging import session_move
 from tests.factories import ProgramFactory, at, booking_form_data, build_desk, register_url, with_sessions
 from tests.factories import registration_form_data as form
 
@@ -175,3 +177,23 @@ def test_the_cache_answers_again_once_redis_is_back(db, redis_server, caplog):
         assert cache.get("greeting") == "back"
     messages = [record.getMessage() for record in caplog.records]
     assert any("answers again" in message for message in messages)
+
+
+def test_with_redis_stopped_a_session_moved_is_never_answered_with_a_stale_304(
+    kids, redis_server, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE = True
+    visitor = Client()
+    feed = reverse("programs:feed")
+    redis_server.stop()
+    before = visitor.get(feed)["ETag"]
+    session = kids.sessions.order_by("starts_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        session_move(
+            session=session,
+            starts_at=session.starts_at + dt.timedelta(hours=1),
+            ends_at=session.ends_at + dt.timedelta(hours=1),
+            by=None,
+        )
+    response = visitor.get(feed, HTTP_IF_NONE_MATCH=before)
+    assert response.status_code == 200 and b"BEGIN:VCALENDAR" in response.content

@@ -10,11 +10,14 @@ from tests.factories import TORONTO, PatronFactory
 MORNING = dt.datetime(2027, 3, 10, 9, 0, tzinfo=TORONTO)
 
 
-def test_one_email_a_day_per_card_request_and_reason(db):
+def test_one_email_a_day_per_card_and_reason(db):
     patron = PatronFactory(email="doris@example.net")
     tell = partial(card_refusal_tell, card_number=patron.card_number, doing="book Tech help", reason="Why.")
     assert tell(code="upcoming_limit", now=MORNING) is True
     assert tell(code="upcoming_limit", now=MORNING + dt.timedelta(hours=14)) is False
+    assert not card_refusal_tell(
+        card_number=patron.card_number, doing="book Tech help at 3", reason="Why.", code="upcoming_limit", now=MORNING
+    )
     assert tell(code="week_limit", now=MORNING) is True
     assert tell(code="upcoming_limit", now=MORNING + dt.timedelta(days=1)) is True
     assert card_refusal_tell(

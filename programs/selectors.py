@@ -142,6 +142,12 @@ def program_places_held(*, program: Program) -> int:
     return Program.objects.filter(pk=program.pk).annotate(held=_places_held()).values_list("held", flat=True).get()
 
 
+def program_places_waiting(*, program: Program) -> int:
+    """The places asked for on the program's waitlist, counted afresh in one query."""
+    waiting = _places_sum(Registration.Status.WAITLISTED)
+    return Program.objects.filter(pk=program.pk).annotate(waiting=waiting).values_list("waiting", flat=True).get()
+
+
 def program_places_left(*, program: Program) -> int:
     """Places not held by confirmed registrations or open offers (uses the annotation when present)."""
     held = getattr(program, "places_held", None)

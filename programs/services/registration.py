@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from makerlab.cards import card_number_normalise, validate_card_number
@@ -31,7 +30,7 @@ from programs.notifications import (
     registration_emails_after_moving,
     registration_emails_after_person_cancel,
 )
-from programs.selectors import program_places_held
+from programs.selectors import program_places_held, program_places_waiting
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,6 @@ class RegistrantDetails:
 def _locked(program: Program) -> Program:
     """The program row, locked until the transaction ends; refuses to run outside one."""
     return locked(Program.objects.filter(pk=program.pk)).get()
-
-
-def _places_waiting(program: Program) -> int:
-    waiting = Registration.objects.filter(program=program, status=Registration.Status.WAITLISTED)
-    return waiting.aggregate(total=Sum("places"))["total"] or 0
 
 
 def _check_registrant(program: Program, details: RegistrantDetails, now: dt.datetime) -> None:
@@ -151,7 +145,7 @@ def registration_create(
         _check_people_not_registered(program, patron, details)
         places = len(details.participants)
         free = program.capacity - program_places_held(program=program)
-        waiting_room = program.waitlist_capacity - _places_waiting(program)
+        waiting_room = program.waitlist_capacity - program_places_waiting(program=program)
         # Nobody jumps the queue: with people waiting, a newcomer waits too.
         queue_empty = not Registration.objects.filter(
             program=program, status__in=(Registration.Status.WAITLISTED, Registration.Status.OFFERED)

@@ -12,6 +12,7 @@ on a port free when it first started (from 54329 up), remembered in var/postgres
 machine each run their own.
 """
 
+import contextlib
 import importlib.util
 import os
 import pwd
@@ -226,6 +227,12 @@ class Child:
     started_at: float = 0.0
 
 
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    """Signal the child's whole process group (a worker's pool processes too), not only the child itself."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
 class Supervisor:
     """Starts the site's processes, restarts a worker or beat that dies (saying so), and stops them all in order.
 
@@ -306,7 +313,7 @@ class Supervisor:
         self.stop_requested = True
         for child in self.children:
             if child.process and child.process.poll() is None:
-                child.process.terminate()
+                _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + self.STOP_TIMEOUT_SECONDS
         for child in self.children:
             if child.process is None:
@@ -315,7 +322,7 @@ class Supervisor:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.say(f"{child.name} did not stop in time; killing it.")
-                child.process.kill()
+                _signal_group(child.process, signal.SIGKILL)
                 child.process.wait()
         self.say("stopped.")
 

@@ -85,7 +85,8 @@ def test_a_booking_with_mistakes_focuses_the_summary_whose_links_lead_to_the_fie
     assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#id_name"
     page.keyboard.press("Enter")
     assert page.evaluate(ACTIVE_ID) == "id_name"
-    expect(page.get_by_text("Your name", exact=False).first).to_be_in_viewport()
+    # The field's own label, not the summary's "Enter your name." link that the page scrolled away from.
+    expect(page.locator("label[for=id_name]")).to_be_in_viewport()
     page.keyboard.type("Doris Campbell")
     assert page.get_by_label("Your name").input_value() == "Doris Campbell"
     described_by = page.get_by_label("Your name").get_attribute("aria-describedby")

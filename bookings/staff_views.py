@@ -27,6 +27,7 @@ from makerlab.commitments import Commitment
 from makerlab.formatting import full_stop, moment_text, time_span
 from makerlab.forms import add_service_error
 from makerlab.models import Branch, Patron
+from makerlab.pagecache import cached_staff_page
 from makerlab.selectors import branches_active, patron_by_card
 
 SLOTS_OFFERED = 60
@@ -142,12 +143,14 @@ def _agenda_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
 
 @require_safe
 @desk_permission()
+@cached_staff_page
 def agenda_desk(request: HttpRequest) -> HttpResponse:
     return _agenda_page(request, mine=False)
 
 
 @require_safe
 @desk_permission()
+@cached_staff_page
 def agenda_mine(request: HttpRequest) -> HttpResponse:
     return _agenda_page(request, mine=True)
 
@@ -287,6 +290,7 @@ def _on_file(lookup: CardLookup) -> dict:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @desk_permission("bookings.add_booking")
+@cached_staff_page
 def book_on_behalf(request: HttpRequest) -> HttpResponse:
     """Book for a patron on the phone or at the desk; "Look up" (GET ?card_number=) fills in what is on file."""
     services = list(ServiceType.objects.filter(is_active=True).select_related("branch", "equipment"))
@@ -343,6 +347,7 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @desk_permission("bookings.change_bookingpause")
+@cached_staff_page
 def pauses(request: HttpRequest) -> HttpResponse:
     zone = timezone.get_default_timezone()
     rows = [

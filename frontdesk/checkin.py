@@ -28,6 +28,7 @@ from bookings.services.desk import booking_check_in_by_code
 from makerlab.checkin import BOOKING, CODE_MAX_LENGTH, BadCode, CheckInCode, check_in_code_read
 from makerlab.formatting import when_text
 from makerlab.forms import add_service_error
+from makerlab.pagecache import cached_staff_page
 from programs.checkin import (
     registration_check_in,
     registration_check_in_state,
@@ -152,6 +153,7 @@ def _page(request: HttpRequest, form: CheckInForm, found: Found | None) -> HttpR
 @login_required
 @permission_required("bookings.change_booking", raise_exception=True)
 @never_cache
+@cached_staff_page
 def check_in(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.method != "POST":

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from frontdesk.selectors import staff_day
 from makerlab.formatting import day_text
+from makerlab.pagecache import cached_staff_page
 from makerlab.selectors import branches_active
 
 
@@ -24,6 +25,7 @@ def works_in_the_lab(user) -> bool:
 @require_safe
 @login_required
 @never_cache
+@cached_staff_page
 def start(request: HttpRequest) -> HttpResponse:
     if not works_in_the_lab(request.user):
         raise PermissionDenied("The staff area is for people who work in the Maker Lab.")

@@ -1,4 +1,5 @@
-"""Whole public pages served from the cache, for anonymous visitors, without a stale place or packet.
+"""Whole pages served from the cache: public pages for anonymous visitors without a stale place or packet, and
+staff pages for the person who opened them.
 
 A cached copy is named by its address and the period it depends on (the local day, or a minute where the
 time of day shows, such as "Open now" or a time that has just passed), and keeps the version of each area it
@@ -7,6 +8,11 @@ shows ("bookings", "programs", "seeds", "branches"). Every write that changes wh
 version is stale, and the next visitor renders the page again. The versions and the copy are read in one
 round trip to the cache. The versions, period and address, hashed, are the page's ETag, so a conditional GET
 is answered 304 without touching the database.
+
+A staff page is kept for one person (their permissions decide what it shows), depends on every area, "staff"
+included (what only staff pages show: patrons, reports, hours, messages, logins and roles), and lasts until the
+minute ends. Access checks run before it is looked up, and a page with a message waiting is never served from
+the cache.
 
 The cache is optional: when it is empty or unreachable, pages are rendered as if there were none. A copy
 stays at most PAGE_SECONDS in the cache, which bounds how long a version bump lost to an outage can matter.
@@ -18,6 +24,7 @@ import re
 import uuid
 from collections.abc import Callable
 from functools import partial, wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,8 +37,10 @@ from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-AREAS = ("bookings", "programs", "seeds", "branches")
+AREAS = ("bookings", "programs", "seeds", "branches", "staff")
 PAGE_SECONDS = 600
+# A staff page shows the time of day ("now", "in progress", "late"): a copy lasts until the minute ends.
+STAFF_PAGE_PERIOD_SECONDS = 60
 _VERSION_KEY = "pagecache:version:{area}"
 _PAGE_KEY = "pagecache:page:{digest}"
 # A cached form keeps no visitor's CSRF token: each visitor's own is put back when the page is served.
@@ -182,12 +191,7 @@ def cached_page(
                     return not_modified
             if revalidating:
                 stored = _cached_copy(page_key, versions, request)
-            if stored is not None:
-                response = _rebuilt(stored, request)
-            else:
-                response = view(request, *args, **kwargs)
-                if _cacheable(response):
-                    _store(page_key, response, versions, request)
+            response = _served_or_rendered(stored, page_key, versions, request, lambda: view(request, *args, **kwargs))
             if conditional and response.status_code == 200:
                 response["ETag"] = etag
                 response["Last-Modified"] = http_date(last_modified)
@@ -196,6 +200,50 @@ def cached_page(
         return wrapper
 
     return decorator
+
+
+def cached_staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a staff page from the cache to the person who last opened it, until anything changes.
+
+    Put it nearest the view, below the access checks: they run on every request.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PAGE_CACHE or not _is_personal(request):
+            return view(request, *args, **kwargs)
+        period_start = _period_start(STAFF_PAGE_PERIOD_SECONDS)
+        person = str(request.user.pk)
+        page_key = _PAGE_KEY.format(digest=_digest("person", person, str(period_start), request.build_absolute_uri()))
+        try:
+            versions, stored = _look_up(AREAS, page_key)
+        except Exception:
+            logger.warning("The page cache is unreachable: %s rendered uncached.", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
+        return _served_or_rendered(stored, page_key, versions, request, lambda: view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    """A logged-in person's GET or HEAD with no message waiting to be shown."""
+    return (
+        request.method in ("GET", "HEAD")
+        and request.user.is_authenticated
+        and not request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
+        and "_messages" not in request.session
+    )
+
+
+def _served_or_rendered(
+    stored: dict | None, page_key: str, versions: list[str], request: HttpRequest, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    if stored is not None:
+        return _rebuilt(stored, request)
+    response = render()
+    if _cacheable(response):
+        _store(page_key, response, versions, request)
+    return response
 
 
 def _digest(*parts: str) -> str:
@@ -221,15 +269,32 @@ def _store(key: str, response: HttpResponse, versions: list[str], request: HttpR
 # What each app's saves and deletions make stale. Staff shifts and skills decide which times can be booked.
 _AREA_OF_APP = {"bookings": "bookings", "programs": "programs", "seedlibrary": "seeds", "staffing": "bookings"}
 _AREA_OF_MODEL = {"makerlab.branch": "branches", "makerlab.openinghours": "branches", "makerlab.closure": "branches"}
-# Written while a page is shown, or never shown on a public page.
-_UNSHOWN = {"bookings.unmetdemand", "bookings.notifyrequest", "staffing.hoursentry", "programs.programmessage"}
+# Shown on staff pages only.
+_STAFF_ONLY = {"bookings.unmetdemand", "bookings.notifyrequest", "staffing.hoursentry", "programs.programmessage"}
+# Who may see what: a name, a role or a permission changed.
+_ACCOUNTS = {"auth.user", "auth.group"}
+# The outbox: its worker records each email's progress, which no page shows.
+_NEVER_SHOWN = {"makerlab.notification"}
 
 
 def _area_of(model: type) -> str | None:
     label = model._meta.label_lower
-    if label in _UNSHOWN or model.__name__.startswith("Historical"):
+    if label in _NEVER_SHOWN or model.__name__.startswith("Historical"):
         return None
-    return _AREA_OF_MODEL.get(label) or _AREA_OF_APP.get(model._meta.app_label)
+    if label in _STAFF_ONLY or label in _ACCOUNTS:
+        return "staff"
+    area = _AREA_OF_MODEL.get(label) or _AREA_OF_APP.get(model._meta.app_label)
+    if area is not None:
+        return area
+    return "staff" if _is_project_model(model) else None
+
+
+def _is_project_model(model: type) -> bool:
+    """A model of the lab's own apps (not Django's sessions, the login guard or the task schedules)."""
+    return (
+        Path(model._meta.app_config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(model._meta.app_config.path).parts
+    )
 
 
 def _model_changed(sender: type, **kwargs) -> None:

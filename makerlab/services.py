@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from makerlab.cards import card_number_normalise
 from makerlab.locking import locked
 from makerlab.models import Notification, Patron
+from makerlab.pagecache import bump
 from makerlab.retention import registered_personal_fields
 from makerlab.selectors import patron_by_card, patrons_holding_card
 
@@ -343,6 +344,7 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
             model = apps.get_model(entry.model_label)
             model._base_manager.filter(**{entry.patron_lookup(): ids}).update(**entry.cleared_values())
         Patron.objects.filter(pk__in=ids).update(anonymised_at=now)
+        bump("staff")
     logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
     return len(ids)
 

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.formatting import clock_text, day_text, time_span, when_text
+from makerlab.pagecache import cached_staff_page
 from makerlab.validators import ascii_id
 from programs.models import AgeGroup, Attendance, Headcount, Session
 from programs.services.attendance import attendance_record, roster_participants
@@ -54,6 +55,7 @@ def _week_link(first_day: dt.date | None, program_id: int | None) -> str:
 
 @require_safe
 @attendance_permission
+@cached_staff_page
 def sessions(request: HttpRequest) -> HttpResponse:
     """The sessions of seven days from the day asked for (today when none), by day, for one program or all."""
     today = timezone.localdate()
@@ -133,6 +135,7 @@ def _ids(values: list[str]) -> list[int]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @attendance_permission
+@cached_staff_page
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("program__branch", "program__partner_site"), pk=pk)
     participants = roster_participants(session=session)

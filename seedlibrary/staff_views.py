@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from makerlab.formatting import day_text, moment_text
 from makerlab.forms import StaffCardLookupForm, add_service_error
 from makerlab.models import Branch, Patron
+from makerlab.pagecache import cached_staff_page
 from makerlab.selectors import branches_active
 from seedlibrary import services
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest
@@ -105,6 +106,7 @@ class ShelfRow:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @seed_permission("seedlibrary.add_loan")
+@cached_staff_page
 def lend(request: HttpRequest) -> HttpResponse:
     branch, branches = _branch(request)
     now = timezone.now()
@@ -172,6 +174,7 @@ def lend(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @seed_permission("seedlibrary.add_orientation")
+@cached_staff_page
 def orientation(request: HttpRequest) -> HttpResponse:
     """Look the card up first (GET ?card_number=): a patron on file is recorded with one button, and only a
     card the library has not seen asks for a name."""
@@ -229,6 +232,7 @@ class RequestRow:
 
 @require_safe
 @seed_permission("seedlibrary.change_seedrequest")
+@cached_staff_page
 def requests_queue(request: HttpRequest) -> HttpResponse:
     branch, branches = _branch(request)
     held = (
@@ -303,6 +307,7 @@ def _borrowed_lots(patron: Patron, *, season: int) -> list[Lot]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @seed_permission("seedlibrary.add_lot")
+@cached_staff_page
 def return_record(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     season = season_of(now)
@@ -362,6 +367,7 @@ def return_record(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @seed_permission("seedlibrary.view_loan")
+@cached_staff_page
 def report(request: HttpRequest) -> HttpResponse:
     branches = branches_active()
     this_season = season_of(timezone.now())

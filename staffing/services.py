@@ -708,6 +708,7 @@ def hours_log(
 def hours_decide(*, entry_ids: Iterable[int], approve: bool, by: AbstractBaseUser) -> int:
     """Approve or decline pending hours, never one's own; returns how many were decided."""
     pending = HoursEntry.objects.filter(pk__in=list(entry_ids), status=DecisionStatus.PENDING)
+    bump("staff")
     return pending.exclude(own_requests(by)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by,
@@ -751,6 +752,7 @@ def time_off_request(
 def time_off_decide(*, time_off_ids: Iterable[int], approve: bool, by: AbstractBaseUser) -> int:
     """Approve or decline pending time off, never one's own (as for hours); returns how many were decided."""
     pending = TimeOff.objects.filter(pk__in=list(time_off_ids), status=DecisionStatus.PENDING)
+    bump("bookings")  # time off takes a person's hours out of the times patrons can book
     return pending.exclude(own_requests(by)).update(
         status=DecisionStatus.APPROVED if approve else DecisionStatus.DECLINED,
         decided_by=by,

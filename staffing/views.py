@@ -25,6 +25,7 @@ from makerlab.commitments import STAFF, Commitment, busy_time
 from makerlab.formatting import day_text, time_span, when_text
 from makerlab.forms import add_service_error
 from makerlab.http import private_page
+from makerlab.pagecache import cached_staff_page
 from makerlab.selectors import branches_active
 from staffing import documents, selectors, services
 from staffing.forms import (
@@ -226,6 +227,7 @@ def _my_shifts_page(request: HttpRequest, me: StaffMember, *, error: ValidationE
 
 @require_safe
 @staff_member_required
+@cached_staff_page
 def my_shifts(request: HttpRequest, me: StaffMember) -> HttpResponse:
     return _my_shifts_page(request, me)
 
@@ -396,6 +398,7 @@ def _keeps_community_hours(me: StaffMember) -> bool:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
+@cached_staff_page
 def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = HoursLogForm(data, show_community_hours=_keeps_community_hours(me))
@@ -431,6 +434,7 @@ def hours(request: HttpRequest, me: StaffMember) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_member_required
+@cached_staff_page
 def time_off(request: HttpRequest, me: StaffMember) -> HttpResponse:
     form = TimeOffRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -519,6 +523,7 @@ def _changes_page(
 
 @require_safe
 @coordinator_permission("staffing.change_shiftchange")
+@cached_staff_page
 def shift_changes(request: HttpRequest) -> HttpResponse:
     return _changes_page(request)
 
@@ -556,6 +561,7 @@ def shift_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @coordinator_permission("staffing.change_hoursentry")
+@cached_staff_page
 def hours_approve(request: HttpRequest) -> HttpResponse:
     form = HoursDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -708,6 +714,7 @@ def _schedule_page(request: HttpRequest, params: Mapping[str, str], *, errors: l
 
 @require_safe
 @coordinator_permission("staffing.view_shift")
+@cached_staff_page
 def schedule(request: HttpRequest) -> HttpResponse:
     return _schedule_page(request, request.GET)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from makerlab.models import Branch
+from makerlab.pagecache import cached_staff_page
 from makerlab.selectors import branches_active
 from stats.dashboard import (
     MAX_MONTHS,
@@ -80,6 +81,7 @@ class DashboardFilterForm(forms.Form):
 @login_required
 @permission_required("stats.view_monthlyreport", raise_exception=True)
 @require_safe
+@cached_staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     this_month = month_first(timezone.localdate(now))

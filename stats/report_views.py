@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from makerlab.pagecache import cached_staff_page
 from stats import exports, selectors, services
 from stats.figures import AREAS
 from stats.models import MonthlyReport
@@ -70,6 +71,7 @@ def _download(content: bytes | str, *, content_type: str, filename: str) -> Http
 
 
 @report_permission
+@cached_staff_page
 def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.reports_list(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
@@ -86,6 +88,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @report_permission
 @closed_report(as_report=True)
+@cached_staff_page
 def report_detail(request: HttpRequest, report: MonthlyReport) -> HttpResponse:
     sending = selectors.report_board_sending(report) if request.user.has_perm(SEND_PERMISSION) else None
     html = exports.report_html(selectors.report_view_of(report), for_print=False, request=request, sending=sending)

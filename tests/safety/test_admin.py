@@ -86,3 +86,26 @@ def test_the_board_sees_no_safety_admin(client, board_member, url):
     board_member.save()
     client.force_login(board_member)
     assert client.get(url).status_code == 403
+
+
+SAFETY_MODELS = [
+    "hazard",
+    "protectiveequipment",
+    "safetyprofile",
+    "procedureversion",
+    "procedureacknowledgement",
+    "preusecheck",
+    "safetyreport",
+    "outofservice",
+    "inspectionitem",
+    "inspection",
+    "correctiveaction",
+    "branchsafety",
+]
+
+
+@pytest.mark.parametrize("model", SAFETY_MODELS)
+def test_the_coordinator_opens_every_safety_list_and_add_form(client, coordinator, reports, model):
+    client.force_login(coordinator)
+    assert client.get(f"/admin/safety/{model}/").status_code == 200
+    assert client.get(f"/admin/safety/{model}/add/").status_code == 200

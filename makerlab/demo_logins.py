@@ -17,5 +17,6 @@ DEMO_LOGINS = [
     DemoLogin("coordinator", "Priya", "Raman", "Coordinator", True),
     DemoLogin("assistant", "Daniel", "Okafor", "Library assistant", True),
     DemoLogin("volunteer", "Emma", "Tremblay", "Volunteer", False),
+    DemoLogin("manager", "Harold", "Nguyen", "Manager", True),
     DemoLogin("board", "Margaret", "Whitfield", "Board", False),
 ]

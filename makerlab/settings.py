@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "stats",
     "mylab",
     "frontdesk",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,12 @@ REPORT_CHANGE_FLAG_PERCENT = env.int("REPORT_CHANGE_FLAG_PERCENT", default=10)
 BOARD_REPORT_SEND_DAY = env.int("BOARD_REPORT_SEND_DAY", default=3)
 if not 1 <= BOARD_REPORT_SEND_DAY <= 28:
     raise ImproperlyConfigured(f"BOARD_REPORT_SEND_DAY must be a day from 1 to 28, not {BOARD_REPORT_SEND_DAY}.")
+
+# Health and safety: hazard, near-miss and incident reports keep their personal details (names, first aid, what
+# happened to whom) this many days after the event, as OHSA and WSIB records ask (3 years), then lose them.
+SAFETY_REPORT_RETENTION_DAYS = env.int("SAFETY_REPORT_RETENTION_DAYS", default=3 * 365)
+if SAFETY_REPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"SAFETY_REPORT_RETENTION_DAYS must be 1 or more, not {SAFETY_REPORT_RETENTION_DAYS}.")
 
 # Celery: Redis when REDIS_URL is given, else the filesystem broker under var/broker.
 CELERY_TIMEZONE = TIME_ZONE

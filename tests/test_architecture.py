@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
-DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
+APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety")
+DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety")
 STAFFING_MODELS = "staffing.models"
 MANAGERS = ("objects", "_default_manager", "_base_manager")
 # Demo data builders set up rows of every app directly: each app's demo step may fill in the staff it needs.
@@ -76,6 +76,7 @@ def _report(offences: list[AppImport], rule: str) -> str:
 def test_the_scan_sees_the_imports_that_are_allowed(app_imports):
     edges = {(found.importer, found.imported) for found in app_imports}
     assert {("bookings", "staffing"), ("programs", "staffing"), ("programs", "bookings")} <= edges
+    assert {("safety", "staffing"), ("safety", "bookings")} <= edges
     assert ("staffing", "makerlab") in edges
 
 
@@ -99,6 +100,19 @@ def test_nothing_imports_my_maker_lab(app_imports):
 def test_nothing_imports_the_staff_start_page(app_imports):
     offences = [f for f in app_imports if f.imported == "frontdesk"]
     assert not offences, _report(offences, "frontdesk gathers every app's day for staff; no app may import it")
+
+
+def test_only_stats_imports_safety(app_imports):
+    offences = [f for f in app_imports if f.imported == "safety" and f.importer != "stats"]
+    assert not offences, _report(
+        offences, "safety uses staffing and bookings; only stats may import it (for the board report's aggregates)"
+    )
+
+
+def test_safety_imports_only_the_apps_it_builds_on(app_imports):
+    allowed = ("staffing", "bookings", "makerlab")
+    offences = [f for f in app_imports if f.importer == "safety" and f.imported not in allowed]
+    assert not offences, _report(offences, "safety may import staffing, bookings and makerlab only")
 
 
 def test_my_maker_lab_reads_the_apps_it_shows(app_imports):

@@ -6,10 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD
 
-ROLES = ["Coordinator", "Library assistant", "Volunteer", "Board"]
+ROLES = ["Coordinator", "Library assistant", "Volunteer", "Manager", "Board"]
 
 
-def test_the_four_roles_exist(db):
+def test_the_roles_exist(db):
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
 
 

@@ -51,6 +51,13 @@ def test_only_postgresql_is_accepted():
     assert "PostgreSQL only" in result.stderr
 
 
+@pytest.mark.parametrize("days", ["0", "-5"])
+def test_safety_reports_are_kept_at_least_a_day(days):
+    result = load_settings(DEBUG="true", SAFETY_REPORT_RETENTION_DAYS=days)
+    assert result.returncode != 0
+    assert "SAFETY_REPORT_RETENTION_DAYS must be 1 or more" in result.stderr
+
+
 def test_a_malformed_boolean_fails_loudly():
     result = load_settings(DEBUG="maybe")
     assert result.returncode != 0

@@ -1,0 +1,111 @@
+"""The safety admin keeps reports private: only those who read every report see names and injuries."""
+
+import pytest
+
+from safety.models import SafetyReport
+from tests.factories import UserFactory
+
+
+def file_report(branch, reporter, now, **fields) -> SafetyReport:
+    return SafetyReport.objects.create(
+        kind=SafetyReport.Kind.INCIDENT,
+        branch=branch,
+        occurred_at=now,
+        reported_by=reporter,
+        location=fields.pop("location", "Laser room"),
+        what_happened="Burn on the hot bed.",
+        names_involved=fields.pop("names_involved", "Jordan Example"),
+        injury=True,
+        severity=SafetyReport.Severity.FIRST_AID,
+        first_aid_given="Cool water for ten minutes",
+        **fields,
+    )
+
+
+@pytest.fixture
+def reports(branch, assistant, now):
+    own = file_report(branch, assistant, now, location="Sewing corner", names_involved="Alex Ownreport")
+    other = file_report(branch, UserFactory(is_staff=True), now, location="Laser room", names_involved="Sam Other")
+    return own, other
+
+
+def test_an_assistant_sees_only_their_own_reports_without_names_or_injuries(client, assistant, reports):
+    own, other = reports
+    client.force_login(assistant)
+    listing = client.get("/admin/safety/safetyreport/")
+    assert listing.status_code == 200
+    assert "Sewing corner" in listing.text
+    assert "Laser room" not in listing.text
+
+    page = client.get(f"/admin/safety/safetyreport/{own.pk}/change/")
+    assert page.status_code == 200
+    assert "Sewing corner" in page.text
+    for private in ("Alex Ownreport", "Cool water", "First aid"):
+        assert private not in page.text
+
+    elsewhere = client.get(f"/admin/safety/safetyreport/{other.pk}/change/", follow=True)
+    assert "Sam Other" not in elsewhere.text
+    assert "Laser room" not in elsewhere.text
+
+
+@pytest.mark.parametrize("role", ["Coordinator", "Manager"])
+def test_the_coordinator_and_the_manager_read_every_report_in_full(client, role, reports):
+    _own, other = reports
+    client.force_login(UserFactory(is_staff=True, role=role))
+    assert "Laser room" in client.get("/admin/safety/safetyreport/").text
+    page = client.get(f"/admin/safety/safetyreport/{other.pk}/change/")
+    assert page.status_code == 200
+    assert "Sam Other" in page.text
+    assert "Cool water" in page.text
+
+
+def test_an_assistant_files_a_report_in_the_admin_as_themselves(client, assistant, branch):
+    client.force_login(assistant)
+    response = client.post(
+        "/admin/safety/safetyreport/add/",
+        {
+            "kind": "near_miss",
+            "branch": branch.pk,
+            "occurred_at_0": "2027-03-15",
+            "occurred_at_1": "10:00",
+            "reported_at_0": "2027-03-15",
+            "reported_at_1": "10:05",
+            "location": "Workbench",
+            "what_happened": "A cutter fell off the bench.",
+            "roles_involved": ["staff"],
+            "severity": "none",
+        },
+    )
+    assert response.status_code == 302, response.text
+    assert SafetyReport.objects.get().reported_by == assistant
+
+
+@pytest.mark.parametrize("url", ["/admin/safety/inspection/", "/admin/safety/safetyprofile/add/"])
+def test_the_board_sees_no_safety_admin(client, board_member, url):
+    board_member.is_staff = True
+    board_member.save()
+    client.force_login(board_member)
+    assert client.get(url).status_code == 403
+
+
+SAFETY_MODELS = [
+    "hazard",
+    "protectiveequipment",
+    "safetyprofile",
+    "procedureversion",
+    "procedureacknowledgement",
+    "preusecheck",
+    "safetyreport",
+    "outofservice",
+    "inspectionitem",
+    "inspection",
+    "correctiveaction",
+    "branchsafety",
+]
+
+
+@pytest.mark.parametrize("model", SAFETY_MODELS)
+def test_the_coordinator_opens_every_safety_list_and_add_form(client, coordinator, reports, model):
+    client.force_login(coordinator)
+    assert client.get(f"/admin/safety/{model}/").status_code == 200
+    assert client.get(f"/admin/safety/{model}/add/").status_code == 200

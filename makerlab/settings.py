@@ -335,6 +335,17 @@ CELERY_BEAT_SCHEDULE = {
     # Every day at 7:00: email the board any closed report whose day (BOARD_REPORT_SEND_DAY) has come and that
     # the coordinator has not sent yet. Each version goes once.
     "stats-reports-send-due": {"task": "stats.tasks.reports_send_due", "schedule": crontab(hour=7, minute=0)},
+    # Every day at 6:30: make this month's workplace inspection for each branch (the work happens on the 1st;
+    # later runs assign and email an inspection whose branch has since named its representative).
+    "safety-inspections-schedule": {
+        "task": "safety.tasks.inspections_schedule",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Every day at 7:15: email owners their overdue corrective actions, each action at most once a week.
+    "safety-actions-remind-overdue": {
+        "task": "safety.tasks.actions_remind_overdue",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long
 # (django-celery-beat writes run times every few minutes; a task runs every minute).

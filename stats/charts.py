@@ -39,7 +39,9 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def unit_label(unit: str) -> str:
-    return {"count": "Number", "percent": "Percent", "minutes": "Minutes", "hours": "Hours"}.get(unit, unit)
+    return {"count": "Number", "percent": "Percent", "minutes": "Minutes", "hours": "Hours", "days": "Days"}.get(
+        unit, unit
+    )
 
 
 def _axis_ticks(largest: float, unit: str) -> list[float]:

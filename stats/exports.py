@@ -16,7 +16,7 @@ from stats.selectors import AnnualLine, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_COLUMNS = ["Figure", "Unit", "This month", "Year to date", "Same month last year", "Change (%)", "Flagged"]
-UNIT_NAMES = {"count": "number", "minutes": "minutes", "hours": "hours", "percent": "percent"}
+UNIT_NAMES = {"count": "number", "minutes": "minutes", "hours": "hours", "days": "days", "percent": "percent"}
 
 
 def _figure_row(row) -> list:

@@ -36,11 +36,13 @@ from programs.selectors import (
     session_attendance,
     waitlisted_places_at,
 )
+from safety.models import Severity
+from safety.selectors import board_figures as safety_board_figures
 from seedlibrary.selectors import packets_lent, patron_borrowing, seed_figures
 from staffing.selectors import hours_figures
 from stats.models import Agreement, PatronFirstActivity, SurveyKind, SurveyResponse, SurveysSent
 
-Unit = Literal["count", "minutes", "hours", "percent"]
+Unit = Literal["count", "minutes", "hours", "days", "percent"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ AREAS = [
     Area("outcomes", "Outcomes"),
     Area("patrons", "Patrons served"),
     Area("demand", "Demand signals"),
+    Area("safety", "Health and safety"),
 ]
 
 
@@ -328,6 +331,91 @@ FIGURES = [
     ),
 ]
 
+# Health and safety: counts only, never a name or a word of what a report says.
+SEVERITY_FIGURES = {
+    Severity.NONE: (
+        "Incidents without injury",
+        "Incidents in which no one was injured (equipment damage, a fire put out, a fall without harm).",
+    ),
+    Severity.FIRST_AID: ("Incidents: first aid", "Incidents whose worst injury was treated with first aid only."),
+    Severity.MEDICAL_TREATMENT: (
+        "Incidents: medical treatment",
+        "Incidents whose worst injury needed treatment by a doctor or nurse.",
+    ),
+    Severity.LOST_TIME: (
+        "Incidents: lost time",
+        "Incidents in which an injured worker lost time from work (reported to the WSIB).",
+    ),
+    Severity.CRITICAL: (
+        "Incidents: critical injury",
+        "Incidents with a critical injury as OHSA defines it (reported to the Ministry of Labour).",
+    ),
+}
+FIGURES += [
+    _f(
+        "safety.incidents",
+        "Incidents",
+        "count",
+        True,
+        "Incident reports (something happened, with or without an injury) about events in the period.",
+    ),
+    *(
+        _f(f"safety.incidents_{severity.value}", label, "count", True, definition)
+        for severity, (label, definition) in SEVERITY_FIGURES.items()
+    ),
+    _f(
+        "safety.near_misses",
+        "Near misses",
+        "count",
+        True,
+        "Near-miss reports (something almost happened) about events in the period.",
+    ),
+    _f(
+        "safety.hazards",
+        "Hazards reported",
+        "count",
+        True,
+        "Hazard reports (a danger noticed before anything happened) about events in the period.",
+    ),
+    _f(
+        "safety.inspections_due",
+        "Workplace inspections due",
+        "count",
+        True,
+        "Monthly workplace inspections due in the period (each branch's is due on the last day of its month).",
+    ),
+    _f(
+        "safety.inspections_on_time",
+        "Inspections done on time",
+        "count",
+        True,
+        "Of the inspections due in the period, those recorded by the end of their due day.",
+    ),
+    _f(
+        "safety.actions_open",
+        "Corrective actions open",
+        "count",
+        False,
+        "Corrective actions set before the end of the period and not done at its end. For one branch, only actions "
+        "from its reports and inspections.",
+    ),
+    _f(
+        "safety.actions_overdue",
+        "Corrective actions overdue",
+        "count",
+        False,
+        "Of the actions open at the end of the period, those whose due date had passed.",
+    ),
+    _f(
+        "safety.equipment_days_out",
+        "Equipment days out of service",
+        "days",
+        True,
+        "Days machines spent out of service after a safety report, within the period, added up over the machines "
+        "(two machines out for a day count two days).",
+    ),
+]
+
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 
 # Breakdowns: label → value tables beside the figures (attended sessions by service, and so on).
@@ -577,6 +665,9 @@ def compute_figures(
     if _areas_wanted(wanted, "demand.no_free_time", "demand.notify_requests"):
         for key, value in demand_figures(start_at=start_at, end_at=end_at, branch=branch).items():
             values[f"demand.{key}"] = value
+    if _areas_wanted(wanted, "safety."):
+        for key, value in safety_board_figures(start_at=start_at, end_at=end_at, branch=branch).items():
+            values[f"safety.{key}"] = value
     if wanted is not None:
         return Figures(values={key: values[key] for key in keys}, breakdowns={})
     return Figures(

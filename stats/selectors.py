@@ -22,7 +22,7 @@ from stats.models import MonthlyReport, ReportClosing, SurveyKind, SurveyRespons
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
-UNIT_WORDS = {"count": "", "minutes": "minutes", "hours": "hours", "percent": ""}
+UNIT_WORDS = {"count": "", "minutes": "minutes", "hours": "hours", "days": "days", "percent": ""}
 
 
 def month_parse(text: str) -> dt.date | None:

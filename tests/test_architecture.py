@@ -26,7 +26,7 @@ DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "myla
 STAFFING_MODELS = "staffing.models"
 MANAGERS = ("objects", "_default_manager", "_base_manager")
 # Demo data builders set up rows of every app directly: each app's demo step may fill in the staff it needs.
-MAY_QUERY_STAFFING_MODELS = ("bookings/demo.py", "programs/demo.py")
+MAY_QUERY_STAFFING_MODELS = ("bookings/demo.py", "programs/demo.py", "safety/demo.py")
 
 
 @dataclass(frozen=True)

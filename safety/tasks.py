@@ -1,0 +1,18 @@
+"""Celery tasks for health and safety: thin wrappers around services, safe to run twice or at once."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from safety import services
+
+
+@shared_task(ignore_result=True)
+def inspections_schedule() -> None:
+    """Daily: make this month's inspection for each branch and email its representative (once)."""
+    services.inspections_schedule(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def actions_remind_overdue() -> None:
+    """Daily: email owners their overdue corrective actions, each action at most once a week."""
+    services.actions_remind_overdue(today=timezone.localdate())

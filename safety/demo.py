@@ -35,7 +35,7 @@ from safety.models import (
     Severity,
 )
 from safety.selectors import month_last_day
-from staffing.models import Qualification, StaffMember
+from staffing.models import Qualification, StaffKind, StaffMember
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def _acknowledgements(equipment, versions, *, users, now: dt.datetime) -> None:
         behind = None
         if len(versions[machine.pk]) > 1:
             behind = next((p for p in people if assistant is not None and p.user_id == assistant.pk), None) or next(
-                (p for p in people if p.kind == "library_assistant"), None
+                (p for p in people if p.kind == StaffKind.LIBRARY_ASSISTANT), None
             )
         for version in versions[machine.pk]:
             for person in people:

@@ -130,7 +130,7 @@ class StartAlerts:
 
 
 def start_alerts(*, user, today: dt.date) -> StartAlerts:
-    """Three queries for the coordinator, one for anyone else, whatever the amount of data."""
+    """Four queries for the coordinator, one for anyone else, whatever the amount of data."""
     own = actions_overdue(today=today).filter(owner=user).count() if user.is_authenticated else 0
     if not user.has_perm("safety.view_correctiveaction"):
         return StartAlerts([], 0, [], 0, own)
@@ -141,7 +141,7 @@ def start_alerts(*, user, today: dt.date) -> StartAlerts:
     )
     overdue = actions_overdue(today=today)
     actions = list(overdue.select_related("owner").order_by("due_on", "pk")[:START_ALERT_ROWS])
-    total = len(actions) if len(actions) < START_ALERT_ROWS else overdue.count()
+    total = overdue.count()
     return StartAlerts(
         inspections=inspections[:START_ALERT_ROWS],
         inspections_more=max(0, len(inspections) - START_ALERT_ROWS),

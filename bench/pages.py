@@ -185,6 +185,14 @@ def check_in_of_largest_registration() -> str:
     return f"/staff/check-in/?code={registration_check_in_code(registration)}" if registration else "/staff/check-in/"
 
 
+def open_inspection() -> str:
+    """The page of the latest inspection still to record (its checklist form); the list when there is none."""
+    from safety.models import Inspection
+
+    inspection = Inspection.objects.filter(completed_at__isnull=True).order_by("-month", "pk").first()
+    return f"/staff/safety/inspections/{inspection.pk}/" if inspection else "/staff/safety/inspections/"
+
+
 def desk_booking_of_busiest_patron() -> str:
     """Book for a patron: the busiest service's times, with the card of the patron with most bookings looked up."""
     from django.db.models import Count
@@ -266,6 +274,10 @@ PAGES: list[Page] = [
         inproc_goal_ms=DASHBOARD_GOAL_MS,
     ),
     Page(name="stats_report", path=latest_report("page"), login="coordinator"),
+    Page(name="safety_inspections", path="/staff/safety/inspections/", login="coordinator"),
+    Page(name="safety_inspection", path=open_inspection, login="coordinator"),
+    Page(name="safety_my_actions", path="/staff/safety/actions/", login="coordinator"),
+    Page(name="safety_all_actions", path="/staff/safety/actions/all/", login="coordinator"),
     Page(name="stats_report_pdf", path=latest_report("pdf"), login="coordinator"),
     Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
 ]

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from safety.models import Inspection
 from stats.dashboard import add_months, month_first
 from stats.models import MonthlyReport
 from tests.factories import (
@@ -71,6 +72,10 @@ PAGES = {
     "reports": ("/staff/stats/reports/", ["page"]),
     "monthly report": ("/staff/stats/reports/{report_month}/", []),
     "monthly report quotes": ("/admin/stats/monthlyreport/{report_pk}/quotes/", []),
+    "safety inspections": ("/staff/safety/inspections/", ["page"]),
+    "safety inspection": ("/staff/safety/inspections/{inspection}/", []),
+    "safety my actions": ("/staff/safety/actions/", ["page"]),
+    "safety all actions": ("/staff/safety/actions/all/", ["page"]),
     "bookings admin": ("/admin/bookings/booking/", ["staff", "when"]),
     "time off admin": ("/admin/staffing/timeoff/", ["staff_member__id__exact"]),
     "hours admin": ("/admin/staffing/hoursentry/", ["staff_member__id__exact"]),
@@ -87,7 +92,11 @@ def objects(db, coordinator):
     variety = VarietyFactory()
     lot = lendable_lot(branch=BranchFactory(), variety=variety)
     report = MonthlyReport.objects.create(month=dt.date(2001, 1, 1), figures={})
+    inspection = Inspection.objects.create(
+        branch=BranchFactory(), month=dt.date(2001, 1, 1), due_on=dt.date(2001, 1, 31)
+    )
     return {
+        "inspection": inspection.pk,
         "report_month": f"{report.month:%Y-%m}",
         "report_pk": report.pk,
         "service": ServiceTypeFactory().slug,
@@ -138,6 +147,7 @@ def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
         "/survey/:::/",
         "/survey/program/not-a-signed-code/",
         "/staff/seeds/lots/999999999999999999999/labels.pdf",
+        "/staff/safety/inspections/999999999999999999999/",
         "/staff/stats/reports/2026-13/",
         "/staff/stats/reports/9999-99.pdf",
         "/staff/stats/reports/annual/abcd.csv",
@@ -155,6 +165,8 @@ POSTED = {
     "offer a shift": ("/staff/schedule/offer/", ["shift", "staff_member", "branch", "week"]),
     "take an offered shift": ("/staff/invitations/999999999999999999999/take/", []),
     "decline an offered shift": ("/staff/invitations/999999999999999999999/decline/", []),
+    "add a safety action": ("/staff/safety/actions/all/", ["description", "owner", "due_on"]),
+    "change a safety action": ("/staff/safety/actions/999999999999999999999/status/", ["status", "next"]),
 }
 
 

@@ -248,3 +248,26 @@ def test_the_inspection_pages_take_as_many_queries_whatever_the_history(
     for path in pages:
         with django_assert_max_num_queries(budgets[path]):
             assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["ok", "note", "owner", "due_on"])
+def test_hostile_values_on_the_inspection_form_never_answer_500(client, open_inspection, rep, field):
+    """A value that is fine after all (an empty owner or due date: the defaults; SQL-like text in a note) records
+    the inspection, which is then put back to be recorded again with the next value."""
+    from tests.test_hostile_urls import HOSTILE_VALUES
+
+    client.raise_request_exception = False
+    client.force_login(rep)
+    kit = lines(open_inspection)["First-aid kit stocked"]
+    for value in HOSTILE_VALUES:
+        data = answers_all_ok(open_inspection) | {
+            f"result-{kit.pk}-ok": "not_ok",
+            f"result-{kit.pk}-note": "Empty",
+            f"result-{kit.pk}-{field}": value,
+        }
+        response = client.post(page_url(open_inspection), data)
+        assert response.status_code in (302, 400), (field, value[:40])
+        recorded = Inspection.objects.get().completed_at is not None
+        assert recorded == (response.status_code == 302), (field, value[:40])
+        CorrectiveAction.objects.all().delete()
+        Inspection.objects.update(completed_at=None, completed_by=None)

@@ -176,6 +176,10 @@ def inspection_complete(
         if inspection.completed_at is not None:
             raise ValidationError("This inspection was already recorded.", code="inspection_already_completed")
         results = {result.pk: result for result in inspection_checklist(inspection=inspection)}
+        if not results:
+            raise ValidationError(
+                "The checklist is empty: the coordinator adds its lines in the admin first.", code="checklist_empty"
+            )
         given = {finding.result_id: finding for finding in findings}
         errors: dict[str, list[ValidationError]] = {}
         actions = []

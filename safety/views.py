@@ -76,7 +76,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the inspector and the coordinator open this inspection.")
     can_record = services.inspection_can_do(found, user=request.user) and found.completed_at is None
     results = services.inspection_checklist(inspection=found) if found.completed_at is None else []
-    form = InspectionForm(request.POST or None, results=results)
+    form = InspectionForm(request.POST if request.method == "POST" else None, results=results)
     if request.method == "POST":
         if not can_record:
             form.add_error(None, "This inspection was already recorded, or is not yours to record.")
@@ -137,7 +137,7 @@ def all_actions(request: HttpRequest) -> HttpResponse:
     """Every open action, oldest due first, and (for the coordinator) a form to set one on its own."""
     today = timezone.localdate()
     can_add = request.user.has_perm("safety.add_correctiveaction")
-    form = ActionForm(request.POST or None, today=today) if can_add else None
+    form = ActionForm(request.POST if request.method == "POST" else None, today=today) if can_add else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied("Only the coordinator sets corrective actions.")

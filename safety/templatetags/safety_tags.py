@@ -13,7 +13,7 @@ register = template.Library()
 @register.inclusion_tag("safety/_start_alerts.html", takes_context=True)
 def safety_start_alerts(context) -> dict:
     """On the start page: overdue inspections and actions for the coordinator, and one's own overdue actions.
-    One query for most people, four for the coordinator."""
+    One query for most people, three for the coordinator."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

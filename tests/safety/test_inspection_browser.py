@@ -7,16 +7,20 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from safety.models import CorrectiveAction
+from safety.models import CorrectiveAction, InspectionItem
 from tests.conftest import PASSWORD
 from tests.factories import BranchFactory, UserFactory
 from tests.safety.helpers import action_for, inspection_for, representative_of
 
 pytestmark = pytest.mark.browser
 
+CHECKLIST = ["First-aid kit stocked", "Fire extinguisher tagged", "Ventilation running", "Floors clear"]
+
 
 @pytest.fixture
 def inspection(transactional_db):
+    for position, text in enumerate(CHECKLIST, start=1):  # a transactional test before this one may have emptied it
+        InspectionItem.objects.get_or_create(text=text, defaults={"position": position})
     branch = BranchFactory(name="Central Library", slug="central")
     rep = UserFactory(username="rep", first_name="Jamal", last_name="Haddad", is_staff=True, role="Library assistant")
     representative_of(branch, rep)

@@ -271,3 +271,13 @@ def test_hostile_values_on_the_inspection_form_never_answer_500(client, open_ins
         assert recorded == (response.status_code == 302), (field, value[:40])
         CorrectiveAction.objects.all().delete()
         Inspection.objects.update(completed_at=None, completed_by=None)
+
+
+def test_an_inspection_without_a_checklist_cannot_be_recorded(client, branch, rep, today):
+    InspectionItem.objects.all().delete()
+    empty = inspection_for(branch, month=today.replace(day=1), inspector=rep)
+    client.force_login(rep)
+    response = client.post(page_url(empty), {})
+    assert response.status_code == 400
+    assert "The checklist is empty" in response.text
+    assert Inspection.objects.get().completed_at is None

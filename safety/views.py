@@ -49,8 +49,6 @@ def inspections(request: HttpRequest) -> HttpResponse:
     listed = selectors.inspections_for(user=request.user)
     is_coordinator = request.user.has_perm("safety.view_inspection")
     page = Paginator(listed, PAGE_SIZE).get_page(_page_number(request))
-    if not is_coordinator and not page.object_list:
-        raise PermissionDenied("Inspections are for the branches' health and safety representatives.")
     today = timezone.localdate()
     return render(
         request,
@@ -110,8 +108,17 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _status_forms(actions) -> list[tuple[CorrectiveAction, ActionStatusForm]]:
-    return [(action, ActionStatusForm(initial={"status": action.status}, prefix=f"a{action.pk}")) for action in actions]
+def _status_forms(actions, *, user) -> list[tuple[CorrectiveAction, ActionStatusForm | None]]:
+    """Each action with the form to change its status, for those who may (its owner and the coordinator)."""
+    return [
+        (
+            action,
+            ActionStatusForm(initial={"status": action.status}, prefix=f"a{action.pk}")
+            if services.action_can_change(action, user=user)
+            else None,
+        )
+        for action in actions
+    ]
 
 
 @require_safe
@@ -125,7 +132,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "safety/my_actions.html",
-        {"page": page, "rows": _status_forms(page), "done": done, "today": today},
+        {"page": page, "rows": _status_forms(page, user=request.user), "done": done, "today": today},
     )
 
 
@@ -158,7 +165,7 @@ def all_actions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "safety/all_actions.html",
-        {"page": page, "rows": _status_forms(page), "form": form, "today": today},
+        {"page": page, "rows": _status_forms(page, user=request.user), "form": form, "today": today},
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -231,6 +231,7 @@ def test_the_manager_reads_every_open_action_but_adds_none(client, owner, today)
     page = client.get("/staff/safety/actions/all/")
     assert "Clear the aisle" in page.text
     assert "Add an action" not in page.text
+    assert "/status/" not in page.text  # reads the status, changes none
 
 
 def test_overdue_actions_are_on_the_coordinators_start_page_and_the_owners(

@@ -145,7 +145,9 @@ def test_someone_else_cannot_open_or_record_an_inspection(client, open_inspectio
     client.force_login(assistant)
     assert client.get(page_url(open_inspection)).status_code == 403
     assert client.post(page_url(open_inspection), answers_all_ok(open_inspection)).status_code == 403
-    assert client.get("/staff/safety/inspections/").status_code == 403
+    listing = client.get("/staff/safety/inspections/")
+    assert "You have no inspections to do" in listing.text
+    assert page_url(open_inspection) not in listing.text
     assert Inspection.objects.get().completed_at is None
 
 

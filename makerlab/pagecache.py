@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -241,6 +242,8 @@ def _served_or_rendered(
     if stored is not None:
         return _rebuilt(stored, request)
     response = render()
+    if isinstance(response, SimpleTemplateResponse) and _cacheable(response):
+        response.render()  # an admin page: its content is kept as served
     if _cacheable(response):
         _store(page_key, response, versions, request)
     return response

@@ -40,9 +40,13 @@ def _account_key(versions_key: str) -> str:
 
 
 def _account_kept(user_pk, versions_key: str):
-    """The account read afresh (nothing related loaded with it, which its versions would not cover), and kept."""
+    """The account read afresh (nothing related loaded with it, which its versions would not cover), and kept with
+    its permissions: a page then reads both in one round trip to the cache."""
     user = get_user_model()._default_manager.filter(pk=user_pk).first()
     if user is not None:
+        user._cached_versions_key = versions_key
+        if user.is_active:
+            user.get_all_permissions()
         cache.set(_account_key(versions_key), user, PERMISSIONS_CACHE_SECONDS)
     return user
 

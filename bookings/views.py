@@ -317,6 +317,7 @@ def confirmed(request: HttpRequest, booking: Booking) -> HttpResponse:
 
 @require_safe
 @never_cache
+@cached_page("bookings", "branches", period_seconds=60)  # a link reached by its owner only
 @booking_link
 def manage(request: HttpRequest, booking: Booking) -> HttpResponse:
     return _manage_page(request, booking)

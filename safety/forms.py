@@ -9,7 +9,11 @@ UNKNOWN_PROCEDURE = "This procedure was not found. Reload the page to see the pr
 class AcknowledgeForm(forms.Form):
     """The version a staff member says they read and understood, as the page's button posts it."""
 
-    version = forms.CharField(max_length=20, widget=forms.HiddenInput, error_messages={"required": UNKNOWN_PROCEDURE})
+    version = forms.CharField(
+        max_length=20,
+        widget=forms.HiddenInput,
+        error_messages={"required": UNKNOWN_PROCEDURE, "max_length": UNKNOWN_PROCEDURE},
+    )
 
     def clean_version(self) -> int:
         version_id = ascii_id(self.cleaned_data["version"])

@@ -148,15 +148,11 @@ class ProcedurePage:
 def procedure_page(*, equipment_id: int) -> ProcedurePage | None:
     """The equipment, its current procedure and its safety profile with hazards and protective equipment, or None
     when there is no such equipment: four queries."""
-    equipment = Equipment.objects.filter(pk=equipment_id).select_related("branch").first()
+    equipment = Equipment.objects.filter(pk=equipment_id).select_related("branch", "safety_profile").first()
     if equipment is None:
         return None
     version = current_procedure(equipment=equipment)
-    profile = (
-        SafetyProfile.objects.filter(equipment=equipment)
-        .prefetch_related("hazards", "required_protection__protective_equipment")
-        .first()
-    )
+    profile = getattr(equipment, "safety_profile", None)
     if profile is None:
         return ProcedurePage(equipment=equipment, version=version, profile=None)
     return ProcedurePage(
@@ -164,7 +160,7 @@ def procedure_page(*, equipment_id: int) -> ProcedurePage | None:
         version=version,
         profile=profile,
         hazards=list(profile.hazards.all()),
-        protection=list(profile.required_protection.all()),
+        protection=list(profile.required_protection.select_related("protective_equipment")),
     )
 
 

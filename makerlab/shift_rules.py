@@ -47,6 +47,10 @@ def unregister_shift_rules(name: str) -> None:
     _providers.pop(name, None)
 
 
+def registered_shift_rules() -> dict[str, ShiftRulesProvider]:
+    return dict(_providers)
+
+
 def shift_rules_for(*, staff_member_ids: Sequence[int]) -> list[ShiftRules]:
     """Every registered app's rules for these people, in the order of the apps' names."""
     staff_member_ids = list(staff_member_ids)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from bookings.models import Equipment, ServiceType
 from makerlab.shift_rules import ShiftConcern
@@ -179,15 +179,17 @@ NOT_ACKNOWLEDGED = "procedure_not_acknowledged"
 class ProcedureShiftRules:
     """Staffing's schedule checks about procedures and adult-only supervision (see ``makerlab.shift_rules``).
 
-    Loads, in three queries, which skills supervise which equipment, the current procedures of that equipment and
-    which of them the people asked about acknowledged; then answers for any shift and person from memory.
+    Loads, in two queries (one when no procedure is written yet), which skills supervise which equipment with the
+    current procedure of each, and which of those the people asked about acknowledged; then answers for any shift
+    and person from memory.
     """
 
     def __init__(self, *, staff_member_ids: Sequence[int]) -> None:
-        self._supervised = [
-            _SupervisedEquipment(skill_id, equipment_id, branch_id, name, bool(adult_only))
-            for skill_id, equipment_id, branch_id, name, adult_only in ServiceType.objects.filter(
-                equipment__isnull=False, is_active=True
+        latest = ProcedureVersion.objects.filter(equipment=OuterRef("equipment")).order_by("-number")
+        rows = (
+            ServiceType.objects.filter(equipment__isnull=False, is_active=True)
+            .annotate(
+                version_id=Subquery(latest.values("pk")[:1]), version_number=Subquery(latest.values("number")[:1])
             )
             .values_list(
                 "required_skill_id",
@@ -195,12 +197,18 @@ class ProcedureShiftRules:
                 "equipment__branch_id",
                 "equipment__name",
                 "equipment__safety_profile__adult_only_supervision",
+                "version_id",
+                "version_number",
             )
             .distinct()
-        ]
-        current = current_procedures(equipment_ids={row.equipment_id for row in self._supervised})
-        self._current = {equipment_id: version.pk for equipment_id, version in current.items()}
-        self._numbers = {equipment_id: version.number for equipment_id, version in current.items()}
+        )
+        self._supervised = []
+        self._current: dict[int, int] = {}
+        self._numbers: dict[int, int] = {}
+        for skill_id, equipment_id, branch_id, name, adult_only, version_id, number in rows:
+            self._supervised.append(_SupervisedEquipment(skill_id, equipment_id, branch_id, name, bool(adult_only)))
+            if version_id is not None:
+                self._current[equipment_id], self._numbers[equipment_id] = version_id, number
         self._acknowledged: dict[int, set[int]] = defaultdict(set)
         if staff_member_ids and self._current:
             for staff_member_id, version_id in ProcedureAcknowledgement.objects.filter(

@@ -233,6 +233,22 @@ def busiest_branch_dashboard() -> str:
 
 DASHBOARD_GOAL_MS = 30.0
 
+
+def most_read_procedure() -> str:
+    """The public page of the procedure with the most versions (the home page when load_demo made none)."""
+    from django.db.models import Count
+
+    from bookings.models import Equipment
+
+    equipment = (
+        Equipment.objects.annotate(versions=Count("procedure_versions"))
+        .filter(versions__gt=0)
+        .order_by("-versions", "pk")
+        .first()
+    )
+    return f"/safety/procedures/{equipment.pk}/" if equipment else "/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -268,4 +284,6 @@ PAGES: list[Page] = [
     Page(name="stats_report", path=latest_report("page"), login="coordinator"),
     Page(name="stats_report_pdf", path=latest_report("pdf"), login="coordinator"),
     Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
+    Page(name="staff_safety_procedures", path="/staff/safety/procedures/", login=busiest_staff_member),
+    Page(name="safety_procedure", path=most_read_procedure),
 ]

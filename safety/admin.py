@@ -5,10 +5,18 @@ Reports can hold health information. Whoever may not view every report (the ``sa
 permission: the coordinator and the manager) sees only the reports they filed, without names, injury or first aid.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 
+from makerlab.validators import ascii_id
+from safety import selectors, services
 from safety.models import (
     BranchSafety,
     ChecklistItem,
@@ -53,6 +61,28 @@ class ChecklistItemInline(admin.TabularInline):
     extra = 0
 
 
+# --- Procedures ------------------------------------------------------------------------------------------------
+
+
+def _procedure_links(version: ProcedureVersion) -> str:
+    return format_html(
+        '<a href="{}">Page to share</a> · <a href="{}">Sheet to post beside the machine (PDF)</a>',
+        reverse("safety_public:procedure", args=[version.equipment_id]),
+        reverse("safety:procedure_sheet", args=[version.equipment_id]),
+    )
+
+
+def _not_acknowledged_text(version: ProcedureVersion) -> str:
+    people = selectors.not_acknowledged_by(version=version, day=timezone.localdate())
+    if not people:
+        return "Everyone who supervises this equipment has acknowledged this version."
+    return format_html(
+        "{} not acknowledged this version:<ul>{}</ul>",
+        "Has" if len(people) == 1 else "Have",
+        format_html_join("", "<li>{}</li>", ((str(person),) for person in people)),
+    )
+
+
 @admin.register(SafetyProfile)
 class SafetyProfileAdmin(admin.ModelAdmin):
     list_display = ["equipment", "branch", "minimum_patron_age", "adult_only_supervision"]
@@ -61,19 +91,123 @@ class SafetyProfileAdmin(admin.ModelAdmin):
     search_fields = ["equipment__name"]
     filter_horizontal = ["hazards"]
     inlines = [RequiredProtectionInline, ChecklistItemInline]
+    readonly_fields = ["procedure"]
 
     @admin.display(ordering="equipment__branch__name")
     def branch(self, profile: SafetyProfile):
         return profile.equipment.branch
 
+    @admin.display(description="safe operating procedure")
+    def procedure(self, profile: SafetyProfile) -> str:
+        if profile.pk is None:
+            return "Shown once the profile is saved."
+        add = reverse("admin:safety_procedureversion_add") + f"?equipment={profile.equipment_id}"
+        version = selectors.current_procedure(equipment=profile.equipment)
+        if version is None:
+            return format_html('No procedure yet. <a href="{}">Write the first version</a>.', add)
+        return format_html(
+            '<p><a href="{}">{}</a>, version {}, published {}. <a href="{}">Publish a new version</a>.</p><p>{}</p>{}',
+            reverse("admin:safety_procedureversion_change", args=[version.pk]),
+            version.title,
+            version.number,
+            date_format(timezone.localtime(version.published_at), "j F Y"),
+            add,
+            _procedure_links(version),
+            _not_acknowledged_text(version),
+        )
+
+
+class ProcedureVersionAdminForm(forms.ModelForm):
+    """A new version as the coordinator writes it; its number, date and author come from the service."""
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["equipment", "title", "body", "change_summary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.procedure_check(
+                title=cleaned.get("title") or "",
+                body=cleaned.get("body") or "",
+                change_summary=cleaned.get("change_summary") or "",
+            )
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, errors)
+        return cleaned
+
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
+    """Publishing goes through ``services.procedure_publish``; a published version is never edited (staff
+    acknowledged its text): write a new version instead."""
+
+    form = ProcedureVersionAdminForm
     list_display = ["title", "equipment", "number", "published_at", "published_by"]
     list_filter = ["equipment__branch", "equipment"]
     list_select_related = ["equipment", "published_by"]
     search_fields = ["title", "equipment__name"]
     date_hierarchy = "published_at"
+    readonly_fields = ["number", "published_at", "published_by", "links", "not_acknowledged"]
+
+    def get_fields(self, request: HttpRequest, obj: ProcedureVersion | None = None) -> list[str]:
+        if obj is None:
+            return ["equipment", "title", "body", "change_summary"]
+        return [
+            "equipment",
+            "number",
+            "title",
+            "body",
+            "change_summary",
+            "published_at",
+            "published_by",
+            "links",
+            "not_acknowledged",
+        ]
+
+    def has_change_permission(self, request: HttpRequest, obj: ProcedureVersion | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProcedureVersion | None = None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """Opened from a profile (``?equipment=``): start from the current version's text."""
+        initial = super().get_changeform_initial_data(request)
+        equipment_id = ascii_id(request.GET.get("equipment"))
+        if equipment_id is not None:
+            current = selectors.current_procedures(equipment_ids=[equipment_id]).get(equipment_id)
+            if current is not None:
+                initial.update(title=current.title, body=current.body)
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: ProcedureVersion, form, change: bool) -> None:
+        published = services.procedure_publish(
+            equipment=obj.equipment,
+            title=obj.title,
+            body=obj.body,
+            change_summary=obj.change_summary,
+            by=request.user,
+        )
+        obj.pk, obj.number, obj.published_at, obj.published_by = (
+            published.pk,
+            published.number,
+            published.published_at,
+            published.published_by,
+        )
+        obj._state.adding = False
+
+    @admin.display(description="to read and post")
+    def links(self, version: ProcedureVersion) -> str:
+        return _procedure_links(version)
+
+    @admin.display(description="not acknowledged by")
+    def not_acknowledged(self, version: ProcedureVersion) -> str:
+        if not selectors.is_current(version):
+            return "A newer version replaces this one: staff acknowledge the current version."
+        return _not_acknowledged_text(version)
 
 
 @admin.register(ProcedureAcknowledgement)

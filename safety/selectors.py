@@ -1,0 +1,243 @@
+"""Reads about health and safety. Each function answers in a fixed number of queries, however much data there is."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from bookings.models import Equipment, ServiceType
+from makerlab.shift_rules import ShiftConcern
+from safety.models import ProcedureAcknowledgement, ProcedureVersion, SafetyProfile
+from staffing.models import StaffMember
+from staffing.selectors import skill_holders
+
+# --- Procedures ------------------------------------------------------------------------------------------------
+
+
+def _is_current() -> Exists:
+    """No later version of the same equipment's procedure: the version is the current one."""
+    return ~Exists(ProcedureVersion.objects.filter(equipment=OuterRef("equipment"), number__gt=OuterRef("number")))
+
+
+def _supervised_by(skill_ids: Iterable[int]) -> Q:
+    """Procedures of equipment that an active service requiring one of ``skill_ids`` uses."""
+    services = ServiceType.objects.filter(
+        equipment=OuterRef("equipment"), required_skill_id__in=list(skill_ids), is_active=True
+    )
+    return Q(Exists(services))
+
+
+def current_procedure(*, equipment: Equipment) -> ProcedureVersion | None:
+    """The equipment's current procedure (its latest version), or None before the first: one query."""
+    return (
+        ProcedureVersion.objects.filter(equipment=equipment)
+        .select_related("equipment__branch")
+        .order_by("-number")
+        .first()
+    )
+
+
+def current_procedures(*, equipment_ids: Iterable[int]) -> dict[int, ProcedureVersion]:
+    """The current procedure of each of these pieces of equipment that has one, by equipment id: one query."""
+    versions = (
+        ProcedureVersion.objects.filter(equipment_id__in=list(equipment_ids))
+        .order_by("equipment_id", "-number")
+        .distinct("equipment_id")
+        .select_related("equipment__branch")
+    )
+    return {version.equipment_id: version for version in versions}
+
+
+def procedure_version(*, version_id: int) -> ProcedureVersion | None:
+    """One version with its equipment, or None when there is no such version: one query."""
+    return ProcedureVersion.objects.filter(pk=version_id).select_related("equipment__branch").first()
+
+
+def is_current(version: ProcedureVersion) -> bool:
+    """Whether no later version of the same procedure exists: one query."""
+    return not ProcedureVersion.objects.filter(equipment_id=version.equipment_id, number__gt=version.number).exists()
+
+
+def supervising_skill_ids(*, equipment: Equipment) -> set[int]:
+    """The skills whose holders supervise this equipment: those its active services require. One query."""
+    return set(
+        ServiceType.objects.filter(equipment=equipment, is_active=True).values_list("required_skill_id", flat=True)
+    )
+
+
+def procedures_to_acknowledge(*, staff_member: StaffMember, day: dt.date) -> list[ProcedureVersion]:
+    """The current procedures of the equipment ``staff_member`` supervises (holding, on ``day``, a skill a service
+    using it requires) that they have not acknowledged, by equipment: two queries."""
+    held = _held_skill_ids(staff_member, day)
+    if not held:
+        return []
+    return list(_to_acknowledge(staff_member, held).select_related("equipment__branch").order_by("equipment__name"))
+
+
+def procedures_to_acknowledge_count(*, staff_member: StaffMember | None, day: dt.date) -> int:
+    """How many procedures ``staff_member`` has to read and acknowledge: two queries (none without a person)."""
+    if staff_member is None or not staff_member.is_active:
+        return 0
+    held = _held_skill_ids(staff_member, day)
+    return _to_acknowledge(staff_member, held).count() if held else 0
+
+
+def _held_skill_ids(staff_member: StaffMember, day: dt.date) -> set[int]:
+    found = skill_holders(skill_ids=_equipment_skill_ids(), day=day, staff_member_ids=[staff_member.pk])
+    return next(iter(found.values()), set())
+
+
+def _equipment_skill_ids() -> QuerySet:
+    """The skills that supervise some equipment, as a subquery (not a query of its own)."""
+    return ServiceType.objects.filter(equipment__isnull=False, is_active=True).values("required_skill_id")
+
+
+def _to_acknowledge(staff_member: StaffMember, held: set[int]) -> QuerySet:
+    acknowledged = ProcedureAcknowledgement.objects.filter(version=OuterRef("pk"), staff_member=staff_member)
+    return ProcedureVersion.objects.filter(_supervised_by(held), _is_current(), ~Exists(acknowledged))
+
+
+def acknowledgements_of(*, staff_member: StaffMember, limit: int = 100) -> list[ProcedureAcknowledgement]:
+    """What ``staff_member`` acknowledged, latest first, each marked ``is_current`` when it is still the version in
+    force: one query."""
+    return list(
+        ProcedureAcknowledgement.objects.filter(staff_member=staff_member)
+        .select_related("version__equipment__branch")
+        .annotate(is_current=_is_current_of_version())
+        .order_by("-acknowledged_at")[:limit]
+    )
+
+
+def _is_current_of_version() -> Exists:
+    later = ProcedureVersion.objects.filter(
+        equipment=OuterRef("version__equipment"), number__gt=OuterRef("version__number")
+    )
+    return ~Exists(later)
+
+
+def not_acknowledged_by(*, version: ProcedureVersion, day: dt.date) -> list[StaffMember]:
+    """The people who supervise the version's equipment (holding, on ``day``, a skill its active services require)
+    and have not acknowledged this version, by name: three queries."""
+    skill_ids = supervising_skill_ids(equipment=version.equipment)
+    if not skill_ids:
+        return []
+    supervisors = list(skill_holders(skill_ids=skill_ids, day=day))
+    if not supervisors:
+        return []
+    acknowledged = set(
+        ProcedureAcknowledgement.objects.filter(
+            version=version, staff_member_id__in=[person.pk for person in supervisors]
+        ).values_list("staff_member_id", flat=True)
+    )
+    return [person for person in supervisors if person.pk not in acknowledged]
+
+
+@dataclass(frozen=True)
+class ProcedurePage:
+    """What the public page and the posted sheet of a procedure show: no one's name."""
+
+    equipment: Equipment
+    version: ProcedureVersion | None
+    profile: SafetyProfile | None
+    hazards: list = field(default_factory=list)
+    protection: list = field(default_factory=list)
+
+
+def procedure_page(*, equipment_id: int) -> ProcedurePage | None:
+    """The equipment, its current procedure and its safety profile with hazards and protective equipment, or None
+    when there is no such equipment: four queries."""
+    equipment = Equipment.objects.filter(pk=equipment_id).select_related("branch", "safety_profile").first()
+    if equipment is None:
+        return None
+    version = current_procedure(equipment=equipment)
+    profile = getattr(equipment, "safety_profile", None)
+    if profile is None:
+        return ProcedurePage(equipment=equipment, version=version, profile=None)
+    return ProcedurePage(
+        equipment=equipment,
+        version=version,
+        profile=profile,
+        hazards=list(profile.hazards.all()),
+        protection=list(profile.required_protection.select_related("protective_equipment")),
+    )
+
+
+@dataclass(frozen=True)
+class _SupervisedEquipment:
+    skill_id: int
+    equipment_id: int
+    branch_id: int
+    name: str
+    adult_only: bool
+
+
+NOT_ACKNOWLEDGED = "procedure_not_acknowledged"
+
+
+class ProcedureShiftRules:
+    """Staffing's schedule checks about procedures and adult-only supervision (see ``makerlab.shift_rules``).
+
+    Loads, in two queries (one when no procedure is written yet), which skills supervise which equipment with the
+    current procedure of each, and which of those the people asked about acknowledged; then answers for any shift
+    and person from memory.
+    """
+
+    def __init__(self, *, staff_member_ids: Sequence[int]) -> None:
+        latest = ProcedureVersion.objects.filter(equipment=OuterRef("equipment")).order_by("-number")
+        rows = (
+            ServiceType.objects.filter(equipment__isnull=False, is_active=True)
+            .annotate(
+                version_id=Subquery(latest.values("pk")[:1]), version_number=Subquery(latest.values("number")[:1])
+            )
+            .values_list(
+                "required_skill_id",
+                "equipment_id",
+                "equipment__branch_id",
+                "equipment__name",
+                "equipment__safety_profile__adult_only_supervision",
+                "version_id",
+                "version_number",
+            )
+            .distinct()
+        )
+        self._supervised = []
+        self._current: dict[int, int] = {}
+        self._numbers: dict[int, int] = {}
+        for skill_id, equipment_id, branch_id, name, adult_only, version_id, number in rows:
+            self._supervised.append(_SupervisedEquipment(skill_id, equipment_id, branch_id, name, bool(adult_only)))
+            if version_id is not None:
+                self._current[equipment_id], self._numbers[equipment_id] = version_id, number
+        self._acknowledged: dict[int, set[int]] = defaultdict(set)
+        if staff_member_ids and self._current:
+            for staff_member_id, version_id in ProcedureAcknowledgement.objects.filter(
+                staff_member_id__in=list(staff_member_ids), version_id__in=list(self._current.values())
+            ).values_list("staff_member_id", "version_id"):
+                self._acknowledged[staff_member_id].add(version_id)
+
+    def _equipment(self, skill_ids: Collection[int], branch_id: int) -> list[_SupervisedEquipment]:
+        found = {
+            row.equipment_id: row
+            for row in self._supervised
+            if row.skill_id in skill_ids and row.branch_id == branch_id
+        }
+        return sorted(found.values(), key=lambda row: row.name)
+
+    def concerns(self, *, staff_member_id: int, skill_ids: Collection[int], branch_id: int) -> list[ShiftConcern]:
+        unread = [
+            f"{row.name} (version {self._numbers[row.equipment_id]})"
+            for row in self._equipment(skill_ids, branch_id)
+            if row.equipment_id in self._current
+            and self._current[row.equipment_id] not in self._acknowledged.get(staff_member_id, set())
+        ]
+        if not unread:
+            return []
+        return [
+            ShiftConcern(
+                NOT_ACKNOWLEDGED, f"has not acknowledged the current safe operating procedure of: {', '.join(unread)}."
+            )
+        ]
+
+    def adult_only(self, *, skill_ids: Collection[int], branch_id: int) -> list[str]:
+        return [row.name for row in self._equipment(skill_ids, branch_id) if row.adult_only]

@@ -1,0 +1,13 @@
+"""Safety's staff pages, mounted under /staff/safety/."""
+
+from django.urls import path
+
+from safety import views
+
+app_name = "safety"
+
+urlpatterns = [
+    # --- Procedures ---
+    path("procedures/", views.procedures_to_read, name="procedures"),
+    path("procedures/<int:equipment_id>/sheet.pdf", views.procedure_sheet_pdf, name="procedure_sheet"),
+]

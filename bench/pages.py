@@ -268,4 +268,6 @@ PAGES: list[Page] = [
     Page(name="stats_report", path=latest_report("page"), login="coordinator"),
     Page(name="stats_report_pdf", path=latest_report("pdf"), login="coordinator"),
     Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
+    Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
+    Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
 ]

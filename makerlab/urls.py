@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/programs/", include("programs.staff_urls")),
     path("staff/seeds/", include("seedlibrary.staff_urls")),
     path("staff/stats/surveys/", include("stats.survey_staff_urls")),
+    path("staff/safety/", include("safety.urls")),
     path("staff/", include("frontdesk.urls")),
     path("staff/", include("staffing.urls")),
     path("book/", include("bookings.urls")),

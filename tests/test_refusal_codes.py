@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk")
+APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety")
 REFUSALS = {"ValidationError", "CardRecordRefusal", "SlotTaken"}
 
 

@@ -767,6 +767,7 @@ def branch_ids_worked(*, staff_member: StaffMember, start: dt.datetime, end: dt.
     """The branches of the person's shifts overlapping [start, end), published or not: one query."""
     return set(
         Assignment.objects.filter(staff_member=staff_member, period__overlap=DateTimeTZRange(start, end, "[)"))
+        .order_by()
         .values_list("shift__branch_id", flat=True)
         .distinct()
     )

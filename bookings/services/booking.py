@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from psycopg2.extras import DateTimeTZRange
 
 from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
-from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
+from bookings.models import Booking, Equipment, MaintenanceWindow, NotifyRequest, ServiceType, Training, UnmetDemand
 from bookings.selectors import (
     BookingChangeRefusal,
     Slot,
@@ -175,6 +175,7 @@ def booking_create(
                 validate_plain_text(override_limits)
             else:
                 _check_limits(service_type, patron, starts_at, now)
+            _check_equipment_still_in_service(service_type, slot.starts_at, busy_until, now)
             booking = None
             for staff_member_id in slot.staff_member_ids:
                 try:
@@ -215,6 +216,25 @@ def booking_create(
             _nearest(service_type, starts_at, now),
             code="taken",
         ) from error
+
+
+def _check_equipment_still_in_service(
+    service_type: ServiceType, start: dt.datetime, busy_until: dt.datetime, now: dt.datetime
+) -> None:
+    """Lock the machine and look again: equipment taken out of service (``maintenance``) holds the same lock while
+    it cancels the bookings on it, so a booking whose time was chosen just before never slips in after them."""
+    if service_type.equipment_id is None:
+        return
+    equipment = locked(Equipment.objects.filter(pk=service_type.equipment_id)).get()
+    under_maintenance = MaintenanceWindow.objects.filter(
+        equipment=equipment, starts_at__lt=busy_until, ends_at__gt=start
+    ).exists()
+    if under_maintenance or not equipment.in_service:
+        raise SlotTaken(
+            f"The {equipment} was just taken out of service. Here are the nearest other times.",
+            _nearest(service_type, start, now),
+            code="equipment_out_of_service",
+        )
 
 
 CANCEL_REFUSALS = {

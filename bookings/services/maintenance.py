@@ -17,7 +17,7 @@ from bookings.models import Booking, Equipment, MaintenanceWindow, ServiceType
 from bookings.selectors import Slot, open_slots
 from bookings.services.booking import NEAREST_ALTERNATIVES, CancelNotice, booking_cancel
 from makerlab.formatting import when_text
-from makerlab.locking import require_transaction
+from makerlab.locking import locked, require_transaction
 from makerlab.pagecache import bump
 
 # Long enough that no booking horizon reaches its end; the window is shortened when the machine is cleared.
@@ -75,10 +75,11 @@ def equipment_out_until_cleared(
     """Block ``equipment`` from ``now`` until ``equipment_back_in_service``, and cancel every booking on it still
     to come or not yet over (booked, ending after ``now``), each patron emailed once.
 
-    Call it inside the transaction that decides it, holding a lock that keeps a second caller for the same
-    machine waiting (the caller knows whether the machine is already out).
+    Call it inside the transaction that decides it. The machine's row stays locked until that transaction ends:
+    a booking being made on it waits, then finds it out of service (``booking_create``).
     """
     require_transaction()
+    locked(Equipment.objects.filter(pk=equipment.pk)).get()
     bump("bookings")
     window = MaintenanceWindow.objects.create(
         equipment=equipment, starts_at=now, ends_at=now + UNTIL_CLEARED, reason=reason[:200]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, MaintenanceWindow
 from bookings.selectors import open_slots
-from makerlab.formatting import clock_text
+from makerlab.formatting import clock_text, full_stop
 from makerlab.models import Notification
 from makerlab.services import notification_render
 from safety import services
@@ -104,7 +104,7 @@ def test_a_critical_injury_emails_each_coordinator_and_manager_once_with_what_th
     assert "Preserve the scene" in text
     assert "except to save a life, relieve suffering or prevent more damage" in text
     written_by = occurred + dt.timedelta(hours=48)
-    assert f"within 48 hours: by Friday 20 November at {clock_text(written_by.time())}." in text
+    assert f"within 48 hours: by Friday 20 November at {full_stop(clock_text(written_by.time()))}\n" in text
     assert "Who was involved: patron" in text
     assert "Form 7" not in text  # no worker lost time
     for private in ("Jordan Example", "Pressure on the wound", "hand was caught"):

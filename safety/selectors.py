@@ -1,13 +1,14 @@
 """Reads for health and safety."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 
-from bookings.models import Equipment
+from bookings.models import Booking, Equipment
+from bookings.selectors import bookings_cancelled_untold
 from makerlab.models import Branch, Notification
 from makerlab.selectors import branches_active
 from safety.models import OutOfService, SafetyReport, Severity
@@ -84,6 +85,8 @@ class FiledReport:
     urgent: bool
     leads_emailed: int
     out_of_service: OutOfService | None
+    # Patrons whose bookings it cancelled and who gave no email: staff phone them.
+    to_phone: list[Booking] = field(default_factory=list)
 
     @property
     def took_out_of_service(self) -> bool:
@@ -91,8 +94,8 @@ class FiledReport:
 
 
 def report_as_filed(*, pk: int, user: AbstractBaseUser) -> FiledReport | None:
-    """The person's own report (any report for those who read them all), or None: two queries."""
-    reports = SafetyReport.objects.select_related("branch", "equipment", "out_of_service_period")
+    """The person's own report (any report for those who read them all), or None: three queries at most."""
+    reports = SafetyReport.objects.select_related("branch", "equipment", "out_of_service_period__equipment")
     if not reads_every_report(user):
         reports = reports.filter(reported_by=user)
     report = reports.filter(pk=pk).first()
@@ -106,4 +109,8 @@ def report_as_filed(*, pk: int, user: AbstractBaseUser) -> FiledReport | None:
             content_type=ContentType.objects.get_for_model(SafetyReport),
             object_id=str(report.pk),
         ).count()
-    return FiledReport(report=report, urgent=urgent, leads_emailed=emailed, out_of_service=report.out_of_service_period)
+    period = report.out_of_service_period
+    to_phone = []
+    if period is not None and period.report_id == report.pk and period.bookings_cancelled:
+        to_phone = bookings_cancelled_untold(equipment=period.equipment, cancelled_at=period.started_at)
+    return FiledReport(report=report, urgent=urgent, leads_emailed=emailed, out_of_service=period, to_phone=to_phone)

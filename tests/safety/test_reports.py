@@ -183,6 +183,7 @@ def test_taking_the_laser_out_cancels_its_bookings_and_tells_each_patron_why_wit
 
     confirmation = page_text(me_client.get(response.url))
     assert "The Laser cutter is out of service. 2 bookings on it were cancelled" in confirmation
+    assert "gave no email address" not in confirmation
     assert "No one can book it until the coordinator clears it." in confirmation
 
 
@@ -437,3 +438,13 @@ def test_a_session_under_way_is_cancelled_unless_the_patron_was_checked_in(lab, 
     waiting.refresh_from_db()
     other.refresh_from_db()
     assert (waiting.status, other.status) == (Booking.Status.CANCELLED, Booking.Status.ATTENDED)
+
+
+def test_patrons_booked_without_an_email_are_listed_for_staff_to_phone(me_client, lab):
+    Booking.objects.filter(pk=lab.bookings[0].pk).update(contact_email="", contact_phone="519-555-0123")
+    data = form_data(lab, equipment=str(lab.laser.pk), takes_equipment_out_of_service="on")
+    response = me_client.post(REPORT_URL, data)
+    assert Notification.objects.filter(kind="booking_cancelled_out_of_service").count() == 1
+    confirmation = page_text(me_client.get(response.url))
+    assert "1 patron gave no email address: phone them to say the booking is cancelled." in confirmation
+    assert "Ada Patron, 519-555-0123: Laser cutting, Thu 19 Nov, 1:00 p.m." in confirmation

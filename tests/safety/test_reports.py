@@ -180,6 +180,10 @@ def test_taking_the_laser_out_cancels_its_bookings_and_tells_each_patron_why_wit
     assert ": Small laser cutting, book at http" in text
     assert "Jordan" not in text
     assert not Notification.objects.filter(kind__in=["booking_cancelled", "time_opened"]).exists()
+    ada = Notification.objects.get(kind="booking_cancelled_out_of_service", recipient="ada@example.net")
+    [(filename, calendar, _mimetype)] = notification_render(ada).attachments
+    assert filename == "maker-lab-booking-cancelled.ics"
+    assert "METHOD:CANCEL" in calendar
 
     confirmation = page_text(me_client.get(response.url))
     assert "The Laser cutter is out of service. 2 bookings on it were cancelled" in confirmation

@@ -30,7 +30,7 @@ from safety.models import (
     SafetyProfile,
     SafetyReport,
 )
-from safety.services import out_of_service_clear
+from safety.services import out_of_service_clear, report_urgent_tell
 
 VIEW_EVERY_REPORT = "safety.view_safetyreport"
 PERSONAL_REPORT_FIELDS = ("names_involved", "injury", "severity", "worker_lost_time", "first_aid_given")
@@ -121,6 +121,11 @@ class SafetyReportAdmin(admin.ModelAdmin):
         "out_of_service_period",
         "personal_details_removed_at",
     ]
+
+    def save_model(self, request: HttpRequest, obj: SafetyReport, form, change: bool) -> None:
+        """A report corrected to a critical or lost-time injury tells the coordinators and managers then."""
+        super().save_model(request, obj, form, change)
+        report_urgent_tell(report=obj)
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
         """Reports are filed on the staff page, so filing one always does what the report calls for."""

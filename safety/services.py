@@ -155,6 +155,17 @@ def report_file(*, reporter: AbstractBaseUser, details: ReportDetails, now: dt.d
         return filed
 
 
+def report_urgent_tell(*, report: SafetyReport) -> list[str]:
+    """Email the coordinators and managers about a report that is now critical or a worker's lost time (the
+    coordinator may correct a report in the admin); each person is told once per report, however often it is
+    saved. Returns who was emailed, or [] when the report is not urgent."""
+    if report.severity != Severity.CRITICAL and not report.worker_lost_time:
+        return []
+    period = report.out_of_service_period
+    with transaction.atomic():
+        return _tell_safety_leads(report, ReportFiled(report=report, out_of_service=period))
+
+
 def _take_out_of_service(report: SafetyReport, *, reporter: AbstractBaseUser, now: dt.datetime) -> ReportFiled:
     """Under the equipment's lock: join the open period, or start one (a maintenance window, bookings cancelled)."""
     period = OutOfService.objects.filter(equipment=report.equipment, cleared_at__isnull=True).first()

@@ -452,3 +452,28 @@ def test_patrons_booked_without_an_email_are_listed_for_staff_to_phone(me_client
     confirmation = page_text(me_client.get(response.url))
     assert "1 patron gave no email address: phone them to say the booking is cancelled." in confirmation
     assert "Ada Patron, 519-555-0123: Laser cutting, Thu 19 Nov, 1:00 p.m." in confirmation
+
+
+def test_a_report_corrected_to_a_critical_injury_in_the_admin_tells_the_coordinator_and_manager_then(client, lab):
+    report = a_report(lab, lab.me.user, kind="incident", injury=True, severity="first_aid", names="Jordan Example")
+    client.force_login(lab.coordinator)
+    local = timezone.localtime(report.occurred_at)
+    change = {
+        "kind": "incident",
+        "branch": lab.central.pk,
+        "occurred_at_0": local.strftime("%Y-%m-%d"),
+        "occurred_at_1": local.strftime("%H:%M:%S"),
+        "location": "Workbench",
+        "what_happened": "A cutter slid off the bench.",
+        "roles_involved": ["patron"],
+        "names_involved": "Jordan Example",
+        "injury": "on",
+        "severity": "critical",
+        "first_aid_given": "",
+    }
+    url = f"/admin/safety/safetyreport/{report.pk}/change/"
+    response = client.post(url, change)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(emails("safety_report_urgent")) == {"coord@library.example", "manager@library.example"}
+    client.post(url, {**change, "location": "Workbench by the window"})
+    assert Notification.objects.filter(kind="safety_report_urgent").count() == 2

@@ -286,4 +286,6 @@ PAGES: list[Page] = [
     Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
     Page(name="staff_safety_procedures", path="/staff/safety/procedures/", login=busiest_staff_member),
     Page(name="safety_procedure", path=most_read_procedure),
+    Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
+    Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
 ]

@@ -467,3 +467,18 @@ def booking_check_in_refusal(*, booking: Booking, now: dt.datetime) -> str:
 def patron_booked_with_email(*, patron: Patron, email: str) -> bool:
     """Whether ``patron`` gave ``email`` (in any letter case) with one of their bookings."""
     return Booking.objects.filter(patron=patron, contact_email__iexact=email).exists()
+
+
+# --- Equipment out of service ---------------------------------------------------------------------------------
+
+
+def bookings_cancelled_untold(*, equipment: Equipment, cancelled_at: dt.datetime) -> list[Booking]:
+    """The bookings on ``equipment`` cancelled at that moment (taken out of service) whose patron gave no email,
+    so no one has told them: staff phone them. One query."""
+    return list(
+        Booking.objects.filter(
+            equipment=equipment, status=Booking.Status.CANCELLED, cancelled_at=cancelled_at, contact_email=""
+        )
+        .select_related("branch", "service_type")
+        .order_by("starts_at", "pk")
+    )

@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     # Every day at 7:00: email the board any closed report whose day (BOARD_REPORT_SEND_DAY) has come and that
     # the coordinator has not sent yet. Each version goes once.
     "stats-reports-send-due": {"task": "stats.tasks.reports_send_due", "schedule": crontab(hour=7, minute=0)},
+    # Every night: safety reports older than SAFETY_REPORT_RETENTION_DAYS lose their names and first aid.
+    "safety-reports-remove-personal-details": {
+        "task": "safety.tasks.reports_remove_personal_details",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long
 # (django-celery-beat writes run times every few minutes; a task runs every minute).

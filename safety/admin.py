@@ -3,13 +3,16 @@ out-of-service periods, inspections and corrective actions.
 
 Reports can hold health information. Whoever may not view every report (the ``safety.view_safetyreport``
 permission: the coordinator and the manager) sees only the reports they filed, without names, injury or first aid.
+Reports are filed on the staff page (``safety:report``), where filing emails the coordinator and takes equipment out
+of service: the admin's "add" opens it. Equipment returns to service by the "Return to service" action only.
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -34,6 +37,7 @@ from safety.models import (
     SafetyProfile,
     SafetyReport,
 )
+from safety.services import out_of_service_clear, report_urgent_tell
 
 VIEW_EVERY_REPORT = "safety.view_safetyreport"
 PERSONAL_REPORT_FIELDS = ("names_involved", "injury", "severity", "worker_lost_time", "first_aid_given")
@@ -230,11 +234,37 @@ class PreUseCheckAdmin(admin.ModelAdmin):
 @admin.register(SafetyReport)
 class SafetyReportAdmin(admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "branch", "location", "equipment", "takes_equipment_out_of_service"]
-    list_filter = ["kind", "branch", "severity", "takes_equipment_out_of_service"]
+    list_filter = [
+        "kind",
+        "branch",
+        "severity",
+        "worker_lost_time",
+        "takes_equipment_out_of_service",
+        ("personal_details_removed_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["branch", "equipment"]
     search_fields = ["location", "equipment__name"]
     date_hierarchy = "occurred_at"
-    readonly_fields = ["personal_details_removed_at"]
+    # What filing set going (the email, the out-of-service period) cannot be undone by editing the report.
+    readonly_fields = [
+        "reported_by",
+        "reported_at",
+        "equipment",
+        "takes_equipment_out_of_service",
+        "out_of_service_period",
+        "personal_details_removed_at",
+    ]
+
+    def save_model(self, request: HttpRequest, obj: SafetyReport, form, change: bool) -> None:
+        """A report corrected to a critical or lost-time injury tells the coordinators and managers then."""
+        super().save_model(request, obj, form, change)
+        report_urgent_tell(report=obj)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        """Reports are filed on the staff page, so filing one always does what the report calls for."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("safety:report")
 
     def _reads_every_report(self, request: HttpRequest) -> bool:
         return request.user.has_perm(VIEW_EVERY_REPORT)
@@ -260,22 +290,42 @@ class SafetyReportAdmin(admin.ModelAdmin):
             return self.list_filter
         return [name for name in self.list_filter if name not in PERSONAL_REPORT_FIELDS]
 
-    def save_model(self, request: HttpRequest, obj: SafetyReport, form, change: bool) -> None:
-        if not change and obj.reported_by_id is None:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def get_exclude(self, request: HttpRequest, obj: SafetyReport | None = None):
-        return ["reported_by"] if obj is None else None
-
 
 @admin.register(OutOfService)
 class OutOfServiceAdmin(admin.ModelAdmin):
-    list_display = ["equipment", "started_at", "cleared_at", "cleared_by", "report"]
+    """Periods start when a report takes equipment out of service and end by the "Return to service" action."""
+
+    list_display = ["equipment", "started_at", "cleared_at", "cleared_by", "report", "bookings_cancelled"]
     list_filter = ["equipment__branch", ("cleared_at", admin.EmptyFieldListFilter)]
     list_select_related = ["equipment", "cleared_by", "report"]
     search_fields = ["equipment__name"]
-    raw_id_fields = ["report", "maintenance_window"]
+    readonly_fields = [
+        "equipment",
+        "report",
+        "maintenance_window",
+        "started_at",
+        "cleared_at",
+        "cleared_by",
+        "bookings_cancelled",
+    ]
+    actions = ["return_to_service"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Return the selected equipment to service", permissions=["change"])
+    def return_to_service(self, request: HttpRequest, queryset: QuerySet) -> None:
+        cleared = []
+        for period in queryset.filter(cleared_at__isnull=True).select_related("equipment"):
+            try:
+                out_of_service_clear(period=period, by=request.user)
+            except ValidationError:
+                continue  # cleared by someone else a moment ago
+            cleared.append(period.equipment.name)
+        if cleared:
+            self.message_user(request, f"Back in service and bookable again: {', '.join(cleared)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "The selected equipment was already in service.", messages.INFO)
 
 
 @admin.register(InspectionItem)

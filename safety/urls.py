@@ -10,4 +10,8 @@ urlpatterns = [
     # --- Procedures ---
     path("procedures/", views.procedures_to_read, name="procedures"),
     path("procedures/<int:equipment_id>/sheet.pdf", views.procedure_sheet_pdf, name="procedure_sheet"),
+    # --- Reports ---
+    path("report/", views.report, name="report"),
+    path("report/<int:pk>/filed/", views.report_filed, name="report_filed"),
+    path("reports/mine/", views.my_reports, name="my_reports"),
 ]

@@ -854,3 +854,13 @@ def hours_figures(*, first_day: dt.date, end_day: dt.date, branch: Branch | None
         ),
     )
     return {key: value or Decimal(0) for key, value in totals.items()}
+
+
+def branch_ids_worked(*, staff_member: StaffMember, start: dt.datetime, end: dt.datetime) -> set[int]:
+    """The branches of the person's shifts overlapping [start, end), published or not: one query."""
+    return set(
+        Assignment.objects.filter(staff_member=staff_member, period__overlap=DateTimeTZRange(start, end, "[)"))
+        .order_by()
+        .values_list("shift__branch_id", flat=True)
+        .distinct()
+    )

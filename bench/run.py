@@ -617,6 +617,7 @@ def in_process_pass(
         raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
     step("Timing each page in-process at scale %d (median of %d requests)", scale, INPROC_RUNS)
     inproc = {target.name: time_in_process(target.path, target.cookie) for target in measured}
+    step("At scale %d: %s", scale, ", ".join(f"{name} {ms:.2f} ms" for name, ms in inproc.items()))
     return measured, queries, inproc
 
 

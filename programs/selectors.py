@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -89,6 +90,17 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
 def programs_on_calendar() -> QuerySet[Program]:
     """Published programs, past and future, with places held and waiting: what the month view filters."""
     return _with_places(Program.objects.filter(is_published=True).select_related("branch", "partner_site"))
+
+
+def programs_with_sessions() -> QuerySet[Program]:
+    """Every program that has a session, by title then first session, each with ``first_session`` (its start):
+    the staff's choice of program. Only the title is loaded, as the list holds every program ever run."""
+    return (
+        Program.objects.only("pk", "title")
+        .annotate(first_session=Min("sessions__starts_at"))
+        .filter(first_session__isnull=False)
+        .order_by("title", "first_session", "pk")
+    )
 
 
 def month_sessions(

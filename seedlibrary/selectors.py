@@ -143,13 +143,16 @@ def patron_by_card(*, card_number: str) -> Patron | None:
 def shelf_lots(*, branch: Branch, today: dt.date, search: str = "") -> QuerySet[Lot]:
     """Lendable lots with packets on ``branch``'s shelf, annotated with ``packets`` and as ``lendable_lots``.
 
-    One query: which lots may be lent is worked out once, with the packets on the shelf beside it.
+    One query: which lots may be lent is worked out once, with the packets on the shelf beside it. Only what
+    the shelf shows is loaded (the lot's code, generation and harvest, the variety's names), not the variety's
+    long descriptions: a few hundred lots on the shelf would carry them all.
     """
     lots = (
         lendable_lots(today=today)
         .filter(stock__branch=branch, stock__packets__gte=1)
         .annotate(packets=F("stock__packets"))
         .select_related("variety")
+        .only("code", "generation", "harvest_year", "variety__common_name", "variety__variety_name")
         .order_by("variety__common_name", "variety__variety_name", "harvest_year", "code")
     )
     if search:

@@ -670,4 +670,5 @@ def test_which_lots_may_be_lent_reads_the_tests_once_not_once_per_lot(branch):
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         (plan,) = cursor.fetchone()[0]
     assert _subplans_reading(plan["Plan"], "seedlibrary_germinationtest") == 0
+    assert '"seedlibrary_variety"."growing_notes"' not in sql  # the shelf shows names, not the long notes
     assert len(shelf) == 3

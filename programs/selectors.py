@@ -42,10 +42,12 @@ def _places_sum(*statuses: str) -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
+def _sessions_to_come(now: dt.datetime) -> QuerySet[Session]:
+    return Session.objects.filter(ends_at__gt=now, cancelled_at__isnull=True)
+
+
 def _next_session(field: str, now: dt.datetime) -> Subquery:
-    upcoming = Session.objects.filter(program=OuterRef("pk"), ends_at__gt=now, cancelled_at__isnull=True).order_by(
-        "starts_at"
-    )
+    upcoming = _sessions_to_come(now).filter(program=OuterRef("pk")).order_by("starts_at")
     return Subquery(upcoming.values(field)[:1])
 
 
@@ -76,11 +78,12 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
     from programs.filters import ProgramFilter
 
     now = now or timezone.now()
+    # The programs with a session to come are found from those sessions in one pass, so the programs of years
+    # past are never looked at one by one.
     queryset = _with_places(
-        Program.objects.filter(is_published=True)
+        Program.objects.filter(is_published=True, pk__in=_sessions_to_come(now).values("program_id"))
         .select_related("branch", "partner_site")
         .annotate(next_starts_at=_next_session("starts_at", now), next_ends_at=_next_session("ends_at", now))
-        .filter(next_starts_at__isnull=False)
     ).order_by("next_starts_at", "title")
     if filters:
         queryset = ProgramFilter(filters, queryset=queryset).qs

@@ -1,8 +1,10 @@
 """Dates and times in plain language, as patrons and staff read them: "Tuesday 12 January, 2:00 to 2:45 p.m."."""
 
 import datetime as dt
+from functools import lru_cache
 
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 
 def _clock(moment: dt.time) -> tuple[str, str]:
@@ -41,9 +43,16 @@ def full_stop(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+@lru_cache(maxsize=4096)
+def _weekday_day_month(day: dt.date, language: str | None) -> str:
+    """ "Tuesday 12 January": formatted once per day and language, as a page of shifts or programs names the
+    same days many times and Django's date format looks each name up in the translations."""
+    return date_format(day, "l j F")
+
+
 def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     """ "Tuesday 12 January", with the year when it is not this year (always, without ``today``)."""
-    text = date_format(day, "l j F")
+    text = _weekday_day_month(day, get_language())
     return text if today is not None and day.year == today.year else f"{text} {day.year}"
 
 

@@ -4,11 +4,11 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Min
 from django.utils import timezone
 
 from makerlab.formatting import day_text
 from programs.models import Program
+from programs.selectors import programs_with_sessions
 
 # The page links to the week before and after; a date at the calendar's ends would overflow.
 DAY_FARTHEST = dt.timedelta(days=3653)
@@ -41,11 +41,7 @@ class SessionsFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = (
-            Program.objects.annotate(first_session=Min("sessions__starts_at"))
-            .filter(first_session__isnull=False)
-            .order_by("title", "first_session", "pk")
-        )
+        self.fields["program"].queryset = programs_with_sessions()
 
     def clean_day(self) -> dt.date | None:
         day = self.cleaned_data["day"]

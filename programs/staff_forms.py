@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Min
 from django.utils import timezone
 
+from makerlab import widgets
 from makerlab.formatting import day_text
 from programs.models import Program
 
@@ -35,14 +36,16 @@ class SessionsFilterForm(forms.Form):
         required=False,
         empty_label="All programs",
         queryset=Program.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=widgets.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": "Choose a program from the list."},
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Only what the choices show: every program ever run is a choice, and full rows would cost the page.
         self.fields["program"].queryset = (
-            Program.objects.annotate(first_session=Min("sessions__starts_at"))
+            Program.objects.only("title")
+            .annotate(first_session=Min("sessions__starts_at"))
             .filter(first_session__isnull=False)
             .order_by("title", "first_session", "pk")
         )

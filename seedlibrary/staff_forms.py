@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from makerlab import widgets
 from makerlab.forms import StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 from seedlibrary.models import Lot, Variety
@@ -80,6 +81,7 @@ class ReturnForm(_CardCarried):
         label="Variety",
         queryset=Variety.objects.order_by("common_name", "variety_name"),
         empty_label="Choose the variety",
+        widget=widgets.Select,
         error_messages={"invalid_choice": "Choose a variety from the list."},
     )
     parent_lot = forms.TypedChoiceField(
@@ -87,6 +89,7 @@ class ReturnForm(_CardCarried):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=widgets.Select,
         help_text="The packet's lot code. Choose “Not known” when they are not sure.",
         error_messages={"invalid_choice": "Choose one of the lots this patron borrowed, or “Not known”."},
     )

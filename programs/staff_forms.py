@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Min
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from makerlab import widgets
@@ -15,12 +16,24 @@ from programs.models import Program
 DAY_FARTHEST = dt.timedelta(days=3653)
 
 
+def _program_label(title: str, first_session: dt.datetime | None) -> str:
+    return f"{title} (from {day_text(timezone.localtime(first_session).date())})" if first_session else title
+
+
+class _ProgramChoices(ModelChoiceIterator):
+    """Every program ever run is a choice: read as rows of id, title and first session, not as whole programs."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, title, first_session in self.queryset.values_list("pk", "title", "first_session"):
+            yield (pk, _program_label(title, first_session))
+
+
 class ProgramChoiceField(forms.ModelChoiceField):
     """Programs by title, each with its first day: a program run every term has the same title each time."""
 
-    def label_from_instance(self, obj: Program) -> str:
-        first = obj.first_session
-        return f"{obj.title} (from {day_text(timezone.localtime(first).date())})" if first else obj.title
+    iterator = _ProgramChoices
 
 
 class SessionsFilterForm(forms.Form):
@@ -42,10 +55,8 @@ class SessionsFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Only what the choices show: every program ever run is a choice, and full rows would cost the page.
         self.fields["program"].queryset = (
-            Program.objects.only("title")
-            .annotate(first_session=Min("sessions__starts_at"))
+            Program.objects.annotate(first_session=Min("sessions__starts_at"))
             .filter(first_session__isnull=False)
             .order_by("title", "first_session", "pk")
         )

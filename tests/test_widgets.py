@@ -22,9 +22,10 @@ def test_select_writes_djangos_markup(value):
     assert ours == django_html
 
 
-def test_select_keeps_djangos_class_name_for_crispy_forms():
+def test_the_widgets_keep_djangos_class_names_for_crispy_forms():
     """crispy-forms writes the widget's class name into the CSS classes ("select form-select")."""
     assert widgets.Select.__name__ == forms.Select.__name__
+    assert widgets.CheckboxSelectMultiple.__name__ == forms.CheckboxSelectMultiple.__name__
 
 
 class SeedsForm(forms.Form):

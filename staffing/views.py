@@ -85,6 +85,8 @@ class MyShift:
     when: str
     day: str
     times: str
+    role: str
+    branch: str
     open_change: ShiftChange | None
     can_give_up: bool
     can_check_in: bool
@@ -98,6 +100,10 @@ class MyWeek:
     title: str
     monday: dt.date
     shifts: list[MyShift]
+
+    @property
+    def heading_id(self) -> str:
+        return f"week-{self.monday.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,8 @@ def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> My
         when=shift_when(shift, today=today),
         day=shift_day(shift, today=today),
         times=shift_times(shift, today=today),
+        role=shift.get_role_display(),
+        branch=shift.branch.name,
         open_change=open_change,
         can_give_up=open_change is None and not checked_in and shift.starts_at > now,
         # Offered on the shift's day; the service says when it is too early.

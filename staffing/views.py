@@ -604,6 +604,8 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
 class ScheduledPerson:
     assignment: Assignment
     warnings: list
+    name: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -622,6 +624,7 @@ class GapHelp:
 class ScheduleRow:
     scheduled: selectors.ScheduledShift
     times: str
+    role: str
     people: list[ScheduledPerson]
     help: GapHelp | None = None
 
@@ -681,8 +684,14 @@ def _schedule_page(request: HttpRequest, params: Mapping[str, str], *, errors: l
             ScheduleRow(
                 scheduled=scheduled,
                 times=time_span(scheduled.shift.starts_at.astimezone(zone), scheduled.shift.ends_at.astimezone(zone)),
+                role=scheduled.shift.get_role_display(),
                 people=[
-                    ScheduledPerson(a, scheduled.warnings.get(a.pk, []) if sees_warnings else [])
+                    ScheduledPerson(
+                        a,
+                        scheduled.warnings.get(a.pk, []) if sees_warnings else [],
+                        name=str(a.staff_member),
+                        kind=a.staff_member.get_kind_display(),
+                    )
                     for a in scheduled.assignments
                 ],
                 help=_gap_help(gaps[scheduled.shift.pk], today=today) if scheduled.shift.pk in gaps else None,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings.forms import IntakeQuestionsMixin, MinimumAgeQuestionMixin
 from bookings.models import Booking, IntakeQuestion, ServiceType
+from makerlab import widgets
 from makerlab.forms import PatronContactForm, StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 
@@ -57,7 +58,9 @@ class DeskBookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, PatronConta
     age_label_for_patron = False
     email_help = "For the confirmation, reminders and the link to cancel. Without one, no email is sent."
 
-    starts_at = forms.TypedChoiceField(label="Time", coerce=dt.datetime.fromisoformat, empty_value=None)
+    starts_at = forms.TypedChoiceField(
+        label="Time", coerce=dt.datetime.fromisoformat, empty_value=None, widget=widgets.Select
+    )
     reminder_consent = forms.BooleanField(label="The patron wants email reminders", required=False)
     accessibility_needs = forms.CharField(
         label="Accessibility needs (optional)",

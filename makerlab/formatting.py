@@ -3,8 +3,8 @@
 import datetime as dt
 from functools import lru_cache
 
+from django.utils import translation
 from django.utils.dateformat import format as date_format
-from django.utils.translation import get_language
 
 
 def _clock(moment: dt.time) -> tuple[str, str]:
@@ -43,17 +43,18 @@ def full_stop(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-@lru_cache(maxsize=4096)
-def _weekday_day_month(day: dt.date, language: str | None) -> str:
-    """ "Tuesday 12 January": formatted once per day and language, as a page of shifts or programs names the
-    same days many times and Django's date format looks each name up in the translations."""
-    return date_format(day, "l j F")
-
-
 def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     """ "Tuesday 12 January", with the year when it is not this year (always, without ``today``)."""
-    text = _weekday_day_month(day, get_language())
+    text = _weekday_day_month(day, translation.get_language())
     return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+@lru_cache(maxsize=4096)
+def _weekday_day_month(day: dt.date, language: str | None) -> str:
+    """ "Tuesday 12 January" in ``language``: a long page names the same few days hundreds of times, and Django's
+    date formatting is slow enough to show."""
+    with translation.override(language):
+        return date_format(day, "l j F")
 
 
 def relative_day_text(day: dt.date, *, today: dt.date) -> str:

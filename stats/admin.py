@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from makerlab import widgets
 from makerlab.forms import add_service_error
 from makerlab.pagecache import cached_staff_page
 from makerlab.validators import validate_plain_text
@@ -59,7 +60,7 @@ class QuotesForm(forms.Form):
     responses = forms.MultipleChoiceField(
         label="Answers to quote",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
         help_text="Choose up to three. Only what the patron wrote is copied into the report.",
     )
 

@@ -188,6 +188,24 @@ def test_bad_lot_choices_are_refused(desk, branch, doris, tomatoes, lots):
     assert nothing_lent(tomatoes)
 
 
+def test_the_lend_table_labels_each_box_with_its_seed_written_as_text(desk, branch, doris):
+    lot = lendable_lot(branch=branch, packets=4, variety=VarietyFactory(common_name="<b>Pea</b>", variety_name="& co"))
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+    box = f'<input class="form-check-input" type="checkbox" name="lots" value="{lot.pk}" id="lot-{lot.pk}">'
+    assert box in html
+    assert f'<label for="lot-{lot.pk}">&lt;b&gt;Pea&lt;/b&gt; &#x27;&amp; co&#x27;</label>' in html
+    assert "<b>Pea" not in html
+
+
+def test_a_refused_lending_keeps_the_ticks_and_ties_every_box_to_the_reason(desk, branch, doris, tomatoes, beans):
+    services.loan_create(patron=doris, branch=branch, lots=[tomatoes], by=None, now=timezone.now())
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk]}))
+    assert 'id="lend-errors"' in html
+    described = ' aria-describedby="lend-errors">'
+    assert f'id="lot-{tomatoes.pk}" checked{described}' in html
+    assert f'id="lot-{beans.pk}"{described}' in html
+
+
 @pytest.mark.parametrize("card", ["", "abc", "<script>", "0", "unknown"])
 def test_lending_to_a_bad_or_unknown_card_goes_back_to_the_lookup(desk, branch, tomatoes, card):
     if card == "unknown":

@@ -269,12 +269,31 @@ def _store(key: str, response: HttpResponse, versions: list[str], request: HttpR
 # What each app's saves and deletions make stale. Staff shifts and skills decide which times can be booked.
 _AREA_OF_APP = {"bookings": "bookings", "programs": "programs", "seedlibrary": "seeds", "staffing": "bookings"}
 _AREA_OF_MODEL = {"makerlab.branch": "branches", "makerlab.openinghours": "branches", "makerlab.closure": "branches"}
+# Shown on the pages of more than one area: a machine's safety facts are told on its booking and program pages.
+_AREAS_OF_MODEL = {
+    label: ("bookings", "programs")
+    for label in (
+        "safety.safetyprofile",
+        "safety.hazard",
+        "safety.protectiveequipment",
+        "safety.requiredprotection",
+        "safety.checklistitem",
+    )
+}
 # Shown on staff pages only.
 _STAFF_ONLY = {"bookings.unmetdemand", "bookings.notifyrequest", "staffing.hoursentry", "programs.programmessage"}
 # Who may see what: a name, a role or a permission changed.
 _ACCOUNTS = {"auth.user", "auth.group"}
 # The outbox: its worker records each email's progress, which no page shows.
 _NEVER_SHOWN = {"makerlab.notification"}
+
+
+def _areas_of(model: type) -> tuple[str, ...]:
+    """Every area whose pages show this model (none for a model no page shows)."""
+    if model._meta.label_lower in _AREAS_OF_MODEL:
+        return _AREAS_OF_MODEL[model._meta.label_lower]
+    area = _area_of(model)
+    return (area,) if area is not None else ()
 
 
 def _area_of(model: type) -> str | None:
@@ -298,8 +317,7 @@ def _is_project_model(model: type) -> bool:
 
 
 def _model_changed(sender: type, **kwargs) -> None:
-    area = _area_of(sender)
-    if area is not None:
+    for area in _areas_of(sender):
         bump(area)
 
 
@@ -314,8 +332,7 @@ def connect_model_changes() -> None:
 
     # Connected model by model: a listener on every model would stop Django's fast deletes everywhere.
     for model in apps.get_models():
-        area = _area_of(model)
-        if area is None:
+        if not _areas_of(model):
             continue
         label = model._meta.label_lower
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"pagecache_save_{label}")
@@ -328,6 +345,5 @@ def connect_model_changes() -> None:
 
 def _m2m_changed(sender: type, instance, action: str, **kwargs) -> None:
     if action.startswith("post_"):
-        area = _area_of(type(instance))
-        if area is not None:
+        for area in _areas_of(type(instance)):
             bump(area)

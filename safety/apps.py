@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = "Health and safety"
+
+    def ready(self) -> None:
+        from makerlab.equipment_rules import EquipmentRules, register_equipment_rules
+        from safety import selectors, services
+
+        # Bookings refuses the under-age, tells patrons in its emails and keeps the checklist at check-in,
+        # without importing safety (DESIGN.md §3).
+        register_equipment_rules(
+            "safety",
+            EquipmentRules(
+                minimum_ages=lambda ids: selectors.equipment_minimum_ages(equipment_ids=ids),
+                notices=lambda ids: selectors.equipment_notices(equipment_ids=ids),
+                checklists=lambda ids: selectors.pre_use_checklists(equipment_ids=ids),
+                check_in=services.pre_use_check_record,
+            ),
+        )

@@ -321,3 +321,50 @@ def test_every_change_to_what_patrons_are_told_makes_the_cached_pages_stale(
     with CaptureQueriesContext(connection) as rendered:
         visitor.get(url)
     assert len(rendered) > 0, "the page was rendered again"
+
+
+def test_the_booking_pages_cost_the_same_queries_whatever_the_safety_profile_holds(
+    client, laser, day, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("bookings:book", args=[laser.slug]), booking_form_data(at(day, 14), meets_minimum_age="on"))
+    booking = Booking.objects.get()
+    urls = [
+        reverse("bookings:services"),
+        reverse("bookings:service", args=[laser.slug]),
+        book_url(laser, at(day, 13)),
+        reverse("bookings:confirmed", args=[booking.manage_token]),
+        reverse("bookings:manage", args=[booking.manage_token]),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    small = counts()
+    profile = laser.equipment.safety_profile
+    profile.hazards.set(Hazard.objects.all())
+    for thing in ProtectiveEquipment.objects.exclude(pk__in=profile.protective_equipment.all()):
+        RequiredProtection.objects.create(profile=profile, protective_equipment=thing, provided_by_library=False)
+    for _ in range(5):
+        safety_profile(EquipmentFactory(branch=laser.branch))
+    assert counts() == small
+    # The times on equipment take 9 queries; the machine's minimum age 1 and its safety facts 3 more.
+    assert max(small) <= 16
+
+
+def test_the_reminder_tells_it_again_the_day_before(laser, day, settings, django_capture_on_commit_callbacks):
+    from bookings.services.reminders import reminders_send_due
+    from tests.factories import make_booking
+
+    settings.BOOKING_REMINDER_HOURS = [24]
+    booking = make_booking(service_type=laser, starts_at=at(day, 13), created_at=at(day, 13) - dt.timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=booking.starts_at - dt.timedelta(hours=23)) == 1
+    [message] = mail.outbox
+    assert "Staying safe on the Laser cutter" in message.body
+    assert "- Please bring or wear your own: closed-toe shoes, hair tied back." in message.body

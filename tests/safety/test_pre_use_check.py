@@ -223,3 +223,19 @@ def test_the_check_in_pages_and_the_agenda_cost_the_same_queries_at_any_size(
     for (url, params), count in zip(pages, small, strict=True):
         with django_assert_max_num_queries(count):
             desk_client.get(url, params or {})
+
+
+def test_the_bench_finds_the_check_in_with_the_longest_checklist_or_falls_back(desk_client, booking, laser, branch):
+    from bench.pages import check_in_with_longest_checklist
+
+    longer = EquipmentFactory(branch=branch, name="Big laser")
+    safety_profile(longer, checklist=(*LASER_CHECKLIST, "Fire blanket within reach"))
+    busiest = make_booking(
+        service_type=ServiceTypeFactory(branch=branch, equipment=longer),
+        starts_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    path = check_in_with_longest_checklist()
+    assert path == f"/staff/desk/bookings/{busiest.pk}/attended/"
+    assert desk_client.get(path).status_code == 200
+    Booking.objects.all().delete()
+    assert check_in_with_longest_checklist() == "/staff/desk/"

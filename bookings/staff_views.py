@@ -192,6 +192,7 @@ def _attendance(request: HttpRequest, pk: int, action, done: str) -> HttpRespons
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @desk_permission()
+@cached_staff_page
 def booking_attended(request: HttpRequest, pk: int) -> HttpResponse:
     """Check a patron in. Time on equipment with a pre-use checklist opens this page first (GET): staff go through
     the checklist with the patron and tick each line; the POST from it checks in. Without a checklist the agenda's

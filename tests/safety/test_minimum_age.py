@@ -112,6 +112,7 @@ def test_the_desk_asks_the_machines_age_and_the_service_refuses_it_unmet(client,
     page = unescape(client.get("/staff/desk/book/", {"service": laser.pk}).text)
     assert "The patron is 16 or older" in page
     assert "for safety. Ask the patron." in page
+    assert "Staying safe on the Laser cutter" in page  # to tell the patron on the phone
     refused = desk_book(client, laser, at(day, 13))
     assert refused.status_code == 200
     assert [e.code for e in refused.context["form"].errors.as_data()["meets_minimum_age"]] == ["minimum_age"]

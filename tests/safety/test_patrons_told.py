@@ -151,6 +151,7 @@ def test_a_program_using_the_machine_tells_it_and_one_without_machines_does_not(
     program = with_sessions(ProgramFactory(title="Laser-cut lanterns", branch=laser.branch))
     program.equipment.add(laser.equipment)
     assert_told(text(client.get(reverse("programs:program", args=[program.slug]))))
+    assert_told(text(client.get(reverse("programs:register", args=[program.slug]))))
     plain = with_sessions(ProgramFactory(title="Knitting circle", branch=laser.branch))
     assert "Staying safe" not in text(client.get(reverse("programs:program", args=[plain.slug])))
 

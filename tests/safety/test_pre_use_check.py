@@ -239,3 +239,13 @@ def test_the_bench_finds_the_check_in_with_the_longest_checklist_or_falls_back(d
     assert desk_client.get(path).status_code == 200
     Booking.objects.all().delete()
     assert check_in_with_longest_checklist() == "/staff/desk/"
+
+
+@pytest.mark.parametrize("target", ["https://elsewhere.example/", "//elsewhere.example/", "/admin/", "javascript:x"])
+def test_the_checklist_page_goes_back_only_to_the_desk(desk_client, booking, laser, target):
+    page = desk_client.get(f"/staff/desk/bookings/{booking.pk}/attended/", {"next": target}).content.decode()
+    assert 'name="next" value="/staff/desk/"' in page
+    response = desk_client.post(
+        f"/staff/desk/bookings/{booking.pk}/attended/", {"next": target, "pre_use_checklist": keys(laser.equipment)}
+    )
+    assert response["Location"] == "/staff/desk/"

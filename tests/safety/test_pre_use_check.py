@@ -249,3 +249,28 @@ def test_the_checklist_page_goes_back_only_to_the_desk(desk_client, booking, las
         f"/staff/desk/bookings/{booking.pk}/attended/", {"next": target, "pre_use_checklist": keys(laser.equipment)}
     )
     assert response["Location"] == "/staff/desk/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_checking_the_same_patron_in_at_once_keep_one_check():
+    from tests.concurrency import run_together
+    from tests.factories import BranchFactory
+
+    branch = BranchFactory(observes_statutory_holidays=False)
+    equipment = EquipmentFactory(branch=branch, name="Laser cutter")
+    safety_profile(equipment)
+    service = ServiceTypeFactory(branch=branch, equipment=equipment)
+    booking = make_booking(service_type=service, starts_at=timezone.now() + dt.timedelta(minutes=5))
+    people = [UserFactory(username=f"desk{n}", role="Library assistant") for n in range(2)]
+    ticked = keys(equipment)
+
+    def check_in(user):
+        return lambda: booking_mark_attended(booking=booking, by=user, pre_use_checklist=ticked)
+
+    results = run_together([check_in(user) for user in people])
+    refused = [result for result in results if isinstance(result, ValidationError)]
+    assert len(refused) == 1 and refused[0].code == "already_marked"
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+    [check] = PreUseCheck.objects.all()
+    assert check.booking_id == booking.pk and check.checked_by in people

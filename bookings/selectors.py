@@ -22,6 +22,7 @@ from bookings.models import (
     UnmetDemand,
 )
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
+from makerlab.equipment_rules import equipment_minimum_ages
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars, day_bounds
 from staffing.models import ShiftRole, StaffMember
@@ -482,3 +483,22 @@ def bookings_cancelled_untold(*, equipment: Equipment, cancelled_at: dt.datetime
         .select_related("branch", "service_type")
         .order_by("starts_at", "pk")
     )
+
+
+# --- Minimum ages ------------------------------------------------------------------------------------------
+
+
+def service_minimum_ages(*, services: list[ServiceType]) -> dict[int, int]:
+    """The youngest age that may book each service that has one (by service id): the service's own minimum, or
+    the safety minimum of the equipment it uses when that is higher. One query for every service at once."""
+    equipment_ages = equipment_minimum_ages(service.equipment_id for service in services)
+    ages = {}
+    for service in services:
+        found = [age for age in (service.minimum_age, equipment_ages.get(service.equipment_id)) if age]
+        if found:
+            ages[service.pk] = max(found)
+    return ages
+
+
+def service_minimum_age(*, service_type: ServiceType) -> int | None:
+    return service_minimum_ages(services=[service_type]).get(service_type.pk)

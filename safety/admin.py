@@ -58,11 +58,15 @@ class ProtectiveEquipmentAdmin(admin.ModelAdmin):
 class RequiredProtectionInline(admin.TabularInline):
     model = RequiredProtection
     extra = 0
+    verbose_name = "protective equipment to wear"
+    verbose_name_plural = "protective equipment to wear (patrons are told what the library lends and what to bring)"
 
 
 class ChecklistItemInline(admin.TabularInline):
     model = ChecklistItem
     extra = 0
+    verbose_name = "pre-use checklist line"
+    verbose_name_plural = "pre-use checklist (staff tick every line with the patron at check-in)"
 
 
 # --- Procedures ------------------------------------------------------------------------------------------------
@@ -96,6 +100,18 @@ class SafetyProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["hazards"]
     inlines = [RequiredProtectionInline, ChecklistItemInline]
     readonly_fields = ["procedure"]
+    fieldsets = [
+        (None, {"fields": ["equipment"]}),
+        (
+            "What patrons are told before they come",
+            {
+                "fields": ["hazards", "minimum_patron_age"],
+                "description": "Shown on the equipment's booking and program pages and in booking emails, with the "
+                "protective equipment below. The booking forms ask the minimum age.",
+            },
+        ),
+        ("Staff", {"fields": ["adult_only_supervision", "procedure"]}),
+    ]
 
     @admin.display(ordering="equipment__branch__name")
     def branch(self, profile: SafetyProfile):

@@ -3,6 +3,7 @@ transaction and refuses bad input with a coded reason."""
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from bookings.models import Equipment
 from bookings.services.maintenance import equipment_back_in_service, equipment_out_until_cleared
+from makerlab.equipment_rules import PRE_USE_CHECKLIST
 from makerlab.formatting import day_text, moment_text
 from makerlab.locking import locked
 from makerlab.models import Branch
@@ -25,13 +27,14 @@ from safety import selectors
 from safety.models import (
     InvolvedRole,
     OutOfService,
+    PreUseCheck,
     ProcedureAcknowledgement,
     ProcedureVersion,
     ReportKind,
     SafetyReport,
     Severity,
 )
-from safety.selectors import is_current
+from safety.selectors import is_current, pre_use_checklists
 from staffing.models import StaffMember
 
 TITLE_MAX = ProcedureVersion._meta.get_field("title").max_length
@@ -352,3 +355,40 @@ def reports_remove_personal_details(*, now: dt.datetime | None = None) -> int:
         return SafetyReport.objects.filter(occurred_at__lt=cutoff, personal_details_removed_at__isnull=True).update(
             names_involved="", first_aid_given="", personal_details_removed_at=now
         )
+
+
+def pre_use_check_record(
+    *,
+    booking_id: int,
+    equipment_id: int,
+    ticked: Sequence[str],
+    by: AbstractBaseUser | None,
+    now: dt.datetime,
+) -> PreUseCheck | None:
+    """Keep with the booking the pre-use checklist staff went through with the patron at check-in.
+
+    Every line must be ticked: a machine is used only once each line was checked, so a partly ticked list is
+    refused, naming what is left, and the check-in with it. The lines are kept as they read then (the checklist
+    may change later). Equipment without a checklist needs nothing and records nothing. Called while the booking
+    is locked for its check-in, inside that transaction.
+    """
+    lines = pre_use_checklists(equipment_ids=[equipment_id]).get(equipment_id, [])
+    if not lines:
+        return None
+    ticked_keys = {str(key) for key in ticked}
+    missing = [line.text for line in lines if line.key not in ticked_keys]
+    if missing:
+        raise ValidationError(
+            {
+                PRE_USE_CHECKLIST: ValidationError(
+                    "Go through the safety checklist with the patron and tick every line before checking them in. "
+                    f"Not ticked yet: {'; '.join(missing)}.",
+                    code="pre_use_check_incomplete",
+                )
+            }
+        )
+    check, _ = PreUseCheck.objects.update_or_create(
+        booking_id=booking_id,
+        defaults={"checked_by": by, "checked_at": now, "items": [line.text for line in lines]},
+    )
+    return check

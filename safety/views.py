@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from makerlab.forms import add_service_error
 from makerlab.http import site_address
-from makerlab.pagecache import cached_staff_page
+from makerlab.pagecache import cached_page, cached_staff_page
 from safety import documents, selectors, services
 from safety.forms import UNKNOWN_PROCEDURE, AcknowledgeForm, SafetyReportForm
 from staffing.models import StaffMember
@@ -76,11 +76,9 @@ def procedures_to_read(request: HttpRequest, me: StaffMember) -> HttpResponse:
 
 
 @require_safe
+@cached_page("safety")
 def procedure_page(request: HttpRequest, equipment_id: int) -> HttpResponse:
-    """The current procedure of a piece of equipment, for anyone: the posted sheet's QR code opens it.
-
-    Rendered uncached: no page cache area covers health and safety, and it costs four queries.
-    """
+    """The current procedure of a piece of equipment, for anyone: the posted sheet's QR code opens it."""
     page = selectors.procedure_page(equipment_id=equipment_id)
     if page is None or page.version is None:
         raise Http404("This equipment has no written procedure yet.")

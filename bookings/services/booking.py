@@ -23,10 +23,12 @@ from bookings.selectors import (
     open_slots,
     patron_paused_until,
     pause_message,
+    service_minimum_age,
 )
 from bookings.services.reminders import reminders_withdraw
 from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.equipment_rules import equipment_notices
 from makerlab.formatting import count_text, when_text
 from makerlab.locking import locked
 from makerlab.models import Patron
@@ -77,22 +79,27 @@ def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
     return patron_for_card(card_number=card, now=now, new=new)
 
 
-def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool) -> None:
+def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool, minimum_age: int | None) -> None:
     """The age rule, in one place: a service with a minimum age is booked only for someone who meets it.
 
+    ``minimum_age`` is the service's, or its equipment's safety minimum when higher (service_minimum_age).
     The patron's form and the desk's form ask the question and call this; booking_create calls it again,
     so nothing booked skips it. No override: it is about safety on the equipment, not a booking limit.
     """
-    if service_type.minimum_age and not meets_minimum_age:
+    if minimum_age and not meets_minimum_age:
         message = (
-            f"{service_type.name} is for {age_text(service_type.minimum_age)}. "
+            f"{service_type.name} is for {age_text(minimum_age)}, for safety. "
             "Tick the box to confirm the age, or choose another service."
         )
         raise ValidationError({"meets_minimum_age": ValidationError(message, code="minimum_age")})
 
 
 def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
-    minimum_age_check(service_type, meets_minimum_age=details.meets_minimum_age)
+    minimum_age_check(
+        service_type,
+        meets_minimum_age=details.meets_minimum_age,
+        minimum_age=service_minimum_age(service_type=service_type),
+    )
     for text in (details.name, details.phone, details.accessibility_needs, *details.intake_answers.values()):
         validate_plain_text(text)
     if not details.name.strip():
@@ -304,6 +311,10 @@ def booking_cancel(
         return booking
 
 
+# The emails sent before the patron comes: they say how to be safe on the equipment.
+TELLS_SAFETY = ("booking_confirmation", "booking_rescheduled")
+
+
 def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime, extra: dict | None = None) -> None:
     """Queue an email about the booking; a patron booked at the desk without an email gets none."""
     if not booking.contact_email:
@@ -323,6 +334,9 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime, e
         "check_in_code": booking_check_in_code(booking),
         **(extra or {}),
     }
+    if kind in TELLS_SAFETY:
+        # What the patron must know before coming: hazards, protective equipment, minimum age (as it is now).
+        context["equipment_safety"] = equipment_notices([booking.equipment_id]).get(booking.equipment_id, [])
     notification_queue(
         kind=kind,
         recipient=booking.contact_email,

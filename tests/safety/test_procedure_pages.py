@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 import segno
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 from pypdf import PdfReader
 
@@ -139,6 +141,29 @@ def test_the_public_page_shows_the_procedure_hazards_and_protection_without_logi
     assert "Safety glasses: the library provides it" in page and "Closed-toe shoes: bring your own" in page
     assert "Minimum age: 14 years." in page
     assert coordinator.get_full_name() not in page
+
+
+def test_the_public_page_is_kept_until_a_new_version_or_the_profile_changes(
+    client, laser, coordinator, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE = True
+    equipment, _ = laser
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(equipment, title="Using the laser cutter", by=coordinator)
+    url = f"/safety/procedures/{equipment.pk}/"
+    assert "Using the laser cutter" in text(client.get(url))
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert len(kept.captured_queries) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(equipment, title="Using the laser cutter safely", by=coordinator)
+    assert "Using the laser cutter safely" in text(client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = equipment.safety_profile
+        profile.minimum_patron_age = 16
+        profile.save()
+    assert "Minimum age: 16 years." in text(client.get(url))
 
 
 def test_a_public_page_for_unknown_equipment_or_without_a_procedure_is_not_found(client, laser):

@@ -30,6 +30,8 @@ from safety.models import (
 from staffing.models import StaffMember
 from staffing.selectors import branch_ids_worked, skill_holders
 
+# --- Procedures ------------------------------------------------------------------------------------------------
+
 
 def _is_current() -> Exists:
     """No later version of the same equipment's procedure: the version is the current one."""
@@ -258,6 +260,8 @@ class ProcedureShiftRules:
         return [row.name for row in self._equipment(skill_ids, branch_id) if row.adult_only]
 
 
+# --- Reports ---
+
 FILE_REPORTS = "safety.add_safetyreport"
 READ_EVERY_REPORT = "safety.view_safetyreport"
 # The roles whose people are told at once of a critical or lost-time injury.
@@ -358,6 +362,10 @@ def report_as_filed(*, pk: int, user: AbstractBaseUser) -> FiledReport | None:
     return FiledReport(report=report, urgent=urgent, leads_emailed=emailed, out_of_service=period, to_phone=to_phone)
 
 
+# --- Equipment safety facts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class NamedThing:
     """A hazard or a piece of protective equipment, with its plain-language description."""
 

@@ -37,6 +37,8 @@ from safety.models import (
 from safety.selectors import is_current, pre_use_checklists
 from staffing.models import StaffMember
 
+# --- Procedures ------------------------------------------------------------------------------------------------
+
 TITLE_MAX = ProcedureVersion._meta.get_field("title").max_length
 CHANGE_SUMMARY_MAX = ProcedureVersion._meta.get_field("change_summary").max_length
 BODY_MAX = 20_000
@@ -355,6 +357,9 @@ def reports_remove_personal_details(*, now: dt.datetime | None = None) -> int:
         return SafetyReport.objects.filter(occurred_at__lt=cutoff, personal_details_removed_at__isnull=True).update(
             names_involved="", first_aid_given="", personal_details_removed_at=now
         )
+
+
+# --- Pre-use checks at check-in ----------------------------------------------------------------------------
 
 
 def pre_use_check_record(

@@ -26,6 +26,8 @@ from safety import documents, selectors, services
 from safety.forms import UNKNOWN_PROCEDURE, AcknowledgeForm, SafetyReportForm
 from staffing.models import StaffMember
 
+# --- Procedures ------------------------------------------------------------------------------------------------
+
 
 def _works_in_the_lab(view: Callable) -> Callable:
     """Logged in, and an active person of the lab; the view receives the StaffMember after the request."""
@@ -101,6 +103,9 @@ def procedure_sheet_pdf(request: HttpRequest, equipment_id: int) -> HttpResponse
         False, f"procedure-{name}-version-{page.version.number}.pdf"
     )
     return response
+
+
+# --- Reports ---
 
 
 def files_reports(view: Callable) -> Callable:

@@ -239,7 +239,41 @@ def busiest_branch_dashboard() -> str:
     return f"/staff/stats/?branch={branch.slug}" if branch else "/staff/stats/"
 
 
+def check_in_with_longest_checklist() -> str:
+    """The desk's check-in page, with its pre-use checklist, of an upcoming booking on the equipment with the
+    longest checklist; the desk agenda when load_demo made none."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from bookings.models import Booking
+
+    booking = (
+        Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gt=timezone.now())
+        .annotate(lines=Count("equipment__safety_profile__checklist"))
+        .filter(lines__gt=0)
+        .order_by("-lines", "starts_at", "pk")
+        .first()
+    )
+    return f"/staff/desk/bookings/{booking.pk}/attended/" if booking else "/staff/desk/"
+
+
 DASHBOARD_GOAL_MS = 30.0
+
+
+def most_read_procedure() -> str:
+    """The public page of the procedure with the most versions (the home page when load_demo made none)."""
+    from django.db.models import Count
+
+    from bookings.models import Equipment
+
+    equipment = (
+        Equipment.objects.annotate(versions=Count("procedure_versions"))
+        .filter(versions__gt=0)
+        .order_by("-versions", "pk")
+        .first()
+    )
+    return f"/safety/procedures/{equipment.pk}/" if equipment else "/"
+
 
 PAGES: list[Page] = [
     Page(name="home", path="/"),
@@ -252,6 +286,7 @@ PAGES: list[Page] = [
     Page(name="staff_desk_mine", path="/staff/desk/mine/", login="assistant"),
     Page(name="staff_desk_book", path=desk_booking_of_busiest_patron, login="assistant"),
     Page(name="staff_check_in", path=check_in_of_largest_registration, login="assistant"),
+    Page(name="staff_desk_check_in_checklist", path=check_in_with_longest_checklist, login="assistant"),
     Page(name="book_services", path="/book/"),
     Page(name="book_times", path=busiest_service),
     Page(name="book_manage", path=booking_manage_page),
@@ -280,4 +315,8 @@ PAGES: list[Page] = [
     Page(name="safety_all_actions", path="/staff/safety/actions/all/", login="coordinator"),
     Page(name="stats_report_pdf", path=latest_report("pdf"), login="coordinator"),
     Page(name="stats_report_quotes", path=latest_report("quotes"), login="coordinator"),
+    Page(name="staff_safety_procedures", path="/staff/safety/procedures/", login=busiest_staff_member),
+    Page(name="safety_procedure", path=most_read_procedure),
+    Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
+    Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
 ]

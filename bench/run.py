@@ -1,6 +1,6 @@
 """Measure each registered page against a baseline view, served by gunicorn on the loopback interface.
 
-    python bench/run.py [--scale N] [--compare-scales 1,10] [--database NAME] [--requests N] [--port P]
+    python bench/run.py [--scale N] [--compare-scales 1,10] [--database NAME] [--pages A,B] [--requests N] [--port P]
 
 Needs DATABASE_URL (``make bench`` sets it). The benchmark uses its own database, ``makerlab_bench`` on
 the same server (``--database`` or BENCH_DATABASE to choose another, so two people can bench at once),
@@ -12,7 +12,7 @@ Each page's ``inproc_ms`` is the median time of one request served in this proce
 no network, no other load of ours): a busy machine moves it far less than requests per second. With
 ``--compare-scales 1,10`` the data is built at each scale in turn, every page is timed in-process at
 each, and the full run happens at the largest; ``scale_ratio`` is the page's ``inproc_ms`` at the largest
-scale over the smallest.
+scale over the smallest. ``--pages`` measures only the named pages (and the baseline, always first).
 """
 
 from __future__ import annotations
@@ -126,6 +126,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="count queries and time pages in-process only, without gunicorn (a quick look)",
     )
+    parser.add_argument(
+        "--pages",
+        type=page_names,
+        default=None,
+        metavar="NAME,NAME",
+        help="measure only these pages of bench/pages.py (the baseline is always measured)",
+    )
     args = parser.parse_args(argv)
     if args.compare_scales:
         args.scale = max(args.compare_scales)
@@ -147,6 +154,20 @@ def scales_list(text: str) -> list[int]:
     if len(scales) < 2 or scales[0] < 1:
         raise argparse.ArgumentTypeError("give at least two different scales of 1 or more, such as 1,10")
     return scales
+
+
+def page_names(text: str) -> list[str]:
+    """ "staff_programs,seed_desk_lend" as a list of names, each of a page registered in bench/pages.py."""
+    from bench.pages import PAGES
+
+    known = [page.name for page in PAGES]
+    names = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one page, such as staff_programs")
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no page named {', '.join(unknown)}; the pages are: {', '.join(known)}")
+    return names
 
 
 def bench_database_url(database_url: str, name: str) -> str:
@@ -516,11 +537,14 @@ def summarise(
     )
 
 
-def registered_targets() -> list[Target]:
+def registered_targets(only: list[str] | None = None) -> list[Target]:
+    """The baseline, then every page of bench/pages.py, or only those named in ``only``, in their order there."""
     from bench.pages import PAGES
 
     targets = [Target(BASELINE, BASELINE_PATH)]
     for page in PAGES:
+        if only is not None and page.name not in only:
+            continue
         username = page.resolve_login()
         cookie = login_cookie(username) if username else ""
         targets.append(Target(page.name, page.resolve_path(), cookie, page.inproc_goal_ms))
@@ -561,6 +585,7 @@ def write_results(
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
         "compare_scales": args.compare_scales,
+        "pages": args.pages,
         "concurrency": args.concurrency,
         "requests": args.requests,
         "warmup": args.warmup,
@@ -576,7 +601,9 @@ def write_results(
     RESULTS_FILE.write_text(json.dumps(payload, indent=2) + "\n")
 
 
-def in_process_pass(env: dict[str, str], *, scale: int) -> tuple[list[Target], list[int], dict[str, float]]:
+def in_process_pass(
+    env: dict[str, str], *, scale: int, only: list[str] | None = None
+) -> tuple[list[Target], list[int], dict[str, float]]:
     """Build the data at ``scale``, then count each page's queries and time it in this process."""
     from django.core.cache import cache
     from django.db import connections
@@ -584,12 +611,13 @@ def in_process_pass(env: dict[str, str], *, scale: int) -> tuple[list[Target], l
     connections.close_all()
     prepare(env, scale=scale)
     cache.clear()
-    measured = registered_targets()
+    measured = registered_targets(only)
     queries = [count_queries(target.path, target.cookie) for target in measured]
     if queries[0] != 1:
         raise BenchError(f"The baseline made {queries[0]} queries; it must make exactly one.")
     step("Timing each page in-process at scale %d (median of %d requests)", scale, INPROC_RUNS)
     inproc = {target.name: time_in_process(target.path, target.cookie) for target in measured}
+    step("At scale %d: %s", scale, ", ".join(f"{name} {ms:.2f} ms" for name, ms in inproc.items()))
     return measured, queries, inproc
 
 
@@ -607,7 +635,7 @@ def run(args: argparse.Namespace) -> None:
     setup_django(env)
     by_scale: dict[int, dict[str, float]] = {}
     for scale in sorted(args.compare_scales or [args.scale]):
-        measured, queries, by_scale[scale] = in_process_pass(env, scale=scale)
+        measured, queries, by_scale[scale] = in_process_pass(env, scale=scale, only=args.pages)
     inproc = by_scale[args.scale]
     ratios = scale_ratios(by_scale) if args.compare_scales else {}
     step("Timing the close of last month")

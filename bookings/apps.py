@@ -13,7 +13,7 @@ class BookingsConfig(AppConfig):
         services.notification_attachments_register(
             kind="booking_confirmation", builder=booking_confirmation_attachments
         )
-        for kind in ("booking_rescheduled", "booking_cancelled"):
+        for kind in ("booking_rescheduled", "booking_cancelled", "booking_cancelled_out_of_service"):
             services.notification_attachments_register(kind=kind, builder=booking_email_attachments)
 
         retention.register_personal_fields(

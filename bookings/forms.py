@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.models import IntakeQuestion, ServiceType
+from bookings.selectors import service_minimum_age
 from bookings.services.booking import PatronDetails, minimum_age_check
 from bookings.wording import age_confirmation_label, age_text
 from makerlab.forms import (
@@ -51,12 +52,17 @@ class MinimumAgeQuestionMixin:
     """For booking forms that ask ``meets_minimum_age`` when the service has an age minimum."""
 
     service_type: ServiceType
+    minimum_age: int | None
 
     def clean(self) -> dict:
         cleaned = super().clean()
         # Asked with the other fields so every mistake shows at once; the service checks it again.
         try:
-            minimum_age_check(self.service_type, meets_minimum_age=cleaned.get("meets_minimum_age", False))
+            minimum_age_check(
+                self.service_type,
+                meets_minimum_age=cleaned.get("meets_minimum_age", False),
+                minimum_age=self.minimum_age,
+            )
         except ValidationError as error:
             self.add_error(None, error)
         return cleaned
@@ -91,13 +97,15 @@ class IntakeQuestionsMixin:
     def add_service_questions(self, *, service_type: ServiceType, questions: list[IntakeQuestion]) -> None:
         self.service_type = service_type
         self.questions = questions
-        if service_type.minimum_age:
+        # The service's own minimum, or its equipment's safety minimum when higher.
+        self.minimum_age = service_minimum_age(service_type=service_type)
+        if self.minimum_age:
             # Not required here: the booking service holds the age rule and its message (minimum_age_check).
             self.fields["meets_minimum_age"] = forms.BooleanField(
-                label=age_confirmation_label(service_type.minimum_age, patron_is_you=self.age_label_for_patron),
+                label=age_confirmation_label(self.minimum_age, patron_is_you=self.age_label_for_patron),
                 required=False,
-                help_text=f"{service_type.name} is for {age_text(service_type.minimum_age)}"
-                + (", for safety." if self.age_label_for_patron else ". Ask the patron."),
+                help_text=f"{service_type.name} is for {age_text(self.minimum_age)}"
+                + (", for safety." if self.age_label_for_patron else ", for safety. Ask the patron."),
             )
         for question in questions:
             self.fields[self.question_field(question)] = forms.CharField(

@@ -22,6 +22,7 @@ from bookings.models import (
     UnmetDemand,
 )
 from makerlab.commitments import EQUIPMENT, STAFF, Commitment, busy_time
+from makerlab.equipment_rules import equipment_minimum_ages
 from makerlab.models import Branch, Patron
 from makerlab.selectors import branch_calendar, branch_calendars, day_bounds
 from staffing.models import ShiftRole, StaffMember
@@ -467,3 +468,37 @@ def booking_check_in_refusal(*, booking: Booking, now: dt.datetime) -> str:
 def patron_booked_with_email(*, patron: Patron, email: str) -> bool:
     """Whether ``patron`` gave ``email`` (in any letter case) with one of their bookings."""
     return Booking.objects.filter(patron=patron, contact_email__iexact=email).exists()
+
+
+# --- Equipment out of service ---------------------------------------------------------------------------------
+
+
+def bookings_cancelled_untold(*, equipment: Equipment, cancelled_at: dt.datetime) -> list[Booking]:
+    """The bookings on ``equipment`` cancelled at that moment (taken out of service) whose patron gave no email,
+    so no one has told them: staff phone them. One query."""
+    return list(
+        Booking.objects.filter(
+            equipment=equipment, status=Booking.Status.CANCELLED, cancelled_at=cancelled_at, contact_email=""
+        )
+        .select_related("branch", "service_type")
+        .order_by("starts_at", "pk")
+    )
+
+
+# --- Minimum ages ------------------------------------------------------------------------------------------
+
+
+def service_minimum_ages(*, services: list[ServiceType]) -> dict[int, int]:
+    """The youngest age that may book each service that has one (by service id): the service's own minimum, or
+    the safety minimum of the equipment it uses when that is higher. One query for every service at once."""
+    equipment_ages = equipment_minimum_ages(service.equipment_id for service in services)
+    ages = {}
+    for service in services:
+        found = [age for age in (service.minimum_age, equipment_ages.get(service.equipment_id)) if age]
+        if found:
+            ages[service.pk] = max(found)
+    return ages
+
+
+def service_minimum_age(*, service_type: ServiceType) -> int | None:
+    return service_minimum_ages(services=[service_type]).get(service_type.pk)

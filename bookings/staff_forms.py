@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from bookings.forms import IntakeQuestionsMixin, MinimumAgeQuestionMixin
 from bookings.models import Booking, IntakeQuestion, ServiceType
+from makerlab import widgets
+from makerlab.equipment_rules import PRE_USE_CHECKLIST, ChecklistLine
 from makerlab.forms import PatronContactForm, StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 
@@ -57,7 +59,9 @@ class DeskBookingForm(MinimumAgeQuestionMixin, IntakeQuestionsMixin, PatronConta
     age_label_for_patron = False
     email_help = "For the confirmation, reminders and the link to cancel. Without one, no email is sent."
 
-    starts_at = forms.TypedChoiceField(label="Time", coerce=dt.datetime.fromisoformat, empty_value=None)
+    starts_at = forms.TypedChoiceField(
+        label="Time", coerce=dt.datetime.fromisoformat, empty_value=None, widget=widgets.Select
+    )
     reminder_consent = forms.BooleanField(label="The patron wants email reminders", required=False)
     accessibility_needs = forms.CharField(
         label="Accessibility needs (optional)",
@@ -97,3 +101,22 @@ class CardLookupForm(StaffCardLookupForm):
         super().__init__(*args, **kwargs)
         self.fields["card_number"].label = "Card to look up"
         self.fields["card_number"].help_text = "On the back of the patron's card. We fill in what is on file."
+
+
+class PreUseChecklistForm(forms.Form):
+    """The pre-use checklist of the booking's equipment, ticked with the patron at check-in (no field when the
+    equipment has none). Not required here: the check-in service holds the rule that every line is ticked."""
+
+    def __init__(self, *args, lines: list[ChecklistLine], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if lines:
+            self.fields[PRE_USE_CHECKLIST] = forms.MultipleChoiceField(
+                label="Safety checklist: go through each line with the patron, then tick it",
+                choices=[(line.key, line.text) for line in lines],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": "The checklist has changed. Tick its lines again."},
+            )
+
+    def ticked(self) -> list[str]:
+        return list(self.cleaned_data.get(PRE_USE_CHECKLIST, []))

@@ -22,8 +22,9 @@ from bookings import selectors
 from bookings.models import Booking, BookingPause, ServiceType
 from bookings.services import desk
 from bookings.services.booking import booking_cancel, booking_create
-from bookings.staff_forms import CardLookupForm, DayForm, DeskBookingForm, OutcomeForm
+from bookings.staff_forms import CardLookupForm, DayForm, DeskBookingForm, OutcomeForm, PreUseChecklistForm
 from makerlab.commitments import Commitment
+from makerlab.equipment_rules import pre_use_checklist, pre_use_checklists
 from makerlab.formatting import full_stop, moment_text, time_span
 from makerlab.forms import add_service_error
 from makerlab.models import Branch, Patron
@@ -65,6 +66,8 @@ class AgendaRow:
     can_mark_no_show: bool
     can_record_outcome: bool
     can_cancel: bool
+    # Time on equipment with a pre-use checklist: "Check in" opens the checklist first.
+    needs_checklist: bool
     # Booked by phone without an email: no reminder goes out, so the desk calls.
     call_to_remind: bool
 
@@ -79,6 +82,7 @@ class ProgramSessionRow:
 
 
 def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
+    with_checklist = pre_use_checklists(booking.equipment_id for booking in bookings)
     rows = []
     for booking in bookings:
         zone = booking.branch.zone
@@ -93,6 +97,7 @@ def _rows(bookings: list[Booking], *, now: dt.datetime) -> list[AgendaRow]:
                 can_mark_no_show=booked and now >= booking.starts_at,
                 can_record_outcome=booking.status == Booking.Status.ATTENDED,
                 can_cancel=booked and now < booking.starts_at,  # once started, "Did not come" is the record
+                needs_checklist=booking.equipment_id in with_checklist,
                 call_to_remind=booked and not booking.contact_email and now < booking.starts_at,
             )
         )
@@ -185,10 +190,34 @@ def _attendance(request: HttpRequest, pk: int, action, done: str) -> HttpRespons
     return _back(request)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @desk_permission()
+@cached_staff_page
 def booking_attended(request: HttpRequest, pk: int) -> HttpResponse:
-    return _attendance(request, pk, desk.booking_mark_attended, "checked in")
+    """Check a patron in. Time on equipment with a pre-use checklist opens this page first (GET): staff go through
+    the checklist with the patron and tick each line; the POST from it checks in. Without a checklist the agenda's
+    button posts here directly."""
+    booking = get_object_or_404(Booking.objects.select_related("service_type", "branch", "equipment"), pk=pk)
+    lines = pre_use_checklist(booking.equipment_id)
+    form = PreUseChecklistForm(request.POST if request.method == "POST" else None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.booking_mark_attended(booking=booking, by=request.user, pre_use_checklist=form.ticked())
+        except ValidationError as error:
+            if not lines:
+                messages.error(request, " ".join(error.messages))
+                return _back(request)
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{booking.contact_name}: checked in.")
+            return _back(request)
+    context = {
+        "booking": booking,
+        "form": form,
+        "when": moment_text(booking.starts_at, zone=booking.branch.zone),
+        "next_url": _desk_address(request.POST.get("next", "") or request.GET.get("next", "")),
+    }
+    return render(request, "bookings/staff/check_in.html", context)
 
 
 @require_POST

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bookings.forms import BookingForm, NotifyRequestForm, TimeChoiceForm, WeekForm
 from bookings.links import booking_check_in_code, booking_check_in_url
 from bookings.models import Booking, ServiceType
-from bookings.selectors import Slot, booking_change_refusal, open_slots
+from bookings.selectors import (
+    Slot,
+    booking_change_refusal,
+    open_slots,
+    service_minimum_age,
+    service_minimum_ages,
+)
 from bookings.services.booking import (
     SlotTaken,
     booking_cancel,
@@ -123,8 +129,9 @@ def _service_or_404(slug: str) -> ServiceType:
 @require_safe
 @cached_page("bookings", "branches", period_seconds=60)
 def service_list(request: HttpRequest) -> HttpResponse:
-    services = ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch")
-    rows = [(service, service_facts(service)) for service in services]
+    services = list(ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch"))
+    ages = service_minimum_ages(services=services)
+    rows = [(service, service_facts(service, minimum_age=ages.get(service.pk))) for service in services]
     return render(request, "bookings/service_list.html", {"rows": rows})
 
 
@@ -146,7 +153,7 @@ def _service_page(
         _count_unmet_demand(request, service_type, now=now)
     context = {
         "service": service_type,
-        "facts": service_facts(service_type),
+        "facts": service_facts(service_type, minimum_age=service_minimum_age(service_type=service_type)),
         "days": _days(slots, service_type=service_type, today=today),
         "week": week,
         "previous_week": week - 1 if week > 0 else None,
@@ -196,7 +203,7 @@ def _book_page(
     today = now.astimezone(zone).date()
     context = {
         "service": service_type,
-        "facts": service_facts(service_type),
+        "facts": service_facts(service_type, minimum_age=form.minimum_age),
         "form": form,
         "starts_at": starts_at.astimezone(zone).isoformat(),
         "when": when_text(
@@ -317,6 +324,7 @@ def confirmed(request: HttpRequest, booking: Booking) -> HttpResponse:
 
 @require_safe
 @never_cache
+@cached_page("bookings", "branches", period_seconds=60)  # a link reached by its owner only
 @booking_link
 def manage(request: HttpRequest, booking: Booking) -> HttpResponse:
     return _manage_page(request, booking)

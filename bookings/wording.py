@@ -46,14 +46,17 @@ class ServiceFacts:
     age: str
 
 
-def service_facts(service_type: ServiceType) -> ServiceFacts:
+def service_facts(service_type: ServiceType, *, minimum_age: int | None = None) -> ServiceFacts:
+    """``minimum_age``: the age the service is booked from when its equipment's safety minimum is higher than
+    the service's own (see selectors.service_minimum_ages)."""
     notice = service_type.minimum_notice_hours
     latest = f"up to {hours_text(notice)} before the session starts" if notice else "until the session starts"
     cutoff = service_type.change_cutoff_hours
     change_until = f"until {hours_text(cutoff)} before the session starts" if cutoff else "until the session starts"
     bring = full_stop(service_type.what_to_bring.strip()) if service_type.what_to_bring.strip() else ""
     length = duration_text(service_type.duration_minutes)
-    ages = age_text(service_type.minimum_age) if service_type.minimum_age else ""
+    minimum_age = minimum_age or service_type.minimum_age
+    ages = age_text(minimum_age) if minimum_age else ""
     return ServiceFacts(
         length=length,
         ages=ages,

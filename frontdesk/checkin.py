@@ -25,7 +25,9 @@ from django.views.decorators.http import require_http_methods
 from bookings.models import Booking
 from bookings.selectors import booking_check_in_refusal, booking_for_check_in
 from bookings.services.desk import booking_check_in_by_code
+from bookings.staff_forms import PreUseChecklistForm
 from makerlab.checkin import BOOKING, CODE_MAX_LENGTH, BadCode, CheckInCode, check_in_code_read
+from makerlab.equipment_rules import PRE_USE_CHECKLIST, pre_use_checklist
 from makerlab.formatting import when_text
 from makerlab.forms import add_service_error
 from makerlab.pagecache import cached_staff_page
@@ -76,6 +78,8 @@ class Found:
     refusal: str
     checked_in: bool
     outcome_url: str = ""
+    booking_id: int | None = None
+    equipment_id: int | None = None
 
     @property
     def can_check_in(self) -> bool:
@@ -96,6 +100,8 @@ def _found_booking(booking: Booking, code: str, now: dt.datetime) -> Found:
         refusal="" if attended else refusal,
         checked_in=attended,
         outcome_url=reverse("bookings_staff:outcome", args=[booking.pk]) if attended else "",
+        booking_id=booking.pk,
+        equipment_id=booking.equipment_id,
     )
 
 
@@ -143,10 +149,23 @@ def _found(subject: Booking | Registration, code: str, now: dt.datetime) -> Foun
     return _found_registration(subject, code, now)
 
 
-def _page(request: HttpRequest, form: CheckInForm, found: Found | None) -> HttpResponse:
+def _checklist_form(found: Found | None, data=None) -> PreUseChecklistForm | None:
+    """The pre-use checklist to tick before checking in a booking on equipment that has one."""
+    if found is None or found.kind != "booking" or not found.can_check_in:
+        return None
+    return PreUseChecklistForm(data, lines=pre_use_checklist(found.equipment_id))
+
+
+def _page(
+    request: HttpRequest,
+    form: CheckInForm,
+    found: Found | None,
+    checklist_form: PreUseChecklistForm | None = None,
+) -> HttpResponse:
     # Once a code is read the field starts empty, ready for the next scan; a code with a problem stays to fix.
     field_form = CheckInForm() if found is not None and not form.errors else form
-    return render(request, "frontdesk/check_in.html", {"form": field_form, "found": found})
+    context = {"form": field_form, "found": found, "checklist_form": checklist_form or _checklist_form(found)}
+    return render(request, "frontdesk/check_in.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -167,15 +186,22 @@ def check_in(request: HttpRequest) -> HttpResponse:
     if subject is None:
         return _page(request, form, None)
     code = form.cleaned_data["code"].text
+    checklist_form = _checklist_form(_found(subject, code, now), request.POST)
+    if checklist_form is not None and not checklist_form.is_valid():
+        return _page(request, form, _found(subject, code, now), checklist_form)
     try:
         if isinstance(subject, Booking):
-            booking_check_in_by_code(booking=subject, by=request.user, now=now)
+            ticked = checklist_form.ticked() if checklist_form is not None else []
+            booking_check_in_by_code(booking=subject, by=request.user, now=now, pre_use_checklist=ticked)
             done = f"{subject.contact_name} is checked in for {subject.service_type.name}."
         else:
             _, people = registration_check_in(registration=subject, by=request.user, now=now)
             names = ", ".join(person.first_name for person in people)
             done = f"Checked in for {subject.program.title}: {names}."
     except ValidationError as error:
+        if checklist_form is not None and PRE_USE_CHECKLIST in getattr(error, "error_dict", {}):
+            add_service_error(checklist_form, error)
+            return _page(request, form, _found(subject, code, now), checklist_form)
         add_service_error(form, error)
         return _page(request, form, _found(subject, code, now))
     messages.success(request, done)

@@ -1,7 +1,9 @@
 """Dates and times in plain language, as patrons and staff read them: "Tuesday 12 January, 2:00 to 2:45 p.m."."""
 
 import datetime as dt
+from functools import lru_cache
 
+from django.utils import translation
 from django.utils.dateformat import format as date_format
 
 
@@ -43,8 +45,16 @@ def full_stop(text: str) -> str:
 
 def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     """ "Tuesday 12 January", with the year when it is not this year (always, without ``today``)."""
-    text = date_format(day, "l j F")
+    text = _weekday_day_month(day, translation.get_language())
     return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+@lru_cache(maxsize=4096)
+def _weekday_day_month(day: dt.date, language: str | None) -> str:
+    """ "Tuesday 12 January" in ``language``: a long page names the same few days hundreds of times, and Django's
+    date formatting is slow enough to show."""
+    with translation.override(language):
+        return date_format(day, "l j F")
 
 
 def relative_day_text(day: dt.date, *, today: dt.date) -> str:

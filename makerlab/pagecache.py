@@ -3,7 +3,7 @@ staff pages for the person who opened them.
 
 A cached copy is named by its address and the period it depends on (the local day, or a minute where the
 time of day shows, such as "Open now" or a time that has just passed), and keeps the version of each area it
-shows ("bookings", "programs", "seeds", "branches"). Every write that changes what an area shows calls
+shows ("bookings", "programs", "seeds", "branches", "safety"). Every write that changes what an area shows calls
 ``bump(area)``, which replaces that area's version once the transaction commits: a copy made with an older
 version is stale, and the next visitor renders the page again. The versions and the copy are read in one
 round trip to the cache. The versions, period and address, hashed, are the page's ETag, so a conditional GET
@@ -31,13 +31,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-AREAS = ("bookings", "programs", "seeds", "branches", "staff")
+AREAS = ("bookings", "programs", "seeds", "branches", "safety", "staff")
 PAGE_SECONDS = 600
 # A staff page shows the time of day ("now", "in progress", "late"): a copy lasts until the minute ends.
 STAFF_PAGE_PERIOD_SECONDS = 60
@@ -241,6 +242,8 @@ def _served_or_rendered(
     if stored is not None:
         return _rebuilt(stored, request)
     response = render()
+    if isinstance(response, SimpleTemplateResponse) and _cacheable(response):
+        response.render()  # an admin page: its content is kept as served
     if _cacheable(response):
         _store(page_key, response, versions, request)
     return response
@@ -267,14 +270,40 @@ def _store(key: str, response: HttpResponse, versions: list[str], request: HttpR
 
 
 # What each app's saves and deletions make stale. Staff shifts and skills decide which times can be booked.
-_AREA_OF_APP = {"bookings": "bookings", "programs": "programs", "seedlibrary": "seeds", "staffing": "bookings"}
+_AREA_OF_APP = {
+    "bookings": "bookings",
+    "programs": "programs",
+    "seedlibrary": "seeds",
+    "staffing": "bookings",
+    "safety": "safety",
+}
 _AREA_OF_MODEL = {"makerlab.branch": "branches", "makerlab.openinghours": "branches", "makerlab.closure": "branches"}
+# Shown on the pages of more than one area: a machine's safety facts are told on its booking and program pages,
+# and on its posted procedure.
+_AREAS_OF_MODEL = {
+    label: ("bookings", "programs", "safety")
+    for label in (
+        "safety.safetyprofile",
+        "safety.hazard",
+        "safety.protectiveequipment",
+        "safety.requiredprotection",
+        "safety.checklistitem",
+    )
+}
 # Shown on staff pages only.
 _STAFF_ONLY = {"bookings.unmetdemand", "bookings.notifyrequest", "staffing.hoursentry", "programs.programmessage"}
 # Who may see what: a name, a role or a permission changed.
 _ACCOUNTS = {"auth.user", "auth.group"}
 # The outbox: its worker records each email's progress, which no page shows.
 _NEVER_SHOWN = {"makerlab.notification"}
+
+
+def _areas_of(model: type) -> tuple[str, ...]:
+    """Every area whose pages show this model (none for a model no page shows)."""
+    if model._meta.label_lower in _AREAS_OF_MODEL:
+        return _AREAS_OF_MODEL[model._meta.label_lower]
+    area = _area_of(model)
+    return (area,) if area is not None else ()
 
 
 def _area_of(model: type) -> str | None:
@@ -298,8 +327,7 @@ def _is_project_model(model: type) -> bool:
 
 
 def _model_changed(sender: type, **kwargs) -> None:
-    area = _area_of(sender)
-    if area is not None:
+    for area in _areas_of(sender):
         bump(area)
 
 
@@ -314,8 +342,7 @@ def connect_model_changes() -> None:
 
     # Connected model by model: a listener on every model would stop Django's fast deletes everywhere.
     for model in apps.get_models():
-        area = _area_of(model)
-        if area is None:
+        if not _areas_of(model):
             continue
         label = model._meta.label_lower
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"pagecache_save_{label}")
@@ -328,6 +355,5 @@ def connect_model_changes() -> None:
 
 def _m2m_changed(sender: type, instance, action: str, **kwargs) -> None:
     if action.startswith("post_"):
-        area = _area_of(type(instance))
-        if area is not None:
+        for area in _areas_of(type(instance)):
             bump(area)

@@ -346,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.tasks.actions_remind_overdue",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Every night: safety reports older than SAFETY_REPORT_RETENTION_DAYS lose their names and first aid.
+    "safety-reports-remove-personal-details": {
+        "task": "safety.tasks.reports_remove_personal_details",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 # /healthz reports beat unhealthy when it has recorded no run for this long
 # (django-celery-beat writes run times every few minutes; a task runs every minute).

@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/seeds/lots/", include("seedlibrary.label_urls")),
     path("seeds/", include("seedlibrary.urls")),
     path("survey/", include("stats.survey_urls")),
+    path("safety/", include("safety.public_urls")),
     path("my/", include("mylab.urls")),
     path("staff/stats/reports/", include("stats.report_urls")),
     path("staff/stats/", include("stats.dashboard_urls")),

@@ -4,13 +4,16 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 
+from makerlab import widgets
 from makerlab.models import Branch
 from programs.eligibility import programs_open_to_age
 from programs.models import Audience, Category, PartnerSite, Program, Session
 
 
 class ProgramFilter(django_filters.FilterSet):
-    audience = django_filters.ChoiceFilter(choices=Audience.choices, empty_label="Anyone", label="Who it is for")
+    audience = django_filters.ChoiceFilter(
+        choices=Audience.choices, empty_label="Anyone", label="Who it is for", widget=widgets.Select
+    )
     age = django_filters.NumberFilter(
         method="filter_age",
         label="Age",
@@ -19,8 +22,12 @@ class ProgramFilter(django_filters.FilterSet):
         help_text="Shows programs open to someone this age.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    category = django_filters.ChoiceFilter(choices=Category.choices, empty_label="Any kind", label="Kind")
-    where = django_filters.ChoiceFilter(method="filter_where", label="Where", empty_label="Anywhere")
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, empty_label="Any kind", label="Kind", widget=widgets.Select
+    )
+    where = django_filters.ChoiceFilter(
+        method="filter_where", label="Where", empty_label="Anywhere", widget=widgets.Select
+    )
     starts_after = django_filters.DateFilter(
         method="filter_dates", label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

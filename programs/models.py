@@ -205,6 +205,9 @@ class Session(models.Model):
                 violation_error_message="A session must end after it starts.",
             )
         ]
+        # A week or a month of sessions (the staff programs page, the month view) is read by its start, without
+        # reading the sessions of years past.
+        indexes = [models.Index(fields=["starts_at"], name="session_starts_at")]
 
     def __str__(self) -> str:
         return f"{self.program}, {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"

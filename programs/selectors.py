@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -41,10 +42,12 @@ def _places_sum(*statuses: str) -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
+def _sessions_to_come(now: dt.datetime) -> QuerySet[Session]:
+    return Session.objects.filter(ends_at__gt=now, cancelled_at__isnull=True)
+
+
 def _next_session(field: str, now: dt.datetime) -> Subquery:
-    upcoming = Session.objects.filter(program=OuterRef("pk"), ends_at__gt=now, cancelled_at__isnull=True).order_by(
-        "starts_at"
-    )
+    upcoming = _sessions_to_come(now).filter(program=OuterRef("pk")).order_by("starts_at")
     return Subquery(upcoming.values(field)[:1])
 
 
@@ -75,11 +78,12 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
     from programs.filters import ProgramFilter
 
     now = now or timezone.now()
+    # The programs with a session to come are found from those sessions in one pass, so the programs of years
+    # past are never looked at one by one.
     queryset = _with_places(
-        Program.objects.filter(is_published=True)
+        Program.objects.filter(is_published=True, pk__in=_sessions_to_come(now).values("program_id"))
         .select_related("branch", "partner_site")
         .annotate(next_starts_at=_next_session("starts_at", now), next_ends_at=_next_session("ends_at", now))
-        .filter(next_starts_at__isnull=False)
     ).order_by("next_starts_at", "title")
     if filters:
         queryset = ProgramFilter(filters, queryset=queryset).qs
@@ -89,6 +93,17 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
 def programs_on_calendar() -> QuerySet[Program]:
     """Published programs, past and future, with places held and waiting: what the month view filters."""
     return _with_places(Program.objects.filter(is_published=True).select_related("branch", "partner_site"))
+
+
+def programs_with_sessions() -> QuerySet[Program]:
+    """Every program that has a session, by title then first session, each with ``first_session`` (its start):
+    the staff's choice of program. Only the title is loaded, as the list holds every program ever run."""
+    return (
+        Program.objects.only("pk", "title")
+        .annotate(first_session=Min("sessions__starts_at"))
+        .filter(first_session__isnull=False)
+        .order_by("title", "first_session", "pk")
+    )
 
 
 def month_sessions(

@@ -4,22 +4,36 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Min
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
+from makerlab import widgets
 from makerlab.formatting import day_text
 from programs.models import Program
+from programs.selectors import programs_with_sessions
 
 # The page links to the week before and after; a date at the calendar's ends would overflow.
 DAY_FARTHEST = dt.timedelta(days=3653)
 
 
+def _program_label(title: str, first_session: dt.datetime | None) -> str:
+    return f"{title} (from {day_text(timezone.localtime(first_session).date())})" if first_session else title
+
+
+class _ProgramChoices(ModelChoiceIterator):
+    """Every program ever run is a choice: read as rows of id, title and first session, not as whole programs."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, title, first_session in self.queryset.values_list("pk", "title", "first_session"):
+            yield (pk, _program_label(title, first_session))
+
+
 class ProgramChoiceField(forms.ModelChoiceField):
     """Programs by title, each with its first day: a program run every term has the same title each time."""
 
-    def label_from_instance(self, obj: Program) -> str:
-        first = obj.first_session
-        return f"{obj.title} (from {day_text(timezone.localtime(first).date())})" if first else obj.title
+    iterator = _ProgramChoices
 
 
 class SessionsFilterForm(forms.Form):
@@ -35,17 +49,13 @@ class SessionsFilterForm(forms.Form):
         required=False,
         empty_label="All programs",
         queryset=Program.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=widgets.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": "Choose a program from the list."},
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = (
-            Program.objects.annotate(first_session=Min("sessions__starts_at"))
-            .filter(first_session__isnull=False)
-            .order_by("title", "first_session", "pk")
-        )
+        self.fields["program"].queryset = programs_with_sessions()
 
     def clean_day(self) -> dt.date | None:
         day = self.cleaned_data["day"]

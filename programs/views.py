@@ -497,6 +497,7 @@ def registered(request: HttpRequest, registration: Registration) -> HttpResponse
 
 @require_safe
 @never_cache
+@cached_page("programs", "branches", period_seconds=60)  # a link reached by its owner only
 @registration_link
 def manage(request: HttpRequest, registration: Registration) -> HttpResponse:
     return _manage_page(request, registration, template="programs/manage.html")

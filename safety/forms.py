@@ -1,13 +1,165 @@
-"""Forms of the safety staff pages: they parse what was typed; the rules are in safety.services."""
+"""The health and safety forms: a procedure acknowledged, and the report form staff fill in on a phone (few
+required fields, choices as radio buttons, the time set to now)."""
 
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from makerlab.validators import validate_plain_text
-from safety.models import ActionStatus, InspectionResult
+from bookings.models import Equipment
+from makerlab.models import Branch
+from makerlab.validators import ascii_id, validate_plain_text
+from safety.models import ActionStatus, InspectionResult, InvolvedRole, ReportKind, Severity
 from safety.selectors import action_owner_choices
-from safety.services import ACTION_DESCRIPTION_MAX, NOTE_MAX, Finding
+from safety.services import ACTION_DESCRIPTION_MAX, NOTE_MAX, TEXT_LIMITS, Finding, ReportDetails
+
+UNKNOWN_PROCEDURE = "This procedure was not found. Reload the page to see the procedures you have to read."
+
+
+class AcknowledgeForm(forms.Form):
+    """The version a staff member says they read and understood, as the page's button posts it."""
+
+    version = forms.CharField(
+        max_length=20,
+        widget=forms.HiddenInput,
+        error_messages={"required": UNKNOWN_PROCEDURE, "max_length": UNKNOWN_PROCEDURE},
+    )
+
+    def clean_version(self) -> int:
+        version_id = ascii_id(self.cleaned_data["version"])
+        if version_id is None:
+            raise ValidationError(UNKNOWN_PROCEDURE, code="unknown_procedure")
+        return version_id
+
+
+KIND_CHOICES = [
+    (ReportKind.HAZARD, "Hazard: something that could hurt someone"),
+    (ReportKind.NEAR_MISS, "Near miss: someone was almost hurt"),
+    (ReportKind.INCIDENT, "Incident: someone was hurt, or something was damaged"),
+]
+SEVERITY_CHOICES = [
+    (Severity.NONE, "No one was hurt"),
+    (Severity.FIRST_AID, "First aid only"),
+    (Severity.MEDICAL_TREATMENT, "Needed a doctor, clinic or hospital"),
+    (Severity.LOST_TIME, "Could not go on working or using the lab"),
+    (Severity.CRITICAL, "Critical injury"),
+]
+CRITICAL_HELP = (
+    "Critical means life in danger, unconscious, a lot of blood lost, a broken arm or leg (not a finger or toe), "
+    "a lost limb, a large burn, or sight lost in an eye. The coordinator and the manager are emailed at once."
+)
+WHEN_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class SafetyReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What are you reporting?",
+        choices=KIND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose hazard, near miss or incident.", "invalid_choice": "Choose from the list."},
+    )
+    branch = forms.ModelChoiceField(
+        label="Branch",
+        queryset=Branch.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the branch.", "invalid_choice": "Choose one of your branches."},
+    )
+    location = forms.CharField(
+        label="Where",
+        max_length=TEXT_LIMITS["location"],
+        help_text="For example “laser room” or “by the sewing tables”.",
+        error_messages={"required": "Say where it happened."},
+    )
+    equipment = forms.ModelChoiceField(
+        label="Machine (if one was involved)",
+        queryset=Equipment.objects.none(),
+        required=False,
+        empty_label="No machine",
+        error_messages={"invalid_choice": "Choose a machine from the list."},
+    )
+    takes_equipment_out_of_service = forms.BooleanField(
+        label="Take this machine out of service now",
+        required=False,
+        help_text="No one may use it or book it until the coordinator clears it. Its bookings are cancelled "
+        "and each patron is emailed.",
+    )
+    occurred_at = forms.DateTimeField(
+        label="When it happened",
+        input_formats=[WHEN_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=WHEN_FORMAT),
+        help_text="Set to now. Change it if it happened earlier.",
+        error_messages={"required": "Give the date and time it happened.", "invalid": "Give a date and a time."},
+    )
+    what_happened = forms.CharField(
+        label="What happened",
+        max_length=TEXT_LIMITS["what_happened"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence or two. Leave names out: they go below, only if needed.",
+        error_messages={"required": "Say what happened, in a sentence or two."},
+    )
+    roles_involved = forms.MultipleChoiceField(
+        label="Who was involved (optional)",
+        choices=InvolvedRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose who was involved from the list."},
+    )
+    severity = forms.ChoiceField(
+        label="Was anyone hurt?",
+        choices=SEVERITY_CHOICES,
+        initial=Severity.NONE,
+        widget=forms.RadioSelect,
+        help_text=CRITICAL_HELP,
+        error_messages={"required": "Say whether anyone was hurt.", "invalid_choice": "Choose from the list."},
+    )
+    worker_lost_time = forms.BooleanField(
+        label="A worker (staff, volunteer or student) lost time from work because of the injury",
+        required=False,
+    )
+    first_aid_given = forms.CharField(
+        label="First aid given (optional)",
+        max_length=TEXT_LIMITS["first_aid_given"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    names_involved = forms.CharField(
+        label="Names (only if needed)",
+        max_length=TEXT_LIMITS["names_involved"],
+        required=False,
+        help_text="Only the coordinator and the manager read them.",
+    )
+
+    def __init__(self, *args, branches: list[Branch], equipment: list[Equipment], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(pk__in=[branch.pk for branch in branches])
+        self.fields["branch"].initial = branches[0].pk if branches else None
+        if len(branches) == 1:
+            self.fields["branch"].widget = forms.HiddenInput()
+        machines = self.fields["equipment"]
+        machines.queryset = Equipment.objects.filter(pk__in=[machine.pk for machine in equipment])
+        several = len(branches) > 1
+        machines.choices = [("", "No machine")] + [
+            (machine.pk, f"{machine.name}, {machine.branch.name}" if several else machine.name) for machine in equipment
+        ]
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def details(self) -> ReportDetails:
+        data = self.cleaned_data
+        return ReportDetails(
+            kind=data["kind"],
+            branch=data["branch"],
+            occurred_at=data["occurred_at"].astimezone(dt.UTC),
+            location=data["location"],
+            what_happened=data["what_happened"],
+            equipment=data["equipment"],
+            roles_involved=tuple(data["roles_involved"]),
+            names_involved=data["names_involved"],
+            severity=data["severity"],
+            worker_lost_time=data["worker_lost_time"],
+            first_aid_given=data["first_aid_given"],
+            takes_equipment_out_of_service=data["takes_equipment_out_of_service"],
+        )
 
 
 class DateInput(forms.DateInput):

@@ -243,6 +243,15 @@ class SafetyReport(models.Model):
     )
     first_aid_given = models.TextField(blank=True)
     takes_equipment_out_of_service = models.BooleanField(default=False)
+    out_of_service_period = models.ForeignKey(
+        "OutOfService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_reports",
+        editable=False,
+        help_text="The period this report took the equipment out of service, or found it already out and joined.",
+    )
     personal_details_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -309,6 +318,9 @@ class OutOfService(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    bookings_cancelled = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Bookings on the equipment cancelled when it was taken out of service."
     )
 
     class Meta:

@@ -1,9 +1,14 @@
-"""Celery tasks for health and safety: thin wrappers around services, safe to run twice or at once."""
+"""Celery tasks for health and safety: thin wrappers around the services, each safe to run twice."""
 
 from celery import shared_task
 from django.utils import timezone
 
 from safety import services
+
+
+@shared_task(ignore_result=True)
+def reports_remove_personal_details() -> None:
+    services.reports_remove_personal_details()
 
 
 @shared_task(ignore_result=True)

@@ -1,4 +1,4 @@
-"""Health and safety staff pages, under /staff/safety/."""
+"""Safety's staff pages, mounted under /staff/safety/."""
 
 from django.urls import path
 
@@ -7,6 +7,13 @@ from safety import views
 app_name = "safety"
 
 urlpatterns = [
+    # --- Procedures ---
+    path("procedures/", views.procedures_to_read, name="procedures"),
+    path("procedures/<int:equipment_id>/sheet.pdf", views.procedure_sheet_pdf, name="procedure_sheet"),
+    # --- Reports ---
+    path("report/", views.report, name="report"),
+    path("report/<int:pk>/filed/", views.report_filed, name="report_filed"),
+    path("reports/mine/", views.my_reports, name="my_reports"),
     # --- Inspections and corrective actions ---
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),

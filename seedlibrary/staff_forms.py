@@ -2,7 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
+from makerlab import widgets
 from makerlab.forms import StaffCardLookupForm
 from makerlab.validators import validate_plain_text
 from seedlibrary.models import Lot, Variety
@@ -73,13 +75,26 @@ class OrientationForm(_CardCarried):
 ISOLATION_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "They are not sure")]
 
 
+class _VarietyNames(ModelChoiceIterator):
+    """The variety list loads only the names it shows; the variety chosen is still loaded whole when checked."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        super().__init__(field)
+        self.queryset = field.queryset.only("common_name", "variety_name")
+
+
+class VarietyChoiceField(forms.ModelChoiceField):
+    iterator = _VarietyNames
+
+
 class ReturnForm(_CardCarried):
     """Seed a patron brings back, linked to the lot they borrowed when known."""
 
-    variety = forms.ModelChoiceField(
+    variety = VarietyChoiceField(
         label="Variety",
         queryset=Variety.objects.order_by("common_name", "variety_name"),
         empty_label="Choose the variety",
+        widget=widgets.Select,
         error_messages={"invalid_choice": "Choose a variety from the list."},
     )
     parent_lot = forms.TypedChoiceField(
@@ -87,6 +102,7 @@ class ReturnForm(_CardCarried):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=widgets.Select,
         help_text="The packet's lot code. Choose “Not known” when they are not sure.",
         error_messages={"invalid_choice": "Choose one of the lots this patron borrowed, or “Not known”."},
     )

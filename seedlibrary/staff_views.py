@@ -98,10 +98,33 @@ def _posted_lookup(request: HttpRequest) -> tuple[StaffCardLookupForm, Patron | 
 
 @dataclass(frozen=True)
 class ShelfRow:
-    lot: Lot
-    packets: int
-    rate: int
+    """One lot on the shelf, as the lend table shows it: text made once here, not looked up cell by cell in a
+    table of hundreds of rows."""
+
+    lot_id: str
+    seed: str
+    code: str
+    generation: str  # "" for a first generation, which the table does not mention
+    harvest_year: str
+    rate: str
+    packets: str
     borrowed: bool
+    chosen: bool
+
+    @classmethod
+    def of(cls, lot: Lot, *, borrowed: bool, chosen: set[str]) -> "ShelfRow":
+        lot_id = str(lot.pk)
+        return cls(
+            lot_id=lot_id,
+            seed=str(lot.variety),
+            code=lot.code,
+            generation=str(lot.generation) if lot.generation > 1 else "",
+            harvest_year=str(lot.harvest_year),
+            rate=str(round(lot.latest_rate)),
+            packets=str(lot.packets),
+            borrowed=borrowed,
+            chosen=lot_id in chosen,
+        )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -157,11 +180,10 @@ def lend(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "show_all": _here("seeds_staff:lend", branch=branch.slug, card_number=patron.card_number),
         "rows": [
-            ShelfRow(
-                lot=lot,
-                packets=lot.packets,
-                rate=round(lot.latest_rate),
+            ShelfRow.of(
+                lot,
                 borrowed=per_variety.get(lot.variety_id, 0) >= settings.SEED_PACKETS_PER_VARIETY,
+                chosen=chosen,
             )
             for lot in shelf
         ],

@@ -273,6 +273,7 @@ def request_sent(request: HttpRequest, seed_request: SeedRequest) -> HttpRespons
 
 @require_safe
 @never_cache
+@cached_page("seeds", "branches", period_seconds=60)  # a link reached by its owner only
 @seed_request_link
 def request_manage(request: HttpRequest, seed_request: SeedRequest) -> HttpResponse:
     return _manage_page(request, seed_request, template="seedlibrary/request_manage.html")

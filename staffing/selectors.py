@@ -13,6 +13,7 @@ from psycopg2.extras import DateTimeTZRange
 
 from makerlab.commitments import STAFF, busy_time
 from makerlab.models import Branch
+from makerlab.shift_rules import ShiftRules, shift_rules_for
 from staffing.models import (
     EMPLOYEE_KINDS,
     Assignment,
@@ -28,6 +29,7 @@ from staffing.models import (
     StaffMember,
     TimeOff,
     hours_between,
+    qualifications_valid_on,
 )
 
 COMMUNITY_HOURS_REQUIRED = Decimal(40)
@@ -115,6 +117,36 @@ def staff_members(*, ids: Iterable[int] | QuerySet) -> list[StaffMember]:
     return list(StaffMember.objects.filter(pk__in=ids).select_related("user"))
 
 
+ADULT_SUPERVISION_NEEDED = "adult_supervision_needed"
+
+
+def adult_supervision_message(person: StaffMember, equipment: list[str]) -> str:
+    return (
+        f"{person} is under 18 and no adult staff member is on this shift: only an adult may supervise "
+        f"{', '.join(equipment)}. Put an adult staff member on the shift too."
+    )
+
+
+def skill_holders(
+    *, skill_ids: Iterable[int] | QuerySet, day: dt.date, staff_member_ids: Iterable[int] | None = None
+) -> dict[StaffMember, set[int]]:
+    """Active people holding any of ``skill_ids`` (a list, or a query of skill ids) in force on ``day`` (only
+    ``staff_member_ids`` when given), each with the skills of those they hold, with their logins: one query."""
+    held = Qualification.objects.filter(
+        qualifications_valid_on(day),
+        skill_id__in=skill_ids if isinstance(skill_ids, QuerySet) else list(skill_ids),
+        staff_member__is_active=True,
+    ).select_related("staff_member__user")
+    if staff_member_ids is not None:
+        held = held.filter(staff_member_id__in=list(staff_member_ids))
+    people: dict[int, StaffMember] = {}
+    skills: dict[int, set[int]] = defaultdict(set)
+    for qualification in held.order_by():
+        people.setdefault(qualification.staff_member_id, qualification.staff_member)
+        skills[qualification.staff_member_id].add(qualification.skill_id)
+    return {people[pk]: skills[pk] for pk in sorted(people, key=lambda pk: str(people[pk]))}
+
+
 @dataclass(frozen=True)
 class Warning:
     """A soft rule broken by an assignment: shown, and allowed only when the coordinator overrides it."""
@@ -138,13 +170,18 @@ class WarningChecker:
 
     Loads the people's skills, availability, approved time off, their assignments in the weeks
     concerned, and for co-op students their total hours; then answers for any (shift, person)
-    pair without touching the database.
+    pair without touching the database. The rules other apps register (``makerlab.shift_rules``: a
+    procedure to acknowledge, equipment only an adult may supervise) and the people already on the shifts
+    are loaded once, the first time a shift requiring skills asks for them.
     """
 
     def __init__(self, *, people: Iterable[StaffMember], shifts: Iterable[Shift]) -> None:
         shifts = list(shifts)
         people = {person.pk: person for person in people}
         self._facts = {pk: _PersonFacts(person) for pk, person in people.items()}
+        self._shift_ids = [s.pk for s in shifts if s.pk is not None]
+        self._rules: list[ShiftRules] | None = None
+        self._people_on: dict[int, list[StaffMember]] | None = None
         if not shifts or not people:
             self._window = None
             self._employees_on = {}
@@ -210,6 +247,7 @@ class WarningChecker:
         """The soft rules putting ``staff_member`` on ``shift`` breaks; ``alongside``: others joining it with them."""
         facts = self._facts[staff_member.pk]
         person = facts.staff_member
+        required_skills = list(required_skills)
         zone = shift.branch.zone
         day = shift.starts_at.astimezone(zone).date()
         found = []
@@ -227,6 +265,19 @@ class WarningChecker:
         ]
         if missing:
             found.append(Warning("skill", f"{person} does not hold: {', '.join(sorted(missing))}."))
+        skill_ids = {skill.pk for skill in required_skills}
+        if skill_ids:
+            found += [
+                Warning(concern.code, f"{person} {concern.text}")
+                for rules in self._shift_rules()
+                for concern in rules.concerns(staff_member_id=person.pk, skill_ids=skill_ids, branch_id=shift.branch_id)
+            ]
+        # Refused when putting the person on the shift; shown if it arises later (the adult taken off).
+        alone_on = self.adult_only_alone(
+            shift=shift, staff_member=person, required_skills=required_skills, alongside=alongside
+        )
+        if alone_on:
+            found.append(Warning(ADULT_SUPERVISION_NEEDED, adult_supervision_message(person, alone_on)))
 
         if person.weekly_hour_limit:
             week_start = day - dt.timedelta(days=day.weekday())
@@ -261,6 +312,48 @@ class WarningChecker:
                 Warning("unsupervised_minor", f"{person} is under 18 and no staff member is on shift at the same time.")
             )
         return found
+
+    def adult_only_alone(
+        self,
+        *,
+        shift: Shift,
+        staff_member: StaffMember,
+        required_skills: Iterable,
+        alongside: Iterable[StaffMember] = (),
+    ) -> list[str]:
+        """The equipment the shift supervises that only an adult may supervise, when ``staff_member`` is under 18
+        that day and no adult employee is on the shift (already, or joining it ``alongside``); else empty."""
+        day = shift.starts_at.astimezone(shift.branch.zone).date()
+        skill_ids = {skill.pk for skill in required_skills}
+        if not skill_ids or not staff_member.is_minor_on(day):
+            return []
+        adult_only = sorted(
+            {
+                name
+                for rules in self._shift_rules()
+                for name in rules.adult_only(skill_ids=skill_ids, branch_id=shift.branch_id)
+            }
+        )
+        if not adult_only:
+            return []
+        others = [*alongside, *self._people_on_shift(shift)]
+        if any(o.pk != staff_member.pk and o.is_employee and not o.is_minor_on(day) for o in others):
+            return []
+        return adult_only
+
+    def _shift_rules(self) -> list[ShiftRules]:
+        if self._rules is None:
+            self._rules = shift_rules_for(staff_member_ids=list(self._facts))
+        return self._rules
+
+    def _people_on_shift(self, shift: Shift) -> list[StaffMember]:
+        if shift.pk is None:
+            return []
+        if self._people_on is None:
+            self._people_on = defaultdict(list)
+            for assignment in Assignment.objects.filter(shift_id__in=self._shift_ids).select_related("staff_member"):
+                self._people_on[assignment.shift_id].append(assignment.staff_member)
+        return self._people_on.get(shift.pk, [])
 
     def is_available(self, *, shift: Shift, staff_member: StaffMember) -> bool:
         """Whether one of the person's weekly windows holds the whole shift (False when none are recorded)."""
@@ -761,3 +854,13 @@ def hours_figures(*, first_day: dt.date, end_day: dt.date, branch: Branch | None
         ),
     )
     return {key: value or Decimal(0) for key, value in totals.items()}
+
+
+def branch_ids_worked(*, staff_member: StaffMember, start: dt.datetime, end: dt.datetime) -> set[int]:
+    """The branches of the person's shifts overlapping [start, end), published or not: one query."""
+    return set(
+        Assignment.objects.filter(staff_member=staff_member, period__overlap=DateTimeTZRange(start, end, "[)"))
+        .order_by()
+        .values_list("shift__branch_id", flat=True)
+        .distinct()
+    )

@@ -35,7 +35,15 @@ from staffing.models import (
     hours_between,
     new_calendar_token,
 )
-from staffing.selectors import CandidateFinder, Warning, WarningChecker, own_requests, shift_change_is_own
+from staffing.selectors import (
+    ADULT_SUPERVISION_NEEDED,
+    CandidateFinder,
+    Warning,
+    WarningChecker,
+    adult_supervision_message,
+    own_requests,
+    shift_change_is_own,
+)
 
 # How far from today a shift, time off or hours entry may be dated: beyond is a typing mistake.
 PLANNING_HORIZON = dt.timedelta(days=400)
@@ -307,10 +315,11 @@ def assignment_check(
 ) -> list[Warning]:
     """Whether ``staff_member`` may be put on ``shift``: the one check of the admin and ``assignment_create``.
 
-    Refused outright when the person is inactive, already on this shift or on another at that time, or
-    when the shift would have more than its most people. Soft rules (availability, time off, skills,
-    hours, a minor with no staff member on shift) raise AssignmentWarnings unless ``override_reason`` is
-    given; the warnings it overrides are returned.
+    Refused outright when the person is inactive, already on this shift or on another at that time, when
+    the shift would have more than its most people, or when a person under 18 would supervise equipment
+    only an adult may supervise with no adult employee on the shift. Soft rules (availability, time off,
+    skills, hours, a minor with no staff member on shift, a procedure not acknowledged) raise
+    AssignmentWarnings unless ``override_reason`` is given; the warnings it overrides are returned.
 
     ``alongside``: others put on the shift in the same change; a staff member among them supervises a
     minor for the whole shift. ``taken_off``: how many of those on it now the same change takes off.
@@ -333,8 +342,15 @@ def assignment_check(
         raise ValidationError(f"{staff_member} is already on a shift at that time.", code="busy")
     if required_skills is None:
         required_skills = shift.required_skills.all() if shift.pk else []
+    required_skills = list(required_skills)
+    # Never overridden: a minor alone supervising equipment only an adult may supervise.
+    alone_on = checker.adult_only_alone(
+        shift=shift, staff_member=staff_member, required_skills=required_skills, alongside=alongside
+    )
+    if alone_on:
+        raise ValidationError(adult_supervision_message(staff_member, alone_on), code=ADULT_SUPERVISION_NEEDED)
     warnings = checker.warnings(
-        shift=shift, staff_member=staff_member, required_skills=list(required_skills), alongside=alongside
+        shift=shift, staff_member=staff_member, required_skills=required_skills, alongside=alongside
     )
     if warnings and not override_reason.strip():
         raise AssignmentWarnings(warnings)

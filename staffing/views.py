@@ -86,6 +86,8 @@ class MyShift:
     when: str
     day: str
     times: str
+    role: str
+    branch: str
     open_change: ShiftChange | None
     can_give_up: bool
     can_check_in: bool
@@ -99,6 +101,10 @@ class MyWeek:
     title: str
     monday: dt.date
     shifts: list[MyShift]
+
+    @property
+    def heading_id(self) -> str:
+        return f"week-{self.monday.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,8 @@ def _my_shift(assignment: Assignment, *, now: dt.datetime, today: dt.date) -> My
         when=shift_when(shift, today=today),
         day=shift_day(shift, today=today),
         times=shift_times(shift, today=today),
+        role=shift.get_role_display(),
+        branch=shift.branch.name,
         open_change=open_change,
         can_give_up=open_change is None and not checked_in and shift.starts_at > now,
         # Offered on the shift's day; the service says when it is too early.
@@ -602,6 +610,8 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
 class ScheduledPerson:
     assignment: Assignment
     warnings: list
+    name: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -620,6 +630,7 @@ class GapHelp:
 class ScheduleRow:
     scheduled: selectors.ScheduledShift
     times: str
+    role: str
     people: list[ScheduledPerson]
     help: GapHelp | None = None
 
@@ -679,8 +690,14 @@ def _schedule_page(request: HttpRequest, params: Mapping[str, str], *, errors: l
             ScheduleRow(
                 scheduled=scheduled,
                 times=time_span(scheduled.shift.starts_at.astimezone(zone), scheduled.shift.ends_at.astimezone(zone)),
+                role=scheduled.shift.get_role_display(),
                 people=[
-                    ScheduledPerson(a, scheduled.warnings.get(a.pk, []) if sees_warnings else [])
+                    ScheduledPerson(
+                        a,
+                        scheduled.warnings.get(a.pk, []) if sees_warnings else [],
+                        name=str(a.staff_member),
+                        kind=a.staff_member.get_kind_display(),
+                    )
                     for a in scheduled.assignments
                 ],
                 help=_gap_help(gaps[scheduled.shift.pk], today=today) if scheduled.shift.pk in gaps else None,

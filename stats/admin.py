@@ -20,7 +20,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from makerlab import widgets
 from makerlab.forms import add_service_error
+from makerlab.pagecache import cached_staff_page
 from makerlab.validators import validate_plain_text
 from stats import selectors, services
 from stats.models import MonthlyReport, ReportClosing, SurveyResponse, SurveysSent
@@ -58,7 +60,7 @@ class QuotesForm(forms.Form):
     responses = forms.MultipleChoiceField(
         label="Answers to quote",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
         help_text="Choose up to three. Only what the patron wrote is copied into the report.",
     )
 
@@ -292,6 +294,9 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         """The quotes of one month on a page of its own, linked from the report's page; back there when done."""
         if not self.has_change_permission(request):
             raise PermissionDenied
+        return cached_staff_page(self._quotes_of)(request, report_id)
+
+    def _quotes_of(self, request: HttpRequest, report_id: int) -> HttpResponse:
         report = MonthlyReport.objects.defer("pdf").filter(pk=report_id).first()
         if report is None:
             self.message_user(request, "That monthly report does not exist.", messages.WARNING)

@@ -4,7 +4,8 @@ import argparse
 
 import pytest
 
-from bench.run import BASELINE, Target, goals_missed, parse_args, scale_ratios, scales_list
+from bench.pages import PAGES
+from bench.run import BASELINE, Target, goals_missed, page_names, parse_args, scale_ratios, scales_list
 
 
 def test_compare_scales_takes_two_or_more_different_scales_and_benches_the_largest():
@@ -24,6 +25,27 @@ def test_a_database_name_with_other_characters_is_refused(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--database", 'bench"; DROP DATABASE x; --'])
     assert "letters, digits and underscores" in capsys.readouterr().err
+
+
+def test_pages_restricts_the_run_to_registered_pages_named_once_each():
+    args = parse_args(["--pages", "staff_programs, seed_desk_lend,staff_programs"])
+    assert args.pages == ["staff_programs", "seed_desk_lend"]
+    assert parse_args([]).pages is None
+    assert {page.name for page in PAGES} >= set(args.pages)
+
+
+@pytest.mark.parametrize("text", ["", ",", "staff_programz", "staff_programs,nope", BASELINE])
+def test_pages_refuses_a_name_no_page_has(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        page_names(text)
+
+
+def test_an_unknown_page_is_refused_with_the_names_to_choose_from(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--pages", "staff_programz"])
+    error = capsys.readouterr().err
+    assert "no page named staff_programz" in error
+    assert "staff_programs" in error
 
 
 def test_scale_ratio_is_the_largest_scale_over_the_smallest():

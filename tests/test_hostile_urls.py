@@ -80,6 +80,8 @@ PAGES = {
     "time off admin": ("/admin/staffing/timeoff/", ["staff_member__id__exact"]),
     "hours admin": ("/admin/staffing/hoursentry/", ["staff_member__id__exact"]),
     "staff members admin": ("/admin/staffing/staffmember/", ["skill"]),
+    "safety report": ("/staff/safety/report/", []),
+    "my safety reports": ("/staff/safety/reports/mine/", []),
 }
 NOT_READ = "unknown"
 
@@ -148,6 +150,7 @@ def test_hostile_query_strings_never_answer_500(objects, coordinator, page):
         "/survey/program/not-a-signed-code/",
         "/staff/seeds/lots/999999999999999999999/labels.pdf",
         "/staff/safety/inspections/999999999999999999999/",
+        "/staff/safety/report/999999999999999999999/filed/",
         "/staff/stats/reports/2026-13/",
         "/staff/stats/reports/9999-99.pdf",
         "/staff/stats/reports/annual/abcd.csv",

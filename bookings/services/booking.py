@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from psycopg2.extras import DateTimeTZRange
 
 from bookings.links import booking_book_url, booking_check_in_code, booking_manage_url
-from bookings.models import Booking, NotifyRequest, ServiceType, Training, UnmetDemand
+from bookings.models import Booking, Equipment, MaintenanceWindow, NotifyRequest, ServiceType, Training, UnmetDemand
 from bookings.selectors import (
     BookingChangeRefusal,
     Slot,
@@ -23,10 +23,12 @@ from bookings.selectors import (
     open_slots,
     patron_paused_until,
     pause_message,
+    service_minimum_age,
 )
 from bookings.services.reminders import reminders_withdraw
 from bookings.wording import age_text
 from makerlab.cards import card_number_normalise, validate_card_number
+from makerlab.equipment_rules import equipment_notices
 from makerlab.formatting import count_text, when_text
 from makerlab.locking import locked
 from makerlab.models import Patron
@@ -77,22 +79,27 @@ def _patron_for(details: PatronDetails, *, now: dt.datetime) -> Patron:
     return patron_for_card(card_number=card, now=now, new=new)
 
 
-def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool) -> None:
+def minimum_age_check(service_type: ServiceType, *, meets_minimum_age: bool, minimum_age: int | None) -> None:
     """The age rule, in one place: a service with a minimum age is booked only for someone who meets it.
 
+    ``minimum_age`` is the service's, or its equipment's safety minimum when higher (service_minimum_age).
     The patron's form and the desk's form ask the question and call this; booking_create calls it again,
     so nothing booked skips it. No override: it is about safety on the equipment, not a booking limit.
     """
-    if service_type.minimum_age and not meets_minimum_age:
+    if minimum_age and not meets_minimum_age:
         message = (
-            f"{service_type.name} is for {age_text(service_type.minimum_age)}. "
+            f"{service_type.name} is for {age_text(minimum_age)}, for safety. "
             "Tick the box to confirm the age, or choose another service."
         )
         raise ValidationError({"meets_minimum_age": ValidationError(message, code="minimum_age")})
 
 
 def _check_details(service_type: ServiceType, details: PatronDetails) -> None:
-    minimum_age_check(service_type, meets_minimum_age=details.meets_minimum_age)
+    minimum_age_check(
+        service_type,
+        meets_minimum_age=details.meets_minimum_age,
+        minimum_age=service_minimum_age(service_type=service_type),
+    )
     for text in (details.name, details.phone, details.accessibility_needs, *details.intake_answers.values()):
         validate_plain_text(text)
     if not details.name.strip():
@@ -175,6 +182,7 @@ def booking_create(
                 validate_plain_text(override_limits)
             else:
                 _check_limits(service_type, patron, starts_at, now)
+            _check_equipment_still_in_service(service_type, slot.starts_at, busy_until, now)
             booking = None
             for staff_member_id in slot.staff_member_ids:
                 try:
@@ -217,6 +225,25 @@ def booking_create(
         ) from error
 
 
+def _check_equipment_still_in_service(
+    service_type: ServiceType, start: dt.datetime, busy_until: dt.datetime, now: dt.datetime
+) -> None:
+    """Lock the machine and look again: equipment taken out of service (``maintenance``) holds the same lock while
+    it cancels the bookings on it, so a booking whose time was chosen just before never slips in after them."""
+    if service_type.equipment_id is None:
+        return
+    equipment = locked(Equipment.objects.filter(pk=service_type.equipment_id)).get()
+    under_maintenance = MaintenanceWindow.objects.filter(
+        equipment=equipment, starts_at__lt=busy_until, ends_at__gt=start
+    ).exists()
+    if under_maintenance or not equipment.in_service:
+        raise SlotTaken(
+            f"The {equipment} was just taken out of service. Here are the nearest other times.",
+            _nearest(service_type, start, now),
+            code="equipment_out_of_service",
+        )
+
+
 CANCEL_REFUSALS = {
     BookingChangeRefusal.CANCELLED: "This booking is already cancelled.",
     BookingChangeRefusal.OVER: "This booking's time has passed, so it cannot be cancelled.",
@@ -231,16 +258,29 @@ MOVE_REFUSALS = {
 }
 
 
+@dataclass(frozen=True)
+class CancelNotice:
+    """The library cancelled for a reason of its own (equipment out of service): the patron's one cancellation
+    email is ``template``, told with ``context`` on top of the booking's, and the history records ``reason``. No
+    patron waiting for the service is told a time opened: the time is not bookable either."""
+
+    template: str
+    reason: str
+    context: dict = field(default_factory=dict)
+
+
 def booking_cancel(
     *,
     booking: Booking,
     now: dt.datetime | None = None,
     by_staff: bool = False,
     by: AbstractBaseUser | None = None,
+    notice: CancelNotice | None = None,
 ) -> Booking:
     """Cancel a booking; patrons may do so until the service's cut-off, staff at any time (booking_change_refusal).
 
-    The patron is emailed either way, with a calendar file that takes the event out of their calendar.
+    The patron is emailed either way (once per booking, whatever the reason), with a calendar file that takes the
+    event out of their calendar.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -253,16 +293,29 @@ def booking_cancel(
         booking.cancelled_at = now
         if by is not None:
             booking._history_user = by
-        booking._change_reason = "Cancelled at the desk" if by_staff else "Cancelled by the patron"
+        if notice is not None:
+            booking._change_reason = notice.reason
+        else:
+            booking._change_reason = "Cancelled at the desk" if by_staff else "Cancelled by the patron"
         booking.save(update_fields=["status", "cancelled_at"])
         reminders_withdraw(booking=booking)
-        _email_booking(booking, kind="booking_cancelled", key=f"booking:{booking.pk}:cancelled", now=now)
-        if booking.starts_at > now:
+        _email_booking(
+            booking,
+            kind=notice.template if notice else "booking_cancelled",
+            key=f"booking:{booking.pk}:cancelled",
+            now=now,
+            extra=notice.context if notice else None,
+        )
+        if booking.starts_at > now and notice is None:
             _tell_first_waiting(booking.service_type, now=now)
         return booking
 
 
-def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -> None:
+# The emails sent before the patron comes: they say how to be safe on the equipment.
+TELLS_SAFETY = ("booking_confirmation", "booking_rescheduled")
+
+
+def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime, extra: dict | None = None) -> None:
     """Queue an email about the booking; a patron booked at the desk without an email gets none."""
     if not booking.contact_email:
         return
@@ -279,7 +332,11 @@ def _email_booking(booking: Booking, *, kind: str, key: str, now: dt.datetime) -
         "manage_url": booking_manage_url(booking),
         "book_url": booking_book_url(booking.service_type),
         "check_in_code": booking_check_in_code(booking),
+        **(extra or {}),
     }
+    if kind in TELLS_SAFETY:
+        # What the patron must know before coming: hazards, protective equipment, minimum age (as it is now).
+        context["equipment_safety"] = equipment_notices([booking.equipment_id]).get(booking.equipment_id, [])
     notification_queue(
         kind=kind,
         recipient=booking.contact_email,

@@ -6,6 +6,7 @@ by django-simple-history on every save.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingPause, Training
 from bookings.selectors import booking_check_in_refusal
+from makerlab.equipment_rules import equipment_check_in
 from makerlab.locking import locked
 from makerlab.models import Patron
 from makerlab.validators import validate_plain_text
@@ -34,9 +36,17 @@ def _save(booking: Booking, fields: list[str], *, by: AbstractBaseUser | None, r
 
 
 def booking_mark_attended(
-    *, booking: Booking, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
+    *,
+    booking: Booking,
+    by: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+    pre_use_checklist: Sequence[str] = (),
 ) -> Booking:
-    """The patron came. An orientation trains them on its equipment, from the session's day for its validity."""
+    """The patron came. An orientation trains them on its equipment, from the session's day for its validity.
+
+    Time on equipment with a pre-use checklist needs every line ticked (``pre_use_checklist``: the keys of the
+    lines ticked); the equipment's rules refuse otherwise and keep what was ticked with the booking.
+    """
     now = (now or timezone.now()).astimezone(dt.UTC)
     with transaction.atomic():
         booking = _locked(booking)
@@ -50,6 +60,9 @@ def booking_mark_attended(
             raise ValidationError(
                 "A patron can be checked in on the day of the session, not before.", code="before_session_day"
             )
+        equipment_check_in(
+            booking_id=booking.pk, equipment_id=booking.equipment_id, ticked=pre_use_checklist, by=by, now=now
+        )
         booking.status = Booking.Status.ATTENDED
         _save(booking, ["status"], by=by, reason="Checked in")
         if booking.service_type.trains_on_equipment and booking.equipment is not None:
@@ -66,7 +79,11 @@ def booking_mark_attended(
 
 
 def booking_check_in_by_code(
-    *, booking: Booking, by: AbstractBaseUser | None = None, now: dt.datetime | None = None
+    *,
+    booking: Booking,
+    by: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+    pre_use_checklist: Sequence[str] = (),
 ) -> Booking:
     """The patron showed the QR code of their confirmation at the desk: checked in, on the session's day only."""
     now = (now or timezone.now()).astimezone(dt.UTC)
@@ -74,7 +91,7 @@ def booking_check_in_by_code(
         booking = _locked(booking)
         if refusal := booking_check_in_refusal(booking=booking, now=now):
             raise ValidationError(refusal, code="check_in_refused")
-        return booking_mark_attended(booking=booking, by=by, now=now)
+        return booking_mark_attended(booking=booking, by=by, now=now, pre_use_checklist=pre_use_checklist)
 
 
 def booking_mark_no_show(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.links import booking_manage_url
 from bookings.models import Booking
+from makerlab.equipment_rules import equipment_notices
 from makerlab.formatting import clock_text, moment_text
 from makerlab.locking import locked
 from makerlab.models import Notification
@@ -64,19 +65,24 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
             starts_at__lte=now + dt.timedelta(hours=max(offsets)),
         ).select_related("service_type", "branch", "staff_member__user")
     )
-    due = {}
-    for booking in candidates:
-        hours = _due_offset(booking, offsets, now)
-        if hours is not None:
-            due[reminder_key(booking.pk, hours)] = partial(_reminder_if_booked, booking, hours)
+    due_now = [(booking, hours) for booking in candidates if (hours := _due_offset(booking, offsets, now)) is not None]
+    # What patrons must know about the equipment before they come, for every reminder at once.
+    safety = equipment_notices(booking.equipment_id for booking, _ in due_now)
+    due = {
+        reminder_key(booking.pk, hours): partial(
+            _reminder_if_booked, booking, hours, safety.get(booking.equipment_id, [])
+        )
+        for booking, hours in due_now
+    }
     return reminders_queue(kind=KIND, template=TEMPLATE, due=due)
 
 
-def _reminder_if_booked(booking: Booking, hours: int) -> Reminder | None:
+def _reminder_if_booked(booking: Booking, hours: int, safety: list[dict]) -> Reminder | None:
     # Checked again under the row lock: a cancel that committed since the query wins.
     if not locked(Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED)).exists():
         return None
-    return Reminder(recipient=booking.contact_email, context=_context(booking, hours), related_object=booking)
+    context = {**_context(booking, hours), "equipment_safety": safety}
+    return Reminder(recipient=booking.contact_email, context=context, related_object=booking)
 
 
 def _context(booking: Booking, hours: int) -> dict[str, str | int]:

@@ -31,7 +31,8 @@ from tests.factories import (
 from tests.factories import booking_form_data as form_data
 
 AGE_REFUSAL = (
-    "Laser cutter orientation is for ages 16 and up. Tick the box to confirm the age, or choose another service."
+    "Laser cutter orientation is for ages 16 and up, for safety. "
+    "Tick the box to confirm the age, or choose another service."
 )
 
 

@@ -128,6 +128,20 @@ def test_with_redis_stopped_a_booking_still_completes(client, db, redis_server):
     assert Booking.objects.count() == 1
 
 
+def test_with_redis_stopped_staff_pages_are_rendered_as_they_are_now(client, assistant, redis_server, settings):
+    settings.PAGE_CACHE = True
+    day = timezone.localdate() + dt.timedelta(days=3)
+    service = build_desk([day])
+    desk = Client()
+    desk.force_login(assistant)
+    agenda = f"{reverse('bookings_staff:agenda')}?day={day.isoformat()}"
+    assert "Doris Campbell" not in desk.get(agenda).text
+    redis_server.stop()
+    assert client.post(reverse("bookings:book", args=[service.slug]), booking_form_data(at(day, 14))).status_code == 302
+    page = desk.get(agenda)
+    assert page.status_code == 200 and "Doris Campbell" in page.text
+
+
 def test_with_redis_stopped_the_rate_limit_counts_in_the_process(client, kids, redis_server, settings, caplog):
     settings.PUBLIC_POSTS_RATE = "2/10m"
     redis_server.stop()

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import UnmetDemand
+from bookings.models import Booking, UnmetDemand
 from programs.models import Audience, Registration
 from programs.services.messaging import session_move
 from tests.factories import (
@@ -245,3 +245,31 @@ def test_pages_render_when_the_cache_is_unreachable(visitor, kids, shelf, settin
     assert feed.status_code == 200 and "VEVENT" in feed.text
     with django_capture_on_commit_callbacks(execute=True):
         kids.sessions.first().save()  # a bump that cannot reach the cache is logged, never raised
+
+
+def test_a_booking_link_is_kept_until_the_booking_changes(client, visitor, django_capture_on_commit_callbacks):
+    """The page a patron's private link opens is kept by its address, and never outlives a cancel."""
+    day = timezone.localdate() + dt.timedelta(days=3)
+    service = build_desk([day])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("bookings:book", args=[service.slug]), booking_form_data(at(day, 14)))
+    manage = reverse("bookings:manage", args=[Booking.objects.get().manage_token])
+    assert "Cancel this booking" in visitor.get(manage).text
+    assert _queries(lambda: visitor.get(manage)) == 0
+    assert visitor.get(manage)["X-Robots-Tag"] == "noindex, nofollow"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor.post(reverse("bookings:cancel", args=[Booking.objects.get().manage_token]))
+    page = Client().get(manage)
+    assert "Cancel this booking" not in page.text and "cancelled" in page.text.lower()
+
+
+def test_a_registration_link_follows_a_cancel(client, visitor, kids, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(register_url(kids), registration_form_data())
+    manage = reverse("programs:manage", args=[Registration.objects.get().manage_token])
+    before = visitor.get(manage).text
+    assert _queries(lambda: visitor.get(manage)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("programs:cancel", args=[Registration.objects.get().manage_token]))
+    assert Client().get(manage).text != before

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from makerlab.formatting import day_text
 from programs.models import AgeGroup, Participant, Session
 from programs.services.attendance import attendance_record
 from tests.factories import ProgramFactory
@@ -114,3 +115,19 @@ def test_the_roster_costs_the_same_queries_at_any_size(assistant_client, assista
     with django_assert_max_num_queries(len(small)):
         page = assistant_client.get(f"/staff/programs/sessions/{session.pk}/")
     assert page.content.decode().count('name="present"') == 48
+
+
+def test_every_program_ever_run_is_offered_by_title_and_first_day_without_loading_the_rest(assistant_client, now):
+    """Years of past programs stay in the choice of program; only their titles and first days are read for it."""
+    for years_ago in range(3, 0, -1):
+        _session(ProgramFactory(title="Robot club", description="x" * 5000), now - dt.timedelta(days=365 * years_ago))
+    with CaptureQueriesContext(connection) as captured:
+        page = assistant_client.get(URL).content.decode()
+    for years_ago in range(3, 0, -1):
+        first_day = day_text(timezone.localtime(now - dt.timedelta(days=365 * years_ago)).date())
+        assert f"Robot club (from {first_day})</option>" in page
+    choices = [
+        query["sql"] for query in captured.captured_queries if 'MIN("programs_session"."starts_at")' in query["sql"]
+    ]
+    assert len(choices) == 1
+    assert '"programs_program"."description"' not in choices[0]

@@ -8,17 +8,20 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
 from makerlab.models import Notification, Patron
-from seedlibrary import services
+from seedlibrary import selectors, services
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest, Stock
 from tests.factories import (
     BranchFactory,
+    GerminationTestFactory,
     LotFactory,
     OrientationFactory,
     PatronFactory,
+    StockFactory,
     VarietyFactory,
     lendable_lot,
 )
@@ -183,6 +186,24 @@ def test_bad_lot_choices_are_refused(desk, branch, doris, tomatoes, lots):
     html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": lots}))
     assert "The packets were not lent" in html
     assert nothing_lent(tomatoes)
+
+
+def test_the_lend_table_labels_each_box_with_its_seed_written_as_text(desk, branch, doris):
+    lot = lendable_lot(branch=branch, packets=4, variety=VarietyFactory(common_name="<b>Pea</b>", variety_name="& co"))
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+    box = f'<input class="form-check-input" type="checkbox" name="lots" value="{lot.pk}" id="lot-{lot.pk}">'
+    assert box in html
+    assert f'<label for="lot-{lot.pk}">&lt;b&gt;Pea&lt;/b&gt; &#x27;&amp; co&#x27;</label>' in html
+    assert "<b>Pea" not in html
+
+
+def test_a_refused_lending_keeps_the_ticks_and_ties_every_box_to_the_reason(desk, branch, doris, tomatoes, beans):
+    services.loan_create(patron=doris, branch=branch, lots=[tomatoes], by=None, now=timezone.now())
+    html = page(desk.post("/staff/seeds/", {"card_number": doris.card_number, "lots": [tomatoes.pk]}))
+    assert 'id="lend-errors"' in html
+    described = ' aria-describedby="lend-errors">'
+    assert f'id="lot-{tomatoes.pk}" checked{described}' in html
+    assert f'id="lot-{beans.pk}"{described}' in html
 
 
 @pytest.mark.parametrize("card", ["", "abc", "<script>", "0", "unknown"])
@@ -610,3 +631,62 @@ def test_the_orientation_page_takes_the_same_queries_at_two_sizes(
     _grow(branch, 8)
     large = _queries(desk, django_assert_max_num_queries, "/staff/seeds/orientation/", params, 8)
     assert small == large
+
+
+# Issue 16: the shelf does not grow with the germination tests' history
+
+
+def _tested(lot, *history: tuple[int, int]) -> None:
+    """Germination tests of ``lot``, oldest first: (days ago it was counted, seeds sprouted of 20)."""
+    for days_ago, sprouted in history:
+        counted_on = timezone.localdate() - dt.timedelta(days=days_ago)
+        GerminationTestFactory(
+            lot=lot, started_on=counted_on - dt.timedelta(days=7), counted_on=counted_on, seeds_sprouted=sprouted
+        )
+
+
+def test_the_shelf_follows_each_lots_latest_test_whatever_came_before(desk, branch, doris):
+    """Years of tests behind each lot: only the latest one decides, and its rate is the one shown."""
+    failed_lately = lendable_lot(branch=branch, variety=VarietyFactory(common_name="Kale", variety_name="Red Russian"))
+    _tested(failed_lately, *[(400 * year, 19) for year in range(5, 0, -1)], (1, 6))
+    passed_lately = LotFactory(
+        status=Lot.Status.AVAILABLE, variety=VarietyFactory(common_name="Pea", variety_name="Tom Thumb")
+    )
+    StockFactory(lot=passed_lately, branch=branch, packets=3)
+    _tested(passed_lately, *[(400 * year, 4) for year in range(5, 0, -1)], (2, 15))
+    same_day = LotFactory(
+        status=Lot.Status.AVAILABLE, variety=VarietyFactory(common_name="Radish", variety_name="Cherry Belle")
+    )
+    StockFactory(lot=same_day, branch=branch, packets=2)
+    _tested(same_day, (5, 2), (5, 17))  # counted the same day: the one recorded last is the latest
+    retired = lendable_lot(branch=branch, variety=VarietyFactory(common_name="Okra", variety_name="Clemson"))
+    Lot.objects.filter(pk=retired.pk).update(status=Lot.Status.RETIRED)
+
+    html = page(desk.get("/staff/seeds/", {"card_number": doris.card_number}))
+
+    assert "Red Russian" not in html and "Clemson" not in html
+    assert "Tom Thumb" in html and "<td>75%</td>" in html  # 15 of 20
+    assert "Cherry Belle" in html and "<td>85%</td>" in html  # 17 of 20
+    assert selectors.lot_is_lendable(passed_lately, today=timezone.localdate())
+    assert not selectors.lot_is_lendable(failed_lately, today=timezone.localdate())
+
+
+def _subplans_reading(plan: dict, table: str, *, in_subplan: bool = False) -> int:
+    """Plan nodes that read ``table`` again for each row of an outer query (inside a SubPlan)."""
+    in_subplan = in_subplan or plan.get("Parent Relationship") == "SubPlan"
+    found = int(in_subplan and plan.get("Relation Name") == table)
+    return found + sum(_subplans_reading(child, table, in_subplan=in_subplan) for child in plan.get("Plans", []))
+
+
+def test_which_lots_may_be_lent_reads_the_tests_once_not_once_per_lot(branch):
+    """Looked up lot by lot, the shelf's time grew with lots times tests; joined, it reads them in one pass."""
+    for _ in range(3):
+        _tested(lendable_lot(branch=branch), (800, 12), (400, 18))
+    shelf = selectors.shelf_lots(branch=branch, today=timezone.localdate())
+    sql, params = shelf.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()[0]
+    assert _subplans_reading(plan["Plan"], "seedlibrary_germinationtest") == 0
+    assert '"seedlibrary_variety"."growing_notes"' not in sql  # the shelf shows names, not the long notes
+    assert len(shelf) == 3

@@ -501,3 +501,17 @@ def test_the_admin_record_says_when_the_board_gets_the_report(client, coordinato
     html = " ".join(unescape(page.content.decode()).split())
     assert "Goes to the board on" in html or "Was due to go to the board on" in html
     assert "Open the report to send it or choose quotes" in html
+
+
+def test_the_quotes_page_is_kept_for_the_coordinator_until_a_new_answer_comes(
+    client, coordinator, closed_march, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE = True
+    client.force_login(coordinator)
+    client.get(quotes_url(closed_march))
+    with CaptureQueriesContext(connection) as kept:
+        assert "A fresh answer" not in client.get(quotes_url(closed_march)).text
+    assert not any("stats_surveyresponse" in query["sql"] for query in kept.captured_queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        SurveyResponseFactory(month=MARCH, liked_most="A fresh answer")
+    assert "A fresh answer" in client.get(quotes_url(closed_march)).text

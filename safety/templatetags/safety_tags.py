@@ -60,8 +60,6 @@ def pre_use_check_of(booking_id):
     return pre_use_check_for_booking(booking_id=booking_id) if booking_id else None
 
 
-register = template.Library()
-
 # --- Inspections and corrective actions ---
 
 

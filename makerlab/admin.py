@@ -39,6 +39,10 @@ NOTIFICATION_KIND_LABELS = {
     "monthly_report": "Monthly report to the board",
     "mylab_sign_in": "My Maker Lab sign-in link",
     "card_refusal": "Why a request with a card was refused",
+    "booking_cancelled_out_of_service": "Booking cancelled: the machine is out of service",
+    "safety_report_urgent": "Serious injury reported (to the coordinator and manager)",
+    "safety_inspection_due": "Monthly workplace inspection due",
+    "safety_actions_overdue": "Corrective actions overdue",
 }
 
 

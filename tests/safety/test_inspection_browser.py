@@ -68,7 +68,7 @@ def test_the_representative_records_the_inspection_and_the_coordinator_follows_t
     page.get_by_role("button", name="Log out").click()
     log_in(page, "coordinator")
     page.goto("/staff/")
-    expect(page.get_by_role("heading", name="Health and safety")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overdue health and safety work")).to_be_visible()
     expect(page.get_by_text("Clear the aisle")).to_be_visible()
     page.get_by_role("link", name="All open actions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("All open health and safety actions")

@@ -108,13 +108,24 @@ def test_eight_weeks_of_published_shifts_from_this_monday(demo):
 def test_the_schedule_is_mostly_covered_with_few_warnings(demo):
     branch = Branch.objects.get(slug="central")
     monday = this_monday()
-    gaps = warnings = 0
+    gaps = 0
+    warned = []
     for week in range(8):
         schedule = selectors.week_schedule(branch=branch, week_start=monday + dt.timedelta(weeks=week))
         gaps += schedule.gaps
-        warnings += sum(len(w) for _, shifts in schedule.days for s in shifts for w in s.warnings.values())
+        warned += [
+            (assignment_id, warning.code)
+            for _, shifts in schedule.days
+            for s in shifts
+            for assignment_id, found in s.warnings.items()
+            for warning in found
+        ]
     assert Assignment.objects.count() > 150
-    assert warnings == 0  # the one exception is overridden, with its reason recorded
+    # The one exception is overridden, with its reason recorded; the demo's health and safety leaves one
+    # supervisor who has not read the laser cutter's new procedure, and the schedule says so on their shifts.
+    assert {code for _, code in warned} <= {"procedure_not_acknowledged"}
+    warned_people = Assignment.objects.filter(pk__in=[pk for pk, _ in warned]).values("staff_member").distinct()
+    assert warned_people.count() <= 1
     assert 1 <= gaps <= 3
     overridden = Assignment.objects.exclude(overridden_warnings=[]).get()
     assert overridden.overridden_warnings == ["availability"]

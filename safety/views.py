@@ -37,22 +37,9 @@ from safety.forms import (
 )
 from safety.models import CorrectiveAction
 from staffing.models import StaffMember
+from staffing.views import staff_member_required
 
 # --- Procedures ------------------------------------------------------------------------------------------------
-
-
-def _works_in_the_lab(view: Callable) -> Callable:
-    """Logged in, and an active person of the lab; the view receives the StaffMember after the request."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        staff_member = getattr(request.user, "staff_member", None)
-        if staff_member is None or not staff_member.is_active:
-            raise PermissionDenied("The staff area is for people who work in the Maker Lab.")
-        return view(request, staff_member, *args, **kwargs)
-
-    return wrapper
 
 
 def _procedures_page(request: HttpRequest, me: StaffMember, *, form: AcknowledgeForm, status: int = 200):
@@ -67,7 +54,7 @@ def _procedures_page(request: HttpRequest, me: StaffMember, *, form: Acknowledge
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_works_in_the_lab
+@staff_member_required
 @cached_staff_page
 def procedures_to_read(request: HttpRequest, me: StaffMember) -> HttpResponse:
     """The current procedures of the equipment the person supervises, to read and acknowledge, and those done."""

@@ -4,10 +4,10 @@ equipment of its safety profile and a QR code (segno, drawn as SVG so nothing is
 from dataclasses import dataclass
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from makerlab.pdf import html_to_pdf
 from safety.selectors import ProcedurePage
 
 
@@ -31,19 +31,5 @@ def procedure_sheet_html(sheet: ProcedureSheet) -> str:
     return render_to_string("safety/procedure_sheet.html", {"sheet": sheet, "page": sheet.page})
 
 
-class _NoFetching:
-    """WeasyPrint may load nothing from outside: the template carries its own styles and the QR code inline."""
-
-    def __call__(self, url: str, *args, **kwargs):
-        raise ValueError(f"Refused to fetch {url!r} while printing a procedure.")
-
-    fetch = __call__
-
-
 def procedure_sheet_pdf(sheet: ProcedureSheet) -> bytes:
-    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
-
-    html = weasyprint.HTML(
-        string=procedure_sheet_html(sheet), base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()
-    )
-    return html.write_pdf()
+    return html_to_pdf(procedure_sheet_html(sheet), what="a procedure")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from makerlab.pdf import html_to_pdf
 from seedlibrary.catalogue import sowing_summary
 from seedlibrary.models import Lot
 
@@ -66,17 +67,5 @@ def label_sheet_html(sheet: LabelSheet) -> str:
     return render_to_string("seedlibrary/labels.html", {"sheet": sheet, "lot": sheet.lot, "variety": sheet.lot.variety})
 
 
-class _NoFetching:
-    """WeasyPrint may load nothing from outside: the template carries its own styles and the QR code inline."""
-
-    def __call__(self, url: str, *args, **kwargs):
-        raise ValueError(f"Refused to fetch {url!r} while printing labels.")
-
-    fetch = __call__
-
-
 def label_sheet_pdf(sheet: LabelSheet) -> bytes:
-    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
-
-    html = weasyprint.HTML(string=label_sheet_html(sheet), base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching())
-    return html.write_pdf()
+    return html_to_pdf(label_sheet_html(sheet), what="labels")

@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 
 from makerlab.commitments import Commitment
 from makerlab.models import Branch
+from makerlab.pdf import html_to_pdf
 from makerlab.selectors import branches_active
 from staffing import selectors
 from staffing.models import Assignment, HoursEntry, StaffMember
@@ -87,22 +88,8 @@ def community_hours_html(record: CommunityHoursRecord) -> str:
     return render_to_string("staffing/community_hours_record.html", {"record": record})
 
 
-class _NoFetching:
-    """WeasyPrint may load nothing from outside: the template carries its own styles and uses system fonts."""
-
-    def __call__(self, url: str, *args, **kwargs):
-        raise ValueError(f"Refused to fetch {url!r} while printing a record.")
-
-    fetch = __call__
-
-
 def community_hours_pdf(record: CommunityHoursRecord) -> bytes:
-    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
-
-    html = weasyprint.HTML(
-        string=community_hours_html(record), base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()
-    )
-    return html.write_pdf(pdf_variant="pdf/ua-1")
+    return html_to_pdf(community_hours_html(record), what="a record", pdf_variant="pdf/ua-1")
 
 
 def _uid_domain() -> str:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from makerlab.exports import csv_text, sheet_append
+from makerlab.pdf import html_to_pdf
 from stats import figures as stats_figures
 from stats.selectors import AnnualLine, ReportView
 
@@ -124,20 +125,8 @@ def report_html(view: ReportView, *, for_print: bool, request=None, sending=None
     )
 
 
-class _NoFetching:
-    """The PDF loads nothing from outside: the print template carries its styles and the charts are inline SVG."""
-
-    def __call__(self, url: str, *args, **kwargs):
-        raise ValueError(f"Refused to fetch {url!r} while printing the report.")
-
-    fetch = __call__
-
-
 def report_pdf(view: ReportView) -> bytes:
-    import weasyprint  # imported here: loading Pango takes a moment that other pages need not pay
-
-    html = report_html(view, for_print=True)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_NoFetching()).write_pdf()
+    return html_to_pdf(report_html(view, for_print=True), what="the report")
 
 
 ANNUAL_COLUMNS = ["Section", "Line", "Value"]

@@ -326,7 +326,9 @@ def _is_project_model(model: type) -> bool:
     )
 
 
-def _model_changed(sender: type, **kwargs) -> None:
+def _model_changed(sender: type, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return  # a login records its time, which no page shows
     for area in _areas_of(sender):
         bump(area)
 

@@ -162,3 +162,15 @@ def test_a_coordinators_approval_of_hours_shows_at_once(coordinator, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         assert hours_decide(entry_ids=[entry.pk], approve=True, by=coordinator) == 1
     assert "Ahmed Haddad" not in approvals.get(url).text
+
+
+def test_someone_logging_in_leaves_the_others_pages_in_the_cache(
+    desk, day, service, coordinator, django_capture_on_commit_callbacks
+):
+    """A login records only its time, which no page shows: the assistant's agenda stays served from the cache."""
+    rendered, _ = _queries(lambda: desk.get(_agenda(day)))
+    kept, _ = _queries(lambda: desk.get(_agenda(day)))
+    assert kept < rendered
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().force_login(coordinator)
+    assert _queries(lambda: desk.get(_agenda(day)))[0] == kept

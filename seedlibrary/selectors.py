@@ -49,6 +49,12 @@ def _viable_until() -> CombinedExpression:
     )
 
 
+def _passes_latest_test(today: dt.date) -> Q:
+    """Of lots annotated with ``latest_rate`` and ``viable_until``: the latest test reaches the threshold and the
+    seed is still viable in ``today``'s year."""
+    return Q(latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
+
+
 def lots_with_test_results() -> QuerySet[Lot]:
     """Lots annotated with ``latest_rate`` (percent, exact), ``latest_tested_on`` and ``viable_until`` (a year).
 
@@ -83,7 +89,7 @@ def lendable_lots(*, today: dt.date) -> QuerySet[Lot]:
             latest_tested_on=F("germination_tests__counted_on"),
             viable_until=_viable_until(),
         )
-        .filter(latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
+        .filter(_passes_latest_test(today))
     )
 
 
@@ -93,11 +99,7 @@ def lot_is_lendable(lot: Lot, *, today: dt.date) -> bool:
 
 def lot_passes_latest_test(lot: Lot, *, today: dt.date) -> bool:
     """Whether the lot's latest test reaches the threshold and its seed is still viable, whatever its status."""
-    return (
-        lots_with_test_results()
-        .filter(pk=lot.pk, latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
-        .exists()
-    )
+    return lots_with_test_results().filter(_passes_latest_test(today), pk=lot.pk).exists()
 
 
 def pickup_deadline(*, branch: Branch, ready_at: dt.datetime) -> dt.datetime:

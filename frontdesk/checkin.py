@@ -186,9 +186,11 @@ def check_in(request: HttpRequest) -> HttpResponse:
     if subject is None:
         return _page(request, form, None)
     code = form.cleaned_data["code"].text
-    checklist_form = _checklist_form(_found(subject, code, now), request.POST)
+    # Only a booking has a checklist; a registration is checked in without reading what the page would show.
+    found = _found(subject, code, now) if isinstance(subject, Booking) else None
+    checklist_form = _checklist_form(found, request.POST)
     if checklist_form is not None and not checklist_form.is_valid():
-        return _page(request, form, _found(subject, code, now), checklist_form)
+        return _page(request, form, found, checklist_form)
     try:
         if isinstance(subject, Booking):
             ticked = checklist_form.ticked() if checklist_form is not None else []

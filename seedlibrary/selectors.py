@@ -30,8 +30,17 @@ def season_of(moment: dt.datetime) -> int:
     return timezone.localtime(moment).year
 
 
+# A lot's latest test: the last counted, the last recorded of a day's counts.
+LATEST_TEST_FIRST = ("-counted_on", "-pk")
+
+
 def _latest_test() -> QuerySet[GerminationTest]:
-    return GerminationTest.objects.filter(lot=OuterRef("pk")).order_by("-counted_on", "-pk")
+    return GerminationTest.objects.filter(lot=OuterRef("pk")).order_by(*LATEST_TEST_FIRST)
+
+
+def _germination_rate(path: str = "") -> CombinedExpression:
+    """A test's rate in percent (exact): ``path`` reaches the test's fields from the query's model."""
+    return Cast(F(f"{path}seeds_sprouted"), FloatField()) * 100.0 / Cast(F(f"{path}seeds_tested"), FloatField())
 
 
 def _viable_until() -> CombinedExpression:
@@ -40,13 +49,19 @@ def _viable_until() -> CombinedExpression:
     )
 
 
+def _passes_latest_test(today: dt.date) -> Q:
+    """Of lots annotated with ``latest_rate`` and ``viable_until``: the latest test reaches the threshold and the
+    seed is still viable in ``today``'s year."""
+    return Q(latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
+
+
 def lots_with_test_results() -> QuerySet[Lot]:
     """Lots annotated with ``latest_rate`` (percent, exact), ``latest_tested_on`` and ``viable_until`` (a year).
 
     ``latest_rate`` and ``latest_tested_on`` are None for a lot that was never tested.
     """
     latest = _latest_test()
-    rate = Cast(F("seeds_sprouted"), FloatField()) * 100.0 / Cast(F("seeds_tested"), FloatField())
+    rate = _germination_rate()
     return Lot.objects.annotate(
         latest_rate=Subquery(latest.annotate(rate=rate).values("rate")[:1], output_field=FloatField()),
         latest_tested_on=Subquery(latest.values("counted_on")[:1]),
@@ -63,23 +78,18 @@ def lendable_lots(*, today: dt.date) -> QuerySet[Lot]:
     """
     latest_tests = (
         GerminationTest.objects.filter(lot__status=Lot.Status.AVAILABLE)
-        .order_by("lot_id", "-counted_on", "-pk")
+        .order_by("lot_id", *LATEST_TEST_FIRST)
         .distinct("lot_id")
         .values("pk")
-    )
-    rate = (
-        Cast(F("germination_tests__seeds_sprouted"), FloatField())
-        * 100.0
-        / Cast(F("germination_tests__seeds_tested"), FloatField())
     )
     return (
         Lot.objects.filter(status=Lot.Status.AVAILABLE, germination_tests__in=Subquery(latest_tests))
         .annotate(
-            latest_rate=rate,
+            latest_rate=_germination_rate("germination_tests__"),
             latest_tested_on=F("germination_tests__counted_on"),
             viable_until=_viable_until(),
         )
-        .filter(latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
+        .filter(_passes_latest_test(today))
     )
 
 
@@ -89,11 +99,7 @@ def lot_is_lendable(lot: Lot, *, today: dt.date) -> bool:
 
 def lot_passes_latest_test(lot: Lot, *, today: dt.date) -> bool:
     """Whether the lot's latest test reaches the threshold and its seed is still viable, whatever its status."""
-    return (
-        lots_with_test_results()
-        .filter(pk=lot.pk, latest_rate__gte=settings.SEED_GERMINATION_THRESHOLD, viable_until__gte=today.year)
-        .exists()
-    )
+    return lots_with_test_results().filter(_passes_latest_test(today), pk=lot.pk).exists()
 
 
 def pickup_deadline(*, branch: Branch, ready_at: dt.datetime) -> dt.datetime:

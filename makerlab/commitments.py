@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from makerlab.registry import Registry
+
 CommitmentKind = Literal["staff", "equipment"]
 STAFF: CommitmentKind = "staff"
 EQUIPMENT: CommitmentKind = "equipment"
@@ -46,7 +48,7 @@ class CommitmentProvider(Protocol):
     ) -> list[Commitment]: ...
 
 
-_providers: dict[str, CommitmentProvider] = {}
+_providers: Registry[CommitmentProvider] = Registry()
 
 
 def register_commitment_provider(name: str, provider: CommitmentProvider | Callable[..., list[Commitment]]) -> None:
@@ -55,15 +57,11 @@ def register_commitment_provider(name: str, provider: CommitmentProvider | Calla
     The provider returns the commitments of the given staff members and equipment that overlap
     [``starts``, ``ends``), and skips its query for a kind whose id list is empty.
     """
-    _providers[name] = provider
+    _providers.register(name, provider)
 
 
-def unregister_commitment_provider(name: str) -> None:
-    _providers.pop(name, None)
-
-
-def registered_commitment_providers() -> dict[str, CommitmentProvider]:
-    return dict(_providers)
+unregister_commitment_provider = _providers.unregister
+registered_commitment_providers = _providers.registered
 
 
 def busy_time(
@@ -78,8 +76,6 @@ def busy_time(
     if not staff_member_ids and not equipment_ids:
         return []
     found: list[Commitment] = []
-    for name in sorted(_providers):
-        found += _providers[name](
-            staff_member_ids=staff_member_ids, equipment_ids=equipment_ids, starts=starts, ends=ends
-        )
+    for provider in _providers.in_order():
+        found += provider(staff_member_ids=staff_member_ids, equipment_ids=equipment_ids, starts=starts, ends=ends)
     return sorted(found, key=lambda commitment: (commitment.starts_at, commitment.kind, commitment.resource_id))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from makerlab.registry import Registry
+
 # The name of the checklist's ticks in a check-in form: the desk's forms post it, the rule reads it.
 PRE_USE_CHECKLIST = "pre_use_checklist"
 
@@ -43,16 +45,9 @@ class EquipmentRules:
     check_in: Callable[..., None]
 
 
-_providers: dict[str, EquipmentRules] = {}
-
-
-def register_equipment_rules(name: str, rules: EquipmentRules) -> None:
-    """Register ``rules`` under ``name`` (the app's label); registering a name again replaces it."""
-    _providers[name] = rules
-
-
-def unregister_equipment_rules(name: str) -> None:
-    _providers.pop(name, None)
+_providers: Registry[EquipmentRules] = Registry()
+register_equipment_rules = _providers.register
+unregister_equipment_rules = _providers.unregister
 
 
 def _ids(equipment_ids: Iterable[int | None]) -> list[int]:
@@ -65,8 +60,8 @@ def equipment_minimum_ages(equipment_ids: Iterable[int | None]) -> dict[int, int
     ages: dict[int, int] = {}
     if not ids:
         return ages
-    for name in sorted(_providers):
-        for pk, age in _providers[name].minimum_ages(ids).items():
+    for rules in _providers.in_order():
+        for pk, age in rules.minimum_ages(ids).items():
             ages[pk] = max(age, ages.get(pk, 0))
     return ages
 
@@ -81,8 +76,8 @@ def equipment_notices(equipment_ids: Iterable[int | None]) -> dict[int, list[dic
     notices: dict[int, list[dict]] = {}
     if not ids:
         return notices
-    for name in sorted(_providers):
-        for pk, notice in _providers[name].notices(ids).items():
+    for rules in _providers.in_order():
+        for pk, notice in rules.notices(ids).items():
             notices.setdefault(pk, []).append(notice)
     return notices
 
@@ -93,8 +88,8 @@ def pre_use_checklists(equipment_ids: Iterable[int | None]) -> dict[int, list[Ch
     checklists: dict[int, list[ChecklistLine]] = {}
     if not ids:
         return checklists
-    for name in sorted(_providers):
-        for pk, lines in _providers[name].checklists(ids).items():
+    for rules in _providers.in_order():
+        for pk, lines in rules.checklists(ids).items():
             checklists.setdefault(pk, []).extend(lines)
     return checklists
 
@@ -115,5 +110,5 @@ def equipment_check_in(
     so a refusal (a ValidationError) leaves nothing changed."""
     if not equipment_id:
         return
-    for name in sorted(_providers):
-        _providers[name].check_in(booking_id=booking_id, equipment_id=equipment_id, ticked=list(ticked), by=by, now=now)
+    for rules in _providers.in_order():
+        rules.check_in(booking_id=booking_id, equipment_id=equipment_id, ticked=list(ticked), by=by, now=now)

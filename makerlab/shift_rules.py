@@ -12,6 +12,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from makerlab.registry import Registry
+
 
 @dataclass(frozen=True)
 class ShiftConcern:
@@ -35,23 +37,14 @@ class ShiftRules(Protocol):
 
 ShiftRulesProvider = Callable[..., ShiftRules]
 
-_providers: dict[str, ShiftRulesProvider] = {}
-
-
-def register_shift_rules(name: str, provider: ShiftRulesProvider) -> None:
-    """Register ``provider(staff_member_ids=[...])`` under ``name`` (the app's label); registering again replaces it."""
-    _providers[name] = provider
-
-
-def unregister_shift_rules(name: str) -> None:
-    _providers.pop(name, None)
-
-
-def registered_shift_rules() -> dict[str, ShiftRulesProvider]:
-    return dict(_providers)
+_providers: Registry[ShiftRulesProvider] = Registry()
+# ``provider(staff_member_ids=[...])`` under the app's label.
+register_shift_rules = _providers.register
+unregister_shift_rules = _providers.unregister
+registered_shift_rules = _providers.registered
 
 
 def shift_rules_for(*, staff_member_ids: Sequence[int]) -> list[ShiftRules]:
     """Every registered app's rules for these people, in the order of the apps' names."""
     staff_member_ids = list(staff_member_ids)
-    return [_providers[name](staff_member_ids=staff_member_ids) for name in sorted(_providers)]
+    return [provider(staff_member_ids=staff_member_ids) for provider in _providers.in_order()]

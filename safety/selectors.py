@@ -22,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from bookings.models import Booking, Equipment, ServiceType
@@ -690,12 +690,10 @@ def _inspection_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: B
     inspections = Inspection.objects.filter(due_on__gte=_local_date(start_at), due_on__lt=_local_date(end_at))
     if branch is not None:
         inspections = inspections.filter(branch=branch)
-    rows = inspections.values_list("due_on", "completed_at")
-    due = on_time = 0
-    for due_on, completed_at in rows:
-        due += 1
-        on_time += completed_at is not None and _local_date(completed_at) <= due_on
-    return {"inspections_due": due, "inspections_on_time": on_time}
+    done_on = TruncDate("completed_at", tzinfo=timezone.get_current_timezone())
+    return inspections.annotate(done_on=done_on).aggregate(
+        inspections_due=Count("pk"), inspections_on_time=Count("pk", filter=Q(done_on__lte=F("due_on")))
+    )
 
 
 def _action_figures(*, end_at: dt.datetime, branch: Branch | None) -> dict:

@@ -142,6 +142,12 @@ def procedure_acknowledge(
 
 logger = logging.getLogger(__name__)
 
+
+def _absolute(path: str) -> str:
+    """A page's full address as the library publishes it, for the emails."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 # --- Reports ---
 
 # A phone's clock may run a little ahead of the server's.
@@ -326,7 +332,7 @@ def _tell_safety_leads(report: SafetyReport, filed: ReportFiled) -> list[str]:
         "form_7_by": day_text((report.reported_at + WSIB_FORM_7_WITHIN).astimezone(zone).date(), today=today),
         "roles": ", ".join(InvolvedRole(role).label.lower() for role in report.roles_involved),
         "out_of_service": filed.out_of_service is not None,
-        "report_url": settings.SITE_URL.rstrip("/") + reverse("admin:safety_safetyreport_change", args=[report.pk]),
+        "report_url": _absolute(reverse("admin:safety_safetyreport_change", args=[report.pk])),
     }
     leads = selectors.safety_leads()
     if not leads:
@@ -426,14 +432,6 @@ REMINDER_INTERVAL_DAYS = 7
 
 INSPECTION_DUE_KIND = "safety_inspection_due"
 ACTIONS_OVERDUE_KIND = "safety_actions_overdue"
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def inspection_checklist(*, inspection: Inspection) -> list[InspectionResult]:

@@ -21,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
@@ -635,15 +636,17 @@ def start_alerts(*, user, today: dt.date) -> StartAlerts:
     if not user.has_perm("safety.view_correctiveaction"):
         return StartAlerts([], 0, [], 0, overdue.filter(owner=user).count())
     counts = overdue.aggregate(total=Count("pk"), own=Count("pk", filter=Q(owner=user)))
+    # Each row carries how many are overdue in all (a window over the whole set, before the slice).
     inspections = list(
         inspections_overdue(today=today)
         .select_related("branch")
-        .order_by("due_on", "branch__name")[: START_ALERT_ROWS + 1]
+        .annotate(overdue_total=Window(Count("pk")))
+        .order_by("due_on", "branch__name")[:START_ALERT_ROWS]
     )
     actions = list(overdue.select_related("owner").order_by("due_on", "pk")[:START_ALERT_ROWS])
     return StartAlerts(
-        inspections=inspections[:START_ALERT_ROWS],
-        inspections_more=max(0, len(inspections) - START_ALERT_ROWS),
+        inspections=inspections,
+        inspections_more=max(0, inspections[0].overdue_total - START_ALERT_ROWS) if inspections else 0,
         actions=actions,
         actions_total=counts["total"],
         own_actions=counts["own"],

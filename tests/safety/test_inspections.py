@@ -309,3 +309,20 @@ def test_recording_an_inspection_takes_as_many_queries_however_many_lines_are_no
     assert len(checklist_texts()) > 2
     assert every == one
     assert set(CorrectiveAction.objects.values_list("owner", flat=True)) == {coordinator.pk}
+
+
+def test_the_start_page_tells_how_many_more_inspections_are_overdue_than_it_lists(
+    client, branch, rep, coordinator, today
+):
+    """Five overdue inspections are listed; the start page counts every other one, not just the next."""
+    from safety.selectors import START_ALERT_ROWS
+
+    month = today.replace(day=1)
+    for _ in range(START_ALERT_ROWS + 3):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        inspection_for(branch, month=month, inspector=rep)
+    client.force_login(coordinator)
+
+    start = client.get("/staff/").text
+
+    assert "and 3 more" in start

@@ -21,8 +21,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from bookings.models import Booking, Equipment, ServiceType
@@ -635,15 +636,17 @@ def start_alerts(*, user, today: dt.date) -> StartAlerts:
     if not user.has_perm("safety.view_correctiveaction"):
         return StartAlerts([], 0, [], 0, overdue.filter(owner=user).count())
     counts = overdue.aggregate(total=Count("pk"), own=Count("pk", filter=Q(owner=user)))
+    # Each row carries how many are overdue in all (a window over the whole set, before the slice).
     inspections = list(
         inspections_overdue(today=today)
         .select_related("branch")
-        .order_by("due_on", "branch__name")[: START_ALERT_ROWS + 1]
+        .annotate(overdue_total=Window(Count("pk")))
+        .order_by("due_on", "branch__name")[:START_ALERT_ROWS]
     )
     actions = list(overdue.select_related("owner").order_by("due_on", "pk")[:START_ALERT_ROWS])
     return StartAlerts(
-        inspections=inspections[:START_ALERT_ROWS],
-        inspections_more=max(0, len(inspections) - START_ALERT_ROWS),
+        inspections=inspections,
+        inspections_more=max(0, inspections[0].overdue_total - START_ALERT_ROWS) if inspections else 0,
         actions=actions,
         actions_total=counts["total"],
         own_actions=counts["own"],
@@ -690,12 +693,10 @@ def _inspection_figures(*, start_at: dt.datetime, end_at: dt.datetime, branch: B
     inspections = Inspection.objects.filter(due_on__gte=_local_date(start_at), due_on__lt=_local_date(end_at))
     if branch is not None:
         inspections = inspections.filter(branch=branch)
-    rows = inspections.values_list("due_on", "completed_at")
-    due = on_time = 0
-    for due_on, completed_at in rows:
-        due += 1
-        on_time += completed_at is not None and _local_date(completed_at) <= due_on
-    return {"inspections_due": due, "inspections_on_time": on_time}
+    done_on = TruncDate("completed_at", tzinfo=timezone.get_current_timezone())
+    return inspections.annotate(done_on=done_on).aggregate(
+        inspections_due=Count("pk"), inspections_on_time=Count("pk", filter=Q(done_on__lte=F("due_on")))
+    )
 
 
 def _action_figures(*, end_at: dt.datetime, branch: Branch | None) -> dict:

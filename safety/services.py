@@ -142,6 +142,12 @@ def procedure_acknowledge(
 
 logger = logging.getLogger(__name__)
 
+
+def _absolute(path: str) -> str:
+    """A page's full address as the library publishes it, for the emails."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 # --- Reports ---
 
 # A phone's clock may run a little ahead of the server's.
@@ -326,7 +332,7 @@ def _tell_safety_leads(report: SafetyReport, filed: ReportFiled) -> list[str]:
         "form_7_by": day_text((report.reported_at + WSIB_FORM_7_WITHIN).astimezone(zone).date(), today=today),
         "roles": ", ".join(InvolvedRole(role).label.lower() for role in report.roles_involved),
         "out_of_service": filed.out_of_service is not None,
-        "report_url": settings.SITE_URL.rstrip("/") + reverse("admin:safety_safetyreport_change", args=[report.pk]),
+        "report_url": _absolute(reverse("admin:safety_safetyreport_change", args=[report.pk])),
     }
     leads = selectors.safety_leads()
     if not leads:
@@ -428,14 +434,6 @@ INSPECTION_DUE_KIND = "safety_inspection_due"
 ACTIONS_OVERDUE_KIND = "safety_actions_overdue"
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def inspection_checklist(*, inspection: Inspection) -> list[InspectionResult]:
     """The inspection's lines: the checklist's active items as they read when the inspection was made.
 
@@ -527,8 +525,12 @@ def action_due_check(due_on: dt.date, *, today: dt.date, field: str = "due_on") 
         raise _field_error(field, "Choose a due date within a year.", "action_due_too_far")
 
 
-def _owner(owner_id: int | None, *, field: str):
-    owner = action_owner_choices().filter(pk=owner_id).first() if owner_id is not None else None
+def _owner(owner_id: int | None, *, field: str, owners: dict | None = None):
+    """The action's owner, if one of action_owner_choices; ``owners``: those already read (by id), for many lines."""
+    if owners is not None:
+        owner = owners.get(owner_id)
+    else:
+        owner = action_owner_choices().filter(pk=owner_id).first() if owner_id is not None else None
     if owner is None:
         raise _field_error(field, "Choose who puts it right from the list.", "action_owner_unknown")
     return owner
@@ -568,6 +570,9 @@ def inspection_complete(
                 "The checklist is empty: the coordinator adds its lines in the admin first.", code="checklist_empty"
             )
         given = {finding.result_id: finding for finding in findings}
+        # Every owner named on the form, read at once: a query per line not OK would grow with the findings.
+        owner_ids = {finding.owner_id or by.pk for finding in findings if finding.ok is False}
+        owners = action_owner_choices().in_bulk(owner_ids) if owner_ids else {}
         errors: dict[str, list[ValidationError]] = {}
         actions = []
         for result in results.values():
@@ -584,7 +589,7 @@ def inspection_complete(
                     message=f"Say what is wrong with “{result.item_text}”.",
                 )
                 if not finding.ok:
-                    owner = _owner(finding.owner_id or by.pk, field=f"{prefix}-owner")
+                    owner = _owner(finding.owner_id or by.pk, field=f"{prefix}-owner", owners=owners)
                     due_on = finding.due_on or today + dt.timedelta(days=ACTION_DEFAULT_DAYS)
                     action_due_check(due_on, today=today, field=f"{prefix}-due_on")
                     actions.append((result, note, owner, due_on))
@@ -596,16 +601,18 @@ def inspection_complete(
         if errors:
             raise ValidationError(errors)
         InspectionResult.objects.bulk_update(list(results.values()), ["ok", "note"])
-        made = [
-            CorrectiveAction.objects.create(
-                description=f"{result.item_text}: {note}",
-                owner=owner,
-                due_on=due_on,
-                inspection_result=result,
-                created_at=now,
-            )
-            for result, note, owner, due_on in actions
-        ]
+        made = CorrectiveAction.objects.bulk_create(
+            [
+                CorrectiveAction(
+                    description=f"{result.item_text}: {note}",
+                    owner=owner,
+                    due_on=due_on,
+                    inspection_result=result,
+                    created_at=now,
+                )
+                for result, note, owner, due_on in actions
+            ]
+        )
         inspection.completed_at, inspection.completed_by = now, by
         inspection.save(update_fields=["completed_at", "completed_by"])
     return made

@@ -283,3 +283,46 @@ def test_an_inspection_without_a_checklist_cannot_be_recorded(client, branch, re
     assert response.status_code == 400
     assert "The checklist is empty" in response.text
     assert Inspection.objects.get().completed_at is None
+
+
+def test_recording_an_inspection_takes_as_many_queries_however_many_lines_are_not_ok(
+    branch, rep, coordinator, today, django_assert_max_num_queries
+):
+    """Each line not OK becomes an action, its owner read with the others: no query per finding."""
+    from safety.services import Finding, inspection_complete
+
+    def record(inspection, *, not_ok: int) -> int:
+        results = list(inspection.results.order_by("position", "pk"))
+        findings = [
+            Finding(result_id=result.pk, ok=index >= not_ok, note="Needs work", owner_id=coordinator.pk)
+            for index, result in enumerate(results)
+        ]
+        with django_assert_max_num_queries(100) as counted:
+            made = inspection_complete(inspection_id=inspection.pk, findings=findings, by=rep)
+        assert len(made) == not_ok
+        return len(counted.captured_queries)
+
+    month = today.replace(day=1)
+    one = record(inspection_for(branch, month=month, inspector=rep), not_ok=1)
+    every = record(inspection_for(BranchFactory(), month=month, inspector=rep), not_ok=len(checklist_texts()))
+
+    assert len(checklist_texts()) > 2
+    assert every == one
+    assert set(CorrectiveAction.objects.values_list("owner", flat=True)) == {coordinator.pk}
+
+
+def test_the_start_page_tells_how_many_more_inspections_are_overdue_than_it_lists(
+    client, branch, rep, coordinator, today
+):
+    """Five overdue inspections are listed; the start page counts every other one, not just the next."""
+    from safety.selectors import START_ALERT_ROWS
+
+    month = today.replace(day=1)
+    for _ in range(START_ALERT_ROWS + 3):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        inspection_for(branch, month=month, inspector=rep)
+    client.force_login(coordinator)
+
+    start = client.get("/staff/").text
+
+    assert "and 3 more" in start

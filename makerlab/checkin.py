@@ -18,11 +18,12 @@ from email.mime.image import MIMEImage
 from urllib.parse import unquote
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from makerlab.http import site_url
 
 BOOKING = "B"
 REGISTRATION = "R"
@@ -62,7 +63,7 @@ def check_in_code(*, kind: str, pk: int) -> str:
 
 def check_in_url(code: str) -> str:
     """The full address of the staff check-in page for this code: what the QR code holds."""
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('frontdesk:check_in')}?code={code}"
+    return site_url(f"{reverse('frontdesk:check_in')}?code={code}")
 
 
 def check_in_code_read(typed: str) -> CheckInCode:

@@ -9,10 +9,15 @@ def private_page(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def site_url(path: str) -> str:
+    """A page's full address as the library publishes it (SITE_URL), for emails, files and feeds."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def site_address(request: HttpRequest, path: str) -> str:
     """A page's full address as the library publishes it (SITE_URL), else as this request reached it."""
     if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
+        return site_url(path)
     return request.build_absolute_uri(path)
 
 

@@ -24,6 +24,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
 from makerlab.cards import card_number_normalise
+from makerlab.http import site_url
 from makerlab.locking import locked
 from makerlab.models import Notification, Patron
 from makerlab.pagecache import bump
@@ -318,7 +319,7 @@ def card_refusal_tell(*, card_number: str, doing: str, reason: str, code: str, n
             "doing": doing,
             "reason": reason,
             "day": date_format(day, "l j F Y"),
-            "my_lab_url": settings.SITE_URL.rstrip("/") + reverse("mylab:start"),
+            "my_lab_url": site_url(reverse("mylab:start")),
         },
         idempotency_key=f"card-refusal:{digest[:40]}",
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from makerlab.http import site_url
 from makerlab.models import Patron
 from makerlab.services import notification_queue
 from mylab.models import SignInLink, token_digest
@@ -47,7 +48,7 @@ def sign_in_link_send(*, card_number: str, email: str, now: dt.datetime) -> bool
             template="mylab_sign_in",
             context={
                 "first_name": patron.first_name,
-                "sign_in_url": settings.SITE_URL.rstrip("/") + reverse("mylab:sign_in", args=[token]),
+                "sign_in_url": site_url(reverse("mylab:sign_in", args=[token])),
                 "minutes": minutes,
             },
             idempotency_key=f"mylab-sign-in:{link.pk}",

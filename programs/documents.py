@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from makerlab.checkin import check_in_qr_email_image
+from makerlab.http import site_url
 from programs.checkin import registration_check_in_url
 from programs.models import Registration, Session
 from programs.notifications import program_place
@@ -25,7 +26,7 @@ def programs_calendar(*, sessions: list[Session], name: str = "") -> bytes:
     calendar.add("x-wr-calname", name or f"{settings.LIBRARY_NAME} Maker Lab programs")
     for session in sessions:
         program = session.program
-        url = settings.SITE_URL.rstrip("/") + reverse("programs:program", args=[program.slug])
+        url = site_url(reverse("programs:program", args=[program.slug]))
         event = icalendar.Event()
         event.add("uid", f"programs-session-{session.pk}@{domain}")
         event.add("dtstamp", (session.cancelled_at or program.created_at).astimezone(dt.UTC))

@@ -4,10 +4,10 @@ Each email is queued once per registration and kind (key ``registration:<pk>:<ki
 request or a second call never sends it twice.
 """
 
-from django.conf import settings
 from django.urls import reverse
 
 from makerlab.formatting import moment_text, when_text
+from makerlab.http import site_url
 from makerlab.services import notification_queue
 from programs.checkin import registration_check_in_code
 from programs.eligibility import people_text
@@ -28,7 +28,7 @@ def program_place(program: Program) -> str:
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 def _context(registration: Registration) -> dict:

@@ -19,6 +19,7 @@ from bookings.models import Equipment
 from bookings.services.maintenance import equipment_back_in_service, equipment_out_until_cleared
 from makerlab.equipment_rules import PRE_USE_CHECKLIST
 from makerlab.formatting import day_text, moment_text
+from makerlab.http import site_url
 from makerlab.locking import locked
 from makerlab.models import Branch
 from makerlab.pagecache import bump
@@ -145,7 +146,7 @@ logger = logging.getLogger(__name__)
 
 def _absolute(path: str) -> str:
     """A page's full address as the library publishes it, for the emails."""
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 # --- Reports ---

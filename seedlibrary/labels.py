@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from makerlab.http import site_url
 from makerlab.pdf import html_to_pdf
 from seedlibrary.catalogue import sowing_summary
 from seedlibrary.models import Lot
@@ -41,7 +41,7 @@ class LabelSheet:
 
 
 def variety_public_url(lot: Lot) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("seeds:variety", kwargs={"slug": lot.variety.slug})
+    return site_url(reverse("seeds:variety", kwargs={"slug": lot.variety.slug}))
 
 
 def qr_svg(url: str, *, title: str) -> SafeString:

@@ -7,6 +7,7 @@ a second sweep never sends it twice. The manage link is the public page ``seeds:
 from django.conf import settings
 from django.urls import reverse
 
+from makerlab.http import site_url
 from makerlab.models import Patron
 from makerlab.services import notification_queue
 from seedlibrary.models import Loan, SeedRequest
@@ -14,7 +15,7 @@ from seedlibrary.selectors import pickup_deadline_text
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 def _packet_lines(loans: list[Loan]) -> list[str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from makerlab.commitments import Commitment
+from makerlab.http import site_url
 from makerlab.models import Branch
 from makerlab.pdf import html_to_pdf
 from makerlab.selectors import branches_active
@@ -146,7 +147,7 @@ def shifts_calendar(
         if commitment.place:
             event.add("location", commitment.place)
         if commitment.url and settings.SITE_URL:
-            event.add("url", settings.SITE_URL.rstrip("/") + commitment.url)
+            event.add("url", site_url(commitment.url))
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)

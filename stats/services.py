@@ -28,6 +28,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from makerlab.http import site_url
 from makerlab.locking import locked
 from makerlab.models import Branch
 from makerlab.services import notification_queue
@@ -233,11 +234,10 @@ def month_close(
 def report_links(month: dt.date) -> dict[str, str]:
     """Full addresses of the month's report pages; staff log in to open them."""
     key = f"{month:%Y-%m}"
-    site = settings.SITE_URL.rstrip("/")
     return {
-        "page_url": site + reverse("stats_reports:detail", args=[key]),
-        "xlsx_url": site + reverse("stats_reports:xlsx", args=[key]),
-        "csv_url": site + reverse("stats_reports:csv_zip", args=[key]),
+        "page_url": site_url(reverse("stats_reports:detail", args=[key])),
+        "xlsx_url": site_url(reverse("stats_reports:xlsx", args=[key])),
+        "csv_url": site_url(reverse("stats_reports:csv_zip", args=[key])),
     }
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from bookings.models import Booking, ServiceType
+from makerlab.http import site_url
 from makerlab.models import Branch, Notification
 from makerlab.services import notification_queue
 from makerlab.validators import validate_plain_text
@@ -302,7 +303,7 @@ def _due(now: dt.datetime) -> list[_Due]:
 
 def survey_url(token: str) -> str:
     """The absolute address of one survey, for emails."""
-    return settings.SITE_URL.rstrip("/") + reverse("surveys:survey", args=[token])
+    return site_url(reverse("surveys:survey", args=[token]))
 
 
 def _invite(due: _Due, *, now: dt.datetime) -> bool:

@@ -324,6 +324,7 @@ BAD_INPUT = [
     ({"occurred_at": "next tuesday"}, "Give a date and a time."),
     ({"occurred_at": "2026-13-45T25:61"}, "Give a date and a time."),
     ({"occurred_at": None}, "Give the date and time it happened."),
+    ({"occurred_at": "9999-12-31T23:59"}, "Give a date and a time."),
     ({"kind": "explosion"}, "Choose from the list."),
     ({"kind": None}, "Choose hazard, near miss or incident."),
     ({"severity": "fatal"}, "Choose from the list."),

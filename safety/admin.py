@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from makerlab.validators import ascii_id
 from safety import selectors, services
 from safety.models import (
+    ActionStatus,
     BranchSafety,
     ChecklistItem,
     CorrectiveAction,
@@ -374,6 +375,17 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
     search_fields = ["description"]
     raw_id_fields = ["report", "inspection_result"]
     date_hierarchy = "due_on"
+    # When an action was done is recorded by the status change, as on the staff pages.
+    readonly_fields = ["completed_at"]
+
+    def save_model(self, request: HttpRequest, obj: CorrectiveAction, form, change: bool) -> None:
+        """The status moves through ``services.action_status_change``, which records when the action was done."""
+        wanted = obj.status
+        obj.status = form.initial.get("status", ActionStatus.OPEN) if change else ActionStatus.OPEN
+        super().save_model(request, obj, form, change)
+        if wanted != obj.status:
+            changed = services.action_status_change(action_id=obj.pk, status=wanted, by=request.user)
+            obj.status, obj.completed_at = changed.status, changed.completed_at
 
 
 @admin.register(BranchSafety)

@@ -144,12 +144,19 @@ class SafetyReportForm(forms.Form):
         ]
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
+    def clean_occurred_at(self) -> dt.datetime:
+        """The time in UTC, as stored; the last minutes of year 9999 have no UTC time and are refused here."""
+        try:
+            return self.cleaned_data["occurred_at"].astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(self.fields["occurred_at"].error_messages["invalid"], code="invalid") from None
+
     def details(self) -> ReportDetails:
         data = self.cleaned_data
         return ReportDetails(
             kind=data["kind"],
             branch=data["branch"],
-            occurred_at=data["occurred_at"].astimezone(dt.UTC),
+            occurred_at=data["occurred_at"],
             location=data["location"],
             what_happened=data["what_happened"],
             equipment=data["equipment"],

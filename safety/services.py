@@ -623,6 +623,11 @@ def inspection_can_do(inspection: Inspection, *, user) -> bool:
     return user.pk == inspection.inspector_id or user.has_perm("safety.change_inspection")
 
 
+def inspection_can_open(inspection: Inspection, *, user) -> bool:
+    """Whoever may record the inspection, and whoever sees every inspection."""
+    return inspection_can_do(inspection, user=user) or user.has_perm("safety.view_inspection")
+
+
 def action_create(
     *,
     description: str,

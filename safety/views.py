@@ -207,7 +207,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.inspection_for_page(pk=pk)
     if found is None:
         raise Http404("No such inspection.")
-    if not services.inspection_can_do(found, user=request.user) and not request.user.has_perm("safety.view_inspection"):
+    if not services.inspection_can_open(found, user=request.user):
         raise PermissionDenied("Only the inspector and the coordinator open this inspection.")
     can_record = services.inspection_can_do(found, user=request.user) and found.completed_at is None
     results = services.inspection_checklist(inspection=found) if found.completed_at is None else []

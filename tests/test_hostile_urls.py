@@ -170,6 +170,10 @@ POSTED = {
     "decline an offered shift": ("/staff/invitations/999999999999999999999/decline/", []),
     "add a safety action": ("/staff/safety/actions/all/", ["description", "owner", "due_on"]),
     "change a safety action": ("/staff/safety/actions/999999999999999999999/status/", ["status", "next"]),
+    "file a safety report": (
+        "/staff/safety/report/",
+        ["kind", "branch", "location", "equipment", "occurred_at", "what_happened", "roles_involved", "severity"],
+    ),
 }
 
 

@@ -17,6 +17,15 @@ from safety.selectors import pre_use_check_for_booking, start_alerts
 
 register = template.Library()
 
+# --- Reports ---
+
+
+@register.filter
+def may_file_reports(user) -> bool:
+    """``{% if user|may_file_reports %}``: the menu shows the report form to whoever the form lets in."""
+    return selectors.may_file_reports(user) if user is not None else False
+
+
 # --- Procedures ---
 
 

@@ -1,9 +1,13 @@
 """The safety admin keeps reports private: only those who read every report see names and injuries."""
 
-import pytest
+import datetime as dt
 
-from safety.models import SafetyReport
+import pytest
+from django.utils import timezone
+
+from safety.models import ActionStatus, CorrectiveAction, SafetyReport
 from tests.factories import UserFactory
+from tests.safety.helpers import action_for
 
 
 def file_report(branch, reporter, now, **fields) -> SafetyReport:
@@ -101,3 +105,32 @@ def test_the_coordinator_opens_every_safety_list_and_add_form(client, coordinato
     client.force_login(coordinator)
     assert client.get(f"/admin/safety/{model}/").status_code == 200
     assert client.get(f"/admin/safety/{model}/add/").status_code == ADDED_ELSEWHERE.get(model, 200)
+
+
+def test_the_coordinator_marks_an_action_done_in_the_admin_and_when_is_recorded(client, assistant, now):
+    action = action_for(assistant, due_on=timezone.localdate(now) + dt.timedelta(days=7))
+    client.force_login(UserFactory(is_staff=True, role="Coordinator"))
+    url = f"/admin/safety/correctiveaction/{action.pk}/change/"
+
+    def post(status: str):
+        return client.post(
+            url,
+            {
+                "description": action.description,
+                "owner": assistant.pk,
+                "due_on": action.due_on.isoformat(),
+                "status": status,
+                "created_at_0": timezone.localtime(action.created_at).date().isoformat(),
+                "created_at_1": timezone.localtime(action.created_at).strftime("%H:%M:%S"),
+            },
+        )
+
+    assert post(ActionStatus.DONE).status_code == 302
+    action = CorrectiveAction.objects.get(pk=action.pk)
+    assert action.status == ActionStatus.DONE
+    assert action.completed_at is not None
+
+    assert post(ActionStatus.OPEN).status_code == 302
+    action = CorrectiveAction.objects.get(pk=action.pk)
+    assert action.status == ActionStatus.OPEN
+    assert action.completed_at is None

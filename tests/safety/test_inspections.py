@@ -151,6 +151,14 @@ def test_someone_else_cannot_open_or_record_an_inspection(client, open_inspectio
     assert Inspection.objects.get().completed_at is None
 
 
+def test_who_opens_an_inspection_is_the_services_answer(open_inspection, rep, coordinator, assistant):
+    from safety.services import inspection_can_open
+
+    assert inspection_can_open(open_inspection, user=rep)
+    assert inspection_can_open(open_inspection, user=coordinator)
+    assert not inspection_can_open(open_inspection, user=assistant)
+
+
 def test_the_coordinator_may_record_a_branchs_inspection(client, open_inspection, coordinator):
     client.force_login(coordinator)
     client.post(page_url(open_inspection), answers_all_ok(open_inspection))

@@ -306,6 +306,18 @@ def test_the_staff_menu_and_start_page_link_to_the_report_form(me_client, lab):
     assert start.content.decode().count(f'href="{REPORT_URL}"') == 2  # the menu and the start page
 
 
+def test_the_menu_offers_the_report_form_to_exactly_those_it_lets_in(client, lab):
+    """The menu asks the same check as the form (selectors.may_file_reports)."""
+    volunteer = StaffMemberFactory(kind="volunteer", user=UserFactory(username="vol", role="Volunteer"))
+    gone = StaffMemberFactory(is_active=False, user=UserFactory(username="gone", role="Volunteer"))
+    board = UserFactory(username="board", role="Board", is_staff=True)
+    for user, offered in ((volunteer.user, True), (lab.coordinator, True), (gone.user, False), (board, False)):
+        client.force_login(user)
+        menu = client.get("/staff/safety/actions/").content.decode()
+        assert (f'href="{REPORT_URL}"' in menu) == offered, user.username
+        assert (client.get(REPORT_URL).status_code == 200) == offered, user.username
+
+
 # --- Bad input ----------------------------------------------------------------------------------------------
 
 
@@ -324,6 +336,7 @@ BAD_INPUT = [
     ({"occurred_at": "next tuesday"}, "Give a date and a time."),
     ({"occurred_at": "2026-13-45T25:61"}, "Give a date and a time."),
     ({"occurred_at": None}, "Give the date and time it happened."),
+    ({"occurred_at": "9999-12-31T23:59"}, "Give a date and a time."),
     ({"kind": "explosion"}, "Choose from the list."),
     ({"kind": None}, "Choose hazard, near miss or incident."),
     ({"severity": "fatal"}, "Choose from the list."),

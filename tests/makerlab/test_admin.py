@@ -7,11 +7,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from makerlab.admin import NOTIFICATION_KIND_LABELS
 from makerlab.cards import card_number_make
 from makerlab.models import Branch, Closure, Notification, OpeningHours, Patron
-from tests.factories import BranchFactory, ClosureFactory, PatronFactory
+from tests.factories import BranchFactory, ClosureFactory, PatronFactory, UserFactory
 
 
 @pytest.fixture
@@ -228,3 +229,27 @@ def test_the_outbox_in_words_is_accessible(page, coordinator, assert_accessible,
 )
 def test_hostile_filter_values_on_the_changed_lists_never_answer_500(admin_client_as_coordinator, url, name, value):
     assert admin_client_as_coordinator.get(url, {name: value}).status_code in (200, 302)
+
+
+def _changelists_with_impossible_filters():
+    from django.contrib import admin as django_admin
+
+    for model, model_admin in django_admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        if model_admin.search_fields:
+            yield f"{url}?q=a%00b"
+        if model_admin.date_hierarchy:
+            yield f"{url}?{model_admin.date_hierarchy}__year=99999999999"
+        for name in model_admin.list_filter:
+            if isinstance(name, str):
+                yield f"{url}?{name}__exact=%00"
+
+
+def test_no_admin_list_answers_500_to_an_impossible_filter(client, db):
+    """A year past 9999 or a NUL character in a filter gets the admin's "invalid filter" answer, on every list."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    urls = list(_changelists_with_impossible_filters())
+    assert len(urls) > 40
+    answers = {url: client.get(url).status_code for url in urls}
+    assert {url: status for url, status in answers.items() if status >= 500} == {}
+    assert client.get("/admin/safety/correctiveaction/?due_on__year=99999999999").status_code == 302

@@ -2,10 +2,10 @@
 staff pages for the person who opened them.
 
 A cached copy is named by its address and the period it depends on (the local day, or a minute where the
-time of day shows, such as "Open now" or a time that has just passed), and keeps the version of each area it
-shows ("bookings", "programs", "seeds", "branches", "safety"). Every write that changes what an area shows calls
-``bump(area)``, which replaces that area's version once the transaction commits: a copy made with an older
-version is stale, and the next visitor renders the page again. The versions and the copy are read in one
+time of day shows, such as "Open now" or a time that has just passed), and keeps the version of each area
+it shows ("bookings", "programs", "seeds", "branches", "safety", "promotion"). Every write that changes what an
+area shows calls ``bump(area)``, which replaces that area's version once the transaction commits: a copy made with
+an older version is stale, and the next visitor renders the page again. The versions and the copy are read in one
 round trip to the cache. The versions, period and address, hashed, are the page's ETag, so a conditional GET
 is answered 304 without touching the database.
 
@@ -38,7 +38,7 @@ from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-AREAS = ("bookings", "programs", "seeds", "branches", "safety", "staff")
+AREAS = ("bookings", "programs", "seeds", "branches", "safety", "promotion", "staff")
 PAGE_SECONDS = 600
 # A staff page shows the time of day ("now", "in progress", "late"): a copy lasts until the minute ends.
 STAFF_PAGE_PERIOD_SECONDS = 60
@@ -276,6 +276,7 @@ _AREA_OF_APP = {
     "seedlibrary": "seeds",
     "staffing": "bookings",
     "safety": "safety",
+    "promotion": "promotion",
 }
 _AREA_OF_MODEL = {"makerlab.branch": "branches", "makerlab.openinghours": "branches", "makerlab.closure": "branches"}
 # Shown on the pages of more than one area: a machine's safety facts are told on its booking and program pages,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mylab",
     "frontdesk",
     "safety",
+    "promotion",
 ]
 
 MIDDLEWARE = [

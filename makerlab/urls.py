@@ -29,6 +29,8 @@ urlpatterns = [
     path("my/", include("mylab.urls")),
     path("staff/stats/reports/", include("stats.report_urls")),
     path("staff/stats/", include("stats.dashboard_urls")),
+    path("staff/promotion/", include("promotion.staff_urls")),
+    path("", include("promotion.urls")),
 ]
 
 # Uploaded pictures: served by the app only in development; in production the proxy serves MEDIA_ROOT.

@@ -21,8 +21,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("makerlab", "staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety")
-DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety")
+APPS = (
+    "makerlab",
+    "staffing",
+    "bookings",
+    "programs",
+    "seedlibrary",
+    "stats",
+    "mylab",
+    "frontdesk",
+    "safety",
+    "promotion",
+)
+DOMAIN_APPS = ("staffing", "bookings", "programs", "seedlibrary", "stats", "mylab", "frontdesk", "safety", "promotion")
 STAFFING_MODELS = "staffing.models"
 MANAGERS = ("objects", "_default_manager", "_base_manager")
 # Demo data builders set up rows of every app directly: each app's demo step may fill in the staff it needs.
@@ -113,6 +124,19 @@ def test_safety_imports_only_the_apps_it_builds_on(app_imports):
     allowed = ("staffing", "bookings", "makerlab")
     offences = [f for f in app_imports if f.importer == "safety" and f.imported not in allowed]
     assert not offences, _report(offences, "safety may import staffing, bookings and makerlab only")
+
+
+def test_only_stats_imports_promotion(app_imports):
+    offences = [f for f in app_imports if f.imported == "promotion" and f.importer != "stats"]
+    assert not offences, _report(
+        offences, "promotion shows every app's data to the outside; only stats may import it (displays in the report)"
+    )
+
+
+def test_promotion_imports_only_the_apps_it_shows(app_imports):
+    allowed = ("staffing", "bookings", "programs", "seedlibrary", "makerlab")
+    offences = [f for f in app_imports if f.importer == "promotion" and f.imported not in allowed]
+    assert not offences, _report(offences, "promotion may import staffing, bookings, programs, seedlibrary, makerlab")
 
 
 def test_my_maker_lab_reads_the_apps_it_shows(app_imports):

@@ -1,10 +1,14 @@
 """Promotion's staff pages, mounted under /staff/promotion/: displays calendar, printables, newsletter digest."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from promotion import staff_views
 
 app_name = "promotion_staff"
 
 urlpatterns = [
+    path("", staff_views.start, name="start"),
     # --- Displays calendar ---
     # --- Printables and digest ---
+    # --- Widget snippet ---
 ]

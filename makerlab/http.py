@@ -21,6 +21,11 @@ def site_address(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+def absolute_address(request: HttpRequest, url: str) -> str:
+    """``url`` as it is when already absolute (a file storage's own address), else on this site (``site_address``)."""
+    return site_address(request, url) if url.startswith("/") else url
+
+
 def client_ip(request: HttpRequest) -> str:
     """The visitor's address, for login lockouts (django-axes) and the limits on public forms alike.
 

@@ -90,6 +90,25 @@ def programs_published(*, filters: dict[str, Any] | None = None, now: dt.datetim
     return queryset
 
 
+FEED_PROGRAMS = 100
+
+
+def programs_in_feed(*, programs: QuerySet[Program], limit: int = FEED_PROGRAMS) -> list[Program]:
+    """The first ``limit`` of ``programs`` (``programs_published``, filtered), each with ``changed_at``: the latest
+    change to the program or to one of its sessions (a move, a cancellation, a new session). One query."""
+    sessions_changed = (
+        Session.objects.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    found = list(programs.annotate(sessions_changed_at=Subquery(sessions_changed))[:limit])
+    for program in found:
+        program.changed_at = max(filter(None, (program.updated_at, program.sessions_changed_at)))
+    return found
+
+
 def programs_on_calendar() -> QuerySet[Program]:
     """Published programs, past and future, with places held and waiting: what the month view filters."""
     return _with_places(Program.objects.filter(is_published=True).select_related("branch", "partner_site"))

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from programs import views
+from programs import feeds, views
 
 app_name = "programs"
 
@@ -9,6 +9,9 @@ PRIVATE_PART = r"(?P<token>[A-Za-z0-9_-]{20,64})"
 urlpatterns = [
     path("", views.program_list, name="list"),
     path("feed.ics", views.feed, name="feed"),
+    path("feed.rss", feeds.rss, name="feed_rss"),
+    path("feed.atom", feeds.atom, name="feed_atom"),
+    path("feed.json", feeds.json_feed, name="feed_json"),
     re_path(rf"^manage/{PRIVATE_PART}/$", views.manage, name="manage"),
     re_path(rf"^manage/{PRIVATE_PART}/registered/$", views.registered, name="registered"),
     re_path(rf"^manage/{PRIVATE_PART}/cancel/$", views.manage_cancel, name="cancel"),

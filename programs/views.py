@@ -25,21 +25,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from makerlab.checkin import check_in_qr_svg
-from makerlab.formatting import day_text, moment_text, time_span, when_text
+from makerlab.formatting import moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check, private_link
 from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
+from programs.availability import CANCELLED, WAITLIST, Availability, program_availability
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
 from programs.eligibility import (
-    places_text,
     program_audience_text,
     program_who_may_register,
     registration_guardian_text,
     registration_who_text,
 )
+from programs.feeds import feed_query
 from programs.filters import ProgramFilter
 from programs.forms import CalendarViewForm, RegistrationForm
 from programs.images import Picture, program_picture
@@ -48,6 +49,7 @@ from programs.notifications import (
     program_place,
     program_zone,
 )
+from programs.schema_org import json_ld_script, program_events
 from programs.selectors import (
     feed_last_changed,
     feed_sessions,
@@ -83,41 +85,6 @@ rate_limited = limit_public_posts(
 
 
 # --- What a program offers, in plain language --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Availability:
-    text: str
-    can_register: bool
-    short: str = ""  # for a month grid's small cells; ``text`` when empty
-    cancelled: bool = False
-
-    @property
-    def short_text(self) -> str:
-        return self.short or self.text
-
-
-CANCELLED = Availability("Cancelled", False, cancelled=True)
-WAITLIST = Availability("Waitlist", True)
-
-
-def _availability(program: Program, now: dt.datetime) -> Availability:
-    if not program.registration_required:
-        return Availability("Drop in, no registration", False, short="Drop in")
-    if program.registration_opens_at and now < program.registration_opens_at:
-        zone = program_zone(program)
-        opens = moment_text(program.registration_opens_at, zone=zone)
-        today = now.astimezone(zone).date()
-        opens_day = day_text(program.registration_opens_at.astimezone(zone).date(), today=today)
-        return Availability(f"Registration opens {opens}", False, short=f"Registration opens {opens_day}")
-    if program.registration_closes_at and now >= program.registration_closes_at:
-        return Availability("Registration closed", False)
-    left = program_places_left(program=program)
-    if left > 0 and not program.queue_length:
-        return Availability(f"{places_text(left)} left", True)
-    if program.places_waiting < program.waitlist_capacity:
-        return WAITLIST
-    return Availability("Full", False)
 
 
 EXCERPT_WORDS = 30
@@ -206,12 +173,19 @@ def program_list(request: HttpRequest) -> HttpResponse:
                 ),
                 place=program.branch.name if program.branch_id else program.partner_site.name,
                 audience=program_audience_text(program),
-                availability=_availability(program, now),
+                availability=program_availability(program, now),
                 excerpt=_excerpt(program.description),
                 picture=program_picture(program),
             )
         )
-    context = {"filter": filterset, "rows": rows, "view": "list", "clear_url": reverse("programs:list"), **views}
+    context = {
+        "filter": filterset,
+        "rows": rows,
+        "view": "list",
+        "clear_url": reverse("programs:list"),
+        "feed_query": feed_query(filterset),
+        **views,
+    }
     return render(request, "programs/list.html", context)
 
 
@@ -284,7 +258,7 @@ def _month_page(
         elif session.ends_at <= now:
             status = None
         else:
-            status = availability.setdefault(program.pk, _availability(program, now))
+            status = availability.setdefault(program.pk, program_availability(program, now))
         cell.entries.append(CalendarEntry(session=session, time=time_span(starts_at, ends_at), availability=status))
     context = {
         "filter": filterset,
@@ -298,6 +272,7 @@ def _month_page(
         "clear_url": _calendar_url(QueryDict(), view=CalendarViewForm.MONTH, month=_month_param(first)),
         "month_problem": choice.month_problem,
         "session_count": sum(1 for session in sessions if not session.is_cancelled),
+        "feed_query": feed_query(filterset),
         "previous_url": _calendar_url(params, view=CalendarViewForm.MONTH, month=_month_param(previous))
         if choice.in_reach(previous)
         else "",
@@ -332,7 +307,7 @@ def _detail_context(program: Program, now: dt.datetime) -> dict:
         ],
         "place": program_place(program),
         "audience": program_audience_text(program),
-        "availability": CANCELLED if program_is_cancelled(program=program) else _availability(program, now),
+        "availability": CANCELLED if program_is_cancelled(program=program) else program_availability(program, now),
     }
 
 
@@ -349,11 +324,16 @@ def _share_context(request: HttpRequest, program: Program) -> dict:
 @cached_page("programs", "branches", period_seconds=60)
 def program_page(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_page(request, slug)
+    now = timezone.now()
     context = {
-        **_detail_context(program, timezone.now()),
+        **_detail_context(program, now),
         **_share_context(request, program),
         "picture": program_picture(program),
     }
+    events = program_events(
+        request=request, program=program, availability=context["availability"], picture=context["picture"], now=now
+    )
+    context["events_json_ld"] = json_ld_script(events)
     return render(request, "programs/detail.html", context)
 
 

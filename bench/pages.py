@@ -319,4 +319,8 @@ PAGES: list[Page] = [
     Page(name="safety_procedure", path=most_read_procedure),
     Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
     Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
+    # Programs feeds: every program to come, as a feed reader follows them.
+    Page(name="programs_feed_rss", path="/programs/feed.rss"),
+    Page(name="programs_feed_atom", path="/programs/feed.atom"),
+    Page(name="programs_feed_json", path="/programs/feed.json"),
 ]

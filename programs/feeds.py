@@ -76,13 +76,14 @@ class FeedListing:
 
 def feed_query(filterset: ProgramFilter) -> str:
     """The filters of a calendar page that the feeds can carry: the ones it could read, as a query string."""
-    form = filterset.form
-    if not filterset.is_bound or not hasattr(form, "cleaned_data"):
+    if not filterset.is_bound:
         return ""
+    form = filterset.form
+    errors = form.errors  # reads the filters, if the page has not yet
     params = QueryDict(mutable=True)
     for name in ProgramFilter.base_filters:
         value = form.data.get(name, "")
-        if value and name not in form.errors and form.cleaned_data.get(name) not in (None, ""):
+        if value and name not in errors and form.cleaned_data.get(name) not in (None, ""):
             params[name] = value
     return params.urlencode()
 

@@ -26,7 +26,7 @@ from makerlab.http import absolute_address, site_address
 from makerlab.pagecache import cached_page
 from programs.availability import Availability, Opening, program_availability
 from programs.eligibility import program_audience_text
-from programs.filters import ProgramFilter
+from programs.filters import ProgramFilter, filter_params
 from programs.images import program_picture
 from programs.models import Program
 from programs.notifications import program_place, program_zone
@@ -116,12 +116,7 @@ def _choice_label(choices, value: str) -> str:
 
 
 def _filters(request: HttpRequest, now: dt.datetime) -> ProgramFilter:
-    params = QueryDict(mutable=True)
-    for name in ProgramFilter.base_filters:
-        value = request.GET.get(name, "")
-        if value:
-            params[name] = value
-    filterset = ProgramFilter(params, queryset=programs_published(now=now))
+    filterset = ProgramFilter(filter_params(request.GET), queryset=programs_published(now=now))
     if not filterset.is_valid():
         problems = "; ".join(
             f"{filterset.form.fields[name].label}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()

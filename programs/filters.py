@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
 
 from makerlab import widgets
 from makerlab.models import Branch
@@ -72,3 +73,13 @@ class ProgramFilter(django_filters.FilterSet):
         if last is not None:
             sessions = sessions.filter(starts_at__date__lte=last)
         return queryset.filter(Exists(sessions))
+
+
+def filter_params(query: QueryDict) -> QueryDict:
+    """The calendar's filters in a query string (one value each, empty ones left out): for links that keep them."""
+    params = QueryDict(mutable=True)
+    for name in ProgramFilter.base_filters:
+        value = query.get(name, "")
+        if value:
+            params[name] = value
+    return params

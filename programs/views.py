@@ -41,7 +41,7 @@ from programs.eligibility import (
     registration_who_text,
 )
 from programs.feeds import feed_query
-from programs.filters import ProgramFilter
+from programs.filters import ProgramFilter, filter_params
 from programs.forms import CalendarViewForm, RegistrationForm
 from programs.images import Picture, program_picture
 from programs.models import Audience, Category, Program, Registration, Session
@@ -126,16 +126,6 @@ def _program_page(request: HttpRequest, slug: str) -> Program:
     return program
 
 
-def _filter_params(request: HttpRequest) -> QueryDict:
-    """The calendar's filters from the query string (one value each), for links that keep them."""
-    params = QueryDict(mutable=True)
-    for name in ProgramFilter.base_filters:
-        value = request.GET.get(name, "")
-        if value:
-            params[name] = value
-    return params
-
-
 def _calendar_url(params: QueryDict, **extra: str) -> str:
     query = params.copy()
     for name, value in extra.items():
@@ -154,7 +144,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     choice = CalendarViewForm(request.GET, today=today)
-    params = _filter_params(request)
+    params = filter_params(request.GET)
     views = {
         "list_url": _calendar_url(params),
         "month_url": _calendar_url(params, view=CalendarViewForm.MONTH, month=_month_param(choice.first_day)),

@@ -9,6 +9,7 @@ reader subscribed to a mistyped address is told, rather than given every program
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from programs.notifications import program_place, program_zone
 from programs.selectors import programs_in_feed, programs_published
 
 FEED_URL_NAMES = ("programs:feed_rss", "programs:feed_atom", "programs:feed_json")
+PARAGRAPH_BREAK = re.compile(r"\r?\n\s*\n")
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # A program leaves the feeds once its last session ends, and registration opens and closes at set times: a copy
 # of a feed lasts at most this long.
@@ -67,7 +69,6 @@ class FeedItem:
 class FeedListing:
     title: str
     description: str
-    query: str  # the filters that narrowed it, as a query string; empty for every program
     site_url: str
     home_url: str
     items: list[FeedItem]
@@ -89,7 +90,7 @@ def feed_query(filterset: ProgramFilter) -> str:
 
 
 def _chosen(filterset: ProgramFilter) -> list[str]:
-    """What the filters chose, in words, for the feed's title: "Children", "Age 8", "Coding", a branch's name."""
+    """What the filters chose, in words, for the feed's title: "Children", "age 8", "Coding", a branch's name."""
     data = filterset.form.cleaned_data
     words = []
     for name in ("audience", "category", "where"):
@@ -118,10 +119,8 @@ def _choice_label(choices, value: str) -> str:
 def _filters(request: HttpRequest, now: dt.datetime) -> ProgramFilter:
     filterset = ProgramFilter(filter_params(request.GET), queryset=programs_published(now=now))
     if not filterset.is_valid():
-        problems = "; ".join(
-            f"{filterset.form.fields[name].label}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
-        )
-        raise FilterRefused(problems)
+        # Named, not quoted: the answer never repeats what was sent.
+        raise FilterRefused(", ".join(str(filterset.form.fields[name].label) for name in filterset.form.errors))
     return filterset
 
 
@@ -140,7 +139,7 @@ def _item(request: HttpRequest, program: Program, now: dt.datetime) -> FeedItem:
     zone = program_zone(program)
     picture = program_picture(program)
     lines = (
-        *(paragraph.strip() for paragraph in program.description.split("\n\n") if paragraph.strip()),
+        *(paragraph.strip() for paragraph in PARAGRAPH_BREAK.split(program.description) if paragraph.strip()),
         f"Next session: {full_stop(when_text(program.next_starts_at, program.next_ends_at, zone=zone))}",
         f"Where: {full_stop(program_place(program))}",
         f"Who it is for: {full_stop(program_audience_text(program))}",
@@ -169,7 +168,6 @@ def feed_listing(request: HttpRequest) -> FeedListing:
     return FeedListing(
         title=f"{name}: {', '.join(chosen)}" if chosen else name,
         description="Free workshops and clubs at the Maker Lab, soonest first: when, where, who for, and places left.",
-        query=query,
         site_url=site_address(request, "/"),
         home_url=site_address(request, reverse("programs:list") + suffix),
         items=[_item(request, program, now) for program in programs_in_feed(programs=filterset.qs)],
@@ -273,8 +271,8 @@ def _served(make_response) -> HttpResponse:
             return make_response(request)
         except FilterRefused as refused:
             return HttpResponseBadRequest(
-                f"This feed's address has a choice we cannot read ({refused}). Copy the feed's address again from "
-                f"{site_address(request, reverse('programs:list'))}\n",
+                f"This feed's address has a choice we cannot read: {refused}. Copy the feed's address again from "
+                f"the programs page, {site_address(request, reverse('programs:list'))}\n",
                 content_type="text/plain; charset=utf-8",
             )
 

@@ -40,7 +40,7 @@ def kids(db):
             max_age=10,
             capacity=3,
             room="Room B",
-            description="Make a puppet from socks.\n\nEverything is provided.",
+            description="Make a puppet from socks.\r\n\r\nEverything is provided.",
         ),
         days=(3, 10),
     )
@@ -121,7 +121,7 @@ def test_an_items_description_says_when_where_who_and_whether_there_is_room(clie
     entries = {entry.title: entry for entry in feed.entries}
     text = html.unescape(re.sub(r"<[^>]+>", "\n", entries["Little makers"].summary))
     first = kids.sessions.order_by("starts_at").first().starts_at.astimezone(kids.zone)
-    assert "Make a puppet from socks." in text and "Everything is provided." in text
+    assert "\nMake a puppet from socks.\n" in text and "\nEverything is provided.\n" in text
     assert f"Next session: {first:%A} {first.day} {first:%B} {first.year}, 3:00 to 4:00 p.m." in text
     assert f"Where: {kids.branch.name}, Room B, {kids.branch.address_line}." in text
     assert "Who it is for: Children, ages 6 to 10." in text
@@ -131,21 +131,51 @@ def test_an_items_description_says_when_where_who_and_whether_there_is_room(clie
     assert "Drop in, no registration." in outreach_text
 
 
-@pytest.mark.parametrize("url_name", XML_FEEDS)
-def test_published_is_when_the_program_was_created_and_updated_follows_its_sessions(client, kids, url_name):
+def dates(client, url_name) -> tuple[dt.datetime, dt.datetime]:
+    """The first item's published and updated moments (RSS has no updated of its own: the feed's last build)."""
+    if url_name == JSON_FEED:
+        item = json_items(client)[0]
+        return dt.datetime.fromisoformat(item["date_published"]), dt.datetime.fromisoformat(item["date_modified"])
+    feed = parsed(client, url_name)[1]
+    updated = feed.entries[0].updated_parsed if url_name == ATOM else feed.feed.updated_parsed
+    return (
+        dt.datetime(*feed.entries[0].published_parsed[:6], tzinfo=dt.UTC),
+        dt.datetime(*updated[:6], tzinfo=dt.UTC),
+    )
+
+
+def to_second(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+@pytest.mark.parametrize("url_name", FEEDS)
+def test_published_is_when_the_program_was_created_and_updated_follows_it_and_its_sessions(
+    client, kids, url_name, time_machine
+):
     created = timezone.now() - dt.timedelta(days=20)
     Program.objects.filter(pk=kids.pk).update(created_at=created, updated_at=created)
     Session.objects.filter(program=kids).update(updated_at=created)
-    entry = parsed(client, url_name)[1].entries[0]
-    assert dt.datetime(*entry.published_parsed[:6], tzinfo=dt.UTC) == created.replace(microsecond=0)
-    if url_name == ATOM:
-        assert dt.datetime(*entry.updated_parsed[:6], tzinfo=dt.UTC) == created.replace(microsecond=0)
-    cancel_session(kids.sessions.order_by("starts_at").last())
-    entry = parsed(client, url_name)[1].entries[0]
-    if url_name == ATOM:
-        changed = Session.objects.filter(program=kids).latest("updated_at").updated_at
-        assert dt.datetime(*entry.updated_parsed[:6], tzinfo=dt.UTC) == changed.replace(microsecond=0)
-    assert dt.datetime(*entry.published_parsed[:6], tzinfo=dt.UTC) == created.replace(microsecond=0)
+    published, updated = dates(client, url_name)
+    assert (to_second(published), to_second(updated)) == (to_second(created), to_second(created))
+
+    session = kids.sessions.order_by("starts_at").last()
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=1))
+    session_move(
+        session=session,
+        starts_at=session.starts_at + dt.timedelta(hours=1),
+        ends_at=session.ends_at + dt.timedelta(hours=1),
+        by=None,
+    )
+    moved_at = Session.objects.get(pk=session.pk).updated_at
+    published, updated = dates(client, url_name)
+    assert (to_second(published), to_second(updated)) == (to_second(created), to_second(moved_at))
+
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=1))
+    program = Program.objects.get(pk=kids.pk)
+    program.title = "Sock puppets"
+    program.save()
+    published, updated = dates(client, url_name)
+    assert (to_second(published), to_second(updated)) == (to_second(created), to_second(program.updated_at))
 
 
 def test_the_json_feed_follows_json_feed_1_1(client, kids, teens):
@@ -233,7 +263,17 @@ def test_a_filter_a_feed_cannot_read_is_refused_with_a_plain_message(client, kid
     response = client.get(reverse(url_name), params)
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert "This feed's address has a choice we cannot read" in response.content.decode()
+    text = response.content.decode()
+    assert text.startswith("This feed's address has a choice we cannot read: ")
+    assert not any(value in text for value in params.values()), "the answer never repeats what was sent"
+
+
+def test_a_refusal_names_each_filter_it_could_not_read(client, kids):
+    response = client.get(reverse(RSS), {"age": "200", "audience": "robots", "category": "coding"})
+    assert response.content.decode().startswith(
+        "This feed's address has a choice we cannot read: Who it is for, Age. Copy the feed's address again from "
+        "the programs page, http://testserver/programs/"
+    )
 
 
 @pytest.mark.parametrize("url_name", FEEDS)

@@ -1,6 +1,15 @@
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ipware import get_client_ip
+
+# What a browser says of a request it sends from one of our own pages (Fetch Metadata), or typed by the visitor.
+_OWN_PAGE_FETCHES = frozenset({"same-origin", "none"})
 
 
 def private_page(response: HttpResponse) -> HttpResponse:
@@ -44,3 +53,32 @@ def client_ip(request: HttpRequest) -> str:
     else:
         address, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
     return address or request.META.get("REMOTE_ADDR", "")
+
+
+def from_own_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Take a post without a CSRF token when the browser says it comes from one of our own pages.
+
+    For a form that changes only the visitor's own session (a seed basket): pages showing it need no token
+    for each visitor and can be served to everyone from the cache. The browser's own headers decide, as the
+    CSRF middleware's origin check does: a post another site sends (Sec-Fetch-Site cross-site or same-site,
+    an Origin or Referer of another host) is refused with 403.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and not _sent_from_own_page(request):
+            raise PermissionDenied("This form can only be sent from the Maker Lab's own pages.")
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+def _sent_from_own_page(request: HttpRequest) -> bool:
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None and fetch_site not in _OWN_PAGE_FETCHES:
+        return False
+    origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    if not origin:
+        return True  # an old browser's post, or none from a browser at all: no other site's page sent it
+    sent_from = urlsplit(origin)
+    return sent_from.scheme in ("http", "https") and sent_from.netloc == request.get_host()

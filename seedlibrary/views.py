@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from makerlab.formatting import count_text
 from makerlab.forms import add_public_refusal
+from makerlab.http import from_own_pages
 from makerlab.links import private_link
 from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
@@ -154,6 +155,7 @@ def _back_to(request: HttpRequest, back: str, *, variety_id: int | None = None) 
 
 
 @require_POST
+@from_own_pages
 def basket_add(request: HttpRequest) -> HttpResponse:
     """Add one packet of a seed on the shelf to the basket, within the season limits (the service decides)."""
     if not settings.SEED_ONLINE_REQUESTS:
@@ -180,6 +182,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@from_own_pages
 def basket_remove(request: HttpRequest) -> HttpResponse:
     form = BasketChangeForm(request.POST)
     if not form.is_valid():

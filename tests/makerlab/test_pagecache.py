@@ -141,15 +141,46 @@ def test_a_visitor_with_a_basket_sees_their_own_catalogue(client, visitor, shelf
     assert 'action="/seeds/request/remove/"' not in visitor.get(reverse("seeds:list")).text
 
 
-def test_a_form_on_a_cached_page_carries_each_visitors_own_csrf_token(visitor, shelf):
-    visitor.get(reverse("seeds:list"))  # fills the cache
+def test_a_form_on_a_cached_page_carries_each_visitors_own_csrf_token(visitor, settings):
+    settings.ROOT_URLCONF = "tests.urls"
+    first = re.search(r'value="([A-Za-z0-9]+)"', visitor.get("/cached-form/").text).group(1)
     newcomer = Client(enforce_csrf_checks=True)
-    page = newcomer.get(reverse("seeds:list"))
+    page = newcomer.get("/cached-form/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', page.text).group(1)
+    assert token != first
+    assert newcomer.post("/cached-form/", {"csrfmiddlewaretoken": token}).text == "taken"
+
+
+def test_the_seed_catalogue_carries_no_token_and_takes_a_basket_post_from_its_own_page(visitor, shelf):
+    page = visitor.get(reverse("seeds:list"))
+    assert "csrfmiddlewaretoken" not in page.text and not page.cookies
+    newcomer = Client(enforce_csrf_checks=True)
+    newcomer.get(reverse("seeds:list"))
     added = newcomer.post(
-        reverse("seeds:basket_add"), {"variety": str(shelf.variety_id), "back": "/seeds/", "csrfmiddlewaretoken": token}
+        reverse("seeds:basket_add"),
+        {"variety": str(shelf.variety_id), "back": "/seeds/"},
+        headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
     )
     assert added.status_code == 302
+    assert 'action="/seeds/request/remove/"' in newcomer.get(reverse("seeds:list")).text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://shop.testserver"},
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "null"},
+        {"Referer": "https://elsewhere.example/page"},
+    ],
+)
+def test_another_site_cannot_change_a_visitors_seed_basket(shelf, headers):
+    browser = Client(enforce_csrf_checks=True)
+    for url in (reverse("seeds:basket_add"), reverse("seeds:basket_remove")):
+        refused = browser.post(url, {"variety": str(shelf.variety_id), "back": "/seeds/"}, headers=headers)
+        assert refused.status_code == 403
+    assert 'action="/seeds/request/remove/"' not in browser.get(reverse("seeds:list")).text
 
 
 def test_cached_pages_keep_their_security_and_download_headers(visitor, kids):

@@ -98,7 +98,7 @@ def iframe_snippet(*, widget_url: str, library_name: str) -> str:
         '<iframe src="{}" title="{}" width="100%" height="600" loading="lazy" style="border:0;max-width:100%">'
         "</iframe>",
         widget_url,
-        f"What's on at the {library_name} Maker Lab",
+        f"What\u2019s on at the {library_name} Maker Lab",
     )
 
 

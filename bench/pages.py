@@ -319,4 +319,10 @@ PAGES: list[Page] = [
     Page(name="safety_procedure", path=most_read_procedure),
     Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
     Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
+    # --- What's on widget ---
+    Page(name="whats_on_widget", path="/whats-on/widget/?limit=20"),
+    Page(name="whats_on_fragment", path="/whats-on/widget.html?limit=20"),
+    Page(name="whats_on_widget_teens", path="/whats-on/widget/?audience=teens&show=programs"),
+    Page(name="whats_on_snippet", path="/staff/promotion/widget/", login="coordinator"),
+    # --- end What's on widget ---
 ]

@@ -59,3 +59,24 @@ def test_a_value_that_is_not_an_origin_is_refused_at_startup(value):
     result = widget_origins(value)
     assert result.returncode != 0
     assert "WIDGET_FRAME_ANCESTORS" in result.stderr and "is not a website origin" in result.stderr
+
+
+def test_the_deploy_check_stays_clean_with_a_website_allowed():
+    drop = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "WIDGET_FRAME_ANCESTORS"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "kq3Z-8vN_p2Lr7Tx0WcYb5Hs9MdJf4Ge1AuQiRo6EtKlVnXyBz-ci",
+        "ALLOWED_HOSTS": "makerlab.library.example",
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "WIDGET_FRAME_ANCESTORS": "https://www.example-library.ca",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**base, **production},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -165,9 +165,8 @@ def _services(choices: WidgetChoices, address: Address) -> Section:
         Item(
             title=service.name,
             url=address(reverse("bookings:service", args=[service.slug])),
-            when=f"{count_text(service.duration_minutes, 'minute')}, free",
+            when=f"{count_text(service.duration_minutes, 'minute')}, free. Choose a time and book online.",
             where=service.branch.name,
-            detail="Book a time",
         )
         for service in services
     ]

@@ -323,4 +323,10 @@ PAGES: list[Page] = [
     Page(name="programs_feed_rss", path="/programs/feed.rss"),
     Page(name="programs_feed_atom", path="/programs/feed.atom"),
     Page(name="programs_feed_json", path="/programs/feed.json"),
+    # --- What's on widget ---
+    Page(name="whats_on_widget", path="/whats-on/widget/?limit=20"),
+    Page(name="whats_on_fragment", path="/whats-on/widget.html?limit=20"),
+    Page(name="whats_on_widget_teens", path="/whats-on/widget/?audience=teens&show=programs"),
+    Page(name="whats_on_snippet", path="/staff/promotion/widget/", login="coordinator"),
+    # --- end What's on widget ---
 ]

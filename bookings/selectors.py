@@ -3,9 +3,10 @@
 import datetime as dt
 import enum
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -502,3 +503,14 @@ def service_minimum_ages(*, services: list[ServiceType]) -> dict[int, int]:
 
 def service_minimum_age(*, service_type: ServiceType) -> int | None:
     return service_minimum_ages(services=[service_type]).get(service_type.pk)
+
+
+# --- Services patrons can book -----------------------------------------------------------------------------
+
+
+def services_bookable(*, branch_ids: Iterable[int] | None = None) -> QuerySet[ServiceType]:
+    """The services patrons can book (active, at an open branch), with their branch, in the lab's order."""
+    services = ServiceType.objects.filter(is_active=True, branch__is_active=True)
+    if branch_ids is not None:
+        services = services.filter(branch_id__in=list(branch_ids))
+    return services.select_related("branch")

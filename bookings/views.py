@@ -27,6 +27,7 @@ from bookings.selectors import (
     open_slots,
     service_minimum_age,
     service_minimum_ages,
+    services_bookable,
 )
 from bookings.services.booking import (
     SlotTaken,
@@ -129,7 +130,7 @@ def _service_or_404(slug: str) -> ServiceType:
 @require_safe
 @cached_page("bookings", "branches", period_seconds=60)
 def service_list(request: HttpRequest) -> HttpResponse:
-    services = list(ServiceType.objects.filter(is_active=True, branch__is_active=True).select_related("branch"))
+    services = list(services_bookable())
     ages = service_minimum_ages(services=services)
     rows = [(service, service_facts(service, minimum_age=ages.get(service.pk))) for service in services]
     return render(request, "bookings/service_list.html", {"rows": rows})

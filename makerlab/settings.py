@@ -4,6 +4,7 @@ Production is the default: DEBUG is off, SECRET_KEY must be given and cookies ar
 Development (``make run``) sets ``DEBUG=true`` explicitly.
 """
 
+import re
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -389,6 +390,31 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# --- Widget: the library's website may frame "What's on" (/whats-on/widget/) and fetch its fragment ---
+# WIDGET_FRAME_ANCESTORS lists the website's origins (https://www.example-library.ca): they alone may frame the
+# widget page and read the fragment from a script. This site ('self', for the staff preview) always may; every
+# other page stays unframeable.
+_WIDGET_ORIGIN = re.compile(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+
+
+def _widget_origins(values: list[str]) -> list[str]:
+    origins = []
+    for value in (v.strip() for v in values):
+        if value in ("", SELF, "self"):
+            continue
+        origin = value.lower().rstrip("/")
+        if not _WIDGET_ORIGIN.match(origin):
+            raise ImproperlyConfigured(
+                f"WIDGET_FRAME_ANCESTORS: {value!r} is not a website origin. Give each as scheme and host only, "
+                "separated by commas, for example https://www.example-library.ca,https://example-library.ca"
+            )
+        origins.append(origin)
+    return [SELF, *dict.fromkeys(origins)]
+
+
+WIDGET_FRAME_ANCESTORS = _widget_origins(env.list("WIDGET_FRAME_ANCESTORS", default=[]))
+# --- end Widget ---
 
 # Private tokens in request paths are logged as "[redacted]" (makerlab/logging.py): on the loggers that log
 # paths, and on the handlers, for anything else that reaches them.

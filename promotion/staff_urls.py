@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from promotion import staff_views
+from promotion import staff_views, widget_views
 
 app_name = "promotion_staff"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     # --- Displays calendar ---
     # --- Printables and digest ---
     # --- Widget snippet ---
+    path("widget/", widget_views.widget_snippet, name="widget"),
 ]

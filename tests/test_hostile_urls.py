@@ -82,6 +82,10 @@ PAGES = {
     "staff members admin": ("/admin/staffing/staffmember/", ["skill"]),
     "safety report": ("/staff/safety/report/", []),
     "my safety reports": ("/staff/safety/reports/mine/", []),
+    # --- What's on widget ---
+    "whats on widget": ("/whats-on/widget/", ["audience", "category", "where", "limit", "show"]),
+    "whats on fragment": ("/whats-on/widget.html", ["audience", "category", "where", "limit", "show"]),
+    "whats on snippet": ("/staff/promotion/widget/", ["audience", "category", "where", "limit", "show"]),
 }
 NOT_READ = "unknown"
 

@@ -51,8 +51,12 @@ ELLIPSIS = "…"
 MOST_PICTURE_PIXELS = 40_000_000
 
 CACHE_SECONDS = 24 * 60 * 60
+# A card drawn without its picture (storage did not answer) is drawn again soon, not kept for a day.
+INCOMPLETE_CACHE_SECONDS = 60
 BROWSER_SECONDS = 10 * 60
 _CACHE_KEY = "share-image:{fingerprint}"
+# Part of every fingerprint: a change to how cards are drawn makes every cached one stale.
+DESIGN = "1"
 # Letters and marks the font lacks, and that have no base letter to fall back to.
 _SUBSTITUTES = {
     "\u2014": "-",
@@ -65,8 +69,11 @@ _SUBSTITUTES = {
     "œ": "oe",
     "Ø": "O",
     "ø": "o",
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
 }
-_SUBSTITUTES |= {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,9 @@ class ShareCard:
 
     @property
     def fingerprint(self) -> str:
-        shown = "\x1f".join((self.title, self.label, *self.details, self.picture, self.version, settings.LIBRARY_NAME))
+        shown = "\x1f".join(
+            (DESIGN, self.title, self.label, *self.details, self.picture, self.version, settings.LIBRARY_NAME)
+        )
         return hashlib.sha256(shown.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -237,6 +246,11 @@ def _picture(name: str, storage: Storage) -> Image.Image | None:
 
 def share_image_draw(card: ShareCard, *, storage: Storage | None = None) -> bytes:
     """The card as PNG bytes."""
+    return _drawn(card, storage)[0]
+
+
+def _drawn(card: ShareCard, storage: Storage | None) -> tuple[bytes, bool]:
+    """The card as PNG bytes, and whether it shows everything it should (its picture could be read)."""
     canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     picture = _picture(card.picture, storage) if card.picture and storage is not None else None
     text_right = WIDTH - MARGIN
@@ -276,7 +290,7 @@ def share_image_draw(card: ShareCard, *, storage: Storage | None = None) -> byte
 
     encoded = io.BytesIO()
     canvas.save(encoded, "PNG", optimize=True)
-    return encoded.getvalue()
+    return encoded.getvalue(), picture is not None or not card.picture
 
 
 # --- Serving -------------------------------------------------------------------------------------------------
@@ -286,17 +300,28 @@ def share_image_response(request: HttpRequest, card: ShareCard, *, storage: Stor
     """The card's PNG, drawn once per change of what it shows, with validators so browsers and crawlers
     revalidate it cheaply."""
     fingerprint = card.fingerprint
+    etag = f'"{fingerprint[:32]}"'
+    # The ETag names what the image shows: a matching If-None-Match needs neither the cache nor a drawing.
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        not_modified = get_conditional_response(request, etag=etag)
+        if isinstance(not_modified, HttpResponseNotModified):
+            return _public(not_modified, etag)
     key = _CACHE_KEY.format(fingerprint=fingerprint)
     stored = cache.get(key)
     if stored is None:
-        stored = {"png": share_image_draw(card, storage=storage), "drawn": int(timezone.now().timestamp())}
-        cache.set(key, stored, CACHE_SECONDS)
-    etag = f'"{fingerprint[:32]}"'
+        png, complete = _drawn(card, storage)
+        stored = {"png": png, "drawn": int(timezone.now().timestamp())}
+        cache.set(key, stored, CACHE_SECONDS if complete else INCOMPLETE_CACHE_SECONDS)
     not_modified = get_conditional_response(request, etag=etag, last_modified=stored["drawn"])
-    response = not_modified if isinstance(not_modified, HttpResponseNotModified) else None
-    if response is None:
+    if isinstance(not_modified, HttpResponseNotModified):
+        response = not_modified
+    else:
         response = HttpResponse(stored["png"], content_type="image/png")
-    response["ETag"] = etag
     response["Last-Modified"] = http_date(stored["drawn"])
+    return _public(response, etag)
+
+
+def _public(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
     return response

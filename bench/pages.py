@@ -275,6 +275,16 @@ def most_read_procedure() -> str:
     return f"/safety/procedures/{equipment.pk}/" if equipment else "/"
 
 
+def share_image(page_path: Callable[[], str], listing: str) -> Callable[[], str]:
+    """The share image of the page ``page_path`` finds; the listing itself when it finds none."""
+
+    def path() -> str:
+        found = page_path()
+        return found if found == listing else f"{found}share.png"
+
+    return path
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -319,4 +329,8 @@ PAGES: list[Page] = [
     Page(name="safety_procedure", path=most_read_procedure),
     Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
     Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
+    # Share images for social media.
+    Page(name="programs_share_image", path=share_image(busiest_program, "/programs/")),
+    Page(name="book_share_image", path=share_image(busiest_service, "/book/")),
+    Page(name="seeds_share_image", path=share_image(best_stocked_variety, "/seeds/")),
 ]

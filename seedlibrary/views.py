@@ -157,7 +157,7 @@ def _share_description(variety: Variety) -> str:
 @require_safe
 def variety_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The picture social media show when the seed's page is shared: drawn once per change."""
-    variety = catalogue.variety_published(slug=slug, today=timezone.localdate())
+    variety = catalogue.variety_to_share(slug=slug)
     if variety is None:
         raise Http404("No seed at this address.")
     return share_image_response(request, variety_share_card(variety), storage=variety.photo.storage)

@@ -1,8 +1,10 @@
 """The share image's drawing: text that always fits the card, whatever it is given."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from makerlab.share_image import (
@@ -17,7 +19,8 @@ from makerlab.share_image import (
     short_description,
     wrap,
 )
-from tests.sharing import assert_nothing_drawn_in_the_right_margin
+from tests.factories import ProgramFactory, VarietyFactory, build_desk, with_sessions
+from tests.sharing import assert_nothing_drawn_in_the_right_margin, opened
 
 HOSTILE = [
     "W" * 5000,
@@ -60,3 +63,18 @@ def test_a_short_description_is_cut_after_a_whole_word():
     assert len(short) <= 201 and short.endswith("…") and not short.endswith(".…")
     assert short.removesuffix("…") in text
     assert short_description("Two\n\nlines") == "Two lines"
+
+
+def test_the_bench_measures_each_share_image_or_falls_back_to_its_listing(client, db):
+    from bench.pages import PAGES
+
+    share_pages = [page for page in PAGES if page.name.endswith("_share_image")]
+    assert len(share_pages) == 3
+    assert {page.resolve_path() for page in share_pages} == {"/programs/", "/book/", "/seeds/"}
+    with_sessions(ProgramFactory())
+    build_desk([timezone.localdate() + dt.timedelta(days=3)])
+    VarietyFactory()
+    for page in share_pages:
+        path = page.resolve_path()
+        assert path.endswith("/share.png"), path
+        opened(client.get(path))

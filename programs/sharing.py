@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from makerlab.formatting import when_text
+from makerlab.formatting import day_text, time_span
 from makerlab.share_image import ShareCard
 from programs.models import Program
 
@@ -19,14 +19,16 @@ def program_share_picture(program: Program) -> str:
 
 def program_share_card(program: Program, *, now: dt.datetime) -> ShareCard:
     """``program`` as ``programs.selectors.program_to_share`` annotates it."""
-    zone = program.zone
-    when = ""
+    when: tuple[str, ...] = ()
     if program.next_starts_at is not None:
-        when = when_text(program.next_starts_at, program.next_ends_at, zone=zone, today=now.astimezone(zone).date())
+        zone = program.zone
+        starts_at, ends_at = program.next_starts_at.astimezone(zone), program.next_ends_at.astimezone(zone)
+        # The day and the time on lines of their own: a long day never leaves "p.m." alone on a line.
+        when = (day_text(starts_at.date(), today=now.astimezone(zone).date()), time_span(starts_at, ends_at))
     return ShareCard(
         title=program.title,
         label=LABEL,
-        details=tuple(detail for detail in (when, program.place_name) if detail),
+        details=(*when, program.place_name),
         picture=program_share_picture(program),
         version=f"{program.pk}:{program.updated_at.isoformat()}:{program.next_updated_at}",
     )

@@ -8,9 +8,14 @@ from django.utils import timezone
 from PIL import Image
 
 from makerlab.share_image import (
+    ACCENT,
+    BACKGROUND,
     DETAIL_SIZE,
+    FOOTER,
     FOOTER_HEIGHT,
     HEIGHT,
+    SOFT_TEXT,
+    TEXT,
     TITLE_SIZE,
     ShareCard,
     _font,
@@ -39,6 +44,24 @@ def test_long_or_hostile_text_wraps_to_the_width_and_is_cut_with_an_ellipsis(tex
     assert all(font.getlength(line) <= 600 for line in lines)
     if len(plain_text(text)) > 60:
         assert lines[-1].endswith("…")
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.parametrize(
+    ("text", "background"),
+    [(TEXT, BACKGROUND), (SOFT_TEXT, BACKGROUND), (ACCENT, BACKGROUND), (TEXT, FOOTER)],
+)
+def test_every_text_colour_has_enough_contrast_on_its_background(text, background):
+    lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 4.5
 
 
 def test_short_text_is_left_whole():

@@ -15,8 +15,11 @@ from PIL import Image
 
 from makerlab.share_image import FOOTER_HEIGHT, HEIGHT
 from programs.models import Program
+from programs.selectors import program_to_share
+from programs.sharing import program_share_card
+from tests.clock import LIBRARY_ZONE as TORONTO
 from tests.factories import ProgramFactory, with_sessions
-from tests.programs.test_views import programs_at_scale
+from tests.programs.test_views import cancel_session, programs_at_scale
 from tests.sharing import (
     assert_complete_share_tags,
     assert_nothing_drawn_in_the_right_margin,
@@ -57,6 +60,27 @@ def with_stored_picture(program: Program) -> Program:
 
 def near(pixel, colour, tolerance=12) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+# --- What the card says ------------------------------------------------------------------------------------
+
+
+def test_the_card_tells_the_next_session_to_come_in_plain_words(db, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 18, 10, 30, tzinfo=TORONTO), tick=False)
+    program = with_sessions(ProgramFactory(title="Teen coding", room="Room B"), days=(-1, 3, 10, 400))
+    cancel_session(program.sessions.order_by("starts_at")[1])
+    card = program_share_card(program_to_share(slug=program.slug, now=timezone.now()), now=timezone.now())
+    assert card.title == "Teen coding"
+    assert card.details == ("Saturday 28 November", "3:00 to 4:00 p.m.", f"{program.branch.name}, Room B")
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, 30, tzinfo=TORONTO), tick=False)
+    card = program_share_card(program_to_share(slug=program.slug, now=timezone.now()), now=timezone.now())
+    assert card.details == ("Thursday 23 December 2027", "3:00 to 4:00 p.m.", f"{program.branch.name}, Room B")
+
+
+def test_a_program_with_no_session_to_come_is_told_by_its_place_only(db):
+    program = with_sessions(ProgramFactory(room=""), days=(-3,))
+    card = program_share_card(program_to_share(slug=program.slug, now=timezone.now()), now=timezone.now())
+    assert card.details == (program.branch.name,)
 
 
 # --- The image --------------------------------------------------------------------------------------------

@@ -229,3 +229,11 @@ def test_two_programs_with_the_same_title_and_times_never_share_a_cached_image(c
     second = with_sessions(ProgramFactory(title="Same"))
     assert client.get(image_url(first))["ETag"] != client.get(image_url(second))["ETag"]
     assert is_background(opened(client.get(image_url(second))).getpixel((1000, 300)))
+
+
+def test_the_tags_give_the_address_the_library_publishes(client, db, settings):
+    settings.SITE_URL = "https://makerlab.example.org"
+    program = with_sessions(ProgramFactory(slug="teen-coding"))
+    tags = share_tags(client.get(reverse("programs:program", args=[program.slug])).content.decode())
+    assert tags["og:url"] == "https://makerlab.example.org/programs/teen-coding/"
+    assert tags["og:image"] == tags["twitter:image"] == "https://makerlab.example.org/programs/teen-coding/share.png"

@@ -275,6 +275,16 @@ def most_read_procedure() -> str:
     return f"/safety/procedures/{equipment.pk}/" if equipment else "/"
 
 
+def share_image(page_path: Callable[[], str], listing: str) -> Callable[[], str]:
+    """The share image of the page ``page_path`` finds; the listing itself when it finds none."""
+
+    def path() -> str:
+        found = page_path()
+        return found if found == listing else f"{found}share.png"
+
+    return path
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -329,4 +339,8 @@ PAGES: list[Page] = [
     Page(name="whats_on_widget_teens", path="/whats-on/widget/?audience=teens&show=programs"),
     Page(name="whats_on_snippet", path="/staff/promotion/widget/", login="coordinator"),
     # --- end What's on widget ---
+    # Share images for social media.
+    Page(name="programs_share_image", path=share_image(busiest_program, "/programs/")),
+    Page(name="book_share_image", path=share_image(busiest_service, "/book/")),
+    Page(name="seeds_share_image", path=share_image(best_stocked_variety, "/seeds/")),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(rf"^manage/{PRIVATE_PART}/cancel/$", views.manage_cancel, name="cancel"),
     re_path(rf"^manage/{PRIVATE_PART}/move/$", views.manage_move, name="move"),
     path("<slug:slug>/", views.service_detail, name="service"),
+    path("<slug:slug>/share.png", views.service_share_image, name="share_image"),
     path("<slug:slug>/book/", views.book, name="book"),
     path("<slug:slug>/notify/", views.notify_request, name="notify"),
 ]

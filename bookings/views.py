@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -38,6 +39,8 @@ from bookings.services.booking import (
     unmet_demand_first_today,
     unmet_demand_record,
 )
+from bookings.sharing import LABEL as SHARE_LABEL
+from bookings.sharing import service_share_card
 from bookings.wording import service_facts
 from makerlab.checkin import check_in_qr_svg
 from makerlab.formatting import day_text, moment_text, time_span, when_text
@@ -45,6 +48,7 @@ from makerlab.forms import add_public_refusal, add_service_error
 from makerlab.links import private_link
 from makerlab.pagecache import cached_page, not_shared
 from makerlab.ratelimit import WaitPage, client_address, limit_public_posts
+from makerlab.share_image import share_image_response, share_tags
 
 WEEK = dt.timedelta(days=7)
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will book it for you."
@@ -162,6 +166,14 @@ def _service_page(
         "any_free": any_free,
         "error": error,
         "notify_form": notify_form or NotifyRequestForm(),
+        "share_tags": share_tags(
+            request,
+            title=service_type.name,
+            description=service_type.description,
+            page_path=reverse("bookings:service", args=[service_type.slug]),
+            image_path=reverse("bookings:share_image", args=[service_type.slug]),
+            label=SHARE_LABEL,
+        ),
     }
     response = render(request, "bookings/service.html", context, status=status)
     # Each look at an empty week is counted as unmet demand: that page is rendered every time.
@@ -183,6 +195,12 @@ def _count_unmet_demand(request: HttpRequest, service_type: ServiceType, *, now:
 @cached_page("bookings", "programs", "branches", period_seconds=60)  # a time that has passed goes
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _service_page(request, _service_or_404(slug))
+
+
+@require_safe
+def service_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The picture social media show when the service's page is shared: drawn once per change."""
+    return share_image_response(request, service_share_card(_service_or_404(slug)))
 
 
 def _offered(service_type: ServiceType, starts_at: dt.datetime, now: dt.datetime) -> Slot | None:

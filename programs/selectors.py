@@ -164,6 +164,21 @@ def program_detail(*, slug: str, now: dt.datetime | None = None) -> Program | No
     )
 
 
+def program_to_share(*, slug: str, now: dt.datetime) -> Program | None:
+    """A published program with its next session to come (``next_starts_at``, ``next_ends_at`` and
+    ``next_updated_at``, None when none is left): what its share image shows, in one query."""
+    return (
+        Program.objects.filter(is_published=True, slug=slug)
+        .select_related("branch", "partner_site")
+        .annotate(
+            next_starts_at=_next_session("starts_at", now),
+            next_ends_at=_next_session("ends_at", now),
+            next_updated_at=_next_session("updated_at", now),
+        )
+        .first()
+    )
+
+
 def program_is_cancelled(*, program: Program) -> bool:
     """True when the program has sessions and every one is cancelled (uses the prefetched sessions)."""
     sessions = program.sessions.all()

@@ -23,5 +23,6 @@ urlpatterns = [
     re_path(rf"^claim/{PRIVATE_PART}/$", views.claim, name="claim"),
     path("<slug:slug>/", views.program_page, name="program"),
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/share.png", views.program_share_image, name="share_image"),
     path("<slug:slug>/calendar.ics", views.program_calendar, name="program_calendar"),
 ]

@@ -31,6 +31,7 @@ from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check, private_link
 from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
+from makerlab.share_image import share_image_response, share_tags
 from programs.availability import CANCELLED, WAITLIST, Availability, program_availability
 from programs.checkin import registration_check_in_code, registration_check_in_url
 from programs.documents import programs_calendar
@@ -58,6 +59,7 @@ from programs.selectors import (
     program_detail,
     program_is_cancelled,
     program_places_left,
+    program_to_share,
     programs_on_calendar,
     programs_published,
     registration_by_offer_token,
@@ -65,6 +67,8 @@ from programs.selectors import (
     registration_waitlist_position,
 )
 from programs.services.registration import offer_claim, participant_cancel, registration_cancel, registration_create
+from programs.sharing import LABEL as SHARE_LABEL
+from programs.sharing import program_share_card
 
 # Each client address may send this many registration, cancel and claim posts per window.
 BOT_REFUSAL = "We could not take this request. Please try again, or call the library and we will register you."
@@ -319,12 +323,30 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
         **_detail_context(program, now),
         **_share_context(request, program),
         "picture": program_picture(program),
+        "share_tags": share_tags(
+            request,
+            title=program.title,
+            description=program.description,
+            page_path=reverse("programs:program", args=[program.slug]),
+            image_path=reverse("programs:share_image", args=[program.slug]),
+            label=SHARE_LABEL,
+        ),
     }
     events = program_events(
         request=request, program=program, availability=context["availability"], picture=context["picture"], now=now
     )
     context["events_json_ld"] = json_ld_script(events)
     return render(request, "programs/detail.html", context)
+
+
+@require_safe
+def program_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The picture social media show when the program's page is shared: drawn once per change."""
+    now = timezone.now()
+    program = program_to_share(slug=slug, now=now)
+    if program is None:
+        raise Http404("No program at this address.")
+    return share_image_response(request, program_share_card(program, now=now), storage=program.image.storage)
 
 
 @require_safe

@@ -165,6 +165,11 @@ def variety_published(*, slug: str, today: dt.date) -> Variety | None:
     return varieties_published(today=today).select_related("family").filter(slug=slug).first()
 
 
+def variety_to_share(*, slug: str) -> Variety | None:
+    """A published variety, without its counts: what its share image shows."""
+    return Variety.objects.filter(is_published=True, slug=slug).first()
+
+
 @dataclass(frozen=True)
 class BranchAvailability:
     branch: Branch

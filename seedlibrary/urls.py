@@ -14,5 +14,6 @@ urlpatterns = [
     re_path(rf"^request/{PRIVATE_PART}/$", views.request_manage, name="request_manage"),
     re_path(rf"^request/{PRIVATE_PART}/sent/$", views.request_sent, name="request_sent"),
     re_path(rf"^request/{PRIVATE_PART}/cancel/$", views.request_cancel, name="request_cancel"),
+    path("<slug:slug>/share.png", views.variety_share_image, name="share_image"),
     path("<slug:slug>/", views.variety_page, name="variety"),
 ]

@@ -28,6 +28,7 @@ from makerlab.http import from_own_pages
 from makerlab.links import private_link
 from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
+from makerlab.share_image import share_image_response, share_tags
 from seedlibrary import catalogue, labels
 from seedlibrary.basket import SeedBasket
 from seedlibrary.filters import VarietyFilter
@@ -35,6 +36,8 @@ from seedlibrary.forms import BasketChangeForm, LabelSheetForm, SeedRequestForm
 from seedlibrary.models import Lot, SeedRequest, Variety
 from seedlibrary.selectors import pickup_deadline_text
 from seedlibrary.services import seed_request_basket_check, seed_request_cancel, seed_request_create
+from seedlibrary.sharing import LABEL as SHARE_LABEL
+from seedlibrary.sharing import variety_share_card
 
 VARIETIES_PER_PAGE = 24
 BOT_REFUSAL = "We could not take this request. Please try again, or ask for the seeds at the library."
@@ -136,8 +139,29 @@ def variety_page(request: HttpRequest, slug: str) -> HttpResponse:
         "availability": availability_text(variety.packets_available),
         "can_request": settings.SEED_ONLINE_REQUESTS and variety.packets_available > 0,
         "in_basket": settings.SEED_ONLINE_REQUESTS and variety.pk in SeedBasket(request.session),
+        "share_tags": share_tags(
+            request,
+            title=str(variety),
+            description=_share_description(variety),
+            page_path=reverse("seeds:variety", args=[variety.slug]),
+            image_path=reverse("seeds:share_image", args=[variety.slug]),
+            label=SHARE_LABEL,
+        ),
     }
     return render(request, "seedlibrary/variety.html", context)
+
+
+def _share_description(variety: Variety) -> str:
+    return variety.growing_notes or f"{variety}, {variety.botanical_name}: free seeds to borrow from the library."
+
+
+@require_safe
+def variety_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The picture social media show when the seed's page is shared: drawn once per change."""
+    variety = catalogue.variety_to_share(slug=slug)
+    if variety is None:
+        raise Http404("No seed at this address.")
+    return share_image_response(request, variety_share_card(variety), storage=variety.photo.storage)
 
 
 # --- The request basket ---------------------------------------------------------------------------------------

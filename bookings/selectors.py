@@ -502,3 +502,20 @@ def service_minimum_ages(*, services: list[ServiceType]) -> dict[int, int]:
 
 def service_minimum_age(*, service_type: ServiceType) -> int | None:
     return service_minimum_ages(services=[service_type]).get(service_type.pk)
+
+
+# --- What a machine is used for ------------------------------------------------------------------------------
+
+
+def services_using_equipment(*, equipment_ids: list[int]) -> dict[int, list[ServiceType]]:
+    """The 1-on-1 services patrons can book on each machine (by equipment id), in the order of the services page.
+    One query for every machine at once."""
+    found: dict[int, list[ServiceType]] = defaultdict(list)
+    if not equipment_ids:
+        return found
+    services = ServiceType.objects.filter(
+        equipment_id__in=list(equipment_ids), is_active=True, branch__is_active=True
+    ).order_by("display_order", "name", "pk")
+    for service in services:
+        found[service.equipment_id].append(service)
+    return found

@@ -275,6 +275,22 @@ def most_read_procedure() -> str:
     return f"/safety/procedures/{equipment.pk}/" if equipment else "/"
 
 
+def display_with_most_photos() -> str:
+    """The page of the published display on now or coming with the most photos; the list when there is none."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from promotion.models import Display
+
+    display = (
+        Display.objects.filter(is_published=True, ends_on__gte=timezone.localdate())
+        .annotate(count=Count("photos"))
+        .order_by("-count", "pk")
+        .first()
+    )
+    return f"/displays/{display.slug}/" if display else "/displays/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -319,4 +335,7 @@ PAGES: list[Page] = [
     Page(name="safety_procedure", path=most_read_procedure),
     Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
     Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
+    # --- Displays ---
+    Page(name="displays", path="/displays/"),
+    Page(name="display", path=display_with_most_photos),
 ]

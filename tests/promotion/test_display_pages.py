@@ -176,5 +176,5 @@ def test_the_pages_cost_the_same_queries_at_any_size(client, django_assert_max_n
         biggest.programs.add(ProgramFactory(branch=branch))
     with django_assert_max_num_queries(5):
         assert client.get(reverse("promotion:display", args=["biggest"])).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         assert client.get("/").status_code == 200

@@ -13,7 +13,9 @@ from django.utils import timezone
 from programs import images
 from promotion import services
 from promotion.models import PHOTO_ALT_NEEDED, Display, DisplayPhoto
+from promotion.selectors import DisplayState, display_state
 
+WHEN_TEXT = {DisplayState.ON_NOW: "On now", DisplayState.COMING: "Coming", DisplayState.ENDED: "Ended"}
 PHOTO_NEEDED = "Choose a photo to upload, or remove this row."
 
 
@@ -97,7 +99,7 @@ class WhenFilter(admin.SimpleListFilter):
 @admin.register(Display)
 class DisplayAdmin(admin.ModelAdmin):
     form = DisplayAdminForm
-    list_display = ["title", "branch", "area", "starts_on", "ends_on", "is_published"]
+    list_display = ["title", "branch", "area", "starts_on", "ends_on", "when", "is_published"]
     list_filter = ["branch", WhenFilter, "is_published"]
     list_select_related = ["branch"]
     search_fields = ["title", "slug", "description", "area"]
@@ -110,6 +112,10 @@ class DisplayAdmin(admin.ModelAdmin):
         ("Where and when", {"fields": ["branch", "area", "starts_on", "ends_on"]}),
         ("What it features", {"fields": ["equipment", "programs", "set_up_by"]}),
     ]
+
+    @admin.display(description="when")
+    def when(self, obj: Display) -> str:
+        return WHEN_TEXT[display_state(obj, today=timezone.localdate())]
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not DisplayPhoto:

@@ -109,9 +109,10 @@ def photo_picture(photo: DisplayPhoto) -> Picture | None:
 
 
 def display_page(*, slug: str, now: dt.datetime) -> DisplayPage | None:
-    """A published display's page, or None for an unpublished or unknown one. Five queries."""
+    """A published display's page, or None for an unpublished or unknown one, or one at a closed branch.
+    Five queries."""
     display = (
-        _with_photos(Display.objects.filter(is_published=True, slug=slug))
+        _with_photos(Display.objects.filter(is_published=True, branch__is_active=True, slug=slug))
         .prefetch_related(
             Prefetch("equipment", queryset=Equipment.objects.filter(branch__is_active=True).order_by("name", "pk")),
             Prefetch("programs", queryset=Program.objects.filter(is_published=True).order_by("title", "pk")),

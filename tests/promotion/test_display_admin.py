@@ -173,6 +173,8 @@ def test_the_list_filters_and_searches(coordinator_client, query):
     }
     if query in expected:
         assert shown == expected[query]
+    if query == "when=now":
+        assert '<td class="field-when">On now</td>' in response.content.decode()
 
 
 @pytest.mark.parametrize("query", ["starts_on__year=99999", "branch__id__exact=abc", "when=%00", "q=%00"])

@@ -48,6 +48,8 @@ def test_each_branch_is_judged_by_its_own_date(time_machine):
     page = Client().get(LIST).content.decode()
     assert headings(page, "on-now") == ["Halifax tomorrow"]
     assert headings(page, "coming") == ["Toronto tomorrow"]
+    home = Client().get("/").content.decode().split('id="on-display-now"', 1)[1]
+    assert "Halifax tomorrow" in home and "Toronto tomorrow" not in home
 
 
 def test_nothing_on_says_so_plainly(client):
@@ -92,8 +94,12 @@ def test_a_coming_display_says_so(client):
     assert "Coming soon. From Friday 18 December to Monday 1 February 2027." in page
 
 
-def test_an_unpublished_or_unknown_display_is_not_found(client):
+def test_an_unpublished_or_unknown_display_or_one_at_a_closed_branch_is_not_found(client):
     display_make(title="Planned", slug="planned", published=False)
+    closed = BranchFactory(name="Old branch", slug="old", is_active=False)
+    display_make(title="At a closed branch", slug="closed", branch=closed)
+    assert client.get(reverse("promotion:display", args=["closed"])).status_code == 404
+    assert "At a closed branch" not in client.get(LIST).content.decode()
     assert client.get(reverse("promotion:display", args=["planned"])).status_code == 404
     assert client.get(reverse("promotion:display", args=["nothing-here"])).status_code == 404
 

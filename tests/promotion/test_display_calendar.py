@@ -149,3 +149,19 @@ def test_the_calendar_costs_the_same_queries_at_any_size(coordinator_client, dja
         assert coordinator_client.get(CALENDAR).status_code == 200
     with django_assert_max_num_queries(6):
         assert coordinator_client.get(f"{CALENDAR}?branch=central&year=2025").status_code == 200
+
+
+def test_interest_is_counted_in_the_month_of_the_library_not_of_utc(coordinator_client):
+    program = ProgramFactory(category=Category.GARDENING, branch=central())
+    Registration.objects.create(
+        program=program,
+        patron=PatronFactory(),
+        status=Registration.Status.CONFIRMED,
+        places=1,
+        contact_name="Doris Campbell",
+        contact_email="doris@example.net",
+        created_at=at(dt.date(2026, 3, 31), 23, 30),  # 1 April in UTC
+    )
+    page = coordinator_client.get(CALENDAR).content.decode()
+    assert "Gardening and seed saving 1 registered" in month_section(page, "2026-03")
+    assert "<strong>April 2026:</strong>\nnothing recorded" in month_section(page, "2026-04")

@@ -285,6 +285,22 @@ def share_image(page_path: Callable[[], str], listing: str) -> Callable[[], str]
     return path
 
 
+def display_with_most_photos() -> str:
+    """The page of the published display on now or coming with the most photos; the list when there is none."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from promotion.models import Display
+
+    display = (
+        Display.objects.filter(is_published=True, ends_on__gte=timezone.localdate())
+        .annotate(count=Count("photos"))
+        .order_by("-count", "pk")
+        .first()
+    )
+    return f"/displays/{display.slug}/" if display else "/displays/"
+
+
 PAGES: list[Page] = [
     Page(name="home", path="/"),
     Page(name="staff_start", path="/staff/", login=busiest_staff_member),
@@ -343,4 +359,7 @@ PAGES: list[Page] = [
     Page(name="programs_share_image", path=share_image(busiest_program, "/programs/")),
     Page(name="book_share_image", path=share_image(busiest_service, "/book/")),
     Page(name="seeds_share_image", path=share_image(best_stocked_variety, "/seeds/")),
+    # --- Displays ---
+    Page(name="displays", path="/displays/"),
+    Page(name="display", path=display_with_most_photos),
 ]

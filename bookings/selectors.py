@@ -514,3 +514,18 @@ def services_bookable(*, branch_ids: Iterable[int] | None = None) -> QuerySet[Se
     if branch_ids is not None:
         services = services.filter(branch_id__in=list(branch_ids))
     return services.select_related("branch")
+
+
+# --- What a machine is used for ------------------------------------------------------------------------------
+
+
+def services_using_equipment(*, equipment_ids: list[int]) -> dict[int, list[ServiceType]]:
+    """The 1-on-1 services patrons can book on each machine (by equipment id), in the order of the services page.
+    One query for every machine at once."""
+    found: dict[int, list[ServiceType]] = defaultdict(list)
+    if not equipment_ids:
+        return found
+    services = services_bookable().filter(equipment_id__in=list(equipment_ids)).order_by("display_order", "name", "pk")
+    for service in services:
+        found[service.equipment_id].append(service)
+    return found

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from makerlab import selectors
 from makerlab.formatting import relative_day_text
 from makerlab.forms import StaffLoginForm
+from makerlab.home_sections import HOME_AREAS, home_sections
 from makerlab.http import private_page
 from makerlab.links import LinkExpired
 from makerlab.pagecache import cached_page
@@ -30,7 +31,7 @@ class BranchNow:
 
 
 @require_safe
-@cached_page("branches", period_seconds=60)  # "Open now"
+@cached_page(*HOME_AREAS, period_seconds=60)  # "Open now"
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
@@ -44,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
             else ""
         )
         branches.append(BranchNow(calendar, status, next_opens_day))
-    return render(request, "makerlab/home.html", {"branches": branches, "today": today})
+    context = {"branches": branches, "today": today, "sections": home_sections(now=now)}
+    return render(request, "makerlab/home.html", context)
 
 
 @never_cache

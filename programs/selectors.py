@@ -24,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from makerlab.models import Branch, Patron
@@ -424,3 +424,37 @@ def patron_registrations(*, patron: Patron) -> list[Registration]:
 def patron_registered_with_email(*, patron: Patron, email: str) -> bool:
     """Whether ``patron`` gave ``email`` (in any letter case) with one of their registrations."""
     return Registration.objects.filter(patron=patron, contact_email__iexact=email).exists()
+
+
+# --- Interest by month, for planning ----------------------------------------------------------------------------
+
+
+def interest_by_month(
+    *, first_day: dt.date, last_day: dt.date, zone: dt.tzinfo, branch: Branch | None = None
+) -> dict[dt.date, dict[str, dict[str, int]]]:
+    """Registrations made and waitlist joins in each month of [``first_day``, ``last_day``], by program category:
+    ``{first of month: {category: {"registrations": n, "waitlisted": n}}}``. Two queries whatever the span."""
+    start_at = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
+    end_at = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    registrations = Registration.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+    joins = RegistrationEvent.objects.filter(at__gte=start_at, at__lt=end_at, kind=RegistrationEvent.Kind.WAITLISTED)
+    if branch is not None:
+        registrations = registrations.filter(program__branch=branch)
+        joins = joins.filter(registration__program__branch=branch)
+    found: dict[dt.date, dict[str, dict[str, int]]] = {}
+    by_month = (
+        (
+            "registrations",
+            registrations.annotate(month=TruncMonth("created_at", tzinfo=zone), category=F("program__category")),
+        ),
+        (
+            "waitlisted",
+            joins.annotate(month=TruncMonth("at", tzinfo=zone), category=F("registration__program__category")),
+        ),
+    )
+    for figure, rows in by_month:
+        for row in rows.values("month", "category").annotate(count=Count("pk")).order_by():
+            month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+            counts = found.setdefault(month, {}).setdefault(row["category"], {"registrations": 0, "waitlisted": 0})
+            counts[figure] = row["count"]
+    return found

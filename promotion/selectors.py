@@ -1,10 +1,24 @@
 """Reads for promotion: which displays are on, for the public pages, the widget and the coordinator's calendar."""
 
 import datetime as dt
+import enum
+import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.dates import MONTHS
 
+from bookings.models import Equipment
+from bookings.selectors import services_using_equipment
+from makerlab.formatting import day_text
+from makerlab.home_sections import HomeSection
+from makerlab.models import Branch
+from makerlab.selectors import branches_active
+from programs.images import Picture, ShownRendition
+from programs.models import Category, Program
+from programs.selectors import interest_by_month
 from promotion.models import Display, DisplayPhoto
 
 
@@ -18,3 +32,201 @@ def displays_showing(*, on: dt.date, branch_ids: Iterable[int] | None = None) ->
         .prefetch_related(Prefetch("photos", queryset=DisplayPhoto.objects.order_by("position", "pk")))
         .order_by("ends_on", "title", "pk")
     )
+
+
+# --- The public pages ------------------------------------------------------------------------------------------
+
+COMING_SOON_DAYS = 120
+
+
+@dataclass(frozen=True)
+class DisplaysPublic:
+    on_now: list[Display]
+    coming: list[Display]
+
+
+def _branch_days(now: dt.datetime) -> dict[int, dt.date]:
+    """Each active branch's local date at ``now``."""
+    return {branch.pk: timezone.localdate(now, timezone=branch.zone) for branch in branches_active()}
+
+
+def _with_photos(displays: QuerySet[Display]) -> QuerySet[Display]:
+    return displays.select_related("branch").prefetch_related(
+        Prefetch("photos", queryset=DisplayPhoto.objects.order_by("position", "pk"))
+    )
+
+
+def displays_public(*, now: dt.datetime, coming_limit: int | None = None) -> DisplaysPublic:
+    """Published displays on now, soonest to end first, and those starting within COMING_SOON_DAYS, soonest
+    first, each judged by its branch's own date. Three queries (branches, displays, photos)."""
+    days = _branch_days(now)
+    if not days:
+        return DisplaysPublic(on_now=[], coming=[])
+    wanted = Q()
+    for branch_id, day in days.items():
+        wanted |= Q(branch_id=branch_id, ends_on__gte=day, starts_on__lte=day + dt.timedelta(days=COMING_SOON_DAYS))
+    displays = list(
+        _with_photos(Display.objects.filter(wanted, is_published=True)).order_by("starts_on", "ends_on", "title", "pk")
+    )
+    on_now = sorted((d for d in displays if d.starts_on <= days[d.branch_id]), key=lambda d: (d.ends_on, d.title, d.pk))
+    coming = [d for d in displays if d.starts_on > days[d.branch_id]]
+    return DisplaysPublic(on_now=on_now, coming=coming[:coming_limit] if coming_limit is not None else coming)
+
+
+class DisplayState(enum.Enum):
+    COMING = "coming"
+    ON_NOW = "on_now"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class DisplayPage:
+    display: Display
+    state: DisplayState
+    pictures: list[Picture]
+    # Each featured machine with the 1-on-1 services booked on it.
+    equipment: list[tuple[Equipment, list]]
+    programs: list[Program]
+
+
+def display_state(display: Display, *, today: dt.date) -> DisplayState:
+    if display.ends_on < today:
+        return DisplayState.ENDED
+    return DisplayState.ON_NOW if display.starts_on <= today else DisplayState.COMING
+
+
+def photo_picture(photo: DisplayPhoto) -> Picture | None:
+    """A photo as a page shows it, from the renditions recorded when it was saved: no file is read."""
+    recorded = photo.renditions or []
+    if not photo.image or not recorded:
+        return None
+    storage = photo.image.storage
+    shown = sorted(
+        (ShownRendition(url=storage.url(r["name"]), width=r["width"], height=r["height"]) for r in recorded),
+        key=lambda rendition: rendition.width,
+    )
+    return Picture(small=shown[0], large=shown[-1], alt=photo.alt_text)
+
+
+def display_page(*, slug: str, now: dt.datetime) -> DisplayPage | None:
+    """A published display's page, or None for an unpublished or unknown one, or one at a closed branch.
+    Five queries."""
+    display = (
+        _with_photos(Display.objects.filter(is_published=True, branch__is_active=True, slug=slug))
+        .prefetch_related(
+            Prefetch("equipment", queryset=Equipment.objects.filter(branch__is_active=True).order_by("name", "pk")),
+            Prefetch("programs", queryset=Program.objects.filter(is_published=True).order_by("title", "pk")),
+        )
+        .first()
+    )
+    if display is None:
+        return None
+    equipment = list(display.equipment.all())
+    services = services_using_equipment(equipment_ids=[machine.pk for machine in equipment])
+    return DisplayPage(
+        display=display,
+        state=display_state(display, today=timezone.localdate(now, timezone=display.branch.zone)),
+        pictures=[picture for picture in map(photo_picture, display.photos.all()) if picture],
+        equipment=[(machine, services.get(machine.pk, [])) for machine in equipment],
+        programs=list(display.programs.all()),
+    )
+
+
+def display_dates_text(display: Display, *, today: dt.date) -> str:
+    """ "From Monday 7 December to Sunday 31 January 2027", or "On Saturday 12 December" for one day."""
+    if display.starts_on == display.ends_on:
+        return f"On {day_text(display.starts_on, today=today)}"
+    return f"From {day_text(display.starts_on, today=today)} to {day_text(display.ends_on, today=today)}"
+
+
+HOME_DISPLAYS = 3
+
+
+def displays_on_now(*, now: dt.datetime, limit: int) -> list[Display]:
+    """Published displays on now at active branches, by each branch's own date, soonest to end first. One query:
+    no branch's date is more than a day from the library's, so the database narrows and each branch decides."""
+    library_day = timezone.localdate(now)
+    near = Display.objects.filter(
+        is_published=True,
+        branch__is_active=True,
+        starts_on__lte=library_day + dt.timedelta(days=1),
+        ends_on__gte=library_day - dt.timedelta(days=1),
+    )
+    displays = near.select_related("branch").order_by("ends_on", "title", "pk")
+    on_now = (d for d in displays if d.starts_on <= timezone.localdate(now, timezone=d.branch.zone) <= d.ends_on)
+    return list(itertools.islice(on_now, limit))
+
+
+def home_displays_section(now: dt.datetime) -> HomeSection | None:
+    """The home page's "On display now": at most HOME_DISPLAYS displays, none when nothing is on."""
+    displays = displays_on_now(now=now, limit=HOME_DISPLAYS)
+    if not displays:
+        return None
+    shown = [
+        (display, day_text(display.ends_on, today=timezone.localdate(now, timezone=display.branch.zone)))
+        for display in displays
+    ]
+    return HomeSection(template="promotion/displays/_home.html", context={"displays": shown})
+
+
+# --- The coordinator's calendar of displays ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryInterest:
+    category: str
+    registrations: int
+    waitlisted: int
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    """A month of the coordinator's year: the displays on at some time in it, and the public's interest in programs
+    in the same month this year and the year before, busiest category first."""
+
+    first_day: dt.date
+    displays: list[Display]
+    interest: list[CategoryInterest]
+    interest_year_before: list[CategoryInterest]
+
+    @property
+    def name(self) -> str:
+        return f"{MONTHS[self.first_day.month]} {self.first_day.year}"
+
+    @property
+    def name_year_before(self) -> str:
+        return f"{MONTHS[self.first_day.month]} {self.first_day.year - 1}"
+
+
+def _interest(found: dict[str, dict[str, int]]) -> list[CategoryInterest]:
+    labels = dict(Category.choices)
+    rows = [
+        CategoryInterest(labels.get(category, category), counts["registrations"], counts["waitlisted"])
+        for category, counts in found.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.registrations - row.waitlisted, row.category))
+
+
+def displays_calendar(*, year: int, branch: Branch | None = None) -> list[CalendarMonth]:
+    """The twelve months of ``year`` with their displays (published or planned) and programs' interest. Three
+    queries whatever the number of displays or registrations."""
+    first_day, last_day = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    displays = Display.objects.filter(starts_on__lte=last_day, ends_on__gte=first_day).select_related("branch")
+    if branch is not None:
+        displays = displays.filter(branch=branch)
+    displays = list(displays.order_by("starts_on", "ends_on", "title", "pk"))
+    zone = branch.zone if branch is not None else timezone.get_default_timezone()
+    interest = interest_by_month(first_day=dt.date(year - 1, 1, 1), last_day=last_day, zone=zone, branch=branch)
+    months = []
+    for month in range(1, 13):
+        start = dt.date(year, month, 1)
+        end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        months.append(
+            CalendarMonth(
+                first_day=start,
+                displays=[d for d in displays if d.starts_on <= end and d.ends_on >= start],
+                interest=_interest(interest.get(start, {})),
+                interest_year_before=_interest(interest.get(start.replace(year=year - 1), {})),
+            )
+        )
+    return months

@@ -15,7 +15,7 @@ from makerlab.models import Patron
 # The apps' demo steps (each registered in its AppConfig), in the order they need each other's rows: the staff
 # before the bookings and programs they run, the demo patrons before programs and seeds, the machines and who
 # supervises them before safety, every app before stats.
-DEMO_ORDER = ("staffing", "bookings", "programs", "seedlibrary", "safety", "stats")
+DEMO_ORDER = ("staffing", "bookings", "programs", "seedlibrary", "safety", "promotion", "stats")
 # After these steps the planner's statistics are refreshed, so the next step's queries get good plans.
 ANALYZE_AFTER = frozenset({"staffing", "programs", "seedlibrary"})
 

@@ -180,7 +180,7 @@ def _services(choices: WidgetChoices, address: Address) -> Section:
     )
 
 
-def _displays(choices: WidgetChoices, today: dt.date) -> Section:
+def _displays(choices: WidgetChoices, today: dt.date, address: Address) -> Section:
     if choices.at_partner_site:
         displays = []
     else:
@@ -189,7 +189,7 @@ def _displays(choices: WidgetChoices, today: dt.date) -> Section:
     items = [
         Item(
             title=display.title,
-            url="",
+            url=address(reverse("promotion:display", args=[display.slug])),
             when=f"On until {day_text(display.ends_on, today=today)}",
             where=f"{display.branch.name}, {display.area}",
         )
@@ -199,8 +199,8 @@ def _displays(choices: WidgetChoices, today: dt.date) -> Section:
         key=DISPLAYS,
         heading="Displays on now",
         items=items,
-        more_url="",
-        more_text="",
+        more_url=address(reverse("promotion:displays")),
+        more_text="See all displays",
         empty_text="No displays are on just now.",
     )
 
@@ -211,6 +211,6 @@ def whats_on(*, choices: WidgetChoices, address: Address, now: dt.datetime | Non
     build = {
         PROGRAMS: lambda: _programs(choices, now, address),
         SERVICES: lambda: _services(choices, address),
-        DISPLAYS: lambda: _displays(choices, timezone.localdate(now)),
+        DISPLAYS: lambda: _displays(choices, timezone.localdate(now), address),
     }
     return [build[section]() for section in choices.sections]

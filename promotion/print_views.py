@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from makerlab.formatting import moment_text
 from makerlab.pagecache import cached_staff_page
 from promotion import printables
 from promotion.selectors import program_for_printing, programs_to_print
@@ -110,8 +111,9 @@ def printables_page(request: HttpRequest) -> HttpResponse:
 
 def _printables(request: HttpRequest) -> HttpResponse:
     form, month, today = _month_choice(request)
+    programs = programs_to_print(now=timezone.now())
     context = {
-        "programs": list(programs_to_print(now=timezone.now())),
+        "programs": [(program, moment_text(program.next_starts_at, zone=program.zone)) for program in programs],
         "form": form,
         "month": month,
         "month_links": _month_links(today),

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from bookings.models import ServiceType
 from programs import images
-from programs.models import Audience, Program, Session
+from programs.models import Audience, PartnerSite, Program, Session
 from programs.services.registration import program_picture_update
 from promotion import printables
 from promotion.models import Display
@@ -395,3 +395,25 @@ def test_every_page_and_pdf_costs_the_same_few_queries_however_much_there_is(
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
             assert coordinator_client.get(url).status_code == 200, url
+
+
+def test_an_outreach_poster_says_the_partners_place_and_a_lost_picture_leaves_it_out(
+    coordinator_client, robots, media, caplog
+):
+    give_picture(robots)
+    for recorded in robots.image_renditions:
+        robots.image.storage.delete(recorded["name"])
+    site = PartnerSite.objects.create(
+        name="Seniors' Centre",
+        organisation="Elgin Seniors",
+        street_address="12 Elm Street",
+        city="Aylmer",
+        postal_code="N5H 1A1",
+    )
+    Program.objects.filter(pk=robots.pk).update(branch=None, partner_site=site, room="")
+    pages = pdf_pages(coordinator_client.get(f"/staff/promotion/printables/{robots.pk}/poster-letter.pdf"))
+    printed = pdf_text(pages)
+    assert "Seniors' Centre (Elgin Seniors), 12 Elm Street, Aylmer N5H 1A1" in printed
+    assert "ask at the library desk" in printed and "call" not in printed
+    assert len(pages) == 1 and not pages[0].images
+    assert any("missing from storage" in record.getMessage() for record in caplog.records)

@@ -1,8 +1,8 @@
 """Printing an HTML page to PDF with WeasyPrint, loading nothing from outside.
 
-Every printed page (the board's report, seed labels, a community involvement record, a posted procedure) carries
-its own styles, fonts from the system and pictures inline, so a page that asks for any other address gets
-nothing: WeasyPrint logs the refusal and prints the rest.
+Every printed page (the board's report, seed labels, a community involvement record, a posted procedure, a poster)
+carries its own styles, fonts from the system and pictures inline (drawn SVG, or a photo as a data: address), so a
+page that asks for any other address gets nothing: WeasyPrint logs the refusal and prints the rest.
 """
 
 from django.conf import settings
@@ -13,9 +13,11 @@ def _fetching_nothing(what: str):
 
     class FetchingNothing(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith("data:"):  # the picture is in the page itself: nothing is fetched
+                return super().fetch(url, headers)
             raise ValueError(f"Refused to fetch {url!r} while printing {what}.")
 
-    return FetchingNothing()
+    return FetchingNothing(allowed_protocols=("data",))
 
 
 def html_to_pdf(html: str, *, what: str, pdf_variant: str | None = None) -> bytes:

@@ -134,17 +134,21 @@ def renditions_store(*, storage: Storage, original: str, prepared: PreparedImage
     return stored
 
 
-def program_picture(program) -> Picture | None:
-    """The program's picture for a page, from what was recorded when it was saved: no file is read."""
-    recorded = program.image_renditions or []
-    if not program.image or not recorded:
+def recorded_picture(image, recorded: list[dict] | None, alt: str) -> Picture | None:
+    """A picture for a page, from the renditions recorded when it was saved: no file is read."""
+    if not image or not recorded:
         return None
-    storage = program.image.storage
+    storage = image.storage
     shown = sorted(
         (ShownRendition(url=storage.url(r["name"]), width=r["width"], height=r["height"]) for r in recorded),
         key=lambda rendition: rendition.width,
     )
-    return Picture(small=shown[0], large=shown[-1], alt=program.image_alt)
+    return Picture(small=shown[0], large=shown[-1], alt=alt)
+
+
+def program_picture(program) -> Picture | None:
+    """The program's picture for a page."""
+    return recorded_picture(program.image, program.image_renditions, program.image_alt)
 
 
 def image_files_delete(*, storage: Storage, original: str, recorded: list[dict]) -> None:

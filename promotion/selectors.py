@@ -16,9 +16,9 @@ from makerlab.formatting import day_text
 from makerlab.home_sections import HomeSection
 from makerlab.models import Branch
 from makerlab.selectors import branches_active
-from programs.images import Picture, ShownRendition
-from programs.models import Category, Program
-from programs.selectors import interest_by_month
+from programs.images import Picture, recorded_picture
+from programs.models import Category, Program, Session
+from programs.selectors import interest_by_month, programs_published
 from promotion.models import Display, DisplayPhoto
 
 
@@ -96,16 +96,7 @@ def display_state(display: Display, *, today: dt.date) -> DisplayState:
 
 
 def photo_picture(photo: DisplayPhoto) -> Picture | None:
-    """A photo as a page shows it, from the renditions recorded when it was saved: no file is read."""
-    recorded = photo.renditions or []
-    if not photo.image or not recorded:
-        return None
-    storage = photo.image.storage
-    shown = sorted(
-        (ShownRendition(url=storage.url(r["name"]), width=r["width"], height=r["height"]) for r in recorded),
-        key=lambda rendition: rendition.width,
-    )
-    return Picture(small=shown[0], large=shown[-1], alt=photo.alt_text)
+    return recorded_picture(photo.image, photo.renditions, photo.alt_text)
 
 
 def display_page(*, slug: str, now: dt.datetime) -> DisplayPage | None:
@@ -230,3 +221,30 @@ def displays_calendar(*, year: int, branch: Branch | None = None) -> list[Calend
             )
         )
     return months
+
+
+# --- Printables and digest ---
+
+
+def displays_during(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Display]:
+    """Published displays on at least one day from ``first_day`` to ``last_day``, with their branch, soonest first."""
+    return (
+        Display.objects.filter(is_published=True, starts_on__lte=last_day, ends_on__gte=first_day)
+        .select_related("branch")
+        .order_by("starts_on", "title", "pk")
+    )
+
+
+def programs_to_print(*, now: dt.datetime) -> QuerySet[Program]:
+    """Published programs with a session still to come, soonest first (``next_starts_at``): what gets a poster."""
+    return programs_published(now=now)
+
+
+def program_for_printing(*, pk: int) -> Program | None:
+    """A published program with its place and sessions, for its poster and flyer."""
+    return (
+        Program.objects.filter(pk=pk, is_published=True)
+        .select_related("branch", "partner_site")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")))
+        .first()
+    )

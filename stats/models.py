@@ -287,4 +287,8 @@ class PurchaseRecommendation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item} (${self.estimated_cost:,.2f})"
+        return f"{self.item} ({self.cost_text})"
+
+    @property
+    def cost_text(self) -> str:
+        return f"${self.estimated_cost:,.2f}"

@@ -38,6 +38,7 @@ ROWS_PER_SECTION = 10
 CANDIDATES_SHOWN = 10
 MAX_EVIDENCE_CHOSEN = 12
 MAX_COST = Decimal("1000000")
+MAX_REASON_PARAGRAPHS = 10
 SUGGESTION_ANSWER_KIND = "purchase_suggestion_answer"
 
 # Survey comments are sorted into topics by the words they use: a comment may name more than one topic.
@@ -356,7 +357,8 @@ def purchase_evidence(*, now: dt.datetime | None = None) -> Evidence:
 def recommendation_create(
     *, item: str, estimated_cost: Decimal, reason: str, evidence: list[EvidenceRow], user, now: dt.datetime
 ) -> PurchaseRecommendation:
-    item, reason = " ".join(item.split()), reason.strip()
+    item = " ".join(item.split())
+    reason = "\n".join(line.strip() for line in reason.splitlines() if line.strip())
     errors = {}
     if not item:
         errors["item"] = ValidationError("Say what to buy.", code="item")
@@ -366,6 +368,11 @@ def recommendation_create(
         )
     if not reason:
         errors["reason"] = ValidationError("Say why the lab should buy it.", code="reason")
+    elif reason.count("\n") >= MAX_REASON_PARAGRAPHS:
+        errors["reason"] = ValidationError(
+            f"Write the reason in at most {MAX_REASON_PARAGRAPHS} paragraphs, so that it fits on one page.",
+            code="reason_too_long",
+        )
     if not evidence:
         errors["evidence"] = ValidationError("Choose at least one piece of evidence.", code="no_evidence")
     elif len(evidence) > MAX_EVIDENCE_CHOSEN:

@@ -319,4 +319,7 @@ PAGES: list[Page] = [
     Page(name="safety_procedure", path=most_read_procedure),
     Page(name="safety_report", path="/staff/safety/report/", login=busiest_staff_member),
     Page(name="safety_my_reports", path="/staff/safety/reports/mine/", login=busiest_staff_member),
+    # Purchase recommendations: the patrons' suggestion form, and the coordinator's page of evidence.
+    Page(name="purchase_suggest", path="/suggest/"),
+    Page(name="purchase_evidence", path="/staff/stats/purchases/", login="coordinator"),
 ]

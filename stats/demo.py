@@ -38,6 +38,7 @@ from stats.models import (
     SurveyResponse,
     SurveysSent,
 )
+from stats.purchase_demo import purchase_demo_load
 from stats.selectors import quote_candidates, report_send_date
 from stats.services import month_close, report_quotes_set
 
@@ -95,7 +96,11 @@ def stats_demo_step(context: DemoContext) -> str:
     """The step ``load_demo`` runs last (registered in StatsConfig): it reads every other app's demo data.
     Its draws are its own, not the shared ``rng``."""
     made = stats_demo_load(now=context.now)
-    return f"{made.invitations} survey invitations with {made.responses} answers, {made.reports} monthly reports closed"
+    suggestions, recommendations = purchase_demo_load(now=context.now)
+    return (
+        f"{made.invitations} survey invitations with {made.responses} answers, {made.reports} monthly reports closed, "
+        f"{suggestions} purchase suggestions and {recommendations} recommendation"
+    )
 
 
 def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> StatsDemoSummary:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -315,7 +315,7 @@ def _suggestion_rows(voice_since_at: dt.datetime) -> list[EvidenceRow]:
     groups = (
         PurchaseSuggestion.objects.filter(created_at__gte=voice_since_at)
         .values("kind", "normalised")
-        .annotate(patrons=Count("pk"), what=Max("what"), waiting=Count("pk", filter=Q(answered_at__isnull=True)))
+        .annotate(patrons=Count("pk"), what=Min("what"), waiting=Count("pk", filter=Q(answered_at__isnull=True)))
         .order_by("-patrons", "normalised")[: ROWS_PER_SECTION * 3]
     )
     kinds = dict(SuggestionKind.choices)

@@ -403,3 +403,24 @@ def test_the_cached_page_shows_a_new_suggestion_at_once(
         )
 
     assert "Blender" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_answer_page_and_the_pdf_read_a_constant_number_of_queries(
+    client, coordinator, db, size, django_assert_max_num_queries
+):
+    for number in range(size):
+        _suggest(f"Gadget {number}", email="ana@example.net")
+    recommendation = PurchaseRecommendation.objects.create(
+        item="Button maker",
+        estimated_cost=Decimal("120"),
+        reason="Fundraisers.",
+        evidence=[{"section": "Patron suggestions", "label": "Button maker", "detail": "suggested by 1 patron"}] * size,
+        created_by=coordinator,
+    )
+    suggestion = PurchaseSuggestion.objects.first()
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(6):
+        assert client.get(URL + f"suggestions/{suggestion.pk}/answer/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(URL + f"recommendations/{recommendation.pk}/pdf/").status_code == 200

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from makerlab.demo import DemoContext
+from makerlab.formatting import count_text
 from makerlab.models import Notification
 from programs.models import Attendance, Session
 from stats.dashboard import add_months, month_first, months_between
@@ -99,7 +100,7 @@ def stats_demo_step(context: DemoContext) -> str:
     suggestions, recommendations = purchase_demo_load(now=context.now)
     return (
         f"{made.invitations} survey invitations with {made.responses} answers, {made.reports} monthly reports closed, "
-        f"{suggestions} purchase suggestions and {recommendations} recommendation"
+        f"{count_text(suggestions, 'purchase suggestion')} and {count_text(recommendations, 'recommendation')}"
     )
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from makerlab.models import Notification
 from stats.models import PurchaseRecommendation, PurchaseSuggestion
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
@@ -38,8 +39,10 @@ def test_a_patron_suggests_something_to_buy(page, transactional_db, assert_acces
 
 def test_the_coordinator_recommends_a_purchase_from_the_evidence(page, transactional_db, assert_accessible):
     UserFactory(username="coordinator", is_staff=True, role="Coordinator")
-    for what in ("Laser cutter", "laser cutters"):
-        PurchaseSuggestion.objects.create(kind="equipment", what=what, normalised="laser cutter", why="Signs")
+    for what, email in (("Laser cutter", "signs@example.net"), ("laser cutters", "")):
+        PurchaseSuggestion.objects.create(
+            kind="equipment", what=what, normalised="laser cutter", why="Signs", email=email
+        )
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("coordinator")
@@ -63,3 +66,11 @@ def test_the_coordinator_recommends_a_purchase_from_the_evidence(page, transacti
     expect(page.get_by_text("Recommendation saved: A second laser cutter.")).to_be_visible()
     assert_accessible(page)
     assert PurchaseRecommendation.objects.get().evidence[0]["detail"] == "suggested by 2 patrons, 2 not answered yet"
+
+    page.get_by_role("link", name="Answer “Laser cutter”").click()
+    expect(page.get_by_role("heading", name="Answer a suggestion")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Answer to email the patron (optional)").fill("We recommended a second one to the manager.")
+    page.get_by_role("button", name="Mark answered (and email the answer if written)").click()
+    expect(page.get_by_text("“Laser cutter” is marked answered and the answer is on its way by email.")).to_be_visible()
+    assert Notification.objects.get(kind="purchase_suggestion_answer").recipient == "signs@example.net"

@@ -362,4 +362,7 @@ PAGES: list[Page] = [
     # --- Displays ---
     Page(name="displays", path="/displays/"),
     Page(name="display", path=display_with_most_photos),
+    # Purchase recommendations: the patrons' suggestion form, and the coordinator's page of evidence.
+    Page(name="purchase_suggest", path="/suggest/"),
+    Page(name="purchase_evidence", path="/staff/stats/purchases/", login="coordinator"),
 ]

@@ -52,3 +52,28 @@ def register_personal_fields(
 def registered_personal_fields() -> list[PersonalFields]:
     """Every registration, the Patron model's own last so related rows are found before it is cleared."""
     return sorted(_registry.values(), key=lambda entry: entry.patron_path == "")
+
+
+@dataclass(frozen=True)
+class DatedPersonalFields:
+    """Personal fields of rows that belong to no patron (an email left with a suggestion), blanked once the
+    row's ``dated_by`` moment is older than PATRON_RETENTION_DAYS."""
+
+    model_label: str
+    dated_by: str
+    blank_fields: tuple[str, ...]
+
+    def cleared_values(self) -> dict[str, object]:
+        return {name: "" for name in self.blank_fields}
+
+
+_dated_registry: dict[str, DatedPersonalFields] = {}
+
+
+def register_dated_personal_fields(model_label: str, *, dated_by: str, blank_fields: tuple[str, ...]) -> None:
+    """Register fields of ``model_label`` ("app.Model") holding personal data kept for a time from ``dated_by``."""
+    _dated_registry[model_label] = DatedPersonalFields(model_label, dated_by, tuple(blank_fields))
+
+
+def registered_dated_personal_fields() -> list[DatedPersonalFields]:
+    return list(_dated_registry.values())

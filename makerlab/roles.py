@@ -164,6 +164,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "stats.view_reportclosing",
         "stats.view_surveyssent",
         "stats.view_surveyresponse",
+        # Purchase recommendations: the evidence page, recommendations, and answers to patrons' suggestions.
+        "stats.view_purchaserecommendation",
+        "stats.add_purchaserecommendation",
+        "stats.view_purchasesuggestion",
+        "stats.change_purchasesuggestion",
         "safety.view_hazard",
         "safety.add_hazard",
         "safety.change_hazard",
@@ -303,6 +308,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "safety.view_inspectionresult",
         "safety.view_correctiveaction",
         "safety.view_branchsafety",
+        # Reads the purchase recommendations and their evidence.
+        "stats.view_purchaserecommendation",
+        "stats.view_purchasesuggestion",
     ],
     "Board": ["stats.view_monthlyreport"],
 }

@@ -28,7 +28,7 @@ from makerlab.http import site_url
 from makerlab.locking import locked
 from makerlab.models import Notification, Patron
 from makerlab.pagecache import bump
-from makerlab.retention import registered_personal_fields
+from makerlab.retention import registered_dated_personal_fields, registered_personal_fields
 from makerlab.selectors import patron_by_card, patrons_holding_card
 
 logger = logging.getLogger(__name__)
@@ -348,6 +348,24 @@ def patrons_anonymise_stale(*, now: dt.datetime | None = None) -> int:
         bump("staff")
     logger.info("Anonymised %s patrons idle since before %s.", len(ids), cutoff.date())
     return len(ids)
+
+
+def dated_personal_fields_clear(*, now: dt.datetime | None = None) -> int:
+    """Blank the personal fields registered with a date (``register_dated_personal_fields``) on rows older than
+    PATRON_RETENTION_DAYS; the rows stay, so what they count stays right. Returns how many rows were cleared."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PATRON_RETENTION_DAYS)
+    cleared = 0
+    for entry in registered_dated_personal_fields():
+        model = apps.get_model(entry.model_label)
+        holding = Q()
+        for name in entry.blank_fields:
+            holding |= ~Q(**{name: ""})
+        rows = model._base_manager.filter(holding, **{f"{entry.dated_by}__lt": cutoff})
+        cleared += rows.update(**entry.cleared_values())
+    if cleared:
+        logger.info("Removed personal details from %s rows older than %s.", cleared, cutoff.date())
+    return cleared
 
 
 def notifications_forget_old(*, now: dt.datetime | None = None) -> int:

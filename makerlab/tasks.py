@@ -22,6 +22,7 @@ def notifications_deliver_pending() -> None:
 @shared_task(ignore_result=True)
 def patrons_anonymise_stale() -> None:
     services.patrons_anonymise_stale()
+    services.dated_personal_fields_clear()
 
 
 @shared_task(ignore_result=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from makerlab.demo import DemoContext
+from makerlab.formatting import count_text
 from makerlab.models import Notification
 from programs.models import Attendance, Session
 from stats.dashboard import add_months, month_first, months_between
@@ -38,6 +39,7 @@ from stats.models import (
     SurveyResponse,
     SurveysSent,
 )
+from stats.purchase_demo import purchase_demo_load
 from stats.selectors import quote_candidates, report_send_date
 from stats.services import month_close, report_quotes_set
 
@@ -95,7 +97,11 @@ def stats_demo_step(context: DemoContext) -> str:
     """The step ``load_demo`` runs last (registered in StatsConfig): it reads every other app's demo data.
     Its draws are its own, not the shared ``rng``."""
     made = stats_demo_load(now=context.now)
-    return f"{made.invitations} survey invitations with {made.responses} answers, {made.reports} monthly reports closed"
+    suggestions, recommendations = purchase_demo_load(now=context.now)
+    return (
+        f"{made.invitations} survey invitations with {made.responses} answers, {made.reports} monthly reports closed, "
+        f"{count_text(suggestions, 'purchase suggestion')} and {count_text(recommendations, 'recommendation')}"
+    )
 
 
 def stats_demo_load(*, now: dt.datetime, rng: random.Random | None = None) -> StatsDemoSummary:

@@ -229,3 +229,66 @@ class PatronFirstActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patron_id}: {self.at:%Y-%m-%d}"
+
+
+# --- Purchase recommendations: what patrons suggest, and what the coordinator recommends --------------------
+
+
+class SuggestionKind(models.TextChoices):
+    EQUIPMENT = "equipment", "Equipment or a machine"
+    SOFTWARE = "software", "Software or an app"
+    SEEDS = "seeds", "A seed variety"
+
+
+class PurchaseSuggestion(models.Model):
+    """Something a patron would like the Maker Lab to buy, and why.
+
+    ``normalised`` is ``what`` without capitals, punctuation or plural endings: suggestions are counted by it, so
+    "Laser cutter" and "laser cutters" count together. The email (optional) is only for an answer, and is
+    blanked after PATRON_RETENTION_DAYS by the nightly retention job; the suggestion itself stays to be counted.
+    """
+
+    kind = models.CharField(max_length=12, choices=SuggestionKind.choices)
+    what = models.CharField(max_length=120)
+    normalised = models.CharField(max_length=120, db_index=True)
+    why = models.TextField(max_length=600)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answer_emailed = models.BooleanField(default=False, help_text="An answer went to the patron's email.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.get_kind_display().lower()})"
+
+
+class PurchaseRecommendation(models.Model):
+    """A purchase the coordinator recommends to the manager, with the evidence as it stood when it was written."""
+
+    item = models.CharField(max_length=150)
+    estimated_cost = models.DecimalField(max_digits=9, decimal_places=2)
+    reason = models.TextField(max_length=1500)
+    evidence = models.JSONField(default=list, help_text="The chosen evidence as shown on the day: section and text.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gt=0) & Q(estimated_cost__lte=1_000_000),
+                name="purchase_recommendation_cost_in_range",
+                violation_error_message="Enter a cost from $0.01 to $1,000,000.",
+                violation_error_code="cost_out_of_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.cost_text})"
+
+    @property
+    def cost_text(self) -> str:
+        return f"${self.estimated_cost:,.2f}"

@@ -17,12 +17,14 @@ from bookings.models import Booking
 from bookings.services.booking import notify_request_create, notify_requests_forget_stale
 from makerlab.models import Notification
 from makerlab.services import (
+    dated_personal_fields_clear,
     notifications_forget_old,
     patrons_anonymise_stale,
     sessions_clear_expired,
 )
 from programs.models import Participant, Registration
 from seedlibrary.models import Loan, Lot, Orientation, SeedRequest
+from stats.models import PurchaseSuggestion
 from tests.factories import PatronFactory, ProgramFactory, ServiceTypeFactory, lendable_lot, make_booking
 
 pytestmark = pytest.mark.calendar
@@ -118,6 +120,10 @@ def test_after_retention_no_table_holds_anything_about_the_patron(db, settings, 
     waiting = notify_request_create(service_type=service, name=f"{FIRST} {LAST}", email=EMAIL)
     waiting.__class__.objects.filter(pk=waiting.pk).update(created_at=long_ago)
 
+    PurchaseSuggestion.objects.create(
+        kind="equipment", what="Laser cutter", normalised="laser cutter", why="Signs", email=EMAIL, created_at=long_ago
+    )
+
     booking_type = ContentType.objects.get_for_model(Booking)
     for key, status in (("sent", Notification.Status.SENT), ("failed", Notification.Status.FAILED)):
         Notification.objects.create(
@@ -137,6 +143,7 @@ def test_after_retention_no_table_holds_anything_about_the_patron(db, settings, 
     patrons_anonymise_stale(now=now)
     notifications_forget_old(now=now)
     notify_requests_forget_stale(now=now)
+    dated_personal_fields_clear(now=now)
     sessions_clear_expired()
 
     assert _where_the_patron_remains(card) == []

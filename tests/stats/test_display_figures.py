@@ -314,3 +314,19 @@ def test_the_section_is_in_the_pdf_the_xlsx_and_the_csv(client, coordinator, clo
     printing = {(row[0], row[4]): row for row in rows[header + 1 :]}[("3D printing", PLACES_MEASURE)]
     assert printing[:5] == ["3D printing", "East Branch", "2027-02-01", "2027-04-30", PLACES_MEASURE]
     assert printing[5:] == ["4", "28", "1.0", "2", "59", "0.2", "-76.3"]
+
+
+def test_a_program_using_two_featured_machines_and_featured_itself_counts_once(march):
+    central, _east = march
+    laser, sewing = (Display.objects.get(title=title).equipment.get() for title in ("Laser cutting", "Planned quilts"))
+    workshop = laser.programs.get(title="Laser workshop")
+    display(central, "Cutting and sewing", dt.date(2027, 3, 15), dt.date(2027, 3, 31), equipment=[laser, sewing])
+    Display.objects.get(title="Cutting and sewing").programs.set([workshop])
+
+    both = march_uses()["Cutting and sewing"]
+
+    # The Laser workshop's 1 place (laser, sewing machine and featured: once) and Quilting's 4 (sewing machine);
+    # Maker club's 2 through the laser. Before (15 February to 14 March): three laser sessions; during and after:
+    # two laser sessions and the sewing session of 16 March.
+    assert (both.places_before, both.places_after) == (0, 1 + 4 + 2)
+    assert (both.bookings_before, both.bookings_after) == (3, 3)

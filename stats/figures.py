@@ -11,7 +11,7 @@ first day to midnight on the first of the next, Toronto time (23 or 25 hours on 
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -513,6 +513,9 @@ class UseComparison:
 
 @dataclass(frozen=True)
 class DisplayUse:
+    """A display on during the period, and what it featured counted in its two windows (``DISPLAY_USE_DEFINITION``);
+    ``after_days`` is the length of the second window, cut at the period's end."""
+
     title: str
     branch: str
     starts_on: dt.date
@@ -534,7 +537,7 @@ class DisplayUse:
 
     def as_json(self) -> dict:
         return {
-            **self.__dict__,
+            **asdict(self),
             "starts_on": self.starts_on.isoformat(),
             "ends_on": self.ends_on.isoformat(),
         }

@@ -13,10 +13,25 @@ from django.template.loader import render_to_string
 from makerlab.exports import csv_text, sheet_append
 from makerlab.pdf import html_to_pdf
 from stats import figures as stats_figures
+from stats.figures import DISPLAY_USE_TITLE
 from stats.selectors import AnnualLine, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_COLUMNS = ["Figure", "Unit", "This month", "Year to date", "Same month last year", "Change (%)", "Flagged"]
+DISPLAY_COLUMNS = [
+    "Display",
+    "Branch",
+    "On from",
+    "On until",
+    "Counted",
+    "Before",
+    "Before, days",
+    "Before, a week",
+    "During and after",
+    "During and after, days",
+    "During and after, a week",
+    "Change (%)",
+]
 UNIT_NAMES = {"count": "number", "minutes": "minutes", "hours": "hours", "days": "days", "percent": "percent"}
 
 
@@ -32,6 +47,34 @@ def _figure_row(row) -> list:
     ]
 
 
+def _display_rows(section) -> list[list]:
+    """The use of what each display featured, a row per display and measure; the change is "new" when there was
+    nothing before, and empty when there was nothing either time."""
+    rows = []
+    for display_rows in section.displays:
+        display = display_rows.display
+        for line in display_rows.lines:
+            comparison = line.comparison
+            change = "new" if comparison.is_new else comparison.change
+            rows.append(
+                [
+                    display.title,
+                    display.branch,
+                    display.starts_on,
+                    display.ends_on,
+                    comparison.measure,
+                    comparison.before,
+                    comparison.before_days,
+                    comparison.before_per_week,
+                    comparison.after,
+                    comparison.after_days,
+                    comparison.after_per_week,
+                    change,
+                ]
+            )
+    return rows
+
+
 def report_csv(view: ReportView, *, area: str) -> str:
     """One area's figures and breakdown tables as CSV text."""
     section = view.section(area)
@@ -41,6 +84,8 @@ def report_csv(view: ReportView, *, area: str) -> str:
     rows += [["" if value is None else value for value in _figure_row(row)] for row in section.rows]
     for breakdown in section.breakdowns:
         rows += [[], [breakdown.title, "Value"], *([label, value] for label, value in breakdown.rows)]
+    if section.displays:
+        rows += [[], [DISPLAY_USE_TITLE], DISPLAY_COLUMNS, *_display_rows(section)]
     return csv_text(rows)
 
 
@@ -83,6 +128,15 @@ def report_xlsx(view: ReportView) -> bytes:
             sheet.cell(row=sheet.max_row, column=1).font = bold
             for label, value in breakdown.rows:
                 sheet_append(sheet, [label, value])
+        if section.displays:
+            sheet_append(sheet, [])
+            sheet_append(sheet, [DISPLAY_USE_TITLE])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            sheet_append(sheet, DISPLAY_COLUMNS)
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for row in _display_rows(section):
+                sheet_append(sheet, row)
         sheet.freeze_panes = "A3"
         _autosize(sheet, [44, 10, 14, 14, 22, 12, 24])
     definitions = workbook.create_sheet(title="Definitions")

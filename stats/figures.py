@@ -11,13 +11,15 @@ first day to midnight on the first of the next, Toronto time (23 or 25 hours on 
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Least, TruncDate
 
+from bookings.models import Booking
 from bookings.selectors import (
     attended_by_service,
     attended_by_topic,
@@ -28,7 +30,7 @@ from bookings.selectors import (
     patron_visits,
 )
 from makerlab.models import Branch, Patron, ServiceArea
-from programs.models import Audience, Category
+from programs.models import Audience, Category, Program, Registration
 from programs.selectors import (
     patron_attendance,
     programs_delivered,
@@ -36,6 +38,7 @@ from programs.selectors import (
     session_attendance,
     waitlisted_places_at,
 )
+from promotion.models import Display
 from safety.models import Severity
 from safety.selectors import board_figures as safety_board_figures
 from seedlibrary.selectors import packets_lent, patron_borrowing, seed_figures
@@ -73,6 +76,7 @@ AREAS = [
     Area("patrons", "Patrons served"),
     Area("demand", "Demand signals"),
     Area("safety", "Health and safety"),
+    Area("displays", "Displays and exhibits"),
 ]
 
 
@@ -416,6 +420,25 @@ FIGURES += [
     ),
 ]
 
+FIGURES += [
+    _f(
+        "displays.installed",
+        "Displays installed",
+        "count",
+        True,
+        "Displays shown to the public whose first day was in the period (displays only planned, not shown to the "
+        "public, are not counted). For one branch, only its displays.",
+    ),
+    _f(
+        "displays.on",
+        "Displays on",
+        "count",
+        False,
+        "Different displays shown to the public that were on for at least one day of the period, including those put "
+        "up earlier. For one branch, only its displays.",
+    ),
+]
+
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 
 # Breakdowns: label → value tables beside the figures (attended sessions by service, and so on).
@@ -434,16 +457,117 @@ BREAKDOWNS = {
 
 BUSY_EQUIPMENT_PERCENT = 80
 
+# Displays: each one on during the period compared with itself, before it went up and during and after it.
+DISPLAY_WINDOW_DAYS = 28
+DISPLAY_USE_TITLE = "Use of what each display featured, before it and during and after it"
+DISPLAY_USE_DEFINITION = (
+    f"Each display on during the month is compared with itself. Before: the {DISPLAY_WINDOW_DAYS} days before the "
+    f"day it went up. During and after: from the day it went up until {DISPLAY_WINDOW_DAYS} days after it came down, "
+    "stopped at the end of the month reported on, so that later months never change the figures. Both are given per "
+    "week (the count divided by the days counted, times seven), so that windows of different lengths compare. "
+    "Counted: 1-on-1 sessions of services that use a machine the display featured, not cancelled, on the day of the "
+    "session; and places in registrations (confirmed, not cancelled) made on those days for the programs it "
+    "featured and the programs that use a machine it featured, each registration once even when its program is "
+    "featured both ways. The change is the per-week figure during and after compared with the one before, in "
+    "percent; “new” when there was none before. Days are Toronto days, so the clock changes shift nothing. A "
+    "branch's figures count the displays at that branch; what they featured is counted wherever it was booked."
+)
+BOOKINGS_MEASURE = "1-on-1 sessions on featured machines"
+PLACES_MEASURE = "Program places registered"
+
+
+def per_week(count: int, days: int) -> float:
+    return round(count * 7 / days, 1) if days else 0.0
+
+
+@dataclass(frozen=True)
+class UseComparison:
+    """One measure of a display's featured technologies: a count before and one during and after, per week."""
+
+    measure: str
+    before: int
+    before_days: int
+    after: int
+    after_days: int
+
+    @property
+    def before_per_week(self) -> float:
+        return per_week(self.before, self.before_days)
+
+    @property
+    def after_per_week(self) -> float:
+        return per_week(self.after, self.after_days)
+
+    @property
+    def is_new(self) -> bool:
+        return self.before == 0 and self.after > 0
+
+    @property
+    def change(self) -> float | None:
+        """The change in percent of the weekly rate before; None when there was nothing before."""
+        if not self.before or not self.before_days or not self.after_days:
+            return None
+        before, after = self.before / self.before_days, self.after / self.after_days
+        return round(100 * (after - before) / before, 1)
+
+
+@dataclass(frozen=True)
+class DisplayUse:
+    """A display on during the period, and what it featured counted in its two windows (``DISPLAY_USE_DEFINITION``);
+    ``after_days`` is the length of the second window, cut at the period's end."""
+
+    title: str
+    branch: str
+    starts_on: dt.date
+    ends_on: dt.date
+    after_days: int
+    bookings_before: int
+    bookings_after: int
+    places_before: int
+    places_after: int
+
+    @property
+    def comparisons(self) -> list[UseComparison]:
+        return [
+            UseComparison(
+                BOOKINGS_MEASURE, self.bookings_before, DISPLAY_WINDOW_DAYS, self.bookings_after, self.after_days
+            ),
+            UseComparison(PLACES_MEASURE, self.places_before, DISPLAY_WINDOW_DAYS, self.places_after, self.after_days),
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            **asdict(self),
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DisplayUse":
+        return cls(
+            **{
+                **data,
+                "starts_on": dt.date.fromisoformat(data["starts_on"]),
+                "ends_on": dt.date.fromisoformat(data["ends_on"]),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class Figures:
-    """Values keyed as in ``FIGURES`` (None when there is nothing to divide by) and breakdown tables."""
+    """Values keyed as in ``FIGURES`` (None when there is nothing to divide by), breakdown tables, and the use of
+    what each display on during the period featured."""
 
     values: dict[str, int | float | None]
     breakdowns: dict[str, list[tuple[str, int | float]]]
+    displays: list[DisplayUse] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"values": self.values, "breakdowns": {k: [list(row) for row in v] for k, v in self.breakdowns.items()}}
+        return {
+            "values": self.values,
+            "breakdowns": {k: [list(row) for row in v] for k, v in self.breakdowns.items()},
+            "displays": [display.as_json() for display in self.displays],
+        }
 
 
 def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -613,6 +737,93 @@ def _patrons(start_at, end_at, branch, values) -> None:
     values["patrons.returning"] = totals["served"] - totals["new"]
 
 
+def _counted(rows, column: str = "pk"):
+    """A subquery's rows added up (counted for ``pk``) in SQL, 0 when there are none."""
+    function = "COUNT" if column == "pk" else "SUM"
+    total = rows.order_by().annotate(total=Func(F(column), function=function)).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def display_use(*, start: dt.date, end_day: dt.date, end_at: dt.datetime, branch: Branch | None) -> list[DisplayUse]:
+    """Published displays on for at least a day of ``[start, end_day)`` and the use of what they featured in their
+    two windows (see ``DISPLAY_USE_DEFINITION``), nothing counted at or after ``end_at``: one query.
+
+    Windows are Toronto dates computed in SQL from each display's own dates; a session or registration falls in
+    one by its Toronto date.
+    """
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    window = dt.timedelta(days=DISPLAY_WINDOW_DAYS)
+    displays = Display.objects.filter(is_published=True, starts_on__lt=end_day, ends_on__gte=start)
+    if branch is not None:
+        displays = displays.filter(branch=branch)
+    displays = displays.annotate(
+        before_from=Cast(F("starts_on") - window, DateField()),
+        after_until=Least(Cast(F("ends_on") + window + dt.timedelta(days=1), DateField()), Value(end_day)),
+    )
+    sessions = (
+        Booking.objects.filter(service_type__equipment__displays=OuterRef("pk"), starts_at__lt=end_at)
+        .exclude(status=Booking.Status.CANCELLED)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone))
+    )
+    featured_programs = Program.objects.filter(
+        Q(displays=OuterRef(OuterRef("pk"))) | Q(equipment__displays=OuterRef(OuterRef("pk")))
+    ).values("pk")
+    registrations = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED, created_at__lt=end_at, program__in=featured_programs
+    ).annotate(day=TruncDate("created_at", tzinfo=zone))
+
+    def before(rows):
+        return rows.filter(day__gte=OuterRef("before_from"), day__lt=OuterRef("starts_on"))
+
+    def after(rows):
+        return rows.filter(day__gte=OuterRef("starts_on"), day__lt=OuterRef("after_until"))
+
+    rows = (
+        displays.annotate(
+            bookings_before=_counted(before(sessions)),
+            bookings_after=_counted(after(sessions)),
+            places_before=_counted(before(registrations), "places"),
+            places_after=_counted(after(registrations), "places"),
+        )
+        .order_by("branch__name", "starts_on", "title", "pk")
+        .values(
+            "title",
+            "branch__name",
+            "starts_on",
+            "ends_on",
+            "after_until",
+            "bookings_before",
+            "bookings_after",
+            "places_before",
+            "places_after",
+        )
+    )
+    return [
+        DisplayUse(
+            title=row["title"],
+            branch=row["branch__name"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            after_days=(row["after_until"] - row["starts_on"]).days,
+            bookings_before=row["bookings_before"],
+            bookings_after=row["bookings_after"],
+            places_before=row["places_before"],
+            places_after=row["places_after"],
+        )
+        for row in rows
+    ]
+
+
+def _displays(start, end_at, branch, values) -> list[DisplayUse]:
+    # The day after the last moment counted: ``end`` for a whole period, the next day for a period cut by ``until``.
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    end_day = (end_at - dt.timedelta(microseconds=1)).astimezone(zone).date() + dt.timedelta(days=1)
+    uses = display_use(start=start, end_day=end_day, end_at=end_at, branch=branch) if end_day > start else []
+    values["displays.installed"] = sum(1 for use in uses if use.starts_on >= start)
+    values["displays.on"] = len(uses)
+    return uses
+
+
 SEED_KEYS = {figure.key for figure in FIGURES if figure.area == "seeds"} | {"demand.seeds_out"}
 
 
@@ -668,9 +879,11 @@ def compute_figures(
     if _areas_wanted(wanted, "safety."):
         for key, value in safety_board_figures(start_at=start_at, end_at=end_at, branch=branch).items():
             values[f"safety.{key}"] = value
+    displays = _displays(start, end_at, branch, values) if _areas_wanted(wanted, "displays.") else []
     if wanted is not None:
         return Figures(values={key: values[key] for key in keys}, breakdowns={})
     return Figures(
         values={figure.key: values[figure.key] for figure in FIGURES},
         breakdowns={key: breakdowns[key] for key in BREAKDOWNS},
+        displays=displays,
     )

@@ -88,6 +88,27 @@ class Breakdown:
     unit: str
 
 
+@dataclass(frozen=True)
+class DisplayLine:
+    """One measure of a display's comparison, with its change as the board reads it."""
+
+    comparison: stats_figures.UseComparison
+
+    @property
+    def change_text(self) -> str:
+        if self.comparison.is_new:
+            return "new"
+        if not self.comparison.before and not self.comparison.after:
+            return "none either time"
+        return change_text(self.comparison.change)
+
+
+@dataclass(frozen=True)
+class DisplayRows:
+    display: stats_figures.DisplayUse
+    lines: list[DisplayLine]
+
+
 @dataclass
 class AreaSection:
     key: str
@@ -95,6 +116,9 @@ class AreaSection:
     rows: list[FigureRow] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     chart: SafeString | str = ""
+    # The Displays section: the use of what each display featured, and the number of the note that defines it.
+    displays: list[DisplayRows] = field(default_factory=list)
+    displays_note: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,14 @@ def report_view(*, figures: dict, month: dt.date, version: int = 1, closed_at=No
         area = key.split(".", 1)[0]
         if rows and area in sections:
             sections[area].breakdowns.append(Breakdown(key, title, rows, _breakdown_unit(key)))
+    displays = sections["displays"]
+    for row in period.get("displays") or []:
+        use = stats_figures.DisplayUse.from_json(row)
+        displays.displays.append(DisplayRows(use, [DisplayLine(comparison) for comparison in use.comparisons]))
+    displays.displays_note = len(footnotes) + 1
+    footnotes.append(
+        Footnote(displays.displays_note, stats_figures.DISPLAY_USE_TITLE, stats_figures.DISPLAY_USE_DEFINITION)
+    )
     for section in sections.values():
         section.chart = _section_chart(section, month=month)
     ytd_start = (figures.get("year_to_date") or {}).get("start")

@@ -38,6 +38,7 @@ NOTIFICATION_KIND_LABELS = {
     "survey_follow_up": "Follow-up survey invitation",
     "monthly_report": "Monthly report to the board",
     "mylab_sign_in": "My Maker Lab sign-in link",
+    "purchase_suggestion_answer": "Answer to a purchase suggestion",
     "card_refusal": "Why a request with a card was refused",
     "booking_cancelled_out_of_service": "Booking cancelled: the machine is out of service",
     "safety_report_urgent": "Serious injury reported (to the coordinator and manager)",

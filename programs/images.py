@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 RENDITION_WIDTHS = (400, 1200)
 RENDITION_FORMAT = "WEBP"
@@ -83,6 +83,17 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
+def _decode_whole(image: Image.Image) -> None:
+    """Decode every pixel, refusing a file cut short even though WeasyPrint, once imported to print a PDF, tells
+    Pillow to accept truncated images in the whole process."""
+    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+
+
 def _rendition_size(width: int, height: int, target: int) -> tuple[int, int]:
     """The target width, never wider than the original (a small photo is not blown up)."""
     new_width = min(target, width)
@@ -100,7 +111,7 @@ def image_prepare(upload) -> PreparedImage:
     try:
         # JPEG can decode straight at a smaller scale: much less memory for a big camera photo.
         image.draft("RGB", (max(RENDITION_WIDTHS) * 2, max(RENDITION_WIDTHS) * 2))
-        image.load()
+        _decode_whole(image)
         image = ImageOps.exif_transpose(image)
         has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
         image = image.convert("RGBA" if has_alpha else "RGB")

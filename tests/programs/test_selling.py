@@ -16,8 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageFile
 
+from makerlab.pdf import html_to_pdf
 from programs.models import Audience, Category, Program
 from programs.services import term
 from programs.services.registration import ParticipantDetails, registration_create
@@ -420,3 +421,15 @@ def test_the_demo_shows_pictures_excerpts_badges_and_register_buttons(client, de
     assert "Kind of program: </span>Textiles</span>" in page
     calendar = client.get(reverse("programs:program_calendar", args=["sewing-basics"]))
     assert len(icalendar.Calendar.from_ical(calendar.content).walk("VEVENT")) == 3
+
+
+def test_a_truncated_photo_is_refused_after_a_pdf_was_printed_in_the_same_process(coordinator_client, media):
+    """WeasyPrint tells Pillow to accept truncated images process-wide: an upload is still decoded in full."""
+    html_to_pdf("<p>A poster</p>", what="a test page")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    program = childrens_program(title="Little makers", slug="little-makers")
+    data = change_form(coordinator_client, program, image=truncated_jpeg(), image_alt="Something", title="New")
+    response = coordinator_client.post(change_url(program), data)
+    assert response.status_code == 200
+    assert "This file is not a picture we can read." in html.unescape(response.content.decode())
+    assert ImageFile.LOAD_TRUNCATED_IMAGES

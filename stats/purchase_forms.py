@@ -14,7 +14,9 @@ from stats.purchases import Evidence, EvidenceRow
 WHAT_LENGTH, WHY_LENGTH, ITEM_LENGTH, REASON_LENGTH, ANSWER_LENGTH = 120, 600, 150, 1500, 1000
 
 
-def _text(label: str, length: int, *, rows: int | None = None, required: bool = True, help_text: str = ""):
+def _text(
+    label: str, length: int, *, missing: str = "", rows: int | None = None, required: bool = True, help_text: str = ""
+):
     return forms.CharField(
         label=label,
         max_length=length,
@@ -22,7 +24,7 @@ def _text(label: str, length: int, *, rows: int | None = None, required: bool = 
         validators=[validate_plain_text],
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(),
-        error_messages={"max_length": f"Keep this to {length} characters.", "required": "Fill in this field."},
+        error_messages={"max_length": f"Keep this to {length} characters.", "required": missing},
     )
 
 
@@ -39,11 +41,13 @@ class SuggestionForm(HoneypotMixin, forms.Form):
     what = _text(
         "What would you like the Maker Lab to have?",
         WHAT_LENGTH,
+        missing="Say what you would like the Maker Lab to have.",
         help_text="For example: a laser cutter, Inkscape, Cherokee Purple tomato.",
     )
     why = _text(
         "How would it help you or others?",
         WHY_LENGTH,
+        missing="Say in a few words how it would help.",
         rows=4,
         help_text=f"A sentence or two is plenty (up to {WHY_LENGTH} characters).",
     )
@@ -90,13 +94,24 @@ class DollarsField(forms.Field):
 
 
 class RecommendationForm(forms.Form):
-    item = _text("What to buy", ITEM_LENGTH, help_text="For example: a second laser cutter (Glowforge Pro).")
+    item = _text(
+        "What to buy",
+        ITEM_LENGTH,
+        missing="Say what to buy.",
+        help_text="For example: a second laser cutter (Glowforge Pro).",
+    )
     estimated_cost = DollarsField(
         label="Estimated cost in dollars",
         help_text="Taxes and shipping included, for example 6500.",
         error_messages={"required": "Enter the estimated cost."},
     )
-    reason = _text("Why the lab should buy it", REASON_LENGTH, rows=5, help_text=f"Up to {REASON_LENGTH} characters.")
+    reason = _text(
+        "Why the lab should buy it",
+        REASON_LENGTH,
+        missing="Say why the lab should buy it.",
+        rows=5,
+        help_text=f"Up to {REASON_LENGTH} characters.",
+    )
     evidence = forms.MultipleChoiceField(
         label="Evidence to include",
         required=False,

@@ -38,7 +38,7 @@ def log_in(page) -> None:
 def test_the_coordinator_finds_the_posters_and_copies_the_digest(page, robots, assert_accessible):
     log_in(page)
     page.goto("/staff/promotion/")
-    page.get_by_role("link", name="Printables").click()
+    page.get_by_role("link", name="Posters, flyers and the month's sheet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Printables")
     expect(page.get_by_role("link", name="Poster, Letter for Robot Builders")).to_be_visible()
     expect(page.get_by_role("link", name="What's on in December 2026 (PDF, 1 page)")).to_be_visible()

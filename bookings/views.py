@@ -198,6 +198,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page("bookings", "branches", conditional=True)
 def service_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The picture social media show when the service's page is shared: drawn once per change."""
     return share_image_response(request, service_share_card(_service_or_404(slug)))

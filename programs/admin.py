@@ -178,19 +178,8 @@ class DuplicateForm(ActionForm):
     )
 
 
-class ProgramImageField(forms.ImageField):
-    """A picture checked in full (kind, size, every pixel decoded) with its renditions made ready to store."""
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        upload.prepared = images.image_prepare(upload)
-        return upload
-
-
 class ProgramAdminForm(forms.ModelForm):
-    image = ProgramImageField(
+    image = images.PreparedImageField(
         label=Program._meta.get_field("image").verbose_name.capitalize(),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

@@ -10,6 +10,7 @@ import posixpath
 import warnings
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -125,6 +126,17 @@ def image_prepare(upload) -> PreparedImage:
         resized.save(encoded, RENDITION_FORMAT, quality=RENDITION_QUALITY, method=4)
         renditions[target] = (*size, encoded.getvalue())
     return PreparedImage(renditions=renditions)
+
+
+class PreparedImageField(forms.ImageField):
+    """A picture checked in full (kind, size, every pixel decoded) with its renditions made ready to store."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        upload.prepared = image_prepare(upload)
+        return upload
 
 
 def rendition_name(original: str, target: int) -> str:

@@ -340,6 +340,7 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page("programs", "branches", period_seconds=600, conditional=True)  # the next session passes
 def program_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The picture social media show when the program's page is shared: drawn once per change."""
     now = timezone.now()

@@ -19,19 +19,8 @@ WHEN_TEXT = {DisplayState.ON_NOW: "On now", DisplayState.COMING: "Coming", Displ
 PHOTO_NEEDED = "Choose a photo to upload, or remove this row."
 
 
-class DisplayPhotoField(forms.ImageField):
-    """A photo checked in full (kind, size, every pixel decoded) with its copies made ready to store."""
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        upload.prepared = images.image_prepare(upload)
-        return upload
-
-
 class DisplayPhotoForm(forms.ModelForm):
-    image = DisplayPhotoField(
+    image = images.PreparedImageField(
         label="Photo",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=f"A JPEG, PNG or WebP photo, at most {images.MAX_UPLOAD_MEGABYTES} MB.",

@@ -156,6 +156,7 @@ def _share_description(variety: Variety) -> str:
 
 
 @require_safe
+@cached_page("seeds", conditional=True)
 def variety_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The picture social media show when the seed's page is shared: drawn once per change."""
     variety = catalogue.variety_to_share(slug=slug)

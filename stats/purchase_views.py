@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.forms import add_service_error
-from makerlab.pagecache import cached_staff_page
+from makerlab.pagecache import cached_page, cached_staff_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
 from stats.models import PurchaseRecommendation, PurchaseSuggestion, SuggestionKind
 from stats.purchase_forms import AnswerForm, RecommendationForm, SuggestionForm
@@ -45,6 +45,7 @@ def _suggest_page(request: HttpRequest, form: SuggestionForm, *, status: int = 2
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited
+@cached_page("branches")  # the empty form: the same for every visitor, with their own CSRF token put in
 def suggest(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         kind = request.GET.get("kind")

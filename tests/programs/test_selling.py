@@ -162,9 +162,10 @@ def test_program_page_shares_its_address_to_copy_or_email(client, db, settings):
     address = "https://makerlab.example.org/programs/little-makers/"
     assert '<h2 class="h4" id="share-heading">Share</h2>' in page
     assert f'<input class="form-control" type="url" id="share-link" value="{address}" readonly>' in page
-    # The button needs JavaScript, so it is hidden until copy-link.js shows it.
-    assert 'data-copy-link="share-link" data-copy-status="share-status" hidden>Copy link</button>' in page
-    assert '<script src="/static/js/copy-link.js" defer></script>' in page
+    # The button needs JavaScript, so it is hidden until copy-text.js shows it.
+    assert 'data-copy="share-link" data-copy-status="share-status"' in page
+    assert "hidden>Copy link</button>" in page
+    assert '<script src="/static/js/copy-text.js" defer></script>' in page
     assert (
         '<a href="mailto:?subject=Little%20makers%20%26%20friends'
         "&amp;body=Little%20makers%20%26%20friends%20at%20the%20" in page

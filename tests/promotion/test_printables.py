@@ -297,7 +297,7 @@ def test_the_digest_lists_the_months_programs_with_full_addresses_and_no_script(
     assert "<" not in digest.text
     page = response.content.decode()
     assert "&lt;table" in page  # the source, to copy, in a read-only box
-    assert "readonly" in page and "digest-copy.js" in page
+    assert "readonly" in page and "js/copy-text.js" in page
     preview = coordinator_client.get(PREVIEW, {"month": "2027-01"})
     assert preview.status_code == 200 and digest.html in preview.content.decode()
     assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]

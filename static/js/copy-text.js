@@ -1,6 +1,6 @@
-// "Copy" buttons of the newsletter digest (data-copy-source="<id of a read-only text box>"): hidden until this
-// script shows them, so without JavaScript the text box alone is there to select and copy. The outcome is said
-// in the status element named by data-copy-status, which screen readers announce.
+// "Copy" buttons (data-copy="<id of a read-only field or text box>"): hidden until this script shows them, so
+// without JavaScript the field alone is there to select and copy. The outcome is said in the status element
+// named by data-copy-status, which screen readers announce, in the button's data-copied or data-not-copied words.
 (function () {
   "use strict";
 
@@ -14,8 +14,8 @@
     }
   }
 
-  document.querySelectorAll("button[data-copy-source]").forEach(function (button) {
-    var field = document.getElementById(button.getAttribute("data-copy-source"));
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
     var status = document.getElementById(button.getAttribute("data-copy-status"));
     if (!field) {
       return;
@@ -24,11 +24,14 @@
     function say(copied) {
       if (status) {
         status.textContent = copied
-          ? "Copied. Paste it into the newsletter tool."
-          : "We could not copy it. Click in the box, select everything, then copy.";
+          ? button.getAttribute("data-copied") || "Copied."
+          : button.getAttribute("data-not-copied") || "We could not copy it. Select it, then copy it.";
       }
     }
 
+    field.addEventListener("focus", function () {
+      field.select();
+    });
     button.addEventListener("click", function () {
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(field.value).then(

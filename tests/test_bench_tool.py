@@ -52,6 +52,14 @@ def test_scale_ratio_is_the_largest_scale_over_the_smallest():
     assert scale_ratios({1: {"home": 2.0, "feed": 4.0}, 10: {"home": 2.2, "feed": 8.0}}) == {"home": 1.1, "feed": 2.0}
 
 
+def test_scale_ratio_takes_out_the_drift_the_baseline_shows():
+    """The second pass ran on a machine a third slower: the baseline says so, and a page slower by just as much
+    did not grow with the data; the raw ratio keeps the drift."""
+    by_scale = {1: {BASELINE: 0.75, "home": 0.6, "feed": 0.6}, 10: {BASELINE: 1.0, "home": 0.8, "feed": 1.6}}
+    assert scale_ratios(by_scale) == {BASELINE: 1.0, "home": 1.0, "feed": 2.0}
+    assert scale_ratios(by_scale, raw=True) == {BASELINE: 1.33, "home": 1.33, "feed": 2.67}
+
+
 def test_each_goal_is_checked_for_its_kind_of_page():
     public = Target("home", "/")
     staff = Target("desk", "/staff/desk/", cookie="sessionid=x")

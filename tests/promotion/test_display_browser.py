@@ -49,7 +49,9 @@ def test_the_coordinator_plans_the_year_on_the_calendar(page, displays, assert_a
     page.get_by_label("Username").fill("coordinator")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.goto("/staff/promotion/")
+    page.get_by_role("navigation", name="Staff area").get_by_role("link", name="Promotion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Promotion")
+    assert_accessible(page)
     page.get_by_role("link", name="Calendar of displays").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Displays in 2026")
     assert_accessible(page)
@@ -60,3 +62,13 @@ def test_the_coordinator_plans_the_year_on_the_calendar(page, displays, assert_a
     page.goto("/staff/promotion/displays/?year=0")
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_display_that_has_ended_says_so_and_points_to_what_is_on(page, displays, assert_accessible):
+    display_make(title="Seed saving through the seasons", slug="seed-saving", days=(-80, -30))
+    response = page.goto("/displays/seed-saving/")
+    assert response.status == 410
+    expect(page.get_by_role("heading", level=1)).to_contain_text("This display has ended")
+    assert_accessible(page)
+    page.get_by_role("link", name="See what is on display now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Displays and exhibits")

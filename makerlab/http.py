@@ -80,5 +80,8 @@ def _sent_from_own_page(request: HttpRequest) -> bool:
     origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
     if not origin:
         return True  # an old browser's post, or none from a browser at all: no other site's page sent it
-    sent_from = urlsplit(origin)
+    try:
+        sent_from = urlsplit(origin)
+    except ValueError:  # not an address at all ("http://[")
+        return False
     return sent_from.scheme in ("http", "https") and sent_from.netloc == request.get_host()

@@ -173,6 +173,8 @@ def test_the_seed_catalogue_carries_no_token_and_takes_a_basket_post_from_its_ow
         {"Origin": "https://elsewhere.example"},
         {"Origin": "null"},
         {"Referer": "https://elsewhere.example/page"},
+        {"Origin": "http://["},
+        {"Referer": "about:blank"},
     ],
 )
 def test_another_site_cannot_change_a_visitors_seed_basket(shelf, headers):

@@ -21,19 +21,6 @@ from programs.models import Category, Program, Session
 from programs.selectors import interest_by_month, programs_published
 from promotion.models import Display, DisplayPhoto
 
-
-def displays_showing(*, on: dt.date, branch_ids: Iterable[int] | None = None) -> QuerySet[Display]:
-    """Published displays on that day (the branch's local date), with their branch and photos, soonest to end first."""
-    displays = Display.objects.filter(is_published=True, starts_on__lte=on, ends_on__gte=on)
-    if branch_ids is not None:
-        displays = displays.filter(branch_id__in=list(branch_ids))
-    return (
-        displays.select_related("branch")
-        .prefetch_related(Prefetch("photos", queryset=DisplayPhoto.objects.order_by("position", "pk")))
-        .order_by("ends_on", "title", "pk")
-    )
-
-
 # --- The public pages ------------------------------------------------------------------------------------------
 
 COMING_SOON_DAYS = 120
@@ -133,9 +120,10 @@ def display_dates_text(display: Display, *, today: dt.date) -> str:
 HOME_DISPLAYS = 3
 
 
-def displays_on_now(*, now: dt.datetime, limit: int) -> list[Display]:
-    """Published displays on now at active branches, by each branch's own date, soonest to end first. One query:
-    no branch's date is more than a day from the library's, so the database narrows and each branch decides."""
+def displays_on_now(*, now: dt.datetime, limit: int, branch_ids: Iterable[int] | None = None) -> list[Display]:
+    """Published displays on now at active branches (or those of ``branch_ids``), by each branch's own date, soonest
+    to end first. One query: no branch's date is more than a day from the library's, so the database narrows and
+    each branch decides."""
     library_day = timezone.localdate(now)
     near = Display.objects.filter(
         is_published=True,
@@ -143,6 +131,8 @@ def displays_on_now(*, now: dt.datetime, limit: int) -> list[Display]:
         starts_on__lte=library_day + dt.timedelta(days=1),
         ends_on__gte=library_day - dt.timedelta(days=1),
     )
+    if branch_ids is not None:
+        near = near.filter(branch_id__in=list(branch_ids))
     displays = near.select_related("branch").order_by("ends_on", "title", "pk")
     on_now = (d for d in displays if d.starts_on <= timezone.localdate(now, timezone=d.branch.zone) <= d.ends_on)
     return list(itertools.islice(on_now, limit))
@@ -227,9 +217,12 @@ def displays_calendar(*, year: int, branch: Branch | None = None) -> list[Calend
 
 
 def displays_during(*, first_day: dt.date, last_day: dt.date) -> QuerySet[Display]:
-    """Published displays on at least one day from ``first_day`` to ``last_day``, with their branch, soonest first."""
+    """Published displays at active branches on at least one day from ``first_day`` to ``last_day``, with their
+    branch, soonest first."""
     return (
-        Display.objects.filter(is_published=True, starts_on__lte=last_day, ends_on__gte=first_day)
+        Display.objects.filter(
+            is_published=True, branch__is_active=True, starts_on__lte=last_day, ends_on__gte=first_day
+        )
         .select_related("branch")
         .order_by("starts_on", "title", "pk")
     )

@@ -1,6 +1,7 @@
 """Writes for promotion's displays: the dates a display may have, and its photos' files, kept in step with the rows."""
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,7 +36,16 @@ def display_photo_renditions_update(
     bump("promotion")
     photo.renditions = renditions
     if previous_image and previous_image != photo.image.name:
-        images.image_files_delete(storage=storage, original=previous_image, recorded=previous_renditions or [])
+        # Once the new photo is committed: a change rolled back keeps the old photo, files and all.
+        transaction.on_commit(
+            partial(
+                images.image_files_delete,
+                storage=storage,
+                original=previous_image,
+                recorded=previous_renditions or [],
+            ),
+            robust=True,
+        )
 
 
 def display_photo_delete(*, photo: DisplayPhoto) -> None:

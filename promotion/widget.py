@@ -21,7 +21,7 @@ from programs.eligibility import program_audience_text
 from programs.filters import ProgramFilter
 from programs.models import Program
 from programs.selectors import programs_published
-from promotion.selectors import displays_showing
+from promotion.selectors import displays_on_now
 
 PROGRAMS, SERVICES, DISPLAYS = "programs", "services", "displays"
 SECTIONS = [
@@ -180,17 +180,17 @@ def _services(choices: WidgetChoices, address: Address) -> Section:
     )
 
 
-def _displays(choices: WidgetChoices, today: dt.date, address: Address) -> Section:
+def _displays(choices: WidgetChoices, now: dt.datetime, address: Address) -> Section:
     if choices.at_partner_site:
         displays = []
     else:
         branch_ids = None if choices.branch_id is None else [choices.branch_id]
-        displays = displays_showing(on=today, branch_ids=branch_ids)[: choices.limit]
+        displays = displays_on_now(now=now, limit=choices.limit, branch_ids=branch_ids)
     items = [
         Item(
             title=display.title,
             url=address(reverse("promotion:display", args=[display.slug])),
-            when=f"On until {day_text(display.ends_on, today=today)}",
+            when=f"On until {day_text(display.ends_on, today=timezone.localdate(now, timezone=display.branch.zone))}",
             where=f"{display.branch.name}, {display.area}",
         )
         for display in displays
@@ -211,6 +211,6 @@ def whats_on(*, choices: WidgetChoices, address: Address, now: dt.datetime | Non
     build = {
         PROGRAMS: lambda: _programs(choices, now, address),
         SERVICES: lambda: _services(choices, address),
-        DISPLAYS: lambda: _displays(choices, timezone.localdate(now), address),
+        DISPLAYS: lambda: _displays(choices, now, address),
     }
     return [build[section]() for section in choices.sections]

@@ -78,7 +78,7 @@ def test_deleting_a_photo_or_the_display_removes_the_files(
     assert not Display.objects.exists() and stored_files(media) == []
 
 
-def test_replacing_a_photo_removes_the_old_files(coordinator_client, media):
+def test_replacing_a_photo_removes_the_old_files(coordinator_client, media, django_capture_on_commit_callbacks):
     branch = central()
     coordinator_client.post(
         ADD_URL, admin_form(coordinator_client, ADD_URL, **new_display_fields(branch), **photo_row(photo()))
@@ -86,7 +86,8 @@ def test_replacing_a_photo_removes_the_old_files(coordinator_client, media):
     display = Display.objects.get()
     before = display.photos.get().image.name
     data = admin_form(coordinator_client, change_url(display), **{"photos-0-image": photo(800, 800, name="two.jpg")})
-    assert coordinator_client.post(change_url(display), data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the old files go once the change is committed
+        assert coordinator_client.post(change_url(display), data).status_code == 302
     after = display.photos.get()
     assert after.image.name != before and before not in stored_files(media)
     assert [(r["width"], r["height"]) for r in after.renditions] == [(400, 400), (800, 800)]

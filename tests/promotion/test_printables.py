@@ -254,6 +254,22 @@ def test_the_month_sheet_shows_the_programs_displays_and_services_on_one_letter_
     assert "http://testserver/programs/" in printed
 
 
+def test_the_month_sheet_and_digest_leave_out_displays_at_a_branch_that_closed(coordinator_client, january):
+    closed = BranchFactory(name="Old Mill Branch", slug="old-mill", is_active=False)
+    Display.objects.create(
+        title="Looms of the old mill",
+        slug="looms",
+        branch=closed,
+        area="Lobby",
+        starts_on=dt.date(2027, 1, 2),
+        ends_on=dt.date(2027, 1, 30),
+    )
+    printed = pdf_text(pdf_pages(coordinator_client.get(MONTH_SHEET, {"month": "2027-01"})))
+    assert "Print your own bridge" in printed and "Looms of the old mill" not in printed
+    digest = coordinator_client.get(reverse("promotion_staff:digest"), {"month": "2027-01"}).text
+    assert "Print your own bridge" in digest and "Looms of the old mill" not in digest
+
+
 def test_a_crowded_month_still_fits_one_page_and_says_how_many_more(coordinator_client, central):
     first = dt.date(2027, 1, 1)
     for n in range(45):

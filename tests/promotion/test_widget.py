@@ -208,6 +208,13 @@ def test_a_bad_parameter_beside_good_ones_leaves_the_good_ones(client, whats_on)
     assert titles(response.text) == ["Little makers"]
 
 
+def test_displays_at_a_branch_that_closed_are_not_shown(client, whats_on):
+    east = whats_on["east"]
+    east.is_active = False
+    east.save()
+    assert titles(client.get(WIDGET, {"show": "displays"}).text) == ["3D printing through the ages"]
+
+
 def test_a_branch_that_closed_is_ignored_rather_than_an_error(client, whats_on):
     east = whats_on["east"]
     east.is_active = False

@@ -203,6 +203,8 @@ def _with_ellipsis(line: str, font: ImageFont.FreeTypeFont, width: int) -> str:
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, most_lines: int) -> list[str]:
     """``text`` in lines no wider than ``width``, at most ``most_lines`` of them; text cut short ends with "…"."""
+    if most_lines < 1:
+        return []
     text = plain_text(text)
     cut = len(text) > MOST_CHARACTERS
     lines, current = [], ""

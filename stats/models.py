@@ -265,6 +265,10 @@ class PurchaseSuggestion(models.Model):
         return f"{self.what} ({self.get_kind_display().lower()})"
 
 
+# The largest estimated cost a recommendation may carry, in dollars.
+MAX_RECOMMENDATION_COST = 1_000_000
+
+
 class PurchaseRecommendation(models.Model):
     """A purchase the coordinator recommends to the manager, with the evidence as it stood when it was written."""
 
@@ -279,7 +283,7 @@ class PurchaseRecommendation(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(estimated_cost__gt=0) & Q(estimated_cost__lte=1_000_000),
+                condition=Q(estimated_cost__gt=0) & Q(estimated_cost__lte=MAX_RECOMMENDATION_COST),
                 name="purchase_recommendation_cost_in_range",
                 violation_error_message="Enter a cost from $0.01 to $1,000,000.",
                 violation_error_code="cost_out_of_range",

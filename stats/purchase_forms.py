@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from makerlab.forms import HoneypotMixin, honeypot_field
 from makerlab.validators import validate_plain_text
 from stats.models import SuggestionKind
-from stats.purchases import Evidence, EvidenceRow
+from stats.purchases import KIND_MISSING, WHY_MISSING, Evidence, EvidenceRow
 
 WHAT_LENGTH, WHY_LENGTH, ITEM_LENGTH, REASON_LENGTH, ANSWER_LENGTH = 120, 600, 150, 1500, 1000
 
@@ -34,7 +34,7 @@ class SuggestionForm(HoneypotMixin, forms.Form):
         choices=SuggestionKind.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose what kind of thing it is.",
+            "required": KIND_MISSING,
             "invalid_choice": "Choose one of the kinds listed.",
         },
     )
@@ -47,7 +47,7 @@ class SuggestionForm(HoneypotMixin, forms.Form):
     why = _text(
         "How would it help you or others?",
         WHY_LENGTH,
-        missing="Say in a few words how it would help.",
+        missing=WHY_MISSING,
         rows=4,
         help_text=f"A sentence or two is plenty (up to {WHY_LENGTH} characters).",
     )

@@ -28,7 +28,14 @@ from makerlab.services import notification_queue
 from programs.models import Category, Registration, Session
 from seedlibrary.selectors import seed_figures
 from stats.figures import BUSY_EQUIPMENT_PERCENT
-from stats.models import PurchaseRecommendation, PurchaseSuggestion, SuggestionKind, SurveyKind, SurveyResponse
+from stats.models import (
+    MAX_RECOMMENDATION_COST,
+    PurchaseRecommendation,
+    PurchaseSuggestion,
+    SuggestionKind,
+    SurveyKind,
+    SurveyResponse,
+)
 
 # Bookings, waits and machine use are read over this many days; comments and suggestions, which come more
 # slowly, over a year.
@@ -37,8 +44,10 @@ VOICE_DAYS = 365
 ROWS_PER_SECTION = 10
 CANDIDATES_SHOWN = 10
 MAX_EVIDENCE_CHOSEN = 12
-MAX_COST = Decimal("1000000")
+MAX_COST = Decimal(MAX_RECOMMENDATION_COST)
 MAX_REASON_PARAGRAPHS = 10
+KIND_MISSING = "Choose what kind of thing it is."
+WHY_MISSING = "Say in a few words how it would help."
 SUGGESTION_ANSWER_KIND = "purchase_suggestion_answer"
 
 # Survey comments are sorted into topics by the words they use: a comment may name more than one topic.
@@ -153,11 +162,11 @@ def suggestion_create(*, kind: str, what: str, why: str, email: str, now: dt.dat
     what, why = " ".join(what.split()), why.strip()
     errors = {}
     if kind not in SuggestionKind.values:
-        errors["kind"] = ValidationError("Choose what kind of thing it is.", code="kind")
+        errors["kind"] = ValidationError(KIND_MISSING, code="kind")
     if not suggestion_normalise(what):
         errors["what"] = ValidationError("Say what you would like the Maker Lab to have, in a few words.", code="what")
     if not why:
-        errors["why"] = ValidationError("Say how it would help you or others.", code="why")
+        errors["why"] = ValidationError(WHY_MISSING, code="why")
     if errors:
         raise ValidationError(errors)
     return PurchaseSuggestion.objects.create(

@@ -46,6 +46,10 @@ def test_long_or_hostile_text_wraps_to_the_width_and_is_cut_with_an_ellipsis(tex
         assert lines[-1].endswith("…")
 
 
+def test_no_room_for_a_line_gives_no_line_rather_than_an_error():
+    assert wrap("A long title that would need lines", _font(TITLE_SIZE), 600, 0) == []
+
+
 def _luminance(colour: str) -> float:
     def channel(value: int) -> float:
         value /= 255

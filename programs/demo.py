@@ -23,6 +23,7 @@ from bookings.models import Equipment, EquipmentKind
 from makerlab.cards import card_number_make
 from makerlab.demo import DemoContext
 from makerlab.models import Branch, Notification, Patron
+from makerlab.months import add_months
 from programs.demo_pictures import PICTURES, demo_pictures_add
 from programs.models import (
     AgeGroup,
@@ -444,8 +445,7 @@ def _past_people(programs, sessions, patrons, rng: random.Random) -> None:
 
 def _month_back(today: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` before this one."""
-    index = today.year * 12 + today.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return add_months(today, -months)
 
 
 def _slugify(title: str) -> str:

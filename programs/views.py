@@ -29,6 +29,7 @@ from makerlab.formatting import moment_text, time_span, when_text
 from makerlab.forms import add_public_refusal
 from makerlab.http import private_page, site_address
 from makerlab.links import manage_link_check, private_link
+from makerlab.months import add_months, month_bounds
 from makerlab.pagecache import cached_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
 from makerlab.share_image import share_image_response, share_tags
@@ -206,22 +207,11 @@ class CalendarDay:
         return date_format(self.day, "l j F")
 
 
-def _month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime, dt.date]:
-    zone = timezone.get_default_timezone()
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    # Local midnights: the month has 23- or 25-hour days when the clocks change, and that is right.
-    return (
-        dt.datetime.combine(first, dt.time(), tzinfo=zone),
-        dt.datetime.combine(following, dt.time(), tzinfo=zone),
-        following,
-    )
-
-
 def _month_page(
     request: HttpRequest, choice: CalendarViewForm, params: QueryDict, views: dict, now: dt.datetime
 ) -> HttpResponse:
     first = choice.first_day
-    starts, ends, following = _month_bounds(first)
+    (starts, ends), following = month_bounds(first), add_months(first, 1)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     filterset = ProgramFilter(request.GET or None, queryset=programs_on_calendar())
     programs = filterset.qs  # validates the filter form; unreadable values are shown and ignored

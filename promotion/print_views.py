@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from makerlab.formatting import moment_text
+from makerlab.months import add_months
 from makerlab.pagecache import cached_staff_page
 from promotion import printables
 from promotion.selectors import program_for_printing, programs_to_print
@@ -41,11 +42,6 @@ def staff_who_may_print(view):
     return wrapper
 
 
-def _month_shift(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 class MonthForm(forms.Form):
     month = forms.CharField(
         label="Month",
@@ -56,8 +52,8 @@ class MonthForm(forms.Form):
 
     def __init__(self, *args, today: dt.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.earliest = _month_shift(today.replace(day=1), -MONTHS_BACK)
-        self.latest = _month_shift(today.replace(day=1), MONTHS_AHEAD)
+        self.earliest = add_months(today.replace(day=1), -MONTHS_BACK)
+        self.latest = add_months(today.replace(day=1), MONTHS_AHEAD)
 
     def clean_month(self) -> dt.date:
         text = self.cleaned_data["month"].strip()
@@ -82,7 +78,7 @@ class MonthForm(forms.Form):
 def _month_choice(request: HttpRequest) -> tuple[MonthForm, dt.date | None, dt.date]:
     """The month in the address, checked; next month when there is none (newsletters and posters go out ahead)."""
     today = timezone.localdate()
-    next_month = _month_shift(today.replace(day=1), 1)
+    next_month = add_months(today.replace(day=1), 1)
     if "month" not in request.GET:
         form = MonthForm(initial={"month": next_month.strftime("%Y-%m")}, today=today)
         return form, next_month, today
@@ -92,7 +88,7 @@ def _month_choice(request: HttpRequest) -> tuple[MonthForm, dt.date | None, dt.d
 
 def _month_links(today: dt.date) -> list[tuple[str, str]]:
     this_month = today.replace(day=1)
-    return [(date_format(m, "F Y"), m.strftime("%Y-%m")) for m in (this_month, _month_shift(this_month, 1))]
+    return [(date_format(m, "F Y"), m.strftime("%Y-%m")) for m in (this_month, add_months(this_month, 1))]
 
 
 def _pdf(body: bytes, filename: str) -> HttpResponse:

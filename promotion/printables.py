@@ -25,6 +25,7 @@ from bookings.models import ServiceType
 from bookings.selectors import services_bookable
 from makerlab.formatting import clock_span, count_text, moment_text, when_text
 from makerlab.http import site_url
+from makerlab.months import month_bounds
 from makerlab.pdf import html_to_pdf
 from programs.eligibility import program_audience_text
 from programs.images import program_picture
@@ -184,17 +185,6 @@ def flyer_pdf(printable: ProgramPrintable) -> bytes:
 
 
 # --- A month: the printed sheet and the newsletter digest -----------------------------------------------------
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month's first moment and the next month's, in the library's time zone."""
-    zone = timezone.get_default_timezone()
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return (
-        dt.datetime.combine(first, dt.time(), tzinfo=zone),
-        dt.datetime.combine(following, dt.time(), tzinfo=zone),
-    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from makerlab.formatting import clock_text
 from makerlab.models import Branch
+from makerlab.months import add_months
 from stats.charts import format_value, line_chart_svg
 from stats.figures import FIGURES_BY_KEY, compute_figures
 from stats.models import MonthlyReport
@@ -61,11 +62,6 @@ MAX_MONTHS = 37  # three years and a month: enough to compare a month with the s
 
 def month_first(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

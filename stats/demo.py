@@ -28,8 +28,9 @@ from bookings.models import Booking
 from makerlab.demo import DemoContext
 from makerlab.formatting import count_text
 from makerlab.models import Notification
+from makerlab.months import add_months
 from programs.models import Attendance, Session
-from stats.dashboard import add_months, month_first, months_between
+from stats.dashboard import month_first, months_between
 from stats.models import (
     FollowUpAnswer,
     MonthlyReport,

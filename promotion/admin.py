@@ -13,7 +13,7 @@ from django.utils import timezone
 from programs import images
 from promotion import services
 from promotion.models import PHOTO_ALT_NEEDED, Display, DisplayPhoto
-from promotion.selectors import DisplayState, display_state
+from promotion.selectors import DisplayState, display_state, displays_in_state
 
 WHEN_TEXT = {DisplayState.ON_NOW: "On now", DisplayState.COMING: "Coming", DisplayState.ENDED: "Ended"}
 PHOTO_NEEDED = "Choose a photo to upload, or remove this row."
@@ -75,14 +75,10 @@ class WhenFilter(admin.SimpleListFilter):
         return [("now", "On now"), ("coming", "Coming"), ("past", "Past")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = timezone.localdate()
-        if self.value() == "now":
-            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
-        if self.value() == "coming":
-            return queryset.filter(starts_on__gt=today)
-        if self.value() == "past":
-            return queryset.filter(ends_on__lt=today)
-        return queryset
+        state = {"now": DisplayState.ON_NOW, "coming": DisplayState.COMING, "past": DisplayState.ENDED}.get(
+            self.value() or ""
+        )
+        return queryset if state is None else displays_in_state(queryset, state, today=timezone.localdate())
 
 
 @admin.register(Display)

@@ -1,33 +1,12 @@
 """The public displays pages: what is on display now and soon, and each display's own page."""
 
-from dataclasses import dataclass
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from makerlab.pagecache import cached_page
-from programs.images import Picture
 from promotion import selectors
-from promotion.models import Display
-
-
-@dataclass(frozen=True)
-class DisplayCard:
-    display: Display
-    when: str
-    picture: Picture | None
-
-
-def display_cards(displays: list[Display], *, now) -> list[DisplayCard]:
-    cards = []
-    for display in displays:
-        today = timezone.localdate(now, timezone=display.branch.zone)
-        pictures = [p for p in map(selectors.photo_picture, display.photos.all()) if p]
-        when = selectors.display_dates_text(display, today=today)
-        cards.append(DisplayCard(display, when, next(iter(pictures), None)))
-    return cards
 
 
 @require_safe
@@ -35,7 +14,10 @@ def display_cards(displays: list[Display], *, now) -> list[DisplayCard]:
 def display_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     found = selectors.displays_public(now=now)
-    context = {"on_now": display_cards(found.on_now, now=now), "coming": display_cards(found.coming, now=now)}
+    context = {
+        "on_now": selectors.display_cards(found.on_now, now=now),
+        "coming": selectors.display_cards(found.coming, now=now),
+    }
     return render(request, "promotion/displays/list.html", context)
 
 

@@ -82,6 +82,15 @@ def display_state(display: Display, *, today: dt.date) -> DisplayState:
     return DisplayState.ON_NOW if display.starts_on <= today else DisplayState.COMING
 
 
+def displays_in_state(displays: QuerySet[Display], state: DisplayState, *, today: dt.date) -> QuerySet[Display]:
+    """The displays that ``display_state`` puts in ``state`` on ``today``, asked of the database."""
+    if state is DisplayState.ENDED:
+        return displays.filter(ends_on__lt=today)
+    if state is DisplayState.ON_NOW:
+        return displays.filter(starts_on__lte=today, ends_on__gte=today)
+    return displays.filter(starts_on__gt=today)
+
+
 def photo_picture(photo: DisplayPhoto) -> Picture | None:
     return recorded_picture(photo.image, photo.renditions, photo.alt_text)
 
@@ -108,6 +117,25 @@ def display_page(*, slug: str, now: dt.datetime) -> DisplayPage | None:
         equipment=[(machine, services.get(machine.pk, [])) for machine in equipment],
         programs=list(display.programs.all()),
     )
+
+
+@dataclass(frozen=True)
+class DisplayCard:
+    """A display as the public list shows it: its dates in words and its first photo."""
+
+    display: Display
+    when: str
+    picture: Picture | None
+
+
+def display_cards(displays: list[Display], *, now: dt.datetime) -> list[DisplayCard]:
+    """Each display with its dates told from its branch's own day; no query (branch and photos come loaded)."""
+    cards = []
+    for display in displays:
+        today = timezone.localdate(now, timezone=display.branch.zone)
+        pictures = [p for p in map(photo_picture, display.photos.all()) if p]
+        cards.append(DisplayCard(display, display_dates_text(display, today=today), next(iter(pictures), None)))
+    return cards
 
 
 def display_dates_text(display: Display, *, today: dt.date) -> str:

@@ -73,3 +73,15 @@ def test_each_goal_is_checked_for_its_kind_of_page():
         "in-process 31.0 ms > 30 ms"
     ]
     assert goals_missed(Target(BASELINE, "/bench/baseline/"), rps_vs_baseline=1.0, inproc_ms=9, scale_ratio=9) == []
+
+
+def test_the_table_shows_the_rendered_figures_beside_the_cached_ones_and_a_dash_where_none_was_taken():
+    from bench.run import Result, table
+
+    timed = Result("home", 0, 5.0, 7.0, 1400.0, 1.2, 0.5, 1.0, True, [], 1.0, 6.25, 1.31)
+    untimed = Result("display", 0, 5.0, 7.0, 1400.0, 1.2, 0.5, None, True, [])
+    lines = table([timed, untimed]).splitlines()
+
+    assert "rendered ms" in lines[0] and "rendered ratio" in lines[0]
+    assert "6.25" in lines[2] and "1.31" in lines[2] and lines[2].endswith("met")
+    assert lines[3].split()[-4:] == ["-", "-", "-", "met"]

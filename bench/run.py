@@ -109,12 +109,12 @@ class Load:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=10, help="load_demo --scale for the dataset (default 10)")
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per page (default 400)")
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests per page (default 2000)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per page first (default 30)")
     parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    parser.add_argument("--rounds", type=int, default=4, help="alternate between the pages this many times (default 4)")
+    parser.add_argument("--rounds", type=int, default=8, help="alternate between the pages this many times (default 8)")
     parser.add_argument("--max-seconds", type=float, default=30.0, help="measuring time allowed per page (default 30)")
     parser.add_argument(
         "--compare-scales",

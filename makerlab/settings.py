@@ -313,6 +313,8 @@ CELERY_BEAT_SCHEDULE = {
     "programs-reminders-send-due": {"task": "programs.tasks.reminders_send_due", "schedule": 300.0},
     "seedlibrary-seed-requests-expire": {"task": "seedlibrary.tasks.seed_requests_expire", "schedule": 900.0},
     "stats-surveys-send-due": {"task": "stats.tasks.surveys_send_due", "schedule": 900.0},
+    # At the start of every minute: the month so far on each dashboard someone is watching, counted before they look.
+    "stats-live-figures-refresh": {"task": "stats.tasks.live_figures_refresh", "schedule": crontab()},
     "sessions-clear-expired": {"task": "makerlab.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=45)},
     "login-logs-clear-old": {"task": "makerlab.tasks.login_logs_clear_old", "schedule": crontab(hour=3, minute=50)},
     "notify-requests-forget-stale": {

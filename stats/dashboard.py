@@ -3,7 +3,9 @@
 A closed month is read from its frozen report (one query for all of them), so the dashboard shows
 exactly what the board was sent; for one branch, from the branch's figures frozen with it (a report
 closed before they were kept is counted live). Any other month is computed from live data, only the
-figures shown, and kept in the cache for a minute (``LIVE_CACHE_SECONDS``).
+figures shown, counted to the minute and kept in the cache for that minute (``LIVE_CACHE_SECONDS``). While someone
+watches the month in progress (a dashboard shown in the last ``WATCHED_SECONDS``), the worker counts it at the start
+of every minute (``live_figures_refresh``), so the page does not wait for the count.
 
 A month in progress is counted up to now and compared with the same days of the same month last year up
 to the same time of day (1 to 4 December 2025 up to 3:00 p.m., at 3:00 p.m. on 4 December 2026), counted
@@ -20,6 +22,7 @@ from django.utils import timezone
 from makerlab.formatting import clock_text
 from makerlab.models import Branch
 from makerlab.months import add_months
+from makerlab.selectors import branches_active
 from stats.charts import format_value, line_chart_svg
 from stats.figures import FIGURES_BY_KEY, compute_figures
 from stats.models import MonthlyReport
@@ -56,6 +59,7 @@ TREND_CHARTS = [
 SHOWN_KEYS = list(dict.fromkeys([*HEADLINE_KEYS, *(key for _, keys in TREND_CHARTS for key in keys)]))
 
 LIVE_CACHE_SECONDS = 60
+WATCHED_SECONDS = 30 * 60
 
 MAX_MONTHS = 37  # three years and a month: enough to compare a month with the same one two years before
 
@@ -115,9 +119,10 @@ def months_figures(
 def live_values(*, start: dt.date, end: dt.date, branch: Branch | None, until: dt.datetime | None) -> Values:
     """The shown figures of ``[start, end)`` counted from the records, kept in the cache for a minute.
 
-    A month in progress is counted up to ``until``, to the minute: within one minute, every visit to the
-    page reads the same count.
+    A month in progress is counted up to the start of ``until``'s minute: within one minute, every visit to the
+    page reads the same count, which the worker may have made already.
     """
+    until = None if until is None else until.replace(second=0, microsecond=0)
     moment = "" if until is None else f"{until.astimezone(dt.UTC):%Y%m%d%H%M}"
     key = f"stats:dashboard:{branch.pk if branch else 'all'}:{start:%Y%m%d}:{end:%Y%m%d}:{moment}"
     values = cache.get(key)
@@ -125,6 +130,40 @@ def live_values(*, start: dt.date, end: dt.date, branch: Branch | None, until: d
         values = compute_figures(start=start, end=end, branch=branch, until=until, keys=SHOWN_KEYS).values
         cache.set(key, values, LIVE_CACHE_SECONDS)
     return values
+
+
+def last_year_so_far(*, branch: Branch | None, now: dt.datetime) -> tuple[Values, dt.date, dt.date, dt.datetime]:
+    """The same days of this month last year up to the same moment: their figures, first and last day, and moment."""
+    start, last_day = same_days_last_year(timezone.localdate(now))
+    until = same_moment_last_year(now)
+    values = live_values(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until)
+    return values, start, last_day, until
+
+
+def _watched_key(branch: Branch | None) -> str:
+    return f"stats:dashboard:watched:{branch.pk if branch else 'all'}"
+
+
+def live_figures_refresh(*, now: dt.datetime | None = None) -> list[str]:
+    """Count the month so far and the same days last year for each dashboard (the whole library's, or one
+    branch's) shown in the last half hour, so the next look at it does not wait for the count.
+
+    Run at the start of every minute. A count already made for this minute is not made again, so running it
+    twice counts once. Answers which dashboards it counted for: "all", or branch slugs.
+    """
+    now = now or timezone.now()
+    dashboards = [None, *branches_active()]
+    looked_at = cache.get_many([_watched_key(branch) for branch in dashboards])
+    counted = []
+    for branch in dashboards:
+        last_look = looked_at.get(_watched_key(branch))
+        if last_look is None or now.timestamp() - last_look > WATCHED_SECONDS:
+            continue
+        this_month = month_first(timezone.localdate(now))
+        months_figures([this_month], branch=branch, now=now)
+        last_year_so_far(branch=branch, now=now)
+        counted.append(branch.slug if branch else "all")
+    return counted
 
 
 def monthly_trend(*, months: int = 13, end: dt.date, branch: Branch | None = None) -> list[tuple[dt.date, Values]]:
@@ -218,9 +257,9 @@ def dashboard_build(
     shown = [found[month] for month in wanted if month in found]
     current = found[month_first(last)]
     if in_progress:
-        start, last_day = same_days_last_year(today)
-        until = same_moment_last_year(now)
-        values = live_values(start=start, end=last_day + dt.timedelta(days=1), branch=branch, until=until)
+        # Someone watches the month in progress: the worker keeps it counted (``live_figures_refresh``).
+        cache.set(_watched_key(branch), now.timestamp(), WATCHED_SECONDS)
+        values, start, last_day, until = last_year_so_far(branch=branch, now=now)
         before = MonthFigures(a_year_before, values, closed=False, so_far=True)
         compared_with = compared_days = days_label(start, last_day)
         if until.date() == last_day:

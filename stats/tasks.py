@@ -32,3 +32,11 @@ def report_pdf_build(report_id: int) -> None:
     from stats.services import report_pdf_build as build
 
     build(report_id=report_id)
+
+
+@shared_task(ignore_result=True)
+def live_figures_refresh() -> None:
+    """Every minute: count the month so far for each dashboard watched in the last half hour. Run twice, counts once."""
+    from stats.dashboard import live_figures_refresh as refresh
+
+    refresh()

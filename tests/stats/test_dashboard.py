@@ -491,3 +491,49 @@ def test_a_live_month_is_kept_for_a_minute_then_counted_again(client, coordinato
     answered(month, count=2)
     assert months_figures([month], now=now + dt.timedelta(seconds=30))[month].values["outcomes.responses"] == 1
     assert months_figures([month], now=now + dt.timedelta(minutes=1))[month].values["outcomes.responses"] == 3
+
+
+def _figure_queries(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if "stats_surveyresponse" in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_while_someone_watches_the_month_so_far_the_worker_counts_it_each_minute_before_they_look(
+    client, coordinator, settings, time_machine
+):
+    from celery.schedules import crontab
+
+    from stats.dashboard import WATCHED_SECONDS, live_figures_refresh
+    from stats.tasks import live_figures_refresh as task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["stats-live-figures-refresh"]
+    assert (entry["task"], entry["schedule"]) == ("stats.tasks.live_figures_refresh", crontab())
+    BranchFactory(slug="central")
+    opened = at(this_month() + dt.timedelta(days=1), 11) + dt.timedelta(seconds=20)
+    month = month_first(timezone.localdate(opened))
+    for back in range(1, 14):
+        close_by_hand(add_months(month, -back))  # every month before this one is closed, as in a running library
+    answered(month, count=1)
+    time_machine.move_to(opened, tick=False)
+    assert live_figures_refresh() == []  # nobody is watching: nothing is counted
+    client.force_login(coordinator)
+    assert client.get(URL).status_code == 200
+    assert client.get(URL, {"branch": "central"}).status_code == 200
+
+    answered(month, count=2)
+    next_minute = at(this_month() + dt.timedelta(days=1), 11, 1)
+    time_machine.move_to(next_minute, tick=False)
+    with CaptureQueriesContext(connection) as first:
+        task.delay()
+    with CaptureQueriesContext(connection) as again:
+        assert live_figures_refresh() == ["all", "central"]
+    time_machine.move_to(next_minute + dt.timedelta(seconds=40), tick=False)
+    with CaptureQueriesContext(connection) as looked:
+        response = client.get(URL)
+
+    assert _figure_queries(first)  # counted by the worker
+    assert not _figure_queries(again)  # counted once in a minute, however often it runs
+    assert not _figure_queries(looked)  # the page waited for no count
+    assert _headline(response, "outcomes.responses")[0] == "3"
+    time_machine.move_to(next_minute + dt.timedelta(seconds=40 + WATCHED_SECONDS + 1), tick=False)
+    assert live_figures_refresh() == []  # no one has looked for half an hour

@@ -58,10 +58,11 @@ def client_ip(request: HttpRequest) -> str:
 def from_own_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Take a post without a CSRF token when the browser says it comes from one of our own pages.
 
-    For a form that changes only the visitor's own session (a seed basket): pages showing it need no token
-    for each visitor and can be served to everyone from the cache. The browser's own headers decide, as the
-    CSRF middleware's origin check does: a post another site sends (Sec-Fetch-Site cross-site or same-site,
-    an Origin or Referer of another host) is refused with 403.
+    For a public form that acts for no one logged in (a seed basket, a purchase suggestion): pages showing it
+    need no token for each visitor, so they are served to everyone from the cache without minting one and
+    setting its cookie. The browser's own headers decide, as the CSRF middleware's origin check does: a post
+    another site sends (Sec-Fetch-Site cross-site or same-site, an Origin or Referer of another host) is
+    refused with 403. The rate limits on public forms still count every post.
     """
 
     @wraps(view)

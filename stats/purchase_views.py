@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from makerlab.forms import add_service_error
+from makerlab.http import from_own_pages
 from makerlab.pagecache import cached_page, cached_staff_page
 from makerlab.ratelimit import WaitPage, limit_public_posts
 from stats.models import PurchaseRecommendation, PurchaseSuggestion, SuggestionKind
@@ -44,8 +45,9 @@ def _suggest_page(request: HttpRequest, form: SuggestionForm, *, status: int = 2
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@from_own_pages
 @rate_limited
-@cached_page("branches")  # the empty form: the same for every visitor, with their own CSRF token put in
+@cached_page("branches")  # the empty form: the same page for every visitor, with no token of theirs in it
 def suggest(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         kind = request.GET.get("kind")

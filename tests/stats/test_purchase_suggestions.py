@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from makerlab.services import dated_personal_fields_clear, patrons_anonymise_stale
@@ -199,3 +200,30 @@ def test_the_nightly_retention_job_removes_old_emails(db, settings):
 
     suggestion.refresh_from_db()
     assert suggestion.email == ""
+
+
+def test_the_form_carries_no_token_and_takes_a_suggestion_sent_from_its_own_page(db):
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(URL)
+    assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
+
+    sent = browser.post(URL, _form(), headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"})
+
+    assert sent.status_code == 302
+    assert PurchaseSuggestion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://shop.testserver"},
+        {"Origin": "https://elsewhere.example"},
+        {"Referer": "https://elsewhere.example/suggest"},
+    ],
+)
+def test_another_site_cannot_send_a_suggestion_through_a_visitors_browser(db, headers):
+    refused = Client(enforce_csrf_checks=True).post(URL, _form(), headers=headers)
+
+    assert refused.status_code == 403
+    assert not PurchaseSuggestion.objects.exists()

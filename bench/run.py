@@ -109,7 +109,7 @@ class Load:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=10, help="load_demo --scale for the dataset (default 10)")
-    parser.add_argument("--requests", type=int, default=2000, help="measured requests per page (default 2000)")
+    parser.add_argument("--requests", type=int, default=1600, help="measured requests per page (default 1600)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per page first (default 30)")
     parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
@@ -439,11 +439,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> list[Load]:
-    """Load every target in turn, round after round, so a slowdown of the machine hits them all alike.
+def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> tuple[list[Load], list[Load]]:
+    """Load every page in turn, round after round, each right after a turn of the baseline.
 
-    The first target is the baseline; ``rps_vs_baseline`` stays meaningful on a busy machine because the
-    baseline and each page share every round's conditions.
+    The first target is the baseline. Answers each target's load, and beside it the baseline's load measured
+    just before that page in every round: the two share the machine's state of the moment, so a busy spell
+    slows both and ``rps_vs_baseline`` stays meaningful. The baseline's own row counts all its turns.
     """
     if args.warmup:
         for target in targets:
@@ -456,21 +457,25 @@ def measure(targets: list[Target], *, args: argparse.Namespace, port: int) -> li
                 deadline=deadline,
                 cookie=target.cookie,
             )
-    loads = [Load(latencies=[], elapsed=0.0) for _ in targets]
+    empty = Load(latencies=[], elapsed=0.0)
+    loads, beside = [empty] * len(targets), [empty] * len(targets)
     budget = args.max_seconds / args.rounds
+
+    def turn(target: Target, count: int) -> Load:
+        deadline = time.monotonic() + budget
+        return fire(
+            target.path, port=port, count=count, concurrency=args.concurrency, deadline=deadline, cookie=target.cookie
+        )
+
+    baseline = targets[0]
     for round_number in range(args.rounds):
         count = args.requests // args.rounds + (1 if round_number < args.requests % args.rounds else 0)
-        for index, target in enumerate(targets):
-            load = fire(
-                target.path,
-                port=port,
-                count=count,
-                concurrency=args.concurrency,
-                deadline=time.monotonic() + budget,
-                cookie=target.cookie,
-            )
-            loads[index] = loads[index].plus(load)
-    return loads
+        for index, target in enumerate(targets[1:], start=1):
+            before = turn(baseline, count)
+            loads[0], beside[index] = loads[0].plus(before), beside[index].plus(before)
+            loads[index] = loads[index].plus(turn(target, count))
+    beside[0] = loads[0]
+    return loads, beside
 
 
 @dataclass(frozen=True)
@@ -724,20 +729,20 @@ def run(args: argparse.Namespace) -> None:
     step("Serving with gunicorn (%d workers) on %s:%d", args.workers, HOST, port)
     with gunicorn(env, port=port, workers=args.workers):
         step("Measuring %s in %d rounds", ", ".join(target.name for target in measured), args.rounds)
-        loads = measure(measured, args=args, port=port)
+        loads, baselines = measure(measured, args=args, port=port)
     results = [
         summarise(
             target,
             queries=count,
             load=load,
-            baseline=loads[0],
+            baseline=baseline,
             inproc_ms=inproc[target.name],
             scale_ratio=ratios.get(target.name),
             scale_ratio_raw=raw_ratios.get(target.name),
             inproc_uncached_ms=uncached[target.name],
             scale_ratio_uncached=uncached_ratios.get(target.name),
         )
-        for target, count, load in zip(measured, queries, loads, strict=True)
+        for target, count, load, baseline in zip(measured, queries, loads, baselines, strict=True)
     ]
     for result in results:
         print(json.dumps(asdict(result)), flush=True)

@@ -93,17 +93,31 @@ class Result:
 
 @dataclass(frozen=True)
 class Load:
-    """Latencies of one page under load, and how long the measured requests took in all."""
+    """Latencies of one page under load, how long the measured requests took in all, and each turn's req/s."""
 
     latencies: list[float]
     elapsed: float
+    turns: tuple[float, ...] = ()
 
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.elapsed
 
     def plus(self, other: Load) -> Load:
-        return Load(latencies=self.latencies + other.latencies, elapsed=self.elapsed + other.elapsed)
+        return Load(
+            latencies=self.latencies + other.latencies,
+            elapsed=self.elapsed + other.elapsed,
+            turns=self.turns + other.turns,
+        )
+
+    def ratio_to(self, baseline: Load) -> float:
+        """The median, over the turns, of this page's req/s over the baseline's in the turn just before it.
+
+        A hiccup of the machine in one turn moves one of the ratios, not the median.
+        """
+        if self is baseline or len(self.turns) != len(baseline.turns) or not self.turns:
+            return self.rps / baseline.rps
+        return statistics.median(mine / theirs for mine, theirs in zip(self.turns, baseline.turns, strict=True))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -429,7 +443,7 @@ def fire(path: str, *, port: int, count: int, concurrency: int, deadline: float,
         raise BenchError(errors[0])
     if not latencies:
         raise BenchError(f"GET {path}: no request finished before the time limit")
-    return Load(latencies=latencies, elapsed=elapsed)
+    return Load(latencies=latencies, elapsed=elapsed, turns=(len(latencies) / elapsed,))
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -550,7 +564,7 @@ def summarise(
     inproc_uncached_ms: float | None = None,
     scale_ratio_uncached: float | None = None,
 ) -> Result:
-    rps_vs_baseline = round(load.rps / baseline.rps, 3)
+    rps_vs_baseline = round(load.ratio_to(baseline), 3)
     missed = goals_missed(target, rps_vs_baseline=rps_vs_baseline, inproc_ms=inproc_ms, scale_ratio=scale_ratio)
     return Result(
         page=target.name,

@@ -85,3 +85,52 @@ def test_the_table_shows_the_rendered_figures_beside_the_cached_ones_and_a_dash_
     assert "rendered ms" in lines[0] and "rendered ratio" in lines[0]
     assert "6.25" in lines[2] and "1.31" in lines[2] and lines[2].endswith("met")
     assert lines[3].split()[-4:] == ["-", "-", "-", "met"]
+
+
+def test_each_page_is_measured_right_after_a_turn_of_the_baseline_and_compared_with_those_turns():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench.run import measure
+
+    asked: list[str] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        args = parse_args(["--requests", "6", "--rounds", "2", "--warmup", "0", "--concurrency", "1"])
+        targets = [Target(BASELINE, "/base"), Target("home", "/home"), Target("feed", "/feed")]
+        loads, beside = measure(targets, args=args, port=server.server_address[1])
+    finally:
+        server.shutdown()
+
+    turns = ["/base"] * 3 + ["/home"] * 3 + ["/base"] * 3 + ["/feed"] * 3
+    assert asked == turns * 2
+    assert [len(load.latencies) for load in loads] == [12, 6, 6]
+    assert [len(load.latencies) for load in beside] == [12, 6, 6]
+    assert beside[0] is loads[0]
+
+
+def test_the_ratio_to_the_baseline_is_the_median_of_the_rounds_so_one_hiccup_does_not_decide_it():
+    from bench.run import Load
+
+    def load(*turns: float) -> Load:
+        return Load(latencies=[0.001] * len(turns), elapsed=sum(1 / turn for turn in turns), turns=turns)
+
+    baseline = load(1000.0, 1000.0, 1000.0, 1000.0, 1000.0)
+    page = load(1200.0, 1150.0, 400.0, 1250.0, 1200.0)  # the machine stalled during the third turn
+
+    assert page.ratio_to(baseline) == 1.2
+    assert baseline.ratio_to(baseline) == 1.0
+    assert load(1200.0).ratio_to(baseline) == 1.2  # turns that do not pair: all requests over all time

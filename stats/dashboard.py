@@ -154,12 +154,12 @@ def live_figures_refresh(*, now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     dashboards = [None, *branches_active()]
     looked_at = cache.get_many([_watched_key(branch) for branch in dashboards])
+    this_month = month_first(timezone.localdate(now))
     counted = []
     for branch in dashboards:
         last_look = looked_at.get(_watched_key(branch))
         if last_look is None or now.timestamp() - last_look > WATCHED_SECONDS:
             continue
-        this_month = month_first(timezone.localdate(now))
         months_figures([this_month], branch=branch, now=now)
         last_year_so_far(branch=branch, now=now)
         counted.append(branch.slug if branch else "all")

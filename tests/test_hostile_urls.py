@@ -86,6 +86,22 @@ PAGES = {
     "whats on widget": ("/whats-on/widget/", ["audience", "category", "where", "limit", "show"]),
     "whats on fragment": ("/whats-on/widget.html", ["audience", "category", "where", "limit", "show"]),
     "whats on snippet": ("/staff/promotion/widget/", ["audience", "category", "where", "limit", "show"]),
+    # --- Feeds, sharing, displays, printables and purchases ---
+    "programs rss": ("/programs/feed.rss", PROGRAM_FILTERS),
+    "programs atom": ("/programs/feed.atom", PROGRAM_FILTERS),
+    "programs json feed": ("/programs/feed.json", PROGRAM_FILTERS),
+    "program share image": ("/programs/{program}/share.png", []),
+    "service share image": ("/book/{service}/share.png", []),
+    "variety share image": ("/seeds/{variety}/share.png", []),
+    "displays": ("/displays/", []),
+    "promotion start": ("/staff/promotion/", []),
+    "displays calendar": ("/staff/promotion/displays/", ["year", "branch"]),
+    "printables": ("/staff/promotion/printables/", ["month"]),
+    "month sheet": ("/staff/promotion/printables/month.pdf", ["month"]),
+    "digest": ("/staff/promotion/digest/", ["month"]),
+    "digest preview": ("/staff/promotion/digest/preview/", ["month"]),
+    "purchase suggestion": ("/suggest/", ["kind"]),
+    "purchases": ("/staff/stats/purchases/", ["page"]),
 }
 NOT_READ = "unknown"
 
@@ -178,6 +194,9 @@ POSTED = {
         "/staff/safety/report/",
         ["kind", "branch", "location", "equipment", "occurred_at", "what_happened", "roles_involved", "severity"],
     ),
+    "suggest a purchase": ("/suggest/", ["kind", "what", "why", "email", "website"]),
+    "recommend a purchase": ("/staff/stats/purchases/recommend/", ["item", "estimated_cost", "reason", "evidence"]),
+    "answer a suggestion": ("/staff/stats/purchases/suggestions/999999999999999999999/answer/", ["answer"]),
 }
 
 
